@@ -1,0 +1,369 @@
+"""The import data contract (v1), declared once.
+
+Every kind of file Kompetens imports is described here: its canonical
+columns, their Swedish/English header aliases, types, code lists with
+Swedish value aliases, and the key that decides what a re-import replaces.
+The importer, the DuckDB schema, the CLI's ``template`` command and the
+documentation test all read this module; nothing else hard-codes a column.
+
+Types
+-----
+``text``    free text, trimmed.
+``code``    one of ``codes`` (canonical value -> accepted aliases).
+``date``    ``YYYY-MM-DD``, ``YYYYMMDD`` or ``D/M/YYYY``.
+``month``   ``YYYY-MM``; stored as the first day of the month (DATE).
+``term``    a date, or a school term ``HT2025`` / ``VT2026``; stored as a
+            DATE (HT -> 1 August, VT -> 1 January).
+``number``  decimal comma or point, spaces / no-break spaces as thousands
+            separators.
+``fte``     a number given as a fraction (``0,75``), a percentage (``75`` or
+            ``75 %``); stored as a fraction, 0 < fte <= 1.
+``int``     a whole number.
+``bool``    Ja/Nej, Yes/No, True/False, 1/0, Sant/Falskt, J/N, X/blank.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["text", "code", "date", "month", "term", "number", "fte", "int", "bool"]
+ReplaceMode = Literal["upsert", "replace_snapshot"]
+
+#: Columns whose header means "a person's name": dropped on import with a warning.
+NAME_HEADERS: tuple[str, ...] = (
+    "namn",
+    "name",
+    "fornamn",
+    "förnamn",
+    "efternamn",
+    "firstname",
+    "lastname",
+    "first_name",
+    "last_name",
+    "fullname",
+    "full_name",
+    "fulltnamn",
+    "tilltalsnamn",
+    "medarbetare",
+    "anstalld",
+    "anställd",
+)
+
+BOOL_TRUE: tuple[str, ...] = ("ja", "j", "yes", "y", "true", "sant", "1", "x")
+BOOL_FALSE: tuple[str, ...] = ("nej", "n", "no", "false", "falskt", "0")
+
+
+def fold(text: str) -> str:
+    """Fold a header or code value for alias matching.
+
+    Case, accents, surrounding and inner spaces, ``-`` and ``_`` are ignored,
+    as the contract says: ``"Sysselsättnings-grad "`` -> ``"sysselsattningsgrad"``.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    no_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in no_accents if c not in " \t\u00a0-_.")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column of an import kind."""
+
+    name: str
+    type: ColumnType
+    required: bool
+    label_sv: str
+    aliases: tuple[str, ...] = ()
+    codes: dict[str, tuple[str, ...]] | None = None
+    rule: str = ""
+
+    def header_keys(self) -> set[str]:
+        """Folded header spellings that map to this column."""
+        return {fold(self.name), *(fold(a) for a in self.aliases)}
+
+    def code_lookup(self) -> dict[str, str]:
+        """Folded value spelling -> canonical code (for ``code`` columns)."""
+        lookup: dict[str, str] = {}
+        for canonical, aliases in (self.codes or {}).items():
+            lookup[fold(canonical)] = canonical
+            for alias in aliases:
+                lookup[fold(alias)] = canonical
+        return lookup
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of import file, with its grain and replacement rule.
+
+    ``key`` is the grain: one current row per key value. A re-import of a row
+    with the same key supersedes the earlier row (``upsert``). For ``staff``
+    the whole snapshot date is replaced (``replace_snapshot``).
+    """
+
+    name: str
+    label_sv: str
+    grain: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    replace: ReplaceMode = "upsert"
+    unit_column: str | None = "unit_id"
+    rules: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+STAFF_CATEGORY_CODES: dict[str, tuple[str, ...]] = {
+    "teacher": ("lärare", "larare", "lärare grundskola", "lärare gymnasieskola", "ämneslärare"),
+    "preschool_teacher": ("förskollärare",),
+    "leisure_teacher": ("fritidspedagog", "lärare i fritidshem", "grundlärare fritidshem"),
+    "childminder": ("barnskötare",),
+    "assistant": ("elevassistent", "assistent", "resursperson"),
+    "special_educator": ("specialpedagog", "speciallärare"),
+    "principal": ("rektor", "biträdande rektor"),
+    "other": ("övrig", "övrigt", "övriga", "annan"),
+}
+
+EMPLOYMENT_TYPE_CODES: dict[str, tuple[str, ...]] = {
+    "permanent": ("tillsvidare", "tillsvidareanställd", "tillsvidareanställning", "fast"),
+    "fixed_term": ("visstid", "visstidsanställd", "visstidsanställning", "vikariat", "allmän visstid"),
+    "hourly": ("timavlönad", "timanställd", "timme"),
+}
+
+SCHOOL_FORM_CODES: dict[str, tuple[str, ...]] = {
+    "forskola": ("förskola", "preschool"),
+    "grundskola": ("compulsory",),
+    "gymnasieskola": ("gymnasium", "upper_secondary"),
+    "anpassad_grundskola": ("anpassad grundskola", "grundsärskola"),
+    "anpassad_gymnasieskola": ("anpassad gymnasieskola", "gymnasiesärskola"),
+    "fritidshem": ("fritids",),
+    "central": ("centralt", "förvaltning", "central förvaltning"),
+}
+
+UNITS = Kind(
+    name="units",
+    label_sv="Enheter",
+    grain="One row per unit (school, preschool or central unit).",
+    key=("unit_id",),
+    unit_column=None,
+    columns=(
+        Column("unit_id", "text", True, "Enhets-id", ("enhet_id", "enhetskod", "enhetsid"), rule="required, unique"),
+        Column("unit_name", "text", True, "Enhetsnamn", ("enhet", "enhetsnamn")),
+        Column("area", "text", True, "Område", ("område", "verksamhetsområde")),
+        Column("school_form", "code", True, "Skolform", ("skolform",), SCHOOL_FORM_CODES),
+        Column("school_unit_code", "text", False, "Skolenhetskod", ("skolenhetskod",), rule="8 digits"),
+        Column("kolada_ou_id", "text", False, "Kolada OU-id", ("kolada_ou", "ou_id"), rule="e.g. V15E128300201"),
+        Column("socioeconomic_index", "number", False, "Socioekonomiskt index", ("socioekonomiskt_index", "socioekonomiskt index"), rule="higher = greater need"),
+        Column("valid_from", "date", False, "Giltig från", ("giltig_from", "giltig från")),
+        Column("valid_to", "date", False, "Giltig till och med", ("giltig_tom", "giltig till")),
+    ),
+    rules=("unit_id unique in the file", "valid_to not before valid_from"),
+)
+
+STAFF = Kind(
+    name="staff",
+    label_sv="Personal (ögonblicksbilder)",
+    grain="One row per employee, unit and snapshot date.",
+    key=("snapshot_date", "employee_id", "unit_id"),
+    replace="replace_snapshot",
+    columns=(
+        Column("snapshot_date", "date", True, "Mätdatum", ("datum", "mätdatum", "matdatum", "snapshot")),
+        Column("employee_id", "text", True, "Anställnings-id", ("anställningsid", "anstallningsid", "personnummer", "pnr"), rule="personnummer are pseudonymised"),
+        Column("unit_id", "text", True, "Enhets-id", ("enhet_id", "enhetskod"), rule="must exist in units"),
+        Column("staff_category", "code", True, "Personalkategori", ("personalkategori", "befattning"), STAFF_CATEGORY_CODES),
+        Column("fte", "fte", True, "Sysselsättningsgrad", ("sysselsättningsgrad", "tjänstgöringsgrad", "syssgrad"), rule="0 < fte <= 1"),
+        Column("employment_type", "code", True, "Anställningsform", ("anställningsform",), EMPLOYMENT_TYPE_CODES),
+        Column("licensed", "bool", True, "Legitimation", ("legitimation", "legitimerad")),
+        Column("qualified", "bool", False, "Behörig", ("behörig", "behörighet"), rule="empty for non-teachers"),
+        Column("birth_year", "int", True, "Födelseår", ("födelseår", "fodelsear"), rule="1940..current year - 15"),
+        Column("gender", "code", False, "Kön", ("kön", "kon"), {"female": ("kvinna", "k", "f"), "male": ("man", "m"), "other": ("annat", "annan")}),
+        Column("hire_date", "date", False, "Anställningsdatum", ("anställningsdatum", "anställd från"), rule="not after snapshot_date"),
+        Column("certification_programme", "bool", False, "Behörighetsgivande utbildning", ("behörighetsgivande_utbildning", "behörighetsgivande utbildning")),
+    ),
+    rules=(
+        "one row per (snapshot_date, employee_id, unit_id) in the file",
+        "hire_date not after snapshot_date",
+        "re-importing a snapshot_date replaces that whole snapshot",
+    ),
+)
+
+EVENTS = Kind(
+    name="events",
+    label_sv="Händelser",
+    grain="One row per employee, event date, event type and unit.",
+    key=("employee_id", "event_date", "event_type", "unit_id"),
+    columns=(
+        Column("event_date", "date", True, "Datum", ("datum", "händelsedatum")),
+        Column("employee_id", "text", True, "Anställnings-id", ("anställningsid", "personnummer", "pnr")),
+        Column(
+            "event_type",
+            "code",
+            True,
+            "Händelse",
+            ("händelse", "handelsetyp"),
+            {
+                "hire": ("nyanställning", "anställning", "nyanstalld"),
+                "exit": ("avgång", "avslut", "slutat"),
+                "internal_move": ("intern_flytt", "intern flytt", "flytt internt"),
+                "redundancy_notice": ("varsel_övertalighet", "varsel", "övertalig"),
+                "redundancy_placed": ("placerad", "omplacerad"),
+            },
+        ),
+        Column("unit_id", "text", True, "Enhets-id", ("enhet_id", "enhetskod"), rule="for a move: the unit left"),
+        Column("to_unit_id", "text", False, "Till enhet", ("till_enhet_id", "till enhet"), rule="required for internal_move"),
+        Column("staff_category", "code", False, "Personalkategori", ("personalkategori", "befattning"), STAFF_CATEGORY_CODES),
+        Column("employment_type", "code", False, "Anställningsform", ("anställningsform",), EMPLOYMENT_TYPE_CODES),
+        Column(
+            "reason",
+            "code",
+            False,
+            "Orsak",
+            ("orsak", "avgångsorsak"),
+            {
+                "retirement": ("pension", "ålderspension"),
+                "other_employer": ("annan_arbetsgivare", "annan arbetsgivare", "ny arbetsgivare"),
+                "studies": ("studier",),
+                "relocation": ("flytt", "flyttat"),
+                "end_of_contract": ("visstid_upphör", "visstid upphör", "anställning upphör"),
+                "dismissal": ("uppsägning", "uppsagd"),
+                "other": ("övrigt", "övrig", "annat"),
+            },
+            rule="only for exit",
+        ),
+    ),
+    rules=(
+        "to_unit_id required for internal_move and must exist in units",
+        "reason only for exit",
+        "duplicate (employee_id, event_date, event_type, unit_id) rows are one event",
+    ),
+)
+
+RECRUITMENTS = Kind(
+    name="recruitments",
+    label_sv="Rekryteringar",
+    grain="One row per requisition (advertised post).",
+    key=("requisition_id",),
+    columns=(
+        Column("requisition_id", "text", True, "Rekryterings-id", ("rekryteringsid", "annonsid", "ärendenummer")),
+        Column("unit_id", "text", True, "Enhets-id", ("enhet_id", "enhetskod")),
+        Column("staff_category", "code", True, "Personalkategori", ("personalkategori", "befattning"), STAFF_CATEGORY_CODES),
+        Column("published_date", "date", True, "Publiceringsdatum", ("publicerad", "publiceringsdatum")),
+        Column("closed_date", "date", False, "Avslutad", ("avslutad", "stängd", "tillsättningsdatum"), rule="not before published_date"),
+        Column("outcome", "code", True, "Utfall", ("utfall", "status"), {"filled": ("tillsatt",), "unfilled": ("ej_tillsatt", "ej tillsatt", "avbruten"), "open": ("pågående", "öppen")}),
+        Column("applicants", "int", True, "Sökande", ("sökande", "antal sökande"), rule=">= 0"),
+        Column("qualified_applicants", "int", False, "Behöriga sökande", ("behöriga_sökande", "behöriga sökande"), rule="<= applicants"),
+        Column("hired_certified", "bool", False, "Anställd behörig", ("anställd_behörig", "behörig anställd")),
+    ),
+    rules=("requisition_id unique in the file", "qualified_applicants <= applicants", "closed_date not before published_date"),
+)
+
+DEVELOPMENT = Kind(
+    name="development",
+    label_sv="Kompetensutveckling",
+    grain="One row per employee, activity date and activity type.",
+    key=("employee_id", "activity_date", "activity_type"),
+    columns=(
+        Column("employee_id", "text", True, "Anställnings-id", ("anställningsid", "personnummer", "pnr")),
+        Column("activity_date", "date", True, "Datum", ("datum", "aktivitetsdatum")),
+        Column(
+            "activity_type",
+            "code",
+            True,
+            "Aktivitet",
+            ("aktivitet", "aktivitetstyp"),
+            {
+                "preboarding": ("förintroduktion",),
+                "onboarding": ("introduktion",),
+                "course": ("kurs", "utbildning"),
+                "certification_programme": ("behörighetsgivande", "behörighetsgivande utbildning"),
+                "mentoring": ("mentorskap", "mentor"),
+            },
+        ),
+        Column("hours", "number", True, "Timmar", ("timmar", "antal timmar"), rule=">= 0"),
+        Column("unit_id", "text", False, "Enhets-id", ("enhet_id", "enhetskod")),
+    ),
+)
+
+PLACEMENTS = Kind(
+    name="placements",
+    label_sv="Praktik och VFU",
+    grain="One row per unit, period start and placement type.",
+    key=("unit_id", "period_start", "placement_type"),
+    columns=(
+        Column("unit_id", "text", True, "Enhets-id", ("enhet_id", "enhetskod")),
+        Column("period_start", "term", True, "Period", ("period", "termin", "periodstart")),
+        Column(
+            "placement_type",
+            "code",
+            True,
+            "Praktiktyp",
+            ("praktiktyp", "typ"),
+            {"vfu": (), "apl": (), "prao": (), "teacher_pathway": ("lärarvägen",)},
+        ),
+        Column("students", "int", True, "Studenter", ("studenter", "elever", "antal"), rule=">= 0"),
+        Column("hired_later", "int", False, "Anställda senare", ("anställda_senare", "anställda senare"), rule="<= students"),
+    ),
+    rules=("hired_later <= students",),
+)
+
+SURVEY = Kind(
+    name="survey",
+    label_sv="Medarbetarenkät",
+    grain="One row per unit, survey date and measure.",
+    key=("unit_id", "survey_date", "measure"),
+    columns=(
+        Column("unit_id", "text", True, "Enhets-id", ("enhet_id", "enhetskod")),
+        Column("survey_date", "date", True, "Enkätdatum", ("enkätdatum", "datum")),
+        Column("measure", "text", True, "Mått", ("mått", "fråga"), rule="hme_total, hme_motivation, hme_leadership, hme_governance, recommend_employer, or any named item"),
+        Column("score", "number", True, "Resultat", ("resultat", "värde", "medel")),
+        Column("scale_max", "number", True, "Skalmax", ("skalmax", "skala"), rule="5 for a 1–5 item, 100 for an index; 0 <= score <= scale_max"),
+        Column("respondents", "int", True, "Svarande", ("svarande", "antal svar"), rule=">= 0"),
+        Column("invited", "int", False, "Inbjudna", ("inbjudna", "antal inbjudna"), rule=">= respondents"),
+    ),
+)
+
+SICK_LEAVE = Kind(
+    name="sick_leave",
+    label_sv="Sjukfrånvaro",
+    grain="One row per unit and month.",
+    key=("unit_id", "month"),
+    columns=(
+        Column("unit_id", "text", True, "Enhets-id", ("enhet_id", "enhetskod")),
+        Column("month", "month", True, "Månad", ("månad", "period")),
+        Column("scheduled_hours", "number", True, "Schemalagd tid (h)", ("schemalagd_tid", "schemalagda timmar", "ordinarie tid"), rule="> 0"),
+        Column("sick_hours", "number", True, "Sjukfrånvaro (h)", ("sjukfrånvaro", "sjuktimmar", "sjukfrånvarotimmar"), rule=">= 0, <= scheduled_hours"),
+        Column("long_sick_hours", "number", False, "Långtidssjukfrånvaro (h)", ("långtidssjukfrånvaro", "sjukfrånvaro över 59 dagar"), rule="<= sick_hours"),
+    ),
+    rules=("sick_hours <= scheduled_hours", "long_sick_hours <= sick_hours"),
+)
+
+TARGETS = Kind(
+    name="targets",
+    label_sv="Målvärden",
+    grain="One row per indicator, scope and year.",
+    key=("indicator_id", "scope", "year"),
+    unit_column=None,
+    columns=(
+        Column("indicator_id", "text", True, "Indikator", ("indikator", "nyckeltal")),
+        Column("scope", "text", True, "Omfattning", ("omfattning", "nivå"), rule="'org', an area name or a unit_id"),
+        Column("year", "int", True, "År", ("år", "ar")),
+        Column("target", "number", True, "Målvärde", ("mål", "målvärde")),
+    ),
+)
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (UNITS, STAFF, EVENTS, RECRUITMENTS, DEVELOPMENT, PLACEMENTS, SURVEY, SICK_LEAVE, TARGETS)
+}
