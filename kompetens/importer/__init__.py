@@ -1,0 +1,1 @@
+"""Importer for the data contract (see kompetens.contract)."""

@@ -1,0 +1,1 @@
+"""Indicator registry, pipelines and key figures (see issue: indicator engine)."""

@@ -1,0 +1,42 @@
+from kompetens import store
+from kompetens.contract import KINDS
+
+
+def test_a_new_database_gets_every_contract_table_and_the_newest_schema_version():
+    conn = store.connect(":memory:")
+    assert store.schema_version(conn) == len(store.MIGRATIONS)
+    assert set(store.table_counts(conn)) == set(KINDS)
+    assert store.data_version(conn) == 0
+
+
+def test_migrating_twice_changes_nothing_and_keeps_the_data(tmp_path):
+    db = tmp_path / "k.duckdb"
+    conn = store.connect(db)
+    conn.execute("INSERT INTO targets VALUES ('certified_teacher_share', 'org', 2025, 0.8, 1, NULL)")
+    conn.close()
+    conn = store.connect(db)
+    assert store.table_counts(conn)["targets"] == 1
+    assert store.scalar(conn, "SELECT count(*) FROM schema_version") == len(store.MIGRATIONS)
+
+
+def test_a_failed_transaction_writes_nothing():
+    conn = store.connect(":memory:")
+    try:
+        with store.transaction(conn):
+            conn.execute("INSERT INTO targets VALUES ('x', 'org', 2025, 0.8, 1, NULL)")
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert store.table_counts(conn)["targets"] == 0
+
+
+def test_superseded_rows_are_hidden_from_the_current_view():
+    conn = store.connect(":memory:")
+    conn.execute("INSERT INTO targets VALUES ('x', 'org', 2025, 0.8, 1, 2), ('x', 'org', 2025, 0.9, 2, NULL)")
+    assert store.rows(conn, "SELECT target FROM current_targets") == [(0.9,)]
+
+
+def test_the_data_version_counts_changes():
+    conn = store.connect(":memory:")
+    assert store.bump_data_version(conn) == 1
+    assert store.bump_data_version(conn) == 2
