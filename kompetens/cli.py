@@ -1,0 +1,185 @@
+"""The ``kompetens`` command line.
+
+Messages to the user are in Swedish, like the app. Exit codes:
+0 done, 1 rejected input (the report says what to fix), 2 usage error,
+3 refused (e.g. an undo that would break later imports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kompetens import paths, store
+from kompetens.contract import KINDS
+
+app = typer.Typer(
+    name="kompetens",
+    help="Kompetens – nyckeltal för kompetensförsörjning (ARUBA) i skolan.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Databasfil (standard: KOMPETENS_DB eller data/kompetens.duckdb)."),
+]
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[float, str], None]]:
+    """A rich progress bar driven by ``progress(fraction, message)`` callbacks."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} %"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(description, total=1.0)
+
+        def update(fraction: float, message: str = "") -> None:
+            bar.update(task, completed=max(0.0, min(1.0, fraction)), description=message or description)
+
+        yield update
+        bar.update(task, completed=1.0)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    employees: Annotated[int, typer.Option(help="Antal anställda i den fiktiva organisationen.")] = 5000,
+    years: Annotated[int | None, typer.Option(help="Antal år bakåt (standard: från januari 2019).")] = None,
+    seed: Annotated[int, typer.Option(help="Slumpfrö; samma frö ger samma data.")] = 42,
+) -> None:
+    """Bygg demodatabasen (ersätter databasfilen) via den riktiga importen."""
+    from kompetens.demo import build_demo
+
+    target = paths.db_path(db)
+    with progress_bar("Bygger demodata") as progress:
+        counts = build_demo(db, employees=employees, years=years, seed=seed, progress=progress)
+    table = Table(title=f"Demodatabas: {target}")
+    table.add_column("Filtyp")
+    table.add_column("Rader", justify="right")
+    for kind, count in counts.items():
+        table.add_row(KINDS[kind].label_sv if kind in KINDS else kind, f"{count:,}".replace(",", " "))
+    console.print(table)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV-, XLSX- eller Parquet-fil.", exists=False)],
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help=f"Filtyp ({', '.join(KINDS)}); gissas från rubrikerna om den saknas."),
+    ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option("--partial", help="Importera giltiga rader och skriv avvisade rader till en fil bredvid."),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Importera en fil enligt datakontraktet (allt eller inget, om inte --partial)."""
+    from kompetens.importer import ImportRejected, import_file
+
+    if not file.is_file():
+        err.print(f"[red]Filen {file} finns inte.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if kind is not None and kind not in KINDS:
+        err.print(f"[red]Okänd filtyp '{kind}'. Giltiga: {', '.join(KINDS)}.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    conn = store.connect(db)
+    try:
+        with progress_bar(f"Importerar {file.name}") as progress:
+            result = import_file(conn, file, kind=kind, partial=partial, progress=progress)
+    except ImportRejected as rejected:
+        err.print(f"[red]{rejected}[/red]")
+        err.print("Inget från filen skrevs till databasen.")
+        raise typer.Exit(EXIT_REJECTED) from None
+    except ValueError as problem:
+        err.print(f"[red]{problem}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from None
+    finally:
+        conn.close()
+    for warning in result.warnings:
+        err.print(f"[yellow]Varning: {warning}[/yellow]")
+    if result.already_imported:
+        console.print(f"{file.name} är redan importerad – inget ändrades.")
+        return
+    console.print(
+        f"Importerade {result.rows_written} rader ({KINDS[result.kind].label_sv}) som batch {result.batch_id}; "
+        f"{result.rows_replaced} tidigare rader ersattes."
+    )
+    if result.rows_rejected:
+        console.print(f"[yellow]{result.rows_rejected} rader avvisades och skrevs till {result.rejected_file}.[/yellow]")
+
+
+@app.command()
+def imports(db: DbOption = None) -> None:
+    """Lista importloggen (nyaste först)."""
+    from kompetens.importer import list_imports
+
+    conn = store.connect(db)
+    log = list_imports(conn)
+    conn.close()
+    if log.is_empty():
+        console.print("Inga importer ännu.")
+        return
+    columns = ("batch_id", "kind", "file_name", "rows_written", "rows_replaced", "user_name", "imported_at", "undone_at")
+    table = Table(title="Importlogg")
+    for column in columns:
+        table.add_column(column)
+    for row in log.iter_rows(named=True):
+        table.add_row(*["" if row.get(c) is None else str(row[c]) for c in columns])
+    console.print(table)
+
+
+@app.command()
+def undo(batch_id: Annotated[int, typer.Argument(help="Batchnummer från 'kompetens imports'.")], db: DbOption = None) -> None:
+    """Ångra en import (batch): dess rader tas bort och det den ersatte återställs."""
+    from kompetens.importer import UndoRefused, undo_batch
+
+    conn = store.connect(db)
+    try:
+        result = undo_batch(conn, batch_id)
+    except UndoRefused as refused:
+        err.print(f"[red]{refused}[/red]")
+        raise typer.Exit(EXIT_REFUSED) from None
+    finally:
+        conn.close()
+    console.print(str(result))
+
+
+@app.command()
+def template(
+    kind: Annotated[str, typer.Argument(help=f"Filtyp: {', '.join(KINDS)}.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Fil att skriva (.csv eller .xlsx).")] = None,
+    swedish: Annotated[bool, typer.Option("--svenska/--english", help="Svenska eller engelska rubriker.")] = True,
+) -> None:
+    """Skriv en tom mall med rubrikerna för en filtyp."""
+    from kompetens.importer import write_template
+
+    if kind not in KINDS:
+        err.print(f"[red]Okänd filtyp '{kind}'. Giltiga: {', '.join(KINDS)}.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    target = out or Path(f"{kind}_mall.csv")
+    written = write_template(kind, target, language="sv" if swedish else "en")
+    console.print(f"Skrev mallen {written}.")
+
+
+if __name__ == "__main__":
+    app()
