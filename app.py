@@ -22,7 +22,9 @@ def _database_ready() -> str:
 
 def start_page() -> None:
     st.title("Kompetens")
-    st.caption("Kompetensförsörjning enligt ARUBA – Attrahera, Rekrytera, Utveckla, Behålla, Avveckla")
+    st.caption(
+        "Kompetensförsörjning enligt ARUBA – Attrahera, Rekrytera, Utveckla, Behålla, Avveckla"
+    )
     conn = store.connect(_database_ready(), read_only=True)
     try:
         counts = store.table_counts(conn)

@@ -53,7 +53,9 @@ def progress_bar(description: str) -> Iterator[Callable[[float, str], None]]:
         task = bar.add_task(description, total=1.0)
 
         def update(fraction: float, message: str = "") -> None:
-            bar.update(task, completed=max(0.0, min(1.0, fraction)), description=message or description)
+            bar.update(
+                task, completed=max(0.0, min(1.0, fraction)), description=message or description
+            )
 
         yield update
         bar.update(task, completed=1.0)
@@ -62,8 +64,12 @@ def progress_bar(description: str) -> Iterator[Callable[[float, str], None]]:
 @app.command()
 def demo(
     db: DbOption = None,
-    employees: Annotated[int, typer.Option(help="Antal anställda i den fiktiva organisationen.")] = 5000,
-    years: Annotated[int | None, typer.Option(help="Antal år bakåt (standard: från januari 2019).")] = None,
+    employees: Annotated[
+        int, typer.Option(help="Antal anställda i den fiktiva organisationen.")
+    ] = 5000,
+    years: Annotated[
+        int | None, typer.Option(help="Antal år bakåt (standard: från januari 2019).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Slumpfrö; samma frö ger samma data.")] = 42,
 ) -> None:
     """Bygg demodatabasen (ersätter databasfilen) via den riktiga importen."""
@@ -76,7 +82,9 @@ def demo(
     table.add_column("Filtyp")
     table.add_column("Rader", justify="right")
     for kind, count in counts.items():
-        table.add_row(KINDS[kind].label_sv if kind in KINDS else kind, f"{count:,}".replace(",", " "))
+        table.add_row(
+            KINDS[kind].label_sv if kind in KINDS else kind, f"{count:,}".replace(",", " ")
+        )
     console.print(table)
 
 
@@ -85,11 +93,16 @@ def import_(
     file: Annotated[Path, typer.Argument(help="CSV-, XLSX- eller Parquet-fil.", exists=False)],
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help=f"Filtyp ({', '.join(KINDS)}); gissas från rubrikerna om den saknas."),
+        typer.Option(
+            "--kind", help=f"Filtyp ({', '.join(KINDS)}); gissas från rubrikerna om den saknas."
+        ),
     ] = None,
     partial: Annotated[
         bool,
-        typer.Option("--partial", help="Importera giltiga rader och skriv avvisade rader till en fil bredvid."),
+        typer.Option(
+            "--partial",
+            help="Importera giltiga rader och skriv avvisade rader till en fil bredvid.",
+        ),
     ] = False,
     db: DbOption = None,
 ) -> None:
@@ -125,7 +138,9 @@ def import_(
         f"{result.rows_replaced} tidigare rader ersattes."
     )
     if result.rows_rejected:
-        console.print(f"[yellow]{result.rows_rejected} rader avvisades och skrevs till {result.rejected_file}.[/yellow]")
+        console.print(
+            f"[yellow]{result.rows_rejected} rader avvisades och skrevs till {result.rejected_file}.[/yellow]"
+        )
 
 
 @app.command()
@@ -139,7 +154,16 @@ def imports(db: DbOption = None) -> None:
     if log.is_empty():
         console.print("Inga importer ännu.")
         return
-    columns = ("batch_id", "kind", "file_name", "rows_written", "rows_replaced", "user_name", "imported_at", "undone_at")
+    columns = (
+        "batch_id",
+        "kind",
+        "file_name",
+        "rows_written",
+        "rows_replaced",
+        "user_name",
+        "imported_at",
+        "undone_at",
+    )
     table = Table(title="Importlogg")
     for column in columns:
         table.add_column(column)
@@ -149,7 +173,10 @@ def imports(db: DbOption = None) -> None:
 
 
 @app.command()
-def undo(batch_id: Annotated[int, typer.Argument(help="Batchnummer från 'kompetens imports'.")], db: DbOption = None) -> None:
+def undo(
+    batch_id: Annotated[int, typer.Argument(help="Batchnummer från 'kompetens imports'.")],
+    db: DbOption = None,
+) -> None:
     """Ångra en import (batch): dess rader tas bort och det den ersatte återställs."""
     from kompetens.importer import UndoRefused, undo_batch
 
@@ -167,8 +194,12 @@ def undo(batch_id: Annotated[int, typer.Argument(help="Batchnummer från 'kompet
 @app.command()
 def template(
     kind: Annotated[str, typer.Argument(help=f"Filtyp: {', '.join(KINDS)}.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Fil att skriva (.csv eller .xlsx).")] = None,
-    swedish: Annotated[bool, typer.Option("--svenska/--english", help="Svenska eller engelska rubriker.")] = True,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Fil att skriva (.csv eller .xlsx).")
+    ] = None,
+    swedish: Annotated[
+        bool, typer.Option("--svenska/--english", help="Svenska eller engelska rubriker.")
+    ] = True,
 ) -> None:
     """Skriv en tom mall med rubrikerna för en filtyp."""
     from kompetens.importer import write_template

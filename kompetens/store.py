@@ -161,7 +161,9 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
     return current
 
 
-def connect(db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    db: str | os.PathLike[str] | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (and migrate) the database. ``db`` follows ``paths.db_path``; ``":memory:"`` works."""
     target = ":memory:" if str(db) == ":memory:" else paths.db_path(db)
     if target != ":memory:":
@@ -217,7 +219,9 @@ def table_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
-def append_rows(conn: duckdb.DuckDBPyConnection, kind: str, rows_frame: pl.DataFrame, batch_id: int) -> int:
+def append_rows(
+    conn: duckdb.DuckDBPyConnection, kind: str, rows_frame: pl.DataFrame, batch_id: int
+) -> int:
     """Append normalised rows of a kind, tagged with their batch. Caller owns the transaction.
 
     ``rows_frame`` must hold the kind's canonical columns (extra columns are ignored,
@@ -230,7 +234,10 @@ def append_rows(conn: duckdb.DuckDBPyConnection, kind: str, rows_frame: pl.DataF
             (pl.col(name) if name in rows_frame.columns else pl.lit(None)).cast(dtype).alias(name)
             for name, dtype in schema.items()
         ]
-    ).with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("_batch_id"), pl.lit(None, dtype=pl.Int64).alias("_superseded_by"))
+    ).with_columns(
+        pl.lit(batch_id, dtype=pl.Int64).alias("_batch_id"),
+        pl.lit(None, dtype=pl.Int64).alias("_superseded_by"),
+    )
     conn.register("_append_rows", typed)
     try:
         # Table name from the contract registry, values through a registered frame.

@@ -1,0 +1,365 @@
+"""One Plotly look for every chart in Kompetens (pages, briefs and exports).
+
+Charts are built from *aggregated* frames handed over by the query layer
+(one row per unit, area or period) — never from raw staff rows. Suppressed
+values arrive as nulls with ``suppressed = True``; charts leave a gap and say
+``..`` in the hover text rather than drawing a number that must not be seen.
+
+Colours: the Okabe–Ito palette, which stays distinguishable for the common
+forms of colour blindness; one colour per ARUBA phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+from plotly.subplots import make_subplots
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
+
+PHASE_COLOURS: dict[str, str] = {
+    "current_state": "#000000",
+    "attrahera": "#E69F00",
+    "rekrytera": "#56B4E9",
+    "utveckla": "#009E73",
+    "behalla": "#0072B2",
+    "avveckla": "#D55E00",
+    "support_need": "#CC79A7",
+}
+PHASE_LABELS: dict[str, str] = {
+    "current_state": "Nuläge",
+    "attrahera": "Attrahera",
+    "rekrytera": "Rekrytera",
+    "utveckla": "Utveckla",
+    "behalla": "Behålla",
+    "avveckla": "Avveckla",
+    "support_need": "Stödbehov",
+}
+TARGET_COLOUR = "#D55E00"
+CONTEXT_GREY = "#8C8C8C"
+STATUS_COLOURS = {"green": "#009E73", "yellow": "#E69F00", "red": "#D55E00", None: CONTEXT_GREY}
+
+TEMPLATE_NAME = "kompetens"
+
+pio.templates[TEMPLATE_NAME] = go.layout.Template(
+    layout=go.Layout(
+        # Swedish separators: decimal comma, (no-break) space for thousands.
+        separators=",\u00a0",
+        font={"family": "Source Sans Pro, Arial, sans-serif", "size": 15, "color": "#1F1F1F"},
+        title={"font": {"size": 18}, "x": 0, "xanchor": "left"},
+        colorway=list(OKABE_ITO),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={
+            "showgrid": False,
+            "linecolor": "#BDBDBD",
+            "ticks": "outside",
+            "tickcolor": "#BDBDBD",
+        },
+        yaxis={"gridcolor": "#E6E6E6", "zeroline": False},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        hoverlabel={"font": {"size": 14}},
+    )
+)
+
+
+def axis_format(unit: str) -> dict:
+    """Plotly axis settings for an indicator unit (shares as percent)."""
+    if unit == "share":
+        return {"tickformat": ".0%", "hoverformat": ".1%"}
+    if unit in ("count", "fte"):
+        return {"tickformat": ",.0f", "hoverformat": ",.1f" if unit == "fte" else ",.0f"}
+    return {"tickformat": ",.1f", "hoverformat": ",.1f"}
+
+
+def _hover_values(values: Sequence[float | None], unit: str) -> list[str]:
+    from kompetens.formatting import fmt_number
+
+    return [fmt_number(v, unit) for v in values]
+
+
+def trend(
+    frame: pl.DataFrame,
+    *,
+    x: str,
+    y: str,
+    unit: str,
+    colour: str = OKABE_ITO[0],
+    series: str | None = None,
+    target: str | None = None,
+    title: str | None = None,
+    height: int = 360,
+) -> go.Figure:
+    """A line chart of one or more series over periods, with an optional target line.
+
+    ``frame``: one row per period (and series). Nulls (suppressed or missing) break the line.
+    """
+    fig = go.Figure(layout={"template": TEMPLATE_NAME, "height": height, "title": title})
+    groups = (
+        frame.partition_by(series, maintain_order=True, as_dict=True) if series else {("",): frame}
+    )
+    for index, (key, part) in enumerate(groups.items()):
+        name = str(key[0]) if series else (title or y)
+        fig.add_trace(
+            go.Scatter(
+                x=part[x].to_list(),
+                y=part[y].to_list(),
+                mode="lines+markers",
+                name=name,
+                line={
+                    "color": colour if not series else OKABE_ITO[index % len(OKABE_ITO)],
+                    "width": 3,
+                },
+                customdata=_hover_values(part[y].to_list(), unit),
+                hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
+                connectgaps=False,
+            )
+        )
+    if target and target in frame.columns and frame[target].drop_nulls().len():
+        fig.add_trace(
+            go.Scatter(
+                x=frame[x].to_list(),
+                y=frame[target].to_list(),
+                mode="lines",
+                name="Mål",
+                line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+                hoverinfo="skip",
+            )
+        )
+    fig.update_yaxes(**axis_format(unit))
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def small_multiples(
+    frame: pl.DataFrame,
+    *,
+    facet: str,
+    x: str,
+    y: str,
+    unit: str,
+    target: str | None = None,
+    colour: str = OKABE_ITO[0],
+    columns: int = 3,
+    height_per_row: int = 220,
+) -> go.Figure:
+    """One small trend chart per facet value (e.g. per area), shared y axis, target dashed."""
+    facets = frame[facet].unique(maintain_order=True).to_list()
+    rows = max(1, -(-len(facets) // columns))
+    fig = make_subplots(
+        rows=rows, cols=columns, subplot_titles=[str(f) for f in facets], shared_yaxes=True
+    )
+    for i, value in enumerate(facets):
+        part = frame.filter(pl.col(facet) == value)
+        r, c = i // columns + 1, i % columns + 1
+        fig.add_trace(
+            go.Scatter(
+                x=part[x].to_list(),
+                y=part[y].to_list(),
+                mode="lines+markers",
+                line={"color": colour, "width": 2},
+                customdata=_hover_values(part[y].to_list(), unit),
+                hovertemplate="%{x}: %{customdata}<extra>" + str(value) + "</extra>",
+                showlegend=False,
+            ),
+            row=r,
+            col=c,
+        )
+        if target and part[target].drop_nulls().len():
+            fig.add_trace(
+                go.Scatter(
+                    x=part[x].to_list(),
+                    y=part[target].to_list(),
+                    mode="lines",
+                    line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
+                    hoverinfo="skip",
+                    showlegend=False,
+                ),
+                row=r,
+                col=c,
+            )
+    fig.update_layout(template=TEMPLATE_NAME, height=height_per_row * rows + 40)
+    fig.update_yaxes(**axis_format(unit))
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def ranked_bars(
+    frame: pl.DataFrame,
+    *,
+    label: str,
+    value: str,
+    unit: str,
+    target: float | None = None,
+    colour: str = OKABE_ITO[0],
+    title: str | None = None,
+    suppressed: str | None = "suppressed",
+    highlight: str | None = None,
+) -> go.Figure:
+    """Horizontal bars sorted by value (suppressed units listed at the bottom as '..')."""
+    ordered = frame.sort(value, descending=False, nulls_last=False)
+    labels = ordered[label].to_list()
+    values = ordered[value].to_list()
+    colours = [colour if lab != highlight else TARGET_COLOUR for lab in labels]
+    text = _hover_values(values, unit)
+    if suppressed and suppressed in ordered.columns:
+        text = [".." if s else t for s, t in zip(ordered[suppressed].to_list(), text, strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            x=[v if v is not None else 0 for v in values],
+            y=labels,
+            orientation="h",
+            marker_color=colours,
+            text=text,
+            textposition="outside",
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        ),
+        layout={
+            "template": TEMPLATE_NAME,
+            "title": title,
+            "height": max(300, 22 * len(labels) + 80),
+        },
+    )
+    if target is not None:
+        fig.add_vline(
+            x=target,
+            line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+            annotation_text="Mål",
+        )
+    fig.update_xaxes(**axis_format(unit))
+    fig.update_yaxes(type="category", automargin=True)
+    return fig
+
+
+def scatter_with_fit(
+    frame: pl.DataFrame,
+    *,
+    x: str,
+    y: str,
+    size: str,
+    label: str,
+    x_title: str,
+    y_title: str,
+    y_unit: str = "share",
+    fit: tuple[float, float] | None = None,
+) -> go.Figure:
+    """Bubble scatter (e.g. socio-economic index vs certified share, bubble = teacher FTE) with a fitted line."""
+    sizes = frame[size].fill_null(0).to_list()
+    largest = max(sizes) if sizes else 1
+    fig = go.Figure(
+        go.Scatter(
+            x=frame[x].to_list(),
+            y=frame[y].to_list(),
+            mode="markers",
+            marker={
+                "size": [8 + 32 * (s / largest if largest else 0) for s in sizes],
+                "color": OKABE_ITO[0],
+                "opacity": 0.7,
+                "line": {"color": "white", "width": 1},
+            },
+            text=frame[label].to_list(),
+            customdata=_hover_values(frame[y].to_list(), y_unit),
+            hovertemplate="%{text}<br>"
+            + x_title
+            + ": %{x:,.2f}<br>"
+            + y_title
+            + ": %{customdata}<extra></extra>",
+            name="Skolor",
+        ),
+        layout={"template": TEMPLATE_NAME, "height": 420},
+    )
+    if fit is not None and frame.height:
+        slope, intercept = fit
+        xs = [frame[x].min(), frame[x].max()]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=[intercept + slope * v for v in xs],
+                mode="lines",
+                line={"color": TARGET_COLOUR, "width": 2},
+                name="Anpassad linje",
+                hoverinfo="skip",
+            )
+        )
+    fig.update_xaxes(title=x_title)
+    fig.update_yaxes(title=y_title, **axis_format(y_unit))
+    return fig
+
+
+def stacked_contributions(
+    frame: pl.DataFrame, *, label: str, component: str, contribution: str, title: str | None = None
+) -> go.Figure:
+    """Stacked horizontal bars: what drives each unit's support-need score."""
+    fig = go.Figure(layout={"template": TEMPLATE_NAME, "barmode": "stack", "title": title})
+    order = (
+        frame.group_by(label)
+        .agg(pl.col(contribution).sum().alias("_total"))
+        .sort("_total")[label]
+        .to_list()
+    )
+    for index, (key, part) in enumerate(
+        frame.partition_by(component, maintain_order=True, as_dict=True).items()
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=part[contribution].to_list(),
+                y=part[label].to_list(),
+                orientation="h",
+                name=str(key[0]),
+                marker_color=OKABE_ITO[index % len(OKABE_ITO)],
+                hovertemplate="%{y}: %{x:,.2f}<extra>" + str(key[0]) + "</extra>",
+            )
+        )
+    fig.update_yaxes(categoryorder="array", categoryarray=order, automargin=True)
+    fig.update_layout(height=max(320, 24 * len(order) + 100))
+    return fig
+
+
+def coverage_heatmap(
+    frame: pl.DataFrame, *, row: str, column: str, value: str, title: str | None = None
+) -> go.Figure:
+    """Data coverage (0..1) per row (unit) and column (month); grey = nothing, blue = complete."""
+    pivot = frame.pivot(on=column, index=row, values=value, aggregate_function="first").sort(row)
+    columns = [c for c in pivot.columns if c != row]
+    fig = go.Figure(
+        go.Heatmap(
+            z=pivot.select(columns).to_numpy(),
+            x=columns,
+            y=pivot[row].to_list(),
+            colorscale=[[0, "#F2F2F2"], [0.5, "#56B4E9"], [1, "#0072B2"]],
+            zmin=0,
+            zmax=1,
+            hovertemplate="%{y} · %{x}: %{z:.0%}<extra></extra>",
+            colorbar={"title": "Täckning", "tickformat": ".0%"},
+        ),
+        layout={
+            "template": TEMPLATE_NAME,
+            "title": title,
+            "height": max(320, 14 * pivot.height + 120),
+        },
+    )
+    fig.update_yaxes(type="category", automargin=True)
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def sparkline(values: Sequence[float | None], *, colour: str = OKABE_ITO[0]) -> go.Figure:
+    """A tiny line with no axes, for cards on the dialogue page."""
+    fig = go.Figure(
+        go.Scatter(
+            y=list(values), mode="lines", line={"color": colour, "width": 2}, hoverinfo="skip"
+        ),
+        layout={
+            "template": TEMPLATE_NAME,
+            "height": 60,
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "showlegend": False,
+        },
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
