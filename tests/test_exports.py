@@ -21,7 +21,6 @@ def test_csv_download_uses_semicolons_decimal_commas_a_bom_and_hides_suppressed_
     assert lines[0] == "unit_name;certified_share;teacher_fte"
     assert lines[1] == "Björkskolan;0,723;12,5"
     # The suppressed 0,5 must not leak; the formula-looking name is neutralised.
-    # The suppressed 0,5 must not leak; the formula-looking name is neutralised.
     assert lines[2] == '"\'=HYPERLINK(""x"")";..;3,0'
     assert lines[3] == "Ekskolan;;1234,0"
 
