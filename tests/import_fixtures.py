@@ -1,0 +1,45 @@
+"""Helpers shared by the importer tests (tests/test_import_*.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kompetens import store
+from kompetens.importer import import_file
+from kompetens.importer.pseudonym import luhn_valid
+
+TESTS = Path(__file__).parent
+BAD_FILES = TESTS / "bad_files"
+GOOD_FILES = TESTS / "good_files"
+SEED_UNITS = GOOD_FILES / "units_cp1252_semicolon.csv"
+SEED_STAFF = GOOD_FILES / "staff_cp1252_semicolon.csv"
+
+
+def seeded_db(db=":memory:"):
+    """A database holding the four seed units (U1–U4) and one staff snapshot (2025-01-31)."""
+    conn = store.connect(db)
+    import_file(conn, SEED_UNITS, user="test")
+    import_file(conn, SEED_STAFF, user="test")
+    return conn
+
+
+def database_contents(conn) -> dict[str, list[tuple]]:
+    """Every row of every table (sorted), to prove an import changed nothing."""
+    tables = [
+        r[0]
+        for r in store.rows(
+            conn,
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1",
+        )
+    ]
+    # Through Polars: DuckDB's Python conversion of TIMESTAMPTZ would need pytz.
+    return {t: sorted(store.frame(conn, f"SELECT * FROM {t}").rows(), key=repr) for t in tables}
+
+
+def with_check_digit(nine: str) -> str:
+    """Complete 9 digits YYMMDDNNN to a personnummer with a valid check digit."""
+    return next(nine + str(c) for c in range(10) if luhn_valid(nine + str(c)))
+
+
+def current(conn, kind: str, order: str) -> list[dict]:
+    return store.frame(conn, f"SELECT * FROM current_{kind} ORDER BY {order}").to_dicts()
