@@ -1,0 +1,243 @@
+"""The indicator engine: read the store, run the pipelines, store the key figures.
+
+Grain of ``key_figures``: one row per indicator x level (unit | area | org) x
+scope x period type (month | year | rolling_12m) x period x breakdown. It is
+derived data: every import and undo recomputes the affected indicators
+(``on_data_change`` hook), and ``key_figures_meta`` records the data version
+and the settings (reference month, retirement age) the figures were computed with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import duckdb
+import polars as pl
+
+from kompetens import hooks, store
+from kompetens.indicators import pipelines, targets
+from kompetens.indicators.registry import engine_indicators
+
+Progress = Callable[[float, str], None]
+
+
+def _migration_key_figures() -> list[str]:
+    """The key-figure tables (derived data; safe to drop and recompute)."""
+    return [
+        """CREATE TABLE key_figures (
+    indicator_id VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    scope_id VARCHAR NOT NULL,
+    period_type VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    breakdown VARCHAR NOT NULL,
+    numerator DOUBLE,
+    denominator DOUBLE,
+    value DOUBLE,
+    n_individuals BIGINT,
+    computed_at TIMESTAMPTZ NOT NULL
+)""",
+        "CREATE INDEX key_figures_indicator_idx ON key_figures (indicator_id)",
+        """CREATE TABLE key_figures_meta (
+    data_version BIGINT NOT NULL,
+    computed_at TIMESTAMPTZ NOT NULL,
+    reference_month INTEGER NOT NULL,
+    retirement_age INTEGER NOT NULL
+)""",
+    ]
+
+
+store.register_migration(_migration_key_figures)
+
+#: Which compute blocks a change to a kind invalidates. ``None`` = everything.
+KIND_BLOCKS: dict[str, set[str] | None] = {
+    "units": None,
+    "staff": {"staff", "events", "sick_leave", "development"},
+    "events": {"events", "redundancy", "development"},
+    "recruitments": {"recruitments", "redundancy"},
+    "development": {"development"},
+    "placements": {"placements"},
+    "survey": {"survey"},
+    "sick_leave": {"sick_leave"},
+    "targets": set(),  # only certification_gap_fte, which is always redone
+}
+
+#: The columns the pipelines read, per kind. employee_id is replaced by a 64-bit
+#: hash in SQL: the pseudonyms are long strings, and integers group much faster.
+_LOAD_SQL: dict[str, str] = {
+    "units": "SELECT unit_id, area, school_form FROM current_units",
+    "staff": (
+        "SELECT snapshot_date, hash(employee_id) AS employee_id, unit_id, staff_category, fte, "
+        "employment_type, licensed, qualified, birth_year, certification_programme FROM current_staff"
+    ),
+    "events": (
+        "SELECT event_date, hash(employee_id) AS employee_id, event_type, unit_id, to_unit_id, "
+        "staff_category, employment_type, reason FROM current_events"
+    ),
+    "recruitments": "SELECT * FROM current_recruitments",
+    "development": "SELECT hash(employee_id) AS employee_id, activity_date, activity_type, hours, unit_id FROM current_development",
+    "placements": "SELECT * FROM current_placements",
+    "survey": "SELECT * FROM current_survey",
+    "sick_leave": "SELECT * FROM current_sick_leave",
+}
+
+
+def blocks_for(changed_kinds: Iterable[str] | None) -> set[str]:
+    """The compute blocks to redo after these kinds changed (all when unknown)."""
+    if changed_kinds is None:
+        return set(pipelines.BLOCKS)
+    blocks: set[str] = set()
+    for kind in changed_kinds:
+        affected = KIND_BLOCKS.get(kind)
+        if affected is None:
+            return set(pipelines.BLOCKS)
+        blocks |= affected
+    return blocks
+
+
+def load_frames(conn: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+    """The current rows the pipelines need, one frame per kind."""
+    frames: dict[str, pl.DataFrame] = {}
+    for kind, sql in _LOAD_SQL.items():
+        frame = store.frame(conn, sql)
+        if not frame.height:
+            schema = store.polars_schema(store.KINDS[kind])
+            if "employee_id" in schema and "hash(employee_id)" in sql:
+                schema["employee_id"] = pl.UInt64()
+            frame = pl.DataFrame(schema={c: schema[c] for c in frame.columns})
+        frames[kind] = frame
+    return frames
+
+
+def read_meta(conn: duckdb.DuckDBPyConnection) -> dict | None:
+    got = store.rows(
+        conn,
+        "SELECT data_version, computed_at, reference_month, retirement_age FROM key_figures_meta LIMIT 1",
+    )
+    if not got:
+        return None
+    version, at, ref, age = got[0]
+    return {
+        "data_version": version,
+        "computed_at": at,
+        "reference_month": ref,
+        "retirement_age": age,
+    }
+
+
+def recompute(
+    conn: duckdb.DuckDBPyConnection,
+    changed_kinds: Iterable[str] | None = None,
+    *,
+    reference_month: int = 10,
+    retirement_age: int = 66,
+    progress: Progress | None = None,
+) -> int:
+    """Recompute and store key figures; returns the number of rows written.
+
+    With ``changed_kinds`` only the indicators those kinds feed are redone
+    (e.g. a survey import leaves the staff indicators alone). A change of
+    ``reference_month`` or ``retirement_age`` against the stored settings
+    forces a full recompute.
+    """
+    if not 1 <= reference_month <= 12:
+        raise ValueError("reference_month must be 1..12")
+    store.migrate(conn)
+    step = progress or (lambda fraction, message: None)
+    meta = read_meta(conn)
+    settings_changed = meta is not None and (
+        meta["reference_month"] != reference_month or meta["retirement_age"] != retirement_age
+    )
+    has_figures = bool(store.scalar(conn, "SELECT count(*) > 0 FROM key_figures"))
+    full = changed_kinds is None or settings_changed or not has_figures
+    blocks = blocks_for(None if full else changed_kinds)
+    settings = pipelines.Settings(reference_month=reference_month, retirement_age=retirement_age)
+
+    step(0.05, "läser data")
+    frames = load_frames(conn)
+    results = pipelines.compute(
+        frames, settings, blocks, progress=lambda f, m: step(0.05 + 0.7 * f, m)
+    )
+    replaced = {ind for block in blocks for ind in pipelines.BLOCKS[block]}
+
+    # The gap depends on the shares and on targets: it is cheap, so it is always redone.
+    step(0.8, "mål och gap")
+    share_ids = ["certified_teacher_share", "licensed_preschool_teacher_share"]
+    if "staff" in blocks:
+        shares = (
+            pl.concat([results[i] for i in share_ids if i in results], how="vertical_relaxed")
+            if results
+            else pipelines.empty_kf()
+        )
+    else:
+        shares = store.frame(
+            conn,
+            "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, denominator, value, n_individuals "
+            "FROM key_figures WHERE level = 'unit' AND breakdown = 'all' AND indicator_id IN (?, ?)",
+            share_ids,
+        )
+    if shares.height:
+        years = shares["period"].str.slice(0, 4).cast(pl.Int64).unique().to_list()
+        unit_targets = targets.resolve_unit_targets(conn, share_ids, years)
+        results["certification_gap_fte"] = pipelines.certification_gap(
+            shares, unit_targets, pipelines.prepare_units(frames["units"])
+        )
+    else:
+        results["certification_gap_fte"] = pipelines.empty_kf()
+    replaced.add("certification_gap_fte")
+
+    step(0.9, "sparar nyckeltal")
+    parts = [results[i] for i in replaced if i in results and results[i].height]
+    new = pl.concat(parts, how="vertical_relaxed") if parts else pipelines.empty_kf()
+    version = store.data_version(conn)
+    with store.transaction(conn):
+        ids = sorted(replaced)
+        conn.execute(
+            f"DELETE FROM key_figures WHERE indicator_id IN ({', '.join('?' for _ in ids)})",  # noqa: S608 (placeholders only)
+            ids,
+        )
+        if new.height:
+            conn.register("_new_key_figures", new)
+            try:
+                conn.execute(
+                    "INSERT INTO key_figures SELECT indicator_id, level, scope_id, period_type, period, breakdown, "
+                    "numerator, denominator, value, n_individuals, now() FROM _new_key_figures"
+                )
+            finally:
+                conn.unregister("_new_key_figures")
+        conn.execute("DELETE FROM key_figures_meta")
+        conn.execute(
+            "INSERT INTO key_figures_meta VALUES (?, now(), ?, ?)",
+            [version, reference_month, retirement_age],
+        )
+    step(1.0, "klart")
+    return new.height
+
+
+@hooks.on_data_change
+def _recompute_after_change(conn: duckdb.DuckDBPyConnection, changed: frozenset[str]) -> None:
+    """After an import or undo: recompute what the changed kinds feed, with the stored settings."""
+    store.migrate(conn)
+    meta = read_meta(conn)
+    kwargs = {}
+    if meta is not None:
+        kwargs = {
+            "reference_month": meta["reference_month"],
+            "retirement_age": meta["retirement_age"],
+        }
+    recompute(conn, changed, **kwargs)
+
+
+def computed_indicator_ids(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """Indicator ids that have at least one key-figure row."""
+    return {row[0] for row in store.rows(conn, "SELECT DISTINCT indicator_id FROM key_figures")}
+
+
+__all__ = [
+    "recompute",
+    "blocks_for",
+    "load_frames",
+    "read_meta",
+    "computed_indicator_ids",
+    "engine_indicators",
+]

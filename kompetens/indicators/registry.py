@@ -1,0 +1,757 @@
+"""The indicator registry: every key figure of Kompetens, declared once.
+
+Pages, charts, exports, the docs page and the tests look indicators up here by
+id and nowhere else. The registry says *what* an indicator means (labels,
+formula, unit, direction, Kolada equivalent, default target); the pipelines in
+``pipelines.py`` say *how* it is computed, and ``engine.py`` stores the result
+in the ``key_figures`` table at grain (indicator, level, scope, period type,
+period, breakdown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Phase = Literal[
+    "current_state", "attrahera", "rekrytera", "utveckla", "behalla", "avveckla", "support_need"
+]
+Unit = Literal["share", "fte", "count", "days", "hours", "score_5", "score_100", "ratio"]
+NumberFormat = Literal["percent_1", "integer", "decimal_1", "decimal_2"]
+Direction = Literal["higher_is_better", "higher_is_worse", "neutral"]
+Aggregation = Literal["ratio_sum", "sum", "median", "weighted_mean", "composite"]
+StockOrFlow = Literal["stock", "flow", "composite"]
+
+PHASES: dict[str, tuple[str, str]] = {
+    "current_state": ("Nuläge", "Current state"),
+    "attrahera": ("Attrahera", "Attract"),
+    "rekrytera": ("Rekrytera", "Recruit"),
+    "utveckla": ("Utveckla", "Develop"),
+    "behalla": ("Behålla", "Retain"),
+    "avveckla": ("Avveckla", "Phase out"),
+    "support_need": ("Stödbehov", "Support need"),
+}
+
+STOCK_PERIODS = ("month", "year")
+FLOW_PERIODS = ("year", "rolling_12m")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One key figure. ``formula`` is the definition in words (English, exact)."""
+
+    id: str
+    name_sv: str
+    name_en: str
+    description: str  # Swedish, plain language for HR and leadership
+    phase: Phase
+    unit: Unit
+    number_format: NumberFormat
+    direction: Direction
+    formula: str
+    sources: tuple[str, ...]
+    grain: str
+    period_types: tuple[str, ...]
+    breakdowns: tuple[str, ...]  # dimension names besides "all", e.g. "staff_category"
+    aggregation: Aggregation
+    stock_or_flow: StockOrFlow
+    kolada_id: str | None = None
+    default_target: float | None = None
+    computed_by: Literal["engine", "analysis"] = "engine"
+    note: str = ""  # caveats, e.g. how the definition differs from Kolada's
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.aggregation in ("ratio_sum", "weighted_mean")
+
+
+_UNIT_GRAIN = "One row per unit (and area, organisation) x period x breakdown."
+
+_INDICATORS: tuple[Indicator, ...] = (
+    # ---- Current state -------------------------------------------------------------
+    Indicator(
+        id="certified_teacher_share",
+        name_sv="Andel behöriga lärare (heltidstjänster)",
+        name_en="Certified teacher share (FTE)",
+        description="Hur stor del av lärarnas heltidstjänster som innehas av lärare med lärarlegitimation och behörighet i minst ett ämne de undervisar i.",
+        phase="current_state",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_better",
+        formula=(
+            "Sum of FTE of staff with staff_category = teacher who are licensed AND qualified, divided by the "
+            "sum of FTE of all staff with staff_category = teacher, in school units (school_form not forskola, "
+            "not central). Stock: monthly snapshot; yearly value = the reference-month snapshot (default October)."
+        ),
+        sources=("staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("school_form",),
+        aggregation="ratio_sum",
+        stock_or_flow="stock",
+        kolada_id="N15814",
+        default_target=1.0,
+        note=(
+            "Same construction as Kolada N15814 (grundskola) / N17826 (gymnasieskola): FTE-weighted. "
+            "Skolverket weights each teacher by the teaching hours in subjects and grades the teacher is "
+            "qualified for; the Kompetens data contract has one flag per person ('qualified in at least one "
+            "subject taught'), so our share is an upper bound of Skolverket's. Default target 100 % because "
+            "the Education Act requires licensed and qualified teachers; set your own in the targets file."
+        ),
+    ),
+    Indicator(
+        id="licensed_preschool_teacher_share",
+        name_sv="Andel heltidstjänster med förskollärarlegitimation",
+        name_en="Licensed preschool teacher share (FTE)",
+        description="Hur stor del av heltidstjänsterna bland personal som arbetar med barn i förskolan som innehas av personal med förskollärarlegitimation.",
+        phase="current_state",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_better",
+        formula=(
+            "Sum of FTE of licensed staff working with children / sum of FTE of all staff working with children, "
+            "in forskola units. Staff working with children = staff_category preschool_teacher, childminder, "
+            "teacher, leisure_teacher, special_educator, assistant; principals and 'other' (kitchen, "
+            "administration) are excluded. Stock; yearly value at the reference month."
+        ),
+        sources=("staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=(),
+        aggregation="ratio_sum",
+        stock_or_flow="stock",
+        kolada_id="N11810",
+        note="As Kolada N11810 (årsarbetare med förskollärarlegitimation, kommunal regi, 15 Oct).",
+    ),
+    Indicator(
+        id="certification_gap_fte",
+        name_sv="Saknade behöriga heltidstjänster",
+        name_en="Certification gap (FTE)",
+        description="Hur många heltidstjänster med behörig/legitimerad personal som fattas för att enheten ska nå sitt mål.",
+        phase="current_state",
+        unit="fte",
+        number_format="decimal_1",
+        direction="higher_is_worse",
+        formula=(
+            "Per unit: max(0, target x denominator - numerator) of certified_teacher_share (school units) or "
+            "licensed_preschool_teacher_share (forskola units), with the target resolved unit -> area -> org -> "
+            "default for the period's year. Area and organisation = the sum of their units' gaps: a surplus in "
+            "one unit does not fill a gap in another, so gaps must not net out. Units without a target have no gap."
+        ),
+        sources=("staff", "units", "targets"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=(),
+        aggregation="sum",
+        stock_or_flow="stock",
+    ),
+    Indicator(
+        id="on_certification_path_share",
+        name_sv="Andel obehöriga på väg mot behörighet",
+        name_en="Uncertified staff on a path to certification",
+        description="Av personalen i lärar- och förskollärartjänster som saknar behörighet: hur många som går en behörighetsgivande utbildning (VAL, KPU, Lärarlyftet).",
+        phase="current_state",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_better",
+        formula=(
+            "Persons in teacher posts (staff_category teacher or preschool_teacher) who are uncertified "
+            "(teacher: not licensed and qualified; preschool_teacher: not licensed) and have "
+            "certification_programme = true, divided by all uncertified persons in teacher posts. Headcount, a "
+            "person in two units counts once above unit level."
+        ),
+        sources=("staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="stock",
+    ),
+    Indicator(
+        id="temporary_teacher_share",
+        name_sv="Andel lärare med tidsbegränsad anställning",
+        name_en="Temporary teacher share (FTE)",
+        description="Hur stor del av lärarnas och förskollärarnas heltidstjänster som är visstids- eller timanställningar.",
+        phase="current_state",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_worse",
+        formula=(
+            "FTE of staff_category teacher or preschool_teacher with employment_type fixed_term or hourly / FTE "
+            "of all staff in those categories."
+        ),
+        sources=("staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="stock",
+    ),
+    # ---- Attrahera -------------------------------------------------------------------
+    Indicator(
+        id="employer_recommendation",
+        name_sv="Kan rekommendera arbetsgivaren",
+        name_en="Employer recommendation",
+        description="Medelvärdet på enkätfrågan ”Jag kan rekommendera andra att söka arbete här” (skala 1–5).",
+        phase="attrahera",
+        unit="score_5",
+        number_format="decimal_2",
+        direction="higher_is_better",
+        formula=(
+            "Respondent-weighted mean of survey measure recommend_employer: sum(score x respondents) / "
+            "sum(respondents), per survey year. Target unless the targets file says otherwise: the scope's own "
+            "first-year (baseline) value + 0.1 the next year and + 0.2 from two years later."
+        ),
+        sources=("survey", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("year",),
+        breakdowns=("school_form",),
+        aggregation="weighted_mean",
+        stock_or_flow="flow",
+        note="n_individuals = respondents.",
+    ),
+    Indicator(
+        id="applicants_per_vacancy",
+        name_sv="Sökande per utannonserad tjänst",
+        name_en="Applicants per vacancy",
+        description="Hur många som i genomsnitt söker varje utannonserad tjänst.",
+        phase="attrahera",
+        unit="ratio",
+        number_format="decimal_1",
+        direction="higher_is_better",
+        formula="Sum of applicants / number of requisitions, by published_date in the period.",
+        sources=("recruitments", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        note="n_individuals = requisitions.",
+    ),
+    Indicator(
+        id="qualified_applicants_per_vacancy",
+        name_sv="Behöriga sökande per utannonserad tjänst",
+        name_en="Qualified applicants per vacancy",
+        description="Hur många behöriga sökande varje utannonserad tjänst får i genomsnitt.",
+        phase="attrahera",
+        unit="ratio",
+        number_format="decimal_1",
+        direction="higher_is_better",
+        formula=(
+            "Sum of qualified_applicants / number of requisitions with qualified_applicants given, by "
+            "published_date in the period."
+        ),
+        sources=("recruitments", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        note="n_individuals = requisitions.",
+    ),
+    Indicator(
+        id="student_placements",
+        name_sv="Studenter och elever på praktik",
+        name_en="Student placements",
+        description="Antal studenter och elever som enheterna tagit emot (VFU, APL, PRAO, Lärarvägen).",
+        phase="attrahera",
+        unit="count",
+        number_format="integer",
+        direction="higher_is_better",
+        formula="Sum of students with period_start in the calendar year (HT -> 1 Aug, VT -> 1 Jan).",
+        sources=("placements", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("year",),
+        breakdowns=("placement_type", "school_form"),
+        aggregation="sum",
+        stock_or_flow="flow",
+        note="n_individuals = students.",
+    ),
+    Indicator(
+        id="placement_to_hire",
+        name_sv="Andel praktikanter som anställts",
+        name_en="Placement-to-hire share",
+        description="Hur stor del av studenterna på praktik som senare anställts av förvaltningen.",
+        phase="attrahera",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_better",
+        formula="Sum of hired_later / sum of students (rows with hired_later given), by period_start year.",
+        sources=("placements", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("year",),
+        breakdowns=("placement_type", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        note="n_individuals = students.",
+    ),
+    # ---- Rekrytera -------------------------------------------------------------------
+    Indicator(
+        id="time_to_fill_days",
+        name_sv="Tid till tillsättning (median, dagar)",
+        name_en="Time to fill (median days)",
+        description="Hur många dagar det tar från annons till tillsättning, median.",
+        phase="rekrytera",
+        unit="days",
+        number_format="integer",
+        direction="higher_is_worse",
+        formula=(
+            "Median of closed_date - published_date in days over filled requisitions published in the "
+            "period. Area and organisation take the median over all their requisitions (not a median of medians)."
+        ),
+        sources=("recruitments", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="median",
+        stock_or_flow="flow",
+        note="n_individuals = requisitions.",
+    ),
+    Indicator(
+        id="unfilled_vacancy_share",
+        name_sv="Andel ej tillsatta tjänster",
+        name_en="Unfilled vacancy share",
+        description="Av de avslutade rekryteringarna: hur stor del som inte gick att tillsätta.",
+        phase="rekrytera",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_worse",
+        formula="Requisitions with outcome unfilled / requisitions with outcome filled or unfilled, by published_date in the period (open ones are left out).",
+        sources=("recruitments", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        note="n_individuals = requisitions.",
+    ),
+    Indicator(
+        id="certified_hire_share",
+        name_sv="Andel behöriga bland nyanställda",
+        name_en="Certified hire share",
+        description="Av de tillsatta tjänsterna: hur stor del som tillsattes med behörig personal.",
+        phase="rekrytera",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_better",
+        formula="Filled requisitions with hired_certified = true / filled requisitions with hired_certified given, by published_date in the period.",
+        sources=("recruitments", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        note="n_individuals = requisitions.",
+    ),
+    Indicator(
+        id="hires",
+        name_sv="Nyanställningar",
+        name_en="Hires",
+        description="Antal nyanställda personer.",
+        phase="rekrytera",
+        unit="count",
+        number_format="integer",
+        direction="neutral",
+        formula="Distinct (employee, date) hire events in the period; a person hired into two units the same day counts once above unit level.",
+        sources=("events", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="sum",
+        stock_or_flow="flow",
+    ),
+    # ---- Utveckla --------------------------------------------------------------------
+    Indicator(
+        id="development_hours_per_fte",
+        name_sv="Kompetensutveckling, timmar per heltidstjänst",
+        name_en="Development hours per FTE",
+        description="Hur många timmar kompetensutveckling (kurser, introduktion, mentorskap, behörighetsgivande utbildning) personalen fått per heltidstjänst.",
+        phase="utveckla",
+        unit="hours",
+        number_format="decimal_1",
+        direction="higher_is_better",
+        formula=(
+            "Sum of development hours in the period / average FTE over the period's monthly snapshots (sum of "
+            "monthly FTE / number of snapshot months). An activity belongs to its unit_id, or if that is empty "
+            "to the unit where the employee had the most FTE in the snapshot of the activity's month."
+        ),
+        sources=("development", "staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("school_form",),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        note="n_individuals = average headcount over the period (rounded down).",
+    ),
+    Indicator(
+        id="onboarding_completion",
+        name_sv="Andel nyanställda med genomförd introduktion",
+        name_en="Onboarding completion",
+        description="Av de nyanställda: hur många som fått en introduktion inom 90 dagar.",
+        phase="utveckla",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_better",
+        formula=(
+            "Hire events in the period followed by an onboarding activity of the same employee within 0..90 "
+            "days / hire events in the period whose 90-day window has ended by the latest snapshot date."
+        ),
+        sources=("events", "development", "staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+    ),
+    Indicator(
+        id="in_certification_programme",
+        name_sv="Personal i behörighetsgivande utbildning",
+        name_en="Staff in a certification programme",
+        description="Antal personer som går en behörighetsgivande utbildning (VAL, KPU, Lärarlyftet).",
+        phase="utveckla",
+        unit="count",
+        number_format="integer",
+        direction="higher_is_better",
+        formula="Distinct persons with certification_programme = true in the snapshot.",
+        sources=("staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="sum",
+        stock_or_flow="stock",
+    ),
+    # ---- Behålla ---------------------------------------------------------------------
+    Indicator(
+        id="turnover_rate",
+        name_sv="Personalomsättning (lämnat förvaltningen)",
+        name_en="Staff turnover",
+        description="Hur stor del av de tillsvidareanställda som lämnat förvaltningen under perioden. Visas med och utan pensionsavgångar.",
+        phase="behalla",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_worse",
+        formula=(
+            "Exit events of permanent employees in the period (distinct employee and date) / average "
+            "permanent headcount over the period's monthly snapshots (sum of monthly distinct permanent "
+            "persons / number of snapshot months). Breakdown variant=excl_retirement leaves exits with reason "
+            "retirement out of the numerator. The employment type of an exit is the event's, or if empty the "
+            "person's in the latest snapshot before the exit. Internal moves are not exits."
+        ),
+        sources=("events", "staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("variant", "staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        note="n_individuals = average permanent headcount over the period (rounded down). Kolada N00216 is the cohort variant: turnover_rate_cohort.",
+    ),
+    Indicator(
+        id="turnover_rate_cohort",
+        name_sv="Avgångna tillsvidareanställda (som Kolada)",
+        name_en="Turnover, cohort definition (Kolada N00216)",
+        description="Av dem som var tillsvidareanställda i november förra året: hur stor del som inte längre är tillsvidareanställda i förvaltningen i november i år.",
+        phase="behalla",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_worse",
+        formula=(
+            "Persons permanent in the November snapshot of year Y-1 (in the unit / area / organisation) who "
+            "are not permanent anywhere in the organisation in the November snapshot of year Y / persons "
+            "permanent in the November Y-1 snapshot. Period = Y. Needs both November snapshots."
+        ),
+        sources=("staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("year",),
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        kolada_id="N00216",
+        note="November as in SKR's personnel statistics, regardless of the reference month.",
+    ),
+    Indicator(
+        id="unit_turnover_rate",
+        name_sv="Personalomsättning på enheten (inkl. interna byten)",
+        name_en="Unit turnover (including internal moves)",
+        description="Hur stor del av enhetens tillsvidareanställda som lämnat enheten, också till en annan enhet i förvaltningen.",
+        phase="behalla",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_worse",
+        formula=(
+            "(Exits + internal moves out of the unit) of permanent employees in the period / average permanent "
+            "headcount of the unit. Area and organisation = sum of unit numerators / sum of unit denominators "
+            "(a move between two units of the same area still counts as leaving a unit)."
+        ),
+        sources=("events", "staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("school_form",),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        note="n_individuals = average permanent headcount (rounded down), summed over units above unit level.",
+    ),
+    Indicator(
+        id="first_year_retention",
+        name_sv="Kvar efter första året",
+        name_en="First-year retention",
+        description="Av dem som anställdes under året: hur stor del som fortfarande arbetar i förvaltningen ett år senare.",
+        phase="behalla",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_better",
+        formula=(
+            "Hire events in year Y whose employee is in the organisation's snapshot of the month 12 months "
+            "after the hire month / hire events in year Y for which that snapshot exists. Period = hire year."
+        ),
+        sources=("events", "staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("year",),
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+    ),
+    Indicator(
+        id="sick_leave_rate",
+        name_sv="Sjukfrånvaro",
+        name_en="Sick leave rate",
+        description="Sjukfrånvarotimmar som andel av den schemalagda arbetstiden.",
+        phase="behalla",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_worse",
+        formula="Sum of sick_hours / sum of scheduled_hours over the months of the period.",
+        sources=("sick_leave", "staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("month", "year", "rolling_12m"),
+        breakdowns=("school_form",),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        kolada_id="N00090",
+        note="n_individuals = the unit's average headcount over the period's snapshots (rounded down), since sick leave is reported per unit.",
+    ),
+    Indicator(
+        id="long_sick_leave_share",
+        name_sv="Långtidssjukfrånvaro (mer än 59 dagar)",
+        name_en="Long-term sick leave share",
+        description="Hur stor del av sjukfrånvaron som är sjukperioder längre än 59 dagar.",
+        phase="behalla",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_worse",
+        formula="Sum of long_sick_hours / sum of sick_hours over months where long_sick_hours is given (Kolada N00091: share of total sick leave).",
+        sources=("sick_leave", "staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("month", "year", "rolling_12m"),
+        breakdowns=("school_form",),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+        kolada_id="N00091",
+        note="n_individuals as for sick_leave_rate.",
+    ),
+    Indicator(
+        id="hme_index",
+        name_sv="Hållbart medarbetarengagemang (HME)",
+        name_en="Sustainable employee engagement (HME)",
+        description="HME-totalindex (0–100) från medarbetarenkäten; delindex för motivation, ledarskap och styrning som uppdelning.",
+        phase="behalla",
+        unit="score_100",
+        number_format="integer",
+        direction="higher_is_better",
+        formula="Respondent-weighted mean of survey measure hme_total (breakdown measure=hme_motivation / hme_leadership / hme_governance for the sub-indices), per survey year.",
+        sources=("survey", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("year",),
+        breakdowns=("measure", "school_form"),
+        aggregation="weighted_mean",
+        stock_or_flow="flow",
+        kolada_id="U15200",
+        note="Kolada U00200 (municipality), U11200 (preschool), U15200 (compulsory school). n_individuals = respondents.",
+    ),
+    # ---- Avveckla --------------------------------------------------------------------
+    Indicator(
+        id="retirements",
+        name_sv="Pensionsavgångar",
+        name_en="Retirements",
+        description="Antal personer som gått i pension.",
+        phase="avveckla",
+        unit="count",
+        number_format="integer",
+        direction="neutral",
+        formula="Distinct (employee, date) exit events with reason retirement in the period.",
+        sources=("events", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="sum",
+        stock_or_flow="flow",
+    ),
+    Indicator(
+        id="retirement_forecast_5y",
+        name_sv="Når pensionsålder inom fem år",
+        name_en="Reaching retirement age within five years",
+        description="Antal anställda som når pensionsåldern (standard 66 år) inom fem år, per personalkategori.",
+        phase="avveckla",
+        unit="count",
+        number_format="integer",
+        direction="neutral",
+        formula=(
+            "Distinct persons in the reference-month snapshot of year Y with birth_year + retirement_age <= "
+            "Y + 5 (those already past the age included). Retirement age configurable, default 66."
+        ),
+        sources=("staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("year",),
+        breakdowns=("staff_category", "school_form"),
+        aggregation="sum",
+        stock_or_flow="stock",
+    ),
+    Indicator(
+        id="age_55_plus_share",
+        name_sv="Andel anställda 55 år och äldre",
+        name_en="Share of staff aged 55+",
+        description="Hur stor del av de anställda som är 55 år eller äldre.",
+        phase="avveckla",
+        unit="share",
+        number_format="percent_1",
+        direction="neutral",
+        formula="Distinct persons with snapshot year - birth_year >= 55 / distinct persons in the snapshot.",
+        sources=("staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="ratio_sum",
+        stock_or_flow="stock",
+        kolada_id="N00214",
+        note="Kolada measures in November; Kompetens uses the reference month.",
+    ),
+    Indicator(
+        id="redundant_staff_unplaced",
+        name_sv="Övertaliga som ännu inte placerats",
+        name_en="Redundant staff not yet placed",
+        description="Antal personer med besked om övertalighet som ännu inte fått en ny placering eller slutat.",
+        phase="avveckla",
+        unit="count",
+        number_format="integer",
+        direction="higher_is_worse",
+        formula=(
+            "Distinct persons whose latest redundancy_notice on or before the last day of the month has no "
+            "later redundancy_placed or exit event on or before that day. Unit and category of the notice."
+        ),
+        sources=("events", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="sum",
+        stock_or_flow="stock",
+    ),
+    Indicator(
+        id="open_vacancies_for_redundant",
+        name_sv="Öppna tjänster i kategorier med övertaliga",
+        name_en="Open vacancies matching redundant staff",
+        description="Antal pågående rekryteringar i personalkategorier där det finns övertaliga som ännu inte placerats — de ska erbjudas de övertaliga först.",
+        phase="avveckla",
+        unit="count",
+        number_format="integer",
+        direction="higher_is_worse",
+        formula=(
+            "Requisitions open on the last day of the month (published on or before it, not closed by it, "
+            "outcome not unfilled) in a staff_category with at least one unplaced redundant person anywhere "
+            "in the organisation that day."
+        ),
+        sources=("recruitments", "events", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("staff_category", "school_form"),
+        aggregation="sum",
+        stock_or_flow="stock",
+        note="n_individuals = requisitions.",
+    ),
+    Indicator(
+        id="exit_reasons",
+        name_sv="Avgångsorsaker",
+        name_en="Exit reasons",
+        description="Fördelningen av avgångar på orsak (pension, annan arbetsgivare, studier …).",
+        phase="avveckla",
+        unit="share",
+        number_format="percent_1",
+        direction="neutral",
+        formula=(
+            "Per reason: exits with that reason / all exits in the period (distinct employee and date). "
+            "Breakdown reason=<code> ('reason=unknown' when not given); the 'all' row is all exits / all exits."
+        ),
+        sources=("events", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("reason",),
+        aggregation="ratio_sum",
+        stock_or_flow="flow",
+    ),
+    # ---- Composite (computed by the analysis layer, listed for the catalogue) ----------
+    Indicator(
+        id="support_need_index",
+        name_sv="Stödbehovsindex",
+        name_en="Support need index",
+        description="Ett sammanvägt mått per enhet som rangordnar enheterna efter stödbehov och visar vad som driver varje enhets värde.",
+        phase="support_need",
+        unit="score_100",
+        number_format="integer",
+        direction="higher_is_worse",
+        formula="Weighted sum of normalised indicators (percentile within school form) with editable weights; see the analysis module.",
+        sources=("staff", "events", "sick_leave", "survey", "units"),
+        grain="One row per unit and year.",
+        period_types=("year",),
+        breakdowns=(),
+        aggregation="composite",
+        stock_or_flow="composite",
+        computed_by="analysis",
+    ),
+    Indicator(
+        id="pedagogical_segregation",
+        name_sv="Pedagogisk segregation",
+        name_en="Pedagogical segregation",
+        description="Är behöriga lärare ojämnt fördelade mellan skolor med olika socioekonomiska förutsättningar?",
+        phase="support_need",
+        unit="ratio",
+        number_format="decimal_2",
+        direction="neutral",
+        formula="FTE-weighted Pearson and Spearman correlation between the unit's socioeconomic index and certified_teacher_share, and the top-vs-bottom quartile gap; see the analysis module.",
+        sources=("staff", "units"),
+        grain="One row per organisation and year.",
+        period_types=("year",),
+        breakdowns=(),
+        aggregation="composite",
+        stock_or_flow="composite",
+        computed_by="analysis",
+    ),
+)
+
+REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _INDICATORS}
+
+
+def get(indicator_id: str) -> Indicator:
+    """The indicator with this id; ``KeyError`` with the known ids if there is none."""
+    try:
+        return REGISTRY[indicator_id]
+    except KeyError:
+        raise KeyError(f"okänd indikator {indicator_id!r}; kända: {', '.join(REGISTRY)}") from None
+
+
+def engine_indicators() -> list[Indicator]:
+    """Indicators whose key figures the engine computes (not the composite ones)."""
+    return [ind for ind in REGISTRY.values() if ind.computed_by == "engine"]
+
+
+def format_value(indicator_id: str, value: float | None) -> str:
+    """A value in Swedish number format per the indicator's ``number_format`` (``72,3 %``, ``1 234``)."""
+    if value is None:
+        return ".."
+    fmt = get(indicator_id).number_format
+    if fmt == "percent_1":
+        text = f"{value * 100:,.1f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0%"
+    elif fmt == "integer":
+        text = f"{value:,.0f}".replace(",", "\u00a0")
+    elif fmt == "decimal_1":
+        text = f"{value:,.1f}".replace(",", "\u00a0").replace(".", ",")
+    else:
+        text = f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",")
+    return text.replace("-", "\u2212")
