@@ -1,0 +1,1 @@
+"""Analyses built on the key figures: the support-need index and pedagogical segregation."""

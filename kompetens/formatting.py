@@ -1,0 +1,176 @@
+"""Swedish number, percent and date formatting for everything a user reads.
+
+One home for how a figure looks, so that tables, charts, exports and briefs
+agree: ``72,3 %``, ``1 234``, ``−0,62``, ``2026-10-15``, and ``..`` for a
+suppressed value (Skolverket's "too few" convention).
+
+Decisions (tested in ``tests/test_formatting.py``):
+
+- Numbers go through babel with locale ``sv_SE``. The thousands separator is
+  babel's no-break space (U+00A0), so ``1 234`` never wraps across two lines
+  in a table cell; the space before ``%`` is a no-break space too.
+- Negative numbers use the typographic minus sign U+2212 (``−0,62``), as
+  Swedish typesetting does. babel's ``sv_SE`` locale declares that sign but
+  its pattern formatter emits an ASCII hyphen, so we substitute it.
+- Shares are stored as fractions (0.723) and shown as percent with one
+  decimal. Changes of shares are percentage points (``+2,1 procentenheter``).
+- A missing value (no data) is shown as ``–`` (en dash); a suppressed value as
+  ``..``. The two must not be confused: ``..`` means "there are data, but too
+  few people to show them".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "sv_SE"
+SUPPRESSED = ".."
+MISSING = "–"
+NBSP = "\u00a0"
+MINUS = "\u2212"
+
+#: Display kinds and their babel patterns. ``share`` values are fractions.
+PATTERNS: dict[str, str] = {
+    "share": f"#,##0.0{NBSP}%",
+    "count": "#,##0",
+    "integer": "#,##0",
+    "decimal1": "#,##0.0",
+    "decimal2": "#,##0.00",
+}
+
+#: Units of measure (as an indicator registry may spell them) -> display kind.
+UNIT_KINDS: dict[str, str] = {
+    "share": "share",
+    "percent": "share",
+    "fraction": "share",
+    "rate": "share",
+    "ratio": "decimal1",
+    "count": "count",
+    "persons": "count",
+    "people": "count",
+    "headcount": "count",
+    "students": "count",
+    "integer": "integer",
+    "days": "integer",
+    "fte": "decimal1",
+    "hours": "decimal1",
+    "hours_per_fte": "decimal1",
+    "score": "decimal2",
+    "mean": "decimal2",
+    "index": "decimal1",
+    "decimal": "decimal1",
+    "decimal1": "decimal1",
+    "decimal2": "decimal2",
+    # The registry's number formats and units (kompetens.indicators.registry).
+    "percent_1": "share",
+    "decimal_1": "decimal1",
+    "decimal_2": "decimal2",
+    "score_5": "decimal2",
+    "score_100": "integer",
+}
+
+
+def _fix_minus(text: str) -> str:
+    return text.replace("-", MINUS)
+
+
+def display_kind(indicator_or_unit: Any) -> str:
+    """The display kind (a key of ``PATTERNS``) for an indicator object or a unit string.
+
+    An indicator is asked for ``number_format`` first, then ``unit``; an
+    unknown spelling falls back to one decimal, which never hides a value.
+    """
+    if isinstance(indicator_or_unit, str):
+        candidates = [indicator_or_unit]
+    else:
+        candidates = [
+            getattr(indicator_or_unit, "number_format", None),
+            getattr(indicator_or_unit, "unit", None),
+        ]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        key = str(candidate).strip().lower()
+        if key in PATTERNS:
+            return key
+        if key in UNIT_KINDS:
+            return UNIT_KINDS[key]
+        if "%" in key or "percent" in key or "share" in key:
+            return "share"
+    return "decimal1"
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_number(value: float | int | None, decimals: int = 0) -> str:
+    """``1234.5`` -> ``'1 234'`` (0 decimals) or ``'1 234,5'`` (1 decimal); NBSP as separator."""
+    if _is_missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return _fix_minus(format_decimal(value, format=pattern, locale=LOCALE))
+
+
+def fmt_percent(share: float | None, decimals: int = 1) -> str:
+    """A fraction as percent: ``0.723`` -> ``'72,3 %'`` (NBSP before ``%``)."""
+    if _is_missing(share):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + f"{NBSP}%"
+    return _fix_minus(format_percent(share, format=pattern, locale=LOCALE))
+
+
+def fmt_value(
+    value: float | int | None, indicator_or_unit: Any = "decimal1", suppressed: bool = False
+) -> str:
+    """A key-figure value as a Swedish string.
+
+    ``indicator_or_unit`` is a registry ``Indicator`` (its ``number_format`` /
+    ``unit`` decide) or a unit string (``'share'``, ``'count'``, ``'fte'``, ...).
+    Suppressed -> ``'..'``; missing -> ``'–'``.
+    """
+    if suppressed:
+        return SUPPRESSED
+    if _is_missing(value):
+        return MISSING
+    kind = display_kind(indicator_or_unit)
+    if kind == "share":
+        return _fix_minus(format_percent(value, format=PATTERNS["share"], locale=LOCALE))
+    return _fix_minus(format_decimal(value, format=PATTERNS[kind], locale=LOCALE))
+
+
+def fmt_delta(
+    delta: float | None, indicator_or_unit: Any = "decimal1", suppressed: bool = False
+) -> str:
+    """A signed change: shares in percentage points (``'+2,1 procentenheter'``), else ``'+1 234'``."""
+    if suppressed:
+        return SUPPRESSED
+    if _is_missing(delta):
+        return MISSING
+    kind = display_kind(indicator_or_unit)
+    sign = "+" if delta > 0 else ""
+    if kind == "share":
+        return sign + fmt_number(delta * 100, decimals=1) + f"{NBSP}procentenheter"
+    return sign + _fix_minus(format_decimal(delta, format=PATTERNS[kind], locale=LOCALE))
+
+
+def fmt_correlation(r: float | None) -> str:
+    """A correlation coefficient with two decimals: ``-0.62`` -> ``'−0,62'``."""
+    if _is_missing(r):
+        return MISSING
+    return _fix_minus(format_decimal(r, format="0.00", locale=LOCALE))
+
+
+def fmt_date(value: dt.date | dt.datetime | str | None) -> str:
+    """ISO date ``2026-10-15`` (the Swedish standard form); a datetime loses its time."""
+    if value is None:
+        return MISSING
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return dt.date.fromisoformat(str(value)[:10]).isoformat()

@@ -1,0 +1,1265 @@
+"""The query layer: the only way pages, exports and briefs read key figures.
+
+Every function takes ``conn`` and the caller's ``Scope`` and returns a Polars
+frame (or a small frozen result). Three guarantees hold for every function:
+
+1. **Scope is enforced here**, never trusted from a page. Rows of units and
+   areas outside the scope are filtered out; an explicit request for a unit
+   or area outside it raises ``ScopeError`` (a ``PermissionError``), so a
+   tampered ``?unit=`` shows "no access" instead of data. Organisation-level
+   rows are visible to every scope: they are the baseline every dialogue
+   compares with.
+2. **Suppression is applied before anything is returned**
+   (``kompetens.suppression``). It is computed on the *complete* groups (all
+   units, areas and the organisation of an indicator and period) and only
+   then filtered by scope, so a narrow scope cannot see a value that a wide
+   one would see hidden, and vice versa.
+3. **Caching** is keyed on the database identity, ``store.data_version`` and
+   a stamp of the ``key_figures`` table (its row count and newest
+   ``computed_at``, because figures are recomputed after the import that
+   bumps the version), plus the function's arguments — never on hashing
+   frames. When the stamp of a database changes, its entries are dropped.
+   Polars frames are immutable, so a caller cannot alter a cached result.
+
+Loading: key figures are read per (indicator, period type) "slice" with a
+bound-parameter SQL filter, suppressed once, and kept in the cache; every
+function filters slices in Polars. A cursor is taken per call
+(``conn.cursor()``), so one connection can serve several threads.
+
+Traffic light (``status``): for an indicator where higher is better,
+``green`` when the value is at or above target, ``yellow`` when it is below
+but within the tolerance, ``red`` beyond it; mirrored when higher is worse.
+Tolerance: 5 percentage points for shares, 10 % of the target otherwise.
+Neutral indicators, missing or suppressed values and missing targets have
+no status (null).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from kompetens import store
+from kompetens.analysis import segregation as seg
+from kompetens.analysis import support
+from kompetens.formatting import display_kind
+from kompetens.suppression import apply_suppression
+
+Level = Literal["org", "area", "unit"]
+PeriodType = Literal["month", "year", "rolling_12m"]
+
+#: Tolerances of the traffic light (see module docstring).
+SHARE_TOLERANCE = 0.05
+RELATIVE_TOLERANCE = 0.10
+
+KEY_FIGURE_SCHEMA: dict[str, pl.DataType] = {
+    "indicator_id": pl.String(),
+    "level": pl.String(),
+    "scope_id": pl.String(),
+    "period_type": pl.String(),
+    "period": pl.String(),
+    "breakdown": pl.String(),
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "value": pl.Float64(),
+    "n_individuals": pl.Int64(),
+}
+
+
+class ScopeError(PermissionError):
+    """A request for a unit or area outside the caller's scope."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may see.
+
+    ``level='org'``: everything. ``level='area'``: the units of ``areas`` and
+    those areas' aggregates. ``level='unit'``: the units in ``units`` and the
+    aggregates of ``areas`` (normally the units' own areas, for comparison).
+    The organisation aggregate is visible to every scope.
+    """
+
+    level: Level
+    areas: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.level not in ("org", "area", "unit"):
+            raise ValueError(f"okänd behörighetsnivå {self.level!r}")
+        object.__setattr__(self, "areas", frozenset(self.areas))
+        object.__setattr__(self, "units", frozenset(self.units))
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls("org")
+
+    @classmethod
+    def for_areas(cls, *areas: str) -> Scope:
+        return cls("area", frozenset(areas))
+
+    @classmethod
+    def for_units(cls, units: Iterable[str], areas: Iterable[str] = ()) -> Scope:
+        return cls("unit", frozenset(areas), frozenset(units))
+
+    def visible_units(self, unit_frame: pl.DataFrame) -> pl.DataFrame:
+        """The rows of ``unit_frame`` (``unit_id, area, …``) this scope may see."""
+        if self.level == "org":
+            return unit_frame
+        if self.level == "area":
+            return unit_frame.filter(pl.col("area").is_in(list(self.areas)))
+        return unit_frame.filter(pl.col("unit_id").is_in(list(self.units)))
+
+    def allows_area(self, area: str) -> bool:
+        return self.level == "org" or area in self.areas
+
+
+# ---------------------------------------------------------------------------------------------
+# Cache
+
+
+_CACHE: OrderedDict[tuple, Any] = OrderedDict()
+_STAMPS: dict[str, tuple] = {}
+_LOCK = threading.RLock()
+MAX_CACHE_ENTRIES = 2048
+
+
+def clear_cache() -> None:
+    """Forget every cached result (tests; after a schema change)."""
+    with _LOCK:
+        _CACHE.clear()
+        _STAMPS.clear()
+
+
+def _has_table(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        store.scalar(
+            cur, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        )
+    )
+
+
+def _identity_and_stamp(cur: duckdb.DuckDBPyConnection) -> tuple[str, tuple]:
+    """(database identity, stamp). The stamp changes with every import, undo and recompute."""
+    path = store.scalar(
+        cur, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    )
+    if path:
+        identity = str(path)
+    else:  # in-memory: give the database a lasting random identity in its meta table
+        identity = store.scalar(cur, "SELECT value FROM meta WHERE key = 'instance_id'")
+        if identity is None:
+            identity = uuid.uuid4().hex
+            cur.execute(
+                "INSERT INTO meta VALUES ('instance_id', ?) ON CONFLICT DO NOTHING", [identity]
+            )
+            identity = store.scalar(cur, "SELECT value FROM meta WHERE key = 'instance_id'")
+    version = store.data_version(cur)
+    if _has_table(cur, "key_figures"):
+        count, newest = store.rows(cur, "SELECT count(*), max(computed_at) FROM key_figures")[0]
+        stamp = (version, count, str(newest))
+    else:
+        stamp = (version, 0, None)
+    return identity, stamp
+
+
+def _cached(
+    name: str,
+    conn: duckdb.DuckDBPyConnection,
+    args: tuple,
+    compute: Callable[[duckdb.DuckDBPyConnection, tuple], Any],
+) -> Any:
+    """Run ``compute(cursor, ctx)`` once per (function, database, stamp, args)."""
+    cur = conn.cursor()
+    try:
+        identity, stamp = _identity_and_stamp(cur)
+        ctx = (identity, stamp)
+        with _LOCK:
+            if _STAMPS.get(identity) != stamp:
+                for key in [k for k in _CACHE if k[1] == identity]:
+                    del _CACHE[key]
+                _STAMPS[identity] = stamp
+            key = (name, identity, stamp, args)
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+        value = compute(cur, ctx)
+        with _LOCK:
+            _CACHE[key] = value
+            while len(_CACHE) > MAX_CACHE_ENTRIES:
+                _CACHE.popitem(last=False)
+        return value
+    finally:
+        cur.close()
+
+
+def _memo(
+    name: str, cur: duckdb.DuckDBPyConnection, ctx: tuple, args: tuple, compute: Callable[[], Any]
+) -> Any:
+    """Cache an inner building block (a slice, the unit list) under the same stamp."""
+    key = (name, ctx[0], ctx[1], args)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = compute()
+    with _LOCK:
+        _CACHE[key] = value
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks
+
+
+def _indicator(indicator_id: str):
+    from kompetens.indicators import registry
+
+    return registry.get(indicator_id)
+
+
+def direction_sign(indicator_id: str) -> int:
+    """+1 when higher is better, −1 when higher is worse, 0 when neutral."""
+    direction = str(_indicator(indicator_id).direction)
+    return {"higher_is_better": 1, "higher_is_worse": -1}.get(direction, 0)
+
+
+def _is_share(indicator_id: str) -> bool:
+    return display_kind(_indicator(indicator_id)) == "share"
+
+
+def _meta(indicator_ids: Iterable[str]) -> pl.DataFrame:
+    rows = []
+    for i in indicator_ids:
+        ind = _indicator(i)
+        rows.append(
+            {
+                "indicator_id": i,
+                "name_sv": ind.name_sv,
+                "_sign": direction_sign(i),
+                "_share": _is_share(i),
+                "_default_target": ind.default_target,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "indicator_id": pl.String,
+            "name_sv": pl.String,
+            "_sign": pl.Int64,
+            "_share": pl.Boolean,
+            "_default_target": pl.Float64,
+        },
+    )
+
+
+def _unit_frame(cur: duckdb.DuckDBPyConnection, ctx: tuple) -> pl.DataFrame:
+    """Every current unit: ``unit_id, unit_name, area, school_form, socioeconomic_index``."""
+
+    def load() -> pl.DataFrame:
+        frame = store.frame(
+            cur,
+            "SELECT unit_id, unit_name, area, school_form, socioeconomic_index FROM current_units ORDER BY area, unit_name, unit_id",
+        )
+        schema = {
+            "unit_id": pl.String,
+            "unit_name": pl.String,
+            "area": pl.String,
+            "school_form": pl.String,
+            "socioeconomic_index": pl.Float64,
+        }
+        if frame.height == 0:
+            return pl.DataFrame(schema=schema)
+        return frame.cast(schema, strict=False).unique("unit_id", keep="first", maintain_order=True)
+
+    return _memo("_units", cur, ctx, (), load)
+
+
+def _slice(
+    cur: duckdb.DuckDBPyConnection, ctx: tuple, indicator_id: str, period_type: str
+) -> pl.DataFrame:
+    """All key figures of one indicator and period type, suppressed, with ``area`` attached.
+
+    Grain: one row per level × scope × period × breakdown. ``area`` is the
+    unit's area on unit rows, the area itself on area rows, null for org.
+    """
+
+    def load() -> pl.DataFrame:
+        if not _has_table(cur, "key_figures"):
+            raw = pl.DataFrame(schema=KEY_FIGURE_SCHEMA)
+        else:
+            raw = store.frame(
+                cur,
+                "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, denominator, value, n_individuals "
+                "FROM key_figures WHERE indicator_id = ? AND period_type = ?",
+                [indicator_id, period_type],
+            )
+            raw = (
+                pl.DataFrame(schema=KEY_FIGURE_SCHEMA)
+                if raw.height == 0
+                else raw.cast(KEY_FIGURE_SCHEMA, strict=False)
+            )
+        unit_areas = _unit_frame(cur, ctx).select("unit_id", "area")
+        out = apply_suppression(raw, unit_areas, with_reason=True)
+        areas = unit_areas.rename({"unit_id": "_u", "area": "_unit_area"})
+        out = out.join(areas, left_on="scope_id", right_on="_u", how="left")
+        return out.with_columns(
+            pl.when(pl.col("level") == "unit")
+            .then(pl.col("_unit_area"))
+            .when(pl.col("level") == "area")
+            .then(pl.col("scope_id"))
+            .otherwise(None)
+            .alias("area")
+        ).drop("_unit_area")
+
+    return _memo("_slice", cur, ctx, (indicator_id, period_type), load)
+
+
+def _scope_filter(frame: pl.DataFrame, scope: Scope, unit_frame: pl.DataFrame) -> pl.DataFrame:
+    """Keep the key-figure rows ``scope`` may see (org rows always)."""
+    if scope.level == "org":
+        return frame
+    units = scope.visible_units(unit_frame)["unit_id"].to_list()
+    return frame.filter(
+        (pl.col("level") == "org")
+        | ((pl.col("level") == "area") & pl.col("scope_id").is_in(list(scope.areas)))
+        | ((pl.col("level") == "unit") & pl.col("scope_id").is_in(units))
+    )
+
+
+def _check_scope(scope: Scope, unit_frame: pl.DataFrame, level: str, scope_id: str | None) -> None:
+    """Raise ``ScopeError`` if (level, scope_id) is outside ``scope``."""
+    if scope.level == "org" or level == "org":
+        return
+    if level == "area":
+        if scope_id not in scope.areas:
+            raise ScopeError(f"området {scope_id!r} ligger utanför din behörighet")
+        return
+    if level == "unit":
+        visible = scope.visible_units(unit_frame)["unit_id"].to_list()
+        if scope_id not in visible:
+            raise ScopeError(f"enheten {scope_id!r} ligger utanför din behörighet")
+        return
+    raise ValueError(f"okänd nivå {level!r}")
+
+
+def _check_area(scope: Scope, area: str) -> None:
+    """Raise ``ScopeError`` if an explicitly requested area filter is outside ``scope``."""
+    if not scope.allows_area(area):
+        raise ScopeError(f"området {area!r} ligger utanför din behörighet")
+
+
+def previous_period(period: str) -> str:
+    """The same period a year earlier: ``'2025'`` -> ``'2024'``, ``'2025-10'`` -> ``'2024-10'``."""
+    return f"{int(period[:4]) - 1}{period[4:]}"
+
+
+def period_year(period: str) -> int:
+    return int(period[:4])
+
+
+def _targets(cur: duckdb.DuckDBPyConnection, ctx: tuple) -> pl.DataFrame:
+    """Explicit targets: ``indicator_id, level, scope_id, year, target``."""
+
+    def load() -> pl.DataFrame:
+        schema = {
+            "indicator_id": pl.String,
+            "level": pl.String,
+            "scope_id": pl.String,
+            "year": pl.Int64,
+            "target": pl.Float64,
+        }
+        try:
+            from kompetens.indicators.targets import resolve_targets
+        except ImportError:
+            resolve_targets = None
+        if resolve_targets is not None:
+            frame = resolve_targets(cur)
+            return (
+                frame.select(list(schema)).cast(schema, strict=False)
+                if frame.height
+                else pl.DataFrame(schema=schema)
+            )
+        raw = store.frame(cur, "SELECT indicator_id, scope, year, target FROM current_targets")
+        if raw.height == 0:
+            return pl.DataFrame(schema=schema)
+        areas = set(_unit_frame(cur, ctx)["area"].to_list())
+        return (
+            raw.with_columns(
+                pl.when(pl.col("scope") == "org")
+                .then(pl.lit("org"))
+                .when(pl.col("scope").is_in(list(areas)))
+                .then(pl.lit("area"))
+                .otherwise(pl.lit("unit"))
+                .alias("level")
+            )
+            .rename({"scope": "scope_id"})
+            .select(list(schema))
+            .cast(schema, strict=False)
+            .unique(["indicator_id", "level", "scope_id", "year"], keep="last")
+        )
+
+    return _memo("_targets", cur, ctx, (), load)
+
+
+def _attach_targets(
+    frame: pl.DataFrame, cur: duckdb.DuckDBPyConnection, ctx: tuple
+) -> pl.DataFrame:
+    """Add ``target`` to rows with ``indicator_id, level, scope_id, period``.
+
+    Lookup: this scope's target for the period's year, else the
+    organisation's for that year, else the registry's default target.
+    """
+    if frame.height == 0:
+        return frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("target"))
+    targets = _targets(cur, ctx)
+    meta = _meta(frame["indicator_id"].unique().to_list()).select("indicator_id", "_default_target")
+    keyed = frame.with_columns(pl.col("period").str.slice(0, 4).cast(pl.Int64).alias("_year"))
+    exact = targets.rename({"year": "_year", "target": "_t_exact"})
+    org = targets.filter(pl.col("level") == "org").select(
+        "indicator_id", pl.col("year").alias("_year"), pl.col("target").alias("_t_org")
+    )
+    return (
+        keyed.join(exact, on=["indicator_id", "level", "scope_id", "_year"], how="left")
+        .join(org, on=["indicator_id", "_year"], how="left")
+        .join(meta, on="indicator_id", how="left")
+        .with_columns(pl.coalesce("_t_exact", "_t_org", "_default_target").alias("target"))
+        .drop("_year", "_t_exact", "_t_org", "_default_target")
+    )
+
+
+def status_expr(
+    value: str = "value", target: str = "target", sign: str = "_sign", share: str = "_share"
+) -> pl.Expr:
+    """Traffic light as a Polars expression (see module docstring)."""
+    shortfall = (pl.col(target) - pl.col(value)) * pl.col(
+        sign
+    )  # > 0: on the wrong side of the target
+    tolerance = (
+        pl.when(pl.col(share))
+        .then(pl.lit(SHARE_TOLERANCE))
+        .otherwise(RELATIVE_TOLERANCE * pl.col(target).abs())
+    )
+    return (
+        pl.when(pl.col(value).is_null() | pl.col(target).is_null() | (pl.col(sign) == 0))
+        .then(None)
+        .when(shortfall <= 1e-12)
+        .then(pl.lit("green"))
+        .when(shortfall <= tolerance + 1e-12)
+        .then(pl.lit("yellow"))
+        .otherwise(pl.lit("red"))
+    )
+
+
+def traffic_light(value: float | None, target: float | None, indicator_id: str) -> str | None:
+    """Traffic light for one value (``'green'``, ``'yellow'``, ``'red'`` or None)."""
+    frame = pl.DataFrame(
+        {
+            "value": [value],
+            "target": [target],
+            "_sign": [direction_sign(indicator_id)],
+            "_share": [_is_share(indicator_id)],
+        },
+        schema={"value": pl.Float64, "target": pl.Float64, "_sign": pl.Int64, "_share": pl.Boolean},
+    )
+    return frame.select(status_expr().alias("status"))["status"].item()
+
+
+_OUT = ["value", "numerator", "denominator", "n_individuals", "suppressed"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Public query functions
+
+
+def available_periods(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    period_type: PeriodType,
+    indicator_id: str | None = None,
+) -> pl.DataFrame:
+    """Periods that have key figures, oldest first. Grain: one row per ``period``."""
+
+    def compute(cur, ctx):
+        if not _has_table(cur, "key_figures"):
+            return pl.DataFrame(schema={"period": pl.String})
+        if indicator_id is None:
+            sql, params = (
+                "SELECT DISTINCT period FROM key_figures WHERE period_type = ? ORDER BY period",
+                [period_type],
+            )
+        else:
+            sql = "SELECT DISTINCT period FROM key_figures WHERE period_type = ? AND indicator_id = ? ORDER BY period"
+            params = [period_type, indicator_id]
+        frame = store.frame(cur, sql, params)
+        return (
+            frame.cast({"period": pl.String})
+            if frame.height
+            else pl.DataFrame(schema={"period": pl.String})
+        )
+
+    return _cached("available_periods", conn, (period_type, indicator_id), compute)
+
+
+def areas(conn: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """Areas the scope may see. Grain: one row per area (``area, n_units``)."""
+
+    def compute(cur, ctx):
+        units = _unit_frame(cur, ctx)
+        if scope.level != "org":
+            units = units.filter(pl.col("area").is_in(list(scope.areas)))
+        return units.group_by("area").agg(pl.len().cast(pl.Int64).alias("n_units")).sort("area")
+
+    return _cached("areas", conn, (scope,), compute)
+
+
+def units(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    area: str | None = None,
+    school_form: str | None = None,
+) -> pl.DataFrame:
+    """Units the scope may see, optionally of one area and school form.
+
+    Grain: one row per unit (``unit_id, unit_name, area, school_form, socioeconomic_index``).
+    """
+
+    def compute(cur, ctx):
+        frame = _unit_frame(cur, ctx)
+        if area is not None:
+            _check_area(scope, area)
+            frame = frame.filter(pl.col("area") == area)
+        frame = scope.visible_units(frame)
+        if school_form is not None:
+            frame = frame.filter(pl.col("school_form") == school_form)
+        return frame
+
+    return _cached("units", conn, (scope, area, school_form), compute)
+
+
+def series(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    indicator_id: str,
+    level: Level,
+    scope_id: str,
+    period_type: PeriodType,
+    breakdown: str = "all",
+) -> pl.DataFrame:
+    """A trend for one scope: one row per period (oldest first).
+
+    Columns: ``period, value, numerator, denominator, n_individuals, suppressed, target``.
+    """
+
+    def compute(cur, ctx):
+        _check_scope(scope, _unit_frame(cur, ctx), level, scope_id)
+        rows = _slice(cur, ctx, indicator_id, period_type).filter(
+            (pl.col("level") == level)
+            & (pl.col("scope_id") == scope_id)
+            & (pl.col("breakdown") == breakdown)
+        )
+        rows = _attach_targets(rows, cur, ctx)
+        return rows.select("period", *_OUT, "target").sort("period")
+
+    return _cached(
+        "series", conn, (scope, indicator_id, level, scope_id, period_type, breakdown), compute
+    )
+
+
+def series_by_scope(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    indicator_id: str,
+    level: Level,
+    period_type: PeriodType,
+    breakdown: str = "all",
+) -> pl.DataFrame:
+    """Trends for every visible scope of a level (small multiples per area).
+
+    Grain: one row per ``scope_id`` × ``period``; columns as ``series`` plus ``scope_id``.
+    """
+
+    def compute(cur, ctx):
+        rows = _slice(cur, ctx, indicator_id, period_type).filter(
+            (pl.col("level") == level) & (pl.col("breakdown") == breakdown)
+        )
+        rows = _scope_filter(rows, scope, _unit_frame(cur, ctx))
+        rows = _attach_targets(rows, cur, ctx)
+        return rows.select("scope_id", "period", *_OUT, "target").sort("scope_id", "period")
+
+    return _cached(
+        "series_by_scope", conn, (scope, indicator_id, level, period_type, breakdown), compute
+    )
+
+
+def _unit_long(
+    cur,
+    ctx,
+    scope: Scope,
+    indicator_ids: tuple[str, ...],
+    period_type: str,
+    period: str,
+    area: str | None,
+    school_form: str | None,
+    breakdown: str,
+) -> pl.DataFrame:
+    unit_frame = _unit_frame(cur, ctx)
+    if area is not None:
+        _check_area(scope, area)
+    visible = scope.visible_units(unit_frame)
+    if area is not None:
+        visible = visible.filter(pl.col("area") == area)
+    if school_form is not None:
+        visible = visible.filter(pl.col("school_form") == school_form)
+    parts = []
+    for ind in indicator_ids:
+        rows = _slice(cur, ctx, ind, period_type).filter(
+            (pl.col("period") == period) & (pl.col("breakdown") == breakdown)
+        )
+        unit_rows = rows.filter(pl.col("level") == "unit").join(
+            visible.select(pl.col("unit_id").alias("scope_id")), on="scope_id", how="semi"
+        )
+        area_rows = rows.filter(pl.col("level") == "area").select(
+            pl.col("scope_id").alias("area"),
+            pl.col("value").alias("area_value"),
+            pl.col("suppressed").alias("area_suppressed"),
+        )
+        org_rows = rows.filter(pl.col("level") == "org").select(pl.col("value").alias("org_value"))
+        org_value = org_rows["org_value"].item(0) if org_rows.height else None
+        parts.append(
+            unit_rows.join(area_rows, on="area", how="left").with_columns(
+                pl.lit(org_value, dtype=pl.Float64).alias("org_value")
+            )
+        )
+    if not parts:
+        return pl.DataFrame()
+    long = pl.concat(parts, how="vertical_relaxed")
+    long = _attach_targets(long, cur, ctx).join(_meta(indicator_ids), on="indicator_id", how="left")
+    long = long.with_columns(status_expr().alias("status"))
+    # Values of areas outside the scope never leave the function.
+    if scope.level != "org":
+        long = long.with_columns(
+            pl.when(pl.col("area").is_in(list(scope.areas)))
+            .then(pl.col("area_value"))
+            .otherwise(None)
+            .alias("area_value")
+        )
+    return long.join(
+        visible.select("unit_id", "unit_name", "school_form", "socioeconomic_index").rename(
+            {"unit_id": "scope_id"}
+        ),
+        on="scope_id",
+        how="left",
+    ).select(
+        pl.col("scope_id").alias("unit_id"),
+        "unit_name",
+        "area",
+        "school_form",
+        "socioeconomic_index",
+        "indicator_id",
+        "value",
+        "numerator",
+        "denominator",
+        "n_individuals",
+        "suppressed",
+        "area_value",
+        "area_suppressed",
+        "org_value",
+        "target",
+        "status",
+    )
+
+
+def unit_values(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    indicator_ids: Iterable[str],
+    period_type: PeriodType,
+    period: str,
+    area: str | None = None,
+    school_form: str | None = None,
+    breakdown: str = "all",
+) -> pl.DataFrame:
+    """Unit values for one period, long form: one row per unit × indicator.
+
+    Columns: ``unit_id, unit_name, area, school_form, socioeconomic_index,
+    indicator_id, value, numerator, denominator, n_individuals, suppressed,
+    area_value, area_suppressed, org_value, target, status``.
+    """
+    ids = tuple(indicator_ids)
+
+    def compute(cur, ctx):
+        return _unit_long(
+            cur, ctx, scope, ids, period_type, period, area, school_form, breakdown
+        ).sort("area", "unit_name", "indicator_id")
+
+    return _cached(
+        "unit_values",
+        conn,
+        (scope, ids, period_type, period, area, school_form, breakdown),
+        compute,
+    )
+
+
+def unit_table(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    indicator_ids: Iterable[str],
+    period_type: PeriodType,
+    period: str,
+    area: str | None = None,
+    school_form: str | None = None,
+    breakdown: str = "all",
+) -> pl.DataFrame:
+    """One row per unit (that has a figure for any of the indicators) for one period.
+
+    Columns: ``unit_id, unit_name, area, school_form, socioeconomic_index`` and
+    per indicator ``<id>`` (value, null if suppressed), ``<id>__suppressed``,
+    ``<id>__area``, ``<id>__org``, ``<id>__target``, ``<id>__status``.
+    """
+    ids = tuple(indicator_ids)
+
+    def compute(cur, ctx):
+        long = _unit_long(cur, ctx, scope, ids, period_type, period, area, school_form, breakdown)
+        base_cols = ["unit_id", "unit_name", "area", "school_form", "socioeconomic_index"]
+        if long.height == 0:
+            schema = {c: pl.String for c in base_cols} | {"socioeconomic_index": pl.Float64}
+            for i in ids:
+                schema |= {
+                    i: pl.Float64,
+                    f"{i}__suppressed": pl.Boolean,
+                    f"{i}__area": pl.Float64,
+                    f"{i}__org": pl.Float64,
+                    f"{i}__target": pl.Float64,
+                    f"{i}__status": pl.String,
+                }
+            return pl.DataFrame(schema=schema)
+        table = long.select(base_cols).unique("unit_id")
+        for i in ids:
+            part = long.filter(pl.col("indicator_id") == i).select(
+                "unit_id",
+                pl.col("value").alias(i),
+                pl.col("suppressed").alias(f"{i}__suppressed"),
+                pl.col("area_value").alias(f"{i}__area"),
+                pl.col("org_value").alias(f"{i}__org"),
+                pl.col("target").alias(f"{i}__target"),
+                pl.col("status").alias(f"{i}__status"),
+            )
+            table = table.join(part, on="unit_id", how="left")
+        return table.sort("area", "unit_name", "unit_id")
+
+    return _cached(
+        "unit_table", conn, (scope, ids, period_type, period, area, school_form, breakdown), compute
+    )
+
+
+def compare(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    unit_id: str,
+    indicator_ids: Iterable[str],
+    period_type: PeriodType,
+    period: str,
+) -> pl.DataFrame:
+    """One unit against its area, the organisation, its target and itself a year earlier.
+
+    Grain: one row per indicator. Columns: ``indicator_id, name_sv, unit_value,
+    unit_suppressed, area, area_value, area_suppressed, org_value, target,
+    previous_value, previous_suppressed, change, status, rank_in_area,
+    units_in_area``. ``change`` = value − previous value; ``rank_in_area`` 1 =
+    best among the area's visible unit values (by the indicator's direction;
+    neutral indicators rank highest value first).
+    """
+    ids = tuple(indicator_ids)
+
+    def compute(cur, ctx):
+        unit_frame = _unit_frame(cur, ctx)
+        _check_scope(scope, unit_frame, "unit", unit_id)
+        unit_area = unit_frame.filter(pl.col("unit_id") == unit_id)["area"]
+        area = unit_area.item(0) if unit_area.len() else None
+        prev = previous_period(period)
+        rows = []
+        for ind in ids:
+            sl = _slice(cur, ctx, ind, period_type).filter(pl.col("breakdown") == "all")
+            now = sl.filter(pl.col("period") == period)
+
+            def pick(frame: pl.DataFrame, level: str, sid: str | None) -> tuple[float | None, bool]:
+                hit = frame.filter((pl.col("level") == level) & (pl.col("scope_id") == sid))
+                if hit.height == 0:
+                    return None, False
+                return hit["value"].item(0), bool(hit["suppressed"].item(0))
+
+            u_val, u_sup = pick(now, "unit", unit_id)
+            a_val, a_sup = pick(now, "area", area)
+            o_val, _ = pick(now, "org", "org")
+            p_val, p_sup = pick(sl.filter(pl.col("period") == prev), "unit", unit_id)
+            sign = direction_sign(ind)
+            peers = now.filter(
+                (pl.col("level") == "unit")
+                & (pl.col("area") == area)
+                & pl.col("value").is_not_null()
+            )
+            rank = None
+            if u_val is not None and peers.height:
+                better = peers.filter((pl.col("value") * (sign or 1)) > u_val * (sign or 1)).height
+                rank = better + 1
+            rows.append(
+                {
+                    "indicator_id": ind,
+                    "name_sv": _indicator(ind).name_sv,
+                    "unit_value": u_val,
+                    "unit_suppressed": u_sup,
+                    "area": area,
+                    "area_value": a_val if area is not None and scope.allows_area(area) else None,
+                    "area_suppressed": a_sup,
+                    "org_value": o_val,
+                    "previous_value": p_val,
+                    "previous_suppressed": p_sup,
+                    "change": (u_val - p_val) if u_val is not None and p_val is not None else None,
+                    "rank_in_area": rank,
+                    "units_in_area": peers.height,
+                    "level": "unit",
+                    "scope_id": unit_id,
+                    "period": period,
+                }
+            )
+        schema = {
+            "indicator_id": pl.String, "name_sv": pl.String, "unit_value": pl.Float64, "unit_suppressed": pl.Boolean,
+            "area": pl.String, "area_value": pl.Float64, "area_suppressed": pl.Boolean, "org_value": pl.Float64,
+            "previous_value": pl.Float64, "previous_suppressed": pl.Boolean, "change": pl.Float64,
+            "rank_in_area": pl.Int64, "units_in_area": pl.Int64, "level": pl.String, "scope_id": pl.String, "period": pl.String,
+        }  # fmt: skip
+        frame = pl.DataFrame(rows, schema=schema)
+        frame = _attach_targets(frame, cur, ctx).join(
+            _meta(ids).drop("name_sv"), on="indicator_id", how="left"
+        )
+        frame = frame.with_columns(status_expr(value="unit_value").alias("status"))
+        return frame.select(
+            "indicator_id", "name_sv", "unit_value", "unit_suppressed", "area", "area_value", "area_suppressed", "org_value",
+            "target", "previous_value", "previous_suppressed", "change", "status", "rank_in_area", "units_in_area",
+        )  # fmt: skip
+
+    return _cached("compare", conn, (scope, unit_id, ids, period_type, period), compute)
+
+
+def breakdown(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    indicator_id: str,
+    level: Level,
+    scope_id: str,
+    period_type: PeriodType,
+    period: str,
+    by: str,
+) -> pl.DataFrame:
+    """One scope's figure split by a dimension (``by='staff_category'``).
+
+    Grain: one row per category. Columns: ``category, value, numerator,
+    denominator, n_individuals, suppressed``, sorted by category.
+    """
+
+    def compute(cur, ctx):
+        _check_scope(scope, _unit_frame(cur, ctx), level, scope_id)
+        prefix = f"{by}="
+        rows = _slice(cur, ctx, indicator_id, period_type).filter(
+            (pl.col("level") == level)
+            & (pl.col("scope_id") == scope_id)
+            & (pl.col("period") == period)
+            & pl.col("breakdown").str.starts_with(prefix)
+        )
+        return rows.select(
+            pl.col("breakdown").str.strip_prefix(prefix).alias("category"), *_OUT
+        ).sort("category")
+
+    return _cached(
+        "breakdown", conn, (scope, indicator_id, level, scope_id, period_type, period, by), compute
+    )
+
+
+def _headline_scopes(scope: Scope, unit_frame: pl.DataFrame) -> list[tuple[str, str]]:
+    if scope.level == "org":
+        return [("org", "org")]
+    if scope.level == "area":
+        return [("area", a) for a in sorted(scope.areas)]
+    return [("unit", u) for u in sorted(scope.visible_units(unit_frame)["unit_id"].to_list())]
+
+
+def headline(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    indicator_ids: Iterable[str],
+    period_type: PeriodType = "year",
+    period: str | None = None,
+) -> pl.DataFrame:
+    """Headline cards: the latest figure (at or before ``period``) of the scope's top level.
+
+    The top level is the organisation for an org scope, each area for an area
+    scope, each unit for a unit scope. Grain: one row per indicator × scope.
+    Columns: ``indicator_id, name_sv, level, scope_id, period, value,
+    suppressed, previous_value, change, target, status``.
+    """
+    ids = tuple(indicator_ids)
+
+    def compute(cur, ctx):
+        unit_frame = _unit_frame(cur, ctx)
+        out = []
+        for ind in ids:
+            sl = _slice(cur, ctx, ind, period_type).filter(pl.col("breakdown") == "all")
+            for level, sid in _headline_scopes(scope, unit_frame):
+                rows = sl.filter((pl.col("level") == level) & (pl.col("scope_id") == sid))
+                if period is not None:
+                    rows = rows.filter(pl.col("period") <= period)
+                if rows.height == 0:
+                    continue
+                latest = rows.sort("period").tail(1)
+                p = latest["period"].item()
+                prev = rows.filter(pl.col("period") == previous_period(p))
+                out.append(
+                    latest.select(
+                        "indicator_id", "level", "scope_id", "period", "value", "suppressed"
+                    ).with_columns(
+                        pl.lit(
+                            prev["value"].item(0) if prev.height else None, dtype=pl.Float64
+                        ).alias("previous_value")
+                    )
+                )
+        schema = {
+            "indicator_id": pl.String,
+            "level": pl.String,
+            "scope_id": pl.String,
+            "period": pl.String,
+            "value": pl.Float64,
+            "suppressed": pl.Boolean,
+            "previous_value": pl.Float64,
+        }
+        frame = pl.concat(out, how="vertical_relaxed") if out else pl.DataFrame(schema=schema)
+        frame = frame.with_columns((pl.col("value") - pl.col("previous_value")).alias("change"))
+        frame = _attach_targets(frame, cur, ctx).join(_meta(ids), on="indicator_id", how="left")
+        frame = frame.with_columns(status_expr().alias("status"))
+        return frame.select(
+            "indicator_id",
+            "name_sv",
+            "level",
+            "scope_id",
+            "period",
+            "value",
+            "suppressed",
+            "previous_value",
+            "change",
+            "target",
+            "status",
+        )
+
+    return _cached("headline", conn, (scope, ids, period_type, period), compute)
+
+
+def _month_index(period: str) -> int:
+    """Months since year 0 of a period's last month (``'2025'`` ends in December)."""
+    year = int(period[:4])
+    month = int(period[5:7]) if len(period) >= 7 else 12
+    return year * 12 + month - 1
+
+
+def _month_index_expr(col: str = "period") -> pl.Expr:
+    year = pl.col(col).str.slice(0, 4).cast(pl.Int64)
+    month = (
+        pl.when(pl.col(col).str.len_chars() >= 7)
+        .then(pl.col(col).str.slice(5, 2).cast(pl.Int64))
+        .otherwise(12)
+    )
+    return year * 12 + month - 1
+
+
+def latest_month(conn: duckdb.DuckDBPyConnection, scope: Scope) -> str | None:
+    """The newest month (``YYYY-MM``) of any monthly or rolling key figure."""
+    periods = [
+        p
+        for pt in ("month", "rolling_12m")
+        for p in available_periods(conn, scope, pt)["period"].to_list()
+    ]  # type: ignore[arg-type]
+    return max(periods) if periods else None
+
+
+#: Which period type a support-need component is read at: the first that has unit figures.
+_COMPONENT_PERIOD_TYPES = ("rolling_12m", "month", "year")
+
+
+def _latest_unit_values(
+    cur, ctx, indicator_id: str, ref_index: int, recent_months: int
+) -> pl.DataFrame:
+    """Latest visible unit value (and denominator) of an indicator within the recency window.
+
+    Grain: one row per unit: ``unit_id, period, value, denominator``. A yearly
+    period counts as ending in December, and counts if its year is not after
+    the reference month's year.
+    """
+    for pt in _COMPONENT_PERIOD_TYPES:
+        rows = _slice(cur, ctx, indicator_id, pt).filter(
+            (pl.col("level") == "unit") & (pl.col("breakdown") == "all")
+        )
+        if rows.height == 0:
+            continue
+        rows = rows.with_columns(_month_index_expr().alias("_m")).filter(
+            (pl.col("_m") <= ref_index + (11 if pt == "year" else 0))
+            & (pl.col("_m") > ref_index - recent_months)
+            & pl.col("value").is_not_null()
+        )
+        return (
+            rows.sort("period")
+            .group_by("scope_id")
+            .last()
+            .select(pl.col("scope_id").alias("unit_id"), "period", "value", "denominator")
+        )
+    return pl.DataFrame(
+        schema={
+            "unit_id": pl.String,
+            "period": pl.String,
+            "value": pl.Float64,
+            "denominator": pl.Float64,
+        }
+    )
+
+
+def _indicator_for_form(component: support.Component) -> pl.Expr:
+    """Expression: the component's indicator id for each row's ``school_form``."""
+    table = dict(component.indicators)
+    specific = {k: v for k, v in table.items() if k != "*"}
+    return pl.col("school_form").replace_strict(
+        specific, default=table.get("*"), return_dtype=pl.String
+    )
+
+
+def _component_values(cur, ctx, ref: str, recent_months: int) -> pl.DataFrame:
+    """Component values for every unit (org-wide): ``unit_id, component, value, need_sign``.
+
+    The certification-gap component is ``certification_gap_fte`` divided by the
+    denominator (teacher FTE) of the unit's certification share in the same period.
+    """
+    ref_index = _month_index(ref)
+    units = _unit_frame(cur, ctx).select("unit_id", "school_form")
+    share_component = next(c for c in support.COMPONENTS if c.id == "certified_share")
+    parts: list[pl.DataFrame] = []
+    for comp in support.COMPONENTS:
+        per_unit = units.with_columns(
+            _indicator_for_form(comp).alias("_indicator"),
+            _indicator_for_form(share_component).alias("_share"),
+        )
+        for indicator_id in sorted({ind for _, ind in comp.indicators}):
+            rows = _latest_unit_values(cur, ctx, indicator_id, ref_index, recent_months)
+            chosen = per_unit.filter(pl.col("_indicator") == indicator_id).join(
+                rows, on="unit_id", how="inner"
+            )
+            sign = -direction_sign(indicator_id)  # higher = more need
+            if comp.id == "certification_gap":
+                dens = []
+                for share_id in sorted({ind for _, ind in share_component.indicators}):
+                    d = _latest_unit_values(cur, ctx, share_id, ref_index, recent_months)
+                    dens.append(
+                        d.select(
+                            "unit_id",
+                            pl.lit(share_id).alias("_share"),
+                            pl.col("period").alias("_sp"),
+                            pl.col("denominator").alias("_den"),
+                        )
+                    )
+                chosen = (
+                    chosen.join(pl.concat(dens), on=["unit_id", "_share"], how="inner")
+                    .filter((pl.col("period") == pl.col("_sp")) & (pl.col("_den") > 0))
+                    .with_columns((pl.col("value") / pl.col("_den")).alias("value"))
+                )
+                sign = 1  # a larger gap per teacher FTE is more need
+            parts.append(
+                chosen.select(
+                    "unit_id",
+                    pl.lit(comp.id).alias("component"),
+                    "value",
+                    pl.lit(sign, dtype=pl.Int64).alias("need_sign"),
+                )
+            )
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def support_need(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    weights: dict[str, float] | None = None,
+    period: str | None = None,
+    recent_months: int = 12,
+) -> pl.DataFrame:
+    """Support-need index per unit (``kompetens.analysis.support``), computed org-wide, filtered to scope.
+
+    ``period``: reference month ``YYYY-MM`` (default: the newest month with
+    figures). Grain: one row per unit; ranked units first, flagged units
+    (``has_recent_data = False``) after them with null score and rank.
+    """
+    w = support.validate_weights(weights)
+    weight_key = tuple(sorted(w.items()))
+
+    def compute(cur, ctx):
+        ref = period or latest_month(conn, Scope.everything())
+        unit_frame = _unit_frame(cur, ctx)
+        if ref is None:
+            values = pl.DataFrame(
+                schema={
+                    "unit_id": pl.String,
+                    "component": pl.String,
+                    "value": pl.Float64,
+                    "need_sign": pl.Int64,
+                }
+            )
+        else:
+            values = _component_values(cur, ctx, ref, recent_months)
+        index = support.support_need_index(
+            values.select("unit_id", "component", "value", "need_sign"), unit_frame, w
+        )
+        visible = scope.visible_units(unit_frame).select("unit_id")
+        return index.join(visible, on="unit_id", how="semi")
+
+    return _cached("support_need", conn, (scope, weight_key, period, recent_months), compute)
+
+
+@dataclass(frozen=True)
+class SegregationResult:
+    """Points for the scatter (suppressed values hidden) and the statistics over the visible points."""
+
+    period: str | None
+    points: pl.DataFrame
+    stats: seg.SegregationStats
+
+
+def segregation(
+    conn: duckdb.DuckDBPyConnection, scope: Scope, period: str | None = None
+) -> SegregationResult:
+    """Pedagogical segregation across the scope's schools for one period.
+
+    ``period``: ``'YYYY'`` (yearly value, default the newest) or ``'YYYY-MM'``.
+    ``points``: one row per school unit with ``unit_id, unit_name, area,
+    school_form, socioeconomic_index, value, numerator, denominator
+    (teacher FTE), suppressed``. Statistics use visible points only, so they
+    cannot reveal a suppressed school's share.
+    """
+
+    def compute(cur, ctx):
+        period_type = "month" if period and len(period) > 4 else "year"
+        sl = _slice(cur, ctx, "certified_teacher_share", period_type).filter(
+            (pl.col("level") == "unit") & (pl.col("breakdown") == "all")
+        )
+        p = period or (sl["period"].max() if sl.height else None)
+        unit_frame = _unit_frame(cur, ctx)
+        visible = scope.visible_units(unit_frame)
+        rows = sl.filter(pl.col("period") == p).join(
+            visible.rename({"unit_id": "scope_id"}).drop("area"), on="scope_id", how="inner"
+        )
+        points = rows.select(
+            pl.col("scope_id").alias("unit_id"),
+            "unit_name",
+            "area",
+            "school_form",
+            "socioeconomic_index",
+            "value",
+            "numerator",
+            "denominator",
+            "suppressed",
+        ).sort("unit_id")
+        stats = seg.segregation_stats(points.filter(~pl.col("suppressed")))
+        return SegregationResult(p, points, stats)
+
+    return _cached("segregation", conn, (scope, period), compute)
+
+
+def suppressed_cells(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    period_type: PeriodType = "year",
+    period: str | None = None,
+    indicator_ids: Iterable[str] | None = None,
+) -> pl.DataFrame:
+    """Suppressed key figures in scope, for the data-quality page.
+
+    ``period``: default the newest period of the type. Grain: one row per
+    suppressed cell: ``indicator_id, level, scope_id, area, period_type,
+    period, breakdown, suppression_reason`` (``primary``: fewer than 5
+    people; ``secondary``: hidden so that another cell cannot be recovered).
+    """
+    from kompetens.indicators import registry
+
+    ids = (
+        tuple(indicator_ids)
+        if indicator_ids is not None
+        else tuple(i.id for i in registry.engine_indicators())
+    )
+
+    def compute(cur, ctx):
+        p = period
+        if p is None:
+            periods = available_periods(conn, scope, period_type)["period"]
+            p = periods.max() if periods.len() else None
+        parts = []
+        for ind in ids:
+            sl = _slice(cur, ctx, ind, period_type).filter(
+                pl.col("suppressed") & (pl.col("period") == p)
+            )
+            parts.append(_scope_filter(sl, scope, _unit_frame(cur, ctx)))
+        cols = [
+            "indicator_id",
+            "level",
+            "scope_id",
+            "area",
+            "period_type",
+            "period",
+            "breakdown",
+            "suppression_reason",
+        ]
+        if not parts:
+            return pl.DataFrame(schema={c: pl.String for c in cols})
+        return (
+            pl.concat(parts, how="vertical_relaxed")
+            .select(cols)
+            .sort("indicator_id", "level", "scope_id", "breakdown")
+        )
+
+    return _cached("suppressed_cells", conn, (scope, period_type, period, ids), compute)
+
+
+def figures(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    indicator_ids: Iterable[str] | None = None,
+    period_types: Iterable[str] = ("month", "year", "rolling_12m"),
+) -> pl.DataFrame:
+    """Every key figure in scope with suppression applied (for exports such as ``kompetens figures``).
+
+    Grain: one key-figure row. Columns: the key-figure columns plus
+    ``suppressed``; suppressed rows have empty value, numerator, denominator
+    and n_individuals. Not cached as a whole (it can be large); its slices are.
+    """
+    from kompetens.indicators import registry
+
+    ids = (
+        tuple(indicator_ids)
+        if indicator_ids is not None
+        else tuple(i.id for i in registry.engine_indicators())
+    )
+    cur = conn.cursor()
+    try:
+        identity, stamp = _identity_and_stamp(cur)
+        ctx = (identity, stamp)
+        parts = [
+            _scope_filter(_slice(cur, ctx, ind, pt), scope, _unit_frame(cur, ctx)).select(
+                *KEY_FIGURE_SCHEMA, "suppressed"
+            )
+            for ind in ids
+            for pt in period_types
+        ]
+    finally:
+        cur.close()
+    if not parts:
+        return pl.DataFrame(schema={**KEY_FIGURE_SCHEMA, "suppressed": pl.Boolean()})
+    return pl.concat(parts, how="vertical_relaxed")

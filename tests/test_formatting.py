@@ -1,0 +1,57 @@
+import datetime as dt
+
+from kompetens.formatting import (
+    MISSING,
+    NBSP,
+    fmt_correlation,
+    fmt_date,
+    fmt_delta,
+    fmt_number,
+    fmt_percent,
+    fmt_value,
+)
+from kompetens.indicators.registry import get
+
+
+def test_a_share_is_shown_as_percent_with_one_decimal_comma_and_a_no_break_space():
+    assert fmt_value(0.7234, "share") == f"72,3{NBSP}%"
+    assert fmt_percent(0.7234) == f"72,3{NBSP}%"
+
+
+def test_a_count_gets_a_no_break_space_as_thousands_separator():
+    assert fmt_value(1234, "count") == f"1{NBSP}234"
+    assert fmt_number(1234567.4) == f"1{NBSP}234{NBSP}567"
+
+
+def test_a_suppressed_value_is_two_dots_whatever_its_value():
+    assert fmt_value(0.5, "share", suppressed=True) == ".."
+    assert fmt_value(None, "count", suppressed=True) == ".."
+
+
+def test_a_missing_value_is_a_dash_not_two_dots():
+    assert fmt_value(None, "share") == MISSING == "–"
+    assert fmt_value(float("nan"), "count") == MISSING
+
+
+def test_registry_indicators_format_by_their_number_format():
+    assert fmt_value(0.5, get("certified_teacher_share")) == f"50,0{NBSP}%"
+    assert fmt_value(3.25, get("certification_gap_fte")) == "3,2"  # one decimal, half-even rounding
+    assert fmt_value(3.456, get("employer_recommendation")) == "3,46"
+    assert fmt_value(2345, get("hires")) == f"2{NBSP}345"
+
+
+def test_negative_numbers_use_the_typographic_minus_sign():
+    assert fmt_correlation(-0.62) == "\u22120,62"
+    assert fmt_value(-1234, "count") == f"\u22121{NBSP}234"
+
+
+def test_a_change_in_a_share_is_given_in_percentage_points_with_a_sign():
+    assert fmt_delta(0.021, "share") == f"+2,1{NBSP}procentenheter"
+    assert fmt_delta(-0.021, "share") == f"\u22122,1{NBSP}procentenheter"
+    assert fmt_delta(12, "count") == "+12"
+
+
+def test_dates_are_iso():
+    assert fmt_date(dt.date(2026, 10, 15)) == "2026-10-15"
+    assert fmt_date(dt.datetime(2026, 10, 15, 13, 5)) == "2026-10-15"
+    assert fmt_date("2026-10-15T08:00:00") == "2026-10-15"
