@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kompetens import store
+import pytest
+
+from kompetens import hooks, store
 from kompetens.importer import import_file
 from kompetens.importer.pseudonym import luhn_valid
 
@@ -13,6 +15,16 @@ BAD_FILES = TESTS / "bad_files"
 GOOD_FILES = TESTS / "good_files"
 SEED_UNITS = GOOD_FILES / "units_cp1252_semicolon.csv"
 SEED_STAFF = GOOD_FILES / "staff_cp1252_semicolon.csv"
+
+
+@pytest.fixture(autouse=True)
+def isolate_importer_from_hooks(monkeypatch):
+    """Importer tests test the importer: no indicator recomputation after each import.
+
+    (Imported into each test module, which makes it autouse there.)
+    """
+    monkeypatch.setattr(hooks, "_CALLBACKS", [])
+    monkeypatch.setattr(hooks, "_REGISTRANTS", ())
 
 
 def seeded_db(db=":memory:"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from import_fixtures import BAD_FILES, database_contents, seeded_db
+from import_fixtures import BAD_FILES, database_contents, isolate_importer_from_hooks, seeded_db  # noqa: F401 (autouse fixture)
 
 from kompetens.importer import ImportRejected, import_file
 

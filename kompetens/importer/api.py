@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kompetens import hooks, paths
+from kompetens import paths
 from kompetens.contract import KINDS, Kind
 from kompetens.importer import writer
 from kompetens.importer.errors import ImportRejected, ValidationIssue
@@ -201,7 +201,9 @@ def import_bytes(
         warnings=warnings,
     )
     report(0.9, "Uppdaterar nyckeltal")
-    hooks.after_data_change(conn, {k.name})
+    hook_warning = writer.notify_data_change(conn, k.name)
+    if hook_warning:
+        warnings.append(hook_warning)
     report(1.0, "Klart")
     return ImportResult(
         batch_id=batch_id,

@@ -9,6 +9,7 @@ replaces whole snapshot dates, every other kind replaces rows with the same key.
 from __future__ import annotations
 
 import getpass
+import logging
 from dataclasses import dataclass
 
 import duckdb
@@ -17,6 +18,21 @@ import polars as pl
 from kompetens import hooks, store
 from kompetens.contract import KINDS
 from kompetens.importer.errors import UndoRefused
+
+log = logging.getLogger(__name__)
+
+
+def notify_data_change(conn: duckdb.DuckDBPyConnection, kind: str) -> str | None:
+    """Run the after-change hooks; a failure there must not hide that the data *was* changed.
+
+    Returns a Swedish warning if a hook failed (the error is logged), else None.
+    """
+    try:
+        hooks.after_data_change(conn, {kind})
+    except Exception as exc:
+        log.exception("after_data_change failed for %s", kind)
+        return f"Ändringen är sparad, men nyckeltalen kunde inte räknas om ({type(exc).__name__}: {exc})."
+    return None
 
 
 def current_user(user: str | None = None) -> str:
@@ -117,6 +133,7 @@ class UndoResult:
     file_name: str
     rows_removed: int
     rows_restored: int
+    warning: str | None = None
 
     def __str__(self) -> str:
         return (
@@ -134,8 +151,9 @@ def _orphaned_units(conn: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str,
             continue
         refs = [c for c in ("unit_id", "to_unit_id") if c in kind.column_names]
         union = " UNION ".join(
-            f"SELECT {c} AS unit_id FROM current_{kind.name} WHERE {c} IS NOT NULL" for c in refs
-        )  # noqa: S608
+            f"SELECT {c} AS unit_id FROM current_{kind.name} WHERE {c} IS NOT NULL"  # noqa: S608
+            for c in refs
+        )
         found = store.rows(
             conn,
             f"SELECT DISTINCT unit_id FROM ({union}) WHERE unit_id NOT IN ({remaining}) ORDER BY 1 LIMIT 10",  # noqa: S608
@@ -191,16 +209,18 @@ def undo_batch(
         removed = store.scalar(conn, f"DELETE FROM {kind.name} WHERE _batch_id = ?", [batch_id])  # noqa: S608
         restored = store.scalar(
             conn,
-            f"UPDATE {kind.name} SET _superseded_by = NULL WHERE _superseded_by = ?",
-            [batch_id],  # noqa: S608
+            f"UPDATE {kind.name} SET _superseded_by = NULL WHERE _superseded_by = ?",  # noqa: S608
+            [batch_id],
         )
         conn.execute(
             "UPDATE import_log SET undone_at = now(), undone_by = ? WHERE batch_id = ?",
             [current_user(user), batch_id],
         )
         store.bump_data_version(conn)
-    hooks.after_data_change(conn, {kind.name})
-    return UndoResult(batch_id, kind.name, file_name, int(removed or 0), int(restored or 0))
+    warning = notify_data_change(conn, kind.name)
+    return UndoResult(
+        batch_id, kind.name, file_name, int(removed or 0), int(restored or 0), warning
+    )
 
 
 def list_imports(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
