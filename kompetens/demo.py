@@ -21,7 +21,7 @@ What the organisation looks like (5,000 staff, the default)
   an exit is absent from every snapshot after its date. See
   ``kompetens.demo_people`` for the staff-flow model.
 * Deliberate gaps: "Sjöstadsskolan" opens mid-period (``valid_from`` the
-  August nearest the middle of the period, 2023-08-01 for 2019–2026; nobody
+  first August after the middle of the period, 2023-08-01 for 2019–2026; nobody
   is there before), one compulsory school has no survey at all, three units
   miss 2–4 consecutive months of sick leave.
 * Employee ids are synthetic pseudonyms (``D000123``), never personnummer;

@@ -245,7 +245,7 @@ def recruitments_frame(
             (pl.col("licensed") & pl.col("qualified").fill_null(True)).alias("certified"),
         )
     )
-    hires = hires.join(first_rows, on="employee_id", how="left")
+    hires = hires.join(first_rows, on="employee_id", how="left", maintain_order="left")
     p_req = np.select(
         [
             hires["employment_type"].to_numpy() == "permanent",
@@ -322,8 +322,11 @@ def recruitments_frame(
             for f in (filled, unfilled, open_)
         ]
     )
-    req = req.join(_unit_z(units).select("unit_id", "z"), on="unit_id").sort(
-        "published_date", "unit_id", "staff_category"
+    # The row index breaks ties so that the order (and so every later draw) is deterministic.
+    req = (
+        req.with_row_index("_row")
+        .join(_unit_z(units).select("unit_id", "z"), on="unit_id", maintain_order="left")
+        .sort("published_date", "unit_id", "staff_category", "_row")
     )
     n = req.height
     cats = req["staff_category"].to_numpy()
@@ -408,7 +411,7 @@ def development_frame(
         .group_by("employee_id")
         .agg(pl.col("birth_year").first())
     )
-    mentees = hires.join(young, on="employee_id").filter(
+    mentees = hires.join(young, on="employee_id", maintain_order="left").filter(
         pl.col("event_date").dt.year() - pl.col("birth_year") < 30
     )
     keep_m = rng.random(mentees.height) < 0.6

@@ -359,14 +359,15 @@ def make_units(rng: np.random.Generator, employees: int, tl: Timeline) -> tuple[
 
 
 def _opening_month(tl: Timeline) -> int | None:
-    """Month index at which the new school opens: the August nearest the middle of the period."""
+    """Month index at which the new school opens: the first August after the middle of the period.
+
+    2019-01 .. 2026-10 gives August 2023. Without an August late enough, the middle month.
+    """
     if tl.n_months < 3:
         return None
     mid = tl.n_months // 2
-    augusts = [m for m in range(1, tl.n_months - 1) if tl.calendar_month(m) == 7]
-    if not augusts:
-        return mid
-    return int(min(augusts, key=lambda m: abs(m - mid)))
+    augusts = [m for m in range(mid, tl.n_months - 1) if tl.calendar_month(m) == 7]
+    return int(augusts[0]) if augusts else mid
 
 
 # --------------------------------------------------------------------------- slots and spells
@@ -622,7 +623,8 @@ def _spell_end(rng, a, cat, start, initial, tl) -> tuple[np.ndarray, np.ndarray]
     )
     e_quit = start + rng.geometric(hazard)
     r_age = rng.choice(RETIREMENT_AGES, size=n, p=RETIREMENT_P)
-    retire = (a["birth_year"] + r_age) * 12 + a["birth_month"] - tl.base
+    # First month absent: the month after the birthday month of the retirement year.
+    retire = (a["birth_year"] + r_age) * 12 + a["birth_month"] + 1 - tl.base
     # Initial staff already past their drawn retirement age retire within a year.
     retire = np.where(retire <= start, start + rng.integers(1, 12, n), retire)
     retired = retire <= e_quit
@@ -744,7 +746,7 @@ def add_redundancy(
             )
         )
         cut = pl.DataFrame({"spell": ps, "cut": pm, "dest": pd_})
-        seg = segments.join(cut, on="spell", how="left")
+        seg = segments.join(cut, on="spell", how="left", maintain_order="left")
         is_last = pl.col("cut").is_not_null() & (pl.col("seg_end") >= M)
         head = seg.with_columns(
             pl.when(is_last).then(pl.col("cut")).otherwise(pl.col("seg_end")).alias("seg_end")
@@ -860,7 +862,7 @@ def events_frame(
     placed_moves = red.filter(pl.col("event_type") == "internal_move").select(
         "spell", pl.col("month").alias("seg_start"), pl.col("event_date").alias("placed_date")
     )
-    moves = moves.join(placed_moves, on=["spell", "seg_start"], how="left")
+    moves = moves.join(placed_moves, on=["spell", "seg_start"], how="left", maintain_order="left")
     move_dates = between_snapshots(rng, tl, moves["seg_start"].to_numpy(), "first")
     moves = moves.select(
         "spell",
@@ -879,7 +881,10 @@ def events_frame(
         pl.lit(None, pl.Int64).alias("reason"),
     )
     ev = pl.concat([hires, exits, moves, red], how="vertical_relaxed").join(
-        spells.select("spell", "category", "employment_type"), on="spell", how="left"
+        spells.select("spell", "category", "employment_type"),
+        on="spell",
+        how="left",
+        maintain_order="left",
     )
     ev = ev.sort("event_date", "spell", "event_type")
     unit_series = pl.Series(unit_ids)
