@@ -15,9 +15,9 @@ frame (or a small frozen result). Three guarantees hold for every function:
    then filtered by scope, so a narrow scope cannot see a value that a wide
    one would see hidden, and vice versa.
 3. **Caching** is keyed on the database identity, ``store.data_version`` and
-   a stamp of the ``key_figures`` table (its row count and newest
-   ``computed_at``, because figures are recomputed after the import that
-   bumps the version), plus the function's arguments — never on hashing
+   a stamp of the ``key_figures`` table (its row count and the engine's
+   ``key_figures_meta.computed_at``, because figures are recomputed after the
+   import that bumps the version), plus the function's arguments — never on hashing
    frames. When the stamp of a database changes, its entries are dropped.
    Polars frames are immutable, so a caller cannot alter a cached result.
 
@@ -162,8 +162,14 @@ def _identity_and_stamp(cur: duckdb.DuckDBPyConnection) -> tuple[str, tuple]:
             )
             identity = store.scalar(cur, "SELECT value FROM meta WHERE key = 'instance_id'")
     version = store.data_version(cur)
-    if _has_table(cur, "key_figures"):
-        count, newest = store.rows(cur, "SELECT count(*), max(computed_at) FROM key_figures")[0]
+    if _has_table(cur, "key_figures_meta"):
+        # The engine rewrites this one-row table on every recompute: a cheap, exact stamp.
+        count, newest = store.rows(
+            cur, "SELECT (SELECT count(*) FROM key_figures), (SELECT CAST(max(computed_at) AS VARCHAR) FROM key_figures_meta)"
+        )[0]
+        stamp = (version, count, str(newest))
+    elif _has_table(cur, "key_figures"):
+        count, newest = store.rows(cur, "SELECT count(*), CAST(max(computed_at) AS VARCHAR) FROM key_figures")[0]
         stamp = (version, count, str(newest))
     else:
         stamp = (version, 0, None)

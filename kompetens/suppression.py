@@ -7,11 +7,12 @@ and, for suppressed rows, ``value``, ``numerator``, ``denominator`` and
 
 Method (see also ``docs/suppression.md``)
 -----------------------------------------
-**Primary suppression.** A row resting on fewer than
-``SUPPRESSION_THRESHOLD`` (5) individuals (``n_individuals < 5``) is
-suppressed. A row whose ``n_individuals`` is null is *not* primarily
-suppressed (nothing says it is small); the indicator pipelines are expected
-to fill ``n_individuals`` for every row that rests on people.
+**Primary suppression.** A row resting on 1–4 individuals
+(``0 < n_individuals < SUPPRESSION_THRESHOLD``, the threshold being 5) is
+suppressed. A row on nobody (``n_individuals = 0``, e.g. "0 retirements")
+describes no person and is shown. A row whose ``n_individuals`` is null is
+*not* primarily suppressed (nothing says it is small); the indicator
+pipelines fill ``n_individuals`` for every row that rests on people.
 
 **Secondary suppression.** Key figures are additive: an area's numerator and
 denominator are (about) the sums of its units', the organisation's the sum of
@@ -222,9 +223,13 @@ def apply_suppression(
     df = _with_area(frame.with_row_index("_cell"), unit_areas)
     already = pl.col("suppressed").fill_null(False) if "suppressed" in df.columns else pl.lit(False)
     df = df.with_columns(
-        ((pl.col("n_individuals").cast(pl.Float64) < threshold).fill_null(False) | already).alias(
-            "_primary"
-        )
+        (
+            (
+                (pl.col("n_individuals") > 0)
+                & (pl.col("n_individuals").cast(pl.Float64) < threshold)
+            ).fill_null(False)
+            | already
+        ).alias("_primary")
     )
     primary = df["_primary"].to_numpy().copy()
     hidden = primary.copy()

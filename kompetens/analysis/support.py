@@ -179,13 +179,18 @@ def support_need_index(
     wide_p = contributions.pivot(on="component", index="unit_id", values="percentile")
     totals = contributions.group_by("unit_id").agg(pl.col("contribution").sum().alias("_sum"))
 
+    # A unit with nothing applicable (its school form has no data at all) lacks every component.
+    has_any = pl.col("unit_id").is_in(expected["unit_id"].unique().to_list())
     out = (
         units.join(missing, on="unit_id", how="left")
-        .with_columns(pl.col("missing_components").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        .with_columns(
+            pl.when(has_any)
+            .then(pl.col("missing_components").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+            .otherwise(pl.lit(sorted(active), dtype=pl.List(pl.String)))
+            .alias("missing_components")
+        )
         .join(totals, on="unit_id", how="left")
     )
-    # A unit with nothing applicable (e.g. a school form without any data) is flagged too.
-    has_any = pl.col("unit_id").is_in(expected["unit_id"].unique().to_list())
     out = out.with_columns(
         ((pl.col("missing_components").list.len() == 0) & has_any).alias("has_recent_data")
     ).with_columns(

@@ -1,0 +1,310 @@
+"""Small-number suppression: hand-made cases and property tests (no recovery by subtraction)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kompetens.suppression import (
+    SUPPRESSION_THRESHOLD,
+    apply_suppression,
+    equations,
+    recoverable_equations,
+)
+
+
+def row(level, scope_id, n, numerator=None, denominator=None, breakdown="all", indicator="x"):
+    numerator = float(n) if numerator is None else float(numerator)
+    denominator = float(n) if denominator is None else float(denominator)
+    return {
+        "indicator_id": indicator,
+        "level": level,
+        "scope_id": scope_id,
+        "period_type": "year",
+        "period": "2025",
+        "breakdown": breakdown,
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": numerator / denominator if denominator else None,
+        "n_individuals": n,
+    }
+
+
+def frame(rows):
+    return pl.DataFrame(
+        rows,
+        schema_overrides={
+            "n_individuals": pl.Int64,
+            "denominator": pl.Float64,
+            "value": pl.Float64,
+        },
+    )
+
+
+def hidden(result) -> set[tuple[str, str]]:
+    return {
+        (r["scope_id"], r["breakdown"])
+        for r in result.filter(pl.col("suppressed")).iter_rows(named=True)
+    }
+
+
+def test_the_threshold_is_five_people():
+    assert SUPPRESSION_THRESHOLD == 5
+
+
+def test_a_value_on_four_people_is_suppressed_and_one_on_five_is_shown():
+    result = apply_suppression(
+        frame([row("unit", "u1", 4), row("unit", "u2", 5)]), {"u1": "A", "u2": "A"}
+    )
+    assert result["suppressed"].to_list() == [True, False]
+    first = result.row(0, named=True)
+    assert first["value"] is None and first["numerator"] is None and first["denominator"] is None
+    assert first["n_individuals"] is None  # for a count, n is the hidden value itself
+    assert result.row(1, named=True)["value"] == 1.0
+
+
+def test_a_lone_hidden_unit_takes_the_next_smallest_unit_of_its_area_with_it():
+    # Area A = u1 + u2 + u3 (3 + 10 + 20 = 33 people). u1 alone hidden would be A - u2 - u3.
+    units = {"u1": "A", "u2": "A", "u3": "A", "u4": "B"}
+    rows = [
+        row("unit", "u1", 3),
+        row("unit", "u2", 10),
+        row("unit", "u3", 20),
+        row("area", "A", 33),
+        row("unit", "u4", 8),
+        row("area", "B", 8),
+        row("org", "org", 41),
+    ]
+    result = apply_suppression(frame(rows), units, with_reason=True)
+    assert hidden(result) == {("u1", "all"), ("u2", "all")}
+    reasons = dict(zip(result["scope_id"], result["suppression_reason"], strict=True))
+    assert reasons["u1"] == "primary" and reasons["u2"] == "secondary" and reasons["u3"] is None
+
+
+def test_a_small_area_hides_a_second_area_and_a_unit_inside_it():
+    # A = a1 (3 people): both primary. Org = A + B + C, so B (30, smaller than C's 90) is hidden,
+    # and then B = b1 + b2 with B hidden: b1 (10, smaller than b2's 20) is hidden too.
+    units = {"a1": "A", "b1": "B", "b2": "B", "c1": "C", "c2": "C"}
+    rows = [
+        row("unit", "a1", 3),
+        row("area", "A", 3),
+        row("unit", "b1", 10),
+        row("unit", "b2", 20),
+        row("area", "B", 30),
+        row("unit", "c1", 40),
+        row("unit", "c2", 50),
+        row("area", "C", 90),
+        row("org", "org", 123),
+    ]
+    result = apply_suppression(frame(rows), units)
+    assert hidden(result) == {("a1", "all"), ("A", "all"), ("B", "all"), ("b1", "all")}
+    assert recoverable_equations(result, units).height == 0
+
+
+def test_a_hidden_category_cannot_be_recovered_from_the_all_row():
+    # S1 all (22) = teacher (19) + special_educator (3): the teacher row must go too.
+    rows = [
+        row("unit", "S1", 22),
+        row("unit", "S1", 19, breakdown="staff_category=teacher"),
+        row("unit", "S1", 3, breakdown="staff_category=special_educator"),
+    ]
+    result = apply_suppression(frame(rows), {"S1": "Syd"})
+    assert hidden(result) == {
+        ("S1", "staff_category=teacher"),
+        ("S1", "staff_category=special_educator"),
+    }
+    assert result.filter(pl.col("breakdown") == "all")["suppressed"].to_list() == [False]
+
+
+def test_a_variant_is_not_a_part_of_the_total_so_it_hides_nothing_else():
+    rows = [row("unit", "u1", 30), row("unit", "u1", 3, breakdown="variant=excl_retirement")]
+    result = apply_suppression(frame(rows), {"u1": "A"})
+    assert result["suppressed"].to_list() == [False, True]
+
+
+def test_counts_are_protected_too():
+    # hires: u1 2 and u2 7 in area A (9): u1 primary, u2 secondary (otherwise 9 - 7 = 2).
+    rows = [
+        row("unit", "u1", 2, 2, None, indicator="hires"),
+        row("unit", "u2", 7, 7, None, indicator="hires"),
+        row("area", "A", 9, 9, None, indicator="hires"),
+    ]
+    for r in rows:
+        r["denominator"] = None
+        r["value"] = r["numerator"]
+    result = apply_suppression(frame(rows), {"u1": "A", "u2": "A"})
+    assert result["suppressed"].to_list() == [True, True, False]
+    assert result["value"].to_list() == [None, None, 9.0]
+
+
+def test_a_count_of_zero_describes_nobody_and_is_shown():
+    rows = [
+        row("unit", "u1", 0, 0, None, indicator="retirements"),
+        row("unit", "u2", 6, 6, None, indicator="retirements"),
+    ]
+    for r in rows:
+        r["denominator"], r["value"] = None, r["numerator"]
+    result = apply_suppression(frame(rows), {"u1": "A", "u2": "A"})
+    assert result["suppressed"].to_list() == [False, False]
+    assert result["value"].to_list() == [0.0, 6.0]
+
+
+def test_a_row_without_a_known_n_is_not_suppressed():
+    rows = [row("unit", "u1", 10), row("unit", "u2", 10)]
+    rows[0]["n_individuals"] = None
+    result = apply_suppression(frame(rows), {"u1": "A", "u2": "A"})
+    assert result["suppressed"].to_list() == [False, False]
+
+
+def test_suppression_is_idempotent_and_keeps_order_and_columns():
+    units = {"u1": "A", "u2": "A", "u3": "A"}
+    rows = [
+        row("unit", "u3", 20),
+        row("unit", "u1", 3),
+        row("area", "A", 33),
+        row("unit", "u2", 10),
+    ]
+    once = apply_suppression(frame(rows), units)
+    twice = apply_suppression(once, units)
+    assert once.columns == [*frame(rows).columns, "suppressed"]
+    assert once["scope_id"].to_list() == ["u3", "u1", "A", "u2"]
+    assert once.equals(twice)
+
+
+def test_groups_are_separate_per_indicator_and_period():
+    rows = [row("unit", "u1", 3), row("unit", "u2", 10), row("area", "A", 13)]
+    other = [dict(r, period="2024", n_individuals=50) for r in rows]
+    result = apply_suppression(frame(rows + other), {"u1": "A", "u2": "A"})
+    assert result.filter(pl.col("period") == "2024")["suppressed"].to_list() == [
+        False,
+        False,
+        False,
+    ]
+    # 2025: u1 primary; u2 then alone visible beside it, A = u1 + u2 -> u2 hidden
+    assert result.filter(pl.col("period") == "2025")["suppressed"].to_list() == [True, True, False]
+
+
+# --- property tests -------------------------------------------------------------------------
+
+
+@st.composite
+def hierarchies(draw, with_categories: bool = False):
+    """Random units in areas (n, numerator <= denominator), with exactly additive area and org rows."""
+    n_areas = draw(st.integers(1, 4))
+    rows, units = [], {}
+    categories = (
+        ["teacher", "assistant", "other"][: draw(st.integers(2, 3))] if with_categories else []
+    )
+    org = {"all": [0, 0.0, 0.0]}
+    for a in range(n_areas):
+        area = f"A{a}"
+        totals = {"all": [0, 0.0, 0.0]}
+        for u in range(draw(st.integers(1, 5))):
+            unit = f"{area}u{u}"
+            units[unit] = area
+            parts = {}
+            if categories:
+                for c in categories:
+                    n = draw(st.integers(0, 25))
+                    den = float(draw(st.integers(n, n + 5))) if n else 0.0
+                    parts[f"staff_category={c}"] = [
+                        n,
+                        float(draw(st.integers(0, int(den)))) if den else 0.0,
+                        den,
+                    ]
+                cells = {
+                    "all": [
+                        sum(p[0] for p in parts.values()),
+                        sum(p[1] for p in parts.values()),
+                        sum(p[2] for p in parts.values()),
+                    ],
+                    **parts,
+                }
+            else:
+                n = draw(st.integers(0, 30))
+                den = float(draw(st.integers(n, n + 5))) if n else 0.0
+                cells = {"all": [n, float(draw(st.integers(0, int(den)))) if den else 0.0, den]}
+            for bd, (n, num, den) in cells.items():
+                rows.append(row("unit", unit, n, num, den, breakdown=bd))
+                t = totals.setdefault(bd, [0, 0.0, 0.0])
+                o = org.setdefault(bd, [0, 0.0, 0.0])
+                for i, v in enumerate((n, num, den)):
+                    t[i] += v
+                    o[i] += v
+        for bd, (n, num, den) in totals.items():
+            rows.append(row("area", area, n, num, den, breakdown=bd))
+    for bd, (n, num, den) in org.items():
+        rows.append(row("org", "org", n, num, den, breakdown=bd))
+    for r in rows:
+        if not r["denominator"]:
+            r["value"] = None
+    return frame(rows), units
+
+
+def determinable_hidden_cells(result: pl.DataFrame, units: dict[str, str]) -> list[int]:
+    """Hidden cells whose value follows from the visible cells by linear algebra (should be none).
+
+    Each equation total - sum(parts) = 0 is a row of A; with the visible cells
+    known, the hidden cells x_H satisfy A_H x_H = b. Cell i is determined iff
+    the unit vector e_i lies in the row space of A_H.
+    """
+    df = (
+        result.with_row_index("_cell")
+        .with_columns(pl.col("scope_id").replace_strict(units, default=None).alias("area"))
+        .with_columns(
+            pl.when(pl.col("level") == "unit").then(pl.col("area")).otherwise(None).alias("_area")
+        )
+    )
+    members = equations(df)
+    eq_ids = {e: i for i, e in enumerate(sorted(set(members["_eq"].to_list())))}
+    a = np.zeros((len(eq_ids), df.height))
+    for eq, cell, role in members.select("_eq", "_cell", "_role").iter_rows():
+        a[eq_ids[eq], cell] = 1.0 if role == "total" else -1.0
+    hidden_cells = [i for i, h in enumerate(result["suppressed"].to_list()) if h]
+    a_h = a[:, hidden_cells]
+    rank = np.linalg.matrix_rank(a_h) if a_h.size else 0
+    found = []
+    for j, cell in enumerate(hidden_cells):
+        e = np.zeros((1, len(hidden_cells)))
+        e[0, j] = 1.0
+        if np.linalg.matrix_rank(np.vstack([a_h, e])) == rank:
+            found.append(cell)
+    return found
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hierarchies())
+def test_no_suppressed_unit_or_area_can_be_recovered_by_subtraction(case):
+    kf, units = case
+    result = apply_suppression(kf, units)
+    # Every row on fewer than five people is hidden ...
+    small = kf.with_columns(result["suppressed"]).filter(
+        (pl.col("n_individuals") > 0) & (pl.col("n_individuals") < SUPPRESSION_THRESHOLD)
+    )
+    assert small["suppressed"].all()
+    # ... every equation (area = its units, org = its areas) has 0 or >= 2 hidden cells ...
+    assert recoverable_equations(result, units).height == 0
+    # ... and no hidden cell is determined by the visible ones, even by combining equations.
+    assert determinable_hidden_cells(result, units) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hierarchies(with_categories=True))
+def test_with_category_breakdowns_every_equation_has_zero_or_at_least_two_hidden_cells(case):
+    kf, units = case
+    result = apply_suppression(kf, units)
+    assert recoverable_equations(result, units).height == 0
+    assert result.filter(pl.col("suppressed"))["value"].null_count() == result["suppressed"].sum()
+
+
+@settings(max_examples=60, deadline=None)
+@given(hierarchies(with_categories=True))
+def test_visible_shares_stay_between_zero_and_one_and_are_unchanged(case):
+    kf, units = case
+    result = apply_suppression(kf, units)
+    visible = result.filter(~pl.col("suppressed") & pl.col("value").is_not_null())
+    assert visible.filter((pl.col("value") < 0) | (pl.col("value") > 1)).height == 0
+    original = kf.filter(~result["suppressed"])
+    assert original["value"].to_list() == result.filter(~pl.col("suppressed"))["value"].to_list()
