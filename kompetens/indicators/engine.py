@@ -112,7 +112,7 @@ def load_frames(conn: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
 def read_meta(conn: duckdb.DuckDBPyConnection) -> dict | None:
     got = store.rows(
         conn,
-        "SELECT data_version, computed_at, reference_month, retirement_age FROM key_figures_meta LIMIT 1",
+        "SELECT data_version, CAST(computed_at AS VARCHAR), reference_month, retirement_age FROM key_figures_meta LIMIT 1",
     )
     if not got:
         return None

@@ -628,7 +628,8 @@ def person_event_counts(
 def _count_flow(
     monthly: pl.DataFrame, col: str, grid: Grid, indicator_id: str, span
 ) -> pl.DataFrame:
-    periods = flow_periods(monthly, [col], grid, span=span).filter(pl.col(col) > 0)
+    # Zero counts are kept where the scope had other events: "0 retirements" is a figure.
+    periods = flow_periods(monthly, [col], grid, span=span)
     return finish(
         periods.with_columns(
             pl.col(col).cast(pl.Float64).alias("value"), pl.col(col).alias("n_individuals")
@@ -672,15 +673,16 @@ def event_indicators(
         ev.filter(pl.col("event_type") == "exit"), {"exits": pl.lit(True)}, ("reason",)
     )
     if reasons.height:
-        totals = reasons.filter(pl.col("breakdown") == "all").select(
-            "level", "scope_id", "m", pl.col("exits").alias("total")
+        # Totals per period (not per month): a reason absent in a month still shares the year's total.
+        periods = flow_periods(reasons, ["exits"], grid, span=span)
+        totals = periods.filter(pl.col("breakdown") == "all").select(
+            "level", "scope_id", "period_type", "period", pl.col("exits").alias("total")
         )
-        monthly = reasons.join(totals, on=["level", "scope_id", "m"], how="left")
-        periods = flow_periods(monthly, ["exits", "total"], grid, span=span).filter(
-            pl.col("total") > 0
-        )
+        shares = periods.join(
+            totals, on=["level", "scope_id", "period_type", "period"], how="inner"
+        ).filter(pl.col("total") > 0)
         out["exit_reasons"] = finish(
-            ratio(periods, "exits", "total", pl.col("exits")), "exit_reasons"
+            ratio(shares, "exits", "total", pl.col("exits")), "exit_reasons"
         )
 
     if staff_roll is not None and staff_roll.height:
