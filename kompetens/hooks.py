@@ -9,7 +9,9 @@ stay one-way.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 
@@ -28,7 +30,26 @@ def on_data_change(fn: DataChangeCallback) -> DataChangeCallback:
     return fn
 
 
+_local = threading.local()
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Skip the callbacks in this thread inside the block.
+
+    For bulk loads (the demo imports nine files): the caller runs
+    ``after_data_change`` once, for every kind, after the block.
+    """
+    _local.depth = getattr(_local, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _local.depth -= 1
+
+
 def after_data_change(conn: duckdb.DuckDBPyConnection, kinds: Iterable[str]) -> None:
+    if getattr(_local, "depth", 0):
+        return
     for module in _REGISTRANTS:
         importlib.import_module(module)
     changed = frozenset(kinds)
