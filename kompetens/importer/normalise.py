@@ -251,6 +251,11 @@ _TRUE = frozenset(fold(v) for v in BOOL_TRUE)
 _FALSE = frozenset(fold(v) for v in BOOL_FALSE)
 
 
+def x_blank_column(uniques: list[str]) -> bool:
+    """An "X/blank" column: X is the only value used, so a blank cell means no."""
+    return bool(uniques) and {fold(u) for u in uniques} == {"x"}
+
+
 def parse_bool(raw: pl.Expr, uniques: list[str]) -> tuple[pl.Expr, pl.Expr]:
     mapping: dict[str, bool] = {}
     for u in uniques:
@@ -260,8 +265,7 @@ def parse_bool(raw: pl.Expr, uniques: list[str]) -> tuple[pl.Expr, pl.Expr]:
         elif key in _FALSE:
             mapping[u] = False
     value = raw.replace_strict(mapping, default=None, return_dtype=pl.Boolean)
-    # An "X/blank" column: when the only value used is X, a blank cell means no.
-    if uniques and {fold(u) for u in uniques} == {"x"}:
+    if x_blank_column(uniques):
         value = value.fill_null(False)
     error = pl.when(raw.is_not_null() & value.is_null()).then(
         pl.lit("ogiltigt ja/nej-värde; ange Ja eller Nej (även 1/0, X)")

@@ -17,6 +17,8 @@ import polars as pl
 from kompetens.importer.errors import ImportRejected, ValidationIssue
 
 ROW = "_row"
+_STRIP = " \t\r\n\u00a0"
+_PADDED = r"^[ \t\r\n\u00a0]|[ \t\r\n\u00a0]$"
 
 
 @dataclass
@@ -121,10 +123,15 @@ def _finish(frame: pl.DataFrame, file_name: str, fmt: str, first_row: int, **inf
     data_cols = [c for c in frame.columns if c != ROW]
     # Trim and treat empty strings as missing; then drop rows that are entirely blank
     # (Excel leaves ";;;;" lines at the end of an export) — numbering was fixed first.
+    frame = frame.with_columns([pl.col(c).cast(pl.String) for c in data_cols])
+    # Stripping a million strings is costly; only columns that have padding pay for it.
+    padded = frame.select([pl.col(c).str.contains(_PADDED).any().alias(c) for c in data_cols]).row(
+        0
+    )
     frame = frame.with_columns(
         [
-            pl.col(c).cast(pl.String).str.strip_chars(" \t\r\n\u00a0").replace("", None).alias(c)
-            for c in data_cols
+            (pl.col(c).str.strip_chars(_STRIP) if pad else pl.col(c)).replace("", None).alias(c)
+            for c, pad in zip(data_cols, padded, strict=True)
         ]
     )
     if data_cols:

@@ -19,7 +19,7 @@ from kompetens import store
 from kompetens.contract import Kind
 from kompetens.importer import pseudonym
 from kompetens.importer.errors import ImportRejected, ValidationIssue
-from kompetens.importer.normalise import map_headers, parse_column
+from kompetens.importer.normalise import map_headers, parse_column, x_blank_column
 from kompetens.importer.reading import ROW, RawFile
 
 RAW = "__raw"  # suffix of the raw-string copy of a column kept for reporting
@@ -323,36 +323,45 @@ def validate(
         ],
     )
 
-    # Parse every column; code/bool lookups and personnummer are per unique value.
+    # Parse every column. Files repeat values (20 snapshot dates, a handful of FTE
+    # spellings), so a column is parsed once per *unique* value and mapped back.
     parsed: list[pl.Expr] = []
     errors: list[tuple[str, pl.Expr]] = []
     invalid_pnr: set[str] = set()
     pnr_map: dict[str, str] = {}
     for col in kind.columns:
         raw_col = _raw(col.name)
-        uniques = None
-        if col.type in ("code", "bool"):
-            uniques = frame[col.name + RAW].drop_nulls().unique().to_list()
-        value, error = parse_column(col, raw_col, uniques)
-        if col.name == "employee_id":
-            candidates = (
-                frame.select(raw_col.filter(raw_col.str.contains(pseudonym.PNR_PATTERN)).unique())
-                .to_series()
-                .to_list()
-            )
-            pnr_map, invalid_pnr = pseudonym.pseudonymise_values(candidates, pseudonym_key)
-            if pnr_map:
-                value = raw_col.replace(pnr_map)
-            if invalid_pnr:
-                error = _rule(
-                    raw_col.is_in(sorted(invalid_pnr)),
-                    "ser ut som ett personnummer men kontrollsiffran stämmer inte",
-                )
-        parsed.append(value.alias(col.name))
+        dtype = store.POLARS_TYPES[col.type]
+        if col.name not in hm.display:  # an optional column the file does not have
+            parsed.append(pl.lit(None, dtype=dtype).alias(col.name))
+            continue
         if col.required:
             errors.append(
                 (col.name, _rule(raw_col.is_null(), "värde saknas; kolumnen är obligatorisk"))
             )
+        uniques = frame.get_column(col.name + RAW).drop_nulls().unique()
+        error: pl.Expr | None
+        if col.name == "employee_id":
+            candidates = uniques.filter(uniques.str.contains(pseudonym.PNR_PATTERN)).to_list()
+            pnr_map, invalid_pnr = pseudonym.pseudonymise_values(candidates, pseudonym_key)
+            value = raw_col
+            if pnr_map:
+                old = pl.Series(list(pnr_map.keys()), dtype=pl.String)
+                new = pl.Series(list(pnr_map.values()), dtype=pl.String)
+                value = raw_col.replace(old, new)
+            error = None
+            if invalid_pnr:
+                error = _rule(
+                    raw_col.is_in(pl.Series(sorted(invalid_pnr), dtype=pl.String).implode()),
+                    "ser ut som ett personnummer men kontrollsiffran stämmer inte",
+                )
+        elif col.type == "text":
+            value, error = raw_col, None
+        elif len(uniques) * 2 <= frame.height:
+            value, error = _parse_by_uniques(col, uniques, dtype)
+        else:
+            value, error = parse_column(col, raw_col, uniques.to_list())
+        parsed.append(value.alias(col.name))
         if error is not None:
             errors.append((col.name, error))
     work = frame.with_columns(parsed)
@@ -430,6 +439,31 @@ def validate(
             bad, kind, hm.display, display, errors, err_names, pnr_map
         )
     return result
+
+
+def _parse_by_uniques(
+    col, uniques: pl.Series, dtype: pl.DataType
+) -> tuple[pl.Expr, pl.Expr | None]:
+    """Parse each distinct raw value once, then map the column through the result."""
+    name = col.name + RAW
+    value, error = parse_column(col, pl.col(name), uniques.to_list())
+    table = pl.DataFrame({name: uniques}).select(
+        pl.col(name),
+        value.cast(dtype).alias("value"),
+        (error if error is not None else pl.lit(None, dtype=pl.String)).alias("error"),
+    )
+    mapped = pl.col(name).replace_strict(
+        table[name], table["value"], default=None, return_dtype=dtype
+    )
+    if col.type == "bool" and x_blank_column(uniques.to_list()):
+        mapped = mapped.fill_null(False)
+    bad = table.filter(pl.col("error").is_not_null())
+    mapped_error = None
+    if bad.height:
+        mapped_error = pl.col(name).replace_strict(
+            bad[name], bad["error"], default=None, return_dtype=pl.String
+        )
+    return mapped, mapped_error
 
 
 def safe_value(value: str | None) -> str | None:
