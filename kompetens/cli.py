@@ -212,5 +212,36 @@ def template(
     console.print(f"Skrev mallen {written}.")
 
 
+@app.command("figures")
+def figures(
+    out: Annotated[Path, typer.Option("--out", help="Fil att skriva: .csv eller .parquet.")],
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option("--indicator", help="Bara denna indikator (kan upprepas). Standard: alla."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Exportera nyckeltalen (värden på färre än 5 personer lämnas tomma, suppressed = true)."""
+    from kompetens.indicators import REGISTRY, recompute
+    from kompetens.indicators.export import FORMATS, export_figures
+
+    if out.suffix.lower() not in FORMATS:
+        err.print("[red]Filen måste sluta på .csv eller .parquet.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    unknown = [i for i in indicator or [] if i not in REGISTRY]
+    if unknown:
+        err.print(f"[red]Okänd indikator: {', '.join(unknown)}. Giltiga: {', '.join(REGISTRY)}.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    conn = store.connect(db)
+    try:
+        if not store.scalar(conn, "SELECT count(*) FROM key_figures") and any(store.table_counts(conn).values()):
+            with progress_bar("Beräknar nyckeltal") as update:
+                recompute(conn, progress=update)
+        rows = export_figures(conn, out, indicator or None)
+    finally:
+        conn.close()
+    console.print(f"Skrev {rows:,} rader till {out}.".replace(",", "\u00a0"))
+
+
 if __name__ == "__main__":
     app()

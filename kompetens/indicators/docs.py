@@ -1,0 +1,74 @@
+"""Generates ``docs/indicators.md`` from the registry (the catalogue page for people).
+
+uv run python -m kompetens.indicators.docs          # rewrite docs/indicators.md
+"""
+
+from __future__ import annotations
+
+from kompetens import paths
+from kompetens.indicators.registry import PHASES, REGISTRY
+
+DOC_PATH = paths.PROJECT_ROOT / "docs" / "indicators.md"
+
+INTRO = """# Indicators (nyckeltal)
+
+Generated from `kompetens/indicators/registry.py` by
+`uv run python -m kompetens.indicators.docs`; do not edit by hand.
+
+Every key figure is stored at the grain *indicator × level (unit, area,
+org) × scope × period type (month, year, rolling_12m) × period ×
+breakdown*. Area and organisation values are computed by **summing
+numerators and denominators**, never by averaging unit rates; a person in
+two units counts once in an area's or the organisation's headcount (FTE
+are summed). Stock indicators are read from the monthly staff snapshot
+(the latest snapshot date of each month); their yearly value is the
+reference-month snapshot (default October, as Skolverket measures on
+15 October; configurable). Flow indicators are given per calendar year and
+per rolling 12 months (windows ending at every month from the twelfth
+snapshot month on). `n_individuals` is the number of distinct people a
+figure rests on (respondents, students or requisitions where noted);
+figures on fewer than 5 are shown as `..`.
+"""
+
+
+def render() -> str:
+    parts = [INTRO]
+    for phase, (sv, en) in PHASES.items():
+        members = [ind for ind in REGISTRY.values() if ind.phase == phase]
+        if not members:
+            continue
+        parts.append(f"\n## {sv} ({en})\n")
+        for ind in members:
+            rows = [
+                ("Swedish name", ind.name_sv),
+                ("Unit", f"{ind.unit} (shown as {ind.number_format})"),
+                ("Direction", ind.direction.replace("_", " ")),
+                ("Stock or flow", ind.stock_or_flow),
+                ("Periods", ", ".join(ind.period_types)),
+                ("Breakdowns", ", ".join(["all", *ind.breakdowns])),
+                ("Aggregation", ind.aggregation),
+                ("Sources", ", ".join(ind.sources)),
+                ("Kolada", ind.kolada_id or "–"),
+                (
+                    "Default target",
+                    "–" if ind.default_target is None else f"{ind.default_target:g}",
+                ),
+            ]
+            if ind.computed_by != "engine":
+                rows.append(("Computed by", "the analysis layer (not stored in key_figures)"))
+            parts.append(f"\n### `{ind.id}` — {ind.name_en}\n\n{ind.description}\n\n")
+            parts.append(f"**Formula.** {ind.formula}\n\n")
+            if ind.note:
+                parts.append(f"**Note.** {ind.note}\n\n")
+            parts.append("| | |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows))
+    return "".join(parts)
+
+
+def main() -> None:
+    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DOC_PATH.write_text(render(), encoding="utf-8")
+    print(f"wrote {DOC_PATH}")
+
+
+if __name__ == "__main__":
+    main()
