@@ -77,9 +77,9 @@ def axis_format(unit: str) -> dict:
 
 
 def _hover_values(values: Sequence[float | None], unit: str) -> list[str]:
-    from kompetens.formatting import fmt_number
+    from kompetens.formatting import fmt_value
 
-    return [fmt_number(v, unit) for v in values]
+    return [fmt_value(v, unit) for v in values]
 
 
 def trend(

@@ -1,0 +1,104 @@
+"""The app frame's building blocks: first-start demo, shared sidebar filters, style.
+
+The filters are bound to URL query parameters (``?ar=2025&omrade=…&skolform=…``)
+with Streamlit's ``bind="query-params"``, so a copied link opens the same view.
+Options come from the query layer, so a filter can never offer an area
+outside the caller's scope; a tampered parameter that is not among the
+options is ignored by Streamlit and removed from the URL.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kompetens import query
+from kompetens.ui.context import Filters, shared_connection
+
+SCHOOL_FORM_LABELS: dict[str, str] = {
+    "forskola": "Förskola",
+    "grundskola": "Grundskola",
+    "gymnasieskola": "Gymnasieskola",
+    "anpassad_grundskola": "Anpassad grundskola",
+    "anpassad_gymnasieskola": "Anpassad gymnasieskola",
+    "fritidshem": "Fritidshem",
+    "central": "Central verksamhet",
+}
+
+ALL_AREAS = "Alla områden"
+ALL_FORMS = "Alla skolformer"
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_checked(db_path: str) -> bool:
+    """Build the demo database on first start if there is none (once per server process)."""
+    from kompetens.demo import ensure_demo_database
+
+    holder = st.empty()
+    with holder.container():
+        bar = st.progress(0.0, text="Första start: bygger demodata …")
+
+        def progress(fraction: float, message: str = "") -> None:
+            bar.progress(max(0.0, min(1.0, fraction)), text=f"Första start: {message or 'bygger demodata'} …")
+
+        built = ensure_demo_database(db_path, progress=progress)
+    holder.empty()
+    return built
+
+
+def ensure_database(db_path: str) -> None:
+    _demo_checked(db_path)
+
+
+def sidebar_filters(db_path: str, scope: query.Scope) -> Filters:
+    """Draw the shared filters in the sidebar and return what they say."""
+    conn = shared_connection(db_path)
+    years = query.available_periods(conn.cursor(), scope, "year")["period"].to_list()
+    area_names = query.areas(conn.cursor(), scope)["area"].to_list()
+    forms = sorted(set(query.units(conn.cursor(), scope)["school_form"].drop_nulls().to_list()))
+    with st.sidebar:
+        st.markdown("### Filter")
+        year = None
+        if years:
+            year = st.selectbox(
+                "År",
+                options=list(reversed(years)),
+                index=0,
+                key="ar",
+                bind="query-params",
+                help="Årsvärden avser referensmånaden (oktober) för personaldata och kalenderåret för flöden.",
+            )
+        area = st.selectbox(
+            "Område",
+            options=[ALL_AREAS, *area_names],
+            index=0,
+            key="omrade",
+            bind="query-params",
+        )
+        school_form = st.selectbox(
+            "Skolform",
+            options=[ALL_FORMS, *forms],
+            index=0,
+            format_func=lambda code: SCHOOL_FORM_LABELS.get(code, code),
+            key="skolform",
+            bind="query-params",
+        )
+        st.caption("Filtren gäller alla sidor och sparas i adressen – kopiera länken för att dela vyn.")
+    return Filters(
+        year=year,
+        area=None if area == ALL_AREAS else area,
+        school_form=None if school_form == ALL_FORMS else school_form,
+    )
+
+
+def apply_style() -> None:
+    """Small CSS touches: legible metrics on a projector, tighter top padding."""
+    st.markdown(
+        """
+        <style>
+        [data-testid="stMetricValue"] { font-size: 2.1rem; }
+        [data-testid="stMetricLabel"] p { font-size: 1rem; }
+        .block-container { padding-top: 2.2rem; }
+        </style>
+        """,
+        unsafe_allow_html=True,
+    )

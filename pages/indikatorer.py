@@ -1,0 +1,7 @@
+import streamlit as st
+
+from kompetens.ui.context import page_context
+
+ctx = page_context()
+st.title("indikatorer")
+st.write(ctx.filters)
