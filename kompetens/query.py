@@ -165,11 +165,14 @@ def _identity_and_stamp(cur: duckdb.DuckDBPyConnection) -> tuple[str, tuple]:
     if _has_table(cur, "key_figures_meta"):
         # The engine rewrites this one-row table on every recompute: a cheap, exact stamp.
         count, newest = store.rows(
-            cur, "SELECT (SELECT count(*) FROM key_figures), (SELECT CAST(max(computed_at) AS VARCHAR) FROM key_figures_meta)"
+            cur,
+            "SELECT (SELECT count(*) FROM key_figures), (SELECT CAST(max(computed_at) AS VARCHAR) FROM key_figures_meta)",
         )[0]
         stamp = (version, count, str(newest))
     elif _has_table(cur, "key_figures"):
-        count, newest = store.rows(cur, "SELECT count(*), CAST(max(computed_at) AS VARCHAR) FROM key_figures")[0]
+        count, newest = store.rows(
+            cur, "SELECT count(*), CAST(max(computed_at) AS VARCHAR) FROM key_figures"
+        )[0]
         stamp = (version, count, str(newest))
     else:
         stamp = (version, 0, None)
@@ -1157,7 +1160,7 @@ def segregation(
         sl = _slice(cur, ctx, "certified_teacher_share", period_type).filter(
             (pl.col("level") == "unit") & (pl.col("breakdown") == "all")
         )
-        p = period or (sl["period"].max() if sl.height else None)
+        p = period or (sl["period"].max() if sl.height else "")
         unit_frame = _unit_frame(cur, ctx)
         visible = scope.visible_units(unit_frame)
         rows = sl.filter(pl.col("period") == p).join(
@@ -1175,7 +1178,7 @@ def segregation(
             "suppressed",
         ).sort("unit_id")
         stats = seg.segregation_stats(points.filter(~pl.col("suppressed")))
-        return SegregationResult(p, points, stats)
+        return SegregationResult(p or None, points, stats)
 
     return _cached("segregation", conn, (scope, period), compute)
 
@@ -1206,7 +1209,7 @@ def suppressed_cells(
         p = period
         if p is None:
             periods = available_periods(conn, scope, period_type)["period"]
-            p = periods.max() if periods.len() else None
+            p = periods.max() if periods.len() else ""
         parts = []
         for ind in ids:
             sl = _slice(cur, ctx, ind, period_type).filter(
