@@ -1,0 +1,104 @@
+"""Reusable page pieces: headline cards, status markers, empty states, downloads.
+
+Everything here renders frames the query layer already scoped and suppressed;
+no SQL and no Polars logic beyond picking columns to show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+import streamlit as st
+
+from kompetens import exports
+from kompetens.formatting import fmt_delta, fmt_value
+from kompetens.indicators import registry
+
+STATUS_LABELS: dict[str | None, str] = {
+    "green": ":green[●] Når målet",
+    "yellow": ":orange[●] Nära målet",
+    "red": ":red[●] Långt från målet",
+    None: ":gray[○] Inget mål",
+}
+STATUS_SHORT: dict[str | None, str] = {"green": "🟢", "yellow": "🟡", "red": "🔴", None: "⚪"}
+
+
+def indicator_name(indicator_id: str) -> str:
+    return registry.get(indicator_id).name_sv
+
+
+def indicator_unit(indicator_id: str) -> str:
+    return registry.get(indicator_id).unit
+
+
+def status_text(status: str | None) -> str:
+    """A colour dot plus words (never colour alone: readable for colour-blind users and on paper)."""
+    return STATUS_LABELS.get(status, STATUS_LABELS[None])
+
+
+def headline_card(column, row: Mapping, *, period_label: str | None = None) -> None:
+    """One metric card: value, change vs a year earlier (direction-aware colour), target and status."""
+    indicator = registry.get(row["indicator_id"])
+    suppressed = bool(row.get("suppressed"))
+    value = fmt_value(row.get("value"), indicator, suppressed=suppressed)
+    change = row.get("change")
+    delta = None if change is None or suppressed else fmt_delta(change, indicator)
+    delta_colour = "normal" if indicator.direction == "higher_is_better" else ("inverse" if indicator.direction == "higher_is_worse" else "off")
+    with column.container(border=True):
+        st.metric(
+            indicator.name_sv,
+            value,
+            delta=(f"{delta} mot året innan" if delta else None),
+            delta_color=delta_colour,
+            help=indicator.description,
+        )
+        target = row.get("target")
+        parts = [status_text(row.get("status"))]
+        if target is not None:
+            parts.append(f"mål {fmt_value(target, indicator)}")
+        if period_label or row.get("period"):
+            parts.append(str(period_label or row.get("period")))
+        st.caption(" · ".join(parts))
+
+
+def empty_state(what: str, how: str = "Importera data på sidan **Import** eller bygg demodata med `uv run kompetens demo`.") -> None:
+    """Explain what is missing and how to get it, instead of an error or an empty chart."""
+    st.info(f"**{what}**\n\n{how}", icon=":material/info:")
+
+
+def _file_stem(name: str) -> str:
+    return re.sub(r"[^0-9A-Za-zÅÄÖåäö_-]+", "_", name).strip("_") or "tabell"
+
+
+def download_buttons(
+    frame: pl.DataFrame,
+    name: str,
+    *,
+    suppressible: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
+    formats: Mapping[str, str] | None = None,
+    key: str | None = None,
+) -> None:
+    """CSV and Excel downloads of a table, with suppression applied (``..``) as on screen."""
+    stem = _file_stem(name)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "Ladda ner CSV",
+        data=exports.to_csv_bytes(frame, suppressible=suppressible, labels=labels),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"{key or stem}_csv",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Ladda ner Excel",
+        data=exports.to_excel_bytes({name[:31]: frame}, suppressible=suppressible, labels=labels, formats=formats),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table:",
+        key=f"{key or stem}_xlsx",
+        on_click="ignore",
+    )
