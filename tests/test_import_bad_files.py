@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from import_fixtures import BAD_FILES, database_contents, isolate_importer_from_hooks, seeded_db  # noqa: F401 (autouse fixture)
 
-from kompetens.importer import ImportRejected, import_file
+from kompetens.importer import ImportRejected, import_bytes, import_file
 
 # file, kind (None = detect from headers), row as the user sees it, column as written, message fragment
 CASES = [
@@ -159,6 +159,13 @@ CASES = [
         "valid_to",
         "giltig till och med är före giltig från (2024-08-01)",
     ),
+    (
+        "duplicate_header.csv",
+        None,
+        None,
+        None,
+        "kolumnen 'unit_name' finns flera gånger ('enhet', 'enhetsnamn')",
+    ),
     ("unknown_headers.csv", None, None, None, "Kolumnerna känns inte igen som någon av filtyperna"),
     ("ragged_rows.csv", None, None, None, "en rad har fler fält än rubrikraden"),
     ("binary_garbage.csv", None, None, None, "binära data"),
@@ -221,3 +228,28 @@ def test_a_personnummer_in_an_error_message_is_masked():
     issue = caught.value.issues[0]
     assert issue.value == "800101-****"
     assert "1232" not in str(caught.value)
+
+
+def test_errors_in_repeated_values_are_reported_on_every_row_that_has_them():
+    # Many rows share few distinct values: the importer parses each distinct value once
+    # and maps the result back, which must still point at every offending row.
+    conn = seeded_db()
+    header = (
+        "snapshot_date;employee_id;unit_id;staff_category;fte;employment_type;licensed;birth_year\n"
+    )
+    rows = [
+        f"2025-02-28;E{i};U1;teacher;{'1,5' if i % 2 else '0,5'};permanent;{'kanske' if i == 7 else 'Ja'};1980"
+        for i in range(12)
+    ]
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(conn, (header + "\n".join(rows) + "\n").encode(), "personal.csv")
+    found = [(i.row, i.column, i.value) for i in caught.value.issues]
+    assert found == [
+        (3, "fte", "1,5"),
+        (5, "fte", "1,5"),
+        (7, "fte", "1,5"),
+        (9, "fte", "1,5"),
+        (9, "licensed", "kanske"),
+        (11, "fte", "1,5"),
+        (13, "fte", "1,5"),
+    ]

@@ -271,3 +271,22 @@ def test_the_preview_reports_what_was_detected_and_writes_nothing():
         "school_form",
         "slott",
     )
+
+
+def test_padded_values_are_trimmed_and_an_x_or_blank_column_reads_blank_as_no():
+    conn = seeded_db()
+    text = (
+        "Mätdatum;Anställningsid;Enhet_id;Befattning;Syssgrad;Anställningsform;Legitimation;Födelseår;Behörighetsgivande utbildning\n"
+        "2025-02-28;  E1 ; U1 ;  Lärare ; 0,5 ;Tillsvidare; Ja ;1980;X\n"
+        "2025-02-28;E2;U2;Förskollärare;1;Tillsvidare;Nej;1981;\n"
+    )
+    import_bytes(conn, text.encode(), "personal.csv", user="test")
+    rows = store.rows(
+        conn,
+        "SELECT employee_id, unit_id, staff_category, fte, licensed, certification_programme FROM current_staff "
+        "WHERE snapshot_date = DATE '2025-02-28' ORDER BY employee_id",
+    )
+    assert rows == [
+        ("E1", "U1", "teacher", 0.5, True, True),
+        ("E2", "U2", "preschool_teacher", 1.0, False, False),
+    ]
