@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from kf_helpers import fixture_db, kf, turnover_rows, write_key_figures
+
+try:  # tests/ may or may not be a package
+    from tests.kf_helpers import fixture_db, kf, turnover_rows, write_key_figures
+except ImportError:
+    from kf_helpers import fixture_db, kf, turnover_rows, write_key_figures
 
 from kompetens import query as q
 from kompetens import store
