@@ -34,20 +34,47 @@ set_page_context(PageContext(db_path=db_path, filters=filters, scope=scope))
 
 PAGES = {
     "Ledning": [
-        st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", url_path="oversikt", default=True),
+        st.Page(
+            "pages/oversikt.py",
+            title="Översikt",
+            icon=":material/dashboard:",
+            url_path="oversikt",
+            default=True,
+        ),
     ],
     "Analys": [
-        st.Page("pages/behorighet.py", title="Behörighet", icon=":material/school:", url_path="behorighet"),
+        st.Page(
+            "pages/behorighet.py",
+            title="Behörighet",
+            icon=":material/school:",
+            url_path="behorighet",
+        ),
         st.Page("pages/aruba.py", title="ARUBA", icon=":material/autorenew:", url_path="aruba"),
-        st.Page("pages/stodbehov.py", title="Stödbehov", icon=":material/support:", url_path="stodbehov"),
+        st.Page(
+            "pages/stodbehov.py", title="Stödbehov", icon=":material/support:", url_path="stodbehov"
+        ),
     ],
     "Dialog": [
-        st.Page("pages/dialog.py", title="Verksamhetsdialog", icon=":material/forum:", url_path="dialog"),
+        st.Page(
+            "pages/dialog.py", title="Verksamhetsdialog", icon=":material/forum:", url_path="dialog"
+        ),
     ],
     "Data": [
-        st.Page("pages/datakvalitet.py", title="Datakvalitet", icon=":material/fact_check:", url_path="datakvalitet"),
-        st.Page("pages/importera.py", title="Import", icon=":material/upload_file:", url_path="import"),
-        st.Page("pages/indikatorer.py", title="Indikatorer", icon=":material/menu_book:", url_path="indikatorer"),
+        st.Page(
+            "pages/datakvalitet.py",
+            title="Datakvalitet",
+            icon=":material/fact_check:",
+            url_path="datakvalitet",
+        ),
+        st.Page(
+            "pages/importera.py", title="Import", icon=":material/upload_file:", url_path="import"
+        ),
+        st.Page(
+            "pages/indikatorer.py",
+            title="Indikatorer",
+            icon=":material/menu_book:",
+            url_path="indikatorer",
+        ),
     ],
 }
 

@@ -17,3 +17,7 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("KOMPETENS_DB", str(home / "kompetens.duckdb"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     yield
+
+
+# App fixtures (small_db, app_url, browser, page) live in tests/app_support.py.
+pytest_plugins = ["tests.app_support"]

@@ -45,7 +45,11 @@ def headline_card(column, row: Mapping, *, period_label: str | None = None) -> N
     value = fmt_value(row.get("value"), indicator, suppressed=suppressed)
     change = row.get("change")
     delta = None if change is None or suppressed else fmt_delta(change, indicator)
-    delta_colour = "normal" if indicator.direction == "higher_is_better" else ("inverse" if indicator.direction == "higher_is_worse" else "off")
+    delta_colour = (
+        "normal"
+        if indicator.direction == "higher_is_better"
+        else ("inverse" if indicator.direction == "higher_is_worse" else "off")
+    )
     with column.container(border=True):
         st.metric(
             indicator.name_sv,
@@ -63,7 +67,10 @@ def headline_card(column, row: Mapping, *, period_label: str | None = None) -> N
         st.caption(" · ".join(parts))
 
 
-def empty_state(what: str, how: str = "Importera data på sidan **Import** eller bygg demodata med `uv run kompetens demo`.") -> None:
+def empty_state(
+    what: str,
+    how: str = "Importera data på sidan **Import** eller bygg demodata med `uv run kompetens demo`.",
+) -> None:
     """Explain what is missing and how to get it, instead of an error or an empty chart."""
     st.info(f"**{what}**\n\n{how}", icon=":material/info:")
 
@@ -95,7 +102,9 @@ def download_buttons(
     )
     right.download_button(
         "Ladda ner Excel",
-        data=exports.to_excel_bytes({name[:31]: frame}, suppressible=suppressible, labels=labels, formats=formats),
+        data=exports.to_excel_bytes(
+            {name[:31]: frame}, suppressible=suppressible, labels=labels, formats=formats
+        ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table:",

@@ -52,9 +52,9 @@ def set_page_context(context: PageContext) -> None:
 
 
 def page_context() -> PageContext:
+    _rerun_through_the_frame()
     context = st.session_state.get(CONTEXT_KEY)
     if context is None:
-        _rerun_through_the_frame()
         st.error("Sidan måste öppnas via appens meny.")
         st.stop()
     return context
@@ -63,11 +63,11 @@ def page_context() -> PageContext:
 def _rerun_through_the_frame() -> None:
     """Recover from Streamlit's legacy ``pages/`` auto-discovery.
 
-    On a freshly started server, Streamlit decides per process whether the app
-    uses the old ``pages/`` folder convention, before ``app.py`` has had a
-    chance to call ``st.navigation``. If the very first request is a shared
-    deep link (``/behorighet?ar=2025``) the page script then runs alone,
-    without the frame. Switching the flag off and rerunning sends the request
+    On a freshly started server (and in every ``AppTest`` run), Streamlit
+    decides whether the app uses the old ``pages/`` folder convention before
+    ``app.py`` has had a chance to call ``st.navigation``. If the first request
+    is a shared deep link (``/behorighet?ar=2025``) the page script then runs
+    alone, without the frame (and with a stale context from an earlier run). Switching the flag off and rerunning sends the request
     through ``app.py``, whose ``st.navigation`` resolves the same URL.
     """
     from streamlit.runtime.pages_manager import PagesManager

@@ -38,7 +38,9 @@ def _demo_checked(db_path: str) -> bool:
         bar = st.progress(0.0, text="Första start: bygger demodata …")
 
         def progress(fraction: float, message: str = "") -> None:
-            bar.progress(max(0.0, min(1.0, fraction)), text=f"Första start: {message or 'bygger demodata'} …")
+            bar.progress(
+                max(0.0, min(1.0, fraction)), text=f"Första start: {message or 'bygger demodata'} …"
+            )
 
         built = ensure_demo_database(db_path, progress=progress)
     holder.empty()
@@ -82,7 +84,9 @@ def sidebar_filters(db_path: str, scope: query.Scope) -> Filters:
             key="skolform",
             bind="query-params",
         )
-        st.caption("Filtren gäller alla sidor och sparas i adressen – kopiera länken för att dela vyn.")
+        st.caption(
+            "Filtren gäller alla sidor och sparas i adressen – kopiera länken för att dela vyn."
+        )
     return Filters(
         year=year,
         area=None if area == ALL_AREAS else area,

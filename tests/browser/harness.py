@@ -39,27 +39,46 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(db: Path, *, extra_env: dict[str, str] | None = None, timeout: float = 90.0) -> Iterator[str]:
+def running_app(
+    db: Path, *, extra_env: dict[str, str] | None = None, timeout: float = 90.0
+) -> Iterator[str]:
     """Start the app as a user would (``streamlit run app.py``) and yield its URL."""
     port = free_port()
     env = {**os.environ, "KOMPETENS_DB": str(db), **(extra_env or {})}
-    log = (paths.PROJECT_ROOT / "test-output")
+    log = paths.PROJECT_ROOT / "test-output"
     log.mkdir(parents=True, exist_ok=True)
     with open(log / f"streamlit-{port}.log", "wb") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(paths.PROJECT_ROOT / "app.py"),
-                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(paths.PROJECT_ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
             ],
-            cwd=paths.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=paths.PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {process.returncode}; see {out.name}")
+                    raise RuntimeError(
+                        f"streamlit exited with {process.returncode}; see {out.name}"
+                    )
                 try:
                     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                         if response.status == 200:
@@ -80,10 +99,14 @@ def running_app(db: Path, *, extra_env: dict[str, str] | None = None, timeout: f
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
     """Wait until the script run triggered by the last navigation or interaction has finished."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout
+    )
     # A rerun flips the state to "running" shortly after an interaction; give it a moment to start.
     page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout
+    )
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,0 +1,107 @@
+"""Fixtures and helpers for testing the app: AppTest runs and a real browser.
+
+The app is always tested against the hand-built small fixture (``tests/fixtures/small``),
+loaded through the real importer into a database file, so figures on screen can be
+compared with the hand-computed values in ``tests/test_indicators_fixture.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kompetens import paths, store
+from tests.fixtures.small import load_small
+
+APP = str(paths.PROJECT_ROOT / "app.py")
+
+
+def build_small_db(target: Path) -> Path:
+    conn = store.connect(target)
+    try:
+        load_small(conn)
+    finally:
+        conn.close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def small_db(tmp_path_factory) -> Path:
+    """A database file holding the small fixture (built once per test session)."""
+    os.environ.setdefault("KOMPETENS_PSEUDONYM_KEY", "test-key-not-secret")
+    return build_small_db(tmp_path_factory.mktemp("app") / "small.duckdb")
+
+
+def run_page(
+    db: Path,
+    page: str | None = None,
+    *,
+    query_params: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> AppTest:
+    """Run app.py (the frame) on ``page`` (e.g. ``"pages/behorighet.py"``) against ``db``."""
+    os.environ["KOMPETENS_DB"] = str(db)
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for key, value in (query_params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of a run (markdown, captions, metrics, titles …) as one string, for assertions."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "text",
+        "info",
+        "warning",
+        "error",
+        "success",
+    ):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    for metric in at.metric:
+        parts += [str(metric.label), str(metric.value), str(metric.delta or "")]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="session")
+def app_url(small_db) -> Iterator[str]:
+    """The real app (``streamlit run app.py``) serving the small fixture on a free loopback port."""
+    from tests.browser.harness import running_app
+
+    with running_app(small_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    tab = context.new_page()
+    yield tab
+    context.close()
