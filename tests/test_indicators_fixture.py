@@ -23,11 +23,11 @@ Who is in the October snapshots (FTE, L = licensed, Q = qualified):
 from __future__ import annotations
 
 import pytest
-from fixtures.small import load_small
 
 from kompetens import store
 from kompetens.indicators import REGISTRY, resolve_targets
 from kompetens.indicators.engine import computed_indicator_ids
+from tests.fixtures.small import load_small
 
 
 @pytest.fixture(scope="module")

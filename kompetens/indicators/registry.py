@@ -136,7 +136,8 @@ _INDICATORS: tuple[Indicator, ...] = (
             "Per unit: max(0, target x denominator - numerator) of certified_teacher_share (school units) or "
             "licensed_preschool_teacher_share (forskola units), with the target resolved unit -> area -> org -> "
             "default for the period's year. Area and organisation = the sum of their units' gaps: a surplus in "
-            "one unit does not fill a gap in another, so gaps must not net out. Units without a target have no gap."
+            "one unit does not fill a gap in another, so gaps must not net out. Units without a target have no gap. "
+            "n_individuals = the sum of the units' teacher (or preschool staff) headcounts."
         ),
         sources=("staff", "units", "targets"),
         grain=_UNIT_GRAIN,
@@ -347,7 +348,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         id="hires",
         name_sv="Nyanställningar",
         name_en="Hires",
-        description="Antal nyanställda personer.",
+        description="Antal personer som anställts under perioden (nyanställningar enligt händelsefilen).",
         phase="rekrytera",
         unit="count",
         number_format="integer",

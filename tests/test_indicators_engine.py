@@ -1,0 +1,116 @@
+"""The engine around the pipelines: recompute after import/undo, incremental work, settings, export."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from kompetens import store
+from kompetens.importer import import_file, undo_batch
+from kompetens.indicators import recompute
+from kompetens.indicators.engine import blocks_for, read_meta
+from kompetens.indicators.export import EXPORT_COLUMNS, export_figures
+from tests.fixtures.small import HERE, load_small
+
+
+@pytest.fixture
+def conn():
+    connection = store.connect(":memory:")
+    load_small(connection)
+    return connection
+
+
+def computed_at(conn, indicator):
+    return store.scalar(
+        conn,
+        "SELECT CAST(max(computed_at) AS VARCHAR) FROM key_figures WHERE indicator_id = ?",
+        [indicator],
+    )
+
+
+def org_value(conn, indicator, period):
+    return store.scalar(
+        conn,
+        "SELECT value FROM key_figures WHERE indicator_id = ? AND level = 'org' AND period_type = 'year' AND period = ? AND breakdown = 'all'",
+        [indicator, period],
+    )
+
+
+def test_a_survey_import_recomputes_survey_indicators_but_leaves_staff_indicators_alone(
+    conn, tmp_path
+):
+    staff_before = computed_at(conn, "certified_teacher_share")
+    survey_before = computed_at(conn, "employer_recommendation")
+    extra = tmp_path / "enkat.csv"
+    extra.write_text(
+        "unit_id,survey_date,measure,score,scale_max,respondents\nE1,2025-09-15,recommend_employer,5,5,12\n",
+        encoding="utf-8",
+    )
+    import_file(conn, extra, kind="survey", user="test")
+    assert computed_at(conn, "certified_teacher_share") == staff_before
+    assert computed_at(conn, "employer_recommendation") != survey_before
+    # 2025: (77.2 + 5 x 12) / (20 + 12)
+    assert org_value(conn, "employer_recommendation", "2025") == pytest.approx(137.2 / 32)
+
+
+def test_undoing_an_import_recomputes_the_figures(conn, tmp_path):
+    extra = tmp_path / "enkat.csv"
+    extra.write_text(
+        "unit_id,survey_date,measure,score,scale_max,respondents\nE1,2025-09-15,recommend_employer,5,5,12\n",
+        encoding="utf-8",
+    )
+    result = import_file(conn, extra, kind="survey", user="test")
+    undo_batch(conn, result.batch_id, user="test")
+    assert org_value(conn, "employer_recommendation", "2025") == pytest.approx(3.86)
+
+
+def test_only_the_blocks_a_kind_feeds_are_recomputed():
+    assert blocks_for(["survey"]) == {"survey"}
+    assert "staff" not in blocks_for(["events"])
+    assert blocks_for(["units"]) == blocks_for(None)
+
+
+def test_a_different_reference_month_moves_the_yearly_stock_values_and_is_remembered(conn):
+    recompute(conn, reference_month=6)
+    # June 2024: E1 still has P07 and not yet P06 -> (3.4 + 1) / 5.9; S1 without P25 (hired in Feb: present) ...
+    e1 = store.scalar(
+        conn,
+        "SELECT value FROM key_figures WHERE indicator_id = 'certified_teacher_share' AND scope_id = 'E1' AND period_type = 'year' AND period = '2024'",
+    )
+    assert e1 == pytest.approx(4.4 / 5.9)
+    assert read_meta(conn)["reference_month"] == 6
+    # a later import keeps the chosen reference month
+    import_file(conn, HERE / "targets.csv", kind="targets", user="test")
+    assert read_meta(conn)["reference_month"] == 6
+
+
+def test_the_export_has_exactly_the_contract_columns_and_blanks_suppressed_values(conn, tmp_path):
+    out = tmp_path / "figures.csv"
+    rows = export_figures(conn, out, ["certified_teacher_share"])
+    frame = pl.read_csv(out)
+    assert frame.columns == EXPORT_COLUMNS
+    assert frame.height == rows
+    s1 = frame.filter(
+        (pl.col("scope_id") == "S1") & (pl.col("period") == "2025") & (pl.col("breakdown") == "all")
+    )
+    # S1 2025 rests on 4 teachers: suppressed, every figure empty
+    assert s1["suppressed"].to_list() == [True]
+    assert s1.select("numerator", "denominator", "value", "n_individuals").row(0) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    # no suppressed row anywhere leaks a value
+    assert frame.filter(pl.col("suppressed") & pl.col("value").is_not_null()).height == 0
+    assert frame.filter(~pl.col("suppressed"))["n_individuals"].min() >= 5
+
+
+def test_the_export_writes_parquet_too_and_refuses_other_formats(conn, tmp_path):
+    out = tmp_path / "figures.parquet"
+    export_figures(conn, out, None)
+    frame = pl.read_parquet(out)
+    assert frame.columns == EXPORT_COLUMNS
+    assert set(frame["level"].unique()) == {"unit", "area", "org"}
+    with pytest.raises(ValueError, match="csv"):
+        export_figures(conn, tmp_path / "figures.xlsx", None)

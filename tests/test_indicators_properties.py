@@ -1,0 +1,161 @@
+"""Property tests of the pipelines on random small staff frames (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kompetens.indicators import pipelines as pp
+
+UNITS = pl.DataFrame(
+    {
+        "unit_id": ["A1", "A2", "B1", "B2"],
+        "area": ["Norr", "Norr", "Söder", "Söder"],
+        "school_form": ["grundskola", "forskola", "grundskola", "gymnasieskola"],
+    }
+)
+CATEGORIES = ["teacher", "preschool_teacher", "childminder", "assistant", "principal"]
+
+row = st.fixed_dictionaries(
+    {
+        "employee_id": st.integers(1, 12),
+        "unit_id": st.sampled_from(UNITS["unit_id"].to_list()),
+        "month": st.integers(1, 3),
+        "staff_category": st.sampled_from(CATEGORIES),
+        "fte": st.sampled_from([0.2, 0.5, 0.75, 1.0]),
+        "employment_type": st.sampled_from(["permanent", "fixed_term", "hourly"]),
+        "licensed": st.booleans(),
+        "qualified": st.booleans(),
+        "birth_year": st.integers(1955, 2000),
+        "certification_programme": st.booleans(),
+    }
+)
+
+
+def staff_frame(rows: list[dict]) -> pl.DataFrame:
+    frame = pl.DataFrame(rows).unique(["employee_id", "unit_id", "month"])
+    # a person's own attributes are the same in every unit they work in
+    person = frame.group_by("employee_id").agg(
+        pl.col("birth_year", "licensed", "qualified").first()
+    )
+    frame = frame.drop("birth_year", "licensed", "qualified").join(person, on="employee_id")
+    return frame.with_columns(pl.date(2025, pl.col("month"), 15).alias("snapshot_date")).drop(
+        "month"
+    )
+
+
+def rollup(rows) -> pl.DataFrame:
+    base = pp.snapshot_base(staff_frame(rows), UNITS)
+    return pp.staff_rollup(base, pp.Settings())
+
+
+def level_sum(roll: pl.DataFrame, level: str, cols: list[str]) -> pl.DataFrame:
+    frame = roll.filter((pl.col("level") == level) & (pl.col("breakdown") == "all"))
+    if level == "unit":
+        frame = frame.join(
+            UNITS.select(pl.col("unit_id").alias("scope_id"), "area"), on="scope_id"
+        ).with_columns(pl.col("area").alias("scope_id"))
+    elif level == "area":
+        frame = frame.with_columns(pl.lit("org").alias("scope_id"))
+    return frame.group_by("scope_id", "m").agg(pl.col(cols).sum()).sort("scope_id", "m")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(row, min_size=1, max_size=40))
+def test_area_and_org_fte_numerators_and_denominators_are_sums_of_their_parts(rows):
+    roll = rollup(rows)
+    cols = pp.STAFF_SUMS
+    areas = (
+        roll.filter((pl.col("level") == "area") & (pl.col("breakdown") == "all"))
+        .select("scope_id", "m", *cols)
+        .sort("scope_id", "m")
+    )
+    org = (
+        roll.filter((pl.col("level") == "org") & (pl.col("breakdown") == "all"))
+        .select("scope_id", "m", *cols)
+        .sort("scope_id", "m")
+    )
+    from_units = level_sum(roll, "unit", cols)
+    from_areas = level_sum(roll, "area", cols)
+    for c in cols:
+        assert areas[c].to_list() == pytest_approx(from_units[c].to_list())
+        assert org[c].to_list() == pytest_approx(from_areas[c].to_list())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(row, min_size=1, max_size=40))
+def test_people_are_counted_once_per_scope_however_many_units_they_work_in(rows):
+    staff = staff_frame(rows)
+    roll = rollup(rows)
+    org = roll.filter((pl.col("level") == "org") & (pl.col("breakdown") == "all")).sort("m")
+    expected = (
+        staff.group_by(pl.col("snapshot_date").dt.month().alias("month"))
+        .agg(pl.col("employee_id").n_unique().alias("people"))
+        .sort("month")
+    )
+    assert org["all_p"].to_list() == expected["people"].to_list()
+    # an area counts each person once too, and never more than the sum of its units
+    areas = roll.filter((pl.col("level") == "area") & (pl.col("breakdown") == "all")).sort(
+        "scope_id", "m"
+    )
+    units = level_sum(roll, "unit", ["all_p"])
+    joined = areas.join(units, on=["scope_id", "m"], suffix="_units")
+    assert (joined["all_p"] <= joined["all_p_units"]).all()
+    people = (
+        staff.join(UNITS, on="unit_id")
+        .group_by("area", pl.col("snapshot_date").dt.month().alias("month"))
+        .agg(pl.col("employee_id").n_unique().alias("people"))
+    )
+    assert sorted(people["people"].to_list()) == sorted(areas["all_p"].to_list())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(row, min_size=1, max_size=40))
+def test_shares_stay_between_zero_and_one(rows):
+    roll = rollup(rows)
+    results = pp.stock_indicators(roll, pp.Settings(reference_month=2))
+    for indicator_id in (
+        "certified_teacher_share",
+        "licensed_preschool_teacher_share",
+        "on_certification_path_share",
+        "temporary_teacher_share",
+        "age_55_plus_share",
+    ):
+        values = results[indicator_id]["value"]
+        assert values.is_between(0.0, 1.0).all(), indicator_id
+
+
+def test_an_employee_in_two_units_counts_once_in_the_organisation_but_in_both_units():
+    staff = pl.DataFrame(
+        {
+            "snapshot_date": [date(2025, 10, 15)] * 2,
+            "employee_id": [7, 7],
+            "unit_id": ["A1", "B1"],
+            "staff_category": ["teacher", "teacher"],
+            "fte": [0.6, 0.4],
+            "employment_type": ["permanent", "permanent"],
+            "licensed": [True, True],
+            "qualified": [True, True],
+            "birth_year": [1960, 1960],
+            "certification_programme": [False, False],
+        }
+    )
+    roll = pp.staff_rollup(pp.snapshot_base(staff, UNITS), pp.Settings())
+    shares = pp.stock_indicators(roll, pp.Settings())["certified_teacher_share"].filter(
+        pl.col("period_type") == "year"
+    )
+    by_scope = {
+        r["scope_id"]: r for r in shares.filter(pl.col("breakdown") == "all").iter_rows(named=True)
+    }
+    assert by_scope["A1"]["n_individuals"] == 1 and by_scope["B1"]["n_individuals"] == 1
+    # org: FTE summed (0.6 + 0.4 = 1.0), the person counted once
+    assert by_scope["org"]["denominator"] == 1.0 and by_scope["org"]["n_individuals"] == 1
+
+
+def pytest_approx(values):
+    import pytest
+
+    return pytest.approx(values, abs=1e-9)
