@@ -7,13 +7,14 @@ tests use one 5,000-staff generation over the full period (generation only,
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
 import polars as pl
 import pytest
 
-from kompetens import paths, store
+from kompetens import demo, paths, store
 from kompetens.contract import KINDS
 from kompetens.demo import (
     build_demo,
@@ -551,11 +552,12 @@ def test_ensure_demo_database_leaves_a_database_with_units_alone(tmp_path, monke
         conn.close()
 
 
-@pytest.mark.slow
-def test_ensure_demo_database_builds_the_full_demo_when_the_database_has_no_units(
-    tmp_path, monkeypatch
-):
+def test_ensure_demo_database_builds_the_demo_when_the_database_has_no_units(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "DEMO_FILES_DIR", tmp_path / "files")
+    # The real build, made small: ensure_demo_database always asks for the default size.
+    monkeypatch.setattr(
+        demo, "build_demo", functools.partial(build_demo, employees=400, years=1, seed=3)
+    )
     db = tmp_path / "empty.duckdb"
     store.connect(db).close()  # an empty, migrated database
     assert ensure_demo_database(db) is True
@@ -564,6 +566,11 @@ def test_ensure_demo_database_builds_the_full_demo_when_the_database_has_no_unit
         counts = store.table_counts(conn)
     finally:
         conn.close()
-    assert 100 <= counts["units"] <= 120
-    assert counts["staff"] > 400_000
+    assert (
+        counts["units"]
+        == generate_demo(
+            employees=400, start=_start_of(years=1), end_month=default_end_month(), seed=3
+        )["units"].height
+    )
     assert (tmp_path / "files" / "staff.parquet").exists()
+    assert ensure_demo_database(db) is False
