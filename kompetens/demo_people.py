@@ -220,6 +220,11 @@ def _place_names(rng: np.random.Generator, n: int) -> list[tuple[str, str]]:
     return names[:n]
 
 
+def _joined(stem: str) -> str:
+    """Compound form with the linking s: "Björkdal" -> "Björkdals", "Tallnäs" stays "Tallnäs"."""
+    return stem if stem.endswith("s") else stem + "s"
+
+
 def make_units(rng: np.random.Generator, employees: int, tl: Timeline) -> tuple[pl.DataFrame, dict]:
     """The organisation: one row per unit, plus internal facts the later steps need.
 
@@ -269,12 +274,12 @@ def make_units(rng: np.random.Generator, employees: int, tl: Timeline) -> tuple[
         if form == "forskola":
             names.append(f"{definite}s förskola")
         elif form == "grundskola":
-            names.append(f"{stem}sskolan")
+            names.append(f"{_joined(stem)}skolan")
         elif form == "gymnasieskola":
             names.append(
                 f"{DIRECTIONS[gym_no]} gymnasiet"
                 if gym_no < len(DIRECTIONS)
-                else f"{stem}sgymnasiet"
+                else f"{_joined(stem)}gymnasiet"
             )
             gym_no += 1
         elif form == "anpassad_grundskola":
