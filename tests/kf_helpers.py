@@ -37,7 +37,9 @@ UNITS = [
 ]
 
 
-def kf(indicator_id, level, scope_id, period_type, period, numerator, denominator, n, breakdown="all"):
+def kf(
+    indicator_id, level, scope_id, period_type, period, numerator, denominator, n, breakdown="all"
+):
     """One key-figure row; value = numerator / denominator (or the numerator for a count)."""
     value = numerator / denominator if denominator else numerator
     return (indicator_id, level, scope_id, period_type, period, breakdown, float(numerator),
@@ -47,14 +49,29 @@ def kf(indicator_id, level, scope_id, period_type, period, numerator, denominato
 def write_units(conn, units=UNITS) -> None:
     frame = pl.DataFrame(
         [(u, name, a, f, s) for u, name, a, f, s in units],
-        schema={"unit_id": pl.String, "unit_name": pl.String, "area": pl.String, "school_form": pl.String, "socioeconomic_index": pl.Float64},
+        schema={
+            "unit_id": pl.String,
+            "unit_name": pl.String,
+            "area": pl.String,
+            "school_form": pl.String,
+            "socioeconomic_index": pl.Float64,
+        },
         orient="row",
     )
     store.append_rows(conn, "units", frame, batch_id=store.next_batch_id(conn))
 
 
 def write_targets(conn, rows) -> None:
-    frame = pl.DataFrame(rows, schema={"indicator_id": pl.String, "scope": pl.String, "year": pl.Int64, "target": pl.Float64}, orient="row")
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "indicator_id": pl.String,
+            "scope": pl.String,
+            "year": pl.Int64,
+            "target": pl.Float64,
+        },
+        orient="row",
+    )
     store.append_rows(conn, "targets", frame, batch_id=store.next_batch_id(conn))
 
 
@@ -73,7 +90,10 @@ def write_key_figures(conn, rows) -> None:
     finally:
         conn.unregister("_kf")
     conn.execute("DELETE FROM key_figures_meta")
-    conn.execute("INSERT INTO key_figures_meta VALUES (?, ?, 10, 66)", [store.data_version(conn), dt.datetime.now(dt.UTC)])
+    conn.execute(
+        "INSERT INTO key_figures_meta VALUES (?, ?, 10, 66)",
+        [store.data_version(conn), dt.datetime.now(dt.UTC)],
+    )
 
 
 def certified_rows() -> list[tuple]:
@@ -93,7 +113,9 @@ def certified_rows() -> list[tuple]:
         kf(c, "area", "Nord", "year", "2025", 20, 26, 30),  # 8+3+9 / 10+4+12, 12+4+14
         kf(c, "area", "Syd", "year", "2025", 27, 40, 47),  # 12+15 / 20+20, 22+25
         kf(c, "org", "org", "year", "2025", 47, 66, 77),  # 20+27 / 26+40, 30+47
-        kf(c, "org", "org", "year", "2025", 32, 46, 52, "school_form=grundskola"),  # 8+3+9+12 / 10+4+12+20
+        kf(
+            c, "org", "org", "year", "2025", 32, 46, 52, "school_form=grundskola"
+        ),  # 8+3+9+12 / 10+4+12+20
         kf(c, "org", "org", "year", "2025", 15, 20, 25, "school_form=gymnasieskola"),
         # 2024
         kf(c, "unit", "N1", "year", "2024", 7, 10, 12),
