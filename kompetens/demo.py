@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,7 @@ LOAD_ORDER: tuple[str, ...] = (
 DEFAULT_START = date(2019, 1, 1)
 
 log = logging.getLogger(__name__)
+_ENSURE_LOCK = threading.Lock()
 
 Progress = Callable[[float, str], None]
 
@@ -243,7 +245,15 @@ def build_demo(
 def ensure_demo_database(
     db: str | os.PathLike[str] | None = None, progress: Progress | None = None
 ) -> bool:
-    """Build the demo database unless the database already has units. True if it built."""
+    """Build the demo database unless the database already has units. True if it built.
+
+    Serialised within the process: two app sessions starting at once build it once.
+    """
+    with _ENSURE_LOCK:
+        return _ensure_demo_database(db, progress)
+
+
+def _ensure_demo_database(db: str | os.PathLike[str] | None, progress: Progress | None) -> bool:
     db_file = paths.db_path(db)
     if db_file.exists():
         conn = store.connect(db_file)
