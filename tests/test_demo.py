@@ -488,8 +488,8 @@ def test_files_are_parquet_for_staff_and_swedish_office_csv_for_the_rest(small, 
     header, first = raw[3:].decode("utf-8").splitlines()[:2]
     assert header == "unit_id;month;scheduled_hours;sick_hours;long_sick_hours"
     assert re.fullmatch(r"E\d{4};\d{4}-\d{2};\d+,\d;\d+,\d;\d+,\d", first)
-    staff_bool = files["recruitments"].read_text(encoding="utf-8-sig")
-    assert ";Ja" in staff_bool or ";Nej" in staff_bool
+    recruitments_text = files["recruitments"].read_text(encoding="utf-8-sig")
+    assert ";Ja\n" in recruitments_text and ";Nej\n" in recruitments_text  # hired_certified
     assert re.search(r";(HT|VT)20\d\d;", files["placements"].read_text(encoding="utf-8-sig"))
 
 
