@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import itertools
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,12 +32,31 @@ def isolate_importer_from_hooks(monkeypatch):
     monkeypatch.setattr(hooks, "_REGISTRANTS", ())
 
 
-def seeded_db(db=":memory:"):
-    """A database holding the four seed units (U1–U4) and one staff snapshot (2025-01-31)."""
-    conn = store.connect(db)
-    import_file(conn, SEED_UNITS, user="test")
-    import_file(conn, SEED_STAFF, user="test")
-    return conn
+_SEED_DIR = Path(tempfile.mkdtemp(prefix="kompetens-import-tests-"))
+atexit.register(shutil.rmtree, _SEED_DIR, ignore_errors=True)
+_SEED_FILES: dict[str, Path] = {}
+
+
+def seeded_db():
+    """A fresh database holding the four seed units (U1–U4) and one staff snapshot (2025-01-31).
+
+    Built once per pseudonymisation key through the importer, then copied for each
+    call: every test gets its own database without paying for two imports each time.
+    """
+    key = os.environ.get("KOMPETENS_PSEUDONYM_KEY", "")
+    if key not in _SEED_FILES:
+        seed = _SEED_DIR / f"seed{len(_SEED_FILES)}.duckdb"
+        conn = store.connect(seed)
+        import_file(conn, SEED_UNITS, user="test")
+        import_file(conn, SEED_STAFF, user="test")
+        conn.close()
+        _SEED_FILES[key] = seed
+    copy = _SEED_DIR / f"db{next(_COUNTER)}.duckdb"
+    shutil.copyfile(_SEED_FILES[key], copy)
+    return store.connect(copy)
+
+
+_COUNTER = itertools.count()
 
 
 def database_contents(conn) -> dict[str, list[tuple]]:

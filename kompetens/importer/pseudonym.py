@@ -49,12 +49,13 @@ def looks_like_personnummer(value: str) -> bool:
     return bool(m) and _plausible_date_part(m.group("date"))
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # digit sum of 2 × d
+
+
 def luhn_valid(ten_digits: str) -> bool:
     """The personnummer check digit: Luhn over the 10-digit form YYMMDDNNNC."""
-    total = 0
-    for i, ch in enumerate(ten_digits):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
+    digits = [ord(ch) - 48 for ch in ten_digits]
+    total = sum(_DOUBLED[d] for d in digits[0::2]) + sum(digits[1::2])
     return total % 10 == 0
 
 
@@ -130,7 +131,8 @@ def pseudonymise_values(
     """
     mapping: dict[str, str] = {}
     invalid: set[str] = set()
-    candidates = [v for v in values if v is not None and looks_like_personnummer(v)]
+    candidates = [v for v in values if v is not None and _PNR_RE.match(v.strip())]
+    candidates = [v for v in candidates if looks_like_personnummer(v)]
     if not candidates:
         return mapping, invalid
     key = key if key is not None else load_key()

@@ -124,16 +124,20 @@ def _finish(frame: pl.DataFrame, file_name: str, fmt: str, first_row: int, **inf
     # Trim and treat empty strings as missing; then drop rows that are entirely blank
     # (Excel leaves ";;;;" lines at the end of an export) — numbering was fixed first.
     frame = frame.with_columns([pl.col(c).cast(pl.String) for c in data_cols])
-    # Stripping a million strings is costly; only columns that have padding pay for it.
-    padded = frame.select([pl.col(c).str.contains(_PADDED).any().alias(c) for c in data_cols]).row(
-        0
-    )
-    frame = frame.with_columns(
-        [
-            (pl.col(c).str.strip_chars(_STRIP) if pad else pl.col(c)).replace("", None).alias(c)
-            for c, pad in zip(data_cols, padded, strict=True)
-        ]
-    )
+    # Stripping a million strings is costly: only columns with padding (or empty
+    # quoted strings) pay for it. Empty fields are already null from the readers.
+    flags = frame.select(
+        [pl.col(c).str.contains(_PADDED).any().alias(c) for c in data_cols]
+        + [(pl.col(c) == "").any().alias(f"{c}\x00empty") for c in data_cols]
+    ).row(0)
+    padded, empty = flags[: len(data_cols)], flags[len(data_cols) :]
+    fixes = [
+        (pl.col(c).str.strip_chars(_STRIP) if pad else pl.col(c)).replace("", None).alias(c)
+        for c, pad, emp in zip(data_cols, padded, empty, strict=True)
+        if pad or emp
+    ]
+    if fixes:
+        frame = frame.with_columns(fixes)
     if data_cols:
         frame = frame.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in data_cols]))
     if frame.height == 0:

@@ -76,20 +76,37 @@ class Validated:
     extra: dict = field(default_factory=dict)
 
 
-def _rule(condition: pl.Expr, message: str | pl.Expr) -> pl.Expr:
+@dataclass(frozen=True)
+class Rule:
+    """A broken-rule test: ``condition`` is true on rows that break it; ``message`` says how.
+
+    Conditions are cheap booleans evaluated on every row; messages are only
+    built for the (few) rows that break a rule.
+    """
+
+    condition: pl.Expr
+    message: pl.Expr
+
+    @classmethod
+    def from_error(cls, error: pl.Expr) -> Rule:
+        """From an expression that is a message where the value is wrong and null elsewhere."""
+        return cls(error.is_not_null(), error)
+
+
+def _rule(condition: pl.Expr, message: str | pl.Expr) -> Rule:
     msg = pl.lit(message) if isinstance(message, str) else message
-    return pl.when(condition.fill_null(False)).then(msg)
+    return Rule(condition.fill_null(False), msg)
 
 
 def _raw(col: str) -> pl.Expr:
     return pl.col(col + RAW)
 
 
-def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, pl.Expr]]:
+def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, Rule]]:
     """(column to report, error expression) for the kind's range and cross-field rules."""
     c = pl.col
     cols = set(kind.column_names)
-    rules: list[tuple[str, pl.Expr]] = []
+    rules: list[tuple[str, Rule]] = []
     for name in sorted(NON_NEGATIVE & cols):
         rules.append((name, _rule(c(name) < 0, "värdet får inte vara negativt")))
     for name in sorted(FUTURE_CHECKED & cols):
@@ -326,7 +343,7 @@ def validate(
     # Parse every column. Files repeat values (20 snapshot dates, a handful of FTE
     # spellings), so a column is parsed once per *unique* value and mapped back.
     parsed: list[pl.Expr] = []
-    errors: list[tuple[str, pl.Expr]] = []
+    errors: list[tuple[str, Rule]] = []
     invalid_pnr: set[str] = set()
     pnr_map: dict[str, str] = {}
     for col in kind.columns:
@@ -340,7 +357,7 @@ def validate(
                 (col.name, _rule(raw_col.is_null(), "värde saknas; kolumnen är obligatorisk"))
             )
         uniques = frame.get_column(col.name + RAW).drop_nulls().unique()
-        error: pl.Expr | None
+        error: pl.Expr | Rule | None
         if col.name == "employee_id":
             candidates = uniques.filter(uniques.str.contains(pseudonym.PNR_PATTERN)).to_list()
             pnr_map, invalid_pnr = pseudonym.pseudonymise_values(candidates, pseudonym_key)
@@ -363,7 +380,7 @@ def validate(
             value, error = parse_column(col, raw_col, uniques.to_list())
         parsed.append(value.alias(col.name))
         if error is not None:
-            errors.append((col.name, error))
+            errors.append((col.name, error if isinstance(error, Rule) else Rule.from_error(error)))
     work = frame.with_columns(parsed)
 
     collapsed = 0
@@ -395,30 +412,32 @@ def validate(
 
     key = list(kind.key)
     keyed = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
-    if work.select((pl.struct(key).is_duplicated() & keyed).any()).item():
-        first_row = pl.col(ROW).min().over(key)
+    # Cheap exact pre-check: equal keys have equal hashes, so no repeated hash = no duplicates.
+    if work.select(pl.struct(key).hash().n_unique()).item() < work.height:
+        # The first row of each key, computed on the whole file (not only the bad rows).
+        work = work.with_columns(pl.col(ROW).min().over(key).alias("__first_row"))
         labels = ", ".join(key)
         errors.append(
             (
                 _duplicate_report_column(kind),
                 _rule(
-                    keyed & (pl.col(ROW) != first_row),
-                    pl.format(f"dubblett: samma nyckel ({labels}) som rad {{}}", first_row),
+                    keyed & (pl.col(ROW) != pl.col("__first_row")),
+                    pl.format(
+                        f"dubblett: samma nyckel ({labels}) som rad {{}}", pl.col("__first_row")
+                    ),
                 ),
             )
         )
 
     err_names = [f"__err{i}" for i in range(len(errors))]
-    checked = work.with_columns(
-        [expr.alias(n) for (_, expr), n in zip(errors, err_names, strict=True)]
+    is_bad = pl.any_horizontal([rule.condition for _, rule in errors]) if errors else pl.lit(False)
+    checked = work.with_columns(is_bad.fill_null(False).alias("__bad"))
+    bad = checked.filter(pl.col("__bad")).with_columns(
+        [
+            pl.when(rule.condition).then(rule.message).alias(n)
+            for (_, rule), n in zip(errors, err_names, strict=True)
+        ]
     )
-    is_bad = (
-        pl.any_horizontal([pl.col(n).is_not_null() for n in err_names])
-        if err_names
-        else pl.lit(False)
-    )
-    checked = checked.with_columns(is_bad.alias("__bad"))
-    bad = checked.filter(pl.col("__bad"))
 
     issues = _issues(bad, errors, err_names, display, file_name)
     valid = checked.filter(~pl.col("__bad")).select(
@@ -441,9 +460,7 @@ def validate(
     return result
 
 
-def _parse_by_uniques(
-    col, uniques: pl.Series, dtype: pl.DataType
-) -> tuple[pl.Expr, pl.Expr | None]:
+def _parse_by_uniques(col, uniques: pl.Series, dtype: pl.DataType) -> tuple[pl.Expr, Rule | None]:
     """Parse each distinct raw value once, then map the column through the result."""
     name = col.name + RAW
     value, error = parse_column(col, pl.col(name), uniques.to_list())
@@ -458,12 +475,15 @@ def _parse_by_uniques(
     if col.type == "bool" and x_blank_column(uniques.to_list()):
         mapped = mapped.fill_null(False)
     bad = table.filter(pl.col("error").is_not_null())
-    mapped_error = None
+    rule = None
     if bad.height:
-        mapped_error = pl.col(name).replace_strict(
-            bad[name], bad["error"], default=None, return_dtype=pl.String
+        rule = Rule(
+            pl.col(name).is_in(bad[name].implode()),
+            pl.col(name).replace_strict(
+                bad[name], bad["error"], default=None, return_dtype=pl.String
+            ),
         )
-    return mapped, mapped_error
+    return mapped, rule
 
 
 def safe_value(value: str | None) -> str | None:
