@@ -1,7 +1,97 @@
+"""Indikatorer: the catalogue of every key figure, generated from the registry, searchable and downloadable."""
+
+from __future__ import annotations
+
 import streamlit as st
 
+from kompetens.charts import PHASE_COLOURS
+from kompetens.indicators import registry
+from kompetens.ui import catalogue
+from kompetens.ui.components import download_buttons, empty_state
 from kompetens.ui.context import page_context
 
 ctx = page_context()
-st.title("indikatorer")
-st.write(ctx.filters)
+
+st.title("Indikatorer")
+st.caption(
+    "Alla nyckeltal i Kompetens med definition, formel, källfiler och Kolada-motsvarighet. "
+    "Katalogen skapas ur indikatorregistret, så den stämmer alltid med det som räknas. "
+    "Formeln är registrets exakta definition och står på engelska."
+)
+
+full = catalogue.catalogue_frame()
+query_text = st.text_input(
+    "Sök indikator",
+    key="sok",
+    bind="query-params",
+    placeholder="t.ex. omsättning, sjukfrånvaro, N00216, Rekrytera",
+    icon=":material/search:",
+)
+shown = catalogue.search_catalogue(full, query_text)
+st.caption(f"{shown.height} av {full.height} indikatorer")
+
+download_buttons(
+    shown,
+    "Indikatorkatalog",
+    labels=catalogue.CATALOGUE_LABELS,
+    key="katalog",
+)
+
+if shown.height == 0:
+    empty_state(
+        f"Ingen indikator matchar ”{query_text}”.",
+        "Sök på en del av namnet, ett Kolada-id (t.ex. N00216) eller en ARUBA-fas.",
+    )
+
+TABLE_COLUMNS = [
+    "name_sv",
+    "description",
+    "unit",
+    "direction",
+    "sources",
+    "kolada_id",
+    "default_target",
+]
+column_config = {
+    c: st.column_config.TextColumn(catalogue.CATALOGUE_LABELS[c], width=w)
+    for c, w in zip(
+        TABLE_COLUMNS,
+        ["medium", "large", "small", "small", "medium", "small", "small"],
+        strict=True,
+    )
+}
+
+for phase, (phase_sv, _phase_en) in registry.PHASES.items():
+    members = shown.filter(shown["phase"] == phase_sv)
+    if members.height == 0:
+        continue
+    colour = PHASE_COLOURS.get(phase, "#000000")
+    st.markdown(
+        f'<h3 style="border-left: 8px solid {colour}; padding-left: 0.5rem">{phase_sv}</h3>',
+        unsafe_allow_html=True,
+    )
+    st.dataframe(
+        members.select(TABLE_COLUMNS),
+        hide_index=True,
+        column_config=column_config,
+        key=f"tabell_{phase}",
+    )
+    for row in members.iter_rows(named=True):
+        with st.expander(f"{row['name_sv']} – formel och detaljer", expanded=bool(query_text)):
+            st.markdown(f"**{row['name_sv']}** (`{row['indicator_id']}`, {row['name_en']})")
+            st.markdown(row["description"])
+            st.markdown(f"**Formel.** {row['formula']}")
+            details = [
+                ("Enhet", row["unit"]),
+                ("Riktning", row["direction"]),
+                ("Källfiler", row["sources"]),
+                ("Nivå", row["grain"]),
+                ("Perioder", row["period_types"]),
+                ("Uppdelningar", row["breakdowns"]),
+                ("Kolada", row["kolada_id"]),
+                ("Standardmål", row["default_target"]),
+                ("Visas på", row["pages"]),
+            ]
+            st.markdown("\n".join(f"- **{k}:** {v}" for k, v in details))
+            if row["note"] != "–":
+                st.caption(f"Anmärkning: {row['note']}")

@@ -1,0 +1,70 @@
+"""Where every indicator is shown: the one map from indicator id to the pages (and exports) that render it.
+
+Pages ask this map what to render (``indicators_on(page)``), so the map is
+true by construction for them; ``tests/test_pages_cover_registry.py`` checks
+that every indicator of the registry has a home besides the catalogue.
+
+Page names are the titles of the ``st.Page`` entries in ``app.py``;
+``EXPORT`` is the key-figure export (``kompetens figures``), which carries
+every indicator the engine computes.
+"""
+
+from __future__ import annotations
+
+from kompetens.indicators import registry
+
+OVERSIKT = "Översikt"
+BEHORIGHET = "Behörighet"
+ARUBA = "ARUBA"
+STODBEHOV = "Stödbehov"
+DIALOG = "Verksamhetsdialog"
+INDIKATORER = "Indikatorer"
+EXPORT = "Export"
+
+#: Page title -> page file (as registered in ``app.py``); the export has no page.
+PAGE_FILES: dict[str, str] = {
+    OVERSIKT: "pages/oversikt.py",
+    BEHORIGHET: "pages/behorighet.py",
+    ARUBA: "pages/aruba.py",
+    STODBEHOV: "pages/stodbehov.py",
+    DIALOG: "pages/dialog.py",
+    INDIKATORER: "pages/indikatorer.py",
+}
+
+#: The ARUBA phases in the model's order (registry phase ids).
+ARUBA_PHASES: tuple[str, ...] = ("attrahera", "rekrytera", "utveckla", "behalla", "avveckla")
+
+_CURRENT_STATE_HOMES: dict[str, tuple[str, ...]] = {
+    "certified_teacher_share": (OVERSIKT, BEHORIGHET, DIALOG),
+    "licensed_preschool_teacher_share": (OVERSIKT, BEHORIGHET, DIALOG),
+    "certification_gap_fte": (BEHORIGHET,),
+    "on_certification_path_share": (BEHORIGHET,),
+    "temporary_teacher_share": (BEHORIGHET,),
+    "support_need_index": (STODBEHOV, OVERSIKT),
+    "pedagogical_segregation": (BEHORIGHET,),
+}
+
+
+def _homes(indicator: registry.Indicator) -> tuple[str, ...]:
+    """The pages of one indicator: ARUBA for the five phases, the table above otherwise, always the catalogue."""
+    pages: tuple[str, ...] = (
+        (ARUBA,) if indicator.phase in ARUBA_PHASES else _CURRENT_STATE_HOMES.get(indicator.id, ())
+    )
+    if indicator.computed_by == "engine":
+        pages += (EXPORT,)
+    return (*pages, INDIKATORER)
+
+
+#: indicator id -> the pages (and ``EXPORT``) where it is shown, for every indicator of the registry.
+INDICATOR_HOMES: dict[str, tuple[str, ...]] = {
+    ind.id: _homes(ind) for ind in registry.REGISTRY.values()
+}
+
+
+def indicators_on(page: str, phase: str | None = None) -> list[registry.Indicator]:
+    """The indicators a page shows (optionally of one phase), in registry order."""
+    return [
+        ind
+        for ind in registry.REGISTRY.values()
+        if page in INDICATOR_HOMES[ind.id] and (phase is None or ind.phase == phase)
+    ]
