@@ -239,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  CPU-tid (alla trådar): {_d(figures['cpu_seconds'])} s; belastning på maskinen: {_d(os.getloadavg()[0])}"
     )
+    for warning in figures["warnings"]:
+        print(f"  Varning: {warning}")
     for at, message in figures["steps"]:
         print(f"  {_d(at):>6} s  {message}")
     ok = figures["seconds"] <= 10 and figures["peak_rss_mb"] <= 2048
