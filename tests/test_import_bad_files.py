@@ -253,3 +253,50 @@ def test_errors_in_repeated_values_are_reported_on_every_row_that_has_them():
         (11, "fte", "1,5"),
         (13, "fte", "1,5"),
     ]
+
+
+def test_a_report_with_many_errors_lists_the_first_fifty_and_counts_the_rest():
+    conn = seeded_db()
+    text = "unit_id;month;scheduled_hours;sick_hours\n" + "".join(
+        f"U1;2024-{m:02d};0;0\n" for m in range(1, 13)
+    )
+    text += "".join(f"U2;{y}-01;100;-1\n" for y in range(1950, 2000))  # 50 rows, another error
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(conn, text.encode(), "sjuk.csv")
+    assert len(caught.value.issues) == 62
+    lines = str(caught.value).splitlines()
+    assert (
+        lines[0]
+        == "Filen sjuk.csv importerades inte: 62 fel hittades. Ingenting har skrivits till databasen."
+    )
+    assert len(lines) == 1 + 50 + 1
+    assert (
+        lines[1]
+        == "  • sjuk.csv, rad 2, kolumn scheduled_hours: värdet '0' – schemalagd tid måste vara större än 0."
+    )
+    assert lines[-1] == "  … och 12 fel till."
+
+
+def test_a_parquet_file_reports_data_rows_counted_from_one():
+    import io
+
+    import polars as pl
+
+    conn = seeded_db()
+    frame = pl.DataFrame(
+        {
+            "snapshot_date": ["2025-02-28", "2025-02-28"],
+            "employee_id": ["E1", "E2"],
+            "unit_id": ["U1", "U1"],
+            "staff_category": ["teacher", "teacher"],
+            "fte": [0.5, 0.0],
+            "employment_type": ["permanent", "permanent"],
+            "licensed": [True, True],
+            "birth_year": [1980, 1981],
+        }
+    )
+    buf = io.BytesIO()
+    frame.write_parquet(buf)
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(conn, buf.getvalue(), "personal.parquet")
+    assert [(i.row, i.column, i.value) for i in caught.value.issues] == [(2, "fte", "0.0")]
