@@ -915,11 +915,15 @@ def headline(
     indicator_ids: Iterable[str],
     period_type: PeriodType = "year",
     period: str | None = None,
+    *,
+    at: tuple[Level, str] | None = None,
 ) -> pl.DataFrame:
     """Headline cards: the latest figure (at or before ``period``) of the scope's top level.
 
     The top level is the organisation for an org scope, each area for an area
-    scope, each unit for a unit scope. Grain: one row per indicator × scope.
+    scope, each unit for a unit scope; ``at=("area", "Norr")`` asks for one
+    chosen level and scope instead (checked against ``scope``, e.g. when the
+    sidebar's area filter is set). Grain: one row per indicator × scope.
     Columns: ``indicator_id, name_sv, level, scope_id, period, value,
     suppressed, previous_value, change, target, status``.
     """
@@ -927,10 +931,13 @@ def headline(
 
     def compute(cur, ctx):
         unit_frame = _unit_frame(cur, ctx)
+        if at is not None:
+            _check_scope(scope, unit_frame, at[0], at[1])
+        targets = [at] if at is not None else _headline_scopes(scope, unit_frame)
         out = []
         for ind in ids:
             sl = _slice(cur, ctx, ind, period_type).filter(pl.col("breakdown") == "all")
-            for level, sid in _headline_scopes(scope, unit_frame):
+            for level, sid in targets:
                 rows = sl.filter((pl.col("level") == level) & (pl.col("scope_id") == sid))
                 if period is not None:
                     rows = rows.filter(pl.col("period") <= period)
@@ -975,7 +982,7 @@ def headline(
             "status",
         )
 
-    return _cached("headline", conn, (scope, ids, period_type, period), compute)
+    return _cached("headline", conn, (scope, ids, period_type, period, at), compute)
 
 
 def _month_index(period: str) -> int:
@@ -1153,11 +1160,17 @@ class SegregationResult:
 
 
 def segregation(
-    conn: duckdb.DuckDBPyConnection, scope: Scope, period: str | None = None
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    period: str | None = None,
+    *,
+    area: str | None = None,
+    school_form: str | None = None,
 ) -> SegregationResult:
     """Pedagogical segregation across the scope's schools for one period.
 
-    ``period``: ``'YYYY'`` (yearly value, default the newest) or ``'YYYY-MM'``.
+    ``period``: ``'YYYY'`` (yearly value, default the newest) or ``'YYYY-MM'``;
+    ``area`` / ``school_form`` narrow the schools (the sidebar filters).
     ``points``: one row per school unit with ``unit_id, unit_name, area,
     school_form, socioeconomic_index, value, numerator, denominator
     (teacher FTE), suppressed``. Statistics use visible points only, so they
@@ -1172,6 +1185,11 @@ def segregation(
         p = period or (sl["period"].max() if sl.height else "")
         unit_frame = _unit_frame(cur, ctx)
         visible = scope.visible_units(unit_frame)
+        if area is not None:
+            _check_area(scope, area)
+            visible = visible.filter(pl.col("area") == area)
+        if school_form is not None:
+            visible = visible.filter(pl.col("school_form") == school_form)
         rows = sl.filter(pl.col("period") == p).join(
             visible.rename({"unit_id": "scope_id"}).drop("area"), on="scope_id", how="inner"
         )
@@ -1189,7 +1207,7 @@ def segregation(
         stats = seg.segregation_stats(points.filter(~pl.col("suppressed")))
         return SegregationResult(p or None, points, stats)
 
-    return _cached("segregation", conn, (scope, period), compute)
+    return _cached("segregation", conn, (scope, period, area, school_form), compute)
 
 
 def suppressed_cells(
@@ -1281,6 +1299,285 @@ def figures(
     if not parts:
         return pl.DataFrame(schema={**KEY_FIGURE_SCHEMA, "suppressed": pl.Boolean()})
     return pl.concat(parts, how="vertical_relaxed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Certification (the Behörighet and Översikt pages)
+
+#: The certification share of each post category: teachers in schools, preschool teachers in preschools.
+CERTIFICATION_SHARES: dict[str, str] = {
+    "teacher": "certified_teacher_share",
+    "preschool_teacher": "licensed_preschool_teacher_share",
+}
+
+
+def _period_type_of(period: str) -> PeriodType:
+    return "month" if len(period) > 4 else "year"
+
+
+def certification_units(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    staff_category: str,
+    period: str,
+    area: str | None = None,
+    school_form: str | None = None,
+) -> pl.DataFrame:
+    """The units' certification figures for one period (``'YYYY'`` or ``'YYYY-MM'``) and post category.
+
+    ``staff_category``: ``'teacher'`` (``certified_teacher_share``, schools) or
+    ``'preschool_teacher'`` (``licensed_preschool_teacher_share``, preschools).
+    Grain: one row per unit that has the share in the period. Columns:
+    ``unit_id, unit_name, area, school_form, socioeconomic_index, share,
+    certified_fte, teacher_fte, target, status, gap_fte, path_share,
+    temporary_share`` and a boolean ``<column>_suppressed`` beside every figure
+    (the convention of ``kompetens.exports``). FTE are full-time equivalents;
+    shares are fractions. The path and fixed-term shares are those of the
+    category's posts (breakdown ``staff_category=…``).
+    """
+    if staff_category not in CERTIFICATION_SHARES:
+        raise ValueError(f"okänd personalkategori {staff_category!r}")
+    share_id = CERTIFICATION_SHARES[staff_category]
+
+    def compute(cur, ctx):
+        pt = _period_type_of(period)
+        base = _unit_long(
+            cur,
+            ctx,
+            scope,
+            (share_id, "certification_gap_fte"),
+            pt,
+            period,
+            area,
+            school_form,
+            "all",
+        )
+        by_category = _unit_long(
+            cur,
+            ctx,
+            scope,
+            ("on_certification_path_share", "temporary_teacher_share"),
+            pt,
+            period,
+            area,
+            school_form,
+            f"staff_category={staff_category}",
+        )
+
+        def part(frame: pl.DataFrame, indicator_id: str, name: str) -> pl.DataFrame:
+            return frame.filter(pl.col("indicator_id") == indicator_id).select(
+                "unit_id",
+                pl.col("value").alias(name),
+                pl.col("suppressed").alias(f"{name}_suppressed"),
+            )
+
+        shares = base.filter(pl.col("indicator_id") == share_id).select(
+            "unit_id",
+            "unit_name",
+            "area",
+            "school_form",
+            "socioeconomic_index",
+            pl.col("value").alias("share"),
+            pl.col("suppressed").alias("share_suppressed"),
+            pl.col("numerator").alias("certified_fte"),
+            pl.col("suppressed").alias("certified_fte_suppressed"),
+            pl.col("denominator").alias("teacher_fte"),
+            pl.col("suppressed").alias("teacher_fte_suppressed"),
+            "target",
+            "status",
+        )
+        out = shares
+        for frame, indicator_id, name in (
+            (base, "certification_gap_fte", "gap_fte"),
+            (by_category, "on_certification_path_share", "path_share"),
+            (by_category, "temporary_teacher_share", "temporary_share"),
+        ):
+            out = out.join(part(frame, indicator_id, name), on="unit_id", how="left").with_columns(
+                pl.col(f"{name}_suppressed").fill_null(False)
+            )
+        return out.sort("area", "unit_name", "unit_id")
+
+    return _cached(
+        "certification_units", conn, (scope, staff_category, period, area, school_form), compute
+    )
+
+
+def trend_with_context(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    indicator_id: str,
+    level: Level,
+    scope_id: str,
+    period_type: PeriodType,
+) -> pl.DataFrame:
+    """A scope's trend beside its comparisons: a unit with its area and the organisation, an area with the organisation.
+
+    Grain: one row per series × period, the chosen scope's series first.
+    Columns: ``series`` (Swedish label: the unit's name, the area, ``Hela
+    organisationen``), ``level, scope_id, period, value, suppressed, target``
+    (the target only on the chosen scope's rows, so a chart draws one target line).
+    """
+
+    def compute(cur, ctx):
+        unit_frame = _unit_frame(cur, ctx)
+        _check_scope(scope, unit_frame, level, scope_id)
+        chain: list[tuple[str, str, str]] = []
+        if level == "unit":
+            hit = unit_frame.filter(pl.col("unit_id") == scope_id)
+            name = hit["unit_name"].item(0) if hit.height else scope_id
+            chain.append(("unit", scope_id, name or scope_id))
+            unit_area = hit["area"].item(0) if hit.height else None
+            if unit_area is not None and scope.allows_area(unit_area):
+                chain.append(("area", unit_area, unit_area))
+        elif level == "area":
+            chain.append(("area", scope_id, scope_id))
+        chain.append(("org", "org", "Hela organisationen"))
+        sl = _slice(cur, ctx, indicator_id, period_type).filter(pl.col("breakdown") == "all")
+        parts = []
+        for index, (lvl, sid, label) in enumerate(chain):
+            rows = sl.filter((pl.col("level") == lvl) & (pl.col("scope_id") == sid))
+            rows = _attach_targets(rows, cur, ctx)
+            parts.append(
+                rows.select(
+                    pl.lit(label).alias("series"),
+                    "level",
+                    "scope_id",
+                    "period",
+                    "value",
+                    "suppressed",
+                    (pl.col("target") if index == 0 else pl.lit(None, dtype=pl.Float64)).alias(
+                        "target"
+                    ),
+                ).sort("period")
+            )
+        schema = {
+            "series": pl.String,
+            "level": pl.String,
+            "scope_id": pl.String,
+            "period": pl.String,
+            "value": pl.Float64,
+            "suppressed": pl.Boolean,
+            "target": pl.Float64,
+        }
+        parts = [p.cast(schema, strict=False) for p in parts if p.height]
+        return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+
+    return _cached(
+        "trend_with_context", conn, (scope, indicator_id, level, scope_id, period_type), compute
+    )
+
+
+#: Licence status of a teacher post (schools) or a preschool teacher (preschools), in display order.
+LICENCE_STATUS_LABELS: dict[str, str] = {
+    "licensed_qualified": "Legitimerad och behörig",
+    "licensed_only": "Legitimerad, inte behörig i ämnet",
+    "not_licensed": "Utan legitimation",
+}
+
+
+def licence_status(
+    conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str, period: str
+) -> pl.DataFrame:
+    """A unit's teacher FTE by licence and qualification in one snapshot month.
+
+    ``period``: ``'YYYY'`` (the reference month of the key figures, October by
+    default) or ``'YYYY-MM'``. Posts: teachers in schools, preschool teachers in
+    preschools (where "qualified in the subject" does not apply). Grain: one row
+    per status (``LICENCE_STATUS_LABELS``) plus ``all``: ``status, label, fte,
+    share, n_individuals, suppressed``. Cells on fewer than 5 people are
+    suppressed, and a second cell with them, so the total cannot reveal them.
+    """
+
+    def compute(cur, ctx):
+        unit_frame = _unit_frame(cur, ctx)
+        _check_scope(scope, unit_frame, "unit", unit_id)
+        hit = unit_frame.filter(pl.col("unit_id") == unit_id)
+        form = hit["school_form"].item(0) if hit.height else None
+        area = hit["area"].item(0) if hit.height else None
+        if len(period) > 4:
+            year, month = int(period[:4]), int(period[5:7])
+        else:
+            ref = None
+            if _has_table(cur, "key_figures_meta"):
+                ref = store.scalar(cur, "SELECT max(reference_month) FROM key_figures_meta")
+            year, month = int(period), int(ref or 10)
+        start = f"{year:04d}-{month:02d}-01"
+        end = f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+        category = "preschool_teacher" if form == "forskola" else "teacher"
+        staff = store.frame(
+            cur,
+            "SELECT snapshot_date, employee_id, fte, licensed, qualified FROM current_staff "
+            "WHERE unit_id = ? AND staff_category = ? AND snapshot_date >= CAST(? AS DATE) "
+            "AND snapshot_date < CAST(? AS DATE)",
+            [unit_id, category, start, end],
+        )
+        schema = {
+            "status": pl.String,
+            "label": pl.String,
+            "fte": pl.Float64,
+            "share": pl.Float64,
+            "n_individuals": pl.Int64,
+            "suppressed": pl.Boolean,
+        }
+        if staff.height == 0:
+            return pl.DataFrame(schema=schema)
+        staff = staff.filter(pl.col("snapshot_date") == pl.col("snapshot_date").max())
+        licensed = pl.col("licensed").fill_null(False)
+        qualified = pl.col("qualified").fill_null(False) | pl.lit(category == "preschool_teacher")
+        staff = staff.with_columns(
+            pl.when(licensed & qualified)
+            .then(pl.lit("licensed_qualified"))
+            .when(licensed)
+            .then(pl.lit("licensed_only"))
+            .otherwise(pl.lit("not_licensed"))
+            .alias("status"),
+            pl.col("fte").cast(pl.Float64).fill_null(0.0),
+        )
+        statuses = (
+            ["licensed_qualified", "not_licensed"]
+            if category == "preschool_teacher"
+            else list(LICENCE_STATUS_LABELS)
+        )
+        total_fte = float(staff["fte"].sum())
+        total_n = staff["employee_id"].n_unique()
+        rows = [("all", total_fte, total_n)]
+        for status in statuses:
+            part = staff.filter(pl.col("status") == status)
+            rows.append(
+                (f"licence={status}", float(part["fte"].sum()), part["employee_id"].n_unique())
+            )
+        raw = pl.DataFrame(
+            {
+                "indicator_id": ["licence_status"] * len(rows),
+                "level": ["unit"] * len(rows),
+                "scope_id": [unit_id] * len(rows),
+                "period_type": [_period_type_of(period)] * len(rows),
+                "period": [period] * len(rows),
+                "breakdown": [r[0] for r in rows],
+                "numerator": [r[1] for r in rows],
+                "denominator": [total_fte] * len(rows),
+                "value": [r[1] / total_fte if total_fte > 0 else None for r in rows],
+                "n_individuals": [r[2] for r in rows],
+            },
+            schema=KEY_FIGURE_SCHEMA,
+        )
+        out = apply_suppression(raw, {unit_id: area or ""})
+        labels = {"all": "Alla", **LICENCE_STATUS_LABELS}
+        if category == "preschool_teacher":
+            labels |= {"licensed_qualified": "Legitimerad förskollärare"}
+        return out.select(
+            pl.col("breakdown").str.strip_prefix("licence=").alias("status"),
+            pl.col("breakdown")
+            .str.strip_prefix("licence=")
+            .replace_strict(labels, default=None)
+            .alias("label"),
+            pl.col("numerator").alias("fte"),
+            pl.col("value").alias("share"),
+            "n_individuals",
+            "suppressed",
+        ).cast(schema)
+
+    return _cached("licence_status", conn, (scope, unit_id, period), compute)
 
 
 def breakdown_series(

@@ -290,3 +290,13 @@ def test_padded_values_are_trimmed_and_an_x_or_blank_column_reads_blank_as_no():
         ("E1", "U1", "teacher", 0.5, True, True),
         ("E2", "U2", "preschool_teacher", 1.0, False, False),
     ]
+
+
+def test_excel_unicode_text_utf16_tab_separated_is_read():
+    conn = seeded_db()
+    text = "Indikator\tOmfattning\tÅr\tMålvärde\r\ncertified_teacher_share\tNorra området\t2026\t0,75\r\n"
+    result = import_bytes(conn, text.encode("utf-16"), "mål.txt", user="test")
+    assert result.kind == "targets"
+    assert store.rows(conn, "SELECT scope, year, target FROM current_targets") == [
+        ("Norra området", 2026, 0.75)
+    ]

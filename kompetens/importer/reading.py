@@ -52,7 +52,17 @@ def sniff_format(data: bytes, file_name: str) -> str:
 
 
 def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
-    """Decode CSV bytes: strict UTF-8 (with or without BOM), else Windows-1252."""
+    """Decode CSV bytes: strict UTF-8 (with or without BOM), else Windows-1252.
+
+    UTF-16 with a BOM (Excel's "Unicode text", tab-separated) is accepted too.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise _reject(
+                file_name, "filen börjar som UTF-16 men innehåller ogiltiga tecken."
+            ) from exc
     if b"\x00" in data[:65536]:
         raise _reject(
             file_name,
