@@ -1,7 +1,206 @@
+"""Översikt – the leadership's one screen: headline figures, trends against targets, support need."""
+
+from __future__ import annotations
+
 import streamlit as st
 
+from kompetens import charts, query
+from kompetens import competence_views as views
+from kompetens.indicators import registry
+from kompetens.ui import components
 from kompetens.ui.context import page_context
+from kompetens.ui.frame import SCHOOL_FORM_LABELS
 
 ctx = page_context()
-st.title("oversikt")
-st.write(ctx.filters)
+cur = ctx.cursor()
+scope = ctx.scope
+filters = ctx.filters
+
+where = filters.area or "Hela organisationen"
+st.title("Översikt")
+st.caption(
+    f"{where} · {filters.year or 'senaste året'} · personalens årsvärden avser oktober, "
+    "flöden kalenderåret. Ändringen jämförs med samma period året innan."
+)
+
+at = ("area", filters.area) if filters.area else None
+cards = query.headline(cur, scope, views.HEADLINE_INDICATORS, "year", filters.year, at=at)
+if cards.height == 0:
+    components.empty_state(
+        "Det finns inga nyckeltal att visa ännu.",
+        "Importera personaldata (och gärna rekryteringar, händelser och enkäter) på sidan "
+        "**Import**, eller bygg demodata med `uv run kompetens demo`.",
+    )
+    st.stop()
+card_rows = {row["indicator_id"]: row for row in cards.iter_rows(named=True)}
+
+
+def card(column, indicator_id: str) -> None:
+    row = card_rows.get(indicator_id)
+    if row is None:
+        with column.container(border=True):
+            st.metric(components.indicator_name(indicator_id), "–")
+            st.caption("Inga uppgifter för perioden")
+        return
+    components.headline_card(column, row)
+
+
+# Long indicator names wrap instead of being cut off in the narrow cards.
+st.markdown(
+    "<style>[data-testid='stMetricLabel'] * {white-space: normal !important; "
+    "overflow: visible !important; text-overflow: clip !important;}</style>",
+    unsafe_allow_html=True,
+)
+st.subheader("Behörighet och ett ledande mått per ARUBA-fas")
+headings = {
+    "certified_teacher_share": ("current_state", "Skolor"),
+    "licensed_preschool_teacher_share": ("current_state", "Förskolor"),
+} | {ind: (phase, charts.PHASE_LABELS[phase]) for phase, ind in views.PHASE_LEAD_INDICATORS.items()}
+grid = st.columns(4) + st.columns(4)
+for column, indicator_id in zip(grid, views.HEADLINE_INDICATORS, strict=False):
+    phase, label = headings[indicator_id]
+    dot = charts.PHASE_COLOURS[phase]
+    column.markdown(f"<span style='color:{dot}'>●</span> <b>{label}</b>", unsafe_allow_html=True)
+    card(column, indicator_id)
+st.caption(
+    "`..` = uppgiften döljs eftersom den bygger på färre än fem personer. "
+    "Trafikljuset jämför med målet: grönt når målet, gult inom 5 procentenheter (andelar) "
+    "eller 10 % av målet, rött längre ifrån."
+)
+
+# ---- trends ---------------------------------------------------------------------------
+st.subheader("Utveckling över tid")
+pick, resolution_col = st.columns([3, 2])
+indicator_id = pick.selectbox(
+    "Mått",
+    options=list(views.HEADLINE_INDICATORS),
+    format_func=components.indicator_name,
+    key="matt",
+    bind="query-params",
+)
+resolution = resolution_col.segmented_control(
+    "Upplösning",
+    options=list(views.RESOLUTIONS),
+    format_func=views.RESOLUTIONS.get,
+    default="year",
+    required=True,
+    key="upplosning",
+    bind="query-params",
+)
+indicator = registry.get(indicator_id)
+period_type = views.trend_period_type(indicator_id, resolution or "year")
+if resolution == "month" and period_type == "year":
+    st.caption(f"{indicator.name_sv} finns bara som årsvärde.")
+elif period_type == "rolling_12m":
+    st.caption("Månadsvärdena är rullande tolv månader (flöden räknas över ett helt år).")
+colour = charts.PHASE_COLOURS.get(indicator.phase, charts.OKABE_ITO[0])
+
+level, scope_id = ("area", filters.area) if filters.area else ("org", "org")
+trend = views.until_year(
+    query.trend_with_context(cur, scope, indicator_id, level, scope_id, period_type), filters.year
+)
+if trend.height == 0:
+    components.empty_state(f"Det finns inga värden för {indicator.name_sv.lower()} ännu.")
+else:
+    st.markdown(f"**{indicator.name_sv}** – {where.lower() if not filters.area else where}")
+    with st.spinner("Ritar trenden …"):
+        fig = charts.trend(
+            trend,
+            x="period",
+            y="value",
+            unit=indicator.unit,
+            colour=colour,
+            series="series",
+            target="target",
+        )
+        st.plotly_chart(fig, config={"displaylogo": False}, key="trend_main")
+    hidden = trend.filter(trend["suppressed"])["period"].unique().sort().to_list()
+    if hidden:
+        st.caption("`..` (dolt, färre än fem personer): " + ", ".join(hidden))
+
+by_area = views.until_year(
+    query.series_by_scope(cur, scope, indicator_id, "area", period_type), filters.year
+)
+if by_area.height:
+    st.markdown(f"**Per område** – {indicator.name_sv.lower()}, streckad linje = mål")
+    st.plotly_chart(
+        charts.small_multiples(
+            by_area,
+            facet="scope_id",
+            x="period",
+            y="value",
+            unit=indicator.unit,
+            target="target",
+            colour=colour,
+        ),
+        config={"displaylogo": False},
+        key="trend_areas",
+    )
+
+# ---- support need ---------------------------------------------------------------------
+st.subheader("Störst stödbehov")
+reference = views.reference_month(filters.year, query.latest_month(cur, scope))
+index = views.filter_units(
+    query.support_need(cur, scope, period=reference), filters.area, filters.school_form
+)
+top = views.ranked_units(index).head(10)
+flagged = views.units_without_recent_data(index)
+if top.height == 0:
+    components.empty_state(
+        "Inga enheter kan rangordnas efter stödbehov för urvalet.",
+        "Stödbehovet bygger på färska värden för behörighet, personalomsättning, sjukfrånvaro m.m. "
+        "Importera de datasorterna på sidan **Import**.",
+    )
+else:
+    st.caption(
+        f"De tio enheter med störst stödbehov (referensmånad {reference}). "
+        "Poängen 0–100 väger samman normaliserade nyckeltal; 100 = störst behov."
+    )
+    shown = top.with_columns(top["school_form"].replace(SCHOOL_FORM_LABELS))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=["rank", "unit_name", "area", "school_form", "score", "drivers"],
+        column_config={
+            "rank": st.column_config.NumberColumn("Rang", format="%d"),
+            "unit_name": "Enhet",
+            "area": "Område",
+            "school_form": "Skolform",
+            "score": st.column_config.ProgressColumn(
+                "Stödbehov (0–100)", min_value=0, max_value=100, format="%.0f"
+            ),
+            "drivers": "Drivs främst av",
+        },
+        key="top_support",
+    )
+    components.download_buttons(
+        shown.select("rank", "unit_id", "unit_name", "area", "school_form", "score", "drivers"),
+        "Störst stödbehov",
+        labels={
+            "rank": "Rang",
+            "unit_id": "Enhets-id",
+            "unit_name": "Enhet",
+            "area": "Område",
+            "school_form": "Skolform",
+            "score": "Stödbehov (0–100)",
+            "drivers": "Drivs främst av",
+        },
+        key="top_support",
+    )
+if flagged.height:
+    st.warning(
+        f"{flagged.height} enheter saknar färska data och rangordnas inte – "
+        "de som inte ber om stöd syns inte i statistiken heller.",
+        icon=":material/visibility_off:",
+    )
+st.page_link(
+    "pages/stodbehov.py",
+    label="Till Stödbehov: alla enheter, vikterna och vad som driver poängen",
+    icon=":material/support:",
+)
+if filters.school_form:
+    st.caption(
+        f"Skolformsfiltret ({SCHOOL_FORM_LABELS.get(filters.school_form, filters.school_form)}) "
+        "gäller listan över enheter; nyckeltalen ovan avser "
+        f"{'området' if filters.area else 'hela organisationen'}."
+    )

@@ -1,7 +1,179 @@
+"""Stödbehov – units ranked by support need, with editable weights and what drives each score."""
+
+from __future__ import annotations
+
 import streamlit as st
 
+from kompetens import charts, query
+from kompetens import competence_views as views
+from kompetens.analysis import support
+from kompetens.ui import components
 from kompetens.ui.context import page_context
+from kompetens.ui.frame import SCHOOL_FORM_LABELS
 
 ctx = page_context()
-st.title("stodbehov")
-st.write(ctx.filters)
+cur = ctx.cursor()
+scope = ctx.scope
+filters = ctx.filters
+
+#: Slider keys (also the URL parameters, so a shared link keeps the weights).
+WEIGHT_KEYS: dict[str, str] = {
+    component: f"vikt_{component}" for component in support.COMPONENT_IDS
+}
+CHART_UNITS = 20
+
+st.title("Stödbehov")
+st.caption(
+    "Vilka enheter behöver stöd mest, och varför? Varje nyckeltal görs om till en percentil "
+    "0–100 inom skolformen (100 = störst behov) och vägs samman med vikterna nedan. "
+    "Enheter som saknar färska uppgifter rangordnas inte utan listas för sig."
+)
+
+
+def reset_weights() -> None:
+    for component, key in WEIGHT_KEYS.items():
+        st.session_state[key] = float(support.DEFAULT_WEIGHTS[component])
+
+
+with st.expander("Vikter", icon=":material/tune:", expanded=False):
+    st.caption(
+        "Vikterna behöver inte summera till 1: de normaliseras över de nyckeltal som finns för "
+        "enhetens skolform. Vikt 0 tar bort nyckeltalet ur indexet."
+    )
+    weight_columns = st.columns(2)
+    weights: dict[str, float] = {}
+    for index, component in enumerate(support.COMPONENTS):
+        weights[component.id] = weight_columns[index % 2].slider(
+            component.label_sv,
+            min_value=0.0,
+            max_value=1.0,
+            value=float(support.DEFAULT_WEIGHTS[component.id]),
+            step=0.05,
+            key=WEIGHT_KEYS[component.id],
+            bind="query-params",
+        )
+    st.button(
+        "Återställ standardvikterna",
+        icon=":material/restart_alt:",
+        on_click=reset_weights,
+        key="reset_weights",
+    )
+
+if sum(weights.values()) <= 0:
+    st.warning("Minst en vikt måste vara större än noll.", icon=":material/warning:")
+    st.stop()
+if views.weights_changed(weights):
+    st.info(
+        "Egna vikter används – rangordningen skiljer sig från standardvikterna.",
+        icon=":material/tune:",
+    )
+
+reference = views.reference_month(filters.year, query.latest_month(cur, scope))
+if reference is None:
+    components.empty_state("Det finns inga nyckeltal att beräkna stödbehov från.")
+    st.stop()
+with st.spinner("Beräknar stödbehov …"):
+    index = views.filter_units(
+        query.support_need(cur, scope, weights=weights, period=reference),
+        filters.area,
+        filters.school_form,
+    )
+ranked = views.ranked_units(index)
+flagged = views.units_without_recent_data(index)
+st.caption(
+    f"Referensmånad {reference}; ett nyckeltal räknas om enheten har ett värde under de tolv "
+    f"månaderna fram till dess. {ranked.height} enheter rangordnas, {flagged.height} saknar färska data."
+)
+
+# ---- ranking --------------------------------------------------------------------------
+st.subheader("Enheter efter stödbehov")
+if ranked.height == 0:
+    components.empty_state(
+        "Inga enheter i urvalet har färska uppgifter för alla nyckeltal i indexet.",
+        "Se listan nedan över vad som saknas, och importera det på sidan **Import**.",
+    )
+else:
+    shown = ranked.with_columns(ranked["school_form"].replace(SCHOOL_FORM_LABELS))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=["rank", "unit_name", "area", "school_form", "score", "drivers"],
+        column_config={
+            "rank": st.column_config.NumberColumn("Rang", format="%d"),
+            "unit_name": "Enhet",
+            "area": "Område",
+            "school_form": "Skolform",
+            "score": st.column_config.ProgressColumn(
+                "Stödbehov (0–100)", min_value=0, max_value=100, format="%.1f"
+            ),
+            "drivers": "Drivs främst av",
+        },
+        key="ranking",
+    )
+    components.download_buttons(
+        index.filter(index["has_recent_data"])
+        .drop("missing_components", "has_recent_data")
+        .sort("rank"),
+        "Stödbehov",
+        labels={
+            "rank": "Rang",
+            "unit_id": "Enhets-id",
+            "unit_name": "Enhet",
+            "area": "Område",
+            "school_form": "Skolform",
+            "score": "Stödbehov (0–100)",
+        }
+        | {f"contribution__{c.id}": f"Bidrag: {c.label_sv}" for c in support.COMPONENTS}
+        | {f"percentile__{c.id}": f"Percentil: {c.label_sv}" for c in support.COMPONENTS},
+        key="ranking",
+    )
+
+    st.subheader("Vad driver poängen?")
+    chart = views.contributions_for_chart(index, CHART_UNITS)
+    st.caption(
+        f"De {min(CHART_UNITS, ranked.height)} enheter med störst stödbehov. Varje stapeldel är "
+        "nyckeltalets bidrag: normaliserad vikt × percentil."
+    )
+    st.plotly_chart(
+        charts.stacked_contributions(
+            chart, label="unit_name", component="label_sv", contribution="contribution"
+        ),
+        config={"displaylogo": False},
+        key="contributions",
+    )
+
+# ---- the units that do not ask ----------------------------------------------------------
+st.subheader("De som inte ber om stöd – enheter utan färska data")
+if flagged.height == 0:
+    st.success("Alla enheter i urvalet har färska uppgifter för indexets nyckeltal.")
+else:
+    st.markdown(
+        f"**{flagged.height} enheter** saknar färska uppgifter för minst ett nyckeltal "
+        "(saknas, är äldre än tolv månader eller döljs för att de bygger på färre än fem personer). "
+        "Tystnad i statistiken är inte detsamma som inget behov – följ upp dem i dialogen."
+    )
+    shown_flagged = flagged.with_columns(flagged["school_form"].replace(SCHOOL_FORM_LABELS))
+    st.dataframe(
+        shown_flagged,
+        hide_index=True,
+        column_order=["unit_name", "area", "school_form", "missing"],
+        column_config={
+            "unit_name": "Enhet",
+            "area": "Område",
+            "school_form": "Skolform",
+            "missing": st.column_config.TextColumn("Saknas", width="large"),
+        },
+        key="flagged",
+    )
+    components.download_buttons(
+        shown_flagged,
+        "Enheter utan färska data",
+        labels={
+            "unit_id": "Enhets-id",
+            "unit_name": "Enhet",
+            "area": "Område",
+            "school_form": "Skolform",
+            "missing": "Saknas",
+        },
+        key="flagged",
+    )
