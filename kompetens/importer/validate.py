@@ -11,7 +11,7 @@ reported issue.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -73,7 +73,6 @@ class Validated:
     rejected_rows: pl.DataFrame | None = None  # raw rows with 'rad' and 'fel', safe to write
     bad_row_count: int = 0
     collapsed: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
