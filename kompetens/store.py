@@ -14,6 +14,7 @@ session on its own thread, so callers take a cursor per query or thread
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -101,6 +102,12 @@ def _migration_1() -> list[str]:
 MIGRATIONS: list[Callable[[], list[str]]] = [_migration_1]
 
 
+#: Modules that own later tables and register their migration on import, in version order.
+#: ``migrate`` imports them first, so every ``connect`` builds the whole schema whatever the
+#: caller happened to import (versions are list positions: the order must never change).
+MIGRATION_OWNERS: tuple[str, ...] = ("kompetens.indicators.engine", "kompetens.dialogues")
+
+
 def register_migration(fn: Callable[[], list[str]]) -> int:
     """Append a migration (used by modules that own later tables); returns its version."""
     if fn not in MIGRATIONS:
@@ -141,6 +148,8 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
 
 def migrate(conn: duckdb.DuckDBPyConnection) -> int:
     """Bring the schema up to the newest version, one transaction per migration."""
+    for module in MIGRATION_OWNERS:
+        importlib.import_module(module)
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
     )
