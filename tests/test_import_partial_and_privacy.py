@@ -203,3 +203,24 @@ def test_a_partial_upload_writes_the_rejected_file_to_the_given_folder(tmp_path)
     assert result.rejected_file == tmp_path / "out" / "enheter.xlsx.avvisade.csv"
     assert os.path.exists(result.rejected_file)
     assert result.rows_written == 1
+
+
+def test_a_personnummer_in_a_file_name_or_a_missing_header_row_is_masked_everywhere(tmp_path):
+    conn = seeded_db()
+    twelve = "19" + P1
+    # No header row: the first data row is read as headers and shown back in the error.
+    text = f"2025-01-31;{twelve};U1;lärare;1;tillsvidare;ja;1980\n2025-01-31;E2;U1;lärare;1;tillsvidare;ja;1980\n"
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(conn, text.encode(), f"{twelve}.csv")
+    report = str(caught.value)
+    assert twelve not in report and P1 not in report
+    assert f"{twelve[:8]}-****.csv" in report
+    staff = "snapshot_date;employee_id;unit_id;staff_category;fte;employment_type;licensed;birth_year;kommentar\n"
+    staff += f"2025-03-31;E1;U1;teacher;1;permanent;Ja;1980;se {twelve}\n2025-03-31;E2;U9;teacher;1;permanent;Ja;1980;\n"
+    result = import_bytes(
+        conn, staff.encode(), f"lön {P1[:6]}-{P1[6:]}.csv", partial=True, rejected_dir=tmp_path
+    )
+    assert result.file_name == f"lön {P1[:6]}-****.csv"
+    assert result.rejected_file == tmp_path / f"lön {P1[:6]}-XXXX.avvisade.csv"
+    logged = store.rows(conn, "SELECT file_name FROM import_log ORDER BY batch_id DESC LIMIT 1")
+    assert logged == [(f"lön {P1[:6]}-****.csv",)]

@@ -15,6 +15,7 @@ from kompetens.contract import KINDS, Kind
 from kompetens.importer import writer
 from kompetens.importer.errors import ImportRejected, ValidationIssue
 from kompetens.importer.normalise import KindNotDetected, detect_kind, map_headers
+from kompetens.importer.pseudonym import mask_in_text
 from kompetens.importer.reading import RawFile, read_bytes
 from kompetens.importer.validate import Validated, known_unit_ids, validate
 
@@ -134,7 +135,8 @@ def import_bytes(
     (default ``data/avvisade``) with the columns ``rad`` and ``fel``.
     """
     report = progress or _noop
-    name = Path(file_name).name
+    # A file named after a person's personnummer must not carry it into the log.
+    name = mask_in_text(Path(file_name).name)
     report(0.0, f"Läser {name}")
     raw = read_bytes(data, name)
     k = _resolve_kind(raw, kind, name)
@@ -167,7 +169,8 @@ def import_bytes(
     if checked.rejected_rows is not None:
         folder = Path(rejected_dir) if rejected_dir is not None else paths.DATA_DIR / "avvisade"
         rejected_file = _write_rejected(
-            checked.rejected_rows, folder / f"{Path(name).stem}.avvisade.csv"
+            checked.rejected_rows,
+            folder / f"{mask_in_text(Path(file_name).stem, 'XXXX')}.avvisade.csv",
         )
         warnings.append(
             f"{checked.bad_row_count} rader avvisades ({len(checked.issues)} fel) och sparades med sina fel i {rejected_file.name}."
@@ -264,7 +267,7 @@ def preview_bytes(
 
     Referential checks (unit ids) and the already-imported check need ``conn``.
     """
-    name = Path(file_name).name
+    name = mask_in_text(Path(file_name).name)
     empty = pl.DataFrame()
     try:
         raw = read_bytes(data, name)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from kompetens.contract import BOOL_FALSE, BOOL_TRUE, KINDS, NAME_HEADERS, Column, Kind, fold
+from kompetens.importer.pseudonym import mask_in_text
 
 NAME_KEYS: frozenset[str] = frozenset(fold(h) for h in NAME_HEADERS)
 
@@ -97,7 +98,7 @@ def detect_kind(headers: list[str]) -> str:
                 "Ange filtypen uttryckligen."
             )
         return scores[0][1]
-    found = ", ".join(h for h in headers if h) or "(inga)"
+    found = mask_in_text(", ".join(h for h in headers if h)) or "(inga)"
     hint = ""
     if nearest is not None:
         kind = KINDS[nearest[1]]

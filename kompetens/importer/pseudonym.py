@@ -92,6 +92,23 @@ def mask(value: str) -> str:
     return f"{m.group('date')}{m.group('sep') or '-'}****"
 
 
+_PNR_IN_TEXT = re.compile(r"(?<!\d)(?P<date>\d{6}|\d{8})(?P<sep>[-+]?)(?P<tail>\d{4})(?!\d)")
+
+
+def mask_in_text(text: str, filler: str = "****") -> str:
+    """Mask every personnummer-like number inside free text (headers, file names, messages).
+
+    ``filler`` replaces the last four digits; use ``"XXXX"`` in file names.
+    """
+
+    def _mask(m: re.Match) -> str:
+        if not _plausible_date_part(m.group("date")):
+            return m.group(0)
+        return f"{m.group('date')}{m.group('sep') or '-'}{filler}"
+
+    return _PNR_IN_TEXT.sub(_mask, text)
+
+
 def load_key() -> bytes:
     """The HMAC key: env ``KOMPETENS_PSEUDONYM_KEY``, else the key file (created on first use)."""
     env = os.environ.get("KOMPETENS_PSEUDONYM_KEY")

@@ -273,7 +273,7 @@ def known_unit_ids(conn) -> pl.Series | None:
 
 
 def _whole_file_issues(file_name: str, kind: Kind, headers: list[str], hm) -> list[ValidationIssue]:
-    found = ", ".join(h for h in headers if h.strip()) or "(inga)"
+    found = pseudonym.mask_in_text(", ".join(h for h in headers if h.strip())) or "(inga)"
     issues = [
         ValidationIssue(
             file_name,
@@ -318,12 +318,12 @@ def validate(
     warnings: list[str] = []
     for header in hm.name_columns:
         warnings.append(
-            f"Kolumnen '{header}' innehåller namn och har tagits bort: namn lagras aldrig i Kompetens."
+            f"Kolumnen '{pseudonym.mask_in_text(header)}' innehåller namn och har tagits bort: namn lagras aldrig i Kompetens."
         )
     for header in hm.extra:
         if header.strip() and not header.startswith("__UNNAMED__"):
             warnings.append(
-                f"Kolumnen '{header}' ingår inte i datakontraktet för {kind.label_sv.lower()} och har ignorerats."
+                f"Kolumnen '{pseudonym.mask_in_text(header)}' ingår inte i datakontraktet för {kind.label_sv.lower()} och har ignorerats."
             )
     display = {col.name: hm.display.get(col.name, col.name) for col in kind.columns}
 
@@ -486,10 +486,8 @@ def _parse_by_uniques(col, uniques: pl.Series, dtype: pl.DataType) -> tuple[pl.E
 
 
 def safe_value(value: str | None) -> str | None:
-    """A raw value fit for a report or the rejected file: personnummer-like values masked."""
-    if value is not None and pseudonym.looks_like_personnummer(value):
-        return pseudonym.mask(value)
-    return value
+    """A raw value fit for a report or the rejected file: personnummer-like numbers masked."""
+    return pseudonym.mask_in_text(value) if value is not None else None
 
 
 def _issues(bad: pl.DataFrame, errors, err_names, display, file_name) -> list[ValidationIssue]:
