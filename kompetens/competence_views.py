@@ -155,3 +155,58 @@ def contributions_for_chart(index: pl.DataFrame, top: int) -> pl.DataFrame:
 def weights_changed(weights: dict[str, float]) -> bool:
     """True when the weights differ from the defaults (the page then says so)."""
     return any(abs(weights.get(k, v) - v) > 1e-9 for k, v in support.DEFAULT_WEIGHTS.items())
+
+
+# ---- Behörighet -----------------------------------------------------------------------
+
+
+def category_table(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Several breakdowns of one unit side by side: one row per category, one value column per frame.
+
+    ``frames``: column name -> a ``query.breakdown`` frame (``category, value, suppressed``).
+    Returns ``category`` plus ``<name>`` and ``<name>_suppressed`` per frame.
+    """
+    out: pl.DataFrame | None = None
+    for name, frame in frames.items():
+        part = frame.select(
+            "category",
+            pl.col("value").alias(name),
+            pl.col("suppressed").alias(f"{name}_suppressed"),
+        )
+        out = part if out is None else out.join(part, on="category", how="full", coalesce=True)
+    if out is None:
+        return pl.DataFrame(schema={"category": pl.String})
+    return out.with_columns(pl.col(f"{n}_suppressed").fill_null(False) for n in frames).sort(
+        "category"
+    )
+
+
+def visible_points(points: pl.DataFrame) -> pl.DataFrame:
+    """Schools that can be drawn in the segregation scatter: not suppressed, with an index and teacher FTE."""
+    return points.filter(
+        ~pl.col("suppressed")
+        & pl.col("value").is_not_null()
+        & pl.col("socioeconomic_index").is_not_null()
+        & (pl.col("denominator") > 0)
+    )
+
+
+def fitted_line(points: pl.DataFrame) -> tuple[float, float] | None:
+    """Teacher-FTE-weighted least-squares line ``share = intercept + slope × index``: (slope, intercept).
+
+    The same weights as the correlation in ``kompetens.analysis.segregation``;
+    None with fewer than three schools or no spread in the index.
+    """
+    usable = visible_points(points)
+    if usable.height < 3:
+        return None
+    w = usable["denominator"]
+    x = usable["socioeconomic_index"]
+    y = usable["value"]
+    mx = float((w * x).sum() / w.sum())
+    my = float((w * y).sum() / w.sum())
+    var = float((w * (x - mx) ** 2).sum())
+    if var <= 1e-15:
+        return None
+    slope = float((w * (x - mx) * (y - my)).sum()) / var
+    return slope, my - slope * mx

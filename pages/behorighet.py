@@ -1,7 +1,443 @@
+"""Behörighet – certification unit by unit: table, ranking, one unit in detail, pedagogical segregation."""
+
+from __future__ import annotations
+
 import streamlit as st
 
+from kompetens import charts, query
+from kompetens import competence_views as views
+from kompetens.formatting import fmt_correlation, fmt_delta, fmt_number, fmt_value
+from kompetens.indicators import registry
+from kompetens.ui import components
 from kompetens.ui.context import page_context
+from kompetens.ui.frame import SCHOOL_FORM_LABELS
 
 ctx = page_context()
-st.title("behorighet")
-st.write(ctx.filters)
+cur = ctx.cursor()
+scope = ctx.scope
+filters = ctx.filters
+
+# Words, not colour alone (and no emoji: not every browser has the font).
+STATUS_WORDS = {"green": "✓ Når målet", "yellow": "≈ Nära målet", "red": "✗ Långt från målet"}
+CATEGORY_LABELS = {
+    "teacher": "Lärare",
+    "preschool_teacher": "Förskollärare",
+}
+
+st.title("Behörighet")
+category = st.segmented_control(
+    "Personalkategori",
+    options=list(views.STAFF_CATEGORY_LABELS),
+    format_func=views.STAFF_CATEGORY_LABELS.get,
+    default="teacher",
+    required=True,
+    key="kategori",
+    bind="query-params",
+    help="Lärare i skolor mäts som andel behöriga (legitimation och behörighet i minst ett ämne); "
+    "förskollärare i förskolor som andel med förskollärarlegitimation.",
+)
+category = category or "teacher"
+share_id = query.CERTIFICATION_SHARES[category]
+share = registry.get(share_id)
+
+years = query.available_periods(cur, scope, "year", share_id)["period"].to_list()
+if not years:
+    components.empty_state(
+        "Det finns inga uppgifter om behörighet ännu.",
+        "Behörighet beräknas från personalfilen (legitimation, behörighet, tjänstgöringsgrad). "
+        "Importera den på sidan **Import**, eller bygg demodata med `uv run kompetens demo`.",
+    )
+    st.stop()
+period = filters.year if filters.year in years else years[-1]
+where = filters.area or "Hela organisationen"
+st.caption(
+    f"{where} · {period} (oktober) · {share.name_sv}. Heltidstjänster (FTE) vägs efter "
+    "tjänstgöringsgrad. `..` = dolt, bygger på färre än fem personer."
+)
+
+at = ("area", filters.area) if filters.area else None
+cards = query.headline(cur, scope, [share_id, "certification_gap_fte"], "year", period, at=at)
+card_rows = {row["indicator_id"]: row for row in cards.iter_rows(named=True)}
+card_columns = st.columns(3)
+for column, indicator_id in zip(card_columns, [share_id, "certification_gap_fte"], strict=False):
+    if indicator_id in card_rows:
+        components.headline_card(column, card_rows[indicator_id])
+target = card_rows.get(share_id, {}).get("target")
+
+table = query.certification_units(cur, scope, category, period, filters.area, filters.school_form)
+
+# ---- the unit table -------------------------------------------------------------------
+st.subheader("Enheter")
+if table.height == 0:
+    components.empty_state(
+        f"Inga enheter med {share.name_sv.lower()} för urvalet.",
+        "Prova en annan personalkategori, ett annat område eller en annan skolform i filtren.",
+    )
+else:
+    shown = table.with_columns(
+        table["school_form"].replace(SCHOOL_FORM_LABELS),
+        table["status"].replace_strict(STATUS_WORDS, default="– Inget mål"),
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        placeholder="..",
+        column_order=[
+            "unit_name",
+            "area",
+            "school_form",
+            "share",
+            "target",
+            "status",
+            "gap_fte",
+            "teacher_fte",
+            "path_share",
+            "temporary_share",
+        ],
+        column_config={
+            "unit_name": st.column_config.TextColumn("Enhet", pinned=True),
+            "area": "Område",
+            "school_form": "Skolform",
+            "share": st.column_config.ProgressColumn(
+                "Andel behöriga" if category == "teacher" else "Andel legitimerade",
+                min_value=0.0,
+                max_value=1.0,
+                format="percent",
+            ),
+            "target": st.column_config.NumberColumn("Mål", format="percent"),
+            "status": "Status",
+            "gap_fte": st.column_config.NumberColumn(
+                "Gap till mål (FTE)",
+                format="localized",
+                help="Så många fler behöriga heltidstjänster behövs för att nå målet.",
+            ),
+            "teacher_fte": st.column_config.NumberColumn(
+                f"{CATEGORY_LABELS[category]} (FTE)", format="localized"
+            ),
+            "path_share": st.column_config.NumberColumn(
+                "På väg mot behörighet",
+                format="percent",
+                help="Andel av de obehöriga som går en behörighetsgivande utbildning (VAL, KPU, Lärarlyftet).",
+            ),
+            "temporary_share": st.column_config.NumberColumn("Visstidsanställda", format="percent"),
+        },
+        key="unit_table",
+    )
+    st.caption(
+        "Klicka på en kolumnrubrik för att sortera. `..` = dolt för att skydda enskilda "
+        "(färre än fem personer, eller för att en dold uppgift annars kan räknas fram)."
+    )
+    components.download_buttons(
+        table.drop("status"),
+        f"Behörighet per enhet {period}",
+        labels={
+            "unit_id": "Enhets-id",
+            "unit_name": "Enhet",
+            "area": "Område",
+            "school_form": "Skolform",
+            "socioeconomic_index": "Socioekonomiskt index",
+            "share": share.name_sv,
+            "certified_fte": "Behöriga (FTE)",
+            "teacher_fte": f"{CATEGORY_LABELS[category]} (FTE)",
+            "target": "Mål",
+            "gap_fte": "Gap till mål (FTE)",
+            "path_share": "På väg mot behörighet",
+            "temporary_share": "Visstidsanställda",
+        },
+        formats={
+            "share": "share",
+            "target": "share",
+            "path_share": "share",
+            "temporary_share": "share",
+            "gap_fte": "fte",
+            "teacher_fte": "fte",
+            "certified_fte": "fte",
+        },
+        key="unit_table",
+    )
+
+    st.subheader("Enheterna sorterade efter andel")
+    st.plotly_chart(
+        charts.ranked_bars(
+            table,
+            label="unit_name",
+            value="share",
+            unit="share",
+            target=target,
+            suppressed="share_suppressed",
+        ),
+        config={"displaylogo": False},
+        key="ranked",
+    )
+    if target is not None:
+        st.caption(f"Streckad linje: målet {fmt_value(target, share)} för {where.lower()}.")
+
+# ---- one unit -------------------------------------------------------------------------
+st.subheader("En enhet i detalj")
+names = dict(zip(table["unit_id"].to_list(), table["unit_name"].to_list(), strict=True))
+areas_of = dict(zip(table["unit_id"].to_list(), table["area"].to_list(), strict=True))
+unit_id = st.selectbox(
+    "Enhet",
+    options=list(names),
+    index=None,
+    format_func=lambda u: f"{names.get(u, u)} ({areas_of.get(u, '')})",
+    placeholder="Välj en enhet …",
+    key="enhet",
+    bind="query-params",
+)
+if unit_id is None:
+    st.caption("Välj en enhet för att se kategorier, legitimation och behörighet samt trend.")
+else:
+    compared = query.compare(
+        cur,
+        scope,
+        unit_id,
+        [
+            share_id,
+            "certification_gap_fte",
+            "on_certification_path_share",
+            "temporary_teacher_share",
+        ],
+        "year",
+        period,
+    )
+    metric_columns = st.columns(len(compared))
+    for column, row in zip(metric_columns, compared.iter_rows(named=True), strict=True):
+        indicator = registry.get(row["indicator_id"])
+        suppressed = bool(row["unit_suppressed"])
+        delta = None
+        if row["change"] is not None and not suppressed:
+            delta = fmt_delta(row["change"], indicator) + " mot året innan"
+        with column.container(border=True):
+            st.metric(
+                indicator.name_sv,
+                fmt_value(row["unit_value"], indicator, suppressed=suppressed),
+                delta=delta,
+                delta_color=("inverse" if indicator.direction == "higher_is_worse" else "normal"),
+                help=indicator.description,
+            )
+            parts = [
+                f"{row['area']}: {fmt_value(row['area_value'], indicator, suppressed=bool(row['area_suppressed']))}",
+                f"organisationen: {fmt_value(row['org_value'], indicator)}",
+            ]
+            if row["target"] is not None:
+                parts.append(f"mål {fmt_value(row['target'], indicator)}")
+            if row["rank_in_area"] is not None:
+                parts.append(f"plats {row['rank_in_area']} av {row['units_in_area']} i området")
+            st.caption(" · ".join(parts))
+
+    licence_col, category_col = st.columns(2)
+    with licence_col:
+        st.markdown("**Legitimation och behörighet** (heltidstjänster)")
+        licence = query.licence_status(cur, scope, unit_id, period)
+        if licence.height == 0:
+            st.caption("Inga personaluppgifter för enheten i referensmånaden.")
+        else:
+            st.dataframe(
+                licence,
+                hide_index=True,
+                placeholder="..",
+                column_order=["label", "fte", "share"],
+                column_config={
+                    "label": "Status",
+                    "fte": st.column_config.NumberColumn("FTE", format="localized"),
+                    "share": st.column_config.ProgressColumn(
+                        "Andel", min_value=0.0, max_value=1.0, format="percent"
+                    ),
+                },
+                key="licence",
+            )
+            components.download_buttons(
+                licence.drop("status"),
+                f"Legitimation {names.get(unit_id, unit_id)} {period}",
+                labels={
+                    "label": "Status",
+                    "fte": "FTE",
+                    "share": "Andel",
+                    "n_individuals": "Antal personer",
+                },
+                suppressible=["fte", "share", "n_individuals"],
+                key="licence",
+            )
+    with category_col:
+        st.markdown("**Per personalkategori**")
+        by_category = views.category_table(
+            {
+                "temporary_share": query.breakdown(
+                    cur,
+                    scope,
+                    "temporary_teacher_share",
+                    "unit",
+                    unit_id,
+                    "year",
+                    period,
+                    "staff_category",
+                ),
+                "path_share": query.breakdown(
+                    cur,
+                    scope,
+                    "on_certification_path_share",
+                    "unit",
+                    unit_id,
+                    "year",
+                    period,
+                    "staff_category",
+                ),
+            }
+        )
+        if by_category.height == 0:
+            st.caption("Inga uppdelningar per kategori för enheten.")
+        else:
+            by_category = by_category.with_columns(by_category["category"].replace(CATEGORY_LABELS))
+            st.dataframe(
+                by_category,
+                hide_index=True,
+                placeholder="..",
+                column_order=["category", "temporary_share", "path_share"],
+                column_config={
+                    "category": "Kategori",
+                    "temporary_share": st.column_config.NumberColumn(
+                        "Visstidsanställda", format="percent"
+                    ),
+                    "path_share": st.column_config.NumberColumn(
+                        "På väg mot behörighet", format="percent"
+                    ),
+                },
+                key="categories",
+            )
+            components.download_buttons(
+                by_category,
+                f"Kategorier {names.get(unit_id, unit_id)} {period}",
+                labels={
+                    "category": "Kategori",
+                    "temporary_share": "Visstidsanställda",
+                    "path_share": "På väg mot behörighet",
+                },
+                key="categories",
+            )
+
+    unit_trend = query.trend_with_context(cur, scope, share_id, "unit", unit_id, "year")
+    if unit_trend.height:
+        st.markdown(
+            f"**{share.name_sv}** – {names.get(unit_id, unit_id)} jämfört med område och organisation"
+        )
+        st.plotly_chart(
+            charts.trend(
+                unit_trend,
+                x="period",
+                y="value",
+                unit="share",
+                series="series",
+                target="target",
+            ),
+            config={"displaylogo": False},
+            key="unit_trend",
+        )
+        hidden = unit_trend.filter(unit_trend["suppressed"])
+        if hidden.height:
+            st.caption(
+                "`..` (dolt): "
+                + ", ".join(
+                    f"{s} {p}" for s, p in zip(hidden["series"], hidden["period"], strict=True)
+                )
+            )
+
+# ---- pedagogical segregation ----------------------------------------------------------
+st.subheader("Pedagogisk segregation")
+if category != "teacher":
+    st.caption(
+        "Analysen jämför skolornas andel behöriga lärare med deras socioekonomiska index – "
+        "välj personalkategorin Lärare (skolor)."
+    )
+else:
+    result = query.segregation(
+        cur, scope, period, area=filters.area, school_form=filters.school_form
+    )
+    points = views.visible_points(result.points)
+    stats = result.stats
+    if points.height == 0:
+        components.empty_state(
+            "Inga skolor med både andel behöriga lärare och socioekonomiskt index för urvalet.",
+            "Socioekonomiskt index kommer från enhetsfilen; importera den på sidan **Import**.",
+        )
+    else:
+        st.markdown(f"**{stats.interpretation_sv}**")
+        st.plotly_chart(
+            charts.scatter_with_fit(
+                points,
+                x="socioeconomic_index",
+                y="value",
+                size="denominator",
+                label="unit_name",
+                x_title="Socioekonomiskt index (högre = större behov)",
+                y_title="Andel behöriga lärare",
+                fit=views.fitted_line(result.points),
+            ),
+            config={"displaylogo": False},
+            key="segregation",
+        )
+        s1, s2, s3, s4 = st.columns([1, 1, 1, 2])
+        s1.metric("Skolor", fmt_number(stats.n_schools))
+        s2.metric(
+            "Korrelation (r)",
+            fmt_correlation(stats.pearson),
+            help="Pearsons korrelation, vägd med lärarnas heltidstjänster. −1 till 1; "
+            "negativt = lägre andel behöriga där indexet (behoven) är högre.",
+        )
+        s3.metric(
+            "Rangkorrelation",
+            fmt_correlation(stats.spearman),
+            help="Spearmans rangkorrelation, vägd med lärarnas heltidstjänster.",
+        )
+        s4.metric(
+            "Skillnad högsta − lägsta kvartil",
+            (
+                fmt_number(stats.quartile_gap * 100, 1) + " procentenheter"
+                if stats.quartile_gap is not None
+                else "–"
+            ),
+            help="Andel behöriga i kvartilen med högst index (störst behov) minus kvartilen med lägst.",
+        )
+        if stats.quartile_gap is not None:
+            st.caption(
+                f"Kvartilen med högst socioekonomiskt index (störst behov) har "
+                f"{fmt_value(stats.top_quartile_share, 'share')} behöriga lärare, kvartilen med lägst "
+                f"{fmt_value(stats.bottom_quartile_share, 'share')}. Bubblans storlek = lärarnas heltidstjänster."
+            )
+        hidden_schools = result.points.height - points.height
+        if hidden_schools:
+            st.caption(
+                f"{hidden_schools} skolor visas inte (`..` eller saknat index) och ingår inte i beräkningen."
+            )
+        st.caption(
+            "Obs: Skolverkets andel behöriga (Kolada N15814) väger varje lärare efter undervisningstimmar "
+            "i de ämnen och årskurser läraren är behörig i. Vår v1-data har en flagga per person "
+            "(behörig i minst ett ämne läraren undervisar i), så värdena kan skilja sig från Skolverkets."
+        )
+        components.download_buttons(
+            result.points.select(
+                "unit_id",
+                "unit_name",
+                "area",
+                "school_form",
+                "socioeconomic_index",
+                "value",
+                "numerator",
+                "denominator",
+                "suppressed",
+            ),
+            f"Pedagogisk segregation {period}",
+            suppressible=["value", "numerator", "denominator"],
+            labels={
+                "unit_id": "Enhets-id",
+                "unit_name": "Enhet",
+                "area": "Område",
+                "school_form": "Skolform",
+                "socioeconomic_index": "Socioekonomiskt index",
+                "value": "Andel behöriga lärare",
+                "numerator": "Behöriga lärare (FTE)",
+                "denominator": "Lärare (FTE)",
+            },
+            formats={"value": "share", "numerator": "fte", "denominator": "fte"},
+            key="segregation",
+        )

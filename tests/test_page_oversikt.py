@@ -1,0 +1,81 @@
+"""Översikt on the small fixture: headline cards, trends and the support-need list show hand-computed figures.
+
+Figures (see tests/test_indicators_fixture.py): certified teacher share org 2025
+= 4.3 / 7.8 = 55,1 % (2024: 5.3 / 9.8 = 54,1 %, so +1,0 percentage points);
+licensed preschool teacher share org 2025 = 2.8 / 6.55 = 42,7 % (2024: 1.8 / 5.55
+= 32,4 %); employer recommendation 2025 = 77.2 / 20 = 3,86; turnover 2025 = 1 / 18.25 = 5,5 %.
+"""
+
+from __future__ import annotations
+
+from tests.app_support import run_page, texts
+
+PAGE = "pages/oversikt.py"
+
+
+def table_with(at, *columns: str):
+    """The first table on the page with all of these columns (AppTest keeps no keys on dataframes)."""
+    for frame in at.dataframe:
+        if all(c in frame.value.columns for c in columns):
+            return frame.value
+    raise AssertionError(f"no table with columns {columns}")
+
+
+def metric(at, label_start: str):
+    hits = [m for m in at.metric if str(m.label).startswith(label_start)]
+    assert hits, f"no metric starting with {label_start!r}"
+    return hits[0]
+
+
+def test_the_organisation_cards_show_the_hand_computed_2025_figures_and_changes(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    assert not at.exception
+    certified = metric(at, "Andel behöriga lärare")
+    assert certified.value == "55,1\u00a0%"
+    assert certified.delta == "+1,0\u00a0procentenheter mot året innan"
+    preschool = metric(at, "Andel heltidstjänster med förskollärarlegitimation")
+    assert preschool.value == "42,7\u00a0%"
+    assert preschool.delta == "+10,3\u00a0procentenheter mot året innan"
+    assert metric(at, "Kan rekommendera arbetsgivaren").value == "3,86"
+    assert metric(at, "Personalomsättning").value == "5,5\u00a0%"
+    page_text = texts(at)
+    assert "mål 75,0\u00a0%" in page_text  # the organisation's 2025 target for certified teachers
+    assert "Långt från målet" in page_text
+
+
+def test_a_figure_on_fewer_than_five_people_is_shown_as_two_dots(small_db):
+    # 2025 requisitions: 3 decided (R4 unfilled, R5, R7 filled) -> rests on 3, suppressed
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    assert metric(at, "Andel ej tillsatta tjänster").value == ".."
+
+
+def test_choosing_an_area_shows_the_area_cards(small_db):
+    # Söder 2025 = S1 only, 4 teachers: hidden; Norr's preschool share = L1 = 42,7 %
+    at = run_page(small_db, PAGE, query_params={"ar": "2025", "omrade": "Söder"})
+    assert not at.exception
+    assert metric(at, "Andel behöriga lärare").value == ".."
+    assert "Söder · 2025" in texts(at)
+    at = run_page(small_db, PAGE, query_params={"ar": "2024", "omrade": "Norr"})
+    assert metric(at, "Andel behöriga lärare").value == "57,6\u00a0%"  # E1 3.4 / 5.9
+
+
+def test_the_year_filter_picks_the_cards_of_an_earlier_year(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2024"})
+    assert metric(at, "Andel behöriga lärare").value == "54,1\u00a0%"
+
+
+def test_the_support_list_ranks_the_three_units_by_hand_computed_score(small_db):
+    # reference month 2025-12: E1 75 (turnover 50 + sick leave 25), L1 50 (alone in its form), S1 25
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    top = table_with(at, "rank", "score")
+    assert top["unit_id"].tolist() == ["E1", "L1", "S1"]
+    assert top["score"].tolist() == [75.0, 50.0, 25.0]
+
+
+def test_switching_to_monthly_values_and_a_yearly_only_indicator_says_so(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    at.segmented_control(key="upplosning").set_value("month").run()
+    assert not at.exception
+    at.selectbox(key="matt").set_value("employer_recommendation").run()
+    assert not at.exception
+    assert "Kan rekommendera arbetsgivaren finns bara som årsvärde." in texts(at)
