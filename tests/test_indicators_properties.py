@@ -48,8 +48,8 @@ def staff_frame(rows: list[dict]) -> pl.DataFrame:
 
 
 def rollup(rows) -> pl.DataFrame:
-    base = pp.snapshot_base(staff_frame(rows), UNITS)
-    return pp.staff_rollup(base, pp.Settings())
+    base = pp.snapshot_base(staff_frame(rows))
+    return pp.staff_rollup(base, UNITS, pp.Settings())
 
 
 def level_sum(roll: pl.DataFrame, level: str, cols: list[str]) -> pl.DataFrame:
@@ -143,7 +143,7 @@ def test_an_employee_in_two_units_counts_once_in_the_organisation_but_in_both_un
             "certification_programme": [False, False],
         }
     )
-    roll = pp.staff_rollup(pp.snapshot_base(staff, UNITS), pp.Settings())
+    roll = pp.staff_rollup(pp.snapshot_base(staff), UNITS, pp.Settings())
     shares = pp.stock_indicators(roll, pp.Settings())["certified_teacher_share"].filter(
         pl.col("period_type") == "year"
     )

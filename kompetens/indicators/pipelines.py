@@ -211,12 +211,15 @@ def flow_periods(
     *,
     keys: list[str] = KEYS,
     span: tuple[int, int] | None = None,
+    rolling_breakdowns: bool = False,
 ) -> pl.LazyFrame:
     """Sum additive monthly columns (``m``) to calendar years and rolling 12-month windows.
 
     Adds ``months``: how many snapshot months fall in the period (to average stocks
     such as headcount over a period). Rolling windows end at every month from
     ``first + 11`` to ``last`` of ``span`` (default: the snapshot months).
+    Rolling windows are made for the ``all`` breakdown only (trend lines),
+    unless ``rolling_breakdowns``: breakdowns are compared per calendar year.
     """
     lf = monthly.lazy()
     first, last = span if span is not None else (grid.first, grid.last)
@@ -245,8 +248,13 @@ def flow_periods(
         .group_by("e")
         .agg(pl.len().cast(pl.Int64).alias("months"))
     )
+    rolling_rows = (
+        lf
+        if rolling_breakdowns or "breakdown" not in keys
+        else lf.filter(pl.col("breakdown") == "all")
+    )
     rolling = (
-        lf.join(offsets, how="cross")
+        rolling_rows.join(offsets, how="cross")
         .with_columns((pl.col("m") + pl.col("k")).cast(pl.Int32).alias("e"))
         .filter(pl.col("e").is_between(first + 11, last))
         .group_by([*keys, "e"])
@@ -266,11 +274,13 @@ def flow_periods(
 # staff snapshots: the one large input
 
 
-def snapshot_base(staff: pl.DataFrame | pl.LazyFrame, units: pl.DataFrame) -> pl.LazyFrame:
+def snapshot_base(staff: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """One row per employee x unit x snapshot month (the month's latest snapshot date).
 
-    Adds ``m`` (month index), area, school_form and ``multi`` (the person sits in
-    two or more units that month; only those rows need de-duplication above unit level).
+    Adds ``m`` (month index) and ``multi`` (the person sits in two or more units
+    that month; only those rows need de-duplication above unit level). Unit
+    attributes (area, school form) are joined later, on aggregated rows: the
+    snapshots are the one large frame, so nothing is joined to them row by row.
     """
     lf = staff.lazy()
     dates = lf.select(pl.col("snapshot_date").unique()).with_columns(
@@ -283,7 +293,6 @@ def snapshot_base(staff: pl.DataFrame | pl.LazyFrame, units: pl.DataFrame) -> pl
         pl.col("qualified").fill_null(False),
         pl.col("certification_programme").fill_null(False),
     )
-    base = with_unit_attrs(base, units)
     return base.with_columns((pl.len().over(["m", "employee_id"]) > 1).alias("multi"))
 
 
@@ -302,17 +311,31 @@ STAFF_PERSONS = [
     "age55_p",
     "retire_p",
 ]
+_SCHOOL = ~pl.col("school_form").is_in(SCHOOL_FORMS_NOT_SCHOOL)
+_PRESCHOOL = pl.col("school_form") == "forskola"
+#: Unit-level conditions of the staff measures (school form is a unit attribute, so it is
+#: applied to the aggregated unit rows instead of to every person-month row).
+STAFF_UNIT_CONDITIONS: dict[str, pl.Expr] = {
+    "cts_num": _SCHOOL,
+    "cts_den": _SCHOOL,
+    "cts_p": _SCHOOL,
+    "lps_num": _PRESCHOOL,
+    "lps_den": _PRESCHOOL,
+    "lps_p": _PRESCHOOL,
+}
 
 
 def staff_measures(base: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
-    """Every stock measure as a column of the person-month rows (computed in one pass)."""
+    """Every stock measure as a column of the person-month rows (computed in one pass).
+
+    ``cts_*`` (certified teachers) and ``lps_*`` (licensed preschool staff) are
+    restricted to school / preschool units by ``STAFF_UNIT_CONDITIONS``.
+    """
     cat = pl.col("staff_category")
     fte = pl.col("fte").fill_null(0.0)
-    school = ~pl.col("school_form").is_in(SCHOOL_FORMS_NOT_SCHOOL)
     teacher = cat == "teacher"
     certified = pl.col("licensed") & pl.col("qualified")
-    cts = school & teacher
-    lps = (pl.col("school_form") == "forskola") & cat.is_in(CHILD_STAFF)
+    child_staff = cat.is_in(CHILD_STAFF)
     posts = cat.is_in(TEACHER_POSTS)
     uncertified = posts & (
         (teacher & ~certified) | ((cat == "preschool_teacher") & ~pl.col("licensed"))
@@ -321,23 +344,21 @@ def staff_measures(base: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     return base.select(
         "employee_id",
         "unit_id",
-        "area",
-        "school_form",
         "staff_category",
         "m",
         "multi",
-        pl.when(cts & certified).then(fte).otherwise(0.0).alias("cts_num"),
-        pl.when(cts).then(fte).otherwise(0.0).alias("cts_den"),
-        pl.when(lps & pl.col("licensed")).then(fte).otherwise(0.0).alias("lps_num"),
-        pl.when(lps).then(fte).otherwise(0.0).alias("lps_den"),
+        pl.when(teacher & certified).then(fte).otherwise(0.0).alias("cts_num"),
+        pl.when(teacher).then(fte).otherwise(0.0).alias("cts_den"),
+        pl.when(child_staff & pl.col("licensed")).then(fte).otherwise(0.0).alias("lps_num"),
+        pl.when(child_staff).then(fte).otherwise(0.0).alias("lps_den"),
         pl.when(posts & (pl.col("employment_type") != "permanent"))
         .then(fte)
         .otherwise(0.0)
         .alias("tmp_num"),
         pl.when(posts).then(fte).otherwise(0.0).alias("tmp_den"),
         fte.alias("fte_all"),
-        cts.alias("cts_p"),
-        lps.alias("lps_p"),
+        teacher.alias("cts_p"),
+        child_staff.alias("lps_p"),
         (uncertified & pl.col("certification_programme")).alias("path_num_p"),
         uncertified.alias("path_den_p"),
         posts.alias("tmp_p"),
@@ -351,38 +372,68 @@ def staff_measures(base: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     )
 
 
+def _keyed(lf: pl.LazyFrame, level: str, dim: str | None) -> pl.LazyFrame:
+    """Add level, scope_id and the raw breakdown value ``_bd`` (labelled after aggregating)."""
+    bd = pl.lit("all") if dim is None else pl.col(dim).cast(pl.String).fill_null("unknown")
+    return lf.with_columns(pl.lit(level).alias("level"), _scope(level), bd.alias("_bd"))
+
+
+def _label(lf: pl.LazyFrame, dim: str | None) -> pl.LazyFrame:
+    """Turn ``_bd`` into the breakdown label (``all`` or ``dim=value``) on a small, aggregated frame."""
+    if dim is None:
+        return lf.rename({"_bd": "breakdown"})
+    return lf.with_columns(pl.concat_str(pl.lit(f"{dim}="), pl.col("_bd")).alias("_bd")).rename(
+        {"_bd": "breakdown"}
+    )
+
+
 def person_rollup(
     rows: pl.LazyFrame,
+    units: pl.DataFrame,
     *,
     sums: list[str],
     persons: list[str],
     dims: tuple[str, ...] = ("staff_category", "school_form"),
     period: str = "m",
+    unit_conditions: dict[str, pl.Expr] | None = None,
 ) -> pl.DataFrame:
     """Roll person rows (one per employee x unit x period) up to unit, area and org.
 
     ``sums`` are added up; ``persons`` are boolean flags counted as distinct
     persons: at unit level a plain count, above it the ``multi`` rows are
     de-duplicated per employee (a flag counts if it holds in any of their units).
+    ``unit_conditions`` zero a column in units whose attributes fail the condition.
     Output: level, scope_id, breakdown, ``period``, sums, persons.
     """
-    grain = ["unit_id", "area", "school_form", *[d for d in dims if d != "school_form"], period]
-    unit_grain = (
-        rows.group_by(grain)
-        .agg(
+    conditions = unit_conditions or {}
+    grain = ["unit_id", *[d for d in dims if d != "school_form"], period]
+    unit_grain = with_unit_attrs(
+        rows.group_by(grain).agg(
             [pl.col(c).sum() for c in sums]
-            + [pl.col(p).sum().alias(p) for p in persons]
-            + [(pl.col(p) & ~pl.col("multi")).sum().alias(f"{p}__single") for p in persons]
-        )
-        .collect()
+            + [pl.col(p).sum().cast(pl.Int64).alias(p) for p in persons]
+            + [
+                (pl.col(p) & ~pl.col("multi")).sum().cast(pl.Int64).alias(f"{p}__single")
+                for p in persons
+            ]
+        ),
+        units,
     )
-    multi = rows.filter(pl.col("multi")).select(["employee_id", *grain, *persons]).collect()
+    masked = [
+        pl.when(cond).then(pl.col(c)).otherwise(0).alias(c)
+        for col, cond in conditions.items()
+        for c in ([col, f"{col}__single"] if col in persons else [col])
+    ]
+    unit_grain = unit_grain.with_columns(masked).collect() if masked else unit_grain.collect()
+    multi = with_unit_attrs(
+        rows.filter(pl.col("multi")).select(["employee_id", *grain, *persons]), units
+    )
+    multi = multi.with_columns(
+        [(pl.col(c) & cond).alias(c) for c, cond in conditions.items() if c in persons]
+    ).collect()
     parts = []
     for level, dim in _combos(dims):
-        keyed = unit_grain.lazy().with_columns(
-            pl.lit(level).alias("level"), _scope(level), _breakdown(dim)
-        )
-        group = [*KEYS, period]
+        keyed = _keyed(unit_grain.lazy(), level, dim)
+        group = ["level", "scope_id", "_bd", period]
         if level == "unit":
             part = keyed.group_by(group).agg([pl.col(c).sum() for c in [*sums, *persons]])
         else:
@@ -392,24 +443,29 @@ def person_rollup(
             )
             if persons and multi.height:
                 deduped = (
-                    multi.lazy()
-                    .with_columns(_scope(level), _breakdown(dim))
-                    .group_by(["scope_id", "breakdown", period, "employee_id"])
+                    _keyed(multi.lazy(), level, dim)
+                    .group_by(["scope_id", "_bd", period, "employee_id"])
                     .agg([pl.col(p).max() for p in persons])
-                    .group_by(["scope_id", "breakdown", period])
+                    .group_by(["scope_id", "_bd", period])
                     .agg([pl.col(p).sum().alias(f"{p}__multi") for p in persons])
                 )
-                part = part.join(deduped, on=["scope_id", "breakdown", period], how="left").select(
+                part = part.join(deduped, on=["scope_id", "_bd", period], how="left").select(
                     [*group, *sums]
                     + [(pl.col(p) + pl.col(f"{p}__multi").fill_null(0)).alias(p) for p in persons]
                 )
-        parts.append(part.with_columns([pl.col(p).cast(pl.Int64) for p in persons]))
+        parts.append(_label(part, dim).with_columns([pl.col(p).cast(pl.Int64) for p in persons]))
     return pl.concat(parts, how="vertical_relaxed").collect()
 
 
-def staff_rollup(base: pl.LazyFrame, settings: Settings) -> pl.DataFrame:
+def staff_rollup(base: pl.LazyFrame, units: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     """All staff stock measures at level x scope x breakdown x month (the one big pass)."""
-    return person_rollup(staff_measures(base, settings), sums=STAFF_SUMS, persons=STAFF_PERSONS)
+    return person_rollup(
+        staff_measures(base, settings),
+        units,
+        sums=STAFF_SUMS,
+        persons=STAFF_PERSONS,
+        unit_conditions=STAFF_UNIT_CONDITIONS,
+    )
 
 
 def _stock(
@@ -674,7 +730,7 @@ def event_indicators(
     )
     if reasons.height:
         # Totals per period (not per month): a reason absent in a month still shares the year's total.
-        periods = flow_periods(reasons, ["exits"], grid, span=span)
+        periods = flow_periods(reasons, ["exits"], grid, span=span, rolling_breakdowns=True)
         totals = periods.filter(pl.col("breakdown") == "all").select(
             "level", "scope_id", "period_type", "period", pl.col("exits").alias("total")
         )
@@ -806,9 +862,14 @@ def recruitment_indicators(
     ).filter(pl.col("m").is_not_null())
     span = _span(grid, lf.select("m").collect()["m"])
     filled = pl.col("outcome") == "filled"
+    years = explode_periods(lf, None)
+    rolling = explode_periods(lf, span).filter(pl.col("period_type") == "rolling_12m")
+    expanded = pl.concat(
+        [expand_levels(years, ("staff_category", "school_form")), expand_levels(rolling, ())],
+        how="vertical_relaxed",
+    )
     agg = (
-        expand_levels(explode_periods(lf, span), ("staff_category", "school_form"))
-        .group_by([*KEYS, "period_type", "period"])
+        expanded.group_by([*KEYS, "period_type", "period"])
         .agg(
             pl.len().alias("reqs"),
             pl.col("applicants").sum().alias("applicants"),
@@ -1016,8 +1077,10 @@ def development_indicators(
         return out
     dev = development.lazy().with_columns(month_of(pl.col("activity_date")).alias("m"))
     # An activity without a unit goes to the unit where the person had most FTE that month.
+    missing = dev.filter(pl.col("unit_id").is_null()).select("employee_id", "m").unique()
     home = (
         base.select("employee_id", "m", pl.col("unit_id").alias("_home"), "fte")
+        .join(missing, on=["employee_id", "m"], how="semi")
         .sort("fte", descending=True)
         .unique(["employee_id", "m"], keep="first")
         .drop("fte")
@@ -1026,8 +1089,12 @@ def development_indicators(
         dev.join(home, on=["employee_id", "m"], how="left")
         .with_columns(pl.col("unit_id").fill_null(pl.col("_home")))
         .drop("_home")
+        .filter(pl.col("unit_id").is_not_null())
+        # hours are additive: sum per unit and month before the level expansion
+        .group_by("unit_id", "m")
+        .agg(pl.col("hours").sum())
     )
-    dev = with_unit_attrs(dev.filter(pl.col("unit_id").is_not_null()), units)
+    dev = with_unit_attrs(dev, units)
     hours = (
         expand_levels(dev, ("school_form",))
         .group_by([*KEYS, "m"])
@@ -1097,8 +1164,13 @@ def first_year_retention(ev: pl.DataFrame, base: pl.LazyFrame | None, grid: Grid
     hires = ev.filter(pl.col("event_type") == "hire")
     if not hires.height or base is None or not grid.months:
         return empty_kf()
+    wanted = (
+        hires.lazy().select("employee_id", (pl.col("m") + 12).cast(pl.Int32).alias("m")).unique()
+    )
     present = (
-        base.select("employee_id", (pl.col("m") - 12).cast(pl.Int32).alias("m"))
+        base.select("employee_id", "m")
+        .join(wanted, on=["employee_id", "m"], how="semi")
+        .select("employee_id", (pl.col("m") - 12).cast(pl.Int32).alias("m"))
         .unique()
         .with_columns(pl.lit(True).alias("_kept"))
     )
@@ -1123,7 +1195,7 @@ def first_year_retention(ev: pl.DataFrame, base: pl.LazyFrame | None, grid: Grid
     return finish(ratio(years, "kept", "due", pl.col("due")), "first_year_retention")
 
 
-def turnover_cohort(base: pl.LazyFrame, grid: Grid) -> pl.DataFrame:
+def turnover_cohort(base: pl.LazyFrame, units: pl.DataFrame, grid: Grid) -> pl.DataFrame:
     """Kolada N00216: permanent in November Y-1, not permanent anywhere in November Y."""
     novembers = [m for m in grid.months if m % 12 == 10]
     pairs = [m for m in novembers if m + 12 in novembers]
@@ -1143,8 +1215,6 @@ def turnover_cohort(base: pl.LazyFrame, grid: Grid) -> pl.DataFrame:
         .select(
             "employee_id",
             "unit_id",
-            "area",
-            "school_form",
             "staff_category",
             "multi",
             ((pl.col("m") // 12) + 1).cast(pl.Int32).alias("y"),
@@ -1152,7 +1222,7 @@ def turnover_cohort(base: pl.LazyFrame, grid: Grid) -> pl.DataFrame:
             pl.col("_still").is_null().alias("left"),
         )
     )
-    roll = person_rollup(cohort, sums=[], persons=["cohort", "left"], period="y")
+    roll = person_rollup(cohort, units, sums=[], persons=["cohort", "left"], period="y")
     periods = roll.lazy().with_columns(
         pl.lit("year").alias("period_type"), pl.col("y").cast(pl.String).alias("period")
     )
@@ -1323,12 +1393,12 @@ def compute(
     needs_base = (
         bool(wanted & {"staff", "events", "sick_leave", "development"}) and not staff.is_empty()
     )
-    base = snapshot_base(staff, units).collect().lazy() if needs_base else None
+    base = snapshot_base(staff).collect().lazy() if needs_base else None
     step(0.2, "personalöversikt")
-    roll = staff_rollup(base, settings) if base is not None else None
+    roll = staff_rollup(base, units, settings) if base is not None else None
     if "staff" in wanted and base is not None:
         out.update(stock_indicators(roll, settings))
-        out["turnover_rate_cohort"] = turnover_cohort(base, grid)
+        out["turnover_rate_cohort"] = turnover_cohort(base, units, grid)
     step(0.5, "händelser")
     ev = None
     if wanted & {"events", "redundancy", "development"} and not frames["events"].is_empty():
