@@ -23,9 +23,12 @@ two units counts once in an area's or the organisation's headcount (FTE
 are summed). Stock indicators are read from the monthly staff snapshot
 (the latest snapshot date of each month); their yearly value is the
 reference-month snapshot (default October, as Skolverket measures on
-15 October; configurable). Flow indicators are given per calendar year and
-per rolling 12 months (windows ending at every month from the twelfth
-snapshot month on). `n_individuals` is the number of distinct people a
+15 October; configurable). Flow indicators are given per calendar year
+(year to date for the current year), with every breakdown, and per rolling
+12 months (windows ending at every month from the twelfth snapshot month
+on) for the `all` breakdown — and for `exit_reasons` by reason — since
+rolling windows are for trend lines. Units are placed in areas as the units
+file says today, so trends stay comparable. `n_individuals` is the number of distinct people a
 figure rests on (respondents, students or requisitions where noted);
 figures on fewer than 5 are shown as `..`.
 """
