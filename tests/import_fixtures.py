@@ -23,13 +23,21 @@ SEED_STAFF = GOOD_FILES / "staff_cp1252_semicolon.csv"
 
 
 @pytest.fixture(autouse=True)
-def isolate_importer_from_hooks(monkeypatch):
+def isolate_importer_from_hooks():
     """Importer tests test the importer: no indicator recomputation after each import.
 
-    (Imported into each test module, which makes it autouse there.)
+    (Imported into each test module, which makes it autouse there.) Suspending,
+    rather than emptying the callback list, leaves other modules' registrations intact.
     """
-    monkeypatch.setattr(hooks, "_CALLBACKS", [])
-    monkeypatch.setattr(hooks, "_REGISTRANTS", ())
+    with hooks.suspended():
+        yield
+
+
+def only_this_callback(monkeypatch, fn) -> None:
+    """Inside one test: resume the hooks, with ``fn`` as the only callback."""
+    store.connect(":memory:").close()  # import the migration owners (and their callbacks) first
+    monkeypatch.setattr(hooks, "_CALLBACKS", [fn])
+    monkeypatch.setattr(hooks._local, "depth", 0)
 
 
 _SEED_DIR = Path(tempfile.mkdtemp(prefix="kompetens-import-tests-"))

@@ -11,10 +11,11 @@ from import_fixtures import (  # noqa: F401 (autouse fixture)
     SEED_UNITS,
     database_contents,
     isolate_importer_from_hooks,
+    only_this_callback,
     seeded_db,
 )
 
-from kompetens import hooks, store
+from kompetens import store
 from kompetens.importer import UndoRefused, import_bytes, import_file, list_imports, undo_batch
 
 STAFF_HEADER = (
@@ -182,19 +183,16 @@ def test_undoing_a_units_batch_is_refused_if_other_data_points_at_its_units():
     assert store.table_counts(conn)["units"] == 0
 
 
-def test_hooks_run_after_an_import_and_an_undo_with_the_changed_kind():
+def test_hooks_run_after_an_import_and_an_undo_with_the_changed_kind(monkeypatch):
     calls = []
 
     def record(conn, kinds):
         calls.append((sorted(kinds), store.data_version(conn)))
 
-    hooks.on_data_change(record)
-    try:
-        conn = store.connect(":memory:")
-        result = import_file(conn, SEED_UNITS, user="t")
-        undo_batch(conn, result.batch_id)
-    finally:
-        hooks._CALLBACKS.remove(record)
+    only_this_callback(monkeypatch, record)
+    conn = store.connect(":memory:")
+    result = import_file(conn, SEED_UNITS, user="t")
+    undo_batch(conn, result.batch_id)
     assert calls == [(["units"], 1), (["units"], 2)]
 
 
@@ -205,11 +203,11 @@ def test_progress_is_reported_from_zero_to_one():
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
 
-def test_a_failing_after_change_hook_does_not_hide_that_the_import_was_saved():
+def test_a_failing_after_change_hook_does_not_hide_that_the_import_was_saved(monkeypatch):
     def broken(conn, kinds):
         raise RuntimeError("trasig")
 
-    hooks.on_data_change(broken)
+    only_this_callback(monkeypatch, broken)
     conn = store.connect(":memory:")
     result = import_file(conn, SEED_UNITS, user="t")
     assert result.rows_written == 4 and store.table_counts(conn)["units"] == 4
