@@ -659,8 +659,8 @@ def add_unit_latents(rng: np.random.Generator, info: dict) -> None:
     that the dashboard must be able to show.
     """
     n = info["sei_z"].size
-    info["cert_logit"] = 1.05 - 0.7 * info["sei_z"] + rng.normal(0, 0.5, n)
-    info["pre_logit"] = 1.1 - 0.45 * info["sei_z"] + rng.normal(0, 0.35, n)
+    info["cert_logit"] = 0.97 - 0.7 * info["sei_z"] + rng.normal(0, 0.5, n)
+    info["pre_logit"] = 0.95 - 0.45 * info["sei_z"] + rng.normal(0, 0.35, n)
 
 
 # --------------------------------------------------------------------------- redundancy
