@@ -44,6 +44,14 @@ QUALIFIED_SHARE = {
     "principal": 0.6,
     "other": 0.7,
 }
+_REQUISITION_TYPES = {
+    "unit_id": pl.String,
+    "staff_category": pl.String,
+    "published_date": pl.Date,
+    "closed_date": pl.Date,
+    "outcome": pl.String,
+    "hired_certified": pl.Boolean,
+}
 #: Categories whose hire can be "certified" (licence, and for teachers also qualified).
 CERTIFIABLE = ("teacher", "preschool_teacher", "leisure_teacher", "special_educator")
 
@@ -120,9 +128,9 @@ def sick_leave_frame(
     drop = []
     for unit_id in missing_units:
         months = out.filter(pl.col("unit_id") == unit_id)["m"].to_numpy()
-        if months.size < 6:
-            continue
         length = int(rng.integers(2, 5))
+        if months.max(initial=0) - months.min(initial=0) < length + 3:
+            continue  # too short a period to leave a gap inside it
         first = int(rng.integers(months.min() + 1, months.max() - length))
         drop.append(
             pl.DataFrame({"unit_id": [unit_id] * length, "m": np.arange(first, first + length)})
@@ -316,9 +324,7 @@ def recruitments_frame(
     )
     req = pl.concat(
         [
-            f.with_columns(
-                pl.col("published_date").cast(pl.Date), pl.col("closed_date").cast(pl.Date)
-            )
+            f.cast(_REQUISITION_TYPES)  # also types the columns of an empty frame
             for f in (filled, unfilled, open_)
         ]
     )

@@ -260,10 +260,12 @@ def make_units(rng: np.random.Generator, employees: int, tl: Timeline) -> tuple[
     # Largest-remainder rounding so that the slots add up to exactly `employees`.
     whole = np.floor(size).astype(np.int64)
     remainder = employees - whole.sum()
-    if remainder > 0:
-        whole[np.argsort(-(size - whole))[:remainder]] += 1
-    elif remainder < 0:
-        whole[np.argsort(-whole)[:-remainder]] -= 1
+    while remainder != 0:  # more than one pass only for tiny organisations
+        if remainder > 0:
+            whole[np.argsort(-(size - whole), kind="stable")[:remainder]] += 1
+        else:
+            whole[np.argsort(-whole, kind="stable")[: min(-remainder, n)]] -= 1
+        remainder = employees - whole.sum()
     size = whole
 
     places = _place_names(rng, n)
