@@ -99,6 +99,15 @@ def test_every_kind_is_unique_on_its_contract_key(small):
         assert frame.select(key).is_duplicated().sum() == 0, kind
 
 
+def test_a_tiny_one_month_demo_still_has_every_kind_and_exactly_the_requested_staff():
+    tiny = generate_demo(employees=50, start=date(2026, 10, 1), end_month=date(2026, 10, 1), seed=1)
+    assert tiny["staff"]["snapshot_date"].unique().to_list() == [date(2026, 10, 15)]
+    assert tiny["staff"].height == 50
+    assert tiny["events"].height == 0  # nothing can happen between snapshots when there is one
+    for kind, frame in tiny.items():
+        assert frame.columns == list(KINDS[kind].column_names), kind
+
+
 def test_employee_ids_are_synthetic_pseudonyms_not_personnummer(small):
     ids = pl.concat(
         [
