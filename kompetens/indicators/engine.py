@@ -163,11 +163,8 @@ def recompute(
     step(0.8, "mål och gap")
     share_ids = ["certified_teacher_share", "licensed_preschool_teacher_share"]
     if "staff" in blocks:
-        shares = (
-            pl.concat([results[i] for i in share_ids if i in results], how="vertical_relaxed")
-            if results
-            else pipelines.empty_kf()
-        )
+        found = [results[i] for i in share_ids if i in results]
+        shares = pl.concat(found, how="vertical_relaxed") if found else pipelines.empty_kf()
     else:
         shares = store.frame(
             conn,
