@@ -363,3 +363,125 @@ def sparkline(values: Sequence[float | None], *, colour: str = OKABE_ITO[0]) -> 
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
+
+
+def stacked_bars(
+    frame: pl.DataFrame,
+    *,
+    x: str,
+    stack: str,
+    value: str,
+    unit: str,
+    suppressed: str | None = "suppressed",
+    labels: dict[str, str] | None = None,
+    title: str | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """Vertical bars per ``x`` (e.g. year) stacked by ``stack`` (e.g. staff category).
+
+    ``frame``: one row per x × stack value, aggregated and suppressed by the
+    query layer. A hidden cell draws nothing; its x gets a ``..`` note above
+    the bar, and its hover says ``..``, so a gap never looks like a zero.
+    """
+    fig = go.Figure(layout={"template": TEMPLATE_NAME, "barmode": "stack", "title": title})
+    xs = frame[x].unique(maintain_order=True).to_list()
+    hidden = (
+        frame[suppressed].fill_null(False).to_list()
+        if suppressed and suppressed in frame.columns
+        else [False] * frame.height
+    )
+    frame = frame.with_columns(pl.Series("_hidden", hidden, dtype=pl.Boolean))
+    for index, (key, part) in enumerate(
+        frame.partition_by(stack, maintain_order=True, as_dict=True).items()
+    ):
+        name = (labels or {}).get(str(key[0]), str(key[0]))
+        values = [None if h else v for v, h in zip(part[value], part["_hidden"], strict=True)]
+        text = [
+            ".." if h else t
+            for t, h in zip(_hover_values(values, unit), part["_hidden"], strict=True)
+        ]
+        fig.add_trace(
+            go.Bar(
+                x=part[x].to_list(),
+                y=values,
+                name=name,
+                marker_color=OKABE_ITO[index % len(OKABE_ITO)],
+                customdata=text,
+                hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>",
+            )
+        )
+    for x_value in frame.filter(pl.col("_hidden"))[x].unique(maintain_order=True).to_list():
+        fig.add_annotation(
+            x=x_value,
+            y=1,
+            yref="paper",
+            text="..",
+            showarrow=False,
+            font={"color": CONTEXT_GREY},
+            hovertext="Delvis dolt: färre än 5 personer",
+        )
+    fig.update_layout(height=height)
+    fig.update_yaxes(**axis_format(unit))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
+    return fig
+
+
+def unit_spread(
+    frame: pl.DataFrame,
+    *,
+    value: str,
+    label: str,
+    unit: str,
+    colour: str = OKABE_ITO[0],
+    reference: float | None = None,
+    reference_label: str = "Organisationen",
+    target: float | None = None,
+    title: str | None = None,
+    height: int = 240,
+) -> go.Figure:
+    """The spread of unit values: a horizontal box with every (visible) unit as a point.
+
+    ``frame``: one row per unit with a visible value (suppressed units left
+    out by the caller). ``reference`` (the organisation's or area's value) is
+    a grey line, ``target`` a dashed one.
+    """
+    values = frame[value].to_list()
+    fig = go.Figure(
+        go.Box(
+            x=values,
+            name="",
+            boxpoints="all",
+            jitter=0.5,
+            pointpos=0,
+            marker={"color": colour, "size": 8, "opacity": 0.75},
+            line={"color": colour},
+            fillcolor="rgba(0,0,0,0.03)",
+            text=frame[label].to_list(),
+            customdata=_hover_values(values, unit),
+            hovertemplate="%{text}: %{customdata}<extra></extra>",
+            orientation="h",
+        ),
+        layout={
+            "template": TEMPLATE_NAME,
+            "title": title,
+            "height": height,
+            "showlegend": False,
+        },
+    )
+    if reference is not None:
+        fig.add_vline(
+            x=reference,
+            line={"color": CONTEXT_GREY, "width": 2},
+            annotation_text=reference_label,
+            annotation_position="top",
+        )
+    if target is not None:
+        fig.add_vline(
+            x=target,
+            line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+            annotation_text="Mål",
+            annotation_position="bottom",
+        )
+    fig.update_xaxes(**axis_format(unit))
+    fig.update_yaxes(visible=False)
+    return fig

@@ -38,6 +38,22 @@ def status_text(status: str | None) -> str:
     return STATUS_LABELS.get(status, STATUS_LABELS[None])
 
 
+def _delta_style(change: float | None, direction: str) -> tuple[str, str]:
+    """(colour, arrow) of a metric delta, from the number itself.
+
+    Streamlit reads the sign from a leading ASCII ``-``, but Swedish formatting
+    writes the minus sign U+2212, so a fall would show as a green rise; the
+    arrow and colour are therefore set explicitly.
+    """
+    if change is None or change == 0:
+        return "off", "off"
+    arrow = "up" if change > 0 else "down"
+    if direction == "neutral":
+        return "gray", arrow
+    good = (change > 0) == (direction == "higher_is_better")
+    return ("green" if good else "red"), arrow
+
+
 def headline_card(column, row: Mapping, *, period_label: str | None = None) -> None:
     """One metric card: value, change vs a year earlier (direction-aware colour), target and status."""
     indicator = registry.get(row["indicator_id"])
@@ -45,17 +61,14 @@ def headline_card(column, row: Mapping, *, period_label: str | None = None) -> N
     value = fmt_value(row.get("value"), indicator, suppressed=suppressed)
     change = row.get("change")
     delta = None if change is None or suppressed else fmt_delta(change, indicator)
-    delta_colour = (
-        "normal"
-        if indicator.direction == "higher_is_better"
-        else ("inverse" if indicator.direction == "higher_is_worse" else "off")
-    )
+    delta_colour, delta_arrow = _delta_style(change if delta else None, indicator.direction)
     with column.container(border=True):
         st.metric(
             indicator.name_sv,
             value,
             delta=(f"{delta} mot året innan" if delta else None),
             delta_color=delta_colour,
+            delta_arrow=delta_arrow,
             help=indicator.description,
         )
         target = row.get("target")

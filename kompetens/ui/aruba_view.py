@@ -1,0 +1,337 @@
+"""View logic of the ARUBA page, as pure functions of query-layer frames (no Streamlit, no SQL).
+
+The page reads frames from ``kompetens.query`` and hands them to these
+functions to pick the value of a year, combine two trends, rank and
+summarise units, and turn figures into Swedish tables; everything here is
+tested in ``tests/test_page_aruba.py`` without a browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from kompetens import query
+from kompetens.formatting import fmt_value
+from kompetens.indicators import registry
+from kompetens.ui.catalogue import source_labels
+
+#: What each phase asks (domain brief), shown under the phase's heading.
+PHASE_QUESTIONS: dict[str, str] = {
+    "attrahera": "Vill människor arbeta hos oss? Arbetsgivarvarumärke, praktikanter och sökande.",
+    "rekrytera": "Tillsätter vi tjänsterna, snabbt och med behörig personal?",
+    "utveckla": "Växer våra medarbetare? Kompetensutveckling, introduktion och vägar till behörighet.",
+    "behalla": "Stannar medarbetarna, och mår de bra? Personalomsättning, sjukfrånvaro och engagemang.",
+    "avveckla": "Ser vi avgångarna komma, placerar vi övertaliga först och lär vi oss av dem som slutar?",
+}
+
+STAFF_CATEGORY_LABELS: dict[str, str] = {
+    "teacher": "Lärare",
+    "preschool_teacher": "Förskollärare",
+    "leisure_teacher": "Fritidspedagog",
+    "childminder": "Barnskötare",
+    "assistant": "Elevassistent",
+    "special_educator": "Specialpedagog",
+    "principal": "Rektor",
+    "other": "Övrig personal",
+    "unknown": "Okänd kategori",
+}
+EXIT_REASON_LABELS: dict[str, str] = {
+    "retirement": "Pension",
+    "other_employer": "Annan arbetsgivare",
+    "studies": "Studier",
+    "relocation": "Flytt",
+    "end_of_contract": "Visstid upphör",
+    "dismissal": "Uppsägning",
+    "other": "Övrigt",
+    "unknown": "Orsak saknas",
+}
+
+#: Indicators whose ``all`` row is a plain total (100 %): shown as a distribution over this dimension instead.
+DISTRIBUTION_INDICATORS: dict[str, str] = {"exit_reasons": "reason"}
+
+#: The turnover variant without retirements (breakdown of ``turnover_rate``).
+EXCL_RETIREMENT = "variant=excl_retirement"
+
+#: How many units the ranking chart shows before it keeps only the weakest.
+RANKING_LIMIT = 15
+
+
+def trend_period_type(indicator: registry.Indicator, monthly: bool) -> str:
+    """The period type of a trend: yearly, or the finest monthly type the indicator has."""
+    if monthly:
+        for pt in ("month", "rolling_12m"):
+            if pt in indicator.period_types:
+                return pt
+    return "year"
+
+
+def trend_breakdown(indicator: registry.Indicator, school_form: str | None) -> str:
+    """The breakdown that answers the sidebar's school-form filter (``all`` when the indicator has none)."""
+    if school_form is not None and "school_form" in indicator.breakdowns:
+        return f"school_form={school_form}"
+    return "all"
+
+
+def combine_series(series: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Several trends (``query.series`` frames) as one frame with a ``serie`` label column, for one chart."""
+    parts = [
+        frame.select("period", "value", "suppressed", "target").with_columns(
+            pl.lit(label).alias("serie")
+        )
+        for label, frame in series.items()
+    ]
+    if not parts:
+        return pl.DataFrame(
+            schema={
+                "period": pl.String,
+                "value": pl.Float64,
+                "suppressed": pl.Boolean,
+                "target": pl.Float64,
+                "serie": pl.String,
+            }
+        )
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+@dataclass(frozen=True)
+class YearValue:
+    """One scope's figure for the chosen period, with the year before and the target."""
+
+    period: str
+    value: float | None
+    suppressed: bool
+    previous: float | None
+    change: float | None
+    target: float | None
+    status: str | None
+    found: bool  # False: no figure at all for the period
+
+
+def value_at(series: pl.DataFrame, period: str, indicator_id: str) -> YearValue:
+    """The row of ``series`` (a ``query.series`` frame) for ``period`` and the change from a year earlier."""
+    now = series.filter(pl.col("period") == period)
+    before = series.filter(pl.col("period") == query.previous_period(period))
+    if now.height == 0:
+        return YearValue(period, None, False, None, None, None, None, False)
+    row = now.row(0, named=True)
+    prev = before.row(0, named=True) if before.height else None
+    value = row["value"]
+    previous = prev["value"] if prev else None
+    change = value - previous if value is not None and previous is not None else None
+    target = row["target"]
+    return YearValue(
+        period=period,
+        value=value,
+        suppressed=bool(row["suppressed"]),
+        previous=previous,
+        change=change,
+        target=target,
+        status=query.traffic_light(value, target, indicator_id),
+        found=True,
+    )
+
+
+def card_row(indicator_id: str, year_value: YearValue) -> dict:
+    """The mapping ``components.headline_card`` expects."""
+    return {
+        "indicator_id": indicator_id,
+        "value": year_value.value,
+        "suppressed": year_value.suppressed,
+        "change": year_value.change,
+        "target": year_value.target,
+        "status": year_value.status,
+        "period": year_value.period,
+    }
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How unit values spread for one indicator and period (visible values only)."""
+
+    n_units: int
+    n_hidden: int
+    minimum: float | None
+    median: float | None
+    maximum: float | None
+
+
+def spread(unit_values: pl.DataFrame) -> Spread:
+    """Min, median and max of the visible unit values of one indicator (``query.unit_values`` rows)."""
+    visible = unit_values.filter(~pl.col("suppressed") & pl.col("value").is_not_null())["value"]
+    hidden = unit_values.filter(pl.col("suppressed")).height
+    if visible.len() == 0:
+        return Spread(unit_values.height, hidden, None, None, None)
+    return Spread(unit_values.height, hidden, visible.min(), visible.median(), visible.max())  # type: ignore[arg-type]
+
+
+def visible_units(unit_values: pl.DataFrame) -> pl.DataFrame:
+    """The unit rows with a shown value (hidden and missing ones left out), for the spread chart."""
+    return unit_values.filter(~pl.col("suppressed") & pl.col("value").is_not_null())
+
+
+def spread_text(s: Spread, indicator: registry.Indicator) -> str:
+    """``Spridning mellan 3 enheter: lägst 5,0 % · median 5,0 % · högst 8,0 % (2 dolda ..)`` in Swedish."""
+    if s.n_units == 0:
+        return "Inga enhetsvärden för perioden."
+    if s.minimum is None:
+        return f"Alla {s.n_units} enheters värden är dolda (..) – för få personer."
+    text = (
+        f"Spridning mellan {s.n_units} enheter: lägst {fmt_value(s.minimum, indicator)} · "
+        f"median {fmt_value(s.median, indicator)} · högst {fmt_value(s.maximum, indicator)}"
+    )
+    if s.n_hidden:
+        text += f" ({s.n_hidden} dolda `..`)"
+    return text
+
+
+def ranking_caption(shown: int, indicator: registry.Indicator) -> str:
+    """What a limited ranking shows, in words that fit the indicator's direction."""
+    side = "högst" if indicator.direction != "higher_is_better" else "lägst"
+    return f"De {shown} enheterna med {side} värde visas; alla enheter finns i tabellen nedan."
+
+
+def ranking(
+    unit_values: pl.DataFrame, indicator: registry.Indicator, limit: int = RANKING_LIMIT
+) -> tuple[pl.DataFrame, bool]:
+    """Units for the ranking chart: ``(frame, limited)``.
+
+    Up to ``limit`` units: all of them, hidden ones included (shown as ``..``).
+    More: the ``limit`` visible units on the weak side of the indicator's
+    direction (lowest when higher is better, highest otherwise), so the
+    chart stays legible; the full list is in the table.
+    """
+    frame = unit_values.select("unit_name", "area", "value", "suppressed")
+    if frame.height <= limit:
+        return frame, False
+    visible = frame.filter(~pl.col("suppressed") & pl.col("value").is_not_null())
+    weakest_first = visible.sort("value", descending=indicator.direction != "higher_is_better")
+    return weakest_first.head(limit), True
+
+
+def unit_table(
+    wide: pl.DataFrame, indicators: list[registry.Indicator]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A phase's unit table (from ``query.unit_table``) as ``(screen, download)`` frames.
+
+    Screen: Swedish strings (``5,4 %``, ``..``) under Swedish headings.
+    Download: numbers with a ``<heading>_suppressed`` companion, so the
+    export writes ``..`` exactly where the screen does.
+    """
+    base = [
+        pl.col("unit_name").alias("Enhet"),
+        pl.col("area").alias("Område"),
+        pl.col("school_form").alias("Skolform"),
+    ]
+    screen_cols, download_cols = list(base), list(base)
+    for ind in indicators:
+        if ind.id not in wide.columns:
+            continue
+        hidden = pl.col(f"{ind.id}__suppressed").fill_null(False)
+        screen_cols.append(
+            pl.struct(pl.col(ind.id), hidden.alias("h"))
+            .map_elements(
+                lambda r, ind=ind: fmt_value(r[ind.id], ind, suppressed=bool(r["h"])),
+                return_dtype=pl.String,
+            )
+            .alias(ind.name_sv)
+        )
+        download_cols += [
+            pl.col(ind.id).alias(ind.name_sv),
+            hidden.alias(f"{ind.name_sv}_suppressed"),
+        ]
+    return wide.select(screen_cols), wide.select(download_cols)
+
+
+def distribution_table(frame: pl.DataFrame, labels: dict[str, str], unit: str) -> pl.DataFrame:
+    """A ``query.breakdown``/``breakdown_series`` frame as a Swedish table (category label, value or ``..``)."""
+    return frame.select(
+        pl.col("category").replace_strict(labels, default=pl.col("category")).alias("Kategori"),
+        pl.struct("value", "suppressed")
+        .map_elements(
+            lambda r: fmt_value(r["value"], unit, suppressed=bool(r["suppressed"])),
+            return_dtype=pl.String,
+        )
+        .alias("Värde"),
+    )
+
+
+def matches_table(matches: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``query.redundancy_matches`` as ``(screen, download)`` frames with Swedish headings and ``..``."""
+    frame = matches.with_columns(
+        pl.when(pl.col("level") == "org")
+        .then(pl.lit("Hela organisationen"))
+        .otherwise(pl.col("area"))
+        .alias("Nivå"),
+        pl.col("category")
+        .replace_strict(STAFF_CATEGORY_LABELS, default=pl.col("category"))
+        .alias("Personalkategori"),
+    )
+
+    def as_text(col: str, hidden: str | None) -> pl.Expr:
+        cond = pl.col(hidden) if hidden else pl.lit(False)
+        return (
+            pl.when(cond)
+            .then(pl.lit(".."))
+            .when(pl.col(col).is_null())
+            .then(pl.lit("–"))
+            .otherwise(pl.col(col).cast(pl.Int64).cast(pl.String))
+        )
+
+    screen = frame.select(
+        "Nivå",
+        "Personalkategori",
+        as_text("redundant_unplaced", "redundant_suppressed").alias("Övertaliga ej placerade"),
+        as_text("open_vacancies", "vacancies_suppressed").alias("Öppna tjänster i kategorin"),
+        as_text("placeable", None).replace({"–": ".."}).alias("Kan placeras nu"),
+    )
+    download = frame.select(
+        "Nivå",
+        "Personalkategori",
+        pl.col("redundant_unplaced").alias("Övertaliga ej placerade"),
+        pl.col("redundant_suppressed").alias("Övertaliga ej placerade_suppressed"),
+        pl.col("open_vacancies").alias("Öppna tjänster i kategorin"),
+        pl.col("vacancies_suppressed").alias("Öppna tjänster i kategorin_suppressed"),
+        pl.col("placeable").alias("Kan placeras nu"),
+        (pl.col("redundant_suppressed") | pl.col("vacancies_suppressed")).alias(
+            "Kan placeras nu_suppressed"
+        ),
+    )
+    return screen, download
+
+
+def matches_summary(matches: pl.DataFrame) -> str | None:
+    """One Swedish sentence on the organisation rows: how many could be placed in open posts now."""
+    org = matches.filter(pl.col("level") == "org")
+    if org.height == 0:
+        return None
+    placeable = org.filter(pl.col("placeable") > 0)
+    if placeable.height == 0:
+        if org["vacancies_suppressed"].any() or org["redundant_suppressed"].any():
+            return (
+                "Matchningen kan inte visas i siffror: antalet övertaliga eller öppna tjänster i "
+                "kategorin är färre än 5 och visas som `..`. Stäm av listan med HR innan någon "
+                "anställs externt i dessa kategorier."
+            )
+        if org["open_vacancies"].is_null().all():
+            return "Uppgift om öppna tjänster saknas – importera rekryteringsfilen för att matcha."
+        return "Inga öppna tjänster finns just nu i de kategorier som har övertaliga."
+    parts = [
+        f"{STAFF_CATEGORY_LABELS.get(c, c).lower()}: {int(n)}"
+        for c, n in zip(placeable["category"], placeable["placeable"], strict=True)
+    ]
+    return (
+        "Regeln: övertaliga erbjuds öppna tjänster i sin kategori innan någon anställs externt. "
+        f"Kan placeras nu – {', '.join(parts)}."
+    )
+
+
+def missing_text(indicator: registry.Indicator, period: str) -> tuple[str, str]:
+    """(what is missing, how to get it) for an indicator without figures, naming the files that feed it."""
+    files = ", ".join(f"**{s}**" for s in source_labels(indicator))
+    return (
+        f"Inga värden för {indicator.name_sv.lower()} {period}.",
+        f"Nyckeltalet räknas fram ur filerna {files}. Importera dem på sidan **Import** "
+        "(eller bygg demodata med `uv run kompetens demo`).",
+    )

@@ -1,0 +1,171 @@
+"""The ARUBA page on the small fixture: each phase renders the hand-computed figures of
+``tests/test_indicators_fixture.py`` in Swedish, ``..`` where a figure rests on fewer than 5 people."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+from kompetens.indicators import registry
+from kompetens.ui import aruba_view as view
+from kompetens.ui import homes
+from kompetens.ui.components import _delta_style
+from tests.app_support import run_page, texts
+
+PAGE = "pages/aruba.py"
+NBSP = "\u00a0"
+
+
+@pytest.fixture(scope="module")
+def pages(small_db):
+    """One run of every phase for 2025 (the fixture's newest year)."""
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    runs = {}
+    for phase in homes.ARUBA_PHASES:
+        at.button_group(key="fas").set_value(phase).run()
+        runs[phase] = {
+            "exception": list(at.exception),
+            "text": texts(at),
+            "metrics": {m.label: (m.value, m.proto.delta) for m in at.metric},
+            "charts": [json.loads(c.proto.spec) for c in at.get("plotly_chart")],
+            "frames": [d.value for d in at.dataframe],
+            "downloads": len(at.download_button),
+        }
+    return runs
+
+
+@pytest.mark.parametrize("phase", homes.ARUBA_PHASES)
+def test_every_phase_renders_without_an_exception_and_shows_each_of_its_indicators(pages, phase):
+    run = pages[phase]
+    assert run["exception"] == []
+    assert f">{registry.PHASES[phase][0]}</h2>" in run["text"]
+    for ind in homes.indicators_on(homes.ARUBA, phase):
+        assert f"### {ind.name_sv}" in run["text"]
+    assert run["downloads"] >= 2  # the phase's unit table, CSV and Excel
+
+
+def test_behalla_shows_the_organisation_turnover_with_the_change_from_2024(pages):
+    metrics = pages["behalla"]["metrics"]
+    # 2025: 1 exit / 18.25 average permanent headcount = 5.48 %; 2024: 1 / 18.5 = 5.41 %
+    value, delta = metrics[registry.get("turnover_rate").name_sv]
+    assert value == f"5,5{NBSP}%"
+    assert delta == f"+0,1{NBSP}procentenheter mot året innan"
+    # sick leave 2448 / 39600 = 6.18 %; HME (80 x 8 + 84 x 8 + 72 x 4) / 20 = 80, 2024 1478 / 19 = 77.8
+    assert metrics[registry.get("sick_leave_rate").name_sv][0] == f"6,2{NBSP}%"
+    assert metrics[registry.get("hme_index").name_sv] == ("80", "+2 mot året innan")
+
+
+def test_turnover_is_drawn_with_and_without_retirements(pages):
+    charts = pages["behalla"]["charts"]
+    turnover = next(
+        c
+        for c in charts
+        if any(t.get("name") == "Utan pensionsavgångar" for t in c["data"])
+    )
+    lines = {t["name"]: t["y"] for t in turnover["data"]}
+    # 2024: P07 left (other employer) 1 / 18.5; 2025: P01 retired -> 1 / 18.25 with, 0 without
+    assert lines["Alla avgångar"] == pytest.approx([1 / 18.5, 1 / 18.25])
+    assert lines["Utan pensionsavgångar"] == pytest.approx([1 / 18.5, 0.0])
+
+
+def test_the_spread_of_unit_values_is_stated_in_swedish(pages):
+    text = pages["behalla"]["text"]
+    # sick leave 2025: E1 720 / 14400 = 5 %, L1 1248 / 15600 = 8 %, S1 480 / 9600 = 5 %
+    assert (
+        f"Spridning mellan 3 enheter: lägst 5,0{NBSP}% · median 5,0{NBSP}% · högst 8,0{NBSP}%"
+        in text
+    )
+
+
+def test_attrahera_shows_the_recommendation_against_its_baseline_target(pages):
+    run = pages["attrahera"]
+    # 2025: (3.8 x 8 + 4.1 x 8 + 3.5 x 4) / 20 = 3.86; baseline 2024 68.1 / 19 = 3.584 + 0.1 = 3.68
+    value, delta = run["metrics"][registry.get("employer_recommendation").name_sv]
+    assert value == "3,86"
+    assert delta == "+0,28 mot året innan"  # 3.86 - 3.584
+    assert "mål 3,68" in run["text"]
+    assert run["metrics"][registry.get("student_placements").name_sv] == (
+        "10",
+        "+3 mot året innan",
+    )
+
+
+def test_rekrytera_hides_figures_on_fewer_than_five_requisitions(pages):
+    metrics = pages["rekrytera"]["metrics"]
+    # 2025 has 4 requisitions (R4..R7): every recruitment figure of the organisation is '..'
+    for ind in ("time_to_fill_days", "unfilled_vacancy_share", "certified_hire_share"):
+        assert metrics[registry.get(ind).name_sv][0] == ".."
+
+
+def test_utveckla_shows_development_hours_per_fte(pages):
+    metrics = pages["utveckla"]["metrics"]
+    value, delta = metrics[registry.get("development_hours_per_fte").name_sv]
+    assert value == "3,1"  # 2025 org
+    assert delta.startswith("\u22121,0")  # 2024 86 / (251.2 / 12) = 4.11 -> a fall of about 1.0
+
+
+def test_avveckla_shows_age_forecast_redundancy_and_exit_reasons_with_small_figures_hidden(pages):
+    run = pages["avveckla"]
+    # 55+ 2025: 8 of 22 people
+    assert run["metrics"][registry.get("age_55_plus_share").name_sv][0] == f"36,4{NBSP}%"
+    # three people reach 66 within five years (P10, P31, P35): hidden
+    assert run["metrics"][registry.get("retirement_forecast_5y").name_sv][0] == ".."
+    assert "### Pensionsprognos per personalkategori" in run["text"]
+    assert "### Övertaliga och öppna tjänster i samma kategori" in run["text"]
+    # October 2025: P35 (childminder, L1) unplaced, R6 (childminder) open: one each -> '..'
+    matches = next(f for f in run["frames"] if "Övertaliga ej placerade" in f.columns)
+    org = matches[matches["Nivå"] == "Hela organisationen"]
+    assert org["Personalkategori"].tolist() == ["Barnskötare"]
+    assert org["Övertaliga ej placerade"].tolist() == [".."]
+    assert org["Öppna tjänster i kategorin"].tolist() == [".."]
+    assert "färre än 5 och visas som `..`" in run["text"]
+    # exit reasons 2025: P01 retirement, P34 end of contract -> 1 each: hidden
+    reasons = next(f for f in run["frames"] if list(f.columns) == ["Kategori", "Värde"])
+    assert reasons["Värde"].tolist() == ["..", ".."]
+    assert sorted(reasons["Kategori"].tolist()) == ["Pension", "Visstid upphör"]
+
+
+def test_the_area_filter_shows_the_area_trend_and_only_its_units(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2025", "omrade": "Söder"})
+    at.button_group(key="fas").set_value("behalla").run()
+    assert not at.exception
+    text = texts(at)
+    assert "Trend för området Söder" in text
+    table = next(d.value for d in at.dataframe if "Enhet" in d.value.columns)
+    assert table["Enhet"].tolist() == ["Söderskolan"]
+    # S1 sick leave 2025: 480 / 9600 = 5 %
+    assert table[registry.get("sick_leave_rate").name_sv].tolist() == [f"5,0{NBSP}%"]
+
+
+def test_a_year_without_figures_of_an_indicator_names_the_files_that_feed_it():
+    what, how = view.missing_text(registry.get("time_to_fill_days"), "2023")
+    assert what == "Inga värden för tid till tillsättning (median, dagar) 2023."
+    assert "**Rekryteringar**, **Enheter**" in how and "**Import**" in how
+
+
+def test_a_fall_in_a_figure_where_higher_is_better_is_red_with_a_down_arrow():
+    # Swedish formatting writes U+2212, which Streamlit does not read as a minus
+    assert _delta_style(-0.96, "higher_is_better") == ("red", "down")
+    assert _delta_style(0.001, "higher_is_worse") == ("red", "up")
+    assert _delta_style(-1, "higher_is_worse") == ("green", "down")
+    assert _delta_style(-14, "neutral") == ("gray", "down")
+    assert _delta_style(0.0, "higher_is_better") == ("off", "off")
+
+
+def test_a_long_ranking_keeps_the_weakest_units_for_the_indicators_direction():
+    values = pl.DataFrame(
+        {
+            "unit_name": [f"U{i}" for i in range(20)],
+            "area": ["A"] * 20,
+            "value": [float(i) for i in range(20)],
+            "suppressed": [False] * 19 + [True],
+        }
+    )
+    worse, limited = view.ranking(values, registry.get("sick_leave_rate"), limit=3)
+    assert limited and worse["unit_name"].to_list() == ["U18", "U17", "U16"]  # U19 is hidden
+    better, _ = view.ranking(values, registry.get("certified_teacher_share"), limit=3)
+    assert better["unit_name"].to_list() == ["U0", "U1", "U2"]
+    few, limited = view.ranking(values.head(3), registry.get("sick_leave_rate"), limit=3)
+    assert not limited and few.height == 3
