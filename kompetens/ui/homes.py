@@ -34,22 +34,35 @@ PAGE_FILES: dict[str, str] = {
 #: The ARUBA phases in the model's order (registry phase ids).
 ARUBA_PHASES: tuple[str, ...] = ("attrahera", "rekrytera", "utveckla", "behalla", "avveckla")
 
-_CURRENT_STATE_HOMES: dict[str, tuple[str, ...]] = {
+#: Pages besides ARUBA (for the five phases) and the catalogue. Översikt: the headline cards
+#: (``competence_views.HEADLINE_INDICATORS``) and the support-need list; Verksamhetsdialog:
+#: ``dialogue_view.KEY_INDICATORS``; Behörighet: the certification figures and segregation.
+_OTHER_HOMES: dict[str, tuple[str, ...]] = {
     "certified_teacher_share": (OVERSIKT, BEHORIGHET, DIALOG),
     "licensed_preschool_teacher_share": (OVERSIKT, BEHORIGHET, DIALOG),
-    "certification_gap_fte": (BEHORIGHET,),
-    "on_certification_path_share": (BEHORIGHET,),
-    "temporary_teacher_share": (BEHORIGHET,),
+    "certification_gap_fte": (BEHORIGHET, DIALOG),
+    "on_certification_path_share": (BEHORIGHET, DIALOG),
+    "temporary_teacher_share": (BEHORIGHET, DIALOG),
+    "employer_recommendation": (OVERSIKT, DIALOG),
+    "time_to_fill_days": (DIALOG,),
+    "unfilled_vacancy_share": (OVERSIKT, DIALOG),
+    "development_hours_per_fte": (DIALOG,),
+    "onboarding_completion": (OVERSIKT, DIALOG),
+    "turnover_rate": (OVERSIKT, DIALOG),
+    "sick_leave_rate": (DIALOG,),
+    "long_sick_leave_share": (DIALOG,),
+    "hme_index": (DIALOG,),
+    "age_55_plus_share": (DIALOG,),
+    "retirement_forecast_5y": (OVERSIKT, DIALOG),
     "support_need_index": (STODBEHOV, OVERSIKT),
     "pedagogical_segregation": (BEHORIGHET,),
 }
 
 
 def _homes(indicator: registry.Indicator) -> tuple[str, ...]:
-    """The pages of one indicator: ARUBA for the five phases, the table above otherwise, always the catalogue."""
-    pages: tuple[str, ...] = (
-        (ARUBA,) if indicator.phase in ARUBA_PHASES else _CURRENT_STATE_HOMES.get(indicator.id, ())
-    )
+    """The pages of one indicator: ARUBA for the five phases, the table above, always the catalogue."""
+    pages: tuple[str, ...] = (ARUBA,) if indicator.phase in ARUBA_PHASES else ()
+    pages += _OTHER_HOMES.get(indicator.id, ())
     if indicator.computed_by == "engine":
         pages += (EXPORT,)
     return (*pages, INDIKATORER)
