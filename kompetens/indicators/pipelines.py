@@ -187,8 +187,16 @@ def ratio(frame: pl.LazyFrame | pl.DataFrame, num: str, den: str, n: pl.Expr) ->
 
 
 def month_periods(monthly: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
-    """Label a monthly frame (column ``m``) as period_type month."""
-    return monthly.lazy().with_columns(
+    """Label a monthly frame (column ``m``) as period_type month.
+
+    Monthly series are trend lines: they carry the ``all`` breakdown, plus every
+    breakdown for the latest month (the current state). Breakdowns over time are
+    given per year. This keeps the table to a size pages can read fast.
+    """
+    lf = monthly.lazy()
+    if "breakdown" in lf.collect_schema().names():
+        lf = lf.filter((pl.col("breakdown") == "all") | (pl.col("m") == pl.col("m").max()))
+    return lf.with_columns(
         pl.lit("month").alias("period_type"), month_label(pl.col("m")).alias("period")
     )
 
