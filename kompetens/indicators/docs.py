@@ -23,7 +23,8 @@ two units counts once in an area's or the organisation's headcount (FTE
 are summed). Stock indicators are read from the monthly staff snapshot
 (the latest snapshot date of each month); their yearly value is the
 reference-month snapshot (default October, as Skolverket measures on
-15 October; configurable). Flow indicators are given per calendar year
+15 October; configurable); monthly values carry the `all` breakdown, and
+every breakdown for the latest month (the current state). Flow indicators are given per calendar year
 (year to date for the current year), with every breakdown, and per rolling
 12 months (windows ending at every month from the twelfth snapshot month
 on) for the `all` breakdown — and for `exit_reasons` by reason — since
