@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import importlib
 import itertools
 import os
 import shutil
@@ -23,21 +24,31 @@ SEED_STAFF = GOOD_FILES / "staff_cp1252_semicolon.csv"
 
 
 @pytest.fixture(autouse=True)
-def isolate_importer_from_hooks():
+def isolate_importer_from_hooks(request):
     """Importer tests test the importer: no indicator recomputation after each import.
 
     (Imported into each test module, which makes it autouse there.) Suspending,
-    rather than emptying the callback list, leaves other modules' registrations intact.
+    rather than emptying the callback list, leaves other modules' registrations
+    intact. Tests that use ``hooks_on`` run with the hooks live.
     """
+    if "hooks_on" in request.fixturenames:
+        yield
+        return
     with hooks.suspended():
         yield
 
 
-def only_this_callback(monkeypatch, fn) -> None:
-    """Inside one test: resume the hooks, with ``fn`` as the only callback."""
-    store.connect(":memory:").close()  # import the migration owners (and their callbacks) first
-    monkeypatch.setattr(hooks, "_CALLBACKS", [fn])
-    monkeypatch.setattr(hooks._local, "depth", 0)
+@pytest.fixture
+def hooks_on(monkeypatch):
+    """Live hooks with only the test's own callbacks: ``hooks_on(fn)`` makes ``fn`` the one callback."""
+    # Import every module that registers a callback *before* swapping the list, or its
+    # registration would land in the temporary list and be lost for the rest of the session.
+    store.connect(":memory:").close()
+    for module in hooks._REGISTRANTS:
+        importlib.import_module(module)
+    callbacks: list = []
+    monkeypatch.setattr(hooks, "_CALLBACKS", callbacks)
+    return callbacks.append
 
 
 _SEED_DIR = Path(tempfile.mkdtemp(prefix="kompetens-import-tests-"))

@@ -10,8 +10,8 @@ from import_fixtures import (  # noqa: F401 (autouse fixture)
     SEED_STAFF,
     SEED_UNITS,
     database_contents,
+    hooks_on,
     isolate_importer_from_hooks,
-    only_this_callback,
     seeded_db,
 )
 
@@ -183,13 +183,13 @@ def test_undoing_a_units_batch_is_refused_if_other_data_points_at_its_units():
     assert store.table_counts(conn)["units"] == 0
 
 
-def test_hooks_run_after_an_import_and_an_undo_with_the_changed_kind(monkeypatch):
+def test_hooks_run_after_an_import_and_an_undo_with_the_changed_kind(hooks_on):  # noqa: F811 (fixture)
     calls = []
 
     def record(conn, kinds):
         calls.append((sorted(kinds), store.data_version(conn)))
 
-    only_this_callback(monkeypatch, record)
+    hooks_on(record)
     conn = store.connect(":memory:")
     result = import_file(conn, SEED_UNITS, user="t")
     undo_batch(conn, result.batch_id)
@@ -203,11 +203,11 @@ def test_progress_is_reported_from_zero_to_one():
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
 
-def test_a_failing_after_change_hook_does_not_hide_that_the_import_was_saved(monkeypatch):
+def test_a_failing_after_change_hook_does_not_hide_that_the_import_was_saved(hooks_on):  # noqa: F811 (fixture)
     def broken(conn, kinds):
         raise RuntimeError("trasig")
 
-    only_this_callback(monkeypatch, broken)
+    hooks_on(broken)
     conn = store.connect(":memory:")
     result = import_file(conn, SEED_UNITS, user="t")
     assert result.rows_written == 4 and store.table_counts(conn)["units"] == 4
