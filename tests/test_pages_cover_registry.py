@@ -100,7 +100,7 @@ def test_the_support_need_page_shows_the_support_need_index():
 
 
 def test_the_export_carries_every_indicator_the_engine_computes(small_db):
-    conn = store.connect(small_db, read_only=True)
+    conn = store.connect(small_db)
     try:
         exported = set(figures_frame(conn)["indicator_id"].unique().to_list())
     finally:
