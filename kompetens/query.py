@@ -1622,12 +1622,14 @@ def redundancy_matches(
     scope: Scope,
     period_type: Literal["month", "year"] = "year",
     period: str | None = None,
+    area: str | None = None,
 ) -> pl.DataFrame:
     """Redundant staff not yet placed against open vacancies in the same staff category.
 
     The rule (leadership, seed 004): redundant staff are offered open posts in
     their own category before anyone is hired externally. Counts only, never
-    people. ``period``: default the newest period of the redundancy figure.
+    people. ``period``: default the newest period of the redundancy figure;
+    ``area``: keep only that area's rows beside the organisation's.
 
     Grain: one row per level (the organisation, then each visible area) ×
     staff category with an unplaced redundant person or a matching vacancy.
@@ -1654,6 +1656,8 @@ def redundancy_matches(
 
     def compute(cur, ctx):
         unit_frame = _unit_frame(cur, ctx)
+        if area is not None:
+            _check_area(scope, area)
         redundant = _slice(cur, ctx, REDUNDANT, period_type)
         vacancies = _slice(cur, ctx, MATCHING_VACANCIES, period_type)
         p = period or (redundant["period"].max() if redundant.height else None)
@@ -1667,6 +1671,8 @@ def redundancy_matches(
                 & pl.col("level").is_in(["org", "area"])
                 & pl.col("breakdown").str.starts_with(prefix)
             )
+            if area is not None:
+                rows = rows.filter((pl.col("level") == "org") | (pl.col("scope_id") == area))
             return _scope_filter(rows, scope, unit_frame).select(
                 "level",
                 "scope_id",
@@ -1714,7 +1720,7 @@ def redundancy_matches(
             .cast(schema)
         )
 
-    return _cached("redundancy_matches", conn, (scope, period_type, period), compute)
+    return _cached("redundancy_matches", conn, (scope, period_type, period, area), compute)
 
 
 # ---------------------------------------------------------------------------------------------

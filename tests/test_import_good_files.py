@@ -300,3 +300,11 @@ def test_excel_unicode_text_utf16_tab_separated_is_read():
     assert store.rows(conn, "SELECT scope, year, target FROM current_targets") == [
         ("Norra området", 2026, 0.75)
     ]
+
+
+def test_empty_header_less_columns_from_trailing_separators_are_ignored_quietly():
+    conn = seeded_db()
+    text = "Indikator;Omfattning;År;Målvärde;;\r\nx;org;2026;0,8;;\r\ny;org;2026;0,7;;anteckning\r\n;;;;;\r\n"
+    result = import_bytes(conn, text.encode(), "mal.csv", user="test")
+    assert result.rows_written == 2
+    assert result.warnings == ["Kolumn 6 saknar rubrik och har ignorerats."]

@@ -11,6 +11,7 @@ reported issue.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -321,10 +322,20 @@ def validate(
             f"Kolumnen '{pseudonym.mask_in_text(header)}' innehåller namn och har tagits bort: namn lagras aldrig i Kompetens."
         )
     for header in hm.extra:
-        if header.strip() and not header.startswith("__UNNAMED__"):
-            warnings.append(
-                f"Kolumnen '{pseudonym.mask_in_text(header)}' ingår inte i datakontraktet för {kind.label_sv.lower()} och har ignorerats."
-            )
+        unnamed = (
+            not header.strip()
+            or header.startswith("__UNNAMED__")
+            or re.fullmatch(r"_duplicated_\d+", header)
+        )
+        if unnamed:
+            # Excel's trailing separators make empty, header-less columns: ignore them quietly.
+            if raw.frame.get_column(header).null_count() < raw.frame.height:
+                position = raw.headers.index(header) + 1
+                warnings.append(f"Kolumn {position} saknar rubrik och har ignorerats.")
+            continue
+        warnings.append(
+            f"Kolumnen '{pseudonym.mask_in_text(header)}' ingår inte i datakontraktet för {kind.label_sv.lower()} och har ignorerats."
+        )
     display = {col.name: hm.display.get(col.name, col.name) for col in kind.columns}
 
     frame = raw.frame.select(
