@@ -83,21 +83,23 @@ def show_trend(ind: registry.Indicator) -> query.pl.DataFrame:
     if ind.id == "turnover_rate" and breakdown == "all":
         without = query.series(cur, scope, ind.id, level, scope_id, pt, view.EXCL_RETIREMENT)
         frame = view.combine_series({"Alla avgångar": trend, "Utan pensionsavgångar": without})
+    else:
+        frame = view.combine_series({area or "Organisationen": trend})
+    if not view.has_visible(frame):
+        st.caption(view.hidden_trend_text(frame))
+    else:
         fig = charts.trend(
             frame, x="period", y="value", unit=ind.unit, series="serie", target="target"
         )
-    else:
-        fig = charts.trend(
-            trend, x="period", y="value", unit=ind.unit, colour=colour, target="target"
-        )
-    if ind.id != "turnover_rate":
-        fig.update_traces(name=area or "Organisationen", selector={"mode": "lines+markers"})
-    if ind.number_format == "decimal_2":
-        fig.update_yaxes(tickformat=",.2f")
-    if ind.unit == "count":
-        fig.update_yaxes(rangemode="tozero")
-    fig.update_layout(height=320, title=None)
-    st.plotly_chart(fig, config=PLOT_CONFIG, key=f"trend_{ind.id}")
+        if ind.id != "turnover_rate":  # one line: in the phase's colour
+            fig.update_traces(line_color=colour, selector={"mode": "lines+markers"})
+        if ind.number_format == "decimal_2":
+            fig.update_yaxes(tickformat=",.2f")
+        y_range = view.y_range(frame, ind.unit)
+        if y_range:
+            fig.update_yaxes(range=y_range)
+        fig.update_layout(height=320, title=None)
+        st.plotly_chart(fig, config=PLOT_CONFIG, key=f"trend_{ind.id}")
     notes = []
     if pt == "rolling_12m":
         notes.append("rullande 12 månader")
@@ -124,7 +126,9 @@ def show_ranking(ind: registry.Indicator, target: float | None, reference: float
     fig = charts.ranked_bars(
         ranked, label="unit_name", value="value", unit=ind.unit, target=target, colour=colour
     )
-    fig.update_layout(margin={"t": 30})
+    # Value labels sit outside the bars: keep them from being cut at the plot's edge.
+    fig.update_traces(cliponaxis=False)
+    fig.update_layout(margin={"t": 30, "r": 70})
     st.plotly_chart(fig, config=PLOT_CONFIG, key=f"rank_{ind.id}")
     if limited:
         st.caption(view.ranking_caption(ranked.height, ind))
@@ -150,33 +154,37 @@ def show_distribution(ind: registry.Indicator, by: str) -> None:
         what, how = view.missing_text(ind, year)
         empty_state(what, how)
         return
+    latest = frame.filter(frame["period"] == year)
     left, right = st.columns([3, 2])
     with left:
-        fig = charts.stacked_bars(
-            frame,
-            x="period",
-            stack="category",
-            value="value",
-            unit=ind.unit,
-            labels=view.EXIT_REASON_LABELS,
-        )
-        st.plotly_chart(fig, config=PLOT_CONFIG, key=f"dist_{ind.id}")
+        if view.has_visible(frame):
+            fig = charts.stacked_bars(
+                frame,
+                x="period",
+                stack="category",
+                value="value",
+                unit=ind.unit,
+                labels=view.EXIT_REASON_LABELS,
+            )
+            st.plotly_chart(fig, config=PLOT_CONFIG, key=f"dist_{ind.id}")
+        else:
+            st.caption(view.hidden_trend_text(frame))
     with right:
-        latest = frame.filter(frame["period"] == year)
         st.markdown(f"**Fördelning {year}** ({where})")
         if latest.height == 0:
             st.caption(f"Inga avgångar registrerade {year}.")
         else:
             table = view.distribution_table(latest, view.EXIT_REASON_LABELS, ind.unit)
             st.dataframe(table, hide_index=True, key=f"disttab_{ind.id}")
-            download_buttons(
-                latest.select("category", "value", "suppressed"),
-                f"{ind.name_sv} {year}",
-                suppressible=["value"],
-                labels={"category": "Orsak", "value": "Andel"},
-                formats={"value": "share"},
-                key=f"dl_{ind.id}",
-            )
+    if latest.height:
+        download_buttons(
+            latest.select("category", "value", "suppressed"),
+            f"{ind.name_sv} {year}",
+            suppressible=["value"],
+            labels={"category": "Orsak", "value": "Andel"},
+            formats={"value": "share"},
+            key=f"dl_{ind.id}",
+        )
 
 
 for ind in indicators:
@@ -216,6 +224,9 @@ if phase == "avveckla":
             "Antal anställda som når pensionsåldern (66 år) inom fem år från respektive år, "
             f"per personalkategori – {where}."
         )
+    if forecast.height and not view.has_visible(forecast):
+        st.caption(view.hidden_trend_text(forecast))
+    elif forecast.height:
         fig = charts.stacked_bars(
             forecast,
             x="period",
@@ -238,9 +249,7 @@ if phase == "avveckla":
         "Övertaliga ska erbjudas öppna tjänster i sin personalkategori innan någon anställs externt. "
         f"Antal per kategori (aldrig personer), oktober {year}."
     )
-    matches = query.redundancy_matches(cur, scope, "year", year)
-    if area:
-        matches = matches.filter((matches["level"] == "org") | (matches["area"] == area))
+    matches = query.redundancy_matches(cur, scope, "year", year, area=area)
     if matches.height == 0:
         empty_state(
             f"Inga övertaliga utan placering {year}.",

@@ -171,3 +171,12 @@ def test_a_breakdown_series_outside_the_scope_is_refused(conn):
         q.breakdown_series(
             conn, SYD, "retirement_forecast_5y", "area", "Nord", "year", "staff_category"
         )
+
+
+def test_an_area_filter_keeps_the_organisation_and_that_area(conn):
+    m = q.redundancy_matches(conn, ALL, "year", "2025", area="Syd")
+    assert as_tuples(m)[-1] == ("area", "Syd", "assistant", 11.0, 5.0, 5.0)
+    assert set(m["area"].drop_nulls()) == {"Syd"}
+    assert m.filter(pl.col("level") == "org").height == 3
+    with pytest.raises(q.ScopeError):
+        q.redundancy_matches(conn, SYD, "year", "2025", area="Nord")

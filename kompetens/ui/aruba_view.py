@@ -95,6 +95,33 @@ def combine_series(series: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(parts, how="vertical_relaxed")
 
 
+def has_visible(frame: pl.DataFrame) -> bool:
+    """Whether a query frame (``value``, ``suppressed``) has at least one value that may be shown."""
+    return frame.filter(~pl.col("suppressed") & pl.col("value").is_not_null()).height > 0
+
+
+def hidden_trend_text(frame: pl.DataFrame) -> str:
+    """Said instead of an empty chart when every value of a trend is hidden or missing."""
+    hidden = frame.filter(pl.col("suppressed"))["period"].unique().sort().to_list()
+    if not hidden:
+        return "Inga värden att visa i trenden."
+    return f"Alla värden är dolda (`..`, färre än 5 personer) – perioder med data: {', '.join(hidden)}."
+
+
+def y_range(frame: pl.DataFrame, unit: str) -> list[float] | None:
+    """A y axis from zero for shares and counts (a level is read against zero), with room above.
+
+    Scores (1–5, 0–100) keep Plotly's own range, where the differences matter.
+    """
+    if unit not in ("share", "count", "fte", "days", "hours", "ratio"):
+        return None
+    tops = [frame[c].max() for c in ("value", "target") if c in frame.columns]
+    top = max((t for t in tops if t is not None), default=None)
+    if top is None or top <= 0:
+        return None
+    return [0.0, float(top) * 1.15]
+
+
 @dataclass(frozen=True)
 class YearValue:
     """One scope's figure for the chosen period, with the year before and the target."""
@@ -176,7 +203,11 @@ def spread_text(s: Spread, indicator: registry.Indicator) -> str:
     if s.n_units == 0:
         return "Inga enhetsvärden för perioden."
     if s.minimum is None:
-        return f"Alla {s.n_units} enheters värden är dolda (..) – för få personer."
+        if s.n_units == 1:
+            return "Enhetens värde är dolt (`..`) – för få personer."
+        return f"Alla {s.n_units} enheters värden är dolda (`..`) – för få personer."
+    if s.n_units == 1:
+        return f"En enhet: {fmt_value(s.minimum, indicator)}"
     text = (
         f"Spridning mellan {s.n_units} enheter: lägst {fmt_value(s.minimum, indicator)} · "
         f"median {fmt_value(s.median, indicator)} · högst {fmt_value(s.maximum, indicator)}"
