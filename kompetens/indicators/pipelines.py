@@ -756,10 +756,13 @@ def event_indicators(
         monthly = heads.join(num, on=[*KEYS, "m"], how="full", coalesce=True).with_columns(
             pl.col("perm_p", "exit_perm", "exit_perm_excl_ret").fill_null(0)
         )
+        # Collected once: both turnover variants read it (a lazy plan would run twice).
         periods = (
             flow_periods(monthly, ["perm_p", "exit_perm", "exit_perm_excl_ret"], grid)
             .filter(pl.col("months") > 0)
             .with_columns((pl.col("perm_p") / pl.col("months")).alias("avg_perm"))
+            .collect()
+            .lazy()
         )
         allowed = (
             pl.col("breakdown")
@@ -1060,6 +1063,7 @@ def sick_leave_indicators(
         periods = periods.join(heads, on=[*KEYS, "period_type", "period"], how="left")
     else:
         periods = periods.with_columns(pl.lit(None, dtype=pl.Float64).alias("avg"))
+    periods = periods.collect().lazy()  # read by both indicators: run the plan once
     n = pl.col("avg").fill_null(0).floor()
     return {
         "sick_leave_rate": finish(
