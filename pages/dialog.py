@@ -1,7 +1,262 @@
+"""Verksamhetsdialog: one unit against its area, the organisation and its targets, with talking
+points, notes and agreed actions (saved per unit and dialogue date) and last time's follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
 import streamlit as st
 
+from kompetens import dialogues, query
+from kompetens.talking_points import talking_points
+from kompetens.ui import components
+from kompetens.ui import dialogue_view as view
 from kompetens.ui.context import page_context
 
 ctx = page_context()
-st.title("dialog")
-st.write(ctx.filters)
+cur = ctx.cursor()
+scope = ctx.scope
+FLASH = "_dialog_flash"
+
+st.title("Verksamhetsdialog")
+st.caption(
+    "Underlag för dialogen mellan verksamhetschef och rektor: enhetens nyckeltal mot området, "
+    "organisationen och målen, samtalspunkter, anteckningar och överenskomna åtgärder."
+)
+
+area_names = query.areas(cur, scope)["area"].to_list()
+if not area_names:
+    components.empty_state("Det finns inga enheter att visa.")
+    st.stop()
+
+# ---- Choose area, then unit -------------------------------------------------------------
+# The unit selectbox is bound to ?enhet=. A bound selectbox keeps its *label* in the URL
+# ("Ekskolan (E1)"), so a shared link by id (?enhet=E1) or by Behörighet's label
+# ("Ekskolan (Norr)") is translated to this page's label before the widget is drawn.
+all_units = query.units(cur, scope)
+requested = st.session_state.get("enhet") or st.query_params.get("enhet")
+linked_unit = view.unit_from_param(requested, all_units)
+sidebar_changed = st.session_state.get("_dialog_sidebar_area", ctx.filters.area) != ctx.filters.area
+st.session_state["_dialog_sidebar_area"] = ctx.filters.area
+default_area = view.default_area(
+    area_names,
+    sidebar_area=ctx.filters.area,
+    linked_unit_area=view.area_of(all_units, linked_unit) if linked_unit else None,
+    sidebar_changed=sidebar_changed,
+)
+left, right, when = st.columns([2, 3, 2])
+area = left.selectbox(
+    "Område",
+    options=area_names,
+    index=area_names.index(default_area),
+    key=f"dialog_area_{ctx.filters.area}",
+)
+unit_frame = query.units(cur, scope, area=area, school_form=ctx.filters.school_form)
+if unit_frame.height == 0:
+    components.empty_state(
+        f"{area} har inga enheter för den valda skolformen.",
+        "Välj en annan skolform eller ett annat område i sidopanelen.",
+    )
+    st.stop()
+labels = view.unit_labels(unit_frame)  # unit id -> "Ekskolan (E1)"
+chosen = linked_unit if linked_unit in labels else next(iter(labels))
+st.session_state["enhet"] = labels[chosen]
+unit_label = right.selectbox(
+    "Enhet", options=list(labels.values()), index=None, key="enhet", bind="query-params"
+)
+unit_id = view.unit_from_param(unit_label, unit_frame) or chosen
+unit_names = dict(
+    zip(unit_frame["unit_id"].to_list(), unit_frame["unit_name"].to_list(), strict=True)
+)
+dialogue_date = when.date_input(
+    "Dialogens datum", value=dt.date.today(), format="YYYY-MM-DD", key="dialog_date"
+)
+
+years = query.available_periods(cur, scope, "year")["period"].to_list()
+period = ctx.filters.year or (years[-1] if years else None)
+if period is None:
+    components.empty_state("Det finns inga nyckeltal ännu.")
+    st.stop()
+previous_label = query.previous_period(period)
+
+try:
+    compare = query.compare(cur, scope, unit_id, view.KEY_INDICATORS, "year", period)
+except query.ScopeError:
+    st.error("Du har inte behörighet att se den här enheten.")
+    st.stop()
+shown = view.with_figures(compare)
+
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
+
+st.subheader(f"{unit_names[unit_id]} · {area} · {period}")
+if shown.height == 0:
+    components.empty_state(
+        f"{unit_names[unit_id]} har inga nyckeltal för {period}.",
+        "Välj ett annat år i sidopanelen, eller importera personal-, enkät- och frånvarodata på sidan **Import**.",
+    )
+else:
+    # ---- Key indicators: cards with value, change, area/org/target, traffic light, sparkline ----
+    series = {
+        i: query.series(cur, scope, i, "unit", unit_id, "year") for i in shown["indicator_id"]
+    }
+    rows = shown.to_dicts()
+    per_row = 3
+    for start in range(0, len(rows), per_row):
+        columns = st.columns(per_row)
+        for column, row in zip(columns, rows[start : start + per_row], strict=False):
+            card = view.card(row, previous_label)
+            values = view.sparkline_values(series[row["indicator_id"]], period)
+            with column.container(border=True):
+                st.caption(card["phase"])
+                st.markdown(f"**{card['name']}**", help=card["help"])
+                # The metric's own sparkline (the unit's yearly series, hidden values as gaps):
+                # a Plotly figure per card (charts.sparkline) costs ~14 ms each, ~0.2 s per run.
+                st.metric(
+                    card["name"],
+                    card["value"],
+                    delta=card["delta"],
+                    delta_color=card["delta_colour"],
+                    delta_arrow=card["delta_arrow"],
+                    label_visibility="collapsed",
+                    chart_data=values if view.drawable(values) else None,
+                    chart_type="line",
+                )
+                st.markdown(components.status_text(row["status"]))
+                st.caption(card["comparison"] + (f" · {card['rank']}" if card["rank"] else ""))
+
+    # ---- Talking points -------------------------------------------------------------------
+    st.subheader("Samtalspunkter")
+    points = talking_points(compare, series, period=period)
+    st.markdown("\n".join(f"- {p.text}" for p in points))
+    st.caption(
+        "Genererade ur siffrorna: störst avstånd till målet, största förändringarna mot året innan, "
+        "placering i området och trender. Värden som bygger på färre än fem personer används aldrig."
+    )
+
+    with st.expander("Alla nyckeltal som tabell"):
+        table = view.display_table(compare)
+        st.dataframe(table.rename(view.TABLE_LABELS), hide_index=True, width="stretch")
+        components.download_buttons(
+            table,
+            f"Dialog {unit_names[unit_id]} {period}",
+            labels=view.TABLE_LABELS,
+            key="dialog_table",
+        )
+
+# ---- Follow-up of the previous dialogue's actions ------------------------------------------
+st.subheader("Uppföljning av förra dialogens åtgärder")
+previous_date = dialogues.previous_dialogue_date(cur, scope, unit_id, dialogue_date)
+follow_up = dialogues.previous_actions(cur, scope, unit_id, dialogue_date)
+if previous_date is None or follow_up.height == 0:
+    st.info(
+        "Det finns inga åtgärder från en tidigare dialog med enheten att följa upp.",
+        icon=":material/info:",
+    )
+else:
+    st.caption(
+        f"Åtgärder från dialogen {previous_date.isoformat()} och äldre åtgärder som ännu inte är klara. "
+        "Ändra status och spara."
+    )
+    with st.form(f"follow_up_{unit_id}", border=False):
+        edited = st.data_editor(
+            view.action_table(follow_up),
+            hide_index=True,
+            width="stretch",
+            disabled=["id", "dialogue_date", "action", "owner", "due_date"],
+            column_config={
+                "id": st.column_config.NumberColumn("Nr", width="small"),
+                "dialogue_date": st.column_config.DateColumn("Dialog", format="YYYY-MM-DD"),
+                "action": st.column_config.TextColumn("Åtgärd", width="large"),
+                "owner": st.column_config.TextColumn("Ansvarig"),
+                "due_date": st.column_config.DateColumn("Klart senast", format="YYYY-MM-DD"),
+                "status": st.column_config.SelectboxColumn(
+                    "Status", options=list(dialogues.STATUS_LABELS.values()), required=True
+                ),
+            },
+            key=f"follow_up_editor_{unit_id}",
+        )
+        if st.form_submit_button("Spara status", icon=":material/task_alt:"):
+            changes = dialogues.status_changes(follow_up, edited)
+            try:
+                changed = dialogues.set_statuses(cur, scope, changes)
+            except query.ScopeError:
+                st.error("Du har inte behörighet att ändra åtgärder för den här enheten.")
+            else:
+                st.session_state[FLASH] = (
+                    f"Status uppdaterad för {changed} åtgärd{'er' if changed != 1 else ''}."
+                    if changed
+                    else "Ingen status ändrades."
+                )
+                st.rerun()
+
+# ---- This dialogue: notes and agreed actions -------------------------------------------------
+st.subheader("Anteckningar och överenskomna åtgärder")
+with st.form(f"dialogue_{unit_id}", clear_on_submit=True):
+    notes = st.text_area(
+        f"Anteckningar från dialogen {dialogue_date.isoformat()}",
+        height=160,
+        placeholder="Vad kom ni fram till? (Ctrl+Enter sparar)",
+        key=f"dialog_notes_{unit_id}",
+    )
+    st.caption("Nya åtgärder (lägg till rader vid behov):")
+    new_actions = st.data_editor(
+        view.empty_new_actions(),
+        num_rows="dynamic",
+        hide_index=True,
+        placeholder="",
+        width="stretch",
+        column_config={
+            "action": st.column_config.TextColumn("Åtgärd", width="large"),
+            "owner": st.column_config.TextColumn("Ansvarig"),
+            "due_date": st.column_config.DateColumn("Klart senast", format="YYYY-MM-DD"),
+        },
+        key=f"dialog_actions_{unit_id}",
+    )
+    submitted = st.form_submit_button("Spara dialogen", type="primary", icon=":material/save:")
+if submitted:
+    try:
+        saved = dialogues.save_dialogue(
+            cur, scope, unit_id, dialogue_date, notes, new_actions.to_dicts()
+        )
+    except query.ScopeError:
+        st.error("Du har inte behörighet att spara dialoger för den här enheten.")
+    except ValueError as exc:
+        st.warning(f"Inget sparades: {exc}.")
+    else:
+        n = len(saved.action_ids)
+        st.session_state[FLASH] = (
+            f"Dialogen {saved.dialogue_date.isoformat()} är sparad"
+            + (" med anteckningar" if saved.notes_saved else "")
+            + (f" och {n} åtgärd{'er' if n != 1 else ''}" if n else "")
+            + "."
+        )
+        st.rerun()
+
+# ---- History ----------------------------------------------------------------------------
+st.subheader("Tidigare dialoger")
+history = dialogues.dialogue_history(cur, scope, unit_id)
+if history.height == 0:
+    st.info("Inga dialoger är sparade för enheten ännu.", icon=":material/info:")
+else:
+    table = view.history_table(history)
+    st.dataframe(
+        table.rename(view.HISTORY_LABELS),
+        hide_index=True,
+        width="stretch",
+        column_config={"Anteckningar": st.column_config.TextColumn(width="large")},
+    )
+    components.download_buttons(
+        table, f"Dialoger {unit_names[unit_id]}", labels=view.HISTORY_LABELS, key="dialog_history"
+    )
+    all_actions = dialogues.actions(cur, scope, unit_id)
+    if all_actions.height:
+        with st.expander(f"Alla åtgärder ({all_actions.height})"):
+            actions_table = view.action_table(all_actions)
+            st.dataframe(actions_table.rename(view.ACTION_LABELS), hide_index=True, width="stretch")
+            components.download_buttons(
+                actions_table,
+                f"Åtgärder {unit_names[unit_id]}",
+                labels=view.ACTION_LABELS,
+                key="dialog_actions_all",
+            )

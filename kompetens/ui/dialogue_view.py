@@ -1,0 +1,275 @@
+"""View logic of the Verksamhetsdialog page (pure functions of query frames; no Streamlit, no SQL).
+
+The page calls ``query.compare`` for one unit and hands the frame here to
+keep the figures the unit has, order them by ARUBA phase and turn them into
+cards and a Swedish download table. Values stay numbers for the table;
+suppression travels as ``<column>_suppressed`` (the ``kompetens.exports``
+convention) and shows as ``..``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from kompetens import dialogues
+from kompetens.formatting import fmt_date, fmt_delta, fmt_value
+from kompetens.indicators import registry
+
+#: The figures discussed in a dialogue, in ARUBA order. A unit shows those it has a figure for
+#: (a preschool has no certified-teacher share, a school no licensed-preschool-teacher share).
+KEY_INDICATORS: tuple[str, ...] = (
+    "certified_teacher_share",
+    "licensed_preschool_teacher_share",
+    "certification_gap_fte",
+    "on_certification_path_share",
+    "temporary_teacher_share",
+    "employer_recommendation",
+    "time_to_fill_days",
+    "unfilled_vacancy_share",
+    "development_hours_per_fte",
+    "onboarding_completion",
+    "turnover_rate",
+    "sick_leave_rate",
+    "long_sick_leave_share",
+    "hme_index",
+    "age_55_plus_share",
+    "retirement_forecast_5y",
+)
+
+STATUS_WORDS: dict[str | None, str] = {
+    "green": "Når målet",
+    "yellow": "Nära målet",
+    "red": "Långt från målet",
+    None: "Inget mål",
+}
+
+
+def with_figures(compare: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``query.compare`` where the unit has a figure (a value, or a hidden one)."""
+    return compare.filter(pl.col("unit_value").is_not_null() | pl.col("unit_suppressed"))
+
+
+def area_of(units: pl.DataFrame, unit_id: str) -> str | None:
+    """The area of ``unit_id`` in a ``query.units`` frame (None if it is not there)."""
+    hit = units.filter(pl.col("unit_id") == unit_id)
+    return hit["area"].item(0) if hit.height else None
+
+
+def unit_labels(units: pl.DataFrame) -> dict[str, str]:
+    """Unit id -> the selectbox label ``"Ekskolan (E1)"`` (name first, for typing to search)."""
+    return {
+        u: f"{name} ({u})"
+        for u, name in zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True)
+    }
+
+
+def unit_from_param(value: str | None, units: pl.DataFrame) -> str | None:
+    """The unit id a ``?enhet=`` value names among ``units`` (a ``query.units`` frame), or None.
+
+    Accepted: the id (``E1``), this page's label (``Ekskolan (E1)``), the unit's name, or a
+    label that starts with the name followed by `` (`` (Behörighet's ``Ekskolan (Norr)``).
+    """
+    if not value:
+        return None
+    ids = units["unit_id"].to_list()
+    if value in ids:
+        return value
+    for unit_id, name in zip(ids, units["unit_name"].to_list(), strict=True):
+        if value == f"{name} ({unit_id})":
+            return unit_id
+    for unit_id, name in zip(ids, units["unit_name"].to_list(), strict=True):
+        if value == name or value.startswith(f"{name} ("):
+            return unit_id
+    return None
+
+
+def default_area(
+    area_names: list[str],
+    *,
+    sidebar_area: str | None,
+    linked_unit_area: str | None,
+    sidebar_changed: bool,
+) -> str:
+    """The page's area choice on a run: a shared ``?enhet=`` link opens its unit's area, unless the
+    user has just changed the sidebar area (then the sidebar wins); else the sidebar area; else
+    the first area."""
+    if linked_unit_area in area_names and not (sidebar_changed and sidebar_area):
+        return linked_unit_area
+    if sidebar_area in area_names:
+        return sidebar_area
+    return area_names[0]
+
+
+def phase_of(indicator_id: str) -> str:
+    return registry.PHASES[registry.get(indicator_id).phase][0]
+
+
+def delta_style(change: float, direction: str) -> tuple[str, str]:
+    """(colour, arrow) of a metric delta from the number itself.
+
+    Set explicitly because Streamlit reads the sign from a leading ASCII ``-`` and
+    Swedish formatting writes U+2212, so a fall would otherwise show as a green rise.
+    """
+    if abs(change) < 1e-9:
+        return "off", "off"
+    arrow = "up" if change > 0 else "down"
+    if direction not in ("higher_is_better", "higher_is_worse"):
+        return "gray", arrow
+    good = (change > 0) == (direction == "higher_is_better")
+    return ("green" if good else "red"), arrow
+
+
+def colour_has_direction(indicator) -> bool:
+    """A rank only means something when higher is better or worse (not for neutral figures)."""
+    return str(indicator.direction) in ("higher_is_better", "higher_is_worse")
+
+
+def card(row: dict, previous_label: str) -> dict[str, str | None]:
+    """Swedish strings for one indicator card: value, delta, comparison line, rank."""
+    ind = registry.get(row["indicator_id"])
+    value = fmt_value(row["unit_value"], ind, suppressed=bool(row["unit_suppressed"]))
+    delta, colour, arrow = None, "off", "off"
+    change = row["change"]
+    if change is not None and not row["unit_suppressed"] and not row["previous_suppressed"]:
+        delta = f"{fmt_delta(change, ind)} mot {previous_label}"
+        colour, arrow = delta_style(change, str(ind.direction))
+        if abs(change) < 1e-9:
+            delta = f"oförändrat mot {previous_label}"
+    parts = [
+        f"Området {fmt_value(row['area_value'], ind, suppressed=bool(row['area_suppressed']))}",
+        f"Organisationen {fmt_value(row['org_value'], ind)}",
+    ]
+    if row["target"] is not None:
+        parts.append(f"Mål {fmt_value(row['target'], ind)}")
+    rank = None
+    if row["rank_in_area"] is not None and row["units_in_area"] and colour_has_direction(ind):
+        rank = f"Plats {row['rank_in_area']} av {row['units_in_area']} i området"
+    return {
+        "name": ind.name_sv,
+        "phase": phase_of(ind.id),
+        "value": value,
+        "delta": delta,
+        "delta_colour": colour,
+        "delta_arrow": arrow,
+        "comparison": " · ".join(parts),
+        "rank": rank,
+        "help": ind.description,
+    }
+
+
+TABLE_LABELS: dict[str, str] = {
+    "phase": "Fas",
+    "name_sv": "Nyckeltal",
+    "unit_text": "Enheten",
+    "area_text": "Området",
+    "org_text": "Organisationen",
+    "target_text": "Mål",
+    "previous_text": "Året innan",
+    "change_text": "Förändring",
+    "status_text": "Status",
+    "rank_text": "Plats i området",
+}
+
+
+def display_table(compare: pl.DataFrame) -> pl.DataFrame:
+    """One row per indicator with every figure as a Swedish string (``..`` when hidden).
+
+    For the on-screen table and its downloads; the strings already carry
+    suppression, so nothing hidden can reach a file.
+    """
+    rows = []
+    for row in with_figures(compare).iter_rows(named=True):
+        ind = registry.get(row["indicator_id"])
+        hidden_change = row["unit_suppressed"] or row["previous_suppressed"]
+        rows.append(
+            {
+                "phase": phase_of(ind.id),
+                "name_sv": ind.name_sv,
+                "unit_text": fmt_value(row["unit_value"], ind, suppressed=row["unit_suppressed"]),
+                "area_text": fmt_value(
+                    row["area_value"], ind, suppressed=bool(row["area_suppressed"])
+                ),
+                "org_text": fmt_value(row["org_value"], ind),
+                "target_text": fmt_value(row["target"], ind),
+                "previous_text": fmt_value(
+                    row["previous_value"], ind, suppressed=bool(row["previous_suppressed"])
+                ),
+                "change_text": fmt_delta(row["change"], ind, suppressed=bool(hidden_change)),
+                "status_text": STATUS_WORDS.get(row["status"], STATUS_WORDS[None]),
+                "rank_text": (
+                    f"{row['rank_in_area']} av {row['units_in_area']}"
+                    if row["rank_in_area"] is not None
+                    else "–"
+                ),
+            }
+        )
+    return pl.DataFrame(rows, schema={c: pl.String for c in TABLE_LABELS})
+
+
+def sparkline_values(series: pl.DataFrame, period: str | None) -> list[float]:
+    """A unit's trend up to ``period``, oldest first; hidden or missing values are NaN (a gap)."""
+    frame = series if period is None else series.filter(pl.col("period") <= period)
+    return [
+        float("nan") if hidden or value is None else float(value)
+        for value, hidden in zip(
+            frame["value"].to_list(), frame["suppressed"].to_list(), strict=True
+        )
+    ]
+
+
+def drawable(values: list[float]) -> bool:
+    """At least two real points: a sparkline worth drawing."""
+    return sum(v == v for v in values) >= 2  # NaN != NaN
+
+
+HISTORY_LABELS: dict[str, str] = {
+    "dialogue_date": "Datum",
+    "notes": "Anteckningar",
+    "created_by": "Skrivet av",
+    "revisions": "Versioner",
+    "actions": "Åtgärder",
+    "actions_done": "Klara",
+}
+
+
+def history_table(history: pl.DataFrame) -> pl.DataFrame:
+    """The dialogue history for display: ISO dates, Swedish column names applied by the page."""
+    return history.select(
+        pl.col("dialogue_date").map_elements(fmt_date, return_dtype=pl.String),
+        pl.col("notes").fill_null("–"),
+        "created_by",
+        "revisions",
+        "actions",
+        "actions_done",
+    )
+
+
+ACTION_LABELS: dict[str, str] = {
+    "id": "Nr",
+    "dialogue_date": "Dialog",
+    "action": "Åtgärd",
+    "owner": "Ansvarig",
+    "due_date": "Klart senast",
+    "status": "Status",
+}
+
+
+def action_table(actions: pl.DataFrame) -> pl.DataFrame:
+    """Actions for the follow-up editor: ``id, dialogue_date, action, owner, due_date, status`` (Swedish status)."""
+    return dialogues.with_status_labels(actions).select(
+        "id", "dialogue_date", "action", "owner", "due_date", "status"
+    )
+
+
+def empty_new_actions(rows: int = 3) -> pl.DataFrame:
+    """Blank rows for entering new actions (``action, owner, due_date``)."""
+    return pl.DataFrame(
+        {"action": [None] * rows, "owner": [None] * rows, "due_date": [None] * rows},
+        schema={"action": pl.String, "owner": pl.String, "due_date": pl.Date},
+    )
+
+
+def default_dialogue_date(today: dt.date | None = None) -> dt.date:
+    return today or dt.date.today()
