@@ -1,0 +1,324 @@
+"""Dialogue briefs (PDF and Excel) on the small fixture, against the hand-computed values.
+
+Figures of E1 Ekskolan (Norr) in 2024, from ``tests/test_indicators_fixture.py``:
+certified teacher share 3.4 / 5.9 = 57,6 % (target 70,0 %, Norr the same,
+organisation 5.3 / 9.8 = 54,1 %), certification gap 0.73 FTE = 0,7, turnover
+1 / 7.5 = 13,3 %, sick leave 5,0 %, HME 78. E1's temporary-teacher share
+(1.5 / 5.9 = 25,4 %) and on-path share are hidden (``..``) by suppression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pypdf
+import pytest
+
+from kompetens import dialogues, query, store
+from kompetens.briefs import excel
+from kompetens.briefs.area import build_area, pdf_file_name
+from kompetens.briefs.charts import ChartRenderer, trend_figure
+from kompetens.briefs.content import build_brief
+from kompetens.briefs.pdf import render_pdf
+
+EVERYTHING = query.Scope.everything()
+DAY = dt.date(2026, 3, 10)
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    with ChartRenderer() as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def conn(small_db):
+    connection = store.connect(small_db)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def writable(small_db, tmp_path):
+    """A private copy of the fixture database, for tests that save dialogue actions."""
+    target = tmp_path / "copy.duckdb"
+    shutil.copy(small_db, target)
+    connection = store.connect(target)
+    yield connection
+    connection.close()
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF with every run of whitespace (no-break spaces too) as one space."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def xlsx_cells(data: bytes, sheet: str) -> dict[str, tuple[str, object, str | None]]:
+    """``{"C2": (kind, value, number_format)}`` of one sheet, read from the workbook's XML.
+
+    kind is ``"n"`` (number), ``"s"`` (text) or ``"f"`` (a formula — must never occur).
+    """
+    book = zipfile.ZipFile(io.BytesIO(data))
+    workbook = ET.fromstring(book.read("xl/workbook.xml"))
+    names = [s.get("name") for s in workbook.find("m:sheets", _NS)]
+    xml = ET.fromstring(book.read(f"xl/worksheets/sheet{names.index(sheet) + 1}.xml"))
+    shared = []
+    if "xl/sharedStrings.xml" in book.namelist():
+        for si in ET.fromstring(book.read("xl/sharedStrings.xml")).findall("m:si", _NS):
+            shared.append("".join(t.text or "" for t in si.iter(f"{{{_NS['m']}}}t")))
+    styles = ET.fromstring(book.read("xl/styles.xml"))
+    codes = {
+        int(f.get("numFmtId")): f.get("formatCode")
+        for f in styles.findall("m:numFmts/m:numFmt", _NS)
+    }
+    xfs = [int(x.get("numFmtId", 0)) for x in styles.findall("m:cellXfs/m:xf", _NS)]
+    cells = {}
+    for c in xml.iter(f"{{{_NS['m']}}}c"):
+        fmt = codes.get(xfs[int(c.get("s", 0))])
+        if c.find("m:f", _NS) is not None:
+            cells[c.get("r")] = ("f", c.find("m:f", _NS).text, fmt)
+        elif c.get("t") == "s":
+            cells[c.get("r")] = ("s", shared[int(c.find("m:v", _NS).text)], fmt)
+        elif c.find("m:v", _NS) is not None:
+            cells[c.get("r")] = ("n", float(c.find("m:v", _NS).text), fmt)
+    return cells
+
+
+def row_of(cells: dict, column: str, text: str) -> int:
+    """The row number whose ``column`` cell holds ``text``."""
+    rows = [
+        int(ref[1:]) for ref, (_, value, _) in cells.items() if ref[0] == column and value == text
+    ]
+    assert rows, f"{text!r} not found in column {column}"
+    return rows[0]
+
+
+# ---- PDF ------------------------------------------------------------------------------------
+
+
+def test_the_fixture_units_pdf_names_the_unit_and_shows_the_hand_computed_figures(conn, renderer):
+    brief = build_brief(conn, EVERYTHING, "E1", period="2024", dialogue_date=DAY)
+    data = render_pdf(brief, renderer)
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    assert "Ekskolan (E1)" in text
+    assert "Område Norr" in text and "Dialogens datum 2026-03-10" in text
+    # certified share: unit 57,6 %, area Norr 57,6 %, organisation 54,1 %, target 70,0 %, red
+    assert "57,6 % – 57,6 % 54,1 % 70,0 % Långt från målet" in text
+    assert "Saknade behöriga heltidstjänster Nuläge 0,7" in text
+    assert "13,3 %" in text  # turnover 1 / 7.5
+    assert "Sjukfrånvaro Behålla 5,0 %" in text
+    assert "(HME) Behålla 78" in text
+    # the talking point about the target, and both pages (charts on the second)
+    assert "57,6 %, 12,4 procentenheter under målet 70,0 %" in text
+    assert "Utveckling och plats i området" in text
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 2
+
+
+def test_a_suppressed_value_appears_as_dots_in_the_pdf_and_never_as_its_number(conn, renderer):
+    brief = build_brief(conn, EVERYTHING, "E1", period="2024", dialogue_date=DAY)
+    text = pdf_text(render_pdf(brief, renderer))
+    # temporary-teacher share: unit hidden, area Norr 17,2 %, organisation 23,8 %
+    assert "tidsbegränsad anställning Nuläge .. – 17,2 % 23,8 %" in text
+    assert "25,4 %" not in text  # E1's hidden 1.5 / 5.9
+
+
+def test_the_brief_shows_improvement_arrows_against_the_year_before(conn):
+    brief = build_brief(conn, EVERYTHING, "L1", period="2025", dialogue_date=DAY)
+    share = next(
+        k for k in brief.key_figures if k.indicator_id == "licensed_preschool_teacher_share"
+    )
+    # L1: 1.8 / 5.55 = 32,4 % in 2024 -> 2.8 / 6.55 = 42,7 % in 2025, target 50 %
+    texts = (share.value_text, share.previous_text, share.target_text)
+    assert texts == ("42,7\u00a0%", "32,4\u00a0%", "50,0\u00a0%")
+    assert (share.arrow, share.trend, share.change_word) == ("▲", "better", "förbättring")
+    assert share.change_text == "+10,3\u00a0procentenheter"
+    assert share.status == "red"
+
+
+def test_a_unit_without_figures_gets_a_brief_that_says_so(conn, renderer):
+    brief = build_brief(conn, EVERYTHING, "E1", period="2023", dialogue_date=DAY)
+    assert not brief.has_data
+    text = pdf_text(render_pdf(brief, renderer))
+    assert "Det finns inga nyckeltal för enheten för perioden 2023." in text
+    assert "Ekskolan (E1)" in text and "Anteckningar" in text
+    cells = xlsx_cells(excel.unit_workbook(brief), "Översikt")
+    assert ("s", "Det finns inga nyckeltal för enheten för perioden 2023.", None) in cells.values()
+
+
+def test_previous_actions_are_listed_and_typst_markup_in_them_is_printed_as_text(
+    writable, renderer
+):
+    dialogues.save_dialogue(
+        writable,
+        EVERYTHING,
+        "E1",
+        "2025-11-03",
+        "Anteckning",
+        [
+            {
+                "action": "Mentorer för #nya lärare *snart*",
+                "owner": "Rektor",
+                "due_date": "2026-01-31",
+            }
+        ],
+        user="test",
+    )
+    brief = build_brief(writable, EVERYTHING, "E1", period="2024", dialogue_date=DAY)
+    assert brief.previous_dialogue == "2025-11-03"
+    text = pdf_text(render_pdf(brief, renderer))
+    assert "Åtgärder från föregående dialog (2025-11-03)" in text
+    assert "Mentorer för #nya lärare *snart* Rektor 2026-01-31 ☐ ej klar" in text
+
+
+# ---- Excel ----------------------------------------------------------------------------------
+
+
+def test_the_excel_brief_holds_the_same_numbers_as_numbers_with_number_formats(conn):
+    brief = build_brief(conn, EVERYTHING, "E1", period="2024", dialogue_date=DAY)
+    cells = xlsx_cells(excel.unit_workbook(brief), "Nyckeltal")
+    assert [cells[f"{c}1"][1] for c in "ABCGHI"] == [
+        "Fas", "Nyckeltal", "Enheten", "Området", "Organisationen", "Mål"
+    ]  # fmt: skip
+    r = row_of(cells, "B", "Andel behöriga lärare (heltidstjänster)")
+    kind, value, fmt = cells[f"C{r}"]
+    assert (kind, fmt) == ("n", "0.0%") and value == pytest.approx(3.4 / 5.9)
+    assert cells[f"H{r}"][1] == pytest.approx(5.3 / 9.8)
+    assert cells[f"I{r}"][1] == pytest.approx(0.7)
+    assert cells[f"J{r}"][1] == "Långt från målet"
+    r = row_of(cells, "B", "Saknade behöriga heltidstjänster")
+    assert cells[f"C{r}"] == ("n", pytest.approx(0.73), "# ##0.0")
+    r = row_of(cells, "B", "Personalomsättning (lämnat förvaltningen)")
+    assert cells[f"C{r}"][1] == pytest.approx(1 / 7.5)
+    r = row_of(cells, "B", "Hållbart medarbetarengagemang (HME)")
+    assert cells[f"C{r}"][:2] == ("n", 78.0)
+
+
+def test_a_suppressed_value_is_dots_in_the_excel_too(conn):
+    brief = build_brief(conn, EVERYTHING, "E1", period="2024", dialogue_date=DAY)
+    cells = xlsx_cells(excel.unit_workbook(brief), "Nyckeltal")
+    r = row_of(cells, "B", "Andel lärare med tidsbegränsad anställning")
+    assert cells[f"C{r}"][:2] == ("s", "..")
+    assert cells[f"G{r}"][1] == pytest.approx(0.172414, abs=1e-6)  # Norr is shown
+    hidden = 1.5 / 5.9
+    assert all(
+        not (kind == "n" and value == pytest.approx(hidden)) for kind, value, _ in cells.values()
+    )
+
+
+def test_text_that_could_run_as_a_formula_is_neutralised_in_the_excel(writable):
+    dialogues.save_dialogue(
+        writable,
+        EVERYTHING,
+        "E1",
+        "2025-11-03",
+        None,
+        [
+            {"action": '=HYPERLINK("http://example.org","klicka")', "owner": "@rektor"},
+            {"action": "+46 70 123", "owner": "-chef"},
+        ],
+        user="test",
+    )
+    brief = build_brief(writable, EVERYTHING, "E1", period="2024", dialogue_date=DAY)
+    data = excel.unit_workbook(brief)
+    cells = xlsx_cells(data, "Åtgärder")
+    texts = {value for kind, value, _ in cells.values() if kind == "s"}
+    assert '\'=HYPERLINK("http://example.org","klicka")' in texts
+    assert {"'@rektor", "'+46 70 123", "'-chef"} <= texts
+    for sheet in (
+        "Översikt",
+        "Nyckeltal",
+        "Trender",
+        "Plats i området",
+        "Samtalspunkter",
+        "Åtgärder",
+    ):
+        assert all(kind != "f" for kind, _, _ in xlsx_cells(data, sheet).values())
+
+
+# ---- Whole area -----------------------------------------------------------------------------
+
+
+def test_an_area_produces_one_pdf_per_unit_and_a_workbook_with_a_sheet_per_unit(conn, renderer):
+    seen = []
+    result = build_area(
+        conn,
+        EVERYTHING,
+        "Norr",
+        period="2024",
+        dialogue_date=DAY,
+        renderer=renderer,
+        progress=lambda fraction, message: seen.append(fraction),
+    )
+    archive = zipfile.ZipFile(io.BytesIO(result.zip_bytes))
+    assert sorted(archive.namelist()) == ["E1_Ekskolan.pdf", "L1_Lärkans_förskola.pdf"]
+    assert "Lärkans förskola (L1)" in pdf_text(archive.read("L1_Lärkans_förskola.pdf"))
+    assert "57,6 %" in pdf_text(archive.read("E1_Ekskolan.pdf"))
+    assert result.zip_name == "Dialogunderlag_Norr_2024.zip"
+    book = zipfile.ZipFile(io.BytesIO(result.workbook_bytes))
+    names = [
+        s.get("name") for s in ET.fromstring(book.read("xl/workbook.xml")).find("m:sheets", _NS)
+    ]
+    assert names == ["Enheter", "Ekskolan", "Lärkans förskola"]
+    e1 = xlsx_cells(result.workbook_bytes, "Ekskolan")
+    r = row_of(e1, "B", "Andel behöriga lärare (heltidstjänster)")
+    assert e1[f"C{r}"][1] == pytest.approx(3.4 / 5.9)
+    assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_pdf_file_names_start_with_the_unit_id_and_are_file_safe(conn):
+    brief = build_brief(conn, EVERYTHING, "L1", period="2024", dialogue_date=DAY)
+    assert pdf_file_name(brief) == "L1_Lärkans_förskola.pdf"
+
+
+# ---- Scope ----------------------------------------------------------------------------------
+
+
+def test_a_caller_scoped_to_e1_cannot_build_a_brief_for_s1(conn):
+    scope = query.Scope.for_units({"E1"})
+    with pytest.raises(query.ScopeError):
+        build_brief(conn, scope, "S1", period="2024")
+    with pytest.raises(query.ScopeError):
+        build_area(conn, scope, "Söder", period="2024", pdfs=False)
+
+
+def test_a_unit_scoped_brief_shows_no_area_values_and_only_its_own_unit(conn):
+    brief = build_brief(conn, query.Scope.for_units({"E1"}), "E1", period="2024")
+    assert brief.key_figures and all(k.area_value is None for k in brief.key_figures)
+    assert brief.placement.frame["unit_id"].to_list() == ["E1"]
+    assert all(set(t.frame["level"]) == {"unit", "org"} for t in brief.trends)
+
+
+def test_an_area_scoped_caller_gets_the_briefs_of_its_own_area(conn):
+    result = build_area(conn, query.Scope.for_areas("Söder"), "Söder", period="2024", pdfs=False)
+    assert result.pdf_names == ("S1_Söderskolan.pdf",)
+    with pytest.raises(query.ScopeError):
+        build_area(conn, query.Scope.for_areas("Söder"), "Norr", period="2024", pdfs=False)
+
+
+# ---- Charts ---------------------------------------------------------------------------------
+
+
+def test_one_chart_session_draws_a_chart_the_same_after_drawing_others(conn, renderer):
+    # The session skips kaleido's page reload between images; nothing may leak from one to the next.
+    brief = build_brief(conn, EVERYTHING, "E1", period="2024")
+    first, second = (trend_figure(t.frame, t.indicator_id, t.title) for t in brief.trends[:2])
+    before = renderer.render(first)
+    renderer.render(second)
+    after = renderer.render(first)
+
+    def stable(svg: bytes) -> bytes:  # plotly gives each drawing fresh random element ids
+        return re.sub(rb"(clip|trace|legend|defs-|topdefs-)[0-9a-f]{6}", rb"\1", svg)
+
+    assert before.startswith(b"<svg") and stable(before) == stable(after)
+    assert b"Ekskolan" in before
