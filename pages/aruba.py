@@ -110,12 +110,14 @@ def show_trend(ind: registry.Indicator) -> query.pl.DataFrame:
     return yearly
 
 
-def show_ranking(ind: registry.Indicator, target: float | None, reference: float | None) -> None:
+def show_ranking(
+    ind: registry.Indicator, period: str, target: float | None, reference: float | None
+) -> None:
     values = query.unit_values(
-        cur, scope, [ind.id], "year", year, area=area, school_form=school_form
+        cur, scope, [ind.id], "year", period, area=area, school_form=school_form
     )
     if values.height == 0:
-        st.caption(f"Inga enhetsvärden för {year}.")
+        st.caption(f"Inga enhetsvärden för {period}.")
         return
     summary = view.spread(values)
     if summary.minimum is None or summary.minimum == summary.maximum:
@@ -199,15 +201,19 @@ for ind in indicators:
         with left:
             yearly = show_trend(ind)
         current = view.value_at(yearly, year, ind.id)
-        if not current.found and yearly.height == 0:
+        if not current.found:
             with right:
                 what, how = view.missing_text(ind, year)
                 empty_state(what, how)
             continue
         with right:
             card_col = st.container()
-            headline_card(card_col, view.card_row(ind.id, current), period_label=str(year))
-            show_ranking(ind, current.target, None if current.suppressed else current.value)
+            headline_card(card_col, view.card_row(ind.id, current), period_label=current.period)
+            if current.period != year:
+                st.caption(f"Senaste värde: {current.period} (för {year} finns inget värde ännu).")
+            show_ranking(
+                ind, current.period, current.target, None if current.suppressed else current.value
+            )
 
 # ---- Avveckla: forecast, the redundancy rule, (exit reasons above) ----------------------------
 if phase == "avveckla":

@@ -60,9 +60,7 @@ def test_behalla_shows_the_organisation_turnover_with_the_change_from_2024(pages
 def test_turnover_is_drawn_with_and_without_retirements(pages):
     charts = pages["behalla"]["charts"]
     turnover = next(
-        c
-        for c in charts
-        if any(t.get("name") == "Utan pensionsavgångar" for t in c["data"])
+        c for c in charts if any(t.get("name") == "Utan pensionsavgångar" for t in c["data"])
     )
     lines = {t["name"]: t["y"] for t in turnover["data"]}
     # 2024: P07 left (other employer) 1 / 18.5; 2025: P01 retired -> 1 / 18.25 with, 0 without
@@ -169,3 +167,28 @@ def test_a_long_ranking_keeps_the_weakest_units_for_the_indicators_direction():
     assert better["unit_name"].to_list() == ["U0", "U1", "U2"]
     few, limited = view.ranking(values.head(3), registry.get("sick_leave_rate"), limit=3)
     assert not limited and few.height == 3
+
+
+def test_a_year_without_a_figure_shows_the_newest_earlier_one_and_says_so(pages):
+    run = pages["behalla"]
+    # first-year retention 2024 (P06 kept, P25 not: 1 of 2 hires, hidden) is known only a year later
+    assert run["metrics"][registry.get("first_year_retention").name_sv][0] == ".."
+    assert "Senaste värde: 2024 (för 2025 finns inget värde ännu)." in run["text"]
+
+
+def test_value_at_takes_the_year_its_change_and_its_traffic_light():
+    series = pl.DataFrame(
+        {
+            "period": ["2023", "2024"],
+            "value": [0.10, 0.08],
+            "suppressed": [False, False],
+            "target": [0.12, 0.09],
+        }
+    )
+    now = view.value_at(series, "2024", "turnover_rate")
+    assert (now.period, now.value, now.previous) == ("2024", 0.08, 0.10)
+    assert now.change == pytest.approx(-0.02)
+    assert now.status == "green"  # lower is better: 8 % against a 9 % target
+    later = view.value_at(series, "2026", "turnover_rate")
+    assert later.period == "2024" and later.found
+    assert not view.value_at(series, "2022", "turnover_rate").found

@@ -137,12 +137,18 @@ class YearValue:
 
 
 def value_at(series: pl.DataFrame, period: str, indicator_id: str) -> YearValue:
-    """The row of ``series`` (a ``query.series`` frame) for ``period`` and the change from a year earlier."""
-    now = series.filter(pl.col("period") == period)
-    before = series.filter(pl.col("period") == query.previous_period(period))
-    if now.height == 0:
+    """The figure of ``series`` (a ``query.series`` frame) for ``period`` and its change from a year earlier.
+
+    A period without a figure falls back to the newest earlier one (a flow
+    such as first-year retention is known only a year later); ``period`` of
+    the result says which was used.
+    """
+    earlier = series.filter(pl.col("period") <= period).sort("period")
+    if earlier.height == 0:
         return YearValue(period, None, False, None, None, None, None, False)
-    row = now.row(0, named=True)
+    row = earlier.row(-1, named=True)
+    period = row["period"]
+    before = series.filter(pl.col("period") == query.previous_period(period))
     prev = before.row(0, named=True) if before.height else None
     value = row["value"]
     previous = prev["value"] if prev else None
