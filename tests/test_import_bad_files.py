@@ -300,3 +300,25 @@ def test_a_parquet_file_reports_data_rows_counted_from_one():
     with pytest.raises(ImportRejected) as caught:
         import_bytes(conn, buf.getvalue(), "personal.parquet")
     assert [(i.row, i.column, i.value) for i in caught.value.issues] == [(2, "fte", "0.0")]
+
+
+def test_xlsx_row_numbers_match_excel_even_with_blank_rows_above_and_between():
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf)
+    sheet = book.add_worksheet("Enheter")
+    sheet.write_row(2, 1, ["unit_id", "unit_name", "area", "school_form"])  # header in B3
+    sheet.write_row(3, 1, ["U7", "Sjöskolan", "Norr", "grundskola"])
+    sheet.write_row(
+        6, 1, ["U8", "Bergskolan", "Norr", "slott"]
+    )  # Excel row 7, after two blank rows
+    book.close()
+    conn = seeded_db()
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(conn, buf.getvalue(), "enheter.xlsx")
+    assert [(i.row, i.column, i.value) for i in caught.value.issues] == [
+        (7, "school_form", "slott")
+    ]

@@ -10,6 +10,8 @@ is row 1). Blank rows are dropped after numbering.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 
 import polars as pl
@@ -201,8 +203,13 @@ def _read_csv(data: bytes, file_name: str) -> RawFile:
 def _read_xlsx(data: bytes, file_name: str) -> RawFile:
     try:
         # Everything as strings: the values and row numbers the user sees in Excel.
+        # Blank rows are kept (and dropped after numbering) so row numbers match Excel's.
         frame = pl.read_excel(
-            io.BytesIO(data), sheet_id=1, engine="calamine", infer_schema_length=0
+            io.BytesIO(data),
+            sheet_id=1,
+            engine="calamine",
+            infer_schema_length=0,
+            drop_empty_rows=False,
         )
     except Exception as exc:  # fastexcel raises its own error types for damaged files
         raise _reject(
@@ -212,7 +219,45 @@ def _read_xlsx(data: bytes, file_name: str) -> RawFile:
         ) from exc
     if frame.width == 0:
         raise _reject(file_name, "Excel-filens första blad är tomt.")
-    return _finish(frame, file_name, "xlsx", 2)
+    # The reader starts at the first used row; Excel's numbering starts at row 1.
+    return _finish(frame, file_name, "xlsx", _first_used_xlsx_row(data) + 1)
+
+
+def _first_used_xlsx_row(data: bytes) -> int:
+    """Excel row number of the first used row of the first sheet (where the header is); 1 if unknown."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            sheet = re.search(r"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
+            if sheet is None:
+                return 1
+            target = re.search(
+                rf'<Relationship\b[^>]*Id="{re.escape(sheet.group(1))}"[^>]*Target="([^"]+)"', rels
+            )
+            if target is None:
+                target = re.search(
+                    rf'<Relationship\b[^>]*Target="([^"]+)"[^>]*Id="{re.escape(sheet.group(1))}"',
+                    rels,
+                )
+            if target is None:
+                return 1
+            path = target.group(1).lstrip("/")
+            path = path if path.startswith("xl/") else "xl/" + path
+            with book.open(path) as fh:
+                head = fh.read(1 << 20).decode("utf-8", "replace")
+        # The first <row> that holds a cell with a value (Excel may list empty, formatted rows).
+        for row in re.finditer(
+            # Not self-closing (<row r="1" ht="30"/> is an empty, formatted row).
+            r'<(?:\w+:)?row\b[^>]*\br="(\d+)"[^>]*(?<!/)>(.*?)</(?:\w+:)?row>',
+            head,
+            re.S,
+        ):
+            if re.search(r"<(?:\w+:)?(?:v|t|is)\b", row.group(2)):
+                return int(row.group(1))
+    except (KeyError, zipfile.BadZipFile, ValueError):
+        pass
+    return 1
 
 
 def _read_parquet(data: bytes, file_name: str) -> RawFile:
