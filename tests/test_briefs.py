@@ -322,3 +322,30 @@ def test_one_chart_session_draws_a_chart_the_same_after_drawing_others(conn, ren
 
     assert before.startswith(b"<svg") and stable(before) == stable(after)
     assert b"Ekskolan" in before
+
+
+# ---- Command line ---------------------------------------------------------------------------
+
+
+def test_the_brief_command_writes_a_unit_workbook_and_refuses_unclear_requests(small_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from kompetens.cli import app
+
+    db = tmp_path / "cli.duckdb"
+    shutil.copy(small_db, db)
+    runner = CliRunner()
+    out = tmp_path / "E1.xlsx"
+    result = runner.invoke(
+        app, ["brief", "--unit", "E1", "--out", str(out), "--db", str(db), "--period", "2024"]
+    )
+    assert result.exit_code == 0, result.output
+    cells = xlsx_cells(out.read_bytes(), "Nyckeltal")
+    r = row_of(cells, "B", "Andel behöriga lärare (heltidstjänster)")
+    assert cells[f"C{r}"][1] == pytest.approx(3.4 / 5.9)
+    both = ["brief", "--unit", "E1", "--area", "Norr", "--out", str(tmp_path), "--db", str(db)]
+    assert runner.invoke(app, both).exit_code == 2
+    wrong_suffix = ["brief", "--unit", "E1", "--out", str(tmp_path / "E1.docx"), "--db", str(db)]
+    assert runner.invoke(app, wrong_suffix).exit_code == 2
+    unknown = ["brief", "--unit", "X9", "--out", str(out), "--db", str(db)]
+    assert runner.invoke(app, unknown).exit_code == 2
