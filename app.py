@@ -1,18 +1,19 @@
 """Kompetens – the app frame and the one navigation registry.
 
 Every run: make sure there is a database (the demo is built on first start),
-draw the shared sidebar filters (kept in the URL so a link reproduces the
-view), hand pages a :class:`PageContext` and run the chosen page. Pages live
-in ``pages/`` and are thin: they read widgets, call ``kompetens.query`` and
-render.
+find out who is using the app and build their scope (``kompetens.ui.signin``:
+OIDC sign-in when ``[auth]`` is configured, else an explicit demo mode), draw
+the shared sidebar filters (kept in the URL so a link reproduces the view),
+hand pages a :class:`PageContext` and run the chosen page among those the
+role may use. Pages live in ``pages/`` and are thin: they read widgets, call
+``kompetens.query`` and render.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from kompetens import query
-from kompetens.ui import frame
+from kompetens.ui import frame, signin
 from kompetens.ui.context import Filters, PageContext, default_db_path, set_page_context
 
 st.set_page_config(
@@ -25,57 +26,72 @@ st.set_page_config(
 frame.apply_style()
 
 db_path = default_db_path()
+signin.refuse_demo_in_production()
 frame.ensure_database(db_path)
+signin.apply_audit_retention(db_path)
 
-# Access scope: everything until sign-in and roles arrive (they narrow this, never the pages).
-scope = query.Scope.everything()
+# Access scope: rebuilt on every run from the signed-in user (or the demo role picker), never
+# read back from session state or the URL; a ?omrade=/?enhet= outside it is denied and logged.
+viewer = signin.gate(db_path, all_areas_label=frame.ALL_AREAS)
+scope = viewer.scope
 filters: Filters = frame.sidebar_filters(db_path, scope)
-set_page_context(PageContext(db_path=db_path, filters=filters, scope=scope))
+set_page_context(PageContext(db_path=db_path, filters=filters, scope=scope, viewer=viewer))
 
+# Pages the role may not use are hidden from the menu (and refused if opened by URL); the role's
+# first page is its home page (kompetens.auth.ROLE_PAGES; a new page must be given to roles there).
+page = signin.page_maker(viewer)
 PAGES = {
     "Ledning": [
-        st.Page(
+        page(
             "pages/oversikt.py",
             title="Översikt",
             icon=":material/dashboard:",
             url_path="oversikt",
-            default=True,
         ),
     ],
     "Analys": [
-        st.Page(
+        page(
             "pages/behorighet.py",
             title="Behörighet",
             icon=":material/school:",
             url_path="behorighet",
         ),
-        st.Page("pages/aruba.py", title="ARUBA", icon=":material/autorenew:", url_path="aruba"),
-        st.Page(
+        page("pages/aruba.py", title="ARUBA", icon=":material/autorenew:", url_path="aruba"),
+        page(
             "pages/stodbehov.py", title="Stödbehov", icon=":material/support:", url_path="stodbehov"
         ),
     ],
     "Dialog": [
-        st.Page(
+        page(
             "pages/dialog.py", title="Verksamhetsdialog", icon=":material/forum:", url_path="dialog"
         ),
     ],
     "Data": [
-        st.Page(
+        page(
             "pages/datakvalitet.py",
             title="Datakvalitet",
             icon=":material/fact_check:",
             url_path="datakvalitet",
         ),
-        st.Page(
+        page(
             "pages/importera.py", title="Import", icon=":material/upload_file:", url_path="import"
         ),
-        st.Page(
+        page(
             "pages/indikatorer.py",
             title="Indikatorer",
             icon=":material/menu_book:",
             url_path="indikatorer",
         ),
     ],
+    "Administration": [
+        page(
+            "pages/admin.py",
+            title="Användare och logg",
+            icon=":material/admin_panel_settings:",
+            url_path="admin",
+        ),
+    ],
 }
 
-st.navigation(PAGES, position="sidebar", expanded=True).run()
+# A page outside the role, or a query.ScopeError raised by a page, shows "no access" and is logged.
+signin.run_navigation(db_path, viewer, PAGES)

@@ -105,7 +105,12 @@ MIGRATIONS: list[Callable[[], list[str]]] = [_migration_1]
 #: Modules that own later tables and register their migration on import, in version order.
 #: ``migrate`` imports them first, so every ``connect`` builds the whole schema whatever the
 #: caller happened to import (versions are list positions: the order must never change).
-MIGRATION_OWNERS: tuple[str, ...] = ("kompetens.indicators.engine", "kompetens.dialogues")
+MIGRATION_OWNERS: tuple[str, ...] = (
+    "kompetens.indicators.engine",
+    "kompetens.dialogues",
+    "kompetens.audit",
+    "kompetens.auth",
+)
 
 
 def register_migration(fn: Callable[[], list[str]]) -> int:

@@ -100,9 +100,22 @@ def download_buttons(
     labels: Mapping[str, str] | None = None,
     formats: Mapping[str, str] | None = None,
     key: str | None = None,
+    audit_action: str | None = "export",
 ) -> None:
-    """CSV and Excel downloads of a table, with suppression applied (``..``) as on screen."""
+    """CSV and Excel downloads of a table, with suppression applied (``..``) as on screen.
+
+    Every download is written to the audit log as ``audit_action`` (default
+    ``export``; ``None`` logs nothing) with the table name and format, by the
+    button's click callback (which costs one rerun).
+    """
     stem = _file_stem(name)
+
+    def clicked(file_format: str):
+        if audit_action is None:
+            return "ignore"
+        from kompetens.ui.context import audit_page_event
+
+        return lambda: audit_page_event(audit_action, name, {"format": file_format})
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         "Ladda ner CSV",
@@ -111,7 +124,7 @@ def download_buttons(
         mime="text/csv",
         icon=":material/download:",
         key=f"{key or stem}_csv",
-        on_click="ignore",
+        on_click=clicked("csv"),
     )
     right.download_button(
         "Ladda ner Excel",
@@ -122,5 +135,5 @@ def download_buttons(
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table:",
         key=f"{key or stem}_xlsx",
-        on_click="ignore",
+        on_click=clicked("xlsx"),
     )

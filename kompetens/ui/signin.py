@@ -1,0 +1,401 @@
+"""The frame's gate: who is using the app, what they may see, and the audit of it.
+
+Two modes, decided on every run:
+
+- **Sign-in** when ``[auth]`` is configured in ``.streamlit/secrets.toml``:
+  Streamlit's built-in OIDC (``st.login`` / ``st.user`` / ``st.logout``; see
+  ``docs/sign-in.md``). The signed-in e-mail is looked up in the users table
+  (``kompetens.auth``) on every run; an unknown or removed address gets the
+  polite no-access page and nothing else.
+- **Demo mode** without ``[auth]``: a role picker in the sidebar and a visible
+  "Demoläge" banner. Refused when ``KOMPETENS_ENV=production``.
+
+The scope always comes from the user (or the demo picker) in this run, never
+from session state or the URL. A ``?omrade=`` or ``?enhet=`` outside the scope,
+or a page context in session state that the frame did not write, shows the
+no-access message and is logged (``access_denied``); so is a
+``query.ScopeError`` raised while a page runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import polars as pl
+import streamlit as st
+
+from kompetens import audit, auth, query
+from kompetens.ui.context import (
+    CONTEXT_KEY,
+    NO_ACCESS_MESSAGE,
+    SEAL_KEY,
+    context_is_forged,
+    shared_connection,
+)
+
+PRODUCTION_ENV = "KOMPETENS_ENV"
+SIGNED_IN_KEY = "_kompetens_signed_in_as"
+DENIAL_KEY = "_kompetens_denial"
+LAST_DIALOGUE_KEY = "_kompetens_last_dialogue"
+
+DEMO_ROLE_KEY = "demo_roll"
+DEMO_AREAS_KEY = "demo_omraden"
+DEMO_UNIT_KEY = "demo_enhet"
+
+PRODUCTION_REFUSAL = (
+    "**Kompetens startar inte i demoläge i produktion.** Inloggning är inte konfigurerad: "
+    "avsnittet `[auth]` saknas i `.streamlit/secrets.toml`, men `KOMPETENS_ENV=production` är satt. "
+    "Konfigurera inloggning (se docs/sign-in.md) eller ta bort `KOMPETENS_ENV=production` "
+    "för att köra demoläget."
+)
+
+#: URL parameters that name an area or a unit, checked against the scope before any page runs.
+AREA_PARAM = "omrade"
+UNIT_PARAM = "enhet"
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure checks (tested without Streamlit)
+
+
+def is_production(env: Mapping[str, str] | None = None) -> bool:
+    return (os.environ if env is None else env).get(PRODUCTION_ENV, "").strip().lower() in (
+        "production",
+        "prod",
+    )
+
+
+def area_param_allowed(value: str, visible_areas: list[str], all_label: str) -> bool:
+    """A ``?omrade=`` value is fine when it is the "all areas" label or an area in scope."""
+    return value == all_label or value in visible_areas
+
+
+def units_named_by(value: str, units: pl.DataFrame) -> list[str]:
+    """The unit ids a ``?enhet=`` value names.
+
+    Pages put either the unit id (Verksamhetsdialog) or a selectbox label that
+    starts with the unit's name (``"Ekskolan (Norr)"``, Behörighet) in the
+    URL: a value names a unit when it is its id, its name, or its name
+    followed by `` (``….
+    """
+    named = []
+    for unit_id, name in zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True):
+        if value == unit_id or (name and (value == name or value.startswith(f"{name} ("))):
+            named.append(unit_id)
+    return named
+
+
+def unit_param_allowed(value: str, units: pl.DataFrame, visible_ids: set[str]) -> bool:
+    """A ``?enhet=`` value is fine when it names a unit in scope.
+
+    Anything else — another unit, or something that names no unit — is
+    refused, so probing cannot tell a hidden unit from a missing one.
+    """
+    return any(u in visible_ids for u in units_named_by(value, units))
+
+
+# ---------------------------------------------------------------------------------------------
+# Mode and identity
+
+
+def auth_configured() -> bool:
+    """True when ``[auth]`` is in the secrets (sign-in mode); False means demo mode."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: StreamlitSecretNotFoundError
+        return False
+
+
+def refuse_demo_in_production() -> None:
+    """Stop the app with a clear message when demo mode would start under ``KOMPETENS_ENV=production``."""
+    if is_production() and not auth_configured():
+        st.error(PRODUCTION_REFUSAL, icon=":material/block:")
+        st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def apply_audit_retention(db_path: str) -> int:
+    """Purge audit events older than the retention period, once per server process."""
+    return audit.apply_retention(shared_connection(db_path))
+
+
+def _log(db_path: str, user: str, action: str, target=None, details=None, role=None) -> None:
+    audit.log_event(shared_connection(db_path), user, action, target, details, role=role)
+
+
+ROLE_CHANGED_KEY = "_kompetens_demo_role_changed"
+
+
+def _role_changed() -> None:
+    st.session_state[ROLE_CHANGED_KEY] = True
+
+
+def _demo_viewer(db_path: str) -> auth.Viewer:
+    """Demo mode: the role (and area/unit) chosen in the sidebar; HR by default."""
+    units = auth.known_units(shared_connection(db_path))
+    area_names = sorted(set(units["area"].drop_nulls().to_list()))
+    with st.sidebar:
+        st.markdown("### Demoläge")
+        role = st.selectbox(
+            "Visa appen som",
+            options=list(auth.ROLES),
+            format_func=lambda r: auth.ROLE_LABELS[r],
+            key=DEMO_ROLE_KEY,
+            on_change=_role_changed,
+            help="Utan inloggning kan du prova rollerna. Varje roll ser bara sina sidor och sin del av data.",
+        )
+        areas: list[str] = []
+        unit_ids: list[str] = []
+        if role == auth.AREA_MANAGER and area_names:
+            areas = (
+                st.multiselect(
+                    "Verksamhetschefens områden",
+                    options=area_names,
+                    default=area_names[:1],
+                    key=DEMO_AREAS_KEY,
+                )
+                or area_names[:1]
+            )
+        if role == auth.PRINCIPAL and units.height:
+            names = dict(zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True))
+            unit_ids = [
+                st.selectbox(
+                    "Rektorns enhet",
+                    options=list(names),
+                    format_func=lambda u: f"{names.get(u, u)} ({u})",
+                    key=DEMO_UNIT_KEY,
+                )
+            ]
+        st.divider()
+    unit_areas = dict(zip(units["unit_id"].to_list(), units["area"].to_list(), strict=True))
+    scope = auth.scope_for_role(role, areas, unit_ids, unit_areas)
+    return auth.Viewer(
+        email=f"demo:{role}",
+        role=role,
+        scope=scope,
+        demo=True,
+        areas=tuple(sorted(scope.areas)),
+        units=tuple(unit_ids),
+    )
+
+
+def _sign_in_page() -> None:
+    st.title("Kompetens")
+    st.markdown(
+        "Nyckeltal för kompetensförsörjning i skolan. Logga in med ditt konto i organisationen."
+    )
+    if st.button("Logga in", type="primary", icon=":material/login:", key="logga_in"):
+        st.login()
+
+
+def _no_access_page() -> None:
+    st.title("Ingen åtkomst")
+    denial = st.session_state.get(DENIAL_KEY)
+    if denial == "unknown_user":
+        email = getattr(st.user, "email", None) or ""
+        st.info(
+            f"Du är inloggad som **{email}**, men kontot har ingen behörighet i Kompetens ännu. "
+            "Kontakta den som administrerar Kompetens i din organisation om du behöver åtkomst.",
+            icon=":material/lock:",
+        )
+    else:
+        st.error(NO_ACCESS_MESSAGE, icon=":material/lock:")
+        if st.button("Till startsidan", icon=":material/home:", key="ingen_atkomst_hem"):
+            st.query_params.clear()
+            st.session_state.pop(DENIAL_KEY, None)
+            st.rerun()
+    signed_in = auth_configured() and st.user.get("is_logged_in")
+    if signed_in and st.button("Logga ut", icon=":material/logout:", key="ingen_atkomst_logga_ut"):
+        st.logout()
+
+
+SIGN_IN_PAGE = "logga-in"
+NO_ACCESS_PAGE = "ingen-atkomst"
+
+
+def _only_page(fn, title: str, url_path: str) -> None:
+    """Run a navigation that holds only this page (nothing else is reachable), then stop."""
+    st.navigation(
+        [st.Page(fn, title=title, url_path=url_path, default=True)], position="hidden"
+    ).run()
+    st.stop()
+
+
+def deny(db_path: str, viewer: auth.Viewer | None, reason: str, target: str | None = None) -> None:
+    """Log an access denial and show the no-access page instead of anything else."""
+    _log(
+        db_path,
+        viewer.email if viewer else "okänd",
+        audit.ACCESS_DENIED,
+        target,
+        reason,
+        role=viewer.role if viewer else None,
+    )
+    st.session_state[DENIAL_KEY] = reason
+    _only_page(_no_access_page, "Ingen åtkomst", NO_ACCESS_PAGE)
+
+
+def _note_sign_in(db_path: str, viewer: auth.Viewer) -> None:
+    """Log a sign-in once per session and identity (a demo role switch counts as one)."""
+    identity = (viewer.email, viewer.role, viewer.areas, viewer.units)
+    if st.session_state.get(SIGNED_IN_KEY) != identity:
+        details = {"demo": True} if viewer.demo else None
+        _log(db_path, viewer.email, audit.SIGN_IN, None, details, role=viewer.role)
+        st.session_state[SIGNED_IN_KEY] = identity
+
+
+def _signed_in_sidebar(db_path: str, viewer: auth.Viewer) -> None:
+    with st.sidebar:
+        st.caption(f"Inloggad som **{viewer.email}** · {auth.ROLE_LABELS[viewer.role]}")
+        if st.button("Logga ut", icon=":material/logout:", key="logga_ut"):
+            _log(db_path, viewer.email, audit.SIGN_OUT, role=viewer.role)
+            st.session_state.pop(SIGNED_IN_KEY, None)
+            st.logout()
+        st.divider()
+
+
+def _check_link_params(db_path: str, viewer: auth.Viewer, all_areas_label: str) -> None:
+    """Deny a ``?omrade=``/``?enhet=`` outside the scope before the filters would silently drop it."""
+    cur = shared_connection(db_path).cursor()
+    area = st.query_params.get(AREA_PARAM)
+    if area is not None:
+        visible = query.areas(cur, viewer.scope)["area"].to_list()
+        if not area_param_allowed(area, visible, all_areas_label):
+            deny(db_path, viewer, f"?{AREA_PARAM}= utanför behörigheten", area)
+    unit = st.query_params.get(UNIT_PARAM)
+    if unit is not None:
+        visible_ids = set(query.units(cur, viewer.scope)["unit_id"].to_list())
+        if not unit_param_allowed(unit, auth.known_units(cur), visible_ids):
+            deny(db_path, viewer, f"?{UNIT_PARAM}= utanför behörigheten", unit)
+
+
+def gate(db_path: str, *, all_areas_label: str) -> auth.Viewer:
+    """Who is using the app in this run, with the scope rebuilt from the users table (or demo picker).
+
+    Shows and stops at the sign-in page, the no-access page or a denial when
+    that is all this run may show; otherwise returns the viewer.
+    """
+    if not auth_configured():
+        viewer = _demo_viewer(db_path)
+        st.warning(
+            "**Demoläge** – ingen inloggning är konfigurerad. Välj roll i sidopanelen för att se "
+            "appen som HR, verksamhetschef, rektor, ledning eller administratör. "
+            "Använd inte demoläget för riktiga personaluppgifter.",
+            icon=":material/science:",
+        )
+    else:
+        if not st.user.get("is_logged_in"):
+            st.session_state.pop(SIGNED_IN_KEY, None)
+            _only_page(_sign_in_page, "Logga in", SIGN_IN_PAGE)
+        email = str(st.user.get("email") or "")
+        viewer = auth.viewer_for(shared_connection(db_path), email)
+        if viewer is None:
+            st.session_state[DENIAL_KEY] = "unknown_user"
+            if st.session_state.get(SIGNED_IN_KEY) != ("unknown", email):
+                _log(db_path, email or "okänd", audit.ACCESS_DENIED, None, "okänd användare")
+                st.session_state[SIGNED_IN_KEY] = ("unknown", email)
+            _only_page(_no_access_page, "Ingen åtkomst", NO_ACCESS_PAGE)
+        _signed_in_sidebar(db_path, viewer)
+    if context_is_forged():
+        # Someone wrote a page context (e.g. a wider scope) into session state: never use it.
+        st.session_state.pop(CONTEXT_KEY, None)
+        st.session_state.pop(SEAL_KEY, None)
+        deny(db_path, viewer, "förfalskat sessionstillstånd")
+    _note_sign_in(db_path, viewer)
+    _check_link_params(db_path, viewer, all_areas_label)
+    st.session_state.pop(DENIAL_KEY, None)
+    return viewer
+
+
+# ---------------------------------------------------------------------------------------------
+# Navigation
+
+
+def page_id(page) -> str:
+    """A page's own url path, also for the default page (whose public ``url_path`` is ``""``)."""
+    return getattr(page, "_url_path", None) or page.url_path
+
+
+def page_maker(viewer: auth.Viewer):
+    """``st.Page`` for the registry in ``app.py``: hidden unless the role may use it; the role's first page is home.
+
+    Hidden pages stay registered, so a link from one page to another never
+    breaks; opening one the role may not use shows "no access"
+    (:func:`run_navigation`).
+    """
+    allowed = auth.pages_for_role(viewer.role)
+
+    def page(script, *, title: str, icon: str | None = None, url_path: str):
+        return st.Page(
+            script,
+            title=title,
+            icon=icon,
+            url_path=url_path,
+            default=url_path == allowed[0],
+            visibility="visible" if url_path in allowed else "hidden",
+        )
+
+    return page
+
+
+def _menu(pages: Mapping[str, list]) -> dict[str, list]:
+    """Sections with a visible page keep their place; hidden pages go in an unnamed section last."""
+    menu = {
+        section: [p for p in entries if p.visibility == "visible"]
+        for section, entries in pages.items()
+    }
+    menu = {section: entries for section, entries in menu.items() if entries}
+    hidden = [p for entries in pages.values() for p in entries if p.visibility != "visible"]
+    if hidden:
+        menu[""] = menu.get("", []) + hidden
+    return menu
+
+
+def run_navigation(db_path: str, viewer: auth.Viewer, pages: Mapping[str, list]) -> None:
+    """Show the role's pages and run the chosen one.
+
+    A page outside the role (opened by URL) and a ``query.ScopeError`` raised
+    while a page runs both show the no-access message and are logged.
+    """
+    navigation = st.navigation(_menu(pages), position="sidebar", expanded=True)
+    chosen = page_id(navigation)
+    allowed = auth.pages_for_role(viewer.role)
+    if chosen not in allowed and st.session_state.pop(ROLE_CHANGED_KEY, False):
+        # A new demo role that may not use this page starts on its own home page.
+        home = next(p for entries in pages.values() for p in entries if page_id(p) == allowed[0])
+        st.switch_page(home)
+    st.session_state.pop(ROLE_CHANGED_KEY, None)
+    if chosen not in allowed:
+        _log(
+            db_path,
+            viewer.email,
+            audit.ACCESS_DENIED,
+            chosen,
+            "sidan ingår inte i rollen",
+            role=viewer.role,
+        )
+        st.error(NO_ACCESS_MESSAGE, icon=":material/lock:")
+        return
+    try:
+        navigation.run()
+    except query.ScopeError as refused:
+        _log(db_path, viewer.email, audit.ACCESS_DENIED, chosen, str(refused), role=viewer.role)
+        st.error(NO_ACCESS_MESSAGE, icon=":material/lock:")
+    finally:
+        _note_dialogue(db_path, viewer, chosen)
+
+
+def _note_dialogue(db_path: str, viewer: auth.Viewer, url_path: str) -> None:
+    """Log which unit's dialogue page was opened (once per unit in a row, per session)."""
+    if url_path != "dialog":
+        return
+    value = st.query_params.get(UNIT_PARAM)
+    if not value:
+        return
+    named = units_named_by(value, auth.known_units(shared_connection(db_path)))
+    unit = named[0] if len(named) == 1 else value
+    key = (viewer.email, unit)
+    if st.session_state.get(LAST_DIALOGUE_KEY) != key:
+        _log(db_path, viewer.email, audit.DIALOGUE_OPENED, unit, role=viewer.role)
+        st.session_state[LAST_DIALOGUE_KEY] = key
