@@ -1,0 +1,195 @@
+"""View logic of the Datakvalitet and Import pages (pure functions of frames; no Streamlit, no SQL).
+
+Turns the query layer's coverage, freshness and suppression frames and the
+importer's log and validation issues into Swedish tables and heatmap input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from kompetens.contract import KINDS
+from kompetens.formatting import fmt_date
+from kompetens.importer.errors import ValidationIssue
+from kompetens.indicators import registry
+
+#: The kind control on Datakvalitet (the label is what a bound control keeps in the URL).
+ALL_MONTHLY = "Månadsdata"
+KIND_OPTIONS: dict[str, str | None] = {
+    ALL_MONTHLY: None,
+    "Personal": "staff",
+    "Sjukfrånvaro": "sick_leave",
+    "Enkät": "survey",
+    "Händelser": "events",
+    "Rekryteringar": "recruitments",
+    "Kompetensutveckling": "development",
+    "Praktik": "placements",
+}
+
+FRESHNESS_STATUS: dict[str, str] = {
+    "missing": "Saknas helt",
+    "stale": "Inaktuell",
+    "gaps": "Luckor",
+    "ok": "Aktuell",
+}
+LEVEL_LABELS: dict[str, str] = {"org": "Organisationen", "area": "Område", "unit": "Enhet"}
+REASON_LABELS: dict[str, str] = {
+    "primary": "Färre än 5 personer",
+    "secondary": "Dold så att en annan cell inte kan räknas fram",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KINDS[kind].label_sv if kind in KINDS else kind
+
+
+def heatmap_frame(coverage: pl.DataFrame, by: str) -> pl.DataFrame:
+    """``row, month, coverage`` for ``charts.coverage_heatmap``; unit rows read "Namn (id)"."""
+    if by == "area":
+        return coverage.select(pl.col("area").alias("row"), "month", "coverage")
+    return coverage.select(
+        (pl.col("unit_name") + " (" + pl.col("unit_id") + ")").alias("row"), "month", "coverage"
+    )
+
+
+FRESHNESS_LABELS: dict[str, str] = {
+    "unit_name": "Enhet",
+    "area": "Område",
+    "kind_label": "Datatyp",
+    "status_label": "Status",
+    "last_month": "Senaste månad",
+    "months_behind": "Månader efter",
+    "gap_months": "Saknade månader",
+    "open_from": "Öppnade",
+}
+
+
+def freshness_table(freshness: pl.DataFrame, *, only_problems: bool = True) -> pl.DataFrame:
+    """Freshness rows in Swedish, problems only by default (missing, stale, gaps)."""
+    frame = freshness.filter(pl.col("status") != "ok") if only_problems else freshness
+    return frame.select(
+        "unit_name",
+        "area",
+        pl.col("kind").replace_strict({k: kind_label(k) for k in KINDS}, default=pl.col("kind")).alias("kind_label"),
+        pl.col("status").replace_strict(FRESHNESS_STATUS, default=pl.col("status")).alias("status_label"),
+        pl.col("last_month").fill_null("–"),
+        "months_behind",
+        "gap_months",
+        pl.col("open_from").fill_null(""),
+    )  # fmt: skip
+
+
+def freshness_counts(freshness: pl.DataFrame) -> dict[str, int]:
+    """How many unit × kind rows have each status (every status present, 0 if none)."""
+    counts = dict(freshness.group_by("status").len().iter_rows())
+    return {status: int(counts.get(status, 0)) for status in FRESHNESS_STATUS}
+
+
+def opened_mid_period(freshness: pl.DataFrame) -> pl.DataFrame:
+    """``unit_name, area, open_from``: units that opened after the data begins (one row each)."""
+    return (
+        freshness.filter(pl.col("open_from").is_not_null())
+        .select("unit_name", "area", "open_from")
+        .unique(maintain_order=True)
+    )
+
+
+SUPPRESSED_LABELS: dict[str, str] = {
+    "name_sv": "Nyckeltal",
+    "level_label": "Nivå",
+    "scope_id": "Enhet/område",
+    "period": "Period",
+    "breakdown": "Uppdelning",
+    "reason_label": "Varför dold",
+}
+
+
+def newest_period(frame: pl.DataFrame) -> str | None:
+    return frame["period"].max() if frame.height else None
+
+
+def suppressed_table(cells: pl.DataFrame) -> pl.DataFrame:
+    """``query.suppressed_cells`` in Swedish: indicator name, level, scope, period, reason."""
+    names = {i.id: i.name_sv for i in registry.engine_indicators()}
+    return cells.select(
+        pl.col("indicator_id").replace_strict(names, default=pl.col("indicator_id")).alias("name_sv"),
+        pl.col("level").replace_strict(LEVEL_LABELS, default=pl.col("level")).alias("level_label"),
+        "scope_id",
+        "period",
+        pl.when(pl.col("breakdown") == "all").then(pl.lit("–")).otherwise(pl.col("breakdown").str.replace("=", ": ", literal=True)).alias("breakdown"),
+        pl.col("suppression_reason").replace_strict(REASON_LABELS, default=pl.col("suppression_reason")).alias("reason_label"),
+    )  # fmt: skip
+
+
+IMPORT_LABELS: dict[str, str] = {
+    "batch_id": "Batch",
+    "file_name": "Fil",
+    "kind_label": "Datatyp",
+    "rows_written": "Rader importerade",
+    "rows_replaced": "Ersatta rader",
+    "rows_rejected": "Avvisade rader",
+    "user_name": "Av",
+    "imported": "Importerad",
+    "state": "Status",
+}
+
+
+def imports_table(log: pl.DataFrame) -> pl.DataFrame:
+    """The import log (``importer.list_imports``) in Swedish, newest first."""
+    if log.height == 0:
+        return pl.DataFrame(schema={c: pl.String for c in IMPORT_LABELS})
+    return log.select(
+        "batch_id",
+        "file_name",
+        pl.col("kind").replace_strict({k: kind_label(k) for k in KINDS}, default=pl.col("kind")).alias("kind_label"),
+        "rows_written",
+        "rows_replaced",
+        "rows_rejected",
+        "user_name",
+        pl.col("imported_at").dt.strftime("%Y-%m-%d %H:%M").alias("imported"),
+        pl.when(pl.col("undone_at").is_null())
+        .then(pl.lit("Aktiv"))
+        .otherwise(pl.lit("Ångrad ") + pl.col("undone_at").dt.strftime("%Y-%m-%d %H:%M"))
+        .alias("state"),
+    )  # fmt: skip
+
+
+ISSUE_LABELS: dict[str, str] = {
+    "file": "Fil",
+    "row": "Rad",
+    "column": "Kolumn",
+    "value": "Värde",
+    "message": "Fel",
+}
+
+
+def issues_table(issues: Iterable[ValidationIssue]) -> pl.DataFrame:
+    """The validation report: one row per issue (``file, row, column, value, message``)."""
+    return pl.DataFrame(
+        [
+            {
+                "file": i.file,
+                "row": i.row,
+                "column": i.column or "",
+                "value": i.value or "",
+                "message": i.message,
+            }
+            for i in issues
+        ],
+        schema={
+            "file": pl.String,
+            "row": pl.Int64,
+            "column": pl.String,
+            "value": pl.String,
+            "message": pl.String,
+        },
+    )
+
+
+def preview_table(head: pl.DataFrame) -> pl.DataFrame:
+    """Normalised preview rows with dates as ISO text (what the user will recognise)."""
+    return head.with_columns(
+        [pl.col(c).map_elements(fmt_date, return_dtype=pl.String) for c, t in head.schema.items() if t == pl.Date()]
+    )  # fmt: skip

@@ -1,0 +1,105 @@
+"""Datakvalitet page (AppTest) on the small fixture.
+
+The fixture is complete: staff snapshots and sick leave every month 2024-01..2025-12 for
+E1, L1 and S1, surveys in March 2024 and 2025 -> nine unit × kind rows, all current. In 2025
+S1's certified teacher share rests on four teachers (hidden, primary), which hides E1's too
+(secondary: the organisation minus Söder would give it away).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kompetens import query, store
+from kompetens.importer import import_bytes
+from tests.app_support import run_page, texts
+
+PAGE = "pages/datakvalitet.py"
+
+
+def metric_values(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table_with(at, column: str):
+    return next(t.value for t in at.dataframe if column in t.value.columns)
+
+
+def test_a_complete_fixture_has_no_stale_or_missing_data_and_shows_coverage_and_imports(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    assert not at.exception
+    values = metric_values(at)
+    assert (
+        values["Saknas helt"],
+        values["Inaktuella"],
+        values["Med luckor"],
+        values["Aktuella"],
+    ) == (
+        "0",
+        "0",
+        "0",
+        "9",
+    )
+    assert "Alla enheter har aktuell personal-, sjukfrånvaro- och enkätdata." in texts(at)
+    assert len(at.get("plotly_chart")) == 1
+    imports = table_with(at, "Fil")
+    assert {"units.csv", "staff.csv", "sick_leave.csv"} <= set(imports["Fil"])
+    assert set(imports["Status"]) == {"Aktiv"}
+
+
+def test_hidden_values_list_the_small_school_and_the_cell_hidden_to_protect_it(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    hidden = table_with(at, "Varför dold")
+    rows = hidden[
+        (hidden["Nyckeltal"] == "Andel behöriga lärare (heltidstjänster)")
+        & (hidden["Uppdelning"] == "–")
+    ]
+    reasons = dict(zip(rows["Enhet/område"], rows["Varför dold"], strict=True))
+    assert reasons["S1"] == "Färre än 5 personer"
+    assert reasons["E1"] == "Dold så att en annan cell inte kan räknas fram"
+    assert set(hidden["Period"]) == {"2025"}
+
+
+def test_the_kind_control_is_kept_in_the_url(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2025", "typ": "Enkät"})
+    assert not at.exception
+    assert "Mörk = det finns rader av typen enkät den månaden" in texts(at)
+
+
+@pytest.fixture
+def db_with_a_new_unit(small_db, tmp_path):
+    """A copy where a fourth unit (N1, Norr) was imported but nothing else about it."""
+    target = tmp_path / "dq.duckdb"
+    shutil.copy(small_db, target)
+    conn = store.connect(target)
+    try:
+        units = (
+            "unit_id;unit_name;area;school_form;socioeconomic_index;valid_from\n"
+            "E1;Ekskolan;Norr;grundskola;1,2;\n"
+            "L1;Lärkans förskola;Norr;förskola;0,8;\n"
+            "S1;Söderskolan;Söder;grundskola;1,5;\n"
+            "N1;Nyskolan;Norr;grundskola;1,0;2025-08-01\n"
+        )
+        import_bytes(conn, units.encode("utf-8"), "enheter_ny.csv", user="test")
+    finally:
+        conn.close()
+    query.clear_cache()
+    return target
+
+
+def test_a_unit_without_any_data_is_listed_as_missing_for_every_kind(db_with_a_new_unit):
+    at = run_page(db_with_a_new_unit, PAGE, query_params={"ar": "2025"})
+    assert not at.exception
+    assert metric_values(at)["Saknas helt"] == "3"
+    problems = table_with(at, "Datatyp")
+    missing = problems[problems["Enhet"] == "Nyskolan"]
+    assert sorted(missing["Datatyp"]) == [
+        "Medarbetarenkät",
+        "Personal (ögonblicksbilder)",
+        "Sjukfrånvaro",
+    ]
+    assert set(missing["Status"]) == {"Saknas helt"}
+    assert "Nyskolan (Norr) 2025-08" in texts(at)
+    assert table_with(at, "Fil")["Fil"].iloc[0] == "enheter_ny.csv"
