@@ -203,8 +203,11 @@ for ind in indicators:
         current = view.value_at(yearly, year, ind.id)
         if not current.found:
             with right:
-                what, how = view.missing_text(ind, year)
-                empty_state(what, how)
+                if yearly.height:  # figures exist, but only for later years
+                    st.info(view.only_later_text(ind, year, yearly["period"].min()))
+                else:
+                    what, how = view.missing_text(ind, year)
+                    empty_state(what, how)
             continue
         with right:
             card_col = st.container()

@@ -43,21 +43,12 @@ if shown.height == 0:
         "Sök på en del av namnet, ett Kolada-id (t.ex. N00216) eller en ARUBA-fas.",
     )
 
-TABLE_COLUMNS = [
-    "name_sv",
-    "description",
-    "unit",
-    "direction",
-    "sources",
-    "kolada_id",
-    "default_target",
-]
+# The overview table per phase; the description and formula are in each indicator's details below.
+TABLE_COLUMNS = ["name_sv", "unit", "direction", "sources", "kolada_id", "default_target"]
 column_config = {
     c: st.column_config.TextColumn(catalogue.CATALOGUE_LABELS[c], width=w)
     for c, w in zip(
-        TABLE_COLUMNS,
-        ["medium", "large", "small", "small", "medium", "small", "small"],
-        strict=True,
+        TABLE_COLUMNS, ["large", "small", "small", "medium", "small", "small"], strict=True
     )
 }
 

@@ -143,6 +143,14 @@ def test_a_year_without_figures_of_an_indicator_names_the_files_that_feed_it():
     assert "**Rekryteringar**, **Enheter**" in how and "**Import**" in how
 
 
+def test_an_indicator_with_only_later_figures_points_to_a_later_year():
+    text = view.only_later_text(registry.get("redundant_staff_unplaced"), "2024", "2025")
+    assert text == (
+        "Inga värden för övertaliga som ännu inte placerats 2024 eller tidigare – "
+        "det första värdet gäller 2025. Välj ett senare år i sidopanelen."
+    )
+
+
 def test_a_fall_in_a_figure_where_higher_is_better_is_red_with_a_down_arrow():
     # Swedish formatting writes U+2212, which Streamlit does not read as a minus
     assert _delta_style(-0.96, "higher_is_better") == ("red", "down")
@@ -192,3 +200,17 @@ def test_value_at_takes_the_year_its_change_and_its_traffic_light():
     later = view.value_at(series, "2026", "turnover_rate")
     assert later.period == "2024" and later.found
     assert not view.value_at(series, "2022", "turnover_rate").found
+
+
+def test_avveckla_2024_explains_that_redundancy_figures_start_in_2025(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2024"})
+    at.button_group(key="fas").set_value("avveckla").run()
+    assert not at.exception
+    text = texts(at)
+    # the first redundancy notice (P08) is from February 2025
+    assert "det första värdet gäller 2025" in text
+    assert "Inga övertaliga utan placering 2024." in text
+    # 55+ 2024: (4 + 2 + 2 - 1) / (9 + 7 + 8 - 1) = 7 / 23
+    assert {m.label: m.value for m in at.metric}[
+        registry.get("age_55_plus_share").name_sv
+    ] == f"30,4{NBSP}%"

@@ -372,3 +372,11 @@ def missing_text(indicator: registry.Indicator, period: str) -> tuple[str, str]:
         f"Nyckeltalet räknas fram ur filerna {files}. Importera dem på sidan **Import** "
         "(eller bygg demodata med `uv run kompetens demo`).",
     )
+
+
+def only_later_text(indicator: registry.Indicator, period: str, first: str) -> str:
+    """Said when an indicator has figures, but none for ``period`` or before it."""
+    return (
+        f"Inga värden för {indicator.name_sv.lower()} {period} eller tidigare – det första "
+        f"värdet gäller {first}. Välj ett senare år i sidopanelen."
+    )
