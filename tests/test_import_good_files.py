@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import polars as pl
+import pytest
 import xlsxwriter
 from import_fixtures import (  # noqa: F401 (autouse fixture)
     GOOD_FILES,
@@ -17,7 +18,7 @@ from import_fixtures import (  # noqa: F401 (autouse fixture)
 )
 
 from kompetens import store
-from kompetens.importer import import_bytes, import_file, preview_bytes
+from kompetens.importer import ImportRejected, import_bytes, import_file, preview_bytes
 from kompetens.importer.pseudonym import load_key, pseudonym
 
 
@@ -308,3 +309,35 @@ def test_empty_header_less_columns_from_trailing_separators_are_ignored_quietly(
     result = import_bytes(conn, text.encode(), "mal.csv", user="test")
     assert result.rows_written == 2
     assert result.warnings == ["Kolumn 6 saknar rubrik och har ignorerats."]
+
+
+def test_a_title_row_above_the_header_is_skipped_with_a_warning_and_rows_keep_their_numbers():
+    conn = seeded_db()
+    text = "Rapport: målvärden 2026\n\nIndikator;Omfattning;År;Målvärde\nx;org;2026;0,8\ny;org;2026;abc\n"
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(conn, text.encode(), "mal.csv", user="test")
+    assert [(i.row, i.column, i.value) for i in caught.value.issues] == [(5, "Målvärde", "abc")]
+    result = import_bytes(conn, text.replace("abc", "0,7").encode(), "mal.csv", user="test")
+    assert result.rows_written == 2
+    assert result.warnings == ["Rubrikraden är rad 3: 2 rad(er) ovanför den ignorerades."]
+    header = [
+        "Mätdatum",
+        "Anställnings-id",
+        "Enhets-id",
+        "Personalkategori",
+        "Sysselsättningsgrad",
+        "Anställningsform",
+        "Legitimation",
+        "Födelseår",
+    ]
+    book = _xlsx(
+        [
+            ["Personalrapport februari"],
+            [],
+            header,
+            ["2025-02-28", "E9", "U1", "Lärare", "1,5", "Tillsvidare", "Ja", 1975],
+        ]
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_bytes(conn, book, "personal.xlsx", user="test")
+    assert [(i.row, i.column) for i in caught.value.issues] == [(4, "Sysselsättningsgrad")]

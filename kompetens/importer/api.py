@@ -16,7 +16,7 @@ from kompetens.importer import writer
 from kompetens.importer.errors import ImportRejected, ValidationIssue
 from kompetens.importer.normalise import KindNotDetected, detect_kind, map_headers
 from kompetens.importer.pseudonym import mask_in_text
-from kompetens.importer.reading import RawFile, read_bytes
+from kompetens.importer.reading import RawFile, read_bytes, sniff_format
 from kompetens.importer.validate import Validated, known_unit_ids, validate
 
 Progress = Callable[[float, str], None]
@@ -104,6 +104,49 @@ def _resolve_kind(raw: RawFile, kind: str | None, file_name: str) -> Kind:
         ) from exc
 
 
+#: How many title lines above the header row are looked past (report exports often have one).
+MAX_TITLE_ROWS = 5
+
+
+def _read_and_resolve(data: bytes, name: str, kind: str | None) -> tuple[RawFile, Kind, list[str]]:
+    """Read the file and find its kind; look past a few title rows if the first row is not a header.
+
+    Returns the raw file, its kind and warnings. Raises the first row's error
+    when no later row works as a header either.
+    """
+    raw: RawFile | None = None
+    found: Kind | None = None
+    first_error: ImportRejected | None = None
+    try:
+        raw = read_bytes(data, name)
+        found = _resolve_kind(raw, kind, name)
+        if not map_headers(raw.headers, found).missing:
+            return raw, found, []
+    except ImportRejected as exc:
+        first_error = exc
+    if len(data) and sniff_format(data, name) in ("csv", "xlsx"):
+        for header_row in range(1, MAX_TITLE_ROWS + 1):
+            try:
+                probe = read_bytes(data, name, header_row=header_row, n_rows=20)
+                k = _resolve_kind(probe, kind, name)
+            except ImportRejected:
+                continue
+            if map_headers(probe.headers, k).missing:
+                continue
+            full = read_bytes(data, name, header_row=header_row)
+            skipped = full.header_line - 1
+            return (
+                full,
+                k,
+                [
+                    f"Rubrikraden är rad {full.header_line}: {skipped} rad(er) ovanför den ignorerades."
+                ],
+            )
+    if first_error is not None:
+        raise first_error
+    return raw, found, []
+
+
 def _validate(conn, raw: RawFile, name: str, kind: Kind, *, collect_rejected: bool) -> Validated:
     units = known_unit_ids(conn) if kind.unit_column is not None else None
     return validate(raw, name, kind, known_units=units, collect_rejected=collect_rejected)
@@ -138,8 +181,7 @@ def import_bytes(
     # A file named after a person's personnummer must not carry it into the log.
     name = mask_in_text(Path(file_name).name)
     report(0.0, f"Läser {name}")
-    raw = read_bytes(data, name)
-    k = _resolve_kind(raw, kind, name)
+    raw, k, read_warnings = _read_and_resolve(data, name, kind)
     sha = hashlib.sha256(data).hexdigest()
     previous = writer.find_previous_import(conn, sha, k.name)
     if previous is not None:
@@ -164,7 +206,7 @@ def import_bytes(
     checked = _validate(conn, raw, name, k, collect_rejected=partial)
     if checked.issues and not partial:
         raise ImportRejected(checked.issues, name)
-    warnings = list(checked.warnings)
+    warnings = read_warnings + checked.warnings
     rejected_file = None
     if checked.rejected_rows is not None:
         folder = Path(rejected_dir) if rejected_dir is not None else paths.DATA_DIR / "avvisade"
@@ -270,24 +312,9 @@ def preview_bytes(
     name = mask_in_text(Path(file_name).name)
     empty = pl.DataFrame()
     try:
-        raw = read_bytes(data, name)
+        raw, k, read_warnings = _read_and_resolve(data, name, kind)
     except ImportRejected as exc:
         return Preview(name, None, None, None, None, 0, {}, empty, [], exc.issues)
-    try:
-        k = _resolve_kind(raw, kind, name)
-    except ImportRejected as exc:
-        return Preview(
-            name,
-            None,
-            raw.format,
-            raw.encoding,
-            raw.separator,
-            raw.rows_in,
-            {},
-            empty,
-            [],
-            exc.issues,
-        )
     columns = map_headers(raw.headers, k).mapping
     try:
         checked = validate(
@@ -323,7 +350,7 @@ def preview_bytes(
         rows_in=raw.rows_in,
         columns=columns,
         head=checked.valid.head(PREVIEW_ROWS),
-        warnings=checked.warnings,
+        warnings=read_warnings + checked.warnings,
         issues=checked.issues,
         already_imported=already,
     )

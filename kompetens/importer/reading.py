@@ -33,6 +33,7 @@ class RawFile:
     encoding: str | None = None  # "utf-8", "utf-8-sig" or "cp1252" for CSV
     separator: str | None = None
     rows_in: int = 0
+    header_line: int = 1  # the row number of the header as the user sees it
 
 
 def _reject(file_name: str, message: str) -> ImportRejected:
@@ -115,13 +116,14 @@ def _count_outside_quotes(line: str, ch: str) -> int:
     return count
 
 
-def detect_separator(text: str) -> str:
+def detect_separator(text: str, header_row: int = 0) -> str:
     """``;``, ``,`` or tab: the one that splits the header line into the most fields.
 
     The header decides because headers never hold decimal commas; a tie (one
     column) falls back to ``;`` as Swedish Excel writes it.
     """
-    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    lines = text.lstrip("\ufeff").split("\n", header_row + 1)
+    header = lines[header_row] if len(lines) > header_row else ""
     counts = {sep: _count_outside_quotes(header, sep) for sep in (";", ",", "\t")}
     best = max(counts, key=lambda s: (counts[s], s == ";"))
     return best if counts[best] > 0 else ";"
@@ -154,26 +156,41 @@ def _finish(frame: pl.DataFrame, file_name: str, fmt: str, first_row: int, **inf
         frame = frame.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in data_cols]))
     if frame.height == 0:
         raise _reject(file_name, "filen har bara en rubrikrad och inga datarader.")
-    return RawFile(frame=frame, headers=headers, format=fmt, rows_in=frame.height, **info)
+    return RawFile(
+        frame=frame,
+        headers=headers,
+        format=fmt,
+        rows_in=frame.height,
+        header_line=max(first_row - 1, 1),
+        **info,
+    )
 
 
-def read_bytes(data: bytes, file_name: str) -> RawFile:
-    """Read CSV, XLSX or Parquet bytes into a frame of strings (see module docstring)."""
+def read_bytes(
+    data: bytes, file_name: str, *, header_row: int = 0, n_rows: int | None = None
+) -> RawFile:
+    """Read CSV, XLSX or Parquet bytes into a frame of strings (see module docstring).
+
+    ``header_row`` skips that many lines (CSV) or used rows (XLSX) above the header
+    (a report title); ``n_rows`` reads only the first data rows (for probing).
+    """
     fmt = sniff_format(data, file_name)
     if len(data) == 0:
         raise _reject(file_name, "filen är tom (0 byte).")
     if fmt == "xlsx":
-        return _read_xlsx(data, file_name)
+        return _read_xlsx(data, file_name, header_row, n_rows)
     if fmt == "parquet":
         return _read_parquet(data, file_name)
-    return _read_csv(data, file_name)
+    return _read_csv(data, file_name, header_row, n_rows)
 
 
-def _read_csv(data: bytes, file_name: str) -> RawFile:
+def _read_csv(
+    data: bytes, file_name: str, header_row: int = 0, n_rows: int | None = None
+) -> RawFile:
     text, encoding = decode_text(data, file_name)
     if not text.strip():
         raise _reject(file_name, "filen är tom (inga rader).")
-    separator = detect_separator(text)
+    separator = detect_separator(text, header_row)
     payload = (
         data[3:]
         if encoding == "utf-8-sig"
@@ -188,6 +205,8 @@ def _read_csv(data: bytes, file_name: str) -> RawFile:
             infer_schema=False,
             has_header=True,
             quote_char='"',
+            skip_rows=header_row,
+            n_rows=n_rows,
         )
     except pl.exceptions.ComputeError as exc:
         raise _reject(
@@ -197,10 +216,12 @@ def _read_csv(data: bytes, file_name: str) -> RawFile:
         ) from exc
     except pl.exceptions.NoDataError as exc:
         raise _reject(file_name, "filen är tom (inga rader).") from exc
-    return _finish(frame, file_name, "csv", 2, encoding=encoding, separator=separator)
+    return _finish(frame, file_name, "csv", header_row + 2, encoding=encoding, separator=separator)
 
 
-def _read_xlsx(data: bytes, file_name: str) -> RawFile:
+def _read_xlsx(
+    data: bytes, file_name: str, header_row: int = 0, n_rows: int | None = None
+) -> RawFile:
     try:
         # Everything as strings: the values and row numbers the user sees in Excel.
         # Blank rows are kept (and dropped after numbering) so row numbers match Excel's.
@@ -210,6 +231,7 @@ def _read_xlsx(data: bytes, file_name: str) -> RawFile:
             engine="calamine",
             infer_schema_length=0,
             drop_empty_rows=False,
+            read_options={"header_row": header_row, **({"n_rows": n_rows} if n_rows else {})},
         )
     except Exception as exc:  # fastexcel raises its own error types for damaged files
         raise _reject(
@@ -220,7 +242,7 @@ def _read_xlsx(data: bytes, file_name: str) -> RawFile:
     if frame.width == 0:
         raise _reject(file_name, "Excel-filens första blad är tomt.")
     # The reader starts at the first used row; Excel's numbering starts at row 1.
-    return _finish(frame, file_name, "xlsx", _first_used_xlsx_row(data) + 1)
+    return _finish(frame, file_name, "xlsx", _first_used_xlsx_row(data) + header_row + 1)
 
 
 def _first_used_xlsx_row(data: bytes) -> int:
