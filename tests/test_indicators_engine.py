@@ -114,3 +114,42 @@ def test_the_export_writes_parquet_too_and_refuses_other_formats(conn, tmp_path)
     assert set(frame["level"].unique()) == {"unit", "area", "org"}
     with pytest.raises(ValueError, match="csv"):
         export_figures(conn, tmp_path / "figures.xlsx", None)
+
+
+def test_the_figures_command_writes_the_export_and_refuses_an_unknown_indicator(tmp_path):
+    from typer.testing import CliRunner
+
+    from kompetens.cli import app
+
+    db = tmp_path / "k.duckdb"
+    connection = store.connect(db)
+    load_small(connection)
+    connection.close()
+    runner = CliRunner()
+    out = tmp_path / "nyckeltal.csv"
+    done = runner.invoke(
+        app,
+        [
+            "figures",
+            "--db",
+            str(db),
+            "--out",
+            str(out),
+            "--indicator",
+            "hires",
+            "--indicator",
+            "sick_leave_rate",
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    frame = pl.read_csv(out)
+    assert frame.columns == EXPORT_COLUMNS
+    assert set(frame["indicator_id"].unique()) == {"hires", "sick_leave_rate"}
+    refused = runner.invoke(
+        app, ["figures", "--db", str(db), "--out", str(out), "--indicator", "nope"]
+    )
+    assert refused.exit_code == 2
+    wrong_format = runner.invoke(
+        app, ["figures", "--db", str(db), "--out", str(tmp_path / "x.xlsx")]
+    )
+    assert wrong_format.exit_code == 2
