@@ -22,7 +22,7 @@ import pytest
 from kompetens import dialogues, query, store
 from kompetens.briefs import excel
 from kompetens.briefs.area import build_area, pdf_file_name
-from kompetens.briefs.charts import ChartRenderer, trend_figure
+from kompetens.briefs.charts import shared_renderer, trend_figure
 from kompetens.briefs.content import build_brief
 from kompetens.briefs.pdf import render_pdf
 
@@ -32,8 +32,8 @@ DAY = dt.date(2026, 3, 10)
 
 @pytest.fixture(scope="module")
 def renderer():
-    with ChartRenderer() as session:
-        yield session
+    # The process-wide session the app uses (closed at exit), so the app test below reuses it.
+    return shared_renderer()
 
 
 @pytest.fixture(scope="module")
@@ -349,3 +349,43 @@ def test_the_brief_command_writes_a_unit_workbook_and_refuses_unclear_requests(s
     assert runner.invoke(app, wrong_suffix).exit_code == 2
     unknown = ["brief", "--unit", "X9", "--out", str(out), "--db", str(db)]
     assert runner.invoke(app, unknown).exit_code == 2
+
+
+# ---- In the app -----------------------------------------------------------------------------
+
+
+def _downloads_script():
+    import os
+
+    from kompetens import query
+    from kompetens.ui.brief_downloads import render_brief_downloads
+    from kompetens.ui.context import Filters, PageContext
+
+    ctx = PageContext(
+        db_path=os.environ["KOMPETENS_BRIEF_TEST_DB"],
+        filters=Filters("2024", None, None),
+        scope=query.Scope.everything(),
+    )
+    render_brief_downloads(
+        ctx, "E1", "Norr", dialogue_date=__import__("datetime").date(2026, 3, 10)
+    )
+
+
+def test_the_dialogue_page_buttons_build_the_unit_pdf_and_the_area_files(small_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("KOMPETENS_BRIEF_TEST_DB", str(small_db))
+    at = AppTest.from_function(_downloads_script, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert [d.proto.label for d in at.get("download_button")] == ["Ladda ner Excel"]
+    assert "Hela Norr: 2 enheter, en PDF per enhet och en Excel-fil" in [
+        c.value for c in at.caption
+    ]
+    at.button(key="brief_make_pdf_E1").click().run()
+    assert not at.exception
+    at.button(key="brief_make_area_Norr").click().run()
+    assert not at.exception
+    downloads = {d.proto.label: d.proto for d in at.get("download_button")}
+    assert set(downloads) == {"Ladda ner PDF", "Ladda ner Excel", "Ladda ner PDF:er (zip)"}
+    assert downloads["Ladda ner PDF:er (zip)"].url  # the zip is served from the media store

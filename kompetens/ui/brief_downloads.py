@@ -1,0 +1,189 @@
+"""Download buttons for dialogue briefs (PDF and Excel) of one unit and of its whole area.
+
+Used on the Verksamhetsdialog page: ``render_brief_downloads(ctx, unit_id, area)``.
+Briefs are built on demand with the caller's scope (``ctx.scope``), so a file
+never holds more than the page shows. The unit's Excel file is made when its
+button is clicked; the PDF and the area's files take longer (charts, one PDF
+per unit), so a button builds them with a progress bar and then offers the
+download. Built files are kept in the session until the data, the year, the
+dialogue date or the scope change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from kompetens import query, store
+from kompetens.briefs import excel
+from kompetens.briefs.area import build_area, pdf_file_name
+from kompetens.briefs.charts import ChartRenderer, ChartRenderError, shared_renderer
+from kompetens.briefs.content import build_brief, default_period
+from kompetens.briefs.pdf import render_pdf
+
+PDF_MIME = "application/pdf"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_MIME = "application/zip"
+_STORE = "_brief_files"
+
+
+def _renderer() -> ChartRenderer:
+    """The server's chart session; if Chromium will not start, briefs are made without charts."""
+    try:
+        return shared_renderer()
+    except ChartRenderError:
+        return ChartRenderer()  # not running: each PDF says its charts could not be drawn
+
+
+#: Built files kept per session (newest last); older ones are dropped.
+MAX_KEPT = 4
+
+
+def _files() -> dict:
+    return st.session_state.setdefault(_STORE, {})
+
+
+def _keep(key: tuple, value) -> None:
+    files = _files()
+    files[key] = value
+    while len(files) > MAX_KEPT:
+        files.pop(next(iter(files)))
+
+
+def _dialogue_date(dialogue_date: dt.date | None) -> dt.date:
+    chosen = dialogue_date or st.session_state.get("dialog_date")
+    return chosen if isinstance(chosen, dt.date) else dt.date.today()
+
+
+def render_brief_downloads(
+    ctx,
+    unit_id: str,
+    area: str,
+    *,
+    period: str | None = None,
+    dialogue_date: dt.date | None = None,
+) -> None:
+    """Buttons for the unit's brief (PDF, Excel) and the whole area's (zip of PDFs, Excel).
+
+    ``period``: the year (default: the sidebar's year, else the newest);
+    ``dialogue_date``: default the page's ``dialog_date`` input, else today.
+    """
+    cur = ctx.cursor()
+    scope = ctx.scope
+    period = period or ctx.filters.year or default_period(cur, scope)
+    day = _dialogue_date(dialogue_date)
+    stamp = (ctx.db_path, store.data_version(cur), scope, period, day)
+    files = _files()
+    db_path = ctx.db_path
+
+    def unit_brief(connection):
+        return build_brief(connection, scope, unit_id, period=period, dialogue_date=day)
+
+    def excel_bytes() -> bytes:
+        # Runs on its own thread when the button is clicked: a cursor of its own.
+        from kompetens.ui.context import shared_connection
+
+        return excel.unit_workbook(unit_brief(shared_connection(db_path).cursor()))
+
+    with st.container(border=True):
+        st.markdown("**Underlag att ta med till dialogen**")
+        left, right = st.columns(2)
+
+        # ---- The unit -------------------------------------------------------------------------
+        with left:
+            st.caption(f"Enheten, {period or 'inga nyckeltal ännu'} · dialog {day.isoformat()}")
+            unit_key = ("unit", unit_id, stamp)
+            buttons = st.columns(2)
+            if unit_key in files:
+                name, pdf = files[unit_key]
+                buttons[0].download_button(
+                    "Ladda ner PDF",
+                    data=pdf,
+                    file_name=name,
+                    mime=PDF_MIME,
+                    icon=":material/picture_as_pdf:",
+                    key=f"brief_pdf_{unit_id}",
+                    on_click="ignore",
+                )
+            elif buttons[0].button(
+                "Skapa PDF", icon=":material/picture_as_pdf:", key=f"brief_make_pdf_{unit_id}"
+            ):
+                bar = st.progress(0.0, text="Hämtar nyckeltal …")
+                try:
+                    brief = unit_brief(cur)
+                except query.ScopeError:
+                    bar.empty()
+                    st.error("Du har inte behörighet att se den här enheten.")
+                    return
+                bar.progress(0.3, text="Ritar diagram och sätter PDF …")
+                pdf = render_pdf(brief, _renderer())
+                bar.progress(1.0, text="PDF klar")
+                _keep(unit_key, (pdf_file_name(brief).replace(".pdf", f"_{period}.pdf"), pdf))
+                st.rerun()
+            buttons[1].download_button(
+                "Ladda ner Excel",
+                data=excel_bytes,
+                file_name=f"Dialogunderlag_{unit_id}_{period}.xlsx",
+                mime=XLSX_MIME,
+                icon=":material/table:",
+                key=f"brief_xlsx_{unit_id}",
+                on_click="ignore",
+            )
+
+        # ---- The whole area -------------------------------------------------------------------
+        with right:
+            try:
+                n_units = query.units(cur, scope, area=area).height
+            except query.ScopeError:
+                n_units = 0
+            st.caption(f"Hela {area}: {n_units} enheter, en PDF per enhet och en Excel-fil")
+            area_key = ("area", area, stamp)
+            if area_key in files:
+                result = files[area_key]
+                buttons = st.columns(2)
+                buttons[0].download_button(
+                    "Ladda ner PDF:er (zip)",
+                    data=result.zip_bytes,
+                    file_name=result.zip_name,
+                    mime=ZIP_MIME,
+                    icon=":material/folder_zip:",
+                    key=f"brief_zip_{area}",
+                    on_click="ignore",
+                )
+                buttons[1].download_button(
+                    "Ladda ner Excel",
+                    data=result.workbook_bytes,
+                    file_name=result.workbook_name,
+                    mime=XLSX_MIME,
+                    icon=":material/table:",
+                    key=f"brief_area_xlsx_{area}",
+                    on_click="ignore",
+                )
+            elif n_units and st.button(
+                f"Skapa underlag för alla {n_units} enheter",
+                icon=":material/stacks:",
+                key=f"brief_make_area_{area}",
+                help=f"Tar ungefär {max(5, round(n_units * 1.2))} sekunder.",
+            ):
+                bar = st.progress(0.0, text="Hämtar nyckeltal …")
+
+                def progress(fraction: float, message: str) -> None:
+                    bar.progress(min(1.0, max(0.0, fraction)), text=message)
+
+                try:
+                    result = build_area(
+                        cur,
+                        scope,
+                        area,
+                        period=period,
+                        dialogue_date=day,
+                        progress=progress,
+                        renderer=_renderer(),
+                    )
+                except query.ScopeError:
+                    bar.empty()
+                    st.error("Du har inte behörighet att se det här området.")
+                    return
+                _keep(area_key, result)
+                st.rerun()
