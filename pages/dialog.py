@@ -11,6 +11,7 @@ from kompetens import dialogues, query
 from kompetens.talking_points import talking_points
 from kompetens.ui import components
 from kompetens.ui import dialogue_view as view
+from kompetens.ui.brief_downloads import render_brief_downloads
 from kompetens.ui.context import page_context
 
 ctx = page_context()
@@ -90,6 +91,7 @@ if flash := st.session_state.pop(FLASH, None):
     st.success(flash, icon=":material/check_circle:")
 
 st.subheader(f"{unit_names[unit_id]} · {area} · {period}")
+render_brief_downloads(ctx, unit_id, area, period=period, dialogue_date=dialogue_date)
 if shown.height == 0:
     components.empty_state(
         f"{unit_names[unit_id]} har inga nyckeltal för {period}.",
