@@ -25,6 +25,12 @@ CATEGORY_LABELS = {
 }
 
 st.title("Behörighet")
+# Long indicator names wrap instead of being cut off in the narrow metric cards.
+st.markdown(
+    "<style>[data-testid='stMetricLabel'] * {white-space: normal !important; "
+    "overflow: visible !important; text-overflow: clip !important;}</style>",
+    unsafe_allow_html=True,
+)
 category = st.segmented_control(
     "Personalkategori",
     options=list(views.STAFF_CATEGORY_LABELS),
@@ -208,12 +214,17 @@ else:
         delta = None
         if row["change"] is not None and not suppressed:
             delta = fmt_delta(row["change"], indicator) + " mot året innan"
+        delta_colour, delta_arrow = components._delta_style(
+            row["change"] if delta else None, indicator.direction
+        )
         with column.container(border=True):
             st.metric(
                 indicator.name_sv,
                 fmt_value(row["unit_value"], indicator, suppressed=suppressed),
                 delta=delta,
-                delta_color=("inverse" if indicator.direction == "higher_is_worse" else "normal"),
+                # The sign is set from the number: Swedish formatting writes U+2212, not "-".
+                delta_color=delta_colour,
+                delta_arrow=delta_arrow,
                 help=indicator.description,
             )
             parts = [
@@ -245,18 +256,6 @@ else:
                         "Andel", min_value=0.0, max_value=1.0, format="percent"
                     ),
                 },
-                key="licence",
-            )
-            components.download_buttons(
-                licence.drop("status"),
-                f"Legitimation {names.get(unit_id, unit_id)} {period}",
-                labels={
-                    "label": "Status",
-                    "fte": "FTE",
-                    "share": "Andel",
-                    "n_individuals": "Antal personer",
-                },
-                suppressible=["fte", "share", "n_individuals"],
                 key="licence",
             )
     with category_col:
@@ -305,16 +304,33 @@ else:
                 },
                 key="categories",
             )
-            components.download_buttons(
-                by_category,
-                f"Kategorier {names.get(unit_id, unit_id)} {period}",
-                labels={
-                    "category": "Kategori",
-                    "temporary_share": "Visstidsanställda",
-                    "path_share": "På väg mot behörighet",
-                },
-                key="categories",
-            )
+    # Downloads below the two tables: in a half-width column the buttons' labels get cut off.
+    if licence.height:
+        st.caption("Legitimation och behörighet:")
+        components.download_buttons(
+            licence.drop("status"),
+            f"Legitimation {names.get(unit_id, unit_id)} {period}",
+            labels={
+                "label": "Status",
+                "fte": "FTE",
+                "share": "Andel",
+                "n_individuals": "Antal personer",
+            },
+            suppressible=["fte", "share", "n_individuals"],
+            key="licence",
+        )
+    if by_category.height:
+        st.caption("Per personalkategori:")
+        components.download_buttons(
+            by_category,
+            f"Kategorier {names.get(unit_id, unit_id)} {period}",
+            labels={
+                "category": "Kategori",
+                "temporary_share": "Visstidsanställda",
+                "path_share": "På väg mot behörighet",
+            },
+            key="categories",
+        )
 
     unit_trend = query.trend_with_context(cur, scope, share_id, "unit", unit_id, "year")
     if unit_trend.height:

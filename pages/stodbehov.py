@@ -30,28 +30,35 @@ st.caption(
 )
 
 
+def default_percent(component: str) -> int:
+    # Sliders show whole percent: no decimal separator to get wrong, and short URLs (?vikt_…=25).
+    return round(support.DEFAULT_WEIGHTS[component] * 100)
+
+
 def reset_weights() -> None:
     for component, key in WEIGHT_KEYS.items():
-        st.session_state[key] = float(support.DEFAULT_WEIGHTS[component])
+        st.session_state[key] = default_percent(component)
 
 
 with st.expander("Vikter", icon=":material/tune:", expanded=False):
     st.caption(
-        "Vikterna behöver inte summera till 1: de normaliseras över de nyckeltal som finns för "
-        "enhetens skolform. Vikt 0 tar bort nyckeltalet ur indexet."
+        "Vikterna behöver inte summera till 100 %: de normaliseras över de nyckeltal som finns "
+        "för enhetens skolform. Vikt 0 tar bort nyckeltalet ur indexet."
     )
     weight_columns = st.columns(2)
     weights: dict[str, float] = {}
     for index, component in enumerate(support.COMPONENTS):
-        weights[component.id] = weight_columns[index % 2].slider(
+        percent = weight_columns[index % 2].slider(
             component.label_sv,
-            min_value=0.0,
-            max_value=1.0,
-            value=float(support.DEFAULT_WEIGHTS[component.id]),
-            step=0.05,
+            min_value=0,
+            max_value=100,
+            value=default_percent(component.id),
+            step=5,
+            format="%d %%",
             key=WEIGHT_KEYS[component.id],
             bind="query-params",
         )
+        weights[component.id] = percent / 100
     st.button(
         "Återställ standardvikterna",
         icon=":material/restart_alt:",

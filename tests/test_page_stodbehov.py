@@ -2,7 +2,7 @@
 
 Reference month 2025-12: in grundskola only turnover and sick leave have recent
 unit values (the 2025 certified shares are hidden). E1 turnover percentile 100,
-S1 0; sick leave both 50 (equal). Weights 0.15 / 0.15 -> E1 = 0.5 × 100 + 0.5 × 50
+S1 0; sick leave both 50 (equal). Weights 15 % / 15 % -> E1 = 0.5 × 100 + 0.5 × 50
 = 75, S1 = 0 + 25 = 25; L1 is alone in its form: every percentile 50 -> 50.
 """
 
@@ -38,7 +38,7 @@ def test_units_are_ranked_by_their_hand_computed_scores(small_db):
 
 def test_setting_the_turnover_weight_to_zero_changes_the_scores_and_the_ranking(small_db):
     at = run_page(small_db, PAGE, query_params={"ar": "2025"})
-    at.slider(key="vikt_turnover_rate").set_value(0.0).run()
+    at.slider(key="vikt_turnover_rate").set_value(0).run()
     assert not at.exception
     # Only sick leave is left for the schools: both at percentile 50.
     assert scores(at) == {"E1": 50.0, "L1": 50.0, "S1": 50.0}
@@ -48,11 +48,11 @@ def test_setting_the_turnover_weight_to_zero_changes_the_scores_and_the_ranking(
 
 def test_the_reset_button_brings_back_the_default_weights(small_db):
     at = run_page(small_db, PAGE, query_params={"ar": "2025"})
-    at.slider(key="vikt_sick_leave_rate").set_value(0.0).run()
+    at.slider(key="vikt_sick_leave_rate").set_value(0).run()
     assert scores(at)["E1"] == 100.0  # turnover alone: E1 at percentile 100
     at.button(key="reset_weights").click().run()
     assert not at.exception
-    assert at.slider(key="vikt_sick_leave_rate").value == 0.15
+    assert at.slider(key="vikt_sick_leave_rate").value == 15  # percent
     assert scores(at) == {"E1": 75.0, "L1": 50.0, "S1": 25.0}
 
 

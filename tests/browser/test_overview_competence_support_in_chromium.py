@@ -1,0 +1,104 @@
+"""Översikt, Behörighet and Stödbehov in a real headless Chromium against the small fixture.
+
+Each page is opened from a deep link with query parameters (as a shared link
+would), its main control is used, and the page must finish without an
+exception and show the expected headline figures. Screenshots land in
+test-output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.harness import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+NBSP = "\u00a0"
+
+
+def no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def open_page(page, url: str, heading: str) -> None:
+    """Go to a deep link and wait until the page's script run has finished and its title is shown."""
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(state="visible")
+    wait_for_app(page)
+
+
+def tall(page) -> None:
+    """Streamlit scrolls inside its main area, so a full-page shot needs a tall window."""
+    page.set_viewport_size({"width": 1400, "height": 2600})
+
+
+def test_overview_opens_from_a_deep_link_and_switches_to_monthly_trends(app_url, page):
+    open_page(page, f"{app_url}/oversikt?ar=2025", "Översikt")
+    no_exception(page)
+    text = main_text(page)
+    assert "Översikt" in text
+    assert f"55,1{NBSP}%" in text  # certified teachers, organisation 2025: 4.3 / 7.8
+    assert f"42,7{NBSP}%" in text  # licensed preschool teachers 2025: 2.8 / 6.55
+    page.get_by_role("radio", name="Månadsvärden").click()
+    wait_for_app(page)
+    no_exception(page)
+    # A bound widget keeps its label in the URL (and drops a value equal to its default, as ar=2025).
+    assert "upplosning=M%C3%A5nadsv%C3%A4rden" in page.url
+    page.locator(".js-plotly-plot").first.wait_for(state="visible")
+    tall(page)
+    screenshot(page, "oversikt_monthly")
+
+
+def test_behorighet_deep_link_with_a_unit_opens_its_drill_down(app_url, page):
+    # The unit selectbox keeps its label in the URL ("Ekskolan (Norr)"), like every bound selectbox.
+    open_page(page, f"{app_url}/behorighet?ar=2024&enhet=Ekskolan+%28Norr%29", "Behörighet")
+    no_exception(page)
+    text = main_text(page)
+    assert "Behörighet" in text
+    assert "Legitimation och behörighet" in text  # the drill-down of E1 is open
+    assert f"Norr: 57,6{NBSP}% · organisationen: 54,1{NBSP}%" in text
+
+
+def test_behorighet_picks_a_unit_in_the_drill_down_selectbox(app_url, page):
+    open_page(page, f"{app_url}/behorighet?ar=2024", "Behörighet")
+    no_exception(page)
+    assert "Välj en enhet för att se" in main_text(page)
+    box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').filter(
+        has_text="Enhet"
+    )
+    box.first.click()
+    # Typing filters the options and opens the list even if the first click only focused the box.
+    page.keyboard.type("Söderskolan")
+    page.get_by_role("option", name="Söderskolan (Söder)").click()
+    wait_for_app(page)
+    no_exception(page)
+    text = main_text(page)
+    assert f"Söder: 48,7{NBSP}% · organisationen: 54,1{NBSP}%" in text  # S1 1.9 / 3.9
+    assert "enhet=S%C3%B6derskolan" in page.url
+    tall(page)
+    screenshot(page, "behorighet_drill_down")
+
+
+def test_stodbehov_moves_a_weight_slider_and_the_scores_change(app_url, page):
+    open_page(page, f"{app_url}/stodbehov?ar=2025", "Stödbehov")
+    no_exception(page)
+    assert "De som inte ber om stöd – enheter utan färska data" in main_text(page)
+    assert "Egna vikter används" not in main_text(page)
+    page.get_by_text("Vikter", exact=True).click()
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Personalomsättning")
+    handle = slider.get_by_role("slider")
+    handle.focus()
+    handle.press("Home")  # weight 0
+    wait_for_app(page)
+    no_exception(page)
+    assert "Egna vikter används" in main_text(page)
+    assert "vikt_turnover_rate=0" in page.url
+    tall(page)
+    screenshot(page, "stodbehov_weights")
