@@ -72,6 +72,45 @@ st.caption(
 indicators = homes.indicators_on(homes.ARUBA, phase)
 
 
+def trend_figure(ind: registry.Indicator, frame: query.pl.DataFrame):
+    """The trend chart of one indicator (one or two lines and the target)."""
+    fig = charts.trend(frame, x="period", y="value", unit=ind.unit, series="serie", target="target")
+    if ind.id != "turnover_rate":  # one line: in the phase's colour
+        fig.update_traces(line_color=colour, selector={"mode": "lines+markers"})
+    if ind.number_format == "decimal_2":
+        fig.update_yaxes(tickformat=",.2f")
+    y_range = view.y_range(frame, ind.unit)
+    if y_range:
+        fig.update_yaxes(range=y_range)
+    fig.update_layout(height=320, title=None)
+    return fig
+
+
+def ranking_figures(ind, values, target: float | None, reference: float | None):
+    """(ranking chart, spread chart or None, units shown when the ranking is cut to the weak end)."""
+    ranked, limited = view.ranking(values, ind)
+    fig = charts.ranked_bars(ranked, label="unit_name", value="value", unit=ind.unit, colour=colour)
+    if target is not None:
+        charts.vertical_line(fig, target, "Mål")
+    # Value labels sit outside the bars: keep them from being cut at the plot's edge.
+    fig.update_traces(cliponaxis=False)
+    fig.update_layout(margin={"t": 30, "r": 70})
+    if not limited:
+        return fig, None, None
+    # The ranking shows only the weak end: draw every visible unit so the whole spread is seen.
+    spread_fig = charts.unit_spread(
+        view.visible_units(values),
+        value="value",
+        label="unit_name",
+        unit=ind.unit,
+        colour=colour,
+        reference=reference,
+        reference_label=area or "Organisationen",
+        target=target,
+    )
+    return fig, spread_fig, ranked.height
+
+
 def show_trend(ind: registry.Indicator) -> query.pl.DataFrame:
     """Trend chart (org or area) with target; returns the yearly series for the headline card."""
     breakdown = view.trend_breakdown(ind, school_form)
@@ -83,22 +122,16 @@ def show_trend(ind: registry.Indicator) -> query.pl.DataFrame:
     if ind.id == "turnover_rate" and breakdown == "all":
         without = query.series(cur, scope, ind.id, level, scope_id, pt, view.EXCL_RETIREMENT)
         frame = view.combine_series({"Alla avgångar": trend, "Utan pensionsavgångar": without})
+        sources: tuple = (trend, without)
     else:
         frame = view.combine_series({area or "Organisationen": trend})
+        sources = (trend,)
     if not view.has_visible(frame):
         st.caption(view.hidden_trend_text(frame))
     else:
-        fig = charts.trend(
-            frame, x="period", y="value", unit=ind.unit, series="serie", target="target"
+        fig = view.memo_by_identity(
+            ("trend", ind.id, area, colour), sources, lambda: trend_figure(ind, frame)
         )
-        if ind.id != "turnover_rate":  # one line: in the phase's colour
-            fig.update_traces(line_color=colour, selector={"mode": "lines+markers"})
-        if ind.number_format == "decimal_2":
-            fig.update_yaxes(tickformat=",.2f")
-        y_range = view.y_range(frame, ind.unit)
-        if y_range:
-            fig.update_yaxes(range=y_range)
-        fig.update_layout(height=320, title=None)
         st.plotly_chart(fig, config=PLOT_CONFIG, key=f"trend_{ind.id}")
     notes = []
     if pt == "rolling_12m":
@@ -124,27 +157,14 @@ def show_ranking(
         # Nothing to rank: every unit hidden, or all visible units alike (e.g. zero retirements).
         st.markdown(view.spread_text(summary, ind))
         return
-    ranked, limited = view.ranking(values, ind)
-    fig = charts.ranked_bars(
-        ranked, label="unit_name", value="value", unit=ind.unit, target=target, colour=colour
+    fig, spread_fig, shown = view.memo_by_identity(
+        ("ranking", ind.id, area, colour, target, reference),
+        (values,),
+        lambda: ranking_figures(ind, values, target, reference),
     )
-    # Value labels sit outside the bars: keep them from being cut at the plot's edge.
-    fig.update_traces(cliponaxis=False)
-    fig.update_layout(margin={"t": 30, "r": 70})
     st.plotly_chart(fig, config=PLOT_CONFIG, key=f"rank_{ind.id}")
-    if limited:
-        st.caption(view.ranking_caption(ranked.height, ind))
-        # The ranking shows only the weak end: draw every visible unit so the whole spread is seen.
-        spread_fig = charts.unit_spread(
-            view.visible_units(values),
-            value="value",
-            label="unit_name",
-            unit=ind.unit,
-            colour=colour,
-            reference=reference,
-            reference_label=area or "Organisationen",
-            target=target,
-        )
+    if shown is not None:
+        st.caption(view.ranking_caption(shown, ind))
         st.plotly_chart(spread_fig, config=PLOT_CONFIG, key=f"spread_{ind.id}")
     st.markdown(view.spread_text(summary, ind))
 

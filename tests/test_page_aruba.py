@@ -214,3 +214,17 @@ def test_avveckla_2024_explains_that_redundancy_figures_start_in_2025(small_db):
     assert {m.label: m.value for m in at.metric}[
         registry.get("age_55_plus_share").name_sv
     ] == f"30,4{NBSP}%"
+
+
+def test_a_chart_is_built_once_per_query_frame_and_again_for_a_new_one():
+    built = []
+    first, second = pl.DataFrame({"a": [1]}), pl.DataFrame({"a": [1]})
+
+    def build():
+        built.append(1)
+        return len(built)
+
+    assert view.memo_by_identity(("k",), (first,), build) == 1
+    assert view.memo_by_identity(("k",), (first,), build) == 1  # same frame object: kept
+    assert view.memo_by_identity(("k",), (second,), build) == 2  # equal but new (a re-import)
+    assert view.memo_by_identity(("other",), (first,), build) == 3
