@@ -390,8 +390,9 @@ def _note_dialogue(db_path: str, viewer: auth.Viewer, url_path: str) -> None:
     """Log which unit's dialogue page was opened (once per unit in a row, per session)."""
     if url_path != "dialog":
         return
-    value = st.query_params.get(UNIT_PARAM)
-    if not value:
+    # The page's unit selectbox is bound to ?enhet= (same key); its state is this run's choice.
+    value = st.session_state.get(UNIT_PARAM) or st.query_params.get(UNIT_PARAM)
+    if not value or not isinstance(value, str):
         return
     named = units_named_by(value, auth.known_units(shared_connection(db_path)))
     unit = named[0] if len(named) == 1 else value
