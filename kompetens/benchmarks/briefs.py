@@ -1,0 +1,116 @@
+"""Benchmark: dialogue briefs, one unit (PDF with charts) and a whole area.
+
+``uv run python -m kompetens.benchmarks.briefs [DB]`` (or ``uv run python -m
+kompetens.bench briefs``) on the database ``paths.db_path()`` points to.
+Targets (issue 5): one unit brief ≤ 3 s; a whole area of ~25 units ≤ 45 s.
+
+Reported separately because they differ in kind:
+
+- *chart session start*: headless Chromium and plotly.js, paid once per
+  process (the app keeps its session; the CLI pays it once per run);
+- *one unit*: gathering (query layer, cold and warm cache), drawing the four
+  charts, typesetting, and the Excel file;
+- *whole area*: the largest area, zip of PDFs plus workbook, with one session.
+
+Figures are printed, never asserted. The machine's load is printed too:
+on a shared two-core machine wall time follows the neighbours.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import polars as pl
+import psutil
+
+from kompetens import paths, query, store
+from kompetens.briefs import excel
+from kompetens.briefs.area import build_area
+from kompetens.briefs.charts import ChartRenderer
+from kompetens.briefs.content import build_brief, default_period
+from kompetens.briefs.pdf import chart_images, compile_pdf
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.0f} ms"
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its children (Chromium renders in child processes)."""
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = argv if argv is not None else sys.argv[1:]
+    db = paths.db_path(args[0] if args else None)
+    conn = store.connect(db, read_only=True)
+    scope = query.Scope.everything()
+    period = default_period(conn, scope)
+    areas = query.areas(conn, scope).sort("n_units", descending=True)
+    area, n_units = areas.row(0)
+    units = query.units(conn, scope, area=area)
+    school = units.filter(pl.col("school_form") == "grundskola")
+    unit = (school if school.height else units)["unit_id"].item(0)
+    load = os.getloadavg()
+    print(f"database: {db}  period: {period}  area: {area} ({n_units} units)  unit: {unit}")
+    print(f"cpus: {psutil.cpu_count()}  load average: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+
+    c0, t0 = cpu_seconds(), time.perf_counter()
+    renderer = ChartRenderer().start()
+    start = time.perf_counter() - t0
+    print(
+        f"chart session start (Chromium + plotly.js, once per process): {_ms(start)}"
+        f"  (CPU {_ms(cpu_seconds() - c0).strip()})"
+    )
+
+    try:
+        print("\none unit brief (PDF with 4 charts):")
+        for label in ("cold cache", "warm cache"):
+            if label == "cold cache":
+                query.clear_cache()
+            c0, t0 = cpu_seconds(), time.perf_counter()
+            brief = build_brief(conn, scope, unit, period=period)
+            t1 = time.perf_counter()
+            images = chart_images(brief, renderer)
+            t2 = time.perf_counter()
+            pdf = compile_pdf(brief, images)
+            t3, c3 = time.perf_counter(), cpu_seconds()
+            print(
+                f"  {label}: gather {_ms(t1 - t0)}  charts {_ms(t2 - t1)}  typeset {_ms(t3 - t2)}"
+                f"  total {_ms(t3 - t0)}  (CPU {_ms(c3 - c0).strip()}; {len(images)} charts, "
+                f"{len(pdf) / 1024:.0f} KiB)"
+            )
+        t0 = time.perf_counter()
+        excel.unit_workbook(brief)
+        print(f"  Excel workbook: {_ms(time.perf_counter() - t0)}")
+        print(f"  first brief of a fresh process (session start + cold): add {_ms(start)}")
+        print("  target: <= 3 s")
+
+        print(f"\nwhole area ({n_units} units, zip of PDFs + workbook, one chart session):")
+        query.clear_cache()
+        c0, t0 = cpu_seconds(), time.perf_counter()
+        result = build_area(conn, scope, area, period=period, renderer=renderer)
+        elapsed, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        print(
+            f"  {elapsed:.1f} s  (CPU {cpu:.1f} s; {elapsed / max(1, n_units):.2f} s per unit; "
+            f"zip {len(result.zip_bytes) / 2**20:.1f} MiB, workbook {len(result.workbook_bytes) / 1024:.0f} KiB)"
+        )
+        print(f"  with the session start (the CLI's case): {elapsed + start:.1f} s")
+        print(f"  images drawn by the one session: {renderer.renders}")
+        print("  target: <= 45 s")
+    finally:
+        renderer.close()
+        conn.close()
+
+
+if __name__ == "__main__":
+    main()
