@@ -124,7 +124,7 @@ by_area = views.until_year(
 if by_area.height:
     st.markdown(f"**Per område** – {indicator.name_sv.lower()}, streckad linje = mål")
     st.plotly_chart(
-        charts.small_multiples(
+        charts.facet_trends(
             by_area,
             facet="scope_id",
             x="period",

@@ -256,3 +256,33 @@ def test_ranked_units_name_the_two_largest_drivers_and_flagged_units_say_what_is
     assert ranked.filter(pl.col("unit_id") == "A")["drivers"].item() == "Personalomsättning"
     flagged = views.units_without_recent_data(index)
     assert flagged.select("unit_id", "missing").rows() == [("C", "Sjukfrånvaro")]
+
+
+# ---- the small-multiples builder ------------------------------------------------------
+
+
+def test_facet_trends_draws_one_panel_per_area_with_target_lines_and_dots_for_hidden_values():
+    from kompetens import charts
+
+    frame = pl.DataFrame(
+        {
+            "scope_id": ["Norr", "Norr", "Söder", "Söder", "Öst", "Öst", "Väst", "Väst"],
+            "period": ["2024", "2025"] * 4,
+            "value": [0.5, 0.6, 0.723, None, 0.4, 0.45, 0.9, 0.95],
+            "suppressed": [False, False, False, True, False, False, False, False],
+            "target": [0.7, 0.75, None, None, 0.7, 0.75, 0.7, 0.75],
+        }
+    )
+    fig = charts.facet_trends(
+        frame, facet="scope_id", x="period", y="value", unit="share", target="target"
+    )
+    values = [t for t in fig.data if t.mode != "lines"]
+    targets = [t for t in fig.data if t.mode == "lines"]
+    assert len(values) == 4 and len(targets) == 3  # Söder has no target
+    assert [a.text for a in fig.layout.annotations] == ["Norr", "Söder", "Öst", "Väst"]
+    assert list(values[1].customdata) == ["72,3\u00a0%", ".."]
+    # four panels in three columns: two rows, every axis inside the figure, one shared y scale
+    assert fig.layout.yaxis4.matches == "y"
+    for axis in (fig.layout.xaxis, fig.layout.xaxis4, fig.layout.yaxis, fig.layout.yaxis4):
+        assert 0 <= axis.domain[0] < axis.domain[1] <= 1
+    assert fig.layout.height == 2 * 220 + 40
