@@ -389,3 +389,25 @@ def test_the_dialogue_page_buttons_build_the_unit_pdf_and_the_area_files(small_d
     downloads = {d.proto.label: d.proto for d in at.get("download_button")}
     assert set(downloads) == {"Ladda ner PDF", "Ladda ner Excel", "Ladda ner PDF:er (zip)"}
     assert downloads["Ladda ner PDF:er (zip)"].url  # the zip is served from the media store
+
+
+def test_a_change_that_rounds_to_zero_is_shown_as_unchanged_not_as_a_fall():
+    import polars as pl
+
+    from kompetens.briefs.content import key_figures
+
+    row = {
+        "indicator_id": "hme_index", "name_sv": "HME", "unit_value": 79.8, "unit_suppressed": False,
+        "area": "Norr", "area_value": 79.0, "area_suppressed": False, "org_value": 80.0,
+        "target": None, "previous_value": 80.1, "previous_suppressed": False, "change": -0.3,
+        "status": None, "rank_in_area": 2, "units_in_area": 3,
+    }  # fmt: skip
+    (hme,) = key_figures(pl.DataFrame([row]))
+    assert (hme.value_text, hme.arrow, hme.change_word, hme.change_text) == (
+        "80", "→", "oförändrat", "0"
+    )  # fmt: skip
+    assert hme.change == pytest.approx(-0.3)  # the workbook keeps the exact number
+    (fall,) = key_figures(pl.DataFrame([row | {"change": -1.0, "unit_value": 79.1}]))
+    assert (fall.arrow, fall.trend, fall.change_word, fall.change_text) == (
+        "▼", "worse", "försämring", "\u22121"
+    )  # fmt: skip

@@ -193,6 +193,12 @@ def _arrow(change: float | None, indicator_id: str, comparable: bool) -> tuple[s
     return arrow, ("better" if better else "worse"), ("förbättring" if better else "försämring")
 
 
+def _rounds_to_zero(text: str) -> bool:
+    """``'−0'``, ``'+0,0 procentenheter'``: a change that shows as zero."""
+    digits = [c for c in text if c.isdigit()]
+    return bool(digits) and set(digits) == {"0"}
+
+
 def key_figures(compare: pl.DataFrame) -> tuple[KeyFigure, ...]:
     """``query.compare`` rows where the unit has a figure (shown or hidden), as :class:`KeyFigure`."""
     out = []
@@ -203,13 +209,16 @@ def key_figures(compare: pl.DataFrame) -> tuple[KeyFigure, ...]:
         hidden = bool(row["unit_suppressed"])
         prev_hidden = bool(row["previous_suppressed"])
         comparable = not hidden and not prev_hidden and row["change"] is not None
-        arrow, trend, word = _arrow(row["change"], ind.id, comparable)
+        change = row["change"]
+        if comparable and _rounds_to_zero(fmt_delta(change, ind)):
+            change = 0.0  # unchanged at the precision shown: no arrow pointing at "−0"
+        arrow, trend, word = _arrow(change, ind.id, comparable)
         if hidden or prev_hidden:
             change_text = ".." if row["previous_value"] is not None or prev_hidden else MISSING
         elif row["change"] is None:
             change_text = MISSING
         else:
-            change_text = fmt_delta(row["change"], ind)
+            change_text = fmt_delta(change, ind)
         rank = row["rank_in_area"] if not hidden else None
         n = row["units_in_area"]
         out.append(
