@@ -387,6 +387,8 @@ def brief(
     import datetime as dt
     import re
 
+    import duckdb
+
     from kompetens import query
     from kompetens.briefs import excel
     from kompetens.briefs.area import build_area
@@ -414,7 +416,11 @@ def brief(
         raise typer.Exit(EXIT_USAGE)
     # The command line is an administrator's tool: it sees the whole organisation, like `figures`.
     scope = query.Scope.everything()
-    conn = store.connect(target, read_only=True)
+    try:
+        conn = store.connect(target, read_only=True)
+    except duckdb.IOException as problem:  # another process (the app) holds the write lock
+        err.print(f"[red]Databasen {target} kan inte öppnas just nu: {problem}[/red]")
+        raise typer.Exit(EXIT_REFUSED) from None
     try:
         if unit is not None:
             with progress_bar(f"Underlag för {unit}") as progress:
