@@ -176,7 +176,7 @@ def show_distribution(ind: registry.Indicator, by: str) -> None:
         what, how = view.missing_text(ind, year)
         empty_state(what, how)
         return
-    latest = frame.filter(frame["period"] == year)
+    latest = view.rows_of_period(frame, year)
     left, right = st.columns([3, 2])
     with left:
         if view.has_visible(frame):
@@ -224,7 +224,7 @@ for ind in indicators:
         if not current.found:
             with right:
                 if yearly.height:  # figures exist, but only for later years
-                    st.info(view.only_later_text(ind, year, yearly["period"].min()))
+                    st.info(view.only_later_text(ind, year, view.first_period(yearly)))
                 else:
                     what, how = view.missing_text(ind, year)
                     empty_state(what, how)

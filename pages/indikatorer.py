@@ -53,7 +53,7 @@ column_config = {
 }
 
 for phase, (phase_sv, _phase_en) in registry.PHASES.items():
-    members = shown.filter(shown["phase"] == phase_sv)
+    members = catalogue.of_phase(shown, phase)
     if members.height == 0:
         continue
     colour = PHASE_COLOURS.get(phase, "#000000")

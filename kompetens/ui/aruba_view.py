@@ -317,6 +317,11 @@ def _unit_table(
     return wide.select(screen_cols), wide.select(download_cols)
 
 
+def rows_of_period(frame: pl.DataFrame, period: str) -> pl.DataFrame:
+    """The rows of a per-period query frame (``breakdown_series``) for one period."""
+    return frame.filter(pl.col("period") == period)
+
+
 def distribution_table(frame: pl.DataFrame, labels: dict[str, str], unit: str) -> pl.DataFrame:
     """A ``query.breakdown``/``breakdown_series`` frame as a Swedish table (category label, value or ``..``)."""
     return frame.select(
@@ -408,6 +413,11 @@ def missing_text(indicator: registry.Indicator, period: str) -> tuple[str, str]:
         f"Nyckeltalet räknas fram ur filerna {files}. Importera dem på sidan **Import** "
         "(eller bygg demodata med `uv run kompetens demo`).",
     )
+
+
+def first_period(series: pl.DataFrame) -> str:
+    """The oldest period of a ``query.series`` frame."""
+    return str(series["period"].min())
 
 
 def only_later_text(indicator: registry.Indicator, period: str, first: str) -> str:

@@ -118,6 +118,11 @@ def catalogue_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema={c: pl.String for c in CATALOGUE_LABELS})
 
 
+def of_phase(frame: pl.DataFrame, phase: str) -> pl.DataFrame:
+    """The catalogue rows of one phase (registry phase id)."""
+    return frame.filter(pl.col("phase") == registry.PHASES[phase][0])
+
+
 def search_catalogue(frame: pl.DataFrame, text: str | None) -> pl.DataFrame:
     """Rows whose name, description, formula, id, Kolada id, sources or phase contain every word of ``text``.
 
