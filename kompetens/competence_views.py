@@ -210,3 +210,17 @@ def fitted_line(points: pl.DataFrame) -> tuple[float, float] | None:
         return None
     slope = float((w * (x - mx) * (y - my)).sum()) / var
     return slope, my - slope * mx
+
+
+def headline_rows(cards: pl.DataFrame) -> tuple[str | None, dict[str, dict]]:
+    """Card rows by indicator for one scope: ``(scope_id, {indicator_id: row})``.
+
+    ``query.headline`` gives one row per indicator and top-level scope; a
+    viewer with several areas (or units) gets several. The cards show the
+    first scope (in scope-id order), never a mix; the page names it.
+    """
+    if cards.height == 0:
+        return None, {}
+    first = sorted(cards["scope_id"].unique().to_list())[0]
+    rows = cards.filter(pl.col("scope_id") == first)
+    return first, {row["indicator_id"]: row for row in rows.iter_rows(named=True)}

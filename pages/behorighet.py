@@ -63,7 +63,7 @@ st.caption(
 
 at = ("area", filters.area) if filters.area else None
 cards = query.headline(cur, scope, [share_id, "certification_gap_fte"], "year", period, at=at)
-card_rows = {row["indicator_id"]: row for row in cards.iter_rows(named=True)}
+_, card_rows = views.headline_rows(cards)
 card_columns = st.columns(3)
 for column, indicator_id in zip(card_columns, [share_id, "certification_gap_fte"], strict=False):
     if indicator_id in card_rows:

@@ -32,7 +32,10 @@ if cards.height == 0:
         "**Import**, eller bygg demodata med `uv run kompetens demo`.",
     )
     st.stop()
-card_rows = {row["indicator_id"]: row for row in cards.iter_rows(named=True)}
+card_scope, card_rows = views.headline_rows(cards)
+if card_scope not in (None, "org", filters.area):
+    # A viewer with several areas or units: the cards show one of them; the filter picks another.
+    st.caption(f"Nyckeltalen gäller {card_scope} – välj område i sidopanelen för ett annat.")
 
 
 def card(column, indicator_id: str) -> None:

@@ -286,3 +286,13 @@ def test_facet_trends_draws_one_panel_per_area_with_target_lines_and_dots_for_hi
     for axis in (fig.layout.xaxis, fig.layout.xaxis4, fig.layout.yaxis, fig.layout.yaxis4):
         assert 0 <= axis.domain[0] < axis.domain[1] <= 1
     assert fig.layout.height == 2 * 220 + 40
+
+
+def test_headline_rows_show_one_scope_never_a_mix(conn):
+    two_areas = q.Scope.for_areas("Norr", "Söder")
+    cards = q.headline(conn, two_areas, ["certified_teacher_share"], "year", "2024")
+    assert sorted(cards["scope_id"].to_list()) == ["Norr", "Söder"]
+    scope_id, rows = views.headline_rows(cards)
+    assert scope_id == "Norr"
+    assert rows["certified_teacher_share"]["value"] == approx(3.4 / 5.9)
+    assert views.headline_rows(cards.head(0)) == (None, {})
