@@ -228,3 +228,27 @@ def test_a_chart_is_built_once_per_query_frame_and_again_for_a_new_one():
     assert view.memo_by_identity(("k",), (first,), build) == 1  # same frame object: kept
     assert view.memo_by_identity(("k",), (second,), build) == 2  # equal but new (a re-import)
     assert view.memo_by_identity(("other",), (first,), build) == 3
+
+
+def test_monthly_trends_use_months_for_stocks_and_rolling_twelve_months_for_flows(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    at.button_group(key="fas").set_value("behalla").run()
+    at.button_group(key="trend").set_value("manad").run()
+    assert not at.exception
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    turnover = next(
+        c for c in charts if any(t.get("name") == "Utan pensionsavgångar" for t in c["data"])
+    )
+    lines = {t["name"]: t for t in turnover["data"]}
+    # rolling 12 months ending 2025-06: 1 exit (P01) / 18.25 average headcount
+    x, y = lines["Alla avgångar"]["x"], lines["Alla avgångar"]["y"]
+    assert y[x.index("2025-06")] == pytest.approx(1 / 18.25)
+    assert "Trend: rullande 12 månader." in texts(at)
+    # sick leave has monthly values: March 2024 (60 + 40 + 104) / (1200 + 800 + 1300) hours
+    march = [
+        t["y"][t["x"].index("2024-03")]
+        for c in charts
+        for t in c["data"]
+        if t.get("name") == "Organisationen" and "2024-03" in (t.get("x") or [])
+    ]
+    assert pytest.approx(204 / 3300) in march
