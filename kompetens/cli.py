@@ -392,6 +392,7 @@ def brief(
     from kompetens import query
     from kompetens.briefs import excel
     from kompetens.briefs.area import build_area
+    from kompetens.briefs.charts import ChartRenderer
     from kompetens.briefs.content import build_brief
     from kompetens.briefs.pdf import render_pdf
 
@@ -421,8 +422,14 @@ def brief(
     except duckdb.IOException as problem:  # another process (the app) holds the write lock
         err.print(f"[red]Databasen {target} kan inte öppnas just nu: {problem}[/red]")
         raise typer.Exit(EXIT_REFUSED) from None
+    renderer = None
     try:
         if unit is not None:
+            if unit not in query.units(conn, scope)["unit_id"].to_list():
+                err.print(f"[red]Enheten '{unit}' finns inte.[/red]")
+                raise typer.Exit(EXIT_USAGE)
+            if suffix == ".pdf":  # Chromium starts on a thread while the figures are read
+                renderer = ChartRenderer().start_in_background()
             with progress_bar(f"Underlag för {unit}") as progress:
                 progress(0.05, "Hämtar nyckeltal")
                 try:
@@ -432,7 +439,7 @@ def brief(
                     raise typer.Exit(EXIT_USAGE) from None
                 if suffix == ".pdf":
                     progress(0.3, "Ritar diagram och sätter PDF")
-                    data = render_pdf(content)
+                    data = render_pdf(content, renderer)
                 else:
                     progress(0.6, "Skriver Excel-filen")
                     data = excel.unit_workbook(content)
@@ -446,9 +453,16 @@ def brief(
             known = ", ".join(query.areas(conn, scope)["area"].to_list())
             err.print(f"[red]Området '{area}' finns inte. Områden: {known}.[/red]")
             raise typer.Exit(EXIT_USAGE)
+        renderer = ChartRenderer().start_in_background()
         with progress_bar(f"Underlag för {area}") as progress:
             result = build_area(
-                conn, scope, area, period=period, dialogue_date=day, progress=progress
+                conn,
+                scope,
+                area,
+                period=period,
+                dialogue_date=day,
+                progress=progress,
+                renderer=renderer,
             )
         out.mkdir(parents=True, exist_ok=True)
         (out / result.zip_name).write_bytes(result.zip_bytes)
@@ -458,6 +472,8 @@ def brief(
             f"och {out / result.workbook_name}."
         )
     finally:
+        if renderer is not None:
+            renderer.close()
         conn.close()
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import threading
+import time
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -85,6 +87,7 @@ class ChartRenderer:
         self._kaleido = None
         self._lock = threading.Lock()
         self.renders = 0  # how many images this session drew (the benchmark reports it)
+        self.start_seconds: float | None = None  # how long Chromium took to start
 
     @property
     def running(self) -> bool:
@@ -94,6 +97,7 @@ class ChartRenderer:
         with self._lock:
             if self._kaleido is not None:
                 return self
+            began = time.perf_counter()
             loop = asyncio.new_event_loop()
             thread = threading.Thread(target=loop.run_forever, name="kaleido", daemon=True)
             thread.start()
@@ -106,6 +110,21 @@ class ChartRenderer:
                 thread.join(5)
                 raise ChartRenderError(f"diagrammen kunde inte ritas: {exc}") from exc
             self._loop, self._thread, self._kaleido = loop, thread, session
+            self.start_seconds = time.perf_counter() - began
+        return self
+
+    def start_in_background(self) -> ChartRenderer:
+        """Start Chromium on a thread while the caller gathers figures; ``render`` waits for it.
+
+        A failed start is not raised here: the next ``render`` tries again and
+        raises ``ChartRenderError``, which the PDF writers turn into a note.
+        """
+
+        def start() -> None:
+            with contextlib.suppress(ChartRenderError):
+                self.start()
+
+        threading.Thread(target=start, name="kaleido-start", daemon=True).start()
         return self
 
     def render(
