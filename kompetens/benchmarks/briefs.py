@@ -51,6 +51,10 @@ def cpu_seconds() -> float:
 
 def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[1:]
+    if argv is None:  # ``python -m kompetens.bench briefs`` leaves benchmark names in argv
+        from kompetens.bench import available
+
+        args = [a for a in args if a not in available()]
     db = paths.db_path(args[0] if args else None)
     conn = store.connect(db, read_only=True)
     scope = query.Scope.everything()
@@ -64,12 +68,17 @@ def main(argv: list[str] | None = None) -> None:
     print(f"database: {db}  period: {period}  area: {area} ({n_units} units)  unit: {unit}")
     print(f"cpus: {psutil.cpu_count()}  load average: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 
+    # A fresh process (the CLI): Chromium starts on a thread while the figures are gathered.
+    query.clear_cache()
     c0, t0 = cpu_seconds(), time.perf_counter()
-    renderer = ChartRenderer().start()
-    start = time.perf_counter() - t0
+    renderer = ChartRenderer().start_in_background()
+    brief = build_brief(conn, scope, unit, period=period)
+    compile_pdf(brief, chart_images(brief, renderer))
+    first, first_cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    start = renderer.start_seconds or 0.0
     print(
-        f"chart session start (Chromium + plotly.js, once per process): {_ms(start)}"
-        f"  (CPU {_ms(cpu_seconds() - c0).strip()})"
+        f"first unit brief of a fresh process: {_ms(first)}  (CPU {_ms(first_cpu).strip()}; "
+        f"of which Chromium + plotly.js start {_ms(start).strip()}, overlapped with gathering)"
     )
 
     try:
@@ -92,7 +101,6 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         excel.unit_workbook(brief)
         print(f"  Excel workbook: {_ms(time.perf_counter() - t0)}")
-        print(f"  first brief of a fresh process (session start + cold): add {_ms(start)}")
         print("  target: <= 3 s")
 
         print(f"\nwhole area ({n_units} units, zip of PDFs + workbook, one chart session):")
