@@ -18,6 +18,9 @@ ctx = page_context()
 cur = ctx.cursor()
 scope = ctx.scope
 FLASH = "_dialog_flash"
+SAVES = "_dialog_saves"
+#: Who writes (the signed-in user when the frame provides one; else the login name).
+USER = getattr(getattr(ctx, "viewer", None), "email", None)
 
 st.title("Verksamhetsdialog")
 st.caption(
@@ -181,7 +184,7 @@ else:
         if st.form_submit_button("Spara status", icon=":material/task_alt:"):
             changes = dialogues.status_changes(follow_up, edited)
             try:
-                changed = dialogues.set_statuses(cur, scope, changes)
+                changed = dialogues.set_statuses(cur, scope, changes, user=USER)
             except query.ScopeError:
                 st.error("Du har inte behörighet att ändra åtgärder för den här enheten.")
             else:
@@ -213,25 +216,30 @@ with st.form(f"dialogue_{unit_id}", clear_on_submit=True):
             "owner": st.column_config.TextColumn("Ansvarig"),
             "due_date": st.column_config.DateColumn("Klart senast", format="YYYY-MM-DD"),
         },
-        key=f"dialog_actions_{unit_id}",
+        # A new key after each save: the grid keeps typed rows in the browser otherwise.
+        key=f"dialog_actions_{unit_id}_{st.session_state.get(SAVES, 0)}",
     )
     submitted = st.form_submit_button("Spara dialogen", type="primary", icon=":material/save:")
 if submitted:
     try:
         saved = dialogues.save_dialogue(
-            cur, scope, unit_id, dialogue_date, notes, new_actions.to_dicts()
+            cur, scope, unit_id, dialogue_date, notes, new_actions.to_dicts(), user=USER
         )
     except query.ScopeError:
         st.error("Du har inte behörighet att spara dialoger för den här enheten.")
     except ValueError as exc:
         st.warning(f"Inget sparades: {exc}.")
     else:
+        st.session_state[SAVES] = st.session_state.get(SAVES, 0) + 1
         n = len(saved.action_ids)
+        parts = (["anteckningarna"] if saved.notes_saved else []) + (
+            [f"{n} åtgärd{'er' if n != 1 else ''}"] if n else []
+        )
+        day = saved.dialogue_date.isoformat()
         st.session_state[FLASH] = (
-            f"Dialogen {saved.dialogue_date.isoformat()} är sparad"
-            + (" med anteckningar" if saved.notes_saved else "")
-            + (f" och {n} åtgärd{'er' if n != 1 else ''}" if n else "")
-            + "."
+            f"Dialogen {day} är sparad: {' och '.join(parts)}."
+            if parts
+            else f"Dialogen {day}: anteckningarna är oförändrade, inget nytt sparades."
         )
         st.rerun()
 

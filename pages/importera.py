@@ -1,7 +1,282 @@
+"""Import: upload a file, see its kind, preview and Swedish validation report, confirm; import
+history with undo; empty templates for every kind. Figures recompute after every change (the
+importer's hook), shown with a status box before the page reruns."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 
+from kompetens.contract import KINDS
+from kompetens.importer import (
+    ImportRejected,
+    UndoRefused,
+    import_bytes,
+    list_imports,
+    preview_bytes,
+    undo_batch,
+    write_template,
+)
+from kompetens.ui import components
+from kompetens.ui import quality_view as view
 from kompetens.ui.context import page_context
 
 ctx = page_context()
-st.title("importera")
-st.write(ctx.filters)
+cur = ctx.cursor()
+
+FLASH = "_import_flash"
+REJECTED = "_import_rejected_file"
+UNDO_PENDING = "_import_undo_pending"
+AUTO = "auto"
+IMPORTS_DONE = "_import_count"
+#: Who is importing (the signed-in user when the frame provides one; else the login name).
+USER = getattr(getattr(ctx, "viewer", None), "email", None)
+
+st.title("Import")
+st.caption(
+    "Läs in exportfiler från HR-, löne- och enkätsystemen (CSV, Excel eller Parquet). "
+    "Filen kontrolleras mot datakontraktet innan något sparas; personnummer pseudonymiseras "
+    "och namn tas bort."
+)
+
+if flash := st.session_state.pop(FLASH, None):
+    level, message = flash
+    (st.success if level == "success" else st.warning)(message, icon=":material/info:")
+if rejected := st.session_state.get(REJECTED):
+    name, data = rejected
+    st.download_button(
+        f"Ladda ner avvisade rader ({name})",
+        data=data,
+        file_name=name,
+        mime="text/csv",
+        icon=":material/download:",
+        key="rejected_download",
+        on_click="ignore",
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def template_bytes(kind: str, language: str, suffix: str) -> bytes:
+    """An empty template (header row only) written by the importer's own template writer."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_template(kind, Path(folder) / f"mall{suffix}", language=language)
+        return path.read_bytes()
+
+
+# ---- Upload, preview and validation ----------------------------------------------------------
+st.subheader("Läs in en fil")
+left, right = st.columns([3, 2])
+upload = left.file_uploader(
+    "Välj fil",
+    type=["csv", "txt", "xlsx", "parquet"],
+    # A new key after each import empties the uploader (the file is not offered twice).
+    key=f"import_upload_{st.session_state.get(IMPORTS_DONE, 0)}",
+)
+kind_options = [AUTO, *KINDS]
+chosen_kind = right.selectbox(
+    "Filtyp",
+    options=kind_options,
+    format_func=lambda k: "Känn igen automatiskt" if k == AUTO else KINDS[k].label_sv,
+    key="import_kind",
+    help="Filtypen känns igen på kolumnrubrikerna; välj själv om igenkänningen inte lyckas.",
+)
+kind = None if chosen_kind == AUTO else chosen_kind
+
+if upload is None:
+    st.info(
+        "Ladda upp en fil för att se vilken filtyp den är, en förhandsgranskning och en "
+        "kontrollrapport. Ingenting sparas förrän du bekräftar. Mallar finns längre ned.",
+        icon=":material/upload_file:",
+    )
+else:
+    data = upload.getvalue()
+    with st.spinner(f"Kontrollerar {upload.name} …"):
+        preview = preview_bytes(data, upload.name, kind=kind, conn=cur)
+    facts = []
+    if preview.kind:
+        facts.append(f"Filtyp: **{KINDS[preview.kind].label_sv}**")
+    if preview.format:
+        facts.append(f"Format: {preview.format.upper()}")
+    if preview.encoding:
+        facts.append(f"Teckenkodning: {preview.encoding}")
+    if preview.separator:
+        facts.append(f"Avgränsare: `{preview.separator}`")
+    facts.append(f"{preview.rows_in} rader")
+    st.markdown(" · ".join(facts))
+    for warning in preview.warnings:
+        st.warning(warning, icon=":material/warning:")
+    if preview.already_imported:
+        st.info(
+            f"{upload.name} är redan importerad med exakt samma innehåll; en ny import ändrar ingenting.",
+            icon=":material/info:",
+        )
+    if preview.head.height:
+        st.caption(
+            f"Förhandsgranskning av giltiga rader ({preview.head.height} visas) som de kommer att "
+            "sparas: normaliserade, med personnummer redan pseudonymiserade."
+        )
+        st.dataframe(
+            view.preview_table(preview.head, preview.kind), hide_index=True, width="stretch"
+        )
+
+    partial = False
+    if preview.issues:
+        report = view.issues_table(preview.issues)
+        st.error(
+            f"**{len(preview.issues)} fel hittades i {upload.name}.** Filen kan inte importeras som den är. "
+            "Rätta felen i källsystemet eller filen och ladda upp den igen.",
+            icon=":material/error:",
+        )
+        st.dataframe(
+            report.rename(view.ISSUE_LABELS),
+            hide_index=True,
+            width="stretch",
+            column_config={"Fel": st.column_config.TextColumn(width="large")},
+        )
+        # The same report as sentences (readable aloud; the table above is drawn on a canvas).
+        with st.expander("Felen som text", expanded=len(preview.issues) <= 10):
+            st.markdown("\n".join(f"- {issue}" for issue in preview.issues[:50]))
+            if len(preview.issues) > 50:
+                st.caption(f"… och {len(preview.issues) - 50} fel till (se filen).")
+        components.download_buttons(
+            report,
+            f"Kontrollrapport {Path(upload.name).stem}",
+            labels=view.ISSUE_LABELS,
+            key="issues",
+        )
+        if preview.kind is not None and preview.rows_in:
+            partial = st.checkbox(
+                "Importera giltiga rader och spara de avvisade raderna i en egen fil",
+                key="import_partial",
+            )
+    ready = preview.kind is not None and (not preview.issues or partial)
+    label = "Importera giltiga rader" if partial else f"Importera {upload.name}"
+    if ready and st.button(label, type="primary", icon=":material/check:", key="import_confirm"):
+        with st.status(f"Importerar {upload.name} …", expanded=True) as status:
+            bar = st.progress(0.0, text="Startar")
+
+            def progress(fraction: float, message: str) -> None:
+                bar.progress(max(0.0, min(1.0, fraction)), text=message)
+
+            try:
+                with tempfile.TemporaryDirectory() as folder:
+                    result = import_bytes(
+                        cur,
+                        data,
+                        upload.name,
+                        kind=kind,
+                        partial=partial,
+                        user=USER,
+                        progress=progress,
+                        rejected_dir=Path(folder),
+                    )
+                    if result.rejected_file is not None:
+                        # Kept in memory only: offered once as a download, never left on disk.
+                        st.session_state[REJECTED] = (
+                            result.rejected_file.name,
+                            result.rejected_file.read_bytes(),
+                        )
+                    else:
+                        st.session_state.pop(REJECTED, None)
+            except ImportRejected as exc:
+                status.update(label="Importen avbröts", state="error")
+                st.error(str(exc))
+            else:
+                status.update(label="Klart – nyckeltalen är omräknade", state="complete")
+                st.session_state[IMPORTS_DONE] = st.session_state.get(IMPORTS_DONE, 0) + 1
+                extra = [w for w in result.warnings if "avvisades" not in w]
+                st.session_state[FLASH] = (
+                    "warning" if result.already_imported else "success",
+                    str(result) + ("\n\n" + "\n\n".join(extra) if extra else ""),
+                )
+                st.rerun()
+
+# ---- History with undo -------------------------------------------------------------------------
+st.subheader("Importhistorik")
+log = list_imports(cur)
+history = view.imports_table(log)
+if history.height == 0:
+    components.empty_state("Inga filer är importerade ännu.", "Ladda upp en fil ovan.")
+else:
+    st.dataframe(history.rename(view.IMPORT_LABELS), hide_index=True, width="stretch")
+    components.download_buttons(
+        history, "Importhistorik", labels=view.IMPORT_LABELS, key="import_log"
+    )
+    active = view.undoable_batches(history)
+    if active:
+        pick, button = st.columns([3, 1], vertical_alignment="bottom")
+        batch = pick.selectbox(
+            "Ångra en import",
+            options=list(active),
+            format_func=lambda b: active[b],
+            # keyed on the import count: after an import the newest batch is preselected
+            key=f"undo_batch_{st.session_state.get(IMPORTS_DONE, 0)}",
+        )
+        if button.button("Ångra …", icon=":material/undo:", key="undo_start"):
+            st.session_state[UNDO_PENDING] = batch
+        pending = st.session_state.get(UNDO_PENDING)
+        if pending is not None and pending in active:
+            st.warning(
+                f"Vill du ångra **{active[pending]}**? Raderna från importen tas bort och det de "
+                "ersatte återställs. Nyckeltalen räknas om.",
+                icon=":material/warning:",
+            )
+            yes, no, _ = st.columns([1, 1, 4])
+            if yes.button("Ja, ångra", type="primary", key="undo_confirm"):
+                st.session_state.pop(UNDO_PENDING, None)
+                with st.status(f"Ångrar batch {pending} …", expanded=True) as status:
+                    try:
+                        undone = undo_batch(cur, int(pending), user=USER)
+                    except UndoRefused as exc:
+                        status.update(label="Importen kunde inte ångras", state="error")
+                        st.session_state[FLASH] = ("warning", str(exc))
+                    else:
+                        status.update(label="Klart – nyckeltalen är omräknade", state="complete")
+                        st.session_state[FLASH] = (
+                            "success",
+                            str(undone) + (f"\n\n{undone.warning}" if undone.warning else ""),
+                        )
+                st.rerun()
+            if no.button("Avbryt", key="undo_cancel"):
+                st.session_state.pop(UNDO_PENDING, None)
+                st.rerun()
+
+# ---- Templates -------------------------------------------------------------------------------
+st.subheader("Mallar")
+st.caption(
+    "Tomma mallar med rätt kolumnrubriker för varje filtyp. Svenska mallar använder semikolon "
+    "och öppnas direkt i Excel; importen känner igen både svenska och engelska rubriker. "
+    "Se datakontraktet för regler per kolumn."
+)
+for name, kind_def in KINDS.items():
+    label_col, sv_csv, sv_xlsx, en_csv = st.columns([3, 2, 2, 2], vertical_alignment="center")
+    label_col.markdown(f"**{kind_def.label_sv}**  \n`{name}`")
+    sv_csv.download_button(
+        "Svensk CSV",
+        data=template_bytes(name, "sv", ".csv"),
+        file_name=f"mall_{name}_sv.csv",
+        mime="text/csv",
+        key=f"template_{name}_sv_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    sv_xlsx.download_button(
+        "Svensk Excel",
+        data=template_bytes(name, "sv", ".xlsx"),
+        file_name=f"mall_{name}_sv.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"template_{name}_sv_xlsx",
+        icon=":material/table:",
+        on_click="ignore",
+    )
+    en_csv.download_button(
+        "English CSV",
+        data=template_bytes(name, "en", ".csv"),
+        file_name=f"template_{name}_en.csv",
+        mime="text/csv",
+        key=f"template_{name}_en_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )

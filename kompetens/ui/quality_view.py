@@ -156,6 +156,17 @@ def imports_table(log: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
 
 
+def undoable_batches(history: pl.DataFrame) -> dict[int, str]:
+    """Active (not undone) batches of ``imports_table`` -> a Swedish label, newest first."""
+    active = history.filter(pl.col("state") == "Aktiv")
+    return {
+        int(
+            r["batch_id"]
+        ): f"Batch {r['batch_id']} · {r['file_name']} ({r['kind_label']}) {r['imported']}"
+        for r in active.iter_rows(named=True)
+    }
+
+
 ISSUE_LABELS: dict[str, str] = {
     "file": "Fil",
     "row": "Rad",
@@ -188,8 +199,12 @@ def issues_table(issues: Iterable[ValidationIssue]) -> pl.DataFrame:
     )
 
 
-def preview_table(head: pl.DataFrame) -> pl.DataFrame:
-    """Normalised preview rows with dates as ISO text (what the user will recognise)."""
-    return head.with_columns(
+def preview_table(head: pl.DataFrame, kind: str | None = None) -> pl.DataFrame:
+    """Normalised preview rows: dates as ISO text, columns under the kind's Swedish labels."""
+    out = head.with_columns(
         [pl.col(c).map_elements(fmt_date, return_dtype=pl.String) for c, t in head.schema.items() if t == pl.Date()]
     )  # fmt: skip
+    if kind in KINDS:
+        labels = {c.name: c.label_sv for c in KINDS[kind].columns if c.name in out.columns}
+        out = out.rename(labels)
+    return out

@@ -1,0 +1,165 @@
+"""Verksamhetsdialog, Datakvalitet and Import in headless Chromium, against a private copy of the
+small fixture (these pages write: notes, actions, an import and its undo).
+
+Hand-computed figures (tests/test_indicators_fixture.py): E1 Ekskolan 2024 certified teacher
+share 3.4 / 5.9 = 57,6 %, organisation 5.3 / 9.8 = 54,1 %, target 70 %.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from tests.browser.harness import running_app, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+SICK_HEADER = "Enhets-id;Månad;Schemalagd tid (h);Sjukfrånvaro (h);Långtidssjukfrånvaro (h)\r\n"
+# Row 3: more sick hours than scheduled; row 4: a unit that does not exist.
+BAD_FILE = (
+    SICK_HEADER + "E1;2026-01;1200;60;24\r\nS1;2026-01;800;900;0\r\nX9;2026-01;800;9;0\r\n"
+).encode("utf-8-sig")
+GOOD_FILE = (
+    SICK_HEADER + "E1;2026-01;1 200;60;24\r\nL1;2026-01;1300;104,5;52\r\nS1;2026-01;800;40;\r\n"
+).encode("utf-8-sig")
+
+
+@pytest.fixture(scope="module")
+def app(small_db, tmp_path_factory):
+    db = tmp_path_factory.mktemp("dialog_import") / "small_rw.duckdb"
+    shutil.copy(small_db, db)
+    with running_app(db) as url:
+        yield url
+
+
+def visit(page, url: str) -> None:
+    """Open a page; close Streamlit's "Page not found" notice that a fresh server can show for
+    a deep link whose url path differs from the page's file name (/import -> importera.py)
+    before the frame's navigation has taken over (the page itself still runs)."""
+    page.goto(url)
+    wait_for_app(page)
+    notice = page.get_by_role("dialog").filter(has_text="Page not found")
+    if notice.count():
+        page.keyboard.press("Escape")
+        notice.wait_for(state="hidden")
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def alerts(page) -> str:
+    return "\n".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+
+
+def test_a_dialog_deep_link_opens_the_unit_with_its_figures(app, page):
+    visit(page, f"{app}/dialog?omrade=Norr&enhet=E1&ar=2024")
+    # a fresh server reruns a deep link through the frame once: wait for the page's own heading
+    page.get_by_text("Ekskolan · Norr · 2024").wait_for(timeout=30_000)
+    wait_for_app(page)
+    no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    text = main.inner_text()
+    assert "57,6\u00a0%" in text or "57,6 %" in text
+    assert re.search(r"Organisationen 54,1\s%", text)
+    assert "12,4" in text and "under målet 70,0" in text  # the talking point
+    screenshot(page, "dialog_E1_2024")
+
+
+def test_a_note_with_an_action_is_saved_and_shows_in_the_history(app, page):
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    visit(page, f"{app}/dialog?omrade=Norr&enhet=E1&ar=2025")
+    page.get_by_text("Ekskolan · Norr · 2025").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.get_by_label(re.compile("Anteckningar från dialogen")).fill("Plan för VAL tas fram.")
+    form = page.locator('[data-testid="stForm"]').last
+    grid = form.locator('[data-testid="stDataFrame"]')
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)  # let the canvas grid settle before aiming at a cell
+    box = grid.bounding_box()
+    # The action grid is a canvas: select the first data cell (below the header) and type.
+    page.mouse.click(box["x"] + 80, box["y"] + 35 + 17)
+    page.wait_for_timeout(300)
+    page.keyboard.type("Anmäl två lärare till VAL", delay=20)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    screenshot(page, "dialog_before_save")
+    form.get_by_role("button", name="Spara dialogen").click()
+    wait_for_app(page)
+    no_exception(page)
+    assert re.search(
+        r"Dialogen \d{4}-\d\d-\d\d är sparad: anteckningarna och 1 åtgärd\.", alerts(page)
+    )
+    # The history and the action list are canvas tables: check what they are built from via
+    # their download (CSV) buttons' neighbours — the expander title counts the actions.
+    assert "Alla åtgärder (1)" in page.locator('[data-testid="stMain"]').inner_text()
+    screenshot(page, "dialog_saved")
+
+
+def test_the_data_quality_page_loads_with_its_heatmap(app, page):
+    visit(page, f"{app}/datakvalitet?ar=2025")
+    page.get_by_text("Täckning per enhet och månad").wait_for(timeout=30_000)
+    no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert "Täckning per enhet och månad" in main.inner_text()
+    page.wait_for_selector(".js-plotly-plot", timeout=20_000)
+    assert "Alla enheter har aktuell personal-, sjukfrånvaro- och enkätdata." in main.inner_text()
+    screenshot(page, "datakvalitet")
+
+
+def upload(page, name: str, data: bytes) -> None:
+    page.set_input_files(
+        '[data-testid="stFileUploader"] input[type=file]',
+        files=[{"name": name, "mimeType": "text/csv", "buffer": data}],
+    )
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+
+
+def test_a_bad_file_gets_a_swedish_report_and_a_good_one_imports_and_can_be_undone(app, page):
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    visit(page, f"{app}/import")
+    page.get_by_text("Läs in en fil").wait_for(timeout=30_000)
+    no_exception(page)
+
+    upload(page, "sjukfranvaro_fel.csv", BAD_FILE)
+    main = page.locator('[data-testid="stMain"]')
+    text = main.inner_text()
+    assert "Filtyp: Sjukfrånvaro" in text
+    assert "2 fel hittades i sjukfranvaro_fel.csv." in text
+    assert (
+        "rad 3, kolumn Sjukfrånvaro (h): värdet '900' – sjukfrånvaron är större än den schemalagda tiden (800)."
+        in text
+    )
+    assert "rad 4, kolumn Enhets-id: värdet 'X9'" in text
+    assert page.get_by_role("button", name="Importera sjukfranvaro_fel.csv").count() == 0
+    screenshot(page, "import_bad_file")
+
+    upload(page, "sjukfranvaro_2026.csv", GOOD_FILE)
+    text = main.inner_text()
+    assert "Filtyp: Sjukfrånvaro" in text and "3 rader" in text
+    assert "fel hittades" not in text
+    screenshot(page, "import_good_preview")
+    page.get_by_role("button", name="Importera sjukfranvaro_2026.csv").click()
+    wait_for_app(page)
+    no_exception(page)
+    assert "sjukfranvaro_2026.csv (sjukfrånvaro): 3 rader importerade" in alerts(page)
+    screenshot(page, "import_done")
+    # the newest active batch is preselected in the undo control
+    chosen = page.get_by_label("Ångra en import").input_value()
+    assert re.match(r"Batch \d+ · sjukfranvaro_2026\.csv \(Sjukfrånvaro\)", chosen), chosen
+    # after the import the uploader is empty again (no second import of the same file offered)
+    assert page.get_by_role("button", name="Importera sjukfranvaro_2026.csv").count() == 0
+
+    page.get_by_role("button", name="Ångra …").click()
+    wait_for_app(page)
+    assert "Vill du ångra" in alerts(page)
+    page.get_by_role("button", name="Ja, ångra").click()
+    wait_for_app(page)
+    no_exception(page)
+    assert re.search(
+        r"Batch \d+ \(sjukfranvaro_2026\.csv\) är ångrad: 3 rader togs bort", alerts(page)
+    )
+    screenshot(page, "import_undone")
