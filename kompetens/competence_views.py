@@ -224,3 +224,18 @@ def headline_rows(cards: pl.DataFrame) -> tuple[str | None, dict[str, dict]]:
     first = sorted(cards["scope_id"].unique().to_list())[0]
     rows = cards.filter(pl.col("scope_id") == first)
     return first, {row["indicator_id"]: row for row in rows.iter_rows(named=True)}
+
+
+def status_counts(table: pl.DataFrame) -> dict[str, int]:
+    """How many units reach their target, fall short, have no target, or are hidden (``..``).
+
+    ``table``: ``query.certification_units`` (``status``, ``share_suppressed``).
+    """
+    hidden = table.filter(pl.col("share_suppressed"))
+    shown = table.filter(~pl.col("share_suppressed"))
+    return {
+        "reached": shown.filter(pl.col("status") == "green").height,
+        "below": shown.filter(pl.col("status").is_in(["yellow", "red"])).height,
+        "no_target": shown.filter(pl.col("status").is_null()).height,
+        "hidden": hidden.height,
+    }

@@ -62,15 +62,24 @@ st.caption(
 )
 
 at = ("area", filters.area) if filters.area else None
-cards = query.headline(cur, scope, [share_id, "certification_gap_fte"], "year", period, at=at)
+cards = query.headline(cur, scope, [share_id], "year", period, at=at)
 _, card_rows = views.headline_rows(cards)
-card_columns = st.columns(3)
-for column, indicator_id in zip(card_columns, [share_id, "certification_gap_fte"], strict=False):
-    if indicator_id in card_rows:
-        components.headline_card(column, card_rows[indicator_id])
 target = card_rows.get(share_id, {}).get("target")
 
 table = query.certification_units(cur, scope, category, period, filters.area, filters.school_form)
+
+card_column, reached_column, below_column, hidden_column = st.columns([2, 1, 1, 1])
+if share_id in card_rows:
+    components.headline_card(card_column, card_rows[share_id])
+counts = views.status_counts(table)
+reached_column.metric("Enheter som når målet", fmt_number(counts["reached"]))
+below_column.metric("Enheter under målet", fmt_number(counts["below"]))
+hidden_column.metric(
+    "Enheter med dolt värde (..)",
+    fmt_number(counts["hidden"]),
+    help="Andelen bygger på färre än fem personer, eller döljs så att en annan dold uppgift "
+    "inte kan räknas fram.",
+)
 
 # ---- the unit table -------------------------------------------------------------------
 st.subheader("Enheter")

@@ -41,6 +41,8 @@ def test_the_unit_table_shows_each_school_s_share_gap_and_teacher_fte(small_db):
     # the organisation card and the target line
     assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == "54,1\u00a0%"
     assert "Streckad linje: målet 70,0\u00a0% för hela organisationen." in texts(at)
+    assert metric_values(at, "Enheter under målet") == ["2"]
+    assert metric_values(at, "Enheter med dolt värde (..)") == ["0"]
 
 
 def test_hidden_unit_figures_are_flagged_and_never_shown(small_db):
@@ -50,6 +52,7 @@ def test_hidden_unit_figures_are_flagged_and_never_shown(small_db):
     assert table["share_suppressed"].tolist() == [True, True]
     assert table["share"].isna().all()
     assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == "55,1\u00a0%"
+    assert metric_values(at, "Enheter med dolt värde (..)") == ["2"]
 
 
 def test_the_drill_down_compares_the_unit_with_its_area_and_the_organisation(small_db):

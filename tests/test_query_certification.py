@@ -296,3 +296,13 @@ def test_headline_rows_show_one_scope_never_a_mix(conn):
     assert scope_id == "Norr"
     assert rows["certified_teacher_share"]["value"] == approx(3.4 / 5.9)
     assert views.headline_rows(cards.head(0)) == (None, {})
+
+
+def test_status_counts_separate_reached_below_and_hidden_units(conn):
+    assert views.status_counts(q.certification_units(conn, ALL, "teacher", "2024")) == {
+        "reached": 0,
+        "below": 2,  # E1 57,6 % and S1 48,7 % against 70 %
+        "no_target": 0,
+        "hidden": 0,
+    }
+    assert views.status_counts(q.certification_units(conn, ALL, "teacher", "2025"))["hidden"] == 2
