@@ -186,6 +186,26 @@ _IMPORT_EVENTS_SQL = """
 """
 
 
+def has_event(
+    conn: duckdb.DuckDBPyConnection,
+    user: str,
+    action: str,
+    details: str | Mapping | None = None,
+) -> bool:
+    """Whether the audit table already holds this user's ``action`` with exactly these details."""
+    cur = conn.cursor()
+    try:
+        found = store.scalar(
+            cur,
+            "SELECT count(*) FROM audit_events WHERE user_email = ? AND action = ? "
+            "AND details IS NOT DISTINCT FROM ?",
+            [user, action, _details_text(details)],
+        )
+    finally:
+        cur.close()
+    return bool(found)
+
+
 def retention_days(env: Mapping[str, str] | None = None) -> int:
     """Days audit events are kept: ``KOMPETENS_AUDIT_RETENTION_DAYS`` or 730 (two years)."""
     raw = (os.environ if env is None else env).get(RETENTION_ENV, "").strip()

@@ -208,6 +208,7 @@ def _no_access_page() -> None:
     signed_in = auth_configured() and st.user.get("is_logged_in")
     if signed_in and st.button("Logga ut", icon=":material/logout:", key="ingen_atkomst_logga_ut"):
         st.logout()
+        st.stop()
 
 
 SIGN_IN_PAGE = "logga-in"
@@ -237,12 +238,25 @@ def deny(db_path: str, viewer: auth.Viewer | None, reason: str, target: str | No
 
 
 def _note_sign_in(db_path: str, viewer: auth.Viewer) -> None:
-    """Log a sign-in once per session and identity (a demo role switch counts as one)."""
+    """Log a sign-in once per sign-in: new tabs and reloads reuse the identity cookie.
+
+    A signed-in user's sign-in is keyed on the identity token's ``auth_time``
+    (or ``iat``), so every session opened with the same cookie is one sign-in;
+    in demo mode once per session and role (a role switch counts as one).
+    """
     identity = (viewer.email, viewer.role, viewer.areas, viewer.units)
-    if st.session_state.get(SIGNED_IN_KEY) != identity:
-        details = {"demo": True} if viewer.demo else None
+    if st.session_state.get(SIGNED_IN_KEY) == identity:
+        return
+    st.session_state[SIGNED_IN_KEY] = identity
+    if viewer.demo:
+        _log(db_path, viewer.email, audit.SIGN_IN, None, {"demo": True}, role=viewer.role)
+        return
+    stamp = st.user.get("auth_time") or st.user.get("iat")
+    details = {"auth_time": stamp} if stamp is not None else None
+    if details is None or not audit.has_event(
+        shared_connection(db_path), viewer.email, audit.SIGN_IN, details
+    ):
         _log(db_path, viewer.email, audit.SIGN_IN, None, details, role=viewer.role)
-        st.session_state[SIGNED_IN_KEY] = identity
 
 
 def _signed_in_sidebar(db_path: str, viewer: auth.Viewer) -> None:
@@ -252,6 +266,7 @@ def _signed_in_sidebar(db_path: str, viewer: auth.Viewer) -> None:
             _log(db_path, viewer.email, audit.SIGN_OUT, role=viewer.role)
             st.session_state.pop(SIGNED_IN_KEY, None)
             st.logout()
+            st.stop()  # st.logout only queues the redirect: nothing more may run as this user
         st.divider()
 
 
