@@ -21,6 +21,7 @@ from kompetens.briefs.area import build_area, pdf_file_name
 from kompetens.briefs.charts import ChartRenderer, ChartRenderError, shared_renderer
 from kompetens.briefs.content import build_brief, default_period
 from kompetens.briefs.pdf import render_pdf
+from kompetens.ui.context import shared_connection
 
 PDF_MIME = "application/pdf"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -80,11 +81,15 @@ def render_brief_downloads(
     def unit_brief(connection):
         return build_brief(connection, scope, unit_id, period=period, dialogue_date=day)
 
-    def excel_bytes() -> bytes:
-        # Runs on its own thread when the button is clicked: a cursor of its own.
-        from kompetens.ui.context import shared_connection
+    connection = shared_connection(db_path)
 
-        return excel.unit_workbook(unit_brief(shared_connection(db_path).cursor()))
+    def excel_bytes() -> bytes:
+        # Runs on a thread of its own when the button is clicked: it takes its own cursor.
+        cursor = connection.cursor()
+        try:
+            return excel.unit_workbook(unit_brief(cursor))
+        finally:
+            cursor.close()
 
     with st.container(border=True):
         st.markdown("**Underlag att ta med till dialogen**")

@@ -43,6 +43,13 @@ def test_the_unit_pdf_and_the_area_zip_download_from_the_dialogue_page(app_url, 
     text = pdf_text(pdf.value.path().read_bytes())
     assert "Ekskolan (E1)" in text and "57,6 %" in text
 
+    # The unit's Excel file is made on the click (deferred download), on a server thread.
+    with page.expect_download() as workbook:
+        page.get_by_role("button", name="Ladda ner Excel").first.click()
+    assert workbook.value.suggested_filename == "Dialogunderlag_E1_2024.xlsx"
+    sheets = zipfile.ZipFile(workbook.value.path()).read("xl/workbook.xml").decode()
+    assert 'name="Nyckeltal"' in sheets
+
     page.get_by_role("button", name=re.compile("Skapa underlag för alla 2 enheter")).click()
     download_zip = page.get_by_role("button", name="Ladda ner PDF:er (zip)")
     download_zip.wait_for(timeout=120_000)
