@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kompetens import charts, query
+from kompetens.formatting import fmt_number
 from kompetens.importer import list_imports
 from kompetens.ui import components
 from kompetens.ui import quality_view as view
@@ -123,15 +124,27 @@ if opened.height:
 st.subheader("Dolda värden")
 cells = query.suppressed_cells(cur, scope, "year", period=ctx.filters.year)
 period_label = ctx.filters.year or view.newest_period(cells) or "senaste året"
-table = view.suppressed_table(cells)
+whole = view.whole_figures(cells)
 st.caption(
     f"Värden som visas som .. för {period_label}: de bygger på färre än fem personer, eller döljs "
     "så att ett dolt värde inte kan räknas fram ur en summa."
 )
-if table.height == 0:
+if cells.height == 0:
     st.info("Inga värden är dolda för perioden.", icon=":material/info:")
 else:
-    st.metric("Dolda värden", table.height)
+    c1, c2 = st.columns(2)
+    c1.metric(
+        "Dolda nyckeltal",
+        fmt_number(whole.height),
+        help="Enhetens, områdets eller organisationens värde.",
+    )
+    c2.metric(
+        "Dolda delvärden",
+        fmt_number(cells.height - whole.height),
+        help="Uppdelningar per personalkategori, skolform m.m.",
+    )
+    with_splits = st.toggle("Visa även delvärden (uppdelningar)", key="dq_splits")
+    table = view.suppressed_table(cells if with_splits else whole)
     st.dataframe(table.rename(view.SUPPRESSED_LABELS), hide_index=True, width="stretch")
     components.download_buttons(
         table, f"Dolda värden {period_label}", labels=view.SUPPRESSED_LABELS, key="dq_suppressed"

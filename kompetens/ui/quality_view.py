@@ -106,6 +106,11 @@ SUPPRESSED_LABELS: dict[str, str] = {
 }
 
 
+def whole_figures(cells: pl.DataFrame) -> pl.DataFrame:
+    """Only the hidden figures themselves (breakdown ``all``), not their splits by category."""
+    return cells.filter(pl.col("breakdown") == "all")
+
+
 def newest_period(frame: pl.DataFrame) -> str | None:
     return frame["period"].max() if frame.height else None
 
