@@ -199,27 +199,25 @@ def _no_access_page() -> None:
             "Kontakta den som administrerar Kompetens i din organisation om du behöver åtkomst.",
             icon=":material/lock:",
         )
+        if st.button("Logga ut", icon=":material/logout:", key="ingen_atkomst_logga_ut"):
+            st.logout()
+            st.stop()
     else:
         st.error(NO_ACCESS_MESSAGE, icon=":material/lock:")
         if st.button("Till startsidan", icon=":material/home:", key="ingen_atkomst_hem"):
             st.query_params.clear()
             st.session_state.pop(DENIAL_KEY, None)
             st.rerun()
-    signed_in = auth_configured() and st.user.get("is_logged_in")
-    if signed_in and st.button("Logga ut", icon=":material/logout:", key="ingen_atkomst_logga_ut"):
-        st.logout()
-        st.stop()
 
 
-SIGN_IN_PAGE = "logga-in"
-NO_ACCESS_PAGE = "ingen-atkomst"
 
+def _only_page(fn) -> None:
+    """Show only this page and stop: no navigation is registered, so no other page is reachable.
 
-def _only_page(fn, title: str, url_path: str) -> None:
-    """Run a navigation that holds only this page (nothing else is reachable), then stop."""
-    st.navigation(
-        [st.Page(fn, title=title, url_path=url_path, default=True)], position="hidden"
-    ).run()
+    (A navigation holding just this page would answer a deep link such as
+    ``/dialog`` with Streamlit's "page not found" dialog first.)
+    """
+    fn()
     st.stop()
 
 
@@ -234,7 +232,7 @@ def deny(db_path: str, viewer: auth.Viewer | None, reason: str, target: str | No
         role=viewer.role if viewer else None,
     )
     st.session_state[DENIAL_KEY] = reason
-    _only_page(_no_access_page, "Ingen åtkomst", NO_ACCESS_PAGE)
+    _only_page(_no_access_page)
 
 
 def _note_sign_in(db_path: str, viewer: auth.Viewer) -> None:
@@ -302,7 +300,7 @@ def gate(db_path: str, *, all_areas_label: str) -> auth.Viewer:
     else:
         if not st.user.get("is_logged_in"):
             st.session_state.pop(SIGNED_IN_KEY, None)
-            _only_page(_sign_in_page, "Logga in", SIGN_IN_PAGE)
+            _only_page(_sign_in_page)
         email = str(st.user.get("email") or "")
         viewer = auth.viewer_for(shared_connection(db_path), email)
         if viewer is None:
@@ -310,7 +308,7 @@ def gate(db_path: str, *, all_areas_label: str) -> auth.Viewer:
             if st.session_state.get(SIGNED_IN_KEY) != ("unknown", email):
                 _log(db_path, email or "okänd", audit.ACCESS_DENIED, None, "okänd användare")
                 st.session_state[SIGNED_IN_KEY] = ("unknown", email)
-            _only_page(_no_access_page, "Ingen åtkomst", NO_ACCESS_PAGE)
+            _only_page(_no_access_page)
         _signed_in_sidebar(db_path, viewer)
     if context_is_forged():
         # Someone wrote a page context (e.g. a wider scope) into session state: never use it.
