@@ -210,7 +210,6 @@ def _no_access_page() -> None:
             st.rerun()
 
 
-
 def _only_page(fn) -> None:
     """Show only this page and stop: no navigation is registered, so no other page is reachable.
 
