@@ -193,3 +193,34 @@ def test_the_query_layer_reads_recent_visible_values_and_flags_units_without_the
     assert s1["score"] == pytest.approx(2 / 3 * 100 + 1 / 3 * 50)  # 83.33
     n1 = two.filter(pl.col("unit_id") == "N1").row(0, named=True)
     assert n1["score"] == pytest.approx(2 / 3 * 200 / 3 + 1 / 3 * 100)  # 77.78
+
+
+def test_a_unit_that_advertised_no_post_is_neutral_on_unfilled_vacancies_not_flagged():
+    from kompetens.analysis import support
+
+    # Two schools; only S1 recruited (unfilled share 0.5). S2 has every other value.
+    units = pl.DataFrame(
+        {
+            "unit_id": ["S1", "S2"],
+            "unit_name": ["Ett", "Två"],
+            "area": ["A", "A"],
+            "school_form": ["grundskola"] * 2,
+        }
+    )
+    values = pl.DataFrame(
+        {
+            "unit_id": ["S1", "S2", "S1"],
+            "component": ["turnover_rate", "turnover_rate", "unfilled_vacancy_share"],
+            "value": [0.10, 0.20, 0.5],
+            "need_sign": [1, 1, 1],
+        }
+    )
+    weights = {c: 0.0 for c in support.COMPONENT_IDS} | {
+        "turnover_rate": 1.0,
+        "unfilled_vacancy_share": 1.0,
+    }
+    out = support.support_need_index(values, units, weights).sort("unit_id")
+    assert out["has_recent_data"].to_list() == [True, True]
+    # S1: turnover percentile 0 (lower need), unfilled 50 (alone) -> 0.5*0 + 0.5*50 = 25
+    # S2: turnover percentile 100, unfilled neutral 50           -> 0.5*100 + 0.5*50 = 75
+    assert out["score"].to_list() == [25.0, 75.0]

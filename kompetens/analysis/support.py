@@ -25,6 +25,9 @@ Method — transparent on purpose, so that an area manager can explain it:
    ``has_recent_data = False``, ``missing_components`` names what is missing,
    ``score`` and ``rank`` are null. Such units are listed separately ("de som
    inte ber om stöd"): silence in the data is not evidence of no need.
+   Exception: a component marked ``required=False`` (the unfilled-vacancy
+   share) is missing when nothing happened — no post was advertised — so the
+   unit counts as neutral (percentile 50) on it and is not flagged.
 5. **Rank** the complete units by score, 1 = greatest need.
 """
 
@@ -45,6 +48,10 @@ class Component:
     id: str
     label_sv: str
     indicators: tuple[tuple[str, str], ...]
+    #: False when a missing value means "nothing happened" rather than "no data":
+    #: a unit that advertised no post has no unfilled-vacancy share. Such a unit is
+    #: scored as neutral (percentile 50) on the component instead of being flagged.
+    required: bool = True
 
     def indicator_for(self, school_form: str | None) -> str | None:
         table = dict(self.indicators)
@@ -80,6 +87,7 @@ COMPONENTS: tuple[Component, ...] = (
         "unfilled_vacancy_share",
         "Andel ej tillsatta rekryteringar",
         (("*", "unfilled_vacancy_share"),),
+        required=False,
     ),
 )
 
@@ -160,6 +168,14 @@ def support_need_index(
     )
     # A component applies to a school form when at least one unit of that form has a value.
     applicable = values.select("school_form", "component").unique()
+    optional = [c.id for c in COMPONENTS if not c.required]
+    neutral = (
+        units.select("unit_id", "school_form")
+        .join(applicable.filter(pl.col("component").is_in(optional)), on="school_form")
+        .join(values.select("unit_id", "component"), on=["unit_id", "component"], how="anti")
+        .with_columns(pl.lit(50.0).alias("percentile"))
+    )
+    values = pl.concat([values, neutral], how="diagonal_relaxed")
     weight_frame = pl.DataFrame({"component": active, "weight": [w[c] for c in active]})
     norm = applicable.join(weight_frame, on="component").with_columns(
         (pl.col("weight") / pl.col("weight").sum().over("school_form")).alias("norm_weight")
