@@ -187,6 +187,26 @@ def shared_renderer() -> ChartRenderer:
         return _SHARED.start()
 
 
+_WARMING = threading.Event()
+
+
+def warm_shared_renderer() -> None:
+    """Start the process-wide renderer on a thread, once, so the first PDF click need not wait.
+
+    Called when the dialogue page shows its download buttons; a failed start
+    is left for the first real render to report.
+    """
+    if _WARMING.is_set():
+        return
+    _WARMING.set()
+
+    def start() -> None:
+        with contextlib.suppress(ChartRenderError):
+            shared_renderer()
+
+    threading.Thread(target=start, name="kaleido-warm", daemon=True).start()
+
+
 # ---------------------------------------------------------------------------------------------
 # Figures
 

@@ -6,7 +6,8 @@ never holds more than the page shows. The unit's Excel file is made when its
 button is clicked; the PDF and the area's files take longer (charts, one PDF
 per unit), so a button builds them with a progress bar and then offers the
 download. Built files are kept in the session until the data, the year, the
-dialogue date or the scope change.
+dialogue date or the scope change. Drawing the buttons starts the server's
+chart session (Chromium) in the background, so the first PDF seldom waits for it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ import streamlit as st
 from kompetens import query, store
 from kompetens.briefs import excel
 from kompetens.briefs.area import build_area, pdf_file_name
-from kompetens.briefs.charts import ChartRenderer, ChartRenderError, shared_renderer
+from kompetens.briefs.charts import (
+    ChartRenderer,
+    ChartRenderError,
+    shared_renderer,
+    warm_shared_renderer,
+)
 from kompetens.briefs.content import build_brief, default_period
 from kompetens.briefs.pdf import render_pdf
 from kompetens.ui.context import shared_connection
@@ -70,6 +76,7 @@ def render_brief_downloads(
     ``period``: the year (default: the sidebar's year, else the newest);
     ``dialogue_date``: default the page's ``dialog_date`` input, else today.
     """
+    warm_shared_renderer()  # Chromium starts in the background while the user reads the page
     cur = ctx.cursor()
     scope = ctx.scope
     period = period or ctx.filters.year or default_period(cur, scope)
