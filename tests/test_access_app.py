@@ -126,6 +126,24 @@ def test_a_principal_lands_on_the_overview_of_their_own_unit_and_the_sign_in_is_
     assert events(db, audit.SIGN_IN) == [(PRINCIPAL, None, None)]
 
 
+def test_new_sessions_with_the_same_identity_token_count_as_one_sign_in(db):
+    for _ in range(2):  # e.g. a second tab: Streamlit reuses the identity cookie
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.secrets["auth"] = AUTH
+        at.user = {"is_logged_in": True, "email": HR, "auth_time": 1795379503}
+        at.run()
+        assert [t.value for t in at.title] == ["Översikt"]
+    assert events(db, audit.SIGN_IN) == [(HR, None, '{"auth_time": 1795379503}')]
+
+
+def test_an_entra_account_without_an_email_claim_is_found_by_its_preferred_username(db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "preferred_username": "HR@kommun.se"}
+    at.run()
+    assert [t.value for t in at.title] == ["Översikt"]
+
+
 def test_a_page_outside_the_role_is_refused_even_when_opened_directly(db):
     at = signed_in(PRINCIPAL, page="pages/importera.py")
     assert no_access_shown(at)

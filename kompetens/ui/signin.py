@@ -300,7 +300,9 @@ def gate(db_path: str, *, all_areas_label: str) -> auth.Viewer:
         if not st.user.get("is_logged_in"):
             st.session_state.pop(SIGNED_IN_KEY, None)
             _only_page(_sign_in_page)
-        email = str(st.user.get("email") or "")
+        # Entra ID puts the address in `email` when that optional claim is configured, else
+        # (usually) in `preferred_username`.
+        email = str(st.user.get("email") or st.user.get("preferred_username") or "")
         viewer = auth.viewer_for(shared_connection(db_path), email)
         if viewer is None:
             st.session_state[DENIAL_KEY] = "unknown_user"
