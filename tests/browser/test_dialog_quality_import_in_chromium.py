@@ -137,6 +137,21 @@ def test_a_bad_file_gets_a_swedish_report_and_a_good_one_imports_and_can_be_undo
     assert page.get_by_role("button", name="Importera sjukfranvaro_fel.csv").count() == 0
     screenshot(page, "import_bad_file")
 
+    # Partial import: the one valid row is written, the two bad rows offered as a file.
+    page.get_by_text("Importera giltiga rader och spara de avvisade raderna").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Importera giltiga rader").click()
+    wait_for_app(page)
+    no_exception(page)
+    assert "sjukfranvaro_fel.csv (sjukfrånvaro): 1 rader importerade" in alerts(page)
+    assert "2 rader avvisade" in alerts(page)
+    with page.expect_download() as download:
+        page.get_by_role(
+            "button", name="Ladda ner avvisade rader (sjukfranvaro_fel.avvisade.csv)"
+        ).click()
+    rejected = download.value.path().read_text(encoding="utf-8-sig")
+    assert "X9" in rejected and "900" in rejected and "E1;2026-01" not in rejected
+
     upload(page, "sjukfranvaro_2026.csv", GOOD_FILE)
     text = main.inner_text()
     assert "Filtyp: Sjukfrånvaro" in text and "3 rader" in text
@@ -157,6 +172,7 @@ def test_a_bad_file_gets_a_swedish_report_and_a_good_one_imports_and_can_be_undo
     wait_for_app(page)
     assert "Vill du ångra" in alerts(page)
     page.get_by_role("button", name="Ja, ångra").click()
+    page.get_by_text(re.compile(r"är ångrad:")).wait_for(timeout=60_000)
     wait_for_app(page)
     no_exception(page)
     assert re.search(
