@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 
+from kompetens import dialogues, query, store
 from tests.browser.harness import running_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -30,6 +31,18 @@ GOOD_FILE = (
 def app(small_db, tmp_path_factory):
     db = tmp_path_factory.mktemp("dialog_import") / "small_rw.duckdb"
     shutil.copy(small_db, db)
+    conn = store.connect(db)
+    try:  # last spring's dialogue with L1, to follow up
+        dialogues.save_dialogue(
+            conn,
+            query.Scope.everything(),
+            "L1",
+            "2025-03-10",
+            "Vårens dialog",
+            [dialogues.Action("Ta fram en rekryteringsplan", "Rektor")],
+        )
+    finally:
+        conn.close()
     with running_app(db) as url:
         yield url
 
@@ -96,6 +109,31 @@ def test_a_note_with_an_action_is_saved_and_shows_in_the_history(app, page):
     # their download (CSV) buttons' neighbours — the expander title counts the actions.
     assert "Alla åtgärder (1)" in page.locator('[data-testid="stMain"]').inner_text()
     screenshot(page, "dialog_saved")
+
+
+def test_last_dialogues_action_is_marked_done_at_the_follow_up(app, page):
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    visit(page, f"{app}/dialog?omrade=Norr&enhet=L1&ar=2025")
+    page.get_by_text("Lärkans förskola · Norr · 2025").wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert (
+        "Åtgärder från dialogen 2025-03-10" in page.locator('[data-testid="stMain"]').inner_text()
+    )
+    form = page.locator('[data-testid="stForm"]').first
+    grid = form.locator('[data-testid="stDataFrame"]')
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    box = grid.bounding_box()
+    # Status is the last column of the canvas grid: open its editor, pick "klar", close it.
+    page.mouse.dblclick(box["x"] + box["width"] - 40, box["y"] + 35 + 17)
+    page.get_by_role("option", name="klar", exact=True).click()
+    page.wait_for_timeout(300)
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+    form.get_by_role("button", name="Spara status").click()
+    page.get_by_text("Status uppdaterad för 1 åtgärd.").wait_for(timeout=30_000)
+    no_exception(page)
+    screenshot(page, "dialog_follow_up_done")
 
 
 def test_the_data_quality_page_loads_with_its_heatmap(app, page):
