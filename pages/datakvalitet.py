@@ -71,10 +71,12 @@ else:
     if by == "area":
         explanation += " Per område: genomsnittlig täckning över områdets öppna enheter."
     st.caption(explanation)
+    heatmap = charts.coverage_heatmap(
+        view.heatmap_frame(coverage, by), row="row", column="month", value="coverage"
+    )
+    heatmap.update_yaxes(autorange="reversed")  # alphabetical from the top, like the tables
     st.plotly_chart(
-        charts.coverage_heatmap(
-            view.heatmap_frame(coverage, by), row="row", column="month", value="coverage"
-        ),
+        heatmap,
         config={"displaylogo": False},
         width="stretch",
         key="coverage_heatmap",
