@@ -127,8 +127,20 @@ def _log(db_path: str, user: str, action: str, target=None, details=None, role=N
 ROLE_CHANGED_KEY = "_kompetens_demo_role_changed"
 
 
-def _role_changed() -> None:
-    st.session_state[ROLE_CHANGED_KEY] = True
+def _kept(key: str) -> str:
+    """A plain session-state copy of a demo widget's value.
+
+    Streamlit drops the state of the frame's widgets when a page switch
+    reruns the app (``st.switch_page``, a click in the menu), so the choice is
+    kept under a key of its own and given back to the widget as its default.
+    """
+    return f"_kompetens_kept_{key}"
+
+
+def _keep(key: str) -> None:
+    st.session_state[_kept(key)] = st.session_state[key]
+    if key == DEMO_ROLE_KEY:
+        st.session_state[ROLE_CHANGED_KEY] = True
 
 
 def _demo_viewer(db_path: str) -> auth.Viewer:
@@ -137,34 +149,47 @@ def _demo_viewer(db_path: str) -> auth.Viewer:
     area_names = sorted(set(units["area"].drop_nulls().to_list()))
     with st.sidebar:
         st.markdown("### Demoläge")
+        kept_role = st.session_state.get(_kept(DEMO_ROLE_KEY), auth.HR)
         role = st.selectbox(
             "Visa appen som",
             options=list(auth.ROLES),
+            index=auth.ROLES.index(kept_role) if kept_role in auth.ROLES else 0,
             format_func=lambda r: auth.ROLE_LABELS[r],
             key=DEMO_ROLE_KEY,
-            on_change=_role_changed,
+            on_change=_keep,
+            args=(DEMO_ROLE_KEY,),
             help="Utan inloggning kan du prova rollerna. Varje roll ser bara sina sidor och sin del av data.",
         )
         areas: list[str] = []
         unit_ids: list[str] = []
         if role == auth.AREA_MANAGER and area_names:
+            kept_areas = [
+                a for a in st.session_state.get(_kept(DEMO_AREAS_KEY), []) if a in area_names
+            ]
             areas = (
                 st.multiselect(
                     "Verksamhetschefens områden",
                     options=area_names,
-                    default=area_names[:1],
+                    default=kept_areas or area_names[:1],
                     key=DEMO_AREAS_KEY,
+                    on_change=_keep,
+                    args=(DEMO_AREAS_KEY,),
                 )
                 or area_names[:1]
             )
         if role == auth.PRINCIPAL and units.height:
             names = dict(zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True))
+            options = list(names)
+            kept_unit = st.session_state.get(_kept(DEMO_UNIT_KEY))
             unit_ids = [
                 st.selectbox(
                     "Rektorns enhet",
-                    options=list(names),
+                    options=options,
+                    index=options.index(kept_unit) if kept_unit in names else 0,
                     format_func=lambda u: f"{names.get(u, u)} ({u})",
                     key=DEMO_UNIT_KEY,
+                    on_change=_keep,
+                    args=(DEMO_UNIT_KEY,),
                 )
             ]
         st.divider()
