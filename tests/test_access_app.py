@@ -272,3 +272,30 @@ def test_sign_in_mode_still_starts_in_production(db, monkeypatch):
     at = signed_in(HR, query_params={"ar": "2025"})
     assert not at.exception
     assert [t.value for t in at.title] == ["Översikt"]
+
+
+# --- the navigation wrapper ---------------------------------------------------------------------
+
+SCOPE_ERROR_APP = """
+import streamlit as st
+from kompetens import auth, query
+from kompetens.ui import signin
+
+def refused():
+    st.title("Enhetssida")
+    raise query.ScopeError("enheten 'S1' ligger utanför din behörighet")
+
+viewer = auth.Viewer("rektor@kommun.se", "principal", query.Scope.for_units(["E1"], ["Norr"]))
+pages = {"Ledning": [st.Page(refused, title="Översikt", url_path="oversikt")]}
+signin.run_navigation(DB_PATH, viewer, pages)
+"""
+
+
+def test_a_scope_error_raised_by_a_page_becomes_the_no_access_message_and_is_logged(db):
+    at = AppTest.from_string(SCOPE_ERROR_APP.replace("DB_PATH", repr(str(db))), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert no_access_shown(at)
+    assert events(db, audit.ACCESS_DENIED) == [
+        ("rektor@kommun.se", "oversikt", "enheten 'S1' ligger utanför din behörighet")
+    ]
