@@ -204,7 +204,10 @@ with st.form(f"dialogue_{unit_id}", clear_on_submit=True):
         placeholder="Vad kom ni fram till? (Ctrl+Enter sparar)",
         key=f"dialog_notes_{unit_id}",
     )
-    st.caption("Nya åtgärder (lägg till rader vid behov):")
+    st.caption(
+        "Skriv om verksamheten, inte om enskilda medarbetare: inga namn, personnummer eller "
+        "hälsouppgifter. Nya åtgärder (lägg till rader vid behov):"
+    )
     new_actions = st.data_editor(
         view.empty_new_actions(),
         num_rows="dynamic",

@@ -115,9 +115,9 @@ def test_by_area_averages_the_open_units_of_each_area(conn):
 def test_coverage_is_scoped_and_refuses_an_area_outside_the_scope(conn):
     norr = query.Scope.for_areas("Norr")
     assert query.coverage(conn, norr, "staff")["unit_id"].unique().sort().to_list() == ["U1", "U2"]
-    assert query.coverage(conn, EVERYTHING, "staff", area="Söder")["unit_id"].unique().to_list() == [
-        "U3"
-    ]
+    assert query.coverage(conn, EVERYTHING, "staff", area="Söder")[
+        "unit_id"
+    ].unique().to_list() == ["U3"]
     with pytest.raises(query.ScopeError):
         query.coverage(conn, norr, "staff", area="Söder")
     with pytest.raises(ValueError, match="okänd datatyp"):
