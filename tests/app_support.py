@@ -77,11 +77,17 @@ def texts(at: AppTest) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(small_db) -> Iterator[str]:
+def app_url(small_db, browser) -> Iterator[str]:
     """The real app (``streamlit run app.py``) serving the small fixture on a free loopback port."""
-    from tests.browser.harness import running_app
+    from tests.browser.harness import running_app, wait_for_app
 
     with running_app(small_db) as url:
+        # Pay the server's first-run costs (imports, opening the database, filling the
+        # query cache) once, before the tests' own waits start counting.
+        warm = browser.new_page()
+        warm.goto(url)
+        wait_for_app(warm, timeout=180_000)
+        warm.close()
         yield url
 
 
@@ -102,6 +108,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="sv-SE")
+    # A shared 2-core machine under load can take far longer than Playwright's 30 s default.
+    context.set_default_timeout(90_000)
     tab = context.new_page()
     yield tab
     context.close()

@@ -116,10 +116,12 @@ def download_buttons(
         from kompetens.ui.context import audit_page_event
 
         return lambda: audit_page_event(audit_action, name, {"format": file_format})
+
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         "Ladda ner CSV",
-        data=exports.to_csv_bytes(frame, suppressible=suppressible, labels=labels),
+        # A callable: the file is built only when someone clicks, not on every script run.
+        data=lambda: exports.to_csv_bytes(frame, suppressible=suppressible, labels=labels),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -128,7 +130,7 @@ def download_buttons(
     )
     right.download_button(
         "Ladda ner Excel",
-        data=exports.to_excel_bytes(
+        data=lambda: exports.to_excel_bytes(
             {name[:31]: frame}, suppressible=suppressible, labels=labels, formats=formats
         ),
         file_name=f"{stem}.xlsx",

@@ -97,16 +97,25 @@ def running_app(
                 process.kill()
 
 
-def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the script run triggered by the last navigation or interaction has finished."""
+def wait_for_app(page, timeout: float = 90_000) -> None:
+    """Wait until the script run triggered by the last navigation or interaction has finished.
+
+    "Finished" means the app is connected and the script state has read ``notRunning``
+    in two checks half a second apart: a rerun (a bound widget writing the URL, or the
+    frame recovering a deep link on a fresh server) flips the state back to running
+    shortly after a first run ends, and a single check could catch the gap between them.
+    """
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout
     )
-    # A rerun flips the state to "running" shortly after an interaction; give it a moment to start.
+    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
     page.wait_for_timeout(300)
-    page.wait_for_selector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout
-    )
+    for _ in range(int(timeout / 500)):
+        page.wait_for_selector(idle, timeout=timeout)
+        page.wait_for_timeout(500)
+        if page.locator(idle).count():
+            return
+    raise TimeoutError("the app kept rerunning")
 
 
 def screenshot(page, name: str) -> Path:
