@@ -159,35 +159,12 @@ else:
         f"De tio enheter med störst stödbehov (referensmånad {reference}). "
         "Poängen 0–100 väger samman normaliserade nyckeltal; 100 = störst behov."
     )
+    components.support_ranking_table(top, key="top_support")
     shown = top.with_columns(top["school_form"].replace(SCHOOL_FORM_LABELS))
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_order=["rank", "unit_name", "area", "school_form", "score", "drivers"],
-        column_config={
-            "rank": st.column_config.NumberColumn("Rang", format="%d"),
-            "unit_name": "Enhet",
-            "area": "Område",
-            "school_form": "Skolform",
-            "score": st.column_config.ProgressColumn(
-                "Stödbehov (0–100)", min_value=0, max_value=100, format="%.0f"
-            ),
-            "drivers": "Drivs främst av",
-        },
-        key="top_support",
-    )
     components.download_buttons(
         shown.select("rank", "unit_id", "unit_name", "area", "school_form", "score", "drivers"),
         "Störst stödbehov",
-        labels={
-            "rank": "Rang",
-            "unit_id": "Enhets-id",
-            "unit_name": "Enhet",
-            "area": "Område",
-            "school_form": "Skolform",
-            "score": "Stödbehov (0–100)",
-            "drivers": "Drivs främst av",
-        },
+        labels=components.SUPPORT_TABLE_LABELS,
         key="top_support",
     )
 if flagged.height:

@@ -100,36 +100,13 @@ if ranked.height == 0:
         "Se listan nedan över vad som saknas, och importera det på sidan **Import**.",
     )
 else:
-    shown = ranked.with_columns(ranked["school_form"].replace(SCHOOL_FORM_LABELS))
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_order=["rank", "unit_name", "area", "school_form", "score", "drivers"],
-        column_config={
-            "rank": st.column_config.NumberColumn("Rang", format="%d"),
-            "unit_name": "Enhet",
-            "area": "Område",
-            "school_form": "Skolform",
-            "score": st.column_config.ProgressColumn(
-                "Stödbehov (0–100)", min_value=0, max_value=100, format="%.1f"
-            ),
-            "drivers": "Drivs främst av",
-        },
-        key="ranking",
-    )
+    components.support_ranking_table(ranked, key="ranking", decimals=1)
     components.download_buttons(
         index.filter(index["has_recent_data"])
         .drop("missing_components", "has_recent_data")
         .sort("rank"),
         "Stödbehov",
-        labels={
-            "rank": "Rang",
-            "unit_id": "Enhets-id",
-            "unit_name": "Enhet",
-            "area": "Område",
-            "school_form": "Skolform",
-            "score": "Stödbehov (0–100)",
-        }
+        labels=components.SUPPORT_TABLE_LABELS
         | {f"contribution__{c.id}": f"Bidrag: {c.label_sv}" for c in support.COMPONENTS}
         | {f"percentile__{c.id}": f"Percentil: {c.label_sv}" for c in support.COMPONENTS},
         key="ranking",

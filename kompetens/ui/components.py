@@ -139,3 +139,40 @@ def download_buttons(
         key=f"{key or stem}_xlsx",
         on_click=clicked("xlsx"),
     )
+
+
+SUPPORT_TABLE_LABELS: dict[str, str] = {
+    "rank": "Rang",
+    "unit_id": "Enhets-id",
+    "unit_name": "Enhet",
+    "area": "Område",
+    "school_form": "Skolform",
+    "score": "Stödbehov (0–100)",
+    "drivers": "Drivs främst av",
+}
+
+
+def support_ranking_table(ranked: pl.DataFrame, *, key: str, decimals: int = 0) -> None:
+    """The ranked support-need table (Översikt's top ten and Stödbehov's full list).
+
+    ``ranked``: ``rank, unit_name, area, school_form, score, drivers`` (school form as a code).
+    """
+    from kompetens.ui.frame import SCHOOL_FORM_LABELS
+
+    shown = ranked.with_columns(ranked["school_form"].replace(SCHOOL_FORM_LABELS))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_order=["rank", "unit_name", "area", "school_form", "score", "drivers"],
+        column_config={
+            "rank": st.column_config.NumberColumn(SUPPORT_TABLE_LABELS["rank"], format="%d"),
+            "unit_name": SUPPORT_TABLE_LABELS["unit_name"],
+            "area": SUPPORT_TABLE_LABELS["area"],
+            "school_form": SUPPORT_TABLE_LABELS["school_form"],
+            "score": st.column_config.ProgressColumn(
+                SUPPORT_TABLE_LABELS["score"], min_value=0, max_value=100, format=f"%.{decimals}f"
+            ),
+            "drivers": SUPPORT_TABLE_LABELS["drivers"],
+        },
+        key=key,
+    )

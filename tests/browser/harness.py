@@ -123,3 +123,27 @@ def screenshot(page, name: str) -> Path:
     target = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
     return target
+
+
+def no_exception(page) -> None:
+    """Fail with the exception's text if the page shows a Streamlit exception box."""
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def main_text(page) -> str:
+    """The visible text of the main area (not the sidebar)."""
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def open_page(page, url: str, heading: str) -> None:
+    """Go to a deep link and wait until the page's script run has finished and its heading is shown."""
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(state="visible")
+    wait_for_app(page)
+
+
+def tall(page, height: int = 3200) -> None:
+    """Streamlit scrolls inside its main area, so a full-page shot needs a tall window."""
+    page.set_viewport_size({"width": 1400, "height": height})

@@ -11,33 +11,11 @@ from __future__ import annotations
 import pytest
 
 from kompetens.indicators import registry
-from tests.browser.harness import screenshot, wait_for_app
+from tests.browser.harness import main_text, no_exception, open_page, screenshot, tall, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 NBSP = "\u00a0"
-
-
-def no_exception(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()
-
-
-def main_text(page) -> str:
-    return page.locator('[data-testid="stMain"]').inner_text()
-
-
-def open_page(page, url: str, heading: str) -> None:
-    """Go to a deep link and wait until the page's script run has finished and its heading is shown."""
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_role("heading", name=heading, exact=True).first.wait_for(state="visible")
-    wait_for_app(page)
-
-
-def tall(page, height: int = 3200) -> None:
-    """Streamlit scrolls inside its main area, so a full-page shot needs a tall window."""
-    page.set_viewport_size({"width": 1400, "height": height})
 
 
 def test_aruba_deep_link_opens_the_chosen_phase_and_year(app_url, page):

@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from kompetens import dialogues, query, store
-from tests.browser.harness import running_app, screenshot, wait_for_app
+from tests.browser.harness import no_exception, running_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -57,10 +57,6 @@ def visit(page, url: str) -> None:
     if notice.count():
         page.keyboard.press("Escape")
         notice.wait_for(state="hidden")
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def alerts(page) -> str:

@@ -10,33 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.harness import screenshot, wait_for_app
+from tests.browser.harness import main_text, no_exception, open_page, screenshot, tall, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 NBSP = "\u00a0"
-
-
-def no_exception(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()
-
-
-def main_text(page) -> str:
-    return page.locator('[data-testid="stMain"]').inner_text()
-
-
-def open_page(page, url: str, heading: str) -> None:
-    """Go to a deep link and wait until the page's script run has finished and its title is shown."""
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_role("heading", name=heading, exact=True).first.wait_for(state="visible")
-    wait_for_app(page)
-
-
-def tall(page) -> None:
-    """Streamlit scrolls inside its main area, so a full-page shot needs a tall window."""
-    page.set_viewport_size({"width": 1400, "height": 2600})
 
 
 def test_overview_opens_from_a_deep_link_and_switches_to_monthly_trends(app_url, page):
@@ -52,7 +30,7 @@ def test_overview_opens_from_a_deep_link_and_switches_to_monthly_trends(app_url,
     # A bound widget keeps its label in the URL (and drops a value equal to its default, as ar=2025).
     assert "upplosning=M%C3%A5nadsv%C3%A4rden" in page.url
     page.locator(".js-plotly-plot").first.wait_for(state="visible")
-    tall(page)
+    tall(page, 2600)
     screenshot(page, "oversikt_monthly")
 
 
@@ -82,7 +60,7 @@ def test_behorighet_picks_a_unit_in_the_drill_down_selectbox(app_url, page):
     text = main_text(page)
     assert f"Söder: 48,7{NBSP}% · organisationen: 54,1{NBSP}%" in text  # S1 1.9 / 3.9
     assert "enhet=S%C3%B6derskolan" in page.url
-    tall(page)
+    tall(page, 2600)
     screenshot(page, "behorighet_drill_down")
 
 
@@ -100,5 +78,5 @@ def test_stodbehov_moves_a_weight_slider_and_the_scores_change(app_url, page):
     no_exception(page)
     assert "Egna vikter används" in main_text(page)
     assert "vikt_turnover_rate=0" in page.url
-    tall(page)
+    tall(page, 2600)
     screenshot(page, "stodbehov_weights")
