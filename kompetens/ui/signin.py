@@ -357,11 +357,12 @@ def page_id(page) -> str:
 
 
 def page_maker(viewer: auth.Viewer):
-    """``st.Page`` for the registry in ``app.py``: hidden unless the role may use it; the role's first page is home.
+    """``st.Page`` for the registry in ``app.py``: hidden unless the role may use it.
 
     Hidden pages stay registered, so a link from one page to another never
     breaks; opening one the role may not use shows "no access"
-    (:func:`run_navigation`).
+    (:func:`run_navigation`). No page is the default: the role's home page is
+    reached from ``/`` through a hidden start page (see :func:`run_navigation`).
     """
     allowed = auth.pages_for_role(viewer.role)
 
@@ -371,7 +372,6 @@ def page_maker(viewer: auth.Viewer):
             title=title,
             icon=icon,
             url_path=url_path,
-            default=url_path == allowed[0],
             visibility="visible" if url_path in allowed else "hidden",
         )
 
@@ -391,19 +391,37 @@ def _menu(pages: Mapping[str, list]) -> dict[str, list]:
     return menu
 
 
+START_PAGE = "start"
+
+
+def _start_page() -> None:
+    """The page behind "/": never run, :func:`run_navigation` forwards to the home page first."""
+
+
 def run_navigation(db_path: str, viewer: auth.Viewer, pages: Mapping[str, list]) -> None:
     """Show the role's pages and run the chosen one.
 
     A page outside the role (opened by URL) and a ``query.ScopeError`` raised
     while a page runs both show the no-access message and are logged.
     """
-    navigation = st.navigation(_menu(pages), position="sidebar", expanded=True)
-    chosen = page_id(navigation)
     allowed = auth.pages_for_role(viewer.role)
-    if chosen not in allowed and st.session_state.pop(ROLE_CHANGED_KEY, False):
-        # A new demo role that may not use this page starts on its own home page.
-        home = next(p for entries in pages.values() for p in entries if page_id(p) == allowed[0])
-        st.switch_page(home)
+    home = next(p for entries in pages.values() for p in entries if page_id(p) == allowed[0])
+    menu = _menu(pages)
+    # The default page of a navigation answers at "/" only: a shared link to its own path
+    # (/oversikt) would get Streamlit's "page not found". So "/" is a hidden start page that
+    # forwards to the role's home page, which keeps an address of its own.
+    start = st.Page(
+        _start_page, title=home.title, url_path=START_PAGE, default=True, visibility="hidden"
+    )
+    menu[""] = [start, *menu.get("", [])]
+    navigation = st.navigation(menu, position="sidebar", expanded=True)
+    chosen = page_id(navigation)
+    if chosen == START_PAGE or (
+        chosen not in allowed and st.session_state.pop(ROLE_CHANGED_KEY, False)
+    ):
+        # "/" opens the role's home page; so does a new demo role that may not use this page.
+        st.session_state.pop(ROLE_CHANGED_KEY, None)
+        st.switch_page(home, query_params=st.query_params.to_dict())
     st.session_state.pop(ROLE_CHANGED_KEY, None)
     if chosen not in allowed:
         _log(
