@@ -299,3 +299,29 @@ def test_a_scope_error_raised_by_a_page_becomes_the_no_access_message_and_is_log
     assert events(db, audit.ACCESS_DENIED) == [
         ("rektor@kommun.se", "oversikt", "enheten 'S1' ligger utanför din behörighet")
     ]
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+def test_the_app_start_purges_audit_events_older_than_the_retention(db, monkeypatch):
+    import datetime as dt
+
+    monkeypatch.setenv("KOMPETENS_AUDIT_RETENTION_DAYS", "30")
+    conn = store.connect(db)
+    try:
+        now = dt.datetime.now(dt.UTC)
+        audit.log_event(conn, "gammal@kommun.se", audit.EXPORT, "x", at=now - dt.timedelta(days=31))
+        audit.log_event(conn, "ny@kommun.se", audit.EXPORT, "y", at=now - dt.timedelta(days=29))
+    finally:
+        conn.close()
+    signed_in(HR)
+    assert events(db, audit.EXPORT) == [("ny@kommun.se", "y", None)]
+
+
+def test_a_malformed_retention_stops_the_app_with_a_swedish_message(db, monkeypatch):
+    monkeypatch.setenv("KOMPETENS_AUDIT_RETENTION_DAYS", "två år")
+    at = signed_in(HR)
+    assert not at.exception
+    assert "Granskningsloggens lagringstid är fel inställd" in at.error[0].value
+    assert not at.title

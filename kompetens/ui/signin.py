@@ -115,9 +115,23 @@ def refuse_demo_in_production() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def apply_audit_retention(db_path: str) -> int:
-    """Purge audit events older than the retention period, once per server process."""
+def _purge_once(db_path: str) -> int:
     return audit.apply_retention(shared_connection(db_path))
+
+
+def apply_audit_retention(db_path: str) -> int:
+    """Purge audit events older than the retention period, once per server process.
+
+    A malformed ``KOMPETENS_AUDIT_RETENTION_DAYS`` stops the app with a Swedish
+    message rather than keeping entries for an unknown period.
+    """
+    try:
+        return _purge_once(db_path)
+    except ValueError as problem:
+        st.error(
+            f"Granskningsloggens lagringstid är fel inställd: {problem}.", icon=":material/block:"
+        )
+        st.stop()
 
 
 def _log(db_path: str, user: str, action: str, target=None, details=None, role=None) -> None:
@@ -434,13 +448,16 @@ def run_navigation(db_path: str, viewer: auth.Viewer, pages: Mapping[str, list])
         )
         st.error(NO_ACCESS_MESSAGE, icon=":material/lock:")
         return
+    refused = False
     try:
         navigation.run()
-    except query.ScopeError as refused:
-        _log(db_path, viewer.email, audit.ACCESS_DENIED, chosen, str(refused), role=viewer.role)
+    except query.ScopeError as error:
+        refused = True
+        _log(db_path, viewer.email, audit.ACCESS_DENIED, chosen, str(error), role=viewer.role)
         st.error(NO_ACCESS_MESSAGE, icon=":material/lock:")
-    finally:
-        _note_dialogue(db_path, viewer, chosen)
+    finally:  # also when the page stopped early (st.stop) or asked for a rerun
+        if not refused:
+            _note_dialogue(db_path, viewer, chosen)
 
 
 def _note_dialogue(db_path: str, viewer: auth.Viewer, url_path: str) -> None:
