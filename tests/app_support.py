@@ -77,11 +77,20 @@ def texts(at: AppTest) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(small_db, browser) -> Iterator[str]:
-    """The real app (``streamlit run app.py``) serving the small fixture on a free loopback port."""
+def app_url(small_db, browser, tmp_path_factory) -> Iterator[str]:
+    """The real app (``streamlit run app.py``) serving the small fixture on a free loopback port.
+
+    The server gets its own copy of the database: the app holds a read-write
+    connection (DuckDB locks the file for other processes), and the AppTest
+    tests of the same session must still be able to open ``small_db``.
+    """
+    import shutil
+
     from tests.browser.harness import running_app, wait_for_app
 
-    with running_app(small_db) as url:
+    served = tmp_path_factory.mktemp("served") / "small.duckdb"
+    shutil.copy(small_db, served)
+    with running_app(served) as url:
         # Pay the server's first-run costs (imports, opening the database, filling the
         # query cache) once, before the tests' own waits start counting.
         warm = browser.new_page()
