@@ -16,7 +16,6 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
-from plotly.subplots import make_subplots
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 
@@ -130,59 +129,6 @@ def trend(
                 hoverinfo="skip",
             )
         )
-    fig.update_yaxes(**axis_format(unit))
-    fig.update_xaxes(type="category")
-    return fig
-
-
-def small_multiples(
-    frame: pl.DataFrame,
-    *,
-    facet: str,
-    x: str,
-    y: str,
-    unit: str,
-    target: str | None = None,
-    colour: str = OKABE_ITO[0],
-    columns: int = 3,
-    height_per_row: int = 220,
-) -> go.Figure:
-    """One small trend chart per facet value (e.g. per area), shared y axis, target dashed."""
-    facets = frame[facet].unique(maintain_order=True).to_list()
-    rows = max(1, -(-len(facets) // columns))
-    fig = make_subplots(
-        rows=rows, cols=columns, subplot_titles=[str(f) for f in facets], shared_yaxes=True
-    )
-    for i, value in enumerate(facets):
-        part = frame.filter(pl.col(facet) == value)
-        r, c = i // columns + 1, i % columns + 1
-        fig.add_trace(
-            go.Scatter(
-                x=part[x].to_list(),
-                y=part[y].to_list(),
-                mode="lines+markers",
-                line={"color": colour, "width": 2},
-                customdata=_hover_values(part[y].to_list(), unit),
-                hovertemplate="%{x}: %{customdata}<extra>" + str(value) + "</extra>",
-                showlegend=False,
-            ),
-            row=r,
-            col=c,
-        )
-        if target and part[target].drop_nulls().len():
-            fig.add_trace(
-                go.Scatter(
-                    x=part[x].to_list(),
-                    y=part[target].to_list(),
-                    mode="lines",
-                    line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
-                    hoverinfo="skip",
-                    showlegend=False,
-                ),
-                row=r,
-                col=c,
-            )
-    fig.update_layout(template=TEMPLATE_NAME, height=height_per_row * rows + 40)
     fig.update_yaxes(**axis_format(unit))
     fig.update_xaxes(type="category")
     return fig
@@ -558,7 +504,7 @@ def facet_trends(
     columns: int = 3,
     height_per_row: int = 220,
 ) -> go.Figure:
-    """Small multiples like ``small_multiples`` (one trend per facet, one shared y axis, target dashed).
+    """Small multiples: one trend per facet (e.g. per area), one shared y axis, target dashed.
 
     Built from plain dicts and not re-validated: ``make_subplots``, the
     ``update_*`` calls and validation cost about a quarter of a second per
