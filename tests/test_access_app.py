@@ -325,3 +325,12 @@ def test_a_malformed_retention_stops_the_app_with_a_swedish_message(db, monkeypa
     assert not at.exception
     assert "Granskningsloggens lagringstid är fel inställd" in at.error[0].value
     assert not at.title
+
+
+def test_a_brief_download_is_written_to_the_audit_log_with_unit_and_format(db, through_the_frame):
+    at = signed_in(HR, page="pages/dialog.py", query_params={"omrade": "Norr", "enhet": "E1"})
+    assert not at.exception
+    excel = next(b for b in at.get("download_button") if b.key == "brief_xlsx_E1")
+    excel.click().run()
+    assert not at.exception
+    assert events(db, audit.BRIEF) == [(HR, "E1", '{"format": "xlsx"}')]

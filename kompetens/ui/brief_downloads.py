@@ -58,6 +58,14 @@ def _keep(key: tuple, value) -> None:
         files.pop(next(iter(files)))
 
 
+def _audited(target: str, file_format: str):
+    """A download-button callback that writes the brief download to the audit log."""
+    from kompetens import audit
+    from kompetens.ui.context import audit_page_event
+
+    return lambda: audit_page_event(audit.BRIEF, target, {"format": file_format})
+
+
 def _dialogue_date(dialogue_date: dt.date | None) -> dt.date:
     chosen = dialogue_date or st.session_state.get("dialog_date")
     return chosen if isinstance(chosen, dt.date) else dt.date.today()
@@ -116,7 +124,7 @@ def render_brief_downloads(
                     mime=PDF_MIME,
                     icon=":material/picture_as_pdf:",
                     key=f"brief_pdf_{unit_id}",
-                    on_click="ignore",
+                    on_click=_audited(unit_id, "pdf"),
                 )
             elif buttons[0].button(
                 "Skapa PDF", icon=":material/picture_as_pdf:", key=f"brief_make_pdf_{unit_id}"
@@ -140,7 +148,7 @@ def render_brief_downloads(
                 mime=XLSX_MIME,
                 icon=":material/table:",
                 key=f"brief_xlsx_{unit_id}",
-                on_click="ignore",
+                on_click=_audited(unit_id, "xlsx"),
             )
 
         # ---- The whole area -------------------------------------------------------------------
@@ -161,7 +169,7 @@ def render_brief_downloads(
                     mime=ZIP_MIME,
                     icon=":material/folder_zip:",
                     key=f"brief_zip_{area}",
-                    on_click="ignore",
+                    on_click=_audited(area, "zip"),
                 )
                 buttons[1].download_button(
                     "Ladda ner Excel",
@@ -170,7 +178,7 @@ def render_brief_downloads(
                     mime=XLSX_MIME,
                     icon=":material/table:",
                     key=f"brief_area_xlsx_{area}",
-                    on_click="ignore",
+                    on_click=_audited(area, "xlsx"),
                 )
             elif n_units and st.button(
                 f"Skapa underlag för alla {n_units} enheter",
