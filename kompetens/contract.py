@@ -623,3 +623,7 @@ KINDS: dict[str, Kind] = {
         TARGETS,
     )
 }
+
+#: The order to load a full set of files in: units first, since every other kind refers to them
+#: (``KINDS`` is declared in that order).
+IMPORT_ORDER: tuple[str, ...] = tuple(KINDS)

@@ -52,21 +52,11 @@ import numpy as np
 import polars as pl
 
 from kompetens import demo_kinds, demo_people, hooks, paths, store
-from kompetens.contract import KINDS
+from kompetens.contract import IMPORT_ORDER, KINDS
 from kompetens.demo_people import Timeline
 
 #: Dependency order for loading: units first (every other kind refers to them).
-LOAD_ORDER: tuple[str, ...] = (
-    "units",
-    "staff",
-    "events",
-    "recruitments",
-    "development",
-    "placements",
-    "survey",
-    "sick_leave",
-    "targets",
-)
+LOAD_ORDER: tuple[str, ...] = IMPORT_ORDER
 DEFAULT_START = date(2019, 1, 1)
 
 log = logging.getLogger(__name__)
