@@ -291,17 +291,45 @@ def snapshot_base(staff: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     snapshots are the one large frame, so nothing is joined to them row by row.
     """
     lf = staff.lazy()
-    dates = lf.select(pl.col("snapshot_date").unique()).with_columns(
-        month_of(pl.col("snapshot_date")).alias("m")
+    # The month of each distinct date is computed on the (few) dates, and the inner
+    # join both keeps each month's latest snapshot and brings its month index along.
+    latest = (
+        lf.select(pl.col("snapshot_date").unique())
+        .with_columns(month_of(pl.col("snapshot_date")).alias("m"))
+        .group_by("m")
+        .agg(pl.col("snapshot_date").max())
     )
-    latest = dates.group_by("m").agg(pl.col("snapshot_date").max())
-    base = lf.join(latest, on="snapshot_date", how="semi").with_columns(
-        month_of(pl.col("snapshot_date")).alias("m"),
-        pl.col("licensed").fill_null(False),
-        pl.col("qualified").fill_null(False),
-        pl.col("certification_programme").fill_null(False),
+    base = (
+        lf.join(latest, on="snapshot_date", how="inner")
+        .with_columns(
+            pl.col("licensed").fill_null(False),
+            pl.col("qualified").fill_null(False),
+            pl.col("certification_programme").fill_null(False),
+        )
+        .collect()
     )
-    return base.with_columns((pl.len().over(["m", "employee_id"]) > 1).alias("multi"))
+    return base.with_columns(_multi_flag(base)).lazy()
+
+
+def _multi_flag(base: pl.DataFrame) -> pl.Expr:
+    """``multi``: the row's person has another row in the same month.
+
+    With 64-bit integer ids (the engine hashes pseudonyms to UInt64) the pair
+    (month, person) is folded into one integer key, which is far cheaper to
+    count than a two-column group. Distinct pairs may share a folded key (a
+    hash collision); that only marks a few extra rows ``multi``, which are then
+    de-duplicated exactly by person, so figures cannot change. Usually nobody
+    sits in two units and the flag is a constant.
+    """
+    if base.is_empty():
+        return pl.lit(False).alias("multi")
+    if base.schema["employee_id"] == pl.UInt64():
+        key = pl.col("employee_id") ^ pl.col("m").hash(seed=7)
+        if base.select(key.n_unique()).item() == base.height:
+            return pl.lit(False).alias("multi")
+        dup = base.group_by(key.alias("_k")).len().filter(pl.col("len") > 1).get_column("_k")
+        return key.is_in(dup.implode()).alias("multi")
+    return (pl.len().over(["m", "employee_id"]) > 1).alias("multi")
 
 
 #: Additive (FTE) measures of the staff pass.
@@ -415,26 +443,35 @@ def person_rollup(
     """
     conditions = unit_conditions or {}
     grain = ["unit_id", *[d for d in dims if d != "school_form"], period]
-    unit_grain = with_unit_attrs(
-        rows.group_by(grain).agg(
+    # The one pass over the large frame: sums and person counts per unit grain.
+    unit_grain = (
+        rows.group_by(grain)
+        .agg(
             [pl.col(c).sum() for c in sums]
             + [pl.col(p).sum().cast(pl.Int64).alias(p) for p in persons]
-            + [
-                (pl.col(p) & ~pl.col("multi")).sum().cast(pl.Int64).alias(f"{p}__single")
-                for p in persons
-            ]
-        ),
-        units,
+        )
+        .collect()
     )
+    multi = rows.filter(pl.col("multi")).select(["employee_id", *grain, *persons]).collect()
+    # Persons counted above unit level without de-duplication: everyone not in ``multi``
+    # (the unit count minus the unit's multi rows; usually there are none).
+    if multi.height:
+        multi_counts = multi.group_by(grain).agg(
+            [pl.col(p).sum().cast(pl.Int64).alias(f"{p}__m") for p in persons]
+        )
+        unit_grain = unit_grain.join(multi_counts, on=grain, how="left").with_columns(
+            [(pl.col(p) - pl.col(f"{p}__m").fill_null(0)).alias(f"{p}__single") for p in persons]
+        )
+    else:
+        unit_grain = unit_grain.with_columns([pl.col(p).alias(f"{p}__single") for p in persons])
+    unit_grain = with_unit_attrs(unit_grain.lazy(), units)
     masked = [
         pl.when(cond).then(pl.col(c)).otherwise(0).alias(c)
         for col, cond in conditions.items()
         for c in ([col, f"{col}__single"] if col in persons else [col])
     ]
     unit_grain = unit_grain.with_columns(masked).collect() if masked else unit_grain.collect()
-    multi = with_unit_attrs(
-        rows.filter(pl.col("multi")).select(["employee_id", *grain, *persons]), units
-    )
+    multi = with_unit_attrs(multi.lazy(), units)
     multi = multi.with_columns(
         [(pl.col(c) & cond).alias(c) for c, cond in conditions.items() if c in persons]
     ).collect()
@@ -442,7 +479,10 @@ def person_rollup(
     for level, dim in _combos(dims):
         keyed = _keyed(unit_grain.lazy(), level, dim)
         group = ["level", "scope_id", "_bd", period]
-        if level == "unit":
+        if level == "unit" and dim in grain:
+            # Already at this grain: nothing to add up.
+            part = keyed.select([*group, *sums, *persons])
+        elif level == "unit":
             part = keyed.group_by(group).agg([pl.col(c).sum() for c in [*sums, *persons]])
         else:
             part = keyed.group_by(group).agg(
