@@ -14,6 +14,12 @@ so that the peak resident memory (``ru_maxrss``) is that step's own:
    pipeline blocks that produce them (which compute more: every staff, event
    and sick-leave indicator, breakdowns and rolling windows too). The pandas
    figures are checked against the engine's before the times are reported.
+3. **same figures** – ``pandas_same_figures`` (``pandas_baseline.py``): pandas
+   computing exactly the Kompetens key-figure rows of those three indicators
+   (every level, breakdown, month / year / rolling 12 months, numerator,
+   denominator, value, n_individuals), checked row by row against the
+   pipelines' output (a missing, extra or differing row fails the run), and
+   timed against the three indicators alone and the full compute.
 
 Run: ``uv run python -m kompetens.benchmarks.indicators [--employees 5000 50000]``
 
@@ -79,77 +85,20 @@ def _recompute(db: str) -> dict:
     }
 
 
-# ---- the pandas baseline ------------------------------------------------------------------
+# ---- the pandas baselines ----------------------------------------------------------------
+# ``pandas_three`` and ``pandas_same_figures`` live in ``pandas_baseline``; they are
+# imported lazily (module ``__getattr__``) so that pandas is not loaded into the
+# recompute child, whose peak memory is measured.
+
+_BASELINE_NAMES = ("pandas_three", "pandas_same_figures", "compare_key_figures")
 
 
-def pandas_three(staff, events, sick, units):
-    """certified share, turnover and sick leave the straightforward pandas way (frames are pandas)."""
-    import pandas as pd
+def __getattr__(name: str):
+    if name in _BASELINE_NAMES:
+        from kompetens.benchmarks import pandas_baseline
 
-    staff = staff.merge(units, on="unit_id", how="left")
-    staff["month"] = staff["snapshot_date"].dt.to_period("M")
-    latest = staff.groupby("month")["snapshot_date"].transform("max")
-    staff = staff[staff["snapshot_date"] == latest]
-
-    # certified_teacher_share per unit / area / org and month
-    t = staff[
-        (staff["staff_category"] == "teacher") & ~staff["school_form"].isin(["forskola", "central"])
-    ].copy()
-    t["cert_fte"] = t["fte"].where(t["licensed"].fillna(False) & t["qualified"].fillna(False), 0.0)
-    cert = []
-    for level, key in (("unit", "unit_id"), ("area", "area"), ("org", None)):
-        keys = [key, "month"] if key else ["month"]
-        g = (
-            t.groupby(keys)
-            .agg(num=("cert_fte", "sum"), den=("fte", "sum"), n=("employee_id", "nunique"))
-            .reset_index()
-        )
-        g["value"] = g["num"] / g["den"]
-        g["level"] = level
-        g["scope_id"] = g[key] if key else "org"
-        cert.append(g[["level", "scope_id", "month", "value", "n"]])
-    cert = pd.concat(cert)
-
-    # turnover_rate per unit / area / org and calendar year
-    perm = staff[staff["employment_type"] == "permanent"].copy()
-    perm["year"] = perm["month"].dt.year
-    months_per_year = staff.groupby(staff["month"].dt.year)["month"].nunique()
-    ex = events[
-        (events["event_type"] == "exit") & (events["employment_type"] == "permanent")
-    ].merge(units, on="unit_id", how="left")
-    ex["year"] = ex["event_date"].dt.year
-    turnover = []
-    for level, key in (("unit", "unit_id"), ("area", "area"), ("org", None)):
-        keys = [key, "year", "month"] if key else ["year", "month"]
-        heads = perm.groupby(keys)["employee_id"].nunique().reset_index(name="heads")
-        heads = heads.groupby(keys[:-1])["heads"].sum().reset_index()
-        heads["avg"] = heads["heads"] / heads["year"].map(months_per_year)
-        exits = (
-            ex.drop_duplicates([*(k for k in [key] if k), "employee_id", "event_date"])
-            .groupby(keys[:-1])
-            .size()
-            .reset_index(name="exits")
-        )
-        g = heads.merge(exits, on=keys[:-1], how="left").fillna({"exits": 0})
-        g["value"] = g["exits"] / g["avg"]
-        g["level"] = level
-        g["scope_id"] = g[key] if key else "org"
-        turnover.append(g[["level", "scope_id", "year", "value"]])
-    turnover = pd.concat(turnover)
-
-    # sick_leave_rate per unit / area / org, month and year
-    s = sick.merge(units, on="unit_id", how="left")
-    s["year"] = s["month"].dt.year
-    sick_out = []
-    for level, key in (("unit", "unit_id"), ("area", "area"), ("org", None)):
-        for period in ("month", "year"):
-            keys = [key, period] if key else [period]
-            g = s.groupby(keys)[["sick_hours", "scheduled_hours"]].sum().reset_index()
-            g["value"] = g["sick_hours"] / g["scheduled_hours"]
-            g["level"] = level
-            sick_out.append(g)
-    sick_out = pd.concat(sick_out)
-    return cert, turnover, sick_out
+        return getattr(pandas_baseline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def kompetens_three(frames):
@@ -188,6 +137,11 @@ def _compare(db: str) -> dict:
     import polars as pl
 
     from kompetens import store
+    from kompetens.benchmarks.pandas_baseline import (
+        compare_key_figures,
+        pandas_same_figures,
+        pandas_three,
+    )
     from kompetens.indicators import pipelines
     from kompetens.indicators.engine import load_frames
 
@@ -205,6 +159,10 @@ def _compare(db: str) -> dict:
     t0, c0 = time.perf_counter(), time.process_time()
     cert, turnover, sick = pandas_three(staff_pd, events_pd, sick_pd, units_pd)
     pandas_s, pandas_cpu = time.perf_counter() - t0, time.process_time() - c0
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    same = pandas_same_figures(staff_pd, events_pd, sick_pd, units_pd)
+    same_s, same_cpu = time.perf_counter() - t0, time.process_time() - c0
 
     t0, c0 = time.perf_counter(), time.process_time()
     ours = pipelines.compute(frames, pipelines.Settings(), {"staff", "events", "sick_leave"})
@@ -237,6 +195,24 @@ def _compare(db: str) -> dict:
         float((joined["value"] - joined["value_pd"]).abs().max()),
         float((joined_t["value"] - joined_t["value_pd"]).abs().max()),
     )
+
+    # The same-figures baseline: every row of the three indicators, both ways.
+    names = ("certified_teacher_share", "turnover_rate", "sick_leave_rate")
+    ours_three = {name: ours[name].to_pandas() for name in names}
+    full = compare_key_figures(ours_three, same)
+    if full["key_mismatches"] or full["rows_differing"] or not full["rows_kompetens"]:
+        raise RuntimeError(f"pandas_same_figures differs from Kompetens: {full}")
+    # kompetens_three must give the rows compute gives, or its timing is of other work.
+    three_rows = {
+        "certified_teacher_share": three[0],
+        "turnover_rate": three[1],
+        "sick_leave_rate": three[2]["sick_leave_rate"],
+    }
+    vs_compute = compare_key_figures(
+        ours_three, {name: frame.to_pandas() for name, frame in three_rows.items()}
+    )
+    if not vs_compute["identical"]:
+        raise RuntimeError(f"kompetens_three differs from compute: {vs_compute}")
     return {
         "pandas_seconds": round(pandas_s, 2),
         "kompetens_seconds": round(polars_s, 2),
@@ -256,6 +232,21 @@ def _compare(db: str) -> dict:
         "kompetens_rows": int(sum(ours[i].height for i in ours)),
         "max_abs_difference_org": max_diff,
         "compared_periods": joined.height + joined_t.height,
+        "pandas_same_seconds": round(same_s, 2),
+        "pandas_same_cpu_seconds": round(same_cpu, 2),
+        "speedup_same_figures": round(same_s / three_s, 1),
+        "speedup_same_figures_cpu": round(same_cpu / three_cpu, 1),
+        "speedup_same_figures_full": round(same_s / polars_s, 1),
+        "speedup_same_figures_full_cpu": round(same_cpu / polars_cpu, 1),
+        "same_figures_rows": full["rows_kompetens"],
+        "same_figures_rows_per_indicator": {
+            name: r["rows_kompetens"] for name, r in full["indicators"].items()
+        },
+        "same_figures_rows_in_one_only": full["only_kompetens"] + full["only_pandas"],
+        "same_figures_rows_differing": full["rows_differing"],
+        "same_figures_max_abs_difference": full["max_abs_difference"],
+        "same_figures_max_rel_difference": full["max_rel_difference"],
+        "kompetens_three_matches_compute": vs_compute["identical"],
     }
 
 
@@ -308,7 +299,15 @@ def main(argv: list[str] | None = None) -> None:
             f"{rec['key_figure_rows']:,} key figures; pandas {cmp_['pandas_seconds']} s vs Kompetens "
             f"{cmp_['kompetens_seconds']} s = {cmp_['speedup']}x (CPU: {cmp_.get('speedup_cpu')}x); "
             f"the three indicators alone: {cmp_.get('kompetens_three_only_seconds')} s = "
-            f"{cmp_.get('speedup_three_only')}x (CPU: {cmp_.get('speedup_three_only_cpu')}x)",
+            f"{cmp_.get('speedup_three_only')}x (CPU: {cmp_.get('speedup_three_only_cpu')}x); "
+            f"pandas computing the same {cmp_.get('same_figures_rows')} rows "
+            f"{cmp_.get('pandas_same_seconds')} s (CPU {cmp_.get('pandas_same_cpu_seconds')} s) = "
+            f"{cmp_.get('speedup_same_figures')}x the three alone "
+            f"(CPU: {cmp_.get('speedup_same_figures_cpu')}x), "
+            f"{cmp_.get('speedup_same_figures_full')}x the full compute "
+            f"(CPU: {cmp_.get('speedup_same_figures_full_cpu')}x); rows in one only: "
+            f"{cmp_.get('same_figures_rows_in_one_only')}, max abs difference "
+            f"{cmp_.get('same_figures_max_abs_difference')}",
             flush=True,
         )
         if employees >= 50000:
@@ -319,6 +318,8 @@ def main(argv: list[str] | None = None) -> None:
             )
             print(
                 f"        targets (<= {TARGET_SECONDS:.0f} s, <= {TARGET_MB} MB, >= {TARGET_SPEEDUP:.0f}x): {'met' if ok else 'NOT met'}"
+                f"; pandas computing the same figures: {cmp_.get('speedup_same_figures')}x "
+                f"the three indicators alone"
             )
 
 
