@@ -729,17 +729,26 @@ def person_event_counts(
     )
 
 
-def _count_flow(
-    monthly: pl.DataFrame, col: str, grid: Grid, indicator_id: str, span
-) -> pl.DataFrame:
+def _count_figures(periods: pl.DataFrame, col: str, indicator_id: str) -> pl.DataFrame:
+    """A count as its own figure, from the counts summed to periods (``flow_periods``)."""
     # Zero counts are kept where the scope had other events: "0 retirements" is a figure.
-    periods = flow_periods(monthly, [col], grid, span=span)
     return finish(
-        periods.with_columns(
+        periods.lazy().with_columns(
             pl.col(col).cast(pl.Float64).alias("value"), pl.col(col).alias("n_individuals")
         ),
         indicator_id,
     )
+
+
+def head_flows(staff_roll: pl.DataFrame, grid: Grid) -> pl.DataFrame:
+    """Monthly person counts of the staff pass (``perm_p``, ``all_p``) summed to periods.
+
+    Calendar years and rolling 12-month windows, with ``months`` (snapshot months
+    in the period; periods without any are dropped): the average headcount is
+    ``count / months``. Shared by turnover and sick leave.
+    """
+    monthly = staff_roll.lazy().select([*KEYS, "m", "perm_p", "all_p"])
+    return flow_periods(monthly, ["perm_p", "all_p"], grid).filter(pl.col("months") > 0).collect()
 
 
 def event_indicators(
@@ -748,8 +757,12 @@ def event_indicators(
     staff_roll: pl.DataFrame | None,
     grid: Grid,
     settings: Settings,
+    heads: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """turnover_rate, unit_turnover_rate, hires, retirements, exit_reasons."""
+    """turnover_rate, unit_turnover_rate, hires, retirements, exit_reasons.
+
+    ``heads``: ``head_flows(staff_roll, grid)`` when the caller already has it.
+    """
     out: dict[str, pl.DataFrame] = {}
     if ev.is_empty():
         return out
@@ -759,18 +772,17 @@ def event_indicators(
     exit_ = etype == "exit"
     retirement = (pl.col("reason") == "retirement").fill_null(False)
 
-    counts = person_event_counts(
-        ev,
-        {
-            "hire": etype == "hire",
-            "exit_perm": exit_ & permanent,
-            "exit_perm_excl_ret": exit_ & permanent & ~retirement,
-            "retirement": exit_ & retirement,
-        },
-        ("staff_category", "school_form"),
-    )
-    out["hires"] = _count_flow(counts, "hire", grid, "hires", span)
-    out["retirements"] = _count_flow(counts, "retirement", grid, "retirements", span)
+    flags = {
+        "hire": etype == "hire",
+        "exit_perm": exit_ & permanent,
+        "exit_perm_excl_ret": exit_ & permanent & ~retirement,
+        "retirement": exit_ & retirement,
+    }
+    counts = person_event_counts(ev, flags, ("staff_category", "school_form"))
+    # Every count summed to years and rolling windows in one go (read by three indicators).
+    count_periods = flow_periods(counts, list(flags), grid, span=span).collect()
+    out["hires"] = _count_figures(count_periods, "hire", "hires")
+    out["retirements"] = _count_figures(count_periods, "retirement", "retirements")
 
     # exit_reasons: one breakdown per reason; the "all" row is all exits / all exits.
     reasons = person_event_counts(
@@ -791,16 +803,23 @@ def event_indicators(
 
     if staff_roll is not None and staff_roll.height:
         # turnover_rate: exits of permanent employees / average permanent headcount.
-        heads = staff_roll.select([*KEYS, "m", "perm_p"])
-        num = counts.select([*KEYS, "m", "exit_perm", "exit_perm_excl_ret"])
-        monthly = heads.join(num, on=[*KEYS, "m"], how="full", coalesce=True).with_columns(
-            pl.col("perm_p", "exit_perm", "exit_perm_excl_ret").fill_null(0)
-        )
-        # Collected once: both turnover variants read it (a lazy plan would run twice).
+        # Periods without permanent staff have no rate, so the exits join the headcount.
+        if heads is None:
+            heads = head_flows(staff_roll, grid)
+        period_keys = [*KEYS, "period_type", "period"]
         periods = (
-            flow_periods(monthly, ["perm_p", "exit_perm", "exit_perm_excl_ret"], grid)
-            .filter(pl.col("months") > 0)
-            .with_columns((pl.col("perm_p") / pl.col("months")).alias("avg_perm"))
+            heads.lazy()
+            .select([*period_keys, "perm_p", "months"])
+            .join(
+                count_periods.lazy().select([*period_keys, "exit_perm", "exit_perm_excl_ret"]),
+                on=period_keys,
+                how="left",
+            )
+            .with_columns(
+                pl.col("exit_perm", "exit_perm_excl_ret").fill_null(0),
+                (pl.col("perm_p") / pl.col("months")).alias("avg_perm"),
+            )
+            # Collected once: both turnover variants read it (a lazy plan would run twice).
             .collect()
             .lazy()
         )
@@ -1045,30 +1064,40 @@ def survey_indicators(survey: pl.DataFrame, units: pl.DataFrame) -> dict[str, pl
     }
 
 
-def _headcount_periods(staff_roll: pl.DataFrame, grid: Grid, col: str = "all_p") -> pl.LazyFrame:
-    """Average of a monthly person count over each period (month, year, rolling), floored."""
-    monthly = staff_roll.lazy().select([*KEYS, "m", col])
+def _headcount_periods(
+    staff_roll: pl.DataFrame, heads: pl.DataFrame, breakdowns: list[str]
+) -> pl.LazyFrame:
+    """Average headcount (``all_p``) over each period (month, year, rolling) of some breakdowns.
+
+    ``heads`` is ``head_flows(staff_roll, grid)``.
+    """
+    wanted = pl.col("breakdown").str.split("=").list.first().is_in(breakdowns)
+    monthly = staff_roll.lazy().filter(wanted).select([*KEYS, "m", "all_p"])
     months = (
         month_periods(monthly)
-        .with_columns(pl.col(col).cast(pl.Float64).alias("avg"))
-        .drop("m", col)
-    )
-    flows = (
-        flow_periods(monthly, [col], grid)
-        .filter(pl.col("months") > 0)
-        .with_columns((pl.col(col) / pl.col("months")).alias("avg"))
+        .with_columns(pl.col("all_p").cast(pl.Float64).alias("avg"))
         .select([*KEYS, "period_type", "period", "avg"])
     )
-    return pl.concat([months.select([*KEYS, "period_type", "period", "avg"]), flows])
+    flows = (
+        heads.lazy()
+        .filter(wanted)
+        .select([*KEYS, "period_type", "period", (pl.col("all_p") / pl.col("months")).alias("avg")])
+    )
+    return pl.concat([months, flows])
 
 
 def sick_leave_indicators(
-    sick: pl.DataFrame, units: pl.DataFrame, staff_roll: pl.DataFrame | None, grid: Grid
+    sick: pl.DataFrame,
+    units: pl.DataFrame,
+    staff_roll: pl.DataFrame | None,
+    grid: Grid,
+    heads: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """sick_leave_rate and long_sick_leave_share per month, year and rolling 12 months.
 
     n_individuals = the average headcount of the scope over the period's
-    snapshots (0 when there are none, which suppresses the figure).
+    snapshots (0 when there are none, which suppresses the figure). ``heads``:
+    ``head_flows(staff_roll, grid)`` when the caller already has it.
     """
     if sick.is_empty():
         return {}
@@ -1094,13 +1123,10 @@ def sick_leave_indicators(
         how="vertical_relaxed",
     )
     if staff_roll is not None and staff_roll.height:
-        heads = _headcount_periods(
-            staff_roll.filter(
-                pl.col("breakdown").str.split("=").list.first().is_in(["all", "school_form"])
-            ),
-            grid,
-        )
-        periods = periods.join(heads, on=[*KEYS, "period_type", "period"], how="left")
+        if heads is None:
+            heads = head_flows(staff_roll, grid)
+        averages = _headcount_periods(staff_roll, heads, ["all", "school_form"])
+        periods = periods.join(averages, on=[*KEYS, "period_type", "period"], how="left")
     else:
         periods = periods.with_columns(pl.lit(None, dtype=pl.Float64).alias("avg"))
     periods = periods.collect().lazy()  # read by both indicators: run the plan once
@@ -1448,6 +1474,11 @@ def compute(
     base = snapshot_base(staff).collect().lazy() if needs_base else None
     step(0.2, "personalöversikt")
     roll = staff_rollup(base, units, settings) if base is not None else None
+    heads = (
+        head_flows(roll, grid)
+        if roll is not None and roll.height and wanted & {"events", "sick_leave"}
+        else None
+    )
     if "staff" in wanted and base is not None:
         out.update(stock_indicators(roll, settings))
         out["turnover_rate_cohort"] = turnover_cohort(base, units, grid)
@@ -1456,7 +1487,7 @@ def compute(
     if wanted & {"events", "redundancy", "development"} and not frames["events"].is_empty():
         ev = prepare_events(frames["events"], units, base)
     if "events" in wanted and ev is not None:
-        out.update(event_indicators(ev, units, roll, grid, settings))
+        out.update(event_indicators(ev, units, roll, grid, settings, heads))
         out["first_year_retention"] = first_year_retention(ev, base, grid)
     if "redundancy" in wanted and ev is not None:
         out.update(redundancy_indicators(ev, frames["recruitments"], units, grid, settings))
@@ -1468,7 +1499,7 @@ def compute(
     if "survey" in wanted:
         out.update(survey_indicators(frames["survey"], units))
     if "sick_leave" in wanted:
-        out.update(sick_leave_indicators(frames["sick_leave"], units, roll, grid))
+        out.update(sick_leave_indicators(frames["sick_leave"], units, roll, grid, heads))
     if "development" in wanted:
         out.update(
             development_indicators(
