@@ -212,6 +212,70 @@ def reference_year(monthly: pl.LazyFrame | pl.DataFrame, reference_month: int) -
     )
 
 
+def rolling_sums(
+    lf: pl.LazyFrame, keys: list[str], sums: list[str], lo: int, hi: int
+) -> pl.LazyFrame:
+    """Sums over the 12 months ending at ``e`` (``e - 11 .. e``), for every ``e`` in ``lo .. hi``.
+
+    One row per key and window end whose window holds at least one row of the
+    key. Computed from running totals per key, ``total(e) - total(e - 12)``
+    (each found by an as-of join), so every input row is read once instead of
+    once per window it falls in.
+    """
+    monthly = (
+        lf.group_by([*keys, "m"])
+        .agg([pl.col(c).sum() for c in sums])
+        .with_columns(pl.struct(keys).rank("dense").alias("_g"))
+        .sort("_g", "m")
+        .with_columns(
+            [pl.col(c).cum_sum().over("_g").alias(c) for c in sums]
+            + [pl.int_range(1, pl.len() + 1).over("_g").alias("_n")]
+        )
+        .collect()
+    )
+    ends = (
+        monthly.lazy()
+        .group_by("_g")
+        .agg(
+            [pl.col(k).first() for k in keys]
+            + [pl.col("m").min().alias("_lo"), pl.col("m").max().alias("_hi")]
+        )
+        .select(
+            "_g",
+            *keys,
+            pl.int_ranges(
+                pl.max_horizontal("_lo", pl.lit(lo)),
+                pl.min_horizontal(pl.col("_hi") + 12, pl.lit(hi + 1)),
+                dtype=pl.Int32,
+            ).alias("e"),
+        )
+        .explode("e")
+        .drop_nulls("e")
+        .sort("_g", "e")
+    )
+    totals = monthly.lazy().select("_g", "m", "_n", *sums)
+    upto_end = ends.join_asof(
+        totals, left_on="e", right_on="m", by="_g", strategy="backward", check_sortedness=False
+    )
+    before = (
+        ends.select("_g", (pl.col("e") - 12).alias("_b"))
+        .join_asof(
+            totals,
+            left_on="_b",
+            right_on="m",
+            by="_g",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .select([pl.col(c).fill_null(0).alias(f"_{c}__before") for c in [*sums, "_n"]])
+    )
+    return (
+        pl.concat([upto_end, before], how="horizontal")
+        .filter(pl.col("_n").fill_null(0) > pl.col("__n__before"))
+        .select(*keys, "e", *[(pl.col(c) - pl.col(f"_{c}__before")).alias(c) for c in sums])
+    )
+
+
 def flow_periods(
     monthly: pl.LazyFrame | pl.DataFrame,
     sums: list[str],
@@ -248,7 +312,6 @@ def flow_periods(
     )
     if first is None or last is None or last - first < 11:
         return years
-    offsets = pl.LazyFrame({"k": list(range(12))}, schema={"k": pl.Int32})
     ends = pl.LazyFrame({"e": list(range(first + 11, last + 1))}, schema={"e": pl.Int32})
     window_months = (
         ends.join(snap, how="cross")
@@ -262,11 +325,7 @@ def flow_periods(
         else lf.filter(pl.col("breakdown") == "all")
     )
     rolling = (
-        rolling_rows.join(offsets, how="cross")
-        .with_columns((pl.col("m") + pl.col("k")).cast(pl.Int32).alias("e"))
-        .filter(pl.col("e").is_between(first + 11, last))
-        .group_by([*keys, "e"])
-        .agg([pl.col(c).sum() for c in sums])
+        rolling_sums(rolling_rows, keys, sums, first + 11, last)
         .join(window_months, on="e", how="left")
         .with_columns(
             pl.col("months").fill_null(0),
@@ -718,13 +777,32 @@ def person_event_counts(
     One person's event written for two units counts once in an area or the
     organisation (the flag counts if it holds in any of the rows).
     """
-    lf = frame.lazy().with_columns([expr.alias(name) for name, expr in flags.items()])
-    return (
-        expand_levels(lf, dims)
+    names = list(flags)
+    lf = (
+        frame.lazy()
+        .with_columns([expr.alias(name) for name, expr in flags.items()])
+        .with_columns((pl.len().over(["employee_id", date]) > 1).alias("_shared"))
+    )
+    # Most (person, date) pairs occur once: those rows are counted per unit grain first
+    # and only then repeated per level; the few shared pairs are de-duplicated per scope.
+    single = (
+        lf.filter(~pl.col("_shared"))
+        .group_by(list(dict.fromkeys(["unit_id", "area", *dims, period])))
+        .agg([pl.col(name).cast(pl.Int64).sum() for name in names])
+    )
+    single = expand_levels(single, dims)
+    shared = (
+        expand_levels(lf.filter(pl.col("_shared")), dims)
         .group_by([*KEYS, period, "employee_id", date])
-        .agg([pl.col(name).max() for name in flags])
+        .agg([pl.col(name).max().cast(pl.Int64) for name in names])
+    )
+    return (
+        pl.concat(
+            [single.select([*KEYS, period, *names]), shared.select([*KEYS, period, *names])],
+            how="vertical_relaxed",
+        )
         .group_by([*KEYS, period])
-        .agg([pl.col(name).cast(pl.Int64).sum() for name in flags])
+        .agg([pl.col(name).sum() for name in names])
         .collect()
     )
 
