@@ -15,7 +15,9 @@ import kompetens.benchmarks as benchmarks
 
 
 def available() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if not m.name.startswith("_"))
+    return sorted(
+        m.name for m in pkgutil.iter_modules(benchmarks.__path__) if not m.name.startswith("_")
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -230,11 +230,15 @@ def figures(
         raise typer.Exit(EXIT_USAGE)
     unknown = [i for i in indicator or [] if i not in REGISTRY]
     if unknown:
-        err.print(f"[red]Okänd indikator: {', '.join(unknown)}. Giltiga: {', '.join(REGISTRY)}.[/red]")
+        err.print(
+            f"[red]Okänd indikator: {', '.join(unknown)}. Giltiga: {', '.join(REGISTRY)}.[/red]"
+        )
         raise typer.Exit(EXIT_USAGE)
     conn = store.connect(db)
     try:
-        if not store.scalar(conn, "SELECT count(*) FROM key_figures") and any(store.table_counts(conn).values()):
+        if not store.scalar(conn, "SELECT count(*) FROM key_figures") and any(
+            store.table_counts(conn).values()
+        ):
             with progress_bar("Beräknar nyckeltal") as update:
                 recompute(conn, progress=update)
         rows = export_figures(conn, out, indicator or None)
@@ -376,7 +380,8 @@ def brief(
         str | None, typer.Option("--area", help="Område: en PDF per enhet (zip) och en Excel-fil.")
     ] = None,
     period: Annotated[
-        str | None, typer.Option("--period", help="År (ÅÅÅÅ). Standard: senaste året med nyckeltal.")
+        str | None,
+        typer.Option("--period", help="År (ÅÅÅÅ). Standard: senaste året med nyckeltal."),
     ] = None,
     dialogue_date: Annotated[
         str | None, typer.Option("--datum", help="Dialogens datum (ÅÅÅÅ-MM-DD). Standard: i dag.")

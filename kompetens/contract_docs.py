@@ -19,9 +19,21 @@ def reference_markdown() -> str:
     lines.append(f"Name columns dropped with a warning: {', '.join(NAME_HEADERS)}.")
     lines.append("")
     for kind in KINDS.values():
-        lines += [f"### {kind.name} — {kind.label_sv}", "", f"Grain: {kind.grain} Key: `{', '.join(kind.key)}`"
-                  + (" (a re-import replaces the whole snapshot date)." if kind.replace == "replace_snapshot" else " (a re-import replaces rows with the same key)."), ""]
-        lines += ["| column | Swedish label | type | required | header aliases | values |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"### {kind.name} — {kind.label_sv}",
+            "",
+            f"Grain: {kind.grain} Key: `{', '.join(kind.key)}`"
+            + (
+                " (a re-import replaces the whole snapshot date)."
+                if kind.replace == "replace_snapshot"
+                else " (a re-import replaces rows with the same key)."
+            ),
+            "",
+        ]
+        lines += [
+            "| column | Swedish label | type | required | header aliases | values |",
+            "|---|---|---|---|---|---|",
+        ]
         for col in kind.columns:
             codes = ""
             if col.codes:

@@ -6,7 +6,9 @@ from kompetens.contract import KINDS
 
 def test_the_data_contract_document_lists_every_column_and_alias_of_the_code():
     text = contract_docs.DOC_PATH.read_text(encoding="utf-8")
-    assert text == contract_docs.render_document(text), "run: uv run python -m kompetens.contract_docs"
+    assert text == contract_docs.render_document(text), (
+        "run: uv run python -m kompetens.contract_docs"
+    )
     for kind in KINDS.values():
         for col in kind.columns:
             assert f"`{col.name}`" in text

@@ -12,7 +12,9 @@ def test_a_new_database_gets_every_contract_table_and_the_newest_schema_version(
 def test_migrating_twice_changes_nothing_and_keeps_the_data(tmp_path):
     db = tmp_path / "k.duckdb"
     conn = store.connect(db)
-    conn.execute("INSERT INTO targets VALUES ('certified_teacher_share', 'org', 2025, 0.8, 1, NULL)")
+    conn.execute(
+        "INSERT INTO targets VALUES ('certified_teacher_share', 'org', 2025, 0.8, 1, NULL)"
+    )
     conn.close()
     conn = store.connect(db)
     assert store.table_counts(conn)["targets"] == 1
@@ -32,7 +34,9 @@ def test_a_failed_transaction_writes_nothing():
 
 def test_superseded_rows_are_hidden_from_the_current_view():
     conn = store.connect(":memory:")
-    conn.execute("INSERT INTO targets VALUES ('x', 'org', 2025, 0.8, 1, 2), ('x', 'org', 2025, 0.9, 2, NULL)")
+    conn.execute(
+        "INSERT INTO targets VALUES ('x', 'org', 2025, 0.8, 1, 2), ('x', 'org', 2025, 0.9, 2, NULL)"
+    )
     assert store.rows(conn, "SELECT target FROM current_targets") == [(0.9,)]
 
 

@@ -104,8 +104,8 @@ def __getattr__(name: str):
 def kompetens_three(frames):
     """The same three indicators through the Kompetens pipelines, and nothing else.
 
-    (Still with their breakdowns and rolling windows; ``turnover_rate`` comes
-    out of the events step together with the other event counts.)
+    The functions ``compute`` calls for them, with their breakdowns and rolling
+    windows; the sick-leave step also gives ``long_sick_leave_share`` (same pass).
     """
     from kompetens.indicators import pipelines as pp
 
@@ -127,9 +127,10 @@ def kompetens_three(frames):
     cert = pp._stock(
         roll, "certified_teacher_share", "cts_num", "cts_den", "cts_p", settings, ("school_form",)
     )
+    heads = pp.head_flows(roll, grid)  # average headcounts: turnover and sick leave
     ev = pp.prepare_events(frames["events"], units, base)
-    turnover = pp.event_indicators(ev, units, roll, grid, settings)["turnover_rate"]
-    sick = pp.sick_leave_indicators(frames["sick_leave"], units, roll, grid)
+    turnover = pp.turnover_figures(pp.event_count_periods(ev, grid), heads)
+    sick = pp.sick_leave_indicators(frames["sick_leave"], units, roll, grid, heads)
     return cert, turnover, sick
 
 

@@ -829,6 +829,73 @@ def head_flows(staff_roll: pl.DataFrame, grid: Grid) -> pl.DataFrame:
     return flow_periods(monthly, ["perm_p", "all_p"], grid).filter(pl.col("months") > 0).collect()
 
 
+def event_count_periods(ev: pl.DataFrame, grid: Grid) -> pl.DataFrame:
+    """Persons hired, leaving (permanent; with and without retirements) and retiring.
+
+    Distinct (person, date) per level x scope x breakdown (staff category, school
+    form), summed to calendar years and rolling 12-month windows (``flow_periods``).
+    Read by hires, retirements and turnover_rate.
+    """
+    etype = pl.col("event_type")
+    permanent = (pl.col("employment_type") == "permanent").fill_null(False)
+    exit_ = etype == "exit"
+    retirement = (pl.col("reason") == "retirement").fill_null(False)
+    flags = {
+        "hire": etype == "hire",
+        "exit_perm": exit_ & permanent,
+        "exit_perm_excl_ret": exit_ & permanent & ~retirement,
+        "retirement": exit_ & retirement,
+    }
+    counts = person_event_counts(ev, flags, ("staff_category", "school_form"))
+    return flow_periods(counts, list(flags), grid, span=_span(grid, ev["m"])).collect()
+
+
+def turnover_figures(count_periods: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame:
+    """turnover_rate: exits of permanent employees / average permanent headcount.
+
+    ``count_periods`` from ``event_count_periods``, ``heads`` from ``head_flows``.
+    Periods without permanent staff have no rate, so the exits join the headcount.
+    The ``all`` breakdown also comes as ``variant=excl_retirement``.
+    """
+    period_keys = [*KEYS, "period_type", "period"]
+    periods = (
+        heads.lazy()
+        .select([*period_keys, "perm_p", "months"])
+        .join(
+            count_periods.lazy().select([*period_keys, "exit_perm", "exit_perm_excl_ret"]),
+            on=period_keys,
+            how="left",
+        )
+        .with_columns(
+            pl.col("exit_perm", "exit_perm_excl_ret").fill_null(0),
+            (pl.col("perm_p") / pl.col("months")).alias("avg_perm"),
+        )
+        .filter(
+            pl.col("breakdown")
+            .str.split("=")
+            .list.first()
+            .is_in(["all", "staff_category", "school_form"])
+            & (pl.col("avg_perm") > 0)
+        )
+        # Collected once: both turnover variants read it (a lazy plan would run twice).
+        .collect()
+        .lazy()
+    )
+    n = pl.col("avg_perm").floor()
+    variant = periods.filter(pl.col("breakdown") == "all").with_columns(
+        pl.lit("variant=excl_retirement").alias("breakdown")
+    )
+    return finish(
+        pl.concat(
+            [
+                ratio(periods, "exit_perm", "avg_perm", n),
+                ratio(variant, "exit_perm_excl_ret", "avg_perm", n),
+            ]
+        ),
+        "turnover_rate",
+    )
+
+
 def event_indicators(
     ev: pl.DataFrame,
     units: pl.DataFrame,
@@ -844,21 +911,7 @@ def event_indicators(
     out: dict[str, pl.DataFrame] = {}
     if ev.is_empty():
         return out
-    span = _span(grid, ev["m"])
-    etype = pl.col("event_type")
-    permanent = (pl.col("employment_type") == "permanent").fill_null(False)
-    exit_ = etype == "exit"
-    retirement = (pl.col("reason") == "retirement").fill_null(False)
-
-    flags = {
-        "hire": etype == "hire",
-        "exit_perm": exit_ & permanent,
-        "exit_perm_excl_ret": exit_ & permanent & ~retirement,
-        "retirement": exit_ & retirement,
-    }
-    counts = person_event_counts(ev, flags, ("staff_category", "school_form"))
-    # Every count summed to years and rolling windows in one go (read by three indicators).
-    count_periods = flow_periods(counts, list(flags), grid, span=span).collect()
+    count_periods = event_count_periods(ev, grid)
     out["hires"] = _count_figures(count_periods, "hire", "hires")
     out["retirements"] = _count_figures(count_periods, "retirement", "retirements")
 
@@ -868,7 +921,9 @@ def event_indicators(
     )
     if reasons.height:
         # Totals per period (not per month): a reason absent in a month still shares the year's total.
-        periods = flow_periods(reasons, ["exits"], grid, span=span, rolling_breakdowns=True)
+        periods = flow_periods(
+            reasons, ["exits"], grid, span=_span(grid, ev["m"]), rolling_breakdowns=True
+        )
         totals = periods.filter(pl.col("breakdown") == "all").select(
             "level", "scope_id", "period_type", "period", pl.col("exits").alias("total")
         )
@@ -880,47 +935,9 @@ def event_indicators(
         )
 
     if staff_roll is not None and staff_roll.height:
-        # turnover_rate: exits of permanent employees / average permanent headcount.
-        # Periods without permanent staff have no rate, so the exits join the headcount.
         if heads is None:
             heads = head_flows(staff_roll, grid)
-        period_keys = [*KEYS, "period_type", "period"]
-        periods = (
-            heads.lazy()
-            .select([*period_keys, "perm_p", "months"])
-            .join(
-                count_periods.lazy().select([*period_keys, "exit_perm", "exit_perm_excl_ret"]),
-                on=period_keys,
-                how="left",
-            )
-            .with_columns(
-                pl.col("exit_perm", "exit_perm_excl_ret").fill_null(0),
-                (pl.col("perm_p") / pl.col("months")).alias("avg_perm"),
-            )
-            # Collected once: both turnover variants read it (a lazy plan would run twice).
-            .collect()
-            .lazy()
-        )
-        allowed = (
-            pl.col("breakdown")
-            .str.split("=")
-            .list.first()
-            .is_in(["all", "staff_category", "school_form"])
-        )
-        base = periods.filter(allowed & (pl.col("avg_perm") > 0))
-        n = pl.col("avg_perm").floor()
-        variant = base.filter(pl.col("breakdown") == "all").with_columns(
-            pl.lit("variant=excl_retirement").alias("breakdown")
-        )
-        out["turnover_rate"] = finish(
-            pl.concat(
-                [
-                    ratio(base, "exit_perm", "avg_perm", n),
-                    ratio(variant, "exit_perm_excl_ret", "avg_perm", n),
-                ]
-            ),
-            "turnover_rate",
-        )
+        out["turnover_rate"] = turnover_figures(count_periods, heads)
         out["unit_turnover_rate"] = _unit_turnover(ev, staff_roll, units, grid)
     return out
 
