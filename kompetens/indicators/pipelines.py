@@ -130,6 +130,18 @@ def _breakdown(dim: str | None) -> pl.Expr:
     )
 
 
+def breakdown_in(dims: list[str]) -> pl.Expr:
+    """The ``breakdown`` is ``all`` (when listed) or ``dim=...`` for one of ``dims``."""
+    return pl.any_horizontal(
+        [
+            pl.col("breakdown") == "all"
+            if d == "all"
+            else pl.col("breakdown").str.starts_with(f"{d}=")
+            for d in dims
+        ]
+    )
+
+
 def _combos(dims: tuple[str, ...]) -> list[tuple[str, str | None]]:
     """(level, breakdown dimension) pairs; a unit has one school form, so no unit x school_form."""
     return [
@@ -350,17 +362,21 @@ def snapshot_base(staff: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     snapshots are the one large frame, so nothing is joined to them row by row.
     """
     lf = staff.lazy()
-    # The month of each distinct date is computed on the (few) dates, and the inner
-    # join both keeps each month's latest snapshot and brings its month index along.
+    # The month of each distinct date is computed on the (few) dates; the rows of
+    # each month's latest date are kept and get their month by lookup.
     latest = (
         lf.select(pl.col("snapshot_date").unique())
         .with_columns(month_of(pl.col("snapshot_date")).alias("m"))
         .group_by("m")
         .agg(pl.col("snapshot_date").max())
+        .collect()
     )
     base = (
-        lf.join(latest, on="snapshot_date", how="inner")
+        lf.filter(pl.col("snapshot_date").is_in(latest["snapshot_date"].implode()))
         .with_columns(
+            pl.col("snapshot_date")
+            .replace_strict(latest["snapshot_date"], latest["m"], return_dtype=pl.Int32)
+            .alias("m"),
             pl.col("licensed").fill_null(False),
             pl.col("qualified").fill_null(False),
             pl.col("certification_programme").fill_null(False),
@@ -584,8 +600,7 @@ def _stock(
     settings: Settings,
     dims: tuple[str, ...],
 ) -> pl.DataFrame:
-    allowed = ["all", *dims]
-    lf = rollup.lazy().filter(pl.col("breakdown").str.split("=").list.first().is_in(allowed))
+    lf = rollup.lazy().filter(breakdown_in(["all", *dims]))
     lf = lf.filter(pl.col(den) > 0)
     monthly = ratio(lf, num, den, pl.col(n))
     return finish(
@@ -870,13 +885,7 @@ def turnover_figures(count_periods: pl.DataFrame, heads: pl.DataFrame) -> pl.Dat
             pl.col("exit_perm", "exit_perm_excl_ret").fill_null(0),
             (pl.col("perm_p") / pl.col("months")).alias("avg_perm"),
         )
-        .filter(
-            pl.col("breakdown")
-            .str.split("=")
-            .list.first()
-            .is_in(["all", "staff_category", "school_form"])
-            & (pl.col("avg_perm") > 0)
-        )
+        .filter(breakdown_in(["all", "staff_category", "school_form"]) & (pl.col("avg_perm") > 0))
         # Collected once: both turnover variants read it (a lazy plan would run twice).
         .collect()
         .lazy()
@@ -1166,7 +1175,7 @@ def _headcount_periods(
 
     ``heads`` is ``head_flows(staff_roll, grid)``.
     """
-    wanted = pl.col("breakdown").str.split("=").list.first().is_in(breakdowns)
+    wanted = breakdown_in(breakdowns)
     monthly = staff_roll.lazy().filter(wanted).select([*KEYS, "m", "all_p"])
     months = (
         month_periods(monthly)
@@ -1274,9 +1283,9 @@ def development_indicators(
         .agg(pl.col("hours").sum())
         .collect()
     )
-    fte = staff_roll.filter(
-        pl.col("breakdown").str.split("=").list.first().is_in(["all", "school_form"])
-    ).select([*KEYS, "m", "fte_all", "all_p"])
+    fte = staff_roll.filter(breakdown_in(["all", "school_form"])).select(
+        [*KEYS, "m", "fte_all", "all_p"]
+    )
     monthly = fte.join(hours, on=[*KEYS, "m"], how="full", coalesce=True).with_columns(
         pl.col("fte_all", "hours").fill_null(0.0), pl.col("all_p").fill_null(0)
     )
@@ -1538,8 +1547,9 @@ BLOCKS: dict[str, tuple[str, ...]] = {
 def grid_of(staff: pl.DataFrame) -> Grid:
     if staff.is_empty():
         return Grid(())
+    dates = staff.select(pl.col("snapshot_date").unique())  # few dates, many rows
     months = (
-        staff.select(month_of(pl.col("snapshot_date")).unique().sort()).to_series().drop_nulls()
+        dates.select(month_of(pl.col("snapshot_date")).unique().sort()).to_series().drop_nulls()
     )
     return Grid(tuple(int(m) for m in months))
 
