@@ -550,9 +550,17 @@ def person_rollup(
     multi = multi.with_columns(
         [(pl.col(c) & cond).alias(c) for c, cond in conditions.items() if c in persons]
     ).collect()
+    # Areas and the organisation add up the (far fewer) area x breakdown rows.
+    singles = [f"{p}__single" for p in persons]
+    area_grain = (
+        unit_grain.lazy()
+        .group_by(["area", *dims, period])
+        .agg([pl.col(c).sum() for c in [*sums, *singles]])
+        .collect()
+    )
     parts = []
     for level, dim in _combos(dims):
-        keyed = _keyed(unit_grain.lazy(), level, dim)
+        keyed = _keyed((unit_grain if level == "unit" else area_grain).lazy(), level, dim)
         group = ["level", "scope_id", "_bd", period]
         if level == "unit" and dim in grain:
             # Already at this grain: nothing to add up.
