@@ -159,3 +159,100 @@ def pytest_approx(values):
     import pytest
 
     return pytest.approx(values, abs=1e-9)
+
+
+# ---- the fast paths agree with the plain way of computing the same thing ----------------
+
+
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(frame.columns)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(row, min_size=1, max_size=40))
+def test_the_folded_two_units_flag_gives_the_figures_of_counting_person_month_pairs(rows):
+    # UInt64 ids (as the engine loads them) take the folded-key path of snapshot_base;
+    # Int64 ids take the exact group count. Both must give the same staff figures.
+    staff = staff_frame(rows)
+    hashed = staff.with_columns(pl.col("employee_id").cast(pl.UInt64))
+    plain = pp.staff_rollup(pp.snapshot_base(staff), UNITS, pp.Settings())
+    fast = pp.staff_rollup(pp.snapshot_base(hashed), UNITS, pp.Settings())
+    assert _sorted(fast).equals(_sorted(plain))
+    # and the flag itself marks at least every person-month with two rows
+    base = pp.snapshot_base(hashed).collect()
+    pairs = base.group_by("employee_id", "m").len().filter(pl.col("len") > 1)
+    flagged = base.filter(pl.col("multi")).select("employee_id", "m").unique()
+    assert pairs.join(flagged, on=["employee_id", "m"], how="anti").is_empty()
+
+
+flow_row = st.fixed_dictionaries(
+    {
+        "level": st.sampled_from(["unit", "area"]),
+        "scope_id": st.sampled_from(["A1", "B1"]),
+        "breakdown": st.just("all"),
+        "m": st.integers(24_300, 24_340),
+        "n": st.integers(0, 5),
+        "x": st.sampled_from([0.0, 0.1, 2.5, 7.25]),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(flow_row, min_size=1, max_size=30), st.integers(24_300, 24_330))
+def test_rolling_sums_equal_a_sum_over_each_twelve_month_window(rows, lo):
+    frame = pl.DataFrame(rows, schema_overrides={"m": pl.Int32})
+    hi = lo + 14
+    got = pp.rolling_sums(frame.lazy(), pp.KEYS, ["n", "x"], lo, hi).collect()
+    expected = []
+    for (level, scope_id, breakdown), group in frame.group_by(pp.KEYS):
+        for e in range(lo, hi + 1):
+            window = group.filter(pl.col("m").is_between(e - 11, e))
+            if window.height:  # a window holding no row of the key gives no row
+                expected.append(
+                    {
+                        "level": level,
+                        "scope_id": scope_id,
+                        "breakdown": breakdown,
+                        "e": e,
+                        "n": int(window["n"].sum()),
+                        "x": float(window["x"].sum()),
+                    }
+                )
+    assert got.height == len(expected)
+    want = {(r["level"], r["scope_id"], r["e"]): r for r in expected}
+    for r in got.iter_rows(named=True):
+        w = want[(r["level"], r["scope_id"], r["e"])]
+        assert r["n"] == w["n"]
+        assert abs(r["x"] - w["x"]) < 1e-9
+
+
+event_row = st.fixed_dictionaries(
+    {
+        "employee_id": st.integers(1, 6),
+        "event_date": st.sampled_from([date(2025, 1, 10), date(2025, 1, 20), date(2025, 2, 3)]),
+        "unit_id": st.sampled_from(UNITS["unit_id"].to_list()),
+        "staff_category": st.sampled_from(["teacher", "assistant"]),
+        "exit": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(event_row, min_size=1, max_size=25))
+def test_person_event_counts_count_each_person_and_date_once_per_scope(rows):
+    events = pp.with_unit_attrs(
+        pl.DataFrame(rows).with_columns(pp.month_of(pl.col("event_date")).alias("m")).lazy(),
+        pp.prepare_units(UNITS),
+    ).collect()
+    dims = ("staff_category", "school_form")
+    got = pp.person_event_counts(events, {"events": pl.lit(True), "exits": pl.col("exit")}, dims)
+    # the plain way: repeat every event per level and breakdown, de-duplicate per scope
+    plain = (
+        pp.expand_levels(events.lazy().with_columns(pl.lit(True).alias("events")), dims)
+        .group_by([*pp.KEYS, "m", "employee_id", "event_date"])
+        .agg(pl.col("events").max(), pl.col("exit").max().alias("exits"))
+        .group_by([*pp.KEYS, "m"])
+        .agg(pl.col("events", "exits").cast(pl.Int64).sum())
+        .collect()
+    )
+    assert _sorted(got.select(plain.columns)).equals(_sorted(plain))
