@@ -13,12 +13,19 @@ How the work is organised (and why it is fast):
 * The staff snapshots (the only large input: employees x units x months) are
   grouped **once** to the unit x staff category x month grain, computing every
   stock measure in the same pass (``staff_rollup``). Area and organisation
-  values are sums of those unit rows; people are de-duplicated across units
-  only for the few person-months that sit in two or more units (the ``multi``
-  rows), so "an employee in two units counts once" costs next to nothing.
-* Flows (events, recruitments, development, …) are small; they are expanded
-  to the three levels directly and grouped per month, then summed to calendar
-  years and rolling 12-month windows.
+  values are sums of an area x breakdown grain made from those unit rows;
+  people are de-duplicated across units only for the few person-months that
+  sit in two or more units (the ``multi`` rows, found by counting one folded
+  integer key), so "an employee in two units counts once" costs next to nothing.
+* Flows (events, recruitments, development, …) are small; single events are
+  added up per unit grain before they are repeated per level, and only a
+  person's events on one date in two units are de-duplicated per scope. Monthly
+  values are summed to calendar years, and to rolling 12-month windows from
+  running totals per key (``rolling_sums``), so each row is read once rather
+  than once per window.
+* Work several indicators need is done once and passed on: the headcount
+  periods (``head_flows``) feed turnover and sick leave; the event counts
+  (``event_count_periods``) feed hires, retirements and turnover.
 """
 
 from __future__ import annotations
