@@ -223,6 +223,7 @@ def figures(
 ) -> None:
     """Exportera nyckeltalen (värden på färre än 5 personer lämnas tomma, suppressed = true)."""
     from kompetens.indicators import REGISTRY, recompute
+    from kompetens.indicators.engine import is_stale, refresh_if_stale
     from kompetens.indicators.export import FORMATS, export_figures
 
     if out.suffix.lower() not in FORMATS:
@@ -241,6 +242,9 @@ def figures(
         ):
             with progress_bar("Beräknar nyckeltal") as update:
                 recompute(conn, progress=update)
+        elif is_stale(conn):
+            with progress_bar("Nyckeltalen är från en äldre version: räknar om") as update:
+                refresh_if_stale(conn, progress=update)
         rows = export_figures(conn, out, indicator or None)
     finally:
         conn.close()

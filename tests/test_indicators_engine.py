@@ -8,7 +8,13 @@ import pytest
 from kompetens import store
 from kompetens.importer import import_file, undo_batch
 from kompetens.indicators import recompute
-from kompetens.indicators.engine import blocks_for, read_meta
+from kompetens.indicators.engine import (
+    CODE_VERSION_KEY,
+    blocks_for,
+    is_stale,
+    read_meta,
+    refresh_if_stale,
+)
 from kompetens.indicators.export import EXPORT_COLUMNS, export_figures
 from tests.fixtures.small import HERE, load_small
 
@@ -153,3 +159,61 @@ def test_the_figures_command_writes_the_export_and_refuses_an_unknown_indicator(
         app, ["figures", "--db", str(db), "--out", str(tmp_path / "x.xlsx")]
     )
     assert wrong_format.exit_code == 2
+
+
+def _pretend_older_code_computed_the_figures(conn) -> None:
+    # A figure the current code would never produce, and another code fingerprint.
+    conn.execute(
+        "UPDATE key_figures SET value = 0.123 WHERE indicator_id = 'certified_teacher_share'"
+    )
+    conn.execute("UPDATE meta SET value = 'older-code' WHERE key = ?", [CODE_VERSION_KEY])
+
+
+def test_figures_from_older_code_are_recomputed_and_from_this_code_left_alone(conn):
+    right = org_value(conn, "certified_teacher_share", "2025")
+    assert right != 0.123
+    assert not is_stale(conn)
+    assert refresh_if_stale(conn) is False  # this code's figures: nothing to do
+    _pretend_older_code_computed_the_figures(conn)
+    assert is_stale(conn)
+    assert refresh_if_stale(conn) is True
+    assert org_value(conn, "certified_teacher_share", "2025") == pytest.approx(right)
+    assert not is_stale(conn)
+    # An empty store has nothing to refresh.
+    assert not is_stale(store.connect(":memory:"))
+
+
+def test_figures_from_before_the_code_was_recorded_count_as_stale(conn):
+    conn.execute("DELETE FROM meta WHERE key = ?", [CODE_VERSION_KEY])
+    assert is_stale(conn)
+
+
+def test_the_stored_settings_survive_a_refresh(conn):
+    recompute(conn, reference_month=3)
+    conn.execute("UPDATE meta SET value = 'older-code' WHERE key = ?", [CODE_VERSION_KEY])
+    assert refresh_if_stale(conn)
+    assert read_meta(conn)["reference_month"] == 3
+
+
+def test_the_figures_command_recomputes_figures_from_older_code(tmp_path):
+    from typer.testing import CliRunner
+
+    from kompetens.cli import app
+
+    db = tmp_path / "k.duckdb"
+    connection = store.connect(db)
+    load_small(connection)
+    right = org_value(connection, "certified_teacher_share", "2025")
+    _pretend_older_code_computed_the_figures(connection)
+    connection.close()
+    out = tmp_path / "nyckeltal.csv"
+    done = CliRunner().invoke(
+        app,
+        ["figures", "--db", str(db), "--out", str(out), "--indicator", "certified_teacher_share"],
+    )
+    assert done.exit_code == 0, done.output
+    frame = pl.read_csv(out).filter(
+        (pl.col("level") == "org") & (pl.col("period_type") == "year") & (pl.col("period") == "2025")
+        & (pl.col("breakdown") == "all")
+    )  # fmt: skip
+    assert frame["value"].to_list() == [pytest.approx(right)]

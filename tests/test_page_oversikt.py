@@ -79,3 +79,26 @@ def test_switching_to_monthly_values_and_a_yearly_only_indicator_says_so(small_d
     at.selectbox(key="matt").set_value("employer_recommendation").run()
     assert not at.exception
     assert "Kan rekommendera arbetsgivaren finns bara som årsvärde." in texts(at)
+
+
+def test_figures_left_by_an_older_version_are_recomputed_when_the_app_starts(tmp_path):
+    from kompetens import store
+    from kompetens.indicators.engine import CODE_VERSION_KEY, is_stale
+    from tests.app_support import build_small_db
+
+    db = build_small_db(tmp_path / "older.duckdb")
+    conn = store.connect(db)
+    conn.execute(  # what an older definition might have stored, under another code fingerprint
+        "UPDATE key_figures SET value = 0.123 WHERE indicator_id = 'certified_teacher_share'"
+    )
+    conn.execute("UPDATE meta SET value = 'older-code' WHERE key = ?", [CODE_VERSION_KEY])
+    conn.close()
+    at = run_page(db, PAGE, query_params={"ar": "2025"})
+    assert not at.exception
+    # the card shows this code's figure, 4.3 / 7.8 = 55,1 %, not the 12,3 % left behind
+    assert metric(at, "Andel behöriga lärare").value == "55,1\u00a0%"
+    conn = store.connect(db)
+    try:
+        assert not is_stale(conn)
+    finally:
+        conn.close()

@@ -5,11 +5,19 @@ scope x period type (month | year | rolling_12m) x period x breakdown. It is
 derived data: every import and undo recomputes the affected indicators
 (``on_data_change`` hook), and ``key_figures_meta`` records the data version
 and the settings (reference month, retirement age) the figures were computed with.
+
+The figures are also stamped with a fingerprint of the code that computed them
+(``code_version``, in the store's ``meta`` table): after an upgrade that changes
+a definition, ``refresh_if_stale`` (run when the app starts and by
+``kompetens figures``) recomputes them, so no page shows figures by older rules.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -19,6 +27,21 @@ from kompetens.indicators import pipelines, targets
 from kompetens.indicators.registry import engine_indicators
 
 Progress = Callable[[float, str], None]
+
+#: The modules whose code decides what the key figures are.
+CODE_FILES = ("engine.py", "pipelines.py", "registry.py", "targets.py")
+#: Key of the code fingerprint in the store's ``meta`` table.
+CODE_VERSION_KEY = "key_figures_code"
+
+
+@functools.cache
+def code_version() -> str:
+    """A fingerprint of the code that computes key figures (``CODE_FILES``)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in CODE_FILES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _migration_key_figures() -> list[str]:
@@ -218,8 +241,41 @@ def recompute(
             "INSERT INTO key_figures_meta VALUES (?, now(), ?, ?)",
             [version, reference_month, retirement_age],
         )
+        if full:
+            # Only a full recompute makes every figure this code's.
+            stamp_code_version(conn)
     step(1.0, "klart")
     return new.height
+
+
+def stamp_code_version(conn: duckdb.DuckDBPyConnection) -> None:
+    """Record that the stored key figures are this code's."""
+    conn.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [CODE_VERSION_KEY, code_version()]
+    )
+
+
+def is_stale(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Key figures were computed, but by other code than this (or before it was recorded)."""
+    if read_meta(conn) is None:
+        return False  # nothing computed yet: nothing to refresh
+    stored = store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [CODE_VERSION_KEY])
+    return stored != code_version()
+
+
+def refresh_if_stale(conn: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> bool:
+    """Recompute every key figure (with the stored settings) if other code computed them."""
+    store.migrate(conn)
+    if not is_stale(conn):
+        return False
+    meta = read_meta(conn) or {}
+    recompute(
+        conn,
+        reference_month=meta.get("reference_month", 10),
+        retirement_age=meta.get("retirement_age", 66),
+        progress=progress,
+    )
+    return True
 
 
 @hooks.on_data_change
@@ -243,6 +299,9 @@ def computed_indicator_ids(conn: duckdb.DuckDBPyConnection) -> set[str]:
 
 __all__ = [
     "recompute",
+    "refresh_if_stale",
+    "is_stale",
+    "code_version",
     "blocks_for",
     "load_frames",
     "read_meta",

@@ -47,8 +47,36 @@ def _demo_checked(db_path: str) -> bool:
     return built
 
 
+@st.cache_resource(show_spinner=False)
+def _figures_checked(db_path: str) -> bool:
+    """Recompute the key figures if an older version of Kompetens computed them (once per process)."""
+    from kompetens.indicators.engine import is_stale, refresh_if_stale
+
+    cur = shared_connection(db_path).cursor()
+    try:
+        if not is_stale(cur):
+            return False
+        holder = st.empty()
+        with holder.container():
+            bar = st.progress(0.0, text="Kompetens har uppdaterats: nyckeltalen räknas om …")
+
+            def progress(fraction: float, message: str = "") -> None:
+                bar.progress(
+                    max(0.0, min(1.0, fraction)),
+                    text=f"Kompetens har uppdaterats: {message or 'nyckeltalen räknas om'} …",
+                )
+
+            refreshed = refresh_if_stale(cur, progress=progress)
+        holder.empty()
+        return refreshed
+    finally:
+        cur.close()
+
+
 def ensure_database(db_path: str) -> None:
+    """Demo data on first start; key figures recomputed if older code computed them."""
     _demo_checked(db_path)
+    _figures_checked(db_path)
 
 
 def sidebar_filters(db_path: str, scope: query.Scope) -> Filters:
