@@ -133,7 +133,7 @@ def kompetens_three(frames):
     )
     heads = pp.head_flows(roll, grid)  # average headcounts: turnover and sick leave
     ev = pp.prepare_events(frames["events"], units, base)
-    turnover = pp.turnover_figures(pp.event_count_periods(ev, grid), heads)
+    turnover = pp.turnover_figures(pp.event_count_periods(ev, grid), heads, grid)
     sick = pp.sick_leave_indicators(frames["sick_leave"], units, roll, grid, heads)
     return cert, turnover, sick
 

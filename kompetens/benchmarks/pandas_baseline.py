@@ -326,6 +326,10 @@ def _turnover(ev: pd.DataFrame, people: pd.DataFrame, grid: np.ndarray) -> pd.Da
     monthly[sums] = monthly[sums].fillna(0)
     periods = _flow_periods(monthly, sums, grid)
     periods = periods[periods["months"] > 0]
+    # calendar years only when the snapshots cover all of them
+    full_years = [str(y) for y in range(grid[0] // 12, grid[-1] // 12 + 1)
+                  if y * 12 >= grid[0] and y * 12 + 11 <= grid[-1]] if len(grid) else []  # fmt: skip
+    periods = periods[(periods["period_type"] != "year") | periods["period"].isin(full_years)]
     periods = periods.assign(avg_perm=periods["perm_p"] / periods["months"])
     periods = periods[periods["avg_perm"] > 0]
     periods = periods.assign(

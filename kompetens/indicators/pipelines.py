@@ -848,6 +848,22 @@ def _count_figures(periods: pl.DataFrame, col: str, indicator_id: str) -> pl.Dat
     )
 
 
+def complete_years(grid: Grid) -> pl.Expr:
+    """Rows of months and rolling windows, and of calendar years the snapshots cover from January to December.
+
+    For a rate of people leaving over a period, a year still in progress (or one
+    the data starts in the middle of) would look like a fall in turnover; those
+    years are left out and the rolling 12 months carry the latest picture.
+    """
+    if not grid.months:
+        return pl.lit(True)
+    years = [
+        str(y) for y in range(grid.first // 12, grid.last // 12 + 1)
+        if y * 12 >= grid.first and y * 12 + 11 <= grid.last
+    ]  # fmt: skip
+    return (pl.col("period_type") != "year") | pl.col("period").is_in(years)
+
+
 def head_flows(staff_roll: pl.DataFrame, grid: Grid) -> pl.DataFrame:
     """Monthly person counts of the staff pass (``perm_p``, ``all_p``) summed to periods.
 
@@ -880,16 +896,18 @@ def event_count_periods(ev: pl.DataFrame, grid: Grid) -> pl.DataFrame:
     return flow_periods(counts, list(flags), grid, span=_span(grid, ev["m"])).collect()
 
 
-def turnover_figures(count_periods: pl.DataFrame, heads: pl.DataFrame) -> pl.DataFrame:
+def turnover_figures(count_periods: pl.DataFrame, heads: pl.DataFrame, grid: Grid) -> pl.DataFrame:
     """turnover_rate: exits of permanent employees / average permanent headcount.
 
     ``count_periods`` from ``event_count_periods``, ``heads`` from ``head_flows``.
     Periods without permanent staff have no rate, so the exits join the headcount.
-    The ``all`` breakdown also comes as ``variant=excl_retirement``.
+    The ``all`` breakdown also comes as ``variant=excl_retirement``. Calendar
+    years only once complete (``complete_years``).
     """
     period_keys = [*KEYS, "period_type", "period"]
     periods = (
         heads.lazy()
+        .filter(complete_years(grid))
         .select([*period_keys, "perm_p", "months"])
         .join(
             count_periods.lazy().select([*period_keys, "exit_perm", "exit_perm_excl_ret"]),
@@ -961,7 +979,7 @@ def event_indicators(
     if staff_roll is not None and staff_roll.height:
         if heads is None:
             heads = head_flows(staff_roll, grid)
-        out["turnover_rate"] = turnover_figures(count_periods, heads)
+        out["turnover_rate"] = turnover_figures(count_periods, heads, grid)
         out["unit_turnover_rate"] = _unit_turnover(ev, staff_roll, units, grid)
     return out
 
@@ -1006,7 +1024,7 @@ def _unit_turnover(
     )
     periods = (
         flow_periods(monthly, ["perm_p", "leaves"], grid)
-        .filter(pl.col("months") > 0)
+        .filter(complete_years(grid) & (pl.col("months") > 0))
         .with_columns((pl.col("perm_p") / pl.col("months")).alias("avg_perm"))
         .filter(pl.col("avg_perm") > 0)
     )

@@ -436,7 +436,9 @@ _INDICATORS: tuple[Indicator, ...] = (
             "permanent headcount over the period's monthly snapshots (sum of monthly distinct permanent "
             "persons / number of snapshot months). Breakdown variant=excl_retirement leaves exits with reason "
             "retirement out of the numerator. The employment type of an exit is the event's, or if empty the "
-            "person's in the latest snapshot before the exit. Internal moves are not exits."
+            "person's in the latest snapshot before the exit. Internal moves are not exits. A calendar year "
+            "is reported once the snapshots cover it from January to December (a year in progress would "
+            "look like falling turnover); the rolling 12 months show the latest picture."
         ),
         sources=("events", "staff", "units"),
         grain=_UNIT_GRAIN,
@@ -481,7 +483,8 @@ _INDICATORS: tuple[Indicator, ...] = (
         formula=(
             "(Exits + internal moves out of the unit) of permanent employees in the period / average permanent "
             "headcount of the unit. Area and organisation = sum of unit numerators / sum of unit denominators "
-            "(a move between two units of the same area still counts as leaving a unit)."
+            "(a move between two units of the same area still counts as leaving a unit). Calendar years only "
+            "once complete, as for turnover_rate."
         ),
         sources=("events", "staff", "units"),
         grain=_UNIT_GRAIN,
