@@ -222,7 +222,7 @@ else:
         suppressed = bool(row["unit_suppressed"])
         delta = None
         if row["change"] is not None and not suppressed:
-            delta = fmt_delta(row["change"], indicator) + " mot året innan"
+            delta = fmt_delta(row["change"], indicator)  # short: a narrow card cuts text off
         delta_colour, delta_arrow = components._delta_style(
             row["change"] if delta else None, indicator.direction
         )
@@ -244,6 +244,8 @@ else:
                 parts.append(f"mål {fmt_value(row['target'], indicator)}")
             if row["rank_in_area"] is not None:
                 parts.append(f"plats {row['rank_in_area']} av {row['units_in_area']} i området")
+            if delta:
+                parts.append(f"ändring mot {query.previous_period(period)}")
             st.caption(" · ".join(parts))
 
     licence_col, category_col = st.columns(2)

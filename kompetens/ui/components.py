@@ -15,6 +15,7 @@ import streamlit as st
 from kompetens import exports
 from kompetens.formatting import fmt_delta, fmt_value
 from kompetens.indicators import registry
+from kompetens.query import previous_period
 
 STATUS_LABELS: dict[str | None, str] = {
     "green": ":green[●] Når målet",
@@ -62,11 +63,13 @@ def headline_card(column, row: Mapping, *, period_label: str | None = None) -> N
     change = row.get("change")
     delta = None if change is None or suppressed else fmt_delta(change, indicator)
     delta_colour, delta_arrow = _delta_style(change if delta else None, indicator.direction)
+    period = period_label or row.get("period")
     with column.container(border=True):
+        # The delta stays short (a narrow card cuts it off); what it compares with is in the caption.
         st.metric(
             indicator.name_sv,
             value,
-            delta=(f"{delta} mot året innan" if delta else None),
+            delta=delta,
             delta_color=delta_colour,
             delta_arrow=delta_arrow,
             help=indicator.description,
@@ -75,8 +78,9 @@ def headline_card(column, row: Mapping, *, period_label: str | None = None) -> N
         parts = [status_text(row.get("status"))]
         if target is not None:
             parts.append(f"mål {fmt_value(target, indicator)}")
-        if period_label or row.get("period"):
-            parts.append(str(period_label or row.get("period")))
+        if period:
+            compared = f", ändring mot {previous_period(str(period))}" if delta else ""
+            parts.append(f"{period}{compared}")
         st.caption(" · ".join(parts))
 
 

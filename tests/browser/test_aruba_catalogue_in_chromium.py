@@ -25,7 +25,8 @@ def test_aruba_deep_link_opens_the_chosen_phase_and_year(app_url, page):
     text = main_text(page)
     assert registry.get("turnover_rate").name_sv in text
     assert f"5,5{NBSP}%" in text  # 1 exit / 18.25 average permanent headcount
-    assert f"+0,1{NBSP}procentenheter mot året innan" in text
+    assert f"+0,1{NBSP}procentenheter" in text
+    assert "2025, ändring mot 2024" in text
     assert f"lägst 5,0{NBSP}% · median 5,0{NBSP}% · högst 8,0{NBSP}%" in text  # sick leave per unit
     page.locator(".js-plotly-plot").first.wait_for(state="visible")
     tall(page, 4200)
