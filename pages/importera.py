@@ -57,6 +57,9 @@ if rejected := st.session_state.get(REJECTED):
     )
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def template_bytes(kind: str, language: str, suffix: str) -> bytes:
     """An empty template (header row only) written by the importer's own template writer."""
@@ -250,33 +253,24 @@ st.caption(
     "och öppnas direkt i Excel; importen känner igen både svenska och engelska rubriker. "
     "Se datakontraktet för regler per kolumn."
 )
+#: (button label, language, suffix, file name prefix, MIME type, icon) per template file.
+TEMPLATE_FILES = (
+    ("Svensk CSV", "sv", ".csv", "mall", "text/csv", ":material/download:"),
+    ("Svensk Excel", "sv", ".xlsx", "mall", XLSX_MIME, ":material/table:"),
+    ("English CSV", "en", ".csv", "template", "text/csv", ":material/download:"),
+)
 for name, kind_def in KINDS.items():
-    label_col, sv_csv, sv_xlsx, en_csv = st.columns([3, 2, 2, 2], vertical_alignment="center")
+    label_col, *button_cols = st.columns([3, 2, 2, 2], vertical_alignment="center")
     label_col.markdown(f"**{kind_def.label_sv}**  \n`{name}`")
-    sv_csv.download_button(
-        "Svensk CSV",
-        data=template_bytes(name, "sv", ".csv"),
-        file_name=f"mall_{name}_sv.csv",
-        mime="text/csv",
-        key=f"template_{name}_sv_csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    sv_xlsx.download_button(
-        "Svensk Excel",
-        data=template_bytes(name, "sv", ".xlsx"),
-        file_name=f"mall_{name}_sv.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"template_{name}_sv_xlsx",
-        icon=":material/table:",
-        on_click="ignore",
-    )
-    en_csv.download_button(
-        "English CSV",
-        data=template_bytes(name, "en", ".csv"),
-        file_name=f"template_{name}_en.csv",
-        mime="text/csv",
-        key=f"template_{name}_en_csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    for column, (label, language, suffix, prefix, mime, icon) in zip(
+        button_cols, TEMPLATE_FILES, strict=True
+    ):
+        column.download_button(
+            label,
+            data=template_bytes(name, language, suffix),
+            file_name=f"{prefix}_{name}_{language}{suffix}",
+            mime=mime,
+            key=f"template_{name}_{language}_{suffix.lstrip('.')}",
+            icon=icon,
+            on_click="ignore",
+        )
