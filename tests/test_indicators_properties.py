@@ -261,3 +261,41 @@ def test_person_event_counts_count_each_person_and_date_once_per_scope(rows):
         .collect()
     )
     assert_same_rows(got, plain)
+
+
+def test_sick_leave_a_month_behind_the_staff_data_keeps_its_school_form_headcounts():
+    # Sick leave usually arrives a month after the staff snapshot. Its latest month's
+    # school-form rows must still get that month's headcount (not 0, which hides them).
+    staff = pl.DataFrame(
+        {
+            "snapshot_date": [date(2025, 9, 15)] * 5 + [date(2025, 10, 15)] * 6,
+            "employee_id": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6],
+            "unit_id": ["A1"] * 11,
+            "staff_category": ["teacher"] * 11,
+            "fte": [1.0] * 11,
+            "employment_type": ["permanent"] * 11,
+            "licensed": [True] * 11,
+            "qualified": [True] * 11,
+            "birth_year": [1980] * 11,
+            "certification_programme": [False] * 11,
+        }
+    )
+    sick = pl.DataFrame(
+        {
+            "unit_id": ["A1"],
+            "month": [date(2025, 9, 1)],  # September only: a month behind the staff data
+            "scheduled_hours": [800.0],
+            "sick_hours": [40.0],
+            "long_sick_hours": [0.0],
+        }
+    )
+    units = pp.prepare_units(UNITS)
+    grid = pp.grid_of(staff)
+    roll = pp.staff_rollup(pp.snapshot_base(staff), units, pp.Settings())
+    rates = pp.sick_leave_indicators(sick, units, roll, grid)["sick_leave_rate"]
+    september = rates.filter((pl.col("period_type") == "month") & (pl.col("period") == "2025-09"))
+    by_row = {(r["level"], r["breakdown"]): r for r in september.iter_rows(named=True)}
+    # 40 / 800 = 5 %, resting on September's 5 people, in the area's grundskola row as well
+    row = by_row[("area", "school_form=grundskola")]
+    assert row["value"] == 0.05 and row["n_individuals"] == 5
+    assert by_row[("org", "all")]["n_individuals"] == 5

@@ -369,7 +369,9 @@ def _sick_leave(
 
     # average headcount over each period
     heads = _per_level(people, ("school_form",), _distinct_people("all_p"))
-    head_months = _latest_and_all(heads).assign(avg=lambda d: d["all_p"].astype("float64"))
+    head_months = heads.assign(
+        period_type="month", period=_month_label(heads["m"]), avg=heads["all_p"].astype("float64")
+    )
     head_flows = _flow_periods(heads, ["all_p"], grid)
     head_flows = head_flows[head_flows["months"] > 0]
     head_flows = head_flows.assign(avg=head_flows["all_p"] / head_flows["months"])

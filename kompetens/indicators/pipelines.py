@@ -1209,11 +1209,17 @@ def _headcount_periods(
     ``heads`` is ``head_flows(staff_roll, grid)``.
     """
     wanted = breakdown_in(breakdowns)
-    monthly = staff_roll.lazy().filter(wanted).select([*KEYS, "m", "all_p"])
+    # Every month and breakdown (not only the staff data's latest month): the figures
+    # these averages go with may end in another month, e.g. sick leave a month behind.
     months = (
-        month_periods(monthly)
-        .with_columns(pl.col("all_p").cast(pl.Float64).alias("avg"))
-        .select([*KEYS, "period_type", "period", "avg"])
+        staff_roll.lazy()
+        .filter(wanted)
+        .select(
+            *KEYS,
+            pl.lit("month").alias("period_type"),
+            month_label(pl.col("m")).alias("period"),
+            pl.col("all_p").cast(pl.Float64).alias("avg"),
+        )
     )
     flows = (
         heads.lazy()
