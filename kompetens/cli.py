@@ -431,6 +431,13 @@ def brief(
     except duckdb.IOException as problem:  # another process (the app) holds the write lock
         err.print(f"[red]Databasen {target} kan inte öppnas just nu: {problem}[/red]")
         raise typer.Exit(EXIT_REFUSED) from None
+    from kompetens.indicators.engine import is_stale
+
+    if is_stale(conn):  # read-only here: say so rather than print figures by older rules
+        err.print(
+            "[yellow]Nyckeltalen räknades av en äldre version av Kompetens. Starta appen eller kör "
+            "`kompetens figures` för att räkna om dem innan underlaget skickas.[/yellow]"
+        )
     renderer = None
     try:
         if unit is not None:

@@ -349,6 +349,27 @@ def test_the_brief_command_writes_a_unit_workbook_and_refuses_unclear_requests(s
     assert runner.invoke(app, wrong_suffix).exit_code == 2
     unknown = ["brief", "--unit", "X9", "--out", str(out), "--db", str(db)]
     assert runner.invoke(app, unknown).exit_code == 2
+    assert "äldre version" not in result.output
+
+
+def test_the_brief_command_warns_when_older_code_computed_the_figures(small_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from kompetens import store
+    from kompetens.cli import app
+    from kompetens.indicators.engine import CODE_VERSION_KEY
+
+    db = tmp_path / "older.duckdb"
+    shutil.copy(small_db, db)
+    conn = store.connect(db)
+    conn.execute("UPDATE meta SET value = 'older-code' WHERE key = ?", [CODE_VERSION_KEY])
+    conn.close()
+    out = tmp_path / "E1.xlsx"
+    result = CliRunner().invoke(
+        app, ["brief", "--unit", "E1", "--out", str(out), "--db", str(db), "--period", "2024"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "äldre version" in result.output and "kompetens figures" in result.output
 
 
 # ---- In the app -----------------------------------------------------------------------------
