@@ -1,4 +1,4 @@
-"""On the demo dataset, two key figures computed a second, independent way (plain DuckDB SQL)."""
+"""On the demo dataset: two key figures computed a second, independent way (plain DuckDB SQL), and which years the flows report."""
 
 from __future__ import annotations
 
@@ -98,3 +98,23 @@ def test_turnover_rate_agrees_with_plain_sql_for_the_organisation_per_year(conn)
     # the demo runs Nov 2018 - Oct 2026: neither partial year has a yearly rate
     assert {p for (level, _, p) in all_ if level == "org"} == {year for year, _, _ in rows}
     assert "2018" not in {y for y, _, _ in rows} and "2026" not in {y for y, _, _ in rows}
+
+
+def test_figures_that_grow_through_the_year_have_no_value_for_a_year_in_progress(conn):
+    # The demo's snapshots run Nov 2018 - Oct 2026: 2018 and 2026 are partial years.
+    for indicator in (
+        "hires",
+        "retirements",
+        "turnover_rate",
+        "unit_turnover_rate",
+        "development_hours_per_fte",
+    ):
+        years = {p for (level, _, p) in engine_values(conn, indicator, "year") if level == "org"}
+        assert years == {str(y) for y in range(2019, 2026)}, indicator
+        # the latest picture is the rolling 12 months up to the last snapshot
+        assert ("org", "org", "2026-10") in engine_values(conn, indicator, "rolling_12m")
+    # a rate of hours, not a count, keeps its year in progress
+    sick_years = {
+        p for (lvl, _, p) in engine_values(conn, "sick_leave_rate", "year") if lvl == "org"
+    }
+    assert "2026" in sick_years

@@ -851,9 +851,10 @@ def _count_figures(periods: pl.DataFrame, col: str, indicator_id: str) -> pl.Dat
 def complete_years(grid: Grid) -> pl.Expr:
     """Rows of months and rolling windows, and of calendar years the snapshots cover from January to December.
 
-    For a rate of people leaving over a period, a year still in progress (or one
-    the data starts in the middle of) would look like a fall in turnover; those
-    years are left out and the rolling 12 months carry the latest picture.
+    For figures that grow with the length of the period (counts, turnover, hours
+    per FTE), a year still in progress (or one the data starts in the middle of)
+    would look like a fall against the year before; those years are left out and
+    the rolling 12 months carry the latest picture.
     """
     if not grid.months:
         return pl.lit(True)
@@ -954,8 +955,10 @@ def event_indicators(
     if ev.is_empty():
         return out
     count_periods = event_count_periods(ev, grid)
-    out["hires"] = _count_figures(count_periods, "hire", "hires")
-    out["retirements"] = _count_figures(count_periods, "retirement", "retirements")
+    # Counts grow through the year: a year in progress is left out, like for turnover.
+    whole = count_periods.filter(complete_years(grid))
+    out["hires"] = _count_figures(whole, "hire", "hires")
+    out["retirements"] = _count_figures(whole, "retirement", "retirements")
 
     # exit_reasons: one breakdown per reason; the "all" row is all exits / all exits.
     reasons = person_event_counts(
@@ -1330,7 +1333,7 @@ def development_indicators(
     )
     periods = (
         flow_periods(monthly, ["hours", "fte_all", "all_p"], grid)
-        .filter(pl.col("months") > 0)
+        .filter(complete_years(grid) & (pl.col("months") > 0))
         .with_columns(
             (pl.col("fte_all") / pl.col("months")).alias("avg_fte"),
             (pl.col("all_p") / pl.col("months")).floor().alias("avg_n"),

@@ -353,7 +353,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         unit="count",
         number_format="integer",
         direction="neutral",
-        formula="Distinct (employee, date) hire events in the period; a person hired into two units the same day counts once above unit level.",
+        formula="Distinct (employee, date) hire events in the period; a person hired into two units the same day counts once above unit level. Calendar years once complete (see turnover_rate).",
         sources=("events", "units"),
         grain=_UNIT_GRAIN,
         period_types=FLOW_PERIODS,
@@ -374,7 +374,8 @@ _INDICATORS: tuple[Indicator, ...] = (
         formula=(
             "Sum of development hours in the period / average FTE over the period's monthly snapshots (sum of "
             "monthly FTE / number of snapshot months). An activity belongs to its unit_id, or if that is empty "
-            "to the unit where the employee had the most FTE in the snapshot of the activity's month."
+            "to the unit where the employee had the most FTE in the snapshot of the activity's month. "
+            "Calendar years once complete (see turnover_rate)."
         ),
         sources=("development", "staff", "units"),
         grain=_UNIT_GRAIN,
@@ -581,7 +582,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         unit="count",
         number_format="integer",
         direction="neutral",
-        formula="Distinct (employee, date) exit events with reason retirement in the period.",
+        formula="Distinct (employee, date) exit events with reason retirement in the period. Calendar years once complete (see turnover_rate).",
         sources=("events", "units"),
         grain=_UNIT_GRAIN,
         period_types=FLOW_PERIODS,
