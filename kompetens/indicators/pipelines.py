@@ -371,25 +371,23 @@ def snapshot_base(staff: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     lf = staff.lazy()
     # The month of each distinct date is computed on the (few) dates; the rows of
     # each month's latest date are kept and get their month by lookup.
+    dates = lf.select(pl.col("snapshot_date").unique()).collect()
     latest = (
-        lf.select(pl.col("snapshot_date").unique())
+        dates.drop_nulls()
         .with_columns(month_of(pl.col("snapshot_date")).alias("m"))
         .group_by("m")
         .agg(pl.col("snapshot_date").max())
-        .collect()
     )
-    base = (
-        lf.filter(pl.col("snapshot_date").is_in(latest["snapshot_date"].implode()))
-        .with_columns(
-            pl.col("snapshot_date")
-            .replace_strict(latest["snapshot_date"], latest["m"], return_dtype=pl.Int32)
-            .alias("m"),
-            pl.col("licensed").fill_null(False),
-            pl.col("qualified").fill_null(False),
-            pl.col("certification_programme").fill_null(False),
-        )
-        .collect()
-    )
+    if latest.height < dates.height:  # earlier snapshots in a month (or no date): latest only
+        lf = lf.filter(pl.col("snapshot_date").is_in(latest["snapshot_date"].implode()))
+    base = lf.with_columns(
+        pl.col("snapshot_date")
+        .replace_strict(latest["snapshot_date"], latest["m"], return_dtype=pl.Int32)
+        .alias("m"),
+        pl.col("licensed").fill_null(False),
+        pl.col("qualified").fill_null(False),
+        pl.col("certification_programme").fill_null(False),
+    ).collect()
     return base.with_columns(_multi_flag(base)).lazy()
 
 
