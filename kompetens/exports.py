@@ -103,6 +103,21 @@ def to_csv_bytes(
     return "\ufeff".encode() + buffer.getvalue()
 
 
+def new_workbook() -> tuple[io.BytesIO, xlsxwriter.Workbook]:
+    """An in-memory workbook that writes every string as text (never a formula, number or link)."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    return buffer, workbook
+
+
 def to_excel_bytes(
     sheets: Mapping[str, pl.DataFrame],
     *,
@@ -114,16 +129,7 @@ def to_excel_bytes(
 
     ``formats`` maps a column name to a key of ``EXCEL_FORMATS`` (e.g. ``{"value": "share"}``).
     """
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    buffer, workbook = new_workbook()
     header_fmt = workbook.add_format(
         {"bold": True, "bg_color": "#E8EEF4", "border": 0, "text_wrap": True, "valign": "top"}
     )

@@ -15,16 +15,20 @@ with ``strings_to_formulas`` off.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from kompetens.briefs.content import SUPPRESSION_NOTE, Brief, KeyFigure
-from kompetens.exports import EXCEL_FORMATS, SUPPRESSED_MARK, _sheet_name, neutralise
+from kompetens.exports import (
+    EXCEL_FORMATS,
+    SUPPRESSED_MARK,
+    _sheet_name,
+    neutralise,
+    new_workbook,
+)
 from kompetens.indicators import registry
 
 #: A change of a share, in percentage points (the value ×100).
@@ -264,23 +268,9 @@ def _write_unit_section_sheet(w: _Writer, brief: Brief, name: str) -> None:
     _set_widths(sheet, (18, 44, 11, 11, 13, 13, 11, 14, 10, 17, 10, 10))
 
 
-def _new_workbook() -> tuple[io.BytesIO, Workbook]:
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    return buffer, workbook
-
-
 def unit_workbook(brief: Brief) -> bytes:
     """One unit's brief as .xlsx bytes (a sheet per section)."""
-    buffer, workbook = _new_workbook()
+    buffer, workbook = new_workbook()
     _write_unit_sheets(_Writer(workbook), brief)
     workbook.close()
     return buffer.getvalue()
@@ -301,7 +291,7 @@ def sheet_names(briefs: Sequence[Brief]) -> list[str]:
 
 def area_workbook(area: str, briefs: Sequence[Brief]) -> bytes:
     """A whole area as .xlsx bytes: a first sheet listing the units, then a sheet per unit."""
-    buffer, workbook = _new_workbook()
+    buffer, workbook = new_workbook()
     w = _Writer(workbook)
     names = sheet_names(briefs)
     index = workbook.add_worksheet("Enheter")
