@@ -442,17 +442,7 @@ else:
             "(behörig i minst ett ämne läraren undervisar i), så värdena kan skilja sig från Skolverkets."
         )
         components.download_buttons(
-            result.points.select(
-                "unit_id",
-                "unit_name",
-                "area",
-                "school_form",
-                "socioeconomic_index",
-                "value",
-                "numerator",
-                "denominator",
-                "suppressed",
-            ),
+            result.points,
             f"Pedagogisk segregation {period}",
             suppressible=["value", "numerator", "denominator"],
             labels={
