@@ -268,28 +268,23 @@ def refresh_if_stale(conn: duckdb.DuckDBPyConnection, progress: Progress | None 
     store.migrate(conn)
     if not is_stale(conn):
         return False
-    meta = read_meta(conn) or {}
-    recompute(
-        conn,
-        reference_month=meta.get("reference_month", 10),
-        retirement_age=meta.get("retirement_age", 66),
-        progress=progress,
-    )
+    recompute(conn, progress=progress, **stored_settings(conn))
     return True
+
+
+def stored_settings(conn: duckdb.DuckDBPyConnection) -> dict:
+    """The settings the stored figures were computed with (none before the first recompute)."""
+    meta = read_meta(conn)
+    if meta is None:
+        return {}
+    return {"reference_month": meta["reference_month"], "retirement_age": meta["retirement_age"]}
 
 
 @hooks.on_data_change
 def _recompute_after_change(conn: duckdb.DuckDBPyConnection, changed: frozenset[str]) -> None:
     """After an import or undo: recompute what the changed kinds feed, with the stored settings."""
     store.migrate(conn)
-    meta = read_meta(conn)
-    kwargs = {}
-    if meta is not None:
-        kwargs = {
-            "reference_month": meta["reference_month"],
-            "retirement_age": meta["retirement_age"],
-        }
-    recompute(conn, changed, **kwargs)
+    recompute(conn, changed, **stored_settings(conn))
 
 
 def computed_indicator_ids(conn: duckdb.DuckDBPyConnection) -> set[str]:

@@ -9,6 +9,9 @@ options is ignored by Streamlit and removed from the URL.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+
 import streamlit as st
 
 from kompetens import query
@@ -28,23 +31,27 @@ ALL_AREAS = "Alla områden"
 ALL_FORMS = "Alla skolformer"
 
 
+@contextlib.contextmanager
+def _startup_progress(what: str, default: str) -> Iterator[Callable[[float, str], None]]:
+    """A progress bar for work done once at start-up, removed when the work is done."""
+    holder = st.empty()
+    with holder.container():
+        bar = st.progress(0.0, text=f"{what}: {default} …")
+
+        def progress(fraction: float, message: str = "") -> None:
+            bar.progress(max(0.0, min(1.0, fraction)), text=f"{what}: {message or default} …")
+
+        yield progress
+    holder.empty()
+
+
 @st.cache_resource(show_spinner=False)
 def _demo_checked(db_path: str) -> bool:
     """Build the demo database on first start if there is none (once per server process)."""
     from kompetens.demo import ensure_demo_database
 
-    holder = st.empty()
-    with holder.container():
-        bar = st.progress(0.0, text="Första start: bygger demodata …")
-
-        def progress(fraction: float, message: str = "") -> None:
-            bar.progress(
-                max(0.0, min(1.0, fraction)), text=f"Första start: {message or 'bygger demodata'} …"
-            )
-
-        built = ensure_demo_database(db_path, progress=progress)
-    holder.empty()
-    return built
+    with _startup_progress("Första start", "bygger demodata") as progress:
+        return ensure_demo_database(db_path, progress=progress)
 
 
 @st.cache_resource(show_spinner=False)
@@ -56,19 +63,8 @@ def _figures_checked(db_path: str) -> bool:
     try:
         if not is_stale(cur):
             return False
-        holder = st.empty()
-        with holder.container():
-            bar = st.progress(0.0, text="Kompetens har uppdaterats: nyckeltalen räknas om …")
-
-            def progress(fraction: float, message: str = "") -> None:
-                bar.progress(
-                    max(0.0, min(1.0, fraction)),
-                    text=f"Kompetens har uppdaterats: {message or 'nyckeltalen räknas om'} …",
-                )
-
-            refreshed = refresh_if_stale(cur, progress=progress)
-        holder.empty()
-        return refreshed
+        with _startup_progress("Kompetens har uppdaterats", "nyckeltalen räknas om") as progress:
+            return refresh_if_stale(cur, progress=progress)
     finally:
         cur.close()
 
