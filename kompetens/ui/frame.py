@@ -39,7 +39,8 @@ def _startup_progress(what: str, default: str) -> Iterator[Callable[[float, str]
         bar = st.progress(0.0, text=f"{what}: {default} …")
 
         def progress(fraction: float, message: str = "") -> None:
-            bar.progress(max(0.0, min(1.0, fraction)), text=f"{what}: {message or default} …")
+            step = (message or default).rstrip(" …")  # messages may end in their own "…"
+            bar.progress(max(0.0, min(1.0, fraction)), text=f"{what}: {step} …")
 
         yield progress
     holder.empty()
