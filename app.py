@@ -38,7 +38,7 @@ filters: Filters = frame.sidebar_filters(db_path, scope)
 set_page_context(PageContext(db_path=db_path, filters=filters, scope=scope, viewer=viewer))
 
 # Pages the role may not use are hidden from the menu (and refused if opened by URL); the role's
-# first page is its home page (kompetens.auth.ROLE_PAGES; a new page must be given to roles there).
+# first page is its home page (kompetens.access.auth.ROLE_PAGES; a new page must be given to roles there).
 page = signin.page_maker(viewer)
 PAGES = {
     "Ledning": [

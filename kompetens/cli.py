@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kompetens import paths, store
-from kompetens.contract import KINDS
+from kompetens.core import paths, store
+from kompetens.core.contract import KINDS
 
 app = typer.Typer(
     name="kompetens",
@@ -107,7 +107,7 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Importera en fil enligt datakontraktet (allt eller inget, om inte --partial)."""
-    from kompetens.importer import ImportRejected, import_file
+    from kompetens.ingest import ImportRejected, import_file
 
     if not file.is_file():
         err.print(f"[red]Filen {file} finns inte.[/red]")
@@ -146,7 +146,7 @@ def import_(
 @app.command()
 def imports(db: DbOption = None) -> None:
     """Lista importloggen (nyaste först)."""
-    from kompetens.importer import list_imports
+    from kompetens.ingest import list_imports
 
     conn = store.connect(db)
     log = list_imports(conn)
@@ -178,7 +178,7 @@ def undo(
     db: DbOption = None,
 ) -> None:
     """Ångra en import (batch): dess rader tas bort och det den ersatte återställs."""
-    from kompetens.importer import UndoRefused, undo_batch
+    from kompetens.ingest import UndoRefused, undo_batch
 
     conn = store.connect(db)
     try:
@@ -202,7 +202,7 @@ def template(
     ] = True,
 ) -> None:
     """Skriv en tom mall med rubrikerna för en filtyp."""
-    from kompetens.importer import write_template
+    from kompetens.ingest import write_template
 
     if kind not in KINDS:
         err.print(f"[red]Okänd filtyp '{kind}'. Giltiga: {', '.join(KINDS)}.[/red]")
@@ -224,7 +224,7 @@ def figures(
     """Exportera nyckeltalen (värden på färre än 5 personer lämnas tomma, suppressed = true)."""
     from kompetens.indicators import REGISTRY, recompute
     from kompetens.indicators.engine import is_stale, refresh_if_stale
-    from kompetens.indicators.export import FORMATS, export_figures
+    from kompetens.query.export import FORMATS, export_figures
 
     if out.suffix.lower() not in FORMATS:
         err.print("[red]Filen måste sluta på .csv eller .parquet.[/red]")
@@ -252,7 +252,7 @@ def figures(
 
 
 # ---------------------------------------------------------------------------------------------
-# Users: who may sign in, with which role and scope (kompetens.auth)
+# Users: who may sign in, with which role and scope (kompetens.access.auth)
 
 users_app = typer.Typer(
     help="Användare: vem som får logga in, med vilken roll och behörighet.",
@@ -263,7 +263,7 @@ app.add_typer(users_app, name="users")
 
 def _cli_actor() -> str:
     """Who made a change from the command line, for the audit log."""
-    from kompetens.importer.writer import current_user
+    from kompetens.ingest.writer import current_user
 
     return f"cli:{current_user()}"
 
@@ -286,7 +286,7 @@ def users_add(
     db: DbOption = None,
 ) -> None:
     """Lägg till en användare eller ändra en befintligs roll och behörighet."""
-    from kompetens import auth
+    from kompetens.access import auth
 
     if role not in auth.ROLES:
         err.print(f"[red]Okänd roll '{role}'. Giltiga roller: {', '.join(auth.ROLES)}.[/red]")
@@ -316,7 +316,7 @@ def users_list(
     db: DbOption = None,
 ) -> None:
     """Lista användarna med roll och behörighet."""
-    from kompetens import auth
+    from kompetens.access import auth
 
     conn = store.connect(db)
     try:
@@ -348,7 +348,7 @@ def users_remove(
     db: DbOption = None,
 ) -> None:
     """Ta bort en användares behörighet (raden sparas som inaktiv för spårbarhet)."""
-    from kompetens import auth
+    from kompetens.access import auth
 
     try:
         address = auth.normalise_email(email)
@@ -367,7 +367,7 @@ def users_remove(
 
 
 # ---------------------------------------------------------------------------------------------
-# Dialogue briefs (kompetens.briefs)
+# Dialogue briefs (kompetens.dialogue.briefs)
 
 
 @app.command("brief")
@@ -399,11 +399,11 @@ def brief(
     import duckdb
 
     from kompetens import query
-    from kompetens.briefs import excel
-    from kompetens.briefs.area import build_area
-    from kompetens.briefs.charts import ChartRenderer
-    from kompetens.briefs.content import build_brief
-    from kompetens.briefs.pdf import render_pdf
+    from kompetens.dialogue.briefs import excel
+    from kompetens.dialogue.briefs.area import build_area
+    from kompetens.dialogue.briefs.charts import ChartRenderer
+    from kompetens.dialogue.briefs.content import build_brief
+    from kompetens.dialogue.briefs.pdf import render_pdf
 
     if (unit is None) == (area is None):
         err.print("[red]Ange antingen --unit ENHET eller --area OMRÅDE.[/red]")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from kompetens import audit, auth
+from kompetens.access import audit, auth
 from kompetens.ui import components
 from kompetens.ui.context import NO_ACCESS_MESSAGE, page_context
 

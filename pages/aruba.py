@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kompetens import charts, query
+from kompetens import query
 from kompetens.indicators import registry
+from kompetens.present import charts
 from kompetens.ui import aruba_view as view
 from kompetens.ui import homes
 from kompetens.ui.components import download_buttons, empty_state, headline_card

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kompetens import charts, query
-from kompetens.formatting import fmt_number
-from kompetens.importer import list_imports
+from kompetens import query
+from kompetens.ingest import list_imports
+from kompetens.present import charts
+from kompetens.present.formatting import fmt_number
 from kompetens.ui import components
 from kompetens.ui import quality_view as view
 from kompetens.ui.context import page_context

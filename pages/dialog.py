@@ -7,8 +7,9 @@ import datetime as dt
 
 import streamlit as st
 
-from kompetens import dialogues, query
-from kompetens.talking_points import talking_points
+from kompetens import query
+from kompetens.dialogue import dialogues
+from kompetens.dialogue.talking_points import talking_points
 from kompetens.ui import components
 from kompetens.ui import dialogue_view as view
 from kompetens.ui.brief_downloads import render_brief_downloads

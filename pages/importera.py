@@ -9,8 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from kompetens.contract import KINDS
-from kompetens.importer import (
+from kompetens.core.contract import KINDS
+from kompetens.ingest import (
     ImportRejected,
     UndoRefused,
     import_bytes,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kompetens.charts import PHASE_COLOURS
 from kompetens.indicators import registry
+from kompetens.present.charts import PHASE_COLOURS
 from kompetens.ui import catalogue
 from kompetens.ui.components import download_buttons, empty_state
 from kompetens.ui.context import page_context

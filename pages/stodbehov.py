@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kompetens import charts, query
-from kompetens import competence_views as views
+from kompetens import query
 from kompetens.analysis import support
+from kompetens.present import charts
+from kompetens.ui import competence_views as views
 from kompetens.ui import components
 from kompetens.ui.context import page_context
 from kompetens.ui.frame import SCHOOL_FORM_LABELS

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kompetens import paths, store
+from kompetens.core import paths, store
 from tests.fixtures.small import load_small
 
 APP = str(paths.PROJECT_ROOT / "app.py")

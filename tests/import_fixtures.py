@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kompetens import hooks, store
-from kompetens.importer import import_file
-from kompetens.importer.pseudonym import luhn_valid
+from kompetens.core import hooks, store
+from kompetens.ingest import import_file
+from kompetens.ingest.pseudonym import luhn_valid
 
 TESTS = Path(__file__).parent
 BAD_FILES = TESTS / "bad_files"

@@ -12,7 +12,8 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kompetens import audit, auth, store
+from kompetens.access import audit, auth
+from kompetens.core import store
 from kompetens.query import Scope
 from kompetens.ui.context import CONTEXT_KEY, NO_ACCESS_MESSAGE
 from tests.app_support import APP, texts
@@ -278,7 +279,8 @@ def test_sign_in_mode_still_starts_in_production(db, monkeypatch):
 
 SCOPE_ERROR_APP = """
 import streamlit as st
-from kompetens import auth, query
+from kompetens.access import auth
+from kompetens import query
 from kompetens.ui import signin
 
 def refused():

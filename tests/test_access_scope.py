@@ -16,8 +16,9 @@ import shutil
 import polars as pl
 import pytest
 
-from kompetens import auth, store
 from kompetens import query as q
+from kompetens.access import auth
+from kompetens.core import store
 from kompetens.indicators import registry
 
 UNITS = {"E1": "Norr", "L1": "Norr", "S1": "Söder"}

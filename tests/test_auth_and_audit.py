@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from kompetens import audit, auth, store
+from kompetens.access import audit, auth
 from kompetens.cli import app
+from kompetens.core import store
 from kompetens.query import Scope
 from kompetens.ui import signin
 

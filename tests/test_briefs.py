@@ -19,12 +19,14 @@ import zipfile
 import pypdf
 import pytest
 
-from kompetens import dialogues, query, store
-from kompetens.briefs import excel
-from kompetens.briefs.area import build_area, pdf_file_name
-from kompetens.briefs.charts import shared_renderer, trend_figure
-from kompetens.briefs.content import build_brief
-from kompetens.briefs.pdf import render_pdf
+from kompetens import query
+from kompetens.core import store
+from kompetens.dialogue import dialogues
+from kompetens.dialogue.briefs import excel
+from kompetens.dialogue.briefs.area import build_area, pdf_file_name
+from kompetens.dialogue.briefs.charts import shared_renderer, trend_figure
+from kompetens.dialogue.briefs.content import build_brief
+from kompetens.dialogue.briefs.pdf import render_pdf
 
 EVERYTHING = query.Scope.everything()
 DAY = dt.date(2026, 3, 10)
@@ -355,8 +357,8 @@ def test_the_brief_command_writes_a_unit_workbook_and_refuses_unclear_requests(s
 def test_the_brief_command_warns_when_older_code_computed_the_figures(small_db, tmp_path):
     from typer.testing import CliRunner
 
-    from kompetens import store
     from kompetens.cli import app
+    from kompetens.core import store
     from kompetens.indicators.engine import CODE_VERSION_KEY
 
     db = tmp_path / "older.duckdb"
@@ -415,7 +417,7 @@ def test_the_dialogue_page_buttons_build_the_unit_pdf_and_the_area_files(small_d
 def test_a_change_that_rounds_to_zero_is_shown_as_unchanged_not_as_a_fall():
     import polars as pl
 
-    from kompetens.briefs.content import key_figures
+    from kompetens.dialogue.briefs.content import key_figures
 
     row = {
         "indicator_id": "hme_index", "name_sv": "HME", "unit_value": 79.8, "unit_suppressed": False,

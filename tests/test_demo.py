@@ -14,9 +14,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from kompetens import demo, paths, store
-from kompetens.contract import KINDS
-from kompetens.demo import (
+from kompetens.core import paths, store
+from kompetens.core.contract import KINDS
+from kompetens.demo import build as demo
+from kompetens.demo.build import (
     build_demo,
     default_end_month,
     ensure_demo_database,

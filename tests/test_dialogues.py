@@ -7,8 +7,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from kompetens import dialogues, query, store
-from kompetens.dialogues import Action
+from kompetens import query
+from kompetens.core import store
+from kompetens.dialogue import dialogues
+from kompetens.dialogue.dialogues import Action
 
 EVERYTHING = query.Scope.everything()
 NORR = query.Scope.for_areas("Norr")

@@ -2,7 +2,7 @@ import io
 
 import polars as pl
 
-from kompetens import exports
+from kompetens.present import exports
 
 UNITS = pl.DataFrame(
     {

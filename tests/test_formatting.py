@@ -1,6 +1,7 @@
 import datetime as dt
 
-from kompetens.formatting import (
+from kompetens.indicators.registry import get
+from kompetens.present.formatting import (
     MISSING,
     NBSP,
     fmt_correlation,
@@ -10,7 +11,6 @@ from kompetens.formatting import (
     fmt_percent,
     fmt_value,
 )
-from kompetens.indicators.registry import get
 
 
 def test_a_share_is_shown_as_percent_with_one_decimal_comma_and_a_no_break_space():

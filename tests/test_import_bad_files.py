@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from import_fixtures import BAD_FILES, database_contents, isolate_importer_from_hooks, seeded_db  # noqa: F401 (autouse fixture)
 
-from kompetens.importer import ImportRejected, import_bytes, import_file
+from kompetens.ingest import ImportRejected, import_bytes, import_file
 
 # file, kind (None = detect from headers), row as the user sees it, column as written, message fragment
 CASES = [

@@ -15,8 +15,8 @@ from import_fixtures import (  # noqa: F401 (autouse fixture)
     seeded_db,
 )
 
-from kompetens import store
-from kompetens.importer import UndoRefused, import_bytes, import_file, list_imports, undo_batch
+from kompetens.core import store
+from kompetens.ingest import UndoRefused, import_bytes, import_file, list_imports, undo_batch
 
 STAFF_HEADER = (
     "snapshot_date;employee_id;unit_id;staff_category;fte;employment_type;licensed;birth_year\n"

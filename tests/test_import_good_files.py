@@ -17,9 +17,9 @@ from import_fixtures import (  # noqa: F401 (autouse fixture)
     seeded_db,
 )
 
-from kompetens import store
-from kompetens.importer import ImportRejected, import_bytes, import_file, preview_bytes
-from kompetens.importer.pseudonym import load_key, pseudonym
+from kompetens.core import store
+from kompetens.ingest import ImportRejected, import_bytes, import_file, preview_bytes
+from kompetens.ingest.pseudonym import load_key, pseudonym
 
 
 def test_a_windows_1252_semicolon_units_file_keeps_swedish_letters_and_reads_decimal_commas():

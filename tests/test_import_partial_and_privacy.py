@@ -15,9 +15,9 @@ from import_fixtures import (  # noqa: F401 (autouse fixture)
     with_check_digit,
 )
 
-from kompetens import paths, store
-from kompetens.importer import ImportRejected, import_bytes, import_file
-from kompetens.importer.pseudonym import (
+from kompetens.core import paths, store
+from kompetens.ingest import ImportRejected, import_bytes, import_file
+from kompetens.ingest.pseudonym import (
     load_key,
     looks_like_personnummer,
     mask,

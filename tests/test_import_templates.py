@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from import_fixtures import isolate_importer_from_hooks, seeded_db  # noqa: F401 (autouse fixture)
 
-from kompetens import store
-from kompetens.contract import KINDS, fold
-from kompetens.importer import KindNotDetected, detect_kind, import_file, write_template
-from kompetens.importer.normalise import header_lookup, map_headers
+from kompetens.core import store
+from kompetens.core.contract import KINDS, fold
+from kompetens.ingest import KindNotDetected, detect_kind, import_file, write_template
+from kompetens.ingest.normalise import header_lookup, map_headers
 
 # One valid row per kind (values as a Swedish office would type them), for the template round trip.
 ONE_ROW = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kompetens import store
+from kompetens.core import store
 from kompetens.demo import generate_demo
 from kompetens.indicators import recompute
 

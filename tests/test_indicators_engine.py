@@ -5,8 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from kompetens import store
-from kompetens.importer import import_file, undo_batch
+from kompetens.core import store
 from kompetens.indicators import recompute
 from kompetens.indicators.engine import (
     CODE_VERSION_KEY,
@@ -15,7 +14,8 @@ from kompetens.indicators.engine import (
     read_meta,
     refresh_if_stale,
 )
-from kompetens.indicators.export import EXPORT_COLUMNS, export_figures
+from kompetens.ingest import import_file, undo_batch
+from kompetens.query.export import EXPORT_COLUMNS, export_figures
 from tests.fixtures.small import HERE, load_small
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pytest
 
-from kompetens import store
+from kompetens.core import store
 from kompetens.indicators import REGISTRY, resolve_targets
 from kompetens.indicators.engine import computed_indicator_ids
 from tests.fixtures.small import load_small

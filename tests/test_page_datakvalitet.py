@@ -12,8 +12,9 @@ import shutil
 
 import pytest
 
-from kompetens import query, store
-from kompetens.importer import import_bytes
+from kompetens import query
+from kompetens.core import store
+from kompetens.ingest import import_bytes
 from tests.app_support import run_page, texts
 
 PAGE = "pages/datakvalitet.py"

@@ -14,8 +14,10 @@ import shutil
 
 import pytest
 
-from kompetens import dialogues, query, store
-from kompetens.dialogues import Action
+from kompetens import query
+from kompetens.core import store
+from kompetens.dialogue import dialogues
+from kompetens.dialogue.dialogues import Action
 from tests.app_support import run_page, texts
 
 PAGE = "pages/dialog.py"

@@ -9,9 +9,10 @@ import shutil
 
 import pytest
 
-from kompetens import query, store
-from kompetens.contract import KINDS
-from kompetens.importer import template_headers
+from kompetens import query
+from kompetens.core import store
+from kompetens.core.contract import KINDS
+from kompetens.ingest import template_headers
 from tests.app_support import run_page, texts
 
 PAGE = "pages/importera.py"

@@ -6,8 +6,8 @@ import io
 
 import polars as pl
 
-from kompetens import exports
 from kompetens.indicators import registry
+from kompetens.present import exports
 from kompetens.ui import catalogue
 from tests.app_support import run_page, texts
 

@@ -83,7 +83,7 @@ def test_switching_to_monthly_values_and_a_yearly_only_indicator_says_so(small_d
 
 
 def test_figures_left_by_an_older_version_are_recomputed_when_the_app_starts(tmp_path):
-    from kompetens import store
+    from kompetens.core import store
     from kompetens.indicators.engine import CODE_VERSION_KEY, is_stale
     from tests.app_support import build_small_db
 

@@ -11,9 +11,10 @@ import re
 
 import pytest
 
-from kompetens import paths, query, store
+from kompetens import query
+from kompetens.core import paths, store
 from kompetens.indicators import registry
-from kompetens.indicators.export import figures_frame
+from kompetens.query.export import figures_frame
 from kompetens.ui import homes
 from kompetens.ui.catalogue import catalogue_frame
 
@@ -72,7 +73,7 @@ def test_the_catalogue_lists_every_indicator_with_its_homes():
 
 
 def test_the_overview_map_matches_the_overview_headline_cards_and_support_list():
-    from kompetens import competence_views
+    from kompetens.ui import competence_views
 
     assert ids_on(homes.OVERSIKT) == set(competence_views.HEADLINE_INDICATORS) | {
         "support_need_index"

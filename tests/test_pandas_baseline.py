@@ -16,9 +16,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from kompetens import store
 from kompetens.benchmarks.indicators import kompetens_three
 from kompetens.benchmarks.pandas_baseline import compare_key_figures, pandas_same_figures
+from kompetens.core import store
 from kompetens.demo import generate_demo
 from kompetens.indicators import pipelines
 from kompetens.indicators.engine import load_frames

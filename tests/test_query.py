@@ -11,7 +11,7 @@ except ImportError:
     from kf_helpers import fixture_db, kf, turnover_rows, write_key_figures
 
 from kompetens import query as q
-from kompetens import store
+from kompetens.core import store
 
 ALL = q.Scope.everything()
 SYD = q.Scope.for_areas("Syd")

@@ -11,10 +11,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from kompetens import competence_views as views
 from kompetens import query as q
-from kompetens import store
 from kompetens.analysis import support
+from kompetens.core import store
+from kompetens.ui import competence_views as views
 from tests.fixtures.small import load_small
 
 ALL = q.Scope.everything()
@@ -262,7 +262,7 @@ def test_ranked_units_name_the_two_largest_drivers_and_flagged_units_say_what_is
 
 
 def test_facet_trends_draws_one_panel_per_area_with_target_lines_and_dots_for_hidden_values():
-    from kompetens import charts
+    from kompetens.present import charts
 
     frame = pl.DataFrame(
         {

@@ -14,7 +14,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from kompetens import query, store
+from kompetens import query
+from kompetens.core import store
 
 EVERYTHING = query.Scope.everything()
 

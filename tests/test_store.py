@@ -1,5 +1,5 @@
-from kompetens import store
-from kompetens.contract import KINDS
+from kompetens.core import store
+from kompetens.core.contract import KINDS
 
 
 def test_a_new_database_gets_every_contract_table_and_the_newest_schema_version():

@@ -13,7 +13,6 @@ except ImportError:
     from kf_helpers import fixture_db
 
 from kompetens import query as q
-from kompetens import store
 from kompetens.analysis.support import (
     COMPONENT_IDS,
     DEFAULT_WEIGHTS,
@@ -21,6 +20,7 @@ from kompetens.analysis.support import (
     support_need_index,
     validate_weights,
 )
+from kompetens.core import store
 
 UNITS = pl.DataFrame(
     {

@@ -7,7 +7,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kompetens.suppression import (
+from kompetens.query.suppression import (
     SUPPRESSION_THRESHOLD,
     apply_suppression,
     equations,

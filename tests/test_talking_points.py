@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from kompetens.talking_points import NO_POINTS_TEXT, as_text, talking_points
+from kompetens.dialogue.talking_points import NO_POINTS_TEXT, as_text, talking_points
 
 COMPARE_SCHEMA = {
     "indicator_id": pl.String, "name_sv": pl.String, "unit_value": pl.Float64, "unit_suppressed": pl.Boolean,

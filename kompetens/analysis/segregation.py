@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from kompetens.formatting import fmt_correlation
+from kompetens.present.formatting import fmt_correlation
 
 #: Below this |r| the interpretation says there is no clear relationship.
 NO_RELATIONSHIP_BELOW = 0.1

@@ -1,7 +1,7 @@
 """Benchmark: dialogue briefs, one unit (PDF with charts) and a whole area.
 
 ``uv run python -m kompetens.benchmarks.briefs [DB]`` (or ``uv run python -m
-kompetens.bench briefs``) on the database ``paths.db_path()`` points to.
+kompetens.benchmarks briefs``) on the database ``paths.db_path()`` points to.
 Targets (issue 5): one unit brief ≤ 3 s; a whole area of ~25 units ≤ 45 s.
 
 Reported separately because they differ in kind:
@@ -25,12 +25,13 @@ import time
 import polars as pl
 import psutil
 
-from kompetens import paths, query, store
-from kompetens.briefs import excel
-from kompetens.briefs.area import build_area
-from kompetens.briefs.charts import ChartRenderer
-from kompetens.briefs.content import build_brief, default_period
-from kompetens.briefs.pdf import chart_images, compile_pdf
+from kompetens import query
+from kompetens.core import paths, store
+from kompetens.dialogue.briefs import excel
+from kompetens.dialogue.briefs.area import build_area
+from kompetens.dialogue.briefs.charts import ChartRenderer
+from kompetens.dialogue.briefs.content import build_brief, default_period
+from kompetens.dialogue.briefs.pdf import chart_images, compile_pdf
 
 
 def _ms(seconds: float) -> str:
@@ -51,8 +52,8 @@ def cpu_seconds() -> float:
 
 def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[1:]
-    if argv is None:  # ``python -m kompetens.bench briefs`` leaves benchmark names in argv
-        from kompetens.bench import available
+    if argv is None:  # ``python -m kompetens.benchmarks briefs`` leaves benchmark names in argv
+        from kompetens.benchmarks import available
 
         args = [a for a in args if a not in available()]
     db = paths.db_path(args[0] if args else None)

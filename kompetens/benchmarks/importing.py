@@ -139,8 +139,8 @@ def write_staff(path: Path, rows: int, seed: int = 1) -> None:
 
 
 def _child(db: str, units: str, staff: str, with_hooks: bool) -> None:
-    from kompetens import hooks, store
-    from kompetens.importer import import_file
+    from kompetens.core import hooks, store
+    from kompetens.ingest import import_file
 
     conn = store.connect(db)
     import_file(conn, units, user="benchmark")

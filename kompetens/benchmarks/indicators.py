@@ -60,7 +60,7 @@ def _peak_mb() -> float:
 
 def _prepare(employees: int, seed: int, db: str) -> dict:
     import kompetens.indicators  # noqa: F401  (registers the key_figures migration)
-    from kompetens import store
+    from kompetens.core import store
     from kompetens.demo import generate_demo
 
     frames = generate_demo(employees=employees, start=START, end_month=END, seed=seed)
@@ -72,7 +72,7 @@ def _prepare(employees: int, seed: int, db: str) -> dict:
 
 
 def _recompute(db: str) -> dict:
-    from kompetens import store
+    from kompetens.core import store
     from kompetens.indicators import recompute
 
     conn = store.connect(db)
@@ -154,12 +154,12 @@ def _org_gap(ours, indicator: str, period_type: str, theirs, period_col: str) ->
 
 def _compare(db: str, repeat: int = 3) -> dict:
 
-    from kompetens import store
     from kompetens.benchmarks.pandas_baseline import (
         compare_key_figures,
         pandas_same_figures,
         pandas_three,
     )
+    from kompetens.core import store
     from kompetens.indicators import pipelines
     from kompetens.indicators.engine import load_frames
 
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
         "--repeat", type=int, default=3, help="timed runs of each contender (the best counts)"
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    # parse_known_args: ``python -m kompetens.bench indicators`` leaves its own argument in argv.
+    # parse_known_args: ``python -m kompetens.benchmarks indicators`` leaves its own argument in argv.
     args, _unknown = parser.parse_known_args(argv)
     if args.child:
         step, *rest = args.child

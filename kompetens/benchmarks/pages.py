@@ -54,7 +54,8 @@ def server_side(db: Path, repeat: int) -> list[tuple[str, float, float]]:
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
 
-    from kompetens import paths, query
+    from kompetens import query
+    from kompetens.core import paths
 
     os.environ["KOMPETENS_DB"] = str(db)
     app = str(paths.PROJECT_ROOT / "app.py")
@@ -134,7 +135,7 @@ def browser(db: Path) -> list[tuple[str, float]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from kompetens import paths
+    from kompetens.core import paths
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

@@ -1,6 +1,6 @@
 """Benchmark: the query-layer calls one page needs, cold and warm.
 
-``uv run python -m kompetens.bench query`` (or ``uv run python -m
+``uv run python -m kompetens.benchmarks query`` (or ``uv run python -m
 kompetens.benchmarks.query [DB]``) on the database ``paths.db_path()`` points
 to (``KOMPETENS_DB``). Target (issue 3): the calls of one page, warm, at
 50,000 staff, ≤ 50 ms in total.
@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 import psutil
 
-from kompetens import paths, store
 from kompetens import query as q
+from kompetens.core import paths, store
 
 HEADLINE = [
     "certified_teacher_share",

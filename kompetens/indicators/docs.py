@@ -5,7 +5,7 @@ uv run python -m kompetens.indicators.docs          # rewrite docs/indicators.md
 
 from __future__ import annotations
 
-from kompetens import paths
+from kompetens.core import paths
 from kompetens.indicators.registry import PHASES, REGISTRY
 
 DOC_PATH = paths.PROJECT_ROOT / "docs" / "indicators.md"

@@ -22,8 +22,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kompetens import hooks, store
+from kompetens.core import hooks, store
 from kompetens.indicators import pipelines, targets
+from kompetens.indicators.key_figures import key_figures_ddl
 from kompetens.indicators.registry import engine_indicators
 
 Progress = Callable[[float, str], None]
@@ -47,19 +48,7 @@ def code_version() -> str:
 def _migration_key_figures() -> list[str]:
     """The key-figure tables (derived data; safe to drop and recompute)."""
     return [
-        """CREATE TABLE key_figures (
-    indicator_id VARCHAR NOT NULL,
-    level VARCHAR NOT NULL,
-    scope_id VARCHAR NOT NULL,
-    period_type VARCHAR NOT NULL,
-    period VARCHAR NOT NULL,
-    breakdown VARCHAR NOT NULL,
-    numerator DOUBLE,
-    denominator DOUBLE,
-    value DOUBLE,
-    n_individuals BIGINT,
-    computed_at TIMESTAMPTZ NOT NULL
-)""",
+        key_figures_ddl(),
         """CREATE TABLE key_figures_meta (
     data_version BIGINT NOT NULL,
     computed_at TIMESTAMPTZ NOT NULL,

@@ -4,7 +4,7 @@ Every public function here is a pure function of Polars frames (no database,
 no files). The output grain is the key-figure grain:
 one row per indicator x level (unit | area | org) x scope x period type
 (month | year | rolling_12m) x period x breakdown, with numerator,
-denominator, value and n_individuals (see ``KF_SCHEMA``).
+denominator, value and n_individuals (see ``KEY_FIGURE_SCHEMA``).
 
 How the work is organised (and why it is fast):
 
@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA
+
 LEVELS = ("unit", "area", "org")
 SCHOOL_FORMS_NOT_SCHOOL = ("forskola", "central")
 #: Staff "working with children" in a preschool (Kolada N11810 denominator).
@@ -48,18 +50,6 @@ CHILD_STAFF = (
 TEACHER_POSTS = ("teacher", "preschool_teacher")
 UNKNOWN_AREA = "(okänt område)"
 
-KF_SCHEMA: dict[str, pl.DataType] = {
-    "indicator_id": pl.String(),
-    "level": pl.String(),
-    "scope_id": pl.String(),
-    "period_type": pl.String(),
-    "period": pl.String(),
-    "breakdown": pl.String(),
-    "numerator": pl.Float64(),
-    "denominator": pl.Float64(),
-    "value": pl.Float64(),
-    "n_individuals": pl.Int64(),
-}
 KEYS = ["level", "scope_id", "breakdown"]
 
 
@@ -102,7 +92,7 @@ def month_label(m: pl.Expr) -> pl.Expr:
 
 
 def empty_kf() -> pl.DataFrame:
-    return pl.DataFrame(schema=KF_SCHEMA)
+    return pl.DataFrame(schema=KEY_FIGURE_SCHEMA)
 
 
 def prepare_units(units: pl.DataFrame) -> pl.DataFrame:
@@ -182,7 +172,7 @@ def finish(frame: pl.DataFrame | pl.LazyFrame, indicator_id: str) -> pl.DataFram
         )
         .cast(dtype)
         .alias(name)
-        for name, dtype in KF_SCHEMA.items()
+        for name, dtype in KEY_FIGURE_SCHEMA.items()
     ]
     return (
         lf.select(cols)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from kompetens import store
+from kompetens.core import store
 from kompetens.indicators.registry import REGISTRY
 
 BASELINE_INDICATORS: dict[str, tuple[float, float]] = {

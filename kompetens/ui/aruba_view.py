@@ -15,8 +15,8 @@ from typing import TypeVar
 import polars as pl
 
 from kompetens import query
-from kompetens.formatting import fmt_value
 from kompetens.indicators import registry
+from kompetens.present.formatting import fmt_value
 from kompetens.ui.catalogue import source_labels
 
 #: What each phase asks (domain brief), shown under the phase's heading.

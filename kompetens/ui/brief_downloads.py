@@ -16,17 +16,18 @@ import datetime as dt
 
 import streamlit as st
 
-from kompetens import query, store
-from kompetens.briefs import excel
-from kompetens.briefs.area import build_area, pdf_file_name
-from kompetens.briefs.charts import (
+from kompetens import query
+from kompetens.core import store
+from kompetens.dialogue.briefs import excel
+from kompetens.dialogue.briefs.area import build_area, pdf_file_name
+from kompetens.dialogue.briefs.charts import (
     ChartRenderer,
     ChartRenderError,
     shared_renderer,
     warm_shared_renderer,
 )
-from kompetens.briefs.content import build_brief, default_period
-from kompetens.briefs.pdf import render_pdf
+from kompetens.dialogue.briefs.content import build_brief, default_period
+from kompetens.dialogue.briefs.pdf import render_pdf
 from kompetens.ui.context import shared_connection
 
 PDF_MIME = "application/pdf"
@@ -60,7 +61,7 @@ def _keep(key: tuple, value) -> None:
 
 def _audited(target: str, file_format: str):
     """A download-button callback that writes the brief download to the audit log."""
-    from kompetens import audit
+    from kompetens.access import audit
     from kompetens.ui.context import audit_page_event
 
     return lambda: audit_page_event(audit.BRIEF, target, {"format": file_format})

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from kompetens.contract import KINDS
-from kompetens.formatting import fmt_value
+from kompetens.core.contract import KINDS
 from kompetens.indicators import registry
 from kompetens.indicators.targets import BASELINE_INDICATORS
+from kompetens.present.formatting import fmt_value
 from kompetens.ui.homes import INDICATOR_HOMES
 
 UNIT_LABELS: dict[str, str] = {

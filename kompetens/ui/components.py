@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 import streamlit as st
 
-from kompetens import exports
-from kompetens.formatting import fmt_delta, fmt_value
 from kompetens.indicators import registry
+from kompetens.present import exports
+from kompetens.present.formatting import fmt_delta, fmt_value
 from kompetens.query import previous_period
 
 STATUS_LABELS: dict[str | None, str] = {

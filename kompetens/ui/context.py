@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import duckdb
 import streamlit as st
 
-from kompetens import paths, store
+from kompetens.core import paths, store
 
 CONTEXT_KEY = "_kompetens_context"
 SEAL_KEY = "_kompetens_context_seal"
@@ -52,7 +52,9 @@ class PageContext:
     db_path: str
     filters: Filters
     scope: object  # kompetens.query.Scope
-    viewer: object = None  # kompetens.auth.Viewer: who is signed in (e-mail, role, demo or not)
+    viewer: object = (
+        None  # kompetens.access.auth.Viewer: who is signed in (e-mail, role, demo or not)
+    )
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of the process-wide connection: one per query/thread (connections aren't thread-safe)."""
@@ -104,11 +106,11 @@ def current_viewer():
 def audit_page_event(
     action: str, target: str | None = None, details: str | Mapping | None = None
 ) -> None:
-    """Write an audit event for the current user (``kompetens.audit``), e.g. from a download callback.
+    """Write an audit event for the current user (``kompetens.access.audit``), e.g. from a download callback.
 
     Never breaks the page: a failed write is logged to the server log.
     """
-    from kompetens import audit
+    from kompetens.access import audit
 
     context = st.session_state.get(CONTEXT_KEY)
     viewer = current_viewer()

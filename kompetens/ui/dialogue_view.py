@@ -3,7 +3,7 @@
 The page calls ``query.compare`` for one unit and hands the frame here to
 keep the figures the unit has, order them by ARUBA phase and turn them into
 cards and a Swedish download table. Values stay numbers for the table;
-suppression travels as ``<column>_suppressed`` (the ``kompetens.exports``
+suppression travels as ``<column>_suppressed`` (the ``kompetens.present.exports``
 convention) and shows as ``..``.
 """
 
@@ -13,9 +13,9 @@ import datetime as dt
 
 import polars as pl
 
-from kompetens import dialogues
-from kompetens.formatting import fmt_date, fmt_delta, fmt_value
+from kompetens.dialogue import dialogues
 from kompetens.indicators import registry
+from kompetens.present.formatting import fmt_date, fmt_delta, fmt_value
 
 #: The figures discussed in a dialogue, in ARUBA order. A unit shows those it has a figure for
 #: (a preschool has no certified-teacher share, a school no licensed-preschool-teacher share).

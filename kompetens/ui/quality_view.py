@@ -10,10 +10,10 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from kompetens.contract import KINDS
-from kompetens.formatting import fmt_date
-from kompetens.importer.errors import ValidationIssue
+from kompetens.core.contract import KINDS
 from kompetens.indicators import registry
+from kompetens.ingest.errors import ValidationIssue
+from kompetens.present.formatting import fmt_date
 
 #: The kind control on Datakvalitet (the label is what a bound control keeps in the URL).
 ALL_MONTHLY = "Månadsdata"

@@ -5,7 +5,7 @@ Two modes, decided on every run:
 - **Sign-in** when ``[auth]`` is configured in ``.streamlit/secrets.toml``:
   Streamlit's built-in OIDC (``st.login`` / ``st.user`` / ``st.logout``; see
   ``docs/sign-in.md``). The signed-in e-mail is looked up in the users table
-  (``kompetens.auth``) on every run; an unknown or removed address gets the
+  (``kompetens.access.auth``) on every run; an unknown or removed address gets the
   polite no-access page and nothing else.
 - **Demo mode** without ``[auth]``: a role picker in the sidebar and a visible
   "Demoläge" banner. Refused when ``KOMPETENS_ENV=production``.
@@ -25,7 +25,8 @@ from collections.abc import Mapping
 import polars as pl
 import streamlit as st
 
-from kompetens import audit, auth, query
+from kompetens import query
+from kompetens.access import audit, auth
 from kompetens.ui.context import (
     CONTEXT_KEY,
     NO_ACCESS_MESSAGE,

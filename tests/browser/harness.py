@@ -17,7 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from kompetens import paths
+from kompetens.core import paths
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -12,7 +12,9 @@ import shutil
 
 import pytest
 
-from kompetens import dialogues, query, store
+from kompetens import query
+from kompetens.core import store
+from kompetens.dialogue import dialogues
 from tests.browser.harness import no_exception, running_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser

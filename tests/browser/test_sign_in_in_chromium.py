@@ -13,7 +13,8 @@ import textwrap
 
 import pytest
 
-from kompetens import audit, auth, store
+from kompetens.access import audit, auth
+from kompetens.core import store
 from tests.browser.harness import free_port, running_app, screenshot, wait_for_app
 
 PRINCIPAL = "rektor.e1@kommun.se"

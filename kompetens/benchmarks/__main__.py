@@ -1,0 +1,35 @@
+"""Run the benchmark scripts: ``uv run python -m kompetens.benchmarks [NAME ...]``.
+
+Each benchmark lives in ``kompetens/benchmarks/<name>.py`` with a ``main()``;
+with no argument all of them run in turn. Figures are printed, never asserted:
+machines are shared and noisy, so tests never time anything.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import kompetens.benchmarks as benchmarks
+
+
+def available() -> list[str]:
+    return sorted(
+        m.name for m in pkgutil.iter_modules(benchmarks.__path__) if not m.name.startswith("_")
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    names = (argv if argv is not None else sys.argv[1:]) or available()
+    unknown = [n for n in names if n not in available()]
+    if unknown:
+        raise SystemExit(f"Okänd benchmark: {', '.join(unknown)}. Finns: {', '.join(available())}")
+    for name in names:
+        print(f"\n=== {name} ===", flush=True)
+        module = importlib.import_module(f"kompetens.benchmarks.{name}")
+        module.main()
+
+
+if __name__ == "__main__":
+    main()

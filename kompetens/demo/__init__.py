@@ -1,0 +1,9 @@
+"""The demo dataset: a fictional municipal school organisation, loaded through the real importer.
+
+``people`` generates the organisation and its staff flow, ``kinds`` derives the other import kinds
+from it, and ``build`` writes them as files and imports them (``build_demo``).
+"""
+
+from kompetens.demo.build import build_demo, ensure_demo_database, generate_demo
+
+__all__ = ["build_demo", "ensure_demo_database", "generate_demo"]

@@ -1,0 +1,386 @@
+"""What a dialogue brief shows for one unit, gathered through the query layer (pure data).
+
+:func:`build_brief` reads everything with the caller's ``query.Scope``, so a
+brief never holds more than its reader could see on screen: a unit outside
+the scope raises ``query.ScopeError``, suppressed values arrive as ``None``
+with ``suppressed=True`` and are printed as ``..``, and an area outside the
+scope has no values. The PDF (``pdf.py``) and Excel (``excel.py``) writers
+only lay out a :class:`Brief`; neither reads the database.
+
+Grain: one :class:`Brief` per unit × period (a year ``YYYY``) × dialogue date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from kompetens import query
+from kompetens.dialogue import dialogues
+from kompetens.dialogue.talking_points import as_text, talking_points
+from kompetens.indicators import registry
+from kompetens.present.formatting import MISSING, fmt_date, fmt_delta, fmt_value
+
+#: The key figures of a school's brief, in ARUBA order. A unit shows those it has a figure for.
+SCHOOL_INDICATORS: tuple[str, ...] = (
+    "certified_teacher_share",
+    "certification_gap_fte",
+    "on_certification_path_share",
+    "temporary_teacher_share",
+    "employer_recommendation",
+    "time_to_fill_days",
+    "development_hours_per_fte",
+    "turnover_rate",
+    "sick_leave_rate",
+    "long_sick_leave_share",
+    "hme_index",
+    "age_55_plus_share",
+    "retirement_forecast_5y",
+)
+#: A preschool's brief leads with the licensed preschool-teacher share instead.
+PRESCHOOL_INDICATORS: tuple[str, ...] = (
+    "licensed_preschool_teacher_share",
+    *SCHOOL_INDICATORS[1:],
+)
+#: The trend charts: the unit's main certification share, turnover, sick leave.
+TREND_INDICATORS: tuple[str, ...] = ("turnover_rate", "sick_leave_rate")
+
+STATUS_WORDS: dict[str | None, str] = {
+    "green": "Når målet",
+    "yellow": "Nära målet",
+    "red": "Långt från målet",
+    None: "Inget mål",
+}
+NO_DATA_TEXT = "Det finns inga nyckeltal för enheten för perioden {period}."
+SUPPRESSION_NOTE = (
+    "Värden som bygger på färre än fem personer visas som .. (för få för att visas). "
+    "– betyder att uppgift saknas."
+)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One indicator of the unit against its area, the organisation and its target.
+
+    Values are the stored units (shares as fractions); ``None`` when missing
+    or hidden. ``*_suppressed`` says a value exists but rests on fewer than
+    five people. The ``*_text`` fields are the Swedish strings to print.
+    """
+
+    indicator_id: str
+    name: str
+    phase: str
+    unit: str  # the registry's unit: share, fte, count, days, hours, score_5, score_100, ratio
+    value: float | None
+    suppressed: bool
+    area_value: float | None
+    area_suppressed: bool
+    org_value: float | None
+    target: float | None
+    previous_value: float | None
+    previous_suppressed: bool
+    change: float | None
+    status: str | None  # green / yellow / red / None
+    rank_in_area: int | None
+    units_in_area: int | None
+    arrow: str  # ▲ / ▼ / → / "" (no comparable previous value)
+    trend: str  # "better" / "worse" / "neutral" / "" — colour of the arrow
+    value_text: str
+    area_text: str
+    org_text: str
+    target_text: str
+    previous_text: str
+    change_text: str
+    change_word: str  # förbättring / försämring / oförändrat / ""
+    status_text: str
+    rank_text: str
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A trend chart's data: ``frame`` has ``series, period, value, suppressed, target``."""
+
+    indicator_id: str
+    title: str
+    frame: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The unit among its area's units: ``frame`` has ``unit_id, unit_name, value, suppressed``."""
+
+    indicator_id: str
+    title: str
+    frame: pl.DataFrame
+    target: float | None
+
+
+@dataclass(frozen=True)
+class PreviousAction:
+    dialogue_date: str
+    action: str
+    owner: str
+    due_date: str
+    status: str  # Swedish: klar / ej klar
+
+
+@dataclass(frozen=True)
+class Brief:
+    """Everything one unit's dialogue brief shows (already scoped and suppressed)."""
+
+    unit_id: str
+    unit_name: str
+    area: str
+    school_form: str | None
+    dialogue_date: dt.date
+    period: str | None  # 'YYYY'; None when the database has no yearly figures at all
+    data_period: str
+    generated: dt.datetime
+    key_figures: tuple[KeyFigure, ...] = ()
+    trends: tuple[Trend, ...] = ()
+    placement: Placement | None = None
+    talking_points: tuple[str, ...] = ()
+    previous_dialogue: str | None = None
+    previous_actions: tuple[PreviousAction, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.key_figures)
+
+    @property
+    def no_data_text(self) -> str:
+        return NO_DATA_TEXT.format(period=self.period or MISSING)
+
+    @property
+    def title(self) -> str:
+        return f"{self.unit_name} ({self.unit_id})"
+
+
+def _school_form_label(form: str | None) -> str | None:
+    labels = {
+        "forskola": "Förskola",
+        "grundskola": "Grundskola",
+        "anpassad_grundskola": "Anpassad grundskola",
+        "gymnasieskola": "Gymnasieskola",
+        "central": "Central enhet",
+    }
+    return labels.get(form, form) if form else None
+
+
+def indicators_for(school_form: str | None) -> tuple[str, ...]:
+    return PRESCHOOL_INDICATORS if school_form == "forskola" else SCHOOL_INDICATORS
+
+
+def main_share(school_form: str | None) -> str:
+    """The certification share that leads a unit's brief (preschools have their own)."""
+    return indicators_for(school_form)[0]
+
+
+def _arrow(change: float | None, indicator_id: str, comparable: bool) -> tuple[str, str, str]:
+    """(arrow, trend, word): ▲/▼ by the sign of the change, coloured by the indicator's direction."""
+    if not comparable or change is None:
+        return "", "", ""
+    if abs(change) < 1e-9:
+        return "→", "neutral", "oförändrat"
+    sign = query.direction_sign(indicator_id)
+    arrow = "▲" if change > 0 else "▼"
+    if sign == 0:
+        return arrow, "neutral", ""
+    better = change * sign > 0
+    return arrow, ("better" if better else "worse"), ("förbättring" if better else "försämring")
+
+
+def _rounds_to_zero(text: str) -> bool:
+    """``'−0'``, ``'+0,0 procentenheter'``: a change that shows as zero."""
+    digits = [c for c in text if c.isdigit()]
+    return bool(digits) and set(digits) == {"0"}
+
+
+def key_figures(compare: pl.DataFrame) -> tuple[KeyFigure, ...]:
+    """``query.compare`` rows where the unit has a figure (shown or hidden), as :class:`KeyFigure`."""
+    out = []
+    for row in compare.iter_rows(named=True):
+        if row["unit_value"] is None and not row["unit_suppressed"]:
+            continue
+        ind = registry.get(row["indicator_id"])
+        hidden = bool(row["unit_suppressed"])
+        prev_hidden = bool(row["previous_suppressed"])
+        comparable = not hidden and not prev_hidden and row["change"] is not None
+        change = row["change"]
+        if comparable and _rounds_to_zero(fmt_delta(change, ind)):
+            change = 0.0  # unchanged at the precision shown: no arrow pointing at "−0"
+        arrow, trend, word = _arrow(change, ind.id, comparable)
+        if hidden or prev_hidden:
+            change_text = ".." if row["previous_value"] is not None or prev_hidden else MISSING
+        elif row["change"] is None:
+            change_text = MISSING
+        else:
+            change_text = fmt_delta(change, ind)
+        rank = row["rank_in_area"] if not hidden else None
+        n = row["units_in_area"]
+        out.append(
+            KeyFigure(
+                indicator_id=ind.id,
+                name=ind.name_sv,
+                phase=registry.PHASES[ind.phase][0],
+                unit=str(ind.unit),
+                value=None if hidden else row["unit_value"],
+                suppressed=hidden,
+                area_value=None if row["area_suppressed"] else row["area_value"],
+                area_suppressed=bool(row["area_suppressed"]),
+                org_value=row["org_value"],
+                target=row["target"],
+                previous_value=None if prev_hidden else row["previous_value"],
+                previous_suppressed=prev_hidden,
+                change=row["change"] if comparable else None,
+                status=row["status"],
+                rank_in_area=rank,
+                units_in_area=n,
+                arrow=arrow,
+                trend=trend,
+                value_text=fmt_value(row["unit_value"], ind, suppressed=hidden),
+                area_text=fmt_value(
+                    row["area_value"], ind, suppressed=bool(row["area_suppressed"])
+                ),
+                org_text=fmt_value(row["org_value"], ind),
+                target_text=fmt_value(row["target"], ind),
+                previous_text=fmt_value(row["previous_value"], ind, suppressed=prev_hidden),
+                change_text=change_text,
+                change_word=word,
+                status_text=STATUS_WORDS.get(row["status"], STATUS_WORDS[None]),
+                rank_text=f"{rank} av {n}" if rank is not None and n else MISSING,
+            )
+        )
+    return tuple(out)
+
+
+def data_period_text(period: str | None, latest_month: str | None) -> str:
+    """``'2025 (helår; personal per oktober)'`` or, for a year still running, up to its last month."""
+    if period is None:
+        return MISSING
+    if latest_month and latest_month[:4] == period and latest_month[5:7] != "12":
+        return f"{period} (t.o.m. {latest_month}, preliminärt)"
+    return f"{period} (helår; personalbestånd per oktober)"
+
+
+def _unit_row(conn: duckdb.DuckDBPyConnection, scope: query.Scope, unit_id: str) -> dict:
+    """The unit's row, or ``ScopeError``/``ValueError`` before anything else is read."""
+    visible = query.units(conn, scope).filter(pl.col("unit_id") == unit_id)
+    if visible.height == 0:
+        if scope.level == "org":
+            raise ValueError(f"enheten {unit_id!r} finns inte")
+        # The same answer whether or not the unit exists: a narrow scope learns nothing.
+        raise query.ScopeError(f"enheten {unit_id!r} ligger utanför din behörighet")
+    return visible.row(0, named=True)
+
+
+def default_period(conn: duckdb.DuckDBPyConnection, scope: query.Scope) -> str | None:
+    """The newest year with key figures (what the dialogue page shows without a year filter)."""
+    years = query.available_periods(conn, scope, "year")["period"].to_list()
+    return years[-1] if years else None
+
+
+def _previous_actions(
+    conn: duckdb.DuckDBPyConnection, scope: query.Scope, unit_id: str, day: dt.date
+) -> tuple[str | None, tuple[PreviousAction, ...]]:
+    try:
+        frame = dialogues.previous_actions(conn, scope, unit_id, day)
+    except duckdb.CatalogException:  # a database opened read-only before the dialogue tables
+        return None, ()
+    if frame.height == 0:
+        return None, ()
+    previous = dialogues.previous_dialogue_date(conn, scope, unit_id, day)
+    items = tuple(
+        PreviousAction(
+            dialogue_date=fmt_date(row["dialogue_date"]),
+            action=row["action"],
+            owner=row["owner"] or "",
+            due_date=fmt_date(row["due_date"]) if row["due_date"] else "",
+            status=dialogues.STATUS_LABELS.get(row["status"], row["status"]),
+        )
+        for row in frame.iter_rows(named=True)
+    )
+    return (fmt_date(previous) if previous else None), items
+
+
+def build_brief(
+    conn: duckdb.DuckDBPyConnection,
+    scope: query.Scope,
+    unit_id: str,
+    *,
+    period: str | None = None,
+    dialogue_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Brief:
+    """Gather one unit's brief for ``period`` (default: the newest year) with the caller's scope.
+
+    Raises ``query.ScopeError`` for a unit outside ``scope``. A unit without
+    figures for the period gets a brief whose ``has_data`` is False (the
+    writers then say so) rather than an error.
+    """
+    unit = _unit_row(conn, scope, unit_id)
+    day = dialogue_date or dt.date.today()
+    period = period or default_period(conn, scope)
+    latest = query.latest_month(conn, scope)
+    form = unit["school_form"]
+    base = {
+        "unit_id": unit_id,
+        "unit_name": unit["unit_name"] or unit_id,
+        "area": unit["area"],
+        "school_form": _school_form_label(form),
+        "dialogue_date": day,
+        "period": period,
+        "data_period": data_period_text(period, latest),
+        "generated": now or dt.datetime.now().replace(microsecond=0),
+    }
+    previous_dialogue, actions = _previous_actions(conn, scope, unit_id, day)
+    base |= {"previous_dialogue": previous_dialogue, "previous_actions": actions}
+    if period is None:
+        return Brief(**base)
+    ids = indicators_for(form)
+    compare = query.compare(conn, scope, unit_id, ids, "year", period)
+    figures = key_figures(compare)
+    if not figures:
+        return Brief(**base)
+
+    lead = ids[0]
+    series = {
+        i: query.series(conn, scope, i, "unit", unit_id, "year").filter(pl.col("period") <= period)
+        for i in (lead, *TREND_INDICATORS)
+    }
+    points = as_text(talking_points(compare, series, period=period))
+
+    trends = []
+    for i in (lead, *TREND_INDICATORS):
+        frame = query.trend_with_context(conn, scope, i, "unit", unit_id, "year").filter(
+            pl.col("period") <= period
+        )
+        if frame.filter(pl.col("level") == "unit").height:
+            trends.append(Trend(i, registry.get(i).name_sv, frame))
+
+    placement = None
+    # A unit-level scope may lack its area; its visible units are then the peers it can see.
+    area_filter = unit["area"] if scope.allows_area(unit["area"]) else None
+    peers = query.unit_values(conn, scope, [lead], "year", period, area=area_filter).filter(
+        pl.col("area") == unit["area"]
+    )
+    if peers.filter(pl.col("unit_id") == unit_id).height:
+        frame = peers.select("unit_id", "unit_name", "value", "suppressed")
+        target = compare.filter(pl.col("indicator_id") == lead)["target"]
+        placement = Placement(
+            lead,
+            f"{registry.get(lead).name_sv}: enheterna i {unit['area']}",
+            frame,
+            target.item(0) if target.len() else None,
+        )
+    return Brief(
+        **base,
+        key_figures=figures,
+        trends=tuple(trends),
+        placement=placement,
+        talking_points=tuple(points),
+    )

@@ -1,0 +1,134 @@
+"""A unit's dialogue brief as an A4 PDF, typeset with Typst.
+
+The layout is ``brief.typ`` beside this module; the brief's content goes in
+as ``data.json`` and the charts as SVG files, all in one temporary folder
+that is Typst's root. Every user-entered or imported text (unit names,
+actions) reaches Typst as a JSON string and is shown as text, never parsed
+as markup, so a ``#`` or ``*`` in an action cannot change the document.
+
+Page 1: header, key figures with arrows and traffic lights, talking points.
+Page 2: four charts, last dialogue's actions, ruled room for notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+import typst
+
+from kompetens.dialogue.briefs import charts as brief_charts
+from kompetens.dialogue.briefs.charts import ChartImage, ChartRenderer, ChartRenderError
+from kompetens.dialogue.briefs.content import SUPPRESSION_NOTE, Brief
+from kompetens.present.formatting import MISSING
+
+TEMPLATE = Path(__file__).with_name("brief.typ")
+#: A fixed creation date inside the PDF keeps two builds of the same brief byte-identical.
+_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def chart_images(brief: Brief, renderer: ChartRenderer) -> list[ChartImage]:
+    """The brief's charts (trends, then the place in the area) rendered as SVG."""
+    images = []
+    for index, trend in enumerate(brief.trends):
+        fig = brief_charts.trend_figure(trend.frame, trend.indicator_id, trend.title)
+        images.append(ChartImage(f"trend{index}.svg", trend.title, renderer.render(fig)))
+    if brief.placement is not None:
+        p = brief.placement
+        fig = brief_charts.place_figure(p.frame, p.indicator_id, brief.unit_name, p.title, p.target)
+        height = int(fig.layout.height or brief_charts.CHART_HEIGHT)
+        images.append(ChartImage("place.svg", p.title, renderer.render(fig, height=height)))
+    return images
+
+
+def _short_delta(text: str) -> str:
+    return text.replace("\u00a0procentenheter", "\u00a0p.e.")
+
+
+def typst_data(brief: Brief, images: list[ChartImage], chart_note: str = "") -> dict:
+    """The JSON the Typst template reads (strings only where text is shown)."""
+    previous = str(int(brief.period) - 1) if brief.period else MISSING
+    return {
+        "title": f"Dialogunderlag {brief.unit_name} {brief.period or ''}".strip(),
+        "unit_name": brief.unit_name,
+        "unit_id": brief.unit_id,
+        "area": brief.area or MISSING,
+        "school_form": brief.school_form or MISSING,
+        "dialogue_date": brief.dialogue_date.isoformat(),
+        "period": brief.period or MISSING,
+        "previous_period": previous,
+        "data_period": brief.data_period,
+        "generated": brief.generated.strftime("%Y-%m-%d %H:%M"),
+        "has_data": brief.has_data,
+        "no_data_text": brief.no_data_text,
+        "key_figures": [
+            {
+                "name": k.name,
+                "phase": k.phase,
+                "value_text": k.value_text,
+                "change_text": _short_delta(k.change_text),
+                "change_word": k.change_word,
+                "arrow": k.arrow,
+                "trend": k.trend or "unset",
+                "area_text": k.area_text,
+                "org_text": k.org_text,
+                "target_text": k.target_text,
+                "status": k.status or "unset",
+                "status_text": k.status_text,
+                "rank_text": k.rank_text,
+            }
+            for k in brief.key_figures
+        ],
+        "talking_points": list(brief.talking_points),
+        "charts": [{"file": image.name, "title": image.title} for image in images],
+        "chart_note": chart_note,
+        "previous_dialogue": brief.previous_dialogue,
+        "actions": [
+            {
+                "dialogue_date": a.dialogue_date,
+                "action": a.action,
+                "owner": a.owner,
+                "due_date": a.due_date,
+                "status": a.status,
+            }
+            for a in brief.previous_actions
+        ],
+        "note_lines": 12 if brief.has_data else 18,
+        "footer_left": f"{brief.unit_name} · {brief.dialogue_date.isoformat()} · {SUPPRESSION_NOTE}",
+    }
+
+
+def compile_pdf(brief: Brief, images: list[ChartImage], *, chart_note: str = "") -> bytes:
+    """Typeset the brief with already rendered chart images."""
+    with tempfile.TemporaryDirectory(prefix="kompetens-brief-") as folder:
+        root = Path(folder)
+        (root / "main.typ").write_bytes(TEMPLATE.read_bytes())
+        (root / "data.json").write_text(
+            json.dumps(typst_data(brief, images, chart_note), ensure_ascii=False), encoding="utf-8"
+        )
+        for image in images:
+            (root / image.name).write_bytes(image.data)
+        return typst.compile(str(root / "main.typ"), root=str(root), format="pdf", timestamp=_EPOCH)
+
+
+def render_pdf(brief: Brief, renderer: ChartRenderer | None = None) -> bytes:
+    """The brief as PDF bytes; charts through ``renderer`` (one is opened and closed if None).
+
+    If Chromium cannot draw the charts the brief is still produced, without
+    them and with a note saying so.
+    """
+    if not brief.has_data:
+        return compile_pdf(brief, [])
+    own = renderer is None
+    renderer = renderer or ChartRenderer()
+    try:
+        images = chart_images(brief, renderer)
+        note = ""
+    except ChartRenderError:
+        images, note = [], "Diagrammen kunde inte ritas (webbläsaren för diagram saknas)."
+    finally:
+        if own:
+            renderer.close()
+    return compile_pdf(brief, images, chart_note=note)

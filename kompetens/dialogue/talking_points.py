@@ -1,0 +1,323 @@
+"""Talking points for a verksamhetsdialog, generated in plain Swedish from a unit's figures.
+
+Pure functions of the frame ``kompetens.query.compare`` returns (one row per
+indicator for one unit and period, already scoped and suppressed) and,
+optionally, the unit's trends from ``kompetens.query.series``. Nothing here
+reads the database, so the same points can be printed in a PDF brief.
+
+What becomes a point (each kind ranked by a "how notable" score, see below):
+
+- ``target``: the indicators furthest from their target (traffic light red or
+  yellow), and at most one that meets its target (good news belongs in a
+  dialogue too).
+- ``change``: the largest changes against a year earlier. A share counts from
+  1 percentage point, anything else from a 5 % relative change.
+- ``rank``: best or weakest in the area (needs at least two units with visible
+  values; neutral indicators have no "best").
+- ``trend``: three consecutive periods moving the same way (from ``series``).
+- ``suppressed``: which figures are hidden (fewer than 5 people) — named, never
+  valued. A suppressed figure is never used for any other point: a value,
+  previous value or series point that is suppressed disqualifies the point.
+
+Scores make kinds comparable: 1.0 = a 5-percentage-point gap/change for a
+share, a 10 % gap/change for anything else.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+from kompetens.indicators import registry
+from kompetens.present.formatting import display_kind, fmt_number, fmt_value
+
+Kind = Literal["target", "change", "rank", "trend", "suppressed", "none"]
+
+#: Smallest change worth a point: 1 percentage point for shares, 5 % relative otherwise.
+MIN_SHARE_CHANGE = 0.01
+MIN_RELATIVE_CHANGE = 0.05
+#: Per unit of measure: the smallest absolute difference that is more than noise (also the
+#: least "10 %" a score is measured against), e.g. half an FTE, two people, five days.
+ABSOLUTE_FLOOR: dict[str, float] = {
+    "fte": 0.5,
+    "count": 2.0,
+    "days": 5.0,
+    "hours": 1.0,
+    "score_5": 0.1,
+    "score_100": 2.0,
+    "ratio": 0.5,
+}
+#: How many points of each kind at most, and in total (the suppressed note comes on top).
+PER_KIND = {"target": 2, "change": 2, "rank": 2, "trend": 1}
+MAX_POINTS = 6
+
+NO_POINTS_TEXT = "Inga tydliga förändringar eller målavvikelser att ta upp för perioden."
+
+
+@dataclass(frozen=True)
+class TalkingPoint:
+    """One sentence for the dialogue; ``score`` orders points within a kind (higher = more notable)."""
+
+    kind: Kind
+    indicator_id: str | None
+    text: str
+    score: float = 0.0
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _sign(indicator) -> int:
+    return {"higher_is_better": 1, "higher_is_worse": -1}.get(str(indicator.direction), 0)
+
+
+def _is_share(indicator) -> bool:
+    return display_kind(indicator) == "share"
+
+
+def _name(indicator, *, start: bool = False) -> str:
+    """The Swedish name, lower-cased mid-sentence (but not an acronym such as HME)."""
+    name = indicator.name_sv
+    if start or len(name) < 2 or name[1].isupper():
+        return name
+    return name[0].lower() + name[1:]
+
+
+def _area_phrase(area: str | None) -> str:
+    """``'området Norr'``, but ``'Område Nord'`` as it is (no doubled word)."""
+    if not area:
+        return "området"
+    return area if area.lower().startswith("område") else f"området {area}"
+
+
+def _amount(delta: float, indicator) -> str:
+    """An unsigned difference: ``8,6 procentenheter`` for shares, the indicator's format otherwise."""
+    if _is_share(indicator):
+        return f"{fmt_number(abs(delta) * 100, decimals=1)}\u00a0procentenheter"
+    return fmt_value(abs(delta), indicator)
+
+
+def _relative_size(delta: float, base: float | None, indicator) -> float:
+    """Score of a change/gap: 1.0 = 5 percentage points (shares) or 10 % of ``base``.
+
+    For non-shares the 10 % is never less than the unit's ``ABSOLUTE_FLOOR``, so
+    a move from 0,2 to 0,0 FTE does not outrank everything else.
+    """
+    if _is_share(indicator):
+        return abs(delta) / 0.05
+    floor = ABSOLUTE_FLOOR.get(str(indicator.unit), 0.0)
+    scale = max(0.10 * abs(base) if not _missing(base) else 0.0, floor)
+    if scale == 0:
+        return 1.0 if delta else 0.0
+    return abs(delta) / scale
+
+
+def _visible(row: Mapping, value_col: str, suppressed_col: str) -> bool:
+    return not row.get(suppressed_col) and not _missing(row.get(value_col))
+
+
+def _target_points(rows: list[dict]) -> list[TalkingPoint]:
+    misses, hits = [], []
+    for row in rows:
+        ind = registry.get(row["indicator_id"])
+        sign = _sign(ind)
+        target = row.get("target")
+        if sign == 0 or _missing(target) or not _visible(row, "unit_value", "unit_suppressed"):
+            continue
+        value = row["unit_value"]
+        gap = (target - value) * sign  # > 0: on the wrong side of the target
+        shown = fmt_value(value, ind)
+        if gap > 1e-12:
+            side = "under" if sign > 0 else "över"
+            text = (
+                f"{_name(ind, start=True)} är {shown}, {_amount(gap, ind)} {side} målet "
+                f"{fmt_value(target, ind)}."
+            )
+            misses.append(
+                TalkingPoint("target", ind.id, text, _relative_size(gap, target, ind) + 1.0)
+            )
+        else:
+            text = (
+                f"{_name(ind, start=True)} når målet: {shown} mot målet {fmt_value(target, ind)}."
+            )
+            hits.append(TalkingPoint("target", ind.id, text, 0.5))
+    misses.sort(key=lambda p: -p.score)
+    chosen = misses[: PER_KIND["target"]]
+    if hits and len(chosen) < PER_KIND["target"] + 1:
+        chosen.append(hits[0])
+    return chosen
+
+
+def _change_points(rows: list[dict], previous_label: str) -> list[TalkingPoint]:
+    points = []
+    for row in rows:
+        ind = registry.get(row["indicator_id"])
+        if not (
+            _visible(row, "unit_value", "unit_suppressed")
+            and _visible(row, "previous_value", "previous_suppressed")
+        ):
+            continue
+        now, before = row["unit_value"], row["previous_value"]
+        delta = now - before
+        if _is_share(ind):
+            if abs(delta) < MIN_SHARE_CHANGE - 1e-12:
+                continue
+        else:
+            relative_ok = before != 0 and abs(delta) / abs(before) >= MIN_RELATIVE_CHANGE - 1e-12
+            absolute_ok = abs(delta) >= ABSOLUTE_FLOOR.get(str(ind.unit), 0.0) / 2 - 1e-12
+            if delta == 0 or not (relative_ok or before == 0) or not absolute_ok:
+                continue
+        verb = "ökat" if delta > 0 else "minskat"
+        sign = _sign(ind)
+        verdict = ""
+        if sign:
+            verdict = " – en förbättring" if delta * sign > 0 else " – en försämring"
+        text = (
+            f"{_name(ind, start=True)} har {verb} med {_amount(delta, ind)} jämfört med "
+            f"{previous_label}, från {fmt_value(before, ind)} till {fmt_value(now, ind)}{verdict}."
+        )
+        points.append(TalkingPoint("change", ind.id, text, _relative_size(delta, before, ind)))
+    points.sort(key=lambda p: -p.score)
+    return points[: PER_KIND["change"]]
+
+
+def _rank_points(rows: list[dict]) -> list[TalkingPoint]:
+    points = []
+    for row in rows:
+        ind = registry.get(row["indicator_id"])
+        rank, n = row.get("rank_in_area"), row.get("units_in_area")
+        if (
+            _sign(ind) == 0
+            or _missing(rank)
+            or _missing(n)
+            or n < 2
+            or not _visible(row, "unit_value", "unit_suppressed")
+        ):
+            continue
+        where = _area_phrase(row.get("area"))
+        value = fmt_value(row["unit_value"], ind)
+        # Larger areas make a top or bottom place more telling.
+        weight = 0.6 + 0.1 * min(n, 6)
+        if rank == 1 and not (_sign(ind) < 0 and row["unit_value"] == 0):
+            # (A zero of a higher-is-worse figure is usually shared by many units: no "best".)
+            text = f"Bäst i {where} på {_name(ind)}: {value} (plats 1 av {n})."
+            points.append(TalkingPoint("rank", ind.id, text, weight))
+        elif rank == n:
+            text = f"Svagast i {where} på {_name(ind)}: {value} (plats {n} av {n})."
+            points.append(TalkingPoint("rank", ind.id, text, weight + 0.05))
+    # Alternate weakest/best so a dialogue hears both when there are both.
+    weakest = sorted((p for p in points if p.text.startswith("Svagast")), key=lambda p: -p.score)
+    best = sorted((p for p in points if p.text.startswith("Bäst")), key=lambda p: -p.score)
+    mixed = [p for pair in zip(weakest, best, strict=False) for p in pair]
+    mixed += weakest[len(mixed) // 2 :] if len(weakest) > len(best) else best[len(mixed) // 2 :]
+    return mixed[: PER_KIND["rank"]]
+
+
+def _trend_points(series: Mapping[str, pl.DataFrame], period: str | None) -> list[TalkingPoint]:
+    points = []
+    for indicator_id, frame in series.items():
+        ind = registry.get(indicator_id)
+        sign = _sign(ind)
+        if period is not None:  # the trend up to the period discussed, not beyond it
+            frame = frame.filter(pl.col("period") <= period)
+        if sign == 0 or frame.height < 3:
+            continue
+        last = frame.sort("period").tail(3)
+        suppressed = (
+            last["suppressed"].to_list() if "suppressed" in last.columns else [False] * last.height
+        )
+        values = last["value"].to_list()
+        if any(suppressed) or any(_missing(v) for v in values):
+            continue  # a hidden value must not be used, not even as the middle of a run
+        steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+        if all(s * sign < 0 for s in steps):
+            verdict = "försämrats"
+        elif all(s * sign > 0 for s in steps):
+            verdict = "förbättrats"
+        else:
+            continue
+        chain = " → ".join(fmt_value(v, ind) for v in values)
+        periods = last["period"].to_list()
+        text = (
+            f"{_name(ind, start=True)} har {verdict} tre perioder i rad "
+            f"({periods[0]}–{periods[-1]}: {chain})."
+        )
+        score = _relative_size(values[-1] - values[0], values[0], ind) + (
+            0.5 if verdict == "försämrats" else 0.0
+        )
+        points.append(TalkingPoint("trend", ind.id, text, score))
+    points.sort(key=lambda p: -p.score)
+    return points[: PER_KIND["trend"]]
+
+
+def _suppressed_point(rows: list[dict]) -> TalkingPoint | None:
+    hidden = [registry.get(r["indicator_id"]) for r in rows if r.get("unit_suppressed")]
+    if not hidden:
+        return None
+    names = ", ".join(_name(ind) for ind in hidden)
+    count = "Ett nyckeltal bygger" if len(hidden) == 1 else f"{len(hidden)} nyckeltal bygger"
+    text = (
+        f"{count} på färre än fem personer och visas som .. "
+        f"(används inte i samtalspunkterna): {names}."
+    )
+    return TalkingPoint("suppressed", None, text, 0.0)
+
+
+def _select(candidates: list[TalkingPoint], max_points: int) -> list[TalkingPoint]:
+    """At most ``max_points``: the first of every kind first, then the rest; kind order kept."""
+    picked: set[int] = set()
+    seen: set[str] = set()
+    for i, point in enumerate(candidates):
+        if point.kind not in seen and len(picked) < max_points:
+            picked.add(i)
+            seen.add(point.kind)
+    for i in range(len(candidates)):
+        if len(picked) >= max_points:
+            break
+        picked.add(i)
+    return [p for i, p in enumerate(candidates) if i in picked]
+
+
+def talking_points(
+    compare: pl.DataFrame,
+    series: Mapping[str, pl.DataFrame] | None = None,
+    *,
+    period: str | None = None,
+    max_points: int = MAX_POINTS,
+) -> list[TalkingPoint]:
+    """Talking points for one unit, most important first.
+
+    ``compare``: the frame of ``query.compare`` (one row per indicator).
+    ``series``: optional ``{indicator_id: query.series(...) frame}`` (columns
+    ``period, value, suppressed``) for trend points. ``period``: the period
+    compared (``'2025'``), used to name the year compared with.
+    Order: target points, changes, ranks, trends (at most ``max_points``), then
+    the note on suppressed figures if any. Never empty: without anything
+    notable, one ``none`` point says so.
+    """
+    rows = compare.to_dicts()
+    previous_label = f"{int(period[:4]) - 1}{period[4:]}" if period else "året innan"
+    candidates = (
+        _target_points(rows)
+        + _change_points(rows, previous_label)
+        + _rank_points(rows)
+        + _trend_points(series or {}, period)
+    )
+    chosen = _select(candidates, max_points)
+    note = _suppressed_point(rows)
+    if not chosen:
+        chosen = [TalkingPoint("none", None, NO_POINTS_TEXT, 0.0)]
+    return chosen + ([note] if note else [])
+
+
+def as_text(points: list[TalkingPoint]) -> list[str]:
+    """The sentences only (for a page list or a PDF brief)."""
+    return [p.text for p in points]

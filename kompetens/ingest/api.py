@@ -1,0 +1,359 @@
+"""The importer's entry points: file or bytes -> validated, pseudonymised rows in DuckDB."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from kompetens.core import paths
+from kompetens.core.contract import KINDS, Kind
+from kompetens.ingest import writer
+from kompetens.ingest.errors import ImportRejected, ValidationIssue
+from kompetens.ingest.normalise import KindNotDetected, detect_kind, map_headers
+from kompetens.ingest.pseudonym import mask_in_text
+from kompetens.ingest.reading import RawFile, read_bytes, sniff_format
+from kompetens.ingest.validate import Validated, known_unit_ids, validate
+
+Progress = Callable[[float, str], None]
+
+PREVIEW_ROWS = 20
+
+
+@dataclass
+class ImportResult:
+    """What one import did. ``already_imported``: the same file was imported before; nothing written."""
+
+    batch_id: int | None
+    kind: str
+    file_name: str
+    sha256: str
+    rows_in: int
+    rows_written: int
+    rows_replaced: int
+    rows_rejected: int
+    warnings: list[str] = field(default_factory=list)
+    rejected_file: Path | None = None
+    already_imported: bool = False
+
+    def __str__(self) -> str:
+        label = KINDS[self.kind].label_sv.lower() if self.kind in KINDS else self.kind
+        if self.already_imported:
+            return (
+                f"{self.file_name}: redan importerad (batch {self.batch_id}); ingenting ändrades."
+            )
+        text = (
+            f"{self.file_name} ({label}): {self.rows_written} rader importerade"
+            f", {self.rows_replaced} tidigare rader ersatta"
+        )
+        if self.rows_rejected:
+            text += f", {self.rows_rejected} rader avvisade (se {self.rejected_file})"
+        return text + (f" – batch {self.batch_id}." if self.batch_id is not None else ".")
+
+
+@dataclass
+class Preview:
+    """A dry run of an import: what would be read and what is wrong, nothing written."""
+
+    file_name: str
+    kind: str | None
+    format: str | None
+    encoding: str | None
+    separator: str | None
+    rows_in: int
+    columns: dict[str, str]  # header in the file -> canonical column
+    head: pl.DataFrame  # normalised first rows (≤ 20), personnummer already pseudonymised
+    warnings: list[str]
+    issues: list[ValidationIssue]
+    already_imported: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def _noop(_fraction: float, _message: str) -> None:
+    return None
+
+
+def _resolve_kind(raw: RawFile, kind: str | None, file_name: str) -> Kind:
+    if kind is not None:
+        if kind not in KINDS:
+            raise ImportRejected(
+                [
+                    ValidationIssue(
+                        file_name,
+                        None,
+                        None,
+                        None,
+                        f"okänd filtyp '{kind}'; välj en av {', '.join(KINDS)}",
+                    )
+                ],
+                file_name,
+            )
+        return KINDS[kind]
+    try:
+        return KINDS[detect_kind(raw.headers)]
+    except KindNotDetected as exc:
+        raise ImportRejected(
+            [ValidationIssue(file_name, None, None, None, str(exc))], file_name
+        ) from exc
+
+
+#: How many title lines above the header row are looked past (report exports often have one).
+MAX_TITLE_ROWS = 5
+
+
+def _read_and_resolve(data: bytes, name: str, kind: str | None) -> tuple[RawFile, Kind, list[str]]:
+    """Read the file and find its kind; look past a few title rows if the first row is not a header.
+
+    Returns the raw file, its kind and warnings. Raises the first row's error
+    when no later row works as a header either.
+    """
+    raw: RawFile | None = None
+    found: Kind | None = None
+    first_error: ImportRejected | None = None
+    try:
+        raw = read_bytes(data, name)
+        found = _resolve_kind(raw, kind, name)
+        if not map_headers(raw.headers, found).missing:
+            return raw, found, []
+    except ImportRejected as exc:
+        first_error = exc
+    if len(data) and sniff_format(data, name) in ("csv", "xlsx"):
+        for header_row in range(1, MAX_TITLE_ROWS + 1):
+            try:
+                probe = read_bytes(data, name, header_row=header_row, n_rows=20)
+                k = _resolve_kind(probe, kind, name)
+            except ImportRejected:
+                continue
+            if map_headers(probe.headers, k).missing:
+                continue
+            full = read_bytes(data, name, header_row=header_row)
+            skipped = full.header_line - 1
+            return (
+                full,
+                k,
+                [
+                    f"Rubrikraden är rad {full.header_line}: {skipped} rad(er) ovanför den ignorerades."
+                ],
+            )
+    if first_error is not None:
+        raise first_error
+    return raw, found, []
+
+
+def _validate(conn, raw: RawFile, name: str, kind: Kind, *, collect_rejected: bool) -> Validated:
+    units = known_unit_ids(conn) if kind.unit_column is not None else None
+    return validate(raw, name, kind, known_units=units, collect_rejected=collect_rejected)
+
+
+def _write_rejected(rejected: pl.DataFrame, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Semicolon and BOM: opens directly in Swedish Excel; values stay as the user wrote them.
+    rejected.write_csv(target, separator=";", include_bom=True)
+    return target
+
+
+def import_bytes(
+    conn: duckdb.DuckDBPyConnection,
+    data: bytes,
+    file_name: str,
+    *,
+    kind: str | None = None,
+    partial: bool = False,
+    user: str | None = None,
+    progress: Progress | None = None,
+    rejected_dir: Path | None = None,
+) -> ImportResult:
+    """Import one file's bytes (CSV, XLSX or Parquet) as one batch.
+
+    Atomic unless ``partial``: any invalid row raises ``ImportRejected`` and
+    nothing is written. With ``partial`` the valid rows are written and the
+    rejected ones saved to ``<stem>.avvisade.csv`` in ``rejected_dir``
+    (default ``data/avvisade``) with the columns ``rad`` and ``fel``.
+    """
+    report = progress or _noop
+    # A file named after a person's personnummer must not carry it into the log.
+    name = mask_in_text(Path(file_name).name)
+    report(0.0, f"Läser {name}")
+    raw, k, read_warnings = _read_and_resolve(data, name, kind)
+    sha = hashlib.sha256(data).hexdigest()
+    previous = writer.find_previous_import(conn, sha, k.name)
+    if previous is not None:
+        batch_id, imported_at = previous
+        when = imported_at
+        report(1.0, "Redan importerad")
+        return ImportResult(
+            batch_id=batch_id,
+            kind=k.name,
+            file_name=name,
+            sha256=sha,
+            rows_in=raw.rows_in,
+            rows_written=0,
+            rows_replaced=0,
+            rows_rejected=0,
+            warnings=[
+                f"Filen {name} är redan importerad (batch {batch_id}, {when}); ingenting har ändrats."
+            ],
+            already_imported=True,
+        )
+    report(0.25, f"Kontrollerar {raw.rows_in} rader ({k.label_sv.lower()})")
+    checked = _validate(conn, raw, name, k, collect_rejected=partial)
+    if checked.issues and not partial:
+        raise ImportRejected(checked.issues, name)
+    warnings = read_warnings + checked.warnings
+    rejected_file = None
+    if checked.rejected_rows is not None:
+        folder = Path(rejected_dir) if rejected_dir is not None else paths.DATA_DIR / "avvisade"
+        rejected_file = _write_rejected(
+            checked.rejected_rows,
+            folder / f"{mask_in_text(Path(file_name).stem, 'XXXX')}.avvisade.csv",
+        )
+        warnings.append(
+            f"{checked.bad_row_count} rader avvisades ({len(checked.issues)} fel) och sparades med sina fel i {rejected_file.name}."
+        )
+        if k.replace == "replace_snapshot":
+            warnings.append("Obs: ögonblicksbilderna i filen ersätts med bara de godkända raderna.")
+    if checked.valid.height == 0:
+        report(1.0, "Inga giltiga rader")
+        return ImportResult(
+            None,
+            k.name,
+            name,
+            sha,
+            raw.rows_in,
+            0,
+            0,
+            checked.bad_row_count,
+            warnings,
+            rejected_file,
+        )
+    report(0.6, f"Skriver {checked.valid.height} rader")
+    batch_id, written, replaced = writer.write_batch(
+        conn,
+        k.name,
+        checked.valid,
+        file_name=name,
+        sha256=sha,
+        rows_in=raw.rows_in,
+        rows_rejected=checked.bad_row_count,
+        user=user,
+        warnings=warnings,
+    )
+    report(0.9, "Uppdaterar nyckeltal")
+    hook_warning = writer.notify_data_change(conn, k.name)
+    if hook_warning:
+        warnings.append(hook_warning)
+    report(1.0, "Klart")
+    return ImportResult(
+        batch_id=batch_id,
+        kind=k.name,
+        file_name=name,
+        sha256=sha,
+        rows_in=raw.rows_in,
+        rows_written=written,
+        rows_replaced=replaced,
+        rows_rejected=checked.bad_row_count,
+        warnings=warnings,
+        rejected_file=rejected_file,
+    )
+
+
+def import_file(
+    conn: duckdb.DuckDBPyConnection,
+    path: Path | str,
+    *,
+    kind: str | None = None,
+    partial: bool = False,
+    user: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a file from disk; rejected rows (``partial``) go to ``<stem>.avvisade.csv`` beside it."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportRejected(
+            [
+                ValidationIssue(
+                    path.name, None, None, None, f"filen kunde inte läsas ({exc.strerror or exc})"
+                )
+            ],
+            path.name,
+        ) from exc
+    return import_bytes(
+        conn,
+        data,
+        path.name,
+        kind=kind,
+        partial=partial,
+        user=user,
+        progress=progress,
+        rejected_dir=path.parent,
+    )
+
+
+def preview_bytes(
+    data: bytes,
+    file_name: str,
+    *,
+    kind: str | None = None,
+    conn: duckdb.DuckDBPyConnection | None = None,
+) -> Preview:
+    """Validate without writing: detected kind and format, the normalised head, warnings and issues.
+
+    Referential checks (unit ids) and the already-imported check need ``conn``.
+    """
+    name = mask_in_text(Path(file_name).name)
+    empty = pl.DataFrame()
+    try:
+        raw, k, read_warnings = _read_and_resolve(data, name, kind)
+    except ImportRejected as exc:
+        return Preview(name, None, None, None, None, 0, {}, empty, [], exc.issues)
+    columns = map_headers(raw.headers, k).mapping
+    try:
+        checked = validate(
+            raw,
+            name,
+            k,
+            known_units=known_unit_ids(conn) if (conn is not None and k.unit_column) else None,
+        )
+    except ImportRejected as exc:
+        return Preview(
+            name,
+            k.name,
+            raw.format,
+            raw.encoding,
+            raw.separator,
+            raw.rows_in,
+            columns,
+            empty,
+            [],
+            exc.issues,
+        )
+    already = False
+    if conn is not None:
+        already = (
+            writer.find_previous_import(conn, hashlib.sha256(data).hexdigest(), k.name) is not None
+        )
+    return Preview(
+        file_name=name,
+        kind=k.name,
+        format=raw.format,
+        encoding=raw.encoding,
+        separator=raw.separator,
+        rows_in=raw.rows_in,
+        columns=columns,
+        head=checked.valid.head(PREVIEW_ROWS),
+        warnings=read_warnings + checked.warnings,
+        issues=checked.issues,
+        already_imported=already,
+    )
+
+
+__all__ = ["ImportResult", "Preview", "import_bytes", "import_file", "preview_bytes"]

@@ -1,0 +1,552 @@
+"""Validation of a raw file against one kind of the contract, vectorised in Polars.
+
+Input grain: one row per data row of the file (strings). Output: the valid
+rows, normalised to the kind's canonical typed columns (personnummer already
+pseudonymised), and one ``ValidationIssue`` per broken rule and row.
+Every rule is a Polars expression evaluated over the whole frame; Python
+only runs per *unique* value (code lookups, personnummer HMAC) and per
+reported issue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from kompetens.core import store
+from kompetens.core.contract import Kind
+from kompetens.ingest import pseudonym
+from kompetens.ingest.errors import ImportRejected, ValidationIssue
+from kompetens.ingest.normalise import map_headers, parse_column, x_blank_column
+from kompetens.ingest.reading import ROW, RawFile
+
+RAW = "__raw"  # suffix of the raw-string copy of a column kept for reporting
+
+#: Dates that describe something that has happened; a future one is a typo.
+#: (Unit validity and placement periods may legitimately lie ahead.)
+FUTURE_CHECKED: frozenset[str] = frozenset(
+    {
+        "snapshot_date",
+        "hire_date",
+        "event_date",
+        "activity_date",
+        "published_date",
+        "closed_date",
+        "survey_date",
+        "month",
+    }
+)
+
+#: Counts and hours that cannot be negative.
+NON_NEGATIVE: frozenset[str] = frozenset(
+    {
+        "applicants",
+        "qualified_applicants",
+        "students",
+        "hired_later",
+        "respondents",
+        "invited",
+        "hours",
+        "sick_hours",
+        "long_sick_hours",
+    }
+)
+
+UNIT_REFERENCES: tuple[str, ...] = ("unit_id", "to_unit_id")
+
+MIN_BIRTH_YEAR = 1940
+MIN_AGE = 15
+
+
+@dataclass
+class Validated:
+    """A validated file: the rows to write and what was wrong with the others."""
+
+    kind: Kind
+    valid: pl.DataFrame  # canonical typed columns (store.polars_schema), valid rows only
+    issues: list[ValidationIssue]
+    warnings: list[str]
+    rows_in: int
+    display: dict[str, str]  # canonical column -> header as written in the file
+    rejected_rows: pl.DataFrame | None = None  # raw rows with 'rad' and 'fel', safe to write
+    bad_row_count: int = 0
+    collapsed: int = 0
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A broken-rule test: ``condition`` is true on rows that break it; ``message`` says how.
+
+    Conditions are cheap booleans evaluated on every row; messages are only
+    built for the (few) rows that break a rule.
+    """
+
+    condition: pl.Expr
+    message: pl.Expr
+
+    @classmethod
+    def from_error(cls, error: pl.Expr) -> Rule:
+        """From an expression that is a message where the value is wrong and null elsewhere."""
+        return cls(error.is_not_null(), error)
+
+
+def _rule(condition: pl.Expr, message: str | pl.Expr) -> Rule:
+    msg = pl.lit(message) if isinstance(message, str) else message
+    return Rule(condition.fill_null(False), msg)
+
+
+def _raw(col: str) -> pl.Expr:
+    return pl.col(col + RAW)
+
+
+def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, Rule]]:
+    """(column to report, error expression) for the kind's range and cross-field rules."""
+    c = pl.col
+    cols = set(kind.column_names)
+    rules: list[tuple[str, Rule]] = []
+    for name in sorted(NON_NEGATIVE & cols):
+        rules.append((name, _rule(c(name) < 0, "värdet får inte vara negativt")))
+    for name in sorted(FUTURE_CHECKED & cols):
+        rules.append(
+            (
+                name,
+                _rule(
+                    c(name) > today,
+                    f"datumet ligger i framtiden (efter dagens datum {today.isoformat()})",
+                ),
+            )
+        )
+    name = kind.name
+    if name == "units":
+        rules += [
+            (
+                "school_unit_code",
+                _rule(
+                    ~c("school_unit_code").str.contains(r"^\d{8}$"),
+                    "skolenhetskoden ska bestå av exakt 8 siffror",
+                ),
+            ),
+            (
+                "valid_to",
+                _rule(
+                    c("valid_to") < c("valid_from"),
+                    pl.format("giltig till och med är före giltig från ({})", _raw("valid_from")),
+                ),
+            ),
+        ]
+    elif name == "staff":
+        max_year = today.year - MIN_AGE
+        rules += [
+            (
+                "hire_date",
+                _rule(
+                    c("hire_date") > c("snapshot_date"),
+                    pl.format(
+                        "anställningsdatumet är senare än mätdatumet ({})", _raw("snapshot_date")
+                    ),
+                ),
+            ),
+            (
+                "birth_year",
+                _rule(
+                    (c("birth_year") < MIN_BIRTH_YEAR) | (c("birth_year") > max_year),
+                    f"födelseåret måste ligga mellan {MIN_BIRTH_YEAR} och {max_year}",
+                ),
+            ),
+        ]
+    elif name == "events":
+        rules += [
+            (
+                "to_unit_id",
+                _rule(
+                    (c("event_type") == "internal_move") & c("to_unit_id").is_null(),
+                    "till-enhet (to_unit_id) måste anges för en intern flytt",
+                ),
+            ),
+            (
+                "reason",
+                _rule(
+                    c("reason").is_not_null() & (c("event_type") != "exit"),
+                    pl.format(
+                        "orsak får bara anges för en avgång (exit), inte för händelsen '{}'",
+                        _raw("event_type"),
+                    ),
+                ),
+            ),
+        ]
+    elif name == "recruitments":
+        rules += [
+            (
+                "qualified_applicants",
+                _rule(
+                    c("qualified_applicants") > c("applicants"),
+                    pl.format(
+                        "behöriga sökande kan inte vara fler än sökande ({})", _raw("applicants")
+                    ),
+                ),
+            ),
+            (
+                "closed_date",
+                _rule(
+                    c("closed_date") < c("published_date"),
+                    pl.format(
+                        "avslutsdatumet är före publiceringsdatumet ({})", _raw("published_date")
+                    ),
+                ),
+            ),
+        ]
+    elif name == "placements":
+        rules.append(
+            (
+                "hired_later",
+                _rule(
+                    c("hired_later") > c("students"),
+                    pl.format("fler anställda senare än antal studenter ({})", _raw("students")),
+                ),
+            )
+        )
+    elif name == "survey":
+        rules += [
+            ("scale_max", _rule(c("scale_max") <= 0, "skalmax måste vara större än 0")),
+            (
+                "score",
+                _rule(
+                    (c("score") < 0) | (c("score") > c("scale_max")),
+                    pl.format(
+                        "resultatet måste ligga mellan 0 och skalmax ({})", _raw("scale_max")
+                    ),
+                ),
+            ),
+            (
+                "respondents",
+                _rule(
+                    c("respondents") > c("invited"),
+                    pl.format("fler svarande än inbjudna ({})", _raw("invited")),
+                ),
+            ),
+        ]
+    elif name == "sick_leave":
+        rules += [
+            (
+                "scheduled_hours",
+                _rule(c("scheduled_hours") <= 0, "schemalagd tid måste vara större än 0"),
+            ),
+            (
+                "sick_hours",
+                _rule(
+                    c("sick_hours") > c("scheduled_hours"),
+                    pl.format(
+                        "sjukfrånvaron är större än den schemalagda tiden ({})",
+                        _raw("scheduled_hours"),
+                    ),
+                ),
+            ),
+            (
+                "long_sick_hours",
+                _rule(
+                    c("long_sick_hours") > c("sick_hours"),
+                    pl.format(
+                        "långtidssjukfrånvaron är större än sjukfrånvaron ({})", _raw("sick_hours")
+                    ),
+                ),
+            ),
+        ]
+    return rules
+
+
+def _duplicate_report_column(kind: Kind) -> str:
+    for name in kind.key:
+        if kind.column(name).type == "text" and name != "unit_id":
+            return name
+    return kind.key[0]
+
+
+def known_unit_ids(conn) -> pl.Series | None:
+    """Unit ids of the live units in the database (None without a connection)."""
+    if conn is None:
+        return None
+    return store.frame(conn, "SELECT DISTINCT unit_id FROM current_units")["unit_id"].cast(
+        pl.String
+    )
+
+
+def _whole_file_issues(file_name: str, kind: Kind, headers: list[str], hm) -> list[ValidationIssue]:
+    found = pseudonym.mask_in_text(", ".join(h for h in headers if h.strip())) or "(inga)"
+    issues = [
+        ValidationIssue(
+            file_name,
+            None,
+            None,
+            None,
+            f"den obligatoriska kolumnen '{name}' ({kind.column(name).label_sv}) saknas för {kind.label_sv.lower()} ({kind.name}). Kolumner i filen: {found}",
+        )
+        for name in hm.missing
+    ]
+    for name, found_headers in hm.duplicated.items():
+        listed = ", ".join(f"'{h}'" for h in found_headers)
+        issues.append(
+            ValidationIssue(
+                file_name,
+                None,
+                None,
+                None,
+                f"kolumnen '{name}' finns flera gånger ({listed}); behåll en av dem",
+            )
+        )
+    return issues
+
+
+def validate(
+    raw: RawFile,
+    file_name: str,
+    kind: Kind,
+    *,
+    known_units: pl.Series | None,
+    today: dt.date | None = None,
+    pseudonym_key: bytes | None = None,
+    collect_rejected: bool = False,
+) -> Validated:
+    """Check every rule of ``kind`` on ``raw``; raise ``ImportRejected`` for whole-file problems."""
+    today = today or dt.date.today()
+    hm = map_headers(raw.headers, kind)
+    whole = _whole_file_issues(file_name, kind, raw.headers, hm)
+    if whole:
+        raise ImportRejected(whole, file_name)
+
+    warnings: list[str] = []
+    for header in hm.name_columns:
+        warnings.append(
+            f"Kolumnen '{pseudonym.mask_in_text(header)}' innehåller namn och har tagits bort: namn lagras aldrig i Kompetens."
+        )
+    for header in hm.extra:
+        unnamed = (
+            not header.strip()
+            or header.startswith("__UNNAMED__")
+            or re.fullmatch(r"_duplicated_\d+", header)
+        )
+        if unnamed:
+            # Excel's trailing separators make empty, header-less columns: ignore them quietly.
+            if raw.frame.get_column(header).null_count() < raw.frame.height:
+                position = raw.headers.index(header) + 1
+                warnings.append(f"Kolumn {position} saknar rubrik och har ignorerats.")
+            continue
+        warnings.append(
+            f"Kolumnen '{pseudonym.mask_in_text(header)}' ingår inte i datakontraktet för {kind.label_sv.lower()} och har ignorerats."
+        )
+    display = {col.name: hm.display.get(col.name, col.name) for col in kind.columns}
+
+    frame = raw.frame.select(
+        ROW,
+        *[
+            (
+                pl.col(hm.display[col.name])
+                if col.name in hm.display
+                else pl.lit(None, dtype=pl.String)
+            ).alias(col.name + RAW)
+            for col in kind.columns
+        ],
+    )
+
+    # Parse every column. Files repeat values (20 snapshot dates, a handful of FTE
+    # spellings), so a column is parsed once per *unique* value and mapped back.
+    parsed: list[pl.Expr] = []
+    errors: list[tuple[str, Rule]] = []
+    invalid_pnr: set[str] = set()
+    pnr_map: dict[str, str] = {}
+    for col in kind.columns:
+        raw_col = _raw(col.name)
+        dtype = store.POLARS_TYPES[col.type]
+        if col.name not in hm.display:  # an optional column the file does not have
+            parsed.append(pl.lit(None, dtype=dtype).alias(col.name))
+            continue
+        if col.required:
+            errors.append(
+                (col.name, _rule(raw_col.is_null(), "värde saknas; kolumnen är obligatorisk"))
+            )
+        uniques = frame.get_column(col.name + RAW).drop_nulls().unique()
+        error: pl.Expr | Rule | None
+        if col.name == "employee_id":
+            candidates = uniques.filter(uniques.str.contains(pseudonym.PNR_PATTERN)).to_list()
+            pnr_map, invalid_pnr = pseudonym.pseudonymise_values(candidates, pseudonym_key)
+            value = raw_col
+            if pnr_map:
+                old = pl.Series(list(pnr_map.keys()), dtype=pl.String)
+                new = pl.Series(list(pnr_map.values()), dtype=pl.String)
+                value = raw_col.replace(old, new)
+            error = None
+            if invalid_pnr:
+                error = _rule(
+                    raw_col.is_in(pl.Series(sorted(invalid_pnr), dtype=pl.String).implode()),
+                    "ser ut som ett personnummer men kontrollsiffran stämmer inte",
+                )
+        elif col.type == "text":
+            value, error = raw_col, None
+        elif len(uniques) * 2 <= frame.height:
+            value, error = _parse_by_uniques(col, uniques, dtype)
+        else:
+            value, error = parse_column(col, raw_col, uniques.to_list())
+        parsed.append(value.alias(col.name))
+        if error is not None:
+            errors.append((col.name, error if isinstance(error, Rule) else Rule.from_error(error)))
+    work = frame.with_columns(parsed)
+
+    collapsed = 0
+    if kind.name == "events":
+        # Identical rows are one event: keep the first, say how many were folded in.
+        first = pl.struct(list(kind.column_names)).is_first_distinct()
+        before = work.height
+        work = work.filter(first)
+        collapsed = before - work.height
+        if collapsed:
+            warnings.append(
+                f"{collapsed} identiska dubblettrader slogs ihop (samma händelse räknas en gång)."
+            )
+
+    errors += _kind_rules(kind, today)
+
+    if known_units is not None and kind.unit_column is not None:
+        for name in UNIT_REFERENCES:
+            if name in kind.column_names:
+                errors.append(
+                    (
+                        name,
+                        _rule(
+                            pl.col(name).is_not_null() & ~pl.col(name).is_in(known_units.implode()),
+                            "enheten finns inte bland enheterna i databasen; importera enhetsfilen (units) först eller rätta enhets-id",
+                        ),
+                    )
+                )
+
+    key = list(kind.key)
+    keyed = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
+    # Cheap exact pre-check: equal keys have equal hashes, so no repeated hash = no duplicates.
+    if work.select(pl.struct(key).hash().n_unique()).item() < work.height:
+        # The first row of each key, computed on the whole file (not only the bad rows).
+        work = work.with_columns(pl.col(ROW).min().over(key).alias("__first_row"))
+        labels = ", ".join(key)
+        errors.append(
+            (
+                _duplicate_report_column(kind),
+                _rule(
+                    keyed & (pl.col(ROW) != pl.col("__first_row")),
+                    pl.format(
+                        f"dubblett: samma nyckel ({labels}) som rad {{}}", pl.col("__first_row")
+                    ),
+                ),
+            )
+        )
+
+    err_names = [f"__err{i}" for i in range(len(errors))]
+    is_bad = pl.any_horizontal([rule.condition for _, rule in errors]) if errors else pl.lit(False)
+    checked = work.with_columns(is_bad.fill_null(False).alias("__bad"))
+    bad = checked.filter(pl.col("__bad")).with_columns(
+        [
+            pl.when(rule.condition).then(rule.message).alias(n)
+            for (_, rule), n in zip(errors, err_names, strict=True)
+        ]
+    )
+
+    issues = _issues(bad, errors, err_names, display, file_name)
+    valid = checked.filter(~pl.col("__bad")).select(
+        [pl.col(name).cast(dtype) for name, dtype in store.polars_schema(kind).items()]
+    )
+    result = Validated(
+        kind=kind,
+        valid=valid,
+        issues=issues,
+        warnings=warnings,
+        rows_in=raw.rows_in,
+        display=display,
+        bad_row_count=bad.height,
+        collapsed=collapsed,
+    )
+    if collect_rejected and bad.height:
+        result.rejected_rows = _rejected_rows(
+            bad, kind, hm.display, display, errors, err_names, pnr_map
+        )
+    return result
+
+
+def _parse_by_uniques(col, uniques: pl.Series, dtype: pl.DataType) -> tuple[pl.Expr, Rule | None]:
+    """Parse each distinct raw value once, then map the column through the result."""
+    name = col.name + RAW
+    value, error = parse_column(col, pl.col(name), uniques.to_list())
+    table = pl.DataFrame({name: uniques}).select(
+        pl.col(name),
+        value.cast(dtype).alias("value"),
+        (error if error is not None else pl.lit(None, dtype=pl.String)).alias("error"),
+    )
+    mapped = pl.col(name).replace_strict(
+        table[name], table["value"], default=None, return_dtype=dtype
+    )
+    if col.type == "bool" and x_blank_column(uniques.to_list()):
+        mapped = mapped.fill_null(False)
+    bad = table.filter(pl.col("error").is_not_null())
+    rule = None
+    if bad.height:
+        rule = Rule(
+            pl.col(name).is_in(bad[name].implode()),
+            pl.col(name).replace_strict(
+                bad[name], bad["error"], default=None, return_dtype=pl.String
+            ),
+        )
+    return mapped, rule
+
+
+def safe_value(value: str | None) -> str | None:
+    """A raw value fit for a report or the rejected file: personnummer-like numbers masked."""
+    return pseudonym.mask_in_text(value) if value is not None else None
+
+
+def _issues(bad: pl.DataFrame, errors, err_names, display, file_name) -> list[ValidationIssue]:
+    if bad.height == 0:
+        return []
+    parts = []
+    for order, ((column, _), name) in enumerate(zip(errors, err_names, strict=True)):
+        part = bad.filter(pl.col(name).is_not_null()).select(
+            pl.col(ROW).alias("row"),
+            pl.lit(order).alias("order"),
+            pl.lit(column).alias("column"),
+            pl.col(column + RAW).alias("value"),
+            pl.col(name).alias("message"),
+        )
+        if part.height:
+            parts.append(part)
+    table = pl.concat(parts).sort(["row", "order"])
+    return [
+        ValidationIssue(file_name, row, display.get(column, column), safe_value(value), message)
+        for row, _, column, value, message in table.iter_rows()
+    ]
+
+
+def _rejected_rows(
+    bad: pl.DataFrame, kind: Kind, present, display, errors, err_names, pnr_map
+) -> pl.DataFrame:
+    """The rejected rows as the user wrote them, plus 'rad' and 'fel', with no raw personnummer."""
+    messages = [
+        pl.when(pl.col(n).is_not_null()).then(
+            pl.format(f"{display.get(column, column)}: {{}}", pl.col(n))
+        )
+        for (column, _), n in zip(errors, err_names, strict=True)
+    ]
+    fel = pl.concat_str(messages, separator="; ", ignore_nulls=True).alias("fel")
+    table = bad.select(
+        pl.col(ROW).alias("rad"), *[pl.col(c.name + RAW).alias(c.name) for c in kind.columns], fel
+    )
+    out: dict[str, list] = {"rad": table["rad"].to_list()}
+    for col in kind.columns:
+        if col.name not in present:
+            continue
+        values = table[col.name].to_list()
+        if col.name == "employee_id":
+            # A valid personnummer becomes its pseudonym (so a corrected row re-imports
+            # to the same person); an invalid one is masked.
+            values = [pnr_map.get(v, safe_value(v)) if v is not None else None for v in values]
+        else:
+            values = [safe_value(v) for v in values]
+        out[display.get(col.name, col.name)] = values
+    out["fel"] = table["fel"].to_list()
+    return pl.DataFrame(out, schema={k: (pl.Int64 if k == "rad" else pl.String) for k in out})

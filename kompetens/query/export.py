@@ -1,0 +1,83 @@
+"""The ``figures`` export: key figures as CSV or Parquet for other tools.
+
+Grain: one row per key figure (indicator x level x scope x period type x
+period x breakdown). Columns, in this order: ``EXPORT_COLUMNS``. The same
+small-number rule as on screen applies (``kompetens.query.suppression``: primary
+n < 5 and secondary suppression); on a suppressed row ``value``,
+``numerator``, ``denominator`` and ``n_individuals`` are empty and
+``suppressed`` is true.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from kompetens.core import store
+from kompetens.indicators.key_figures import EXPORT_COLUMNS
+from kompetens.indicators.registry import get
+
+FORMATS = (".csv", ".parquet")
+
+
+def figures_frame(
+    conn: duckdb.DuckDBPyConnection, indicators: list[str] | None = None
+) -> pl.DataFrame:
+    """Key figures with suppression applied, in ``EXPORT_COLUMNS`` order.
+
+    Whole indicators are suppressed together (secondary suppression needs
+    every unit, area and org row of a period to see the totals).
+    """
+    for indicator_id in indicators or []:
+        get(indicator_id)  # unknown ids fail loudly, with the list of known ones
+    sql = (
+        "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, denominator, "
+        "value, n_individuals FROM key_figures"
+    )
+    params: list = []
+    if indicators:
+        sql += f" WHERE indicator_id IN ({', '.join('?' for _ in indicators)})"
+        params = list(indicators)
+    sql += " ORDER BY indicator_id, period_type, period, level, scope_id, breakdown"
+    figures = store.frame(conn, sql, params)
+    if not figures.height:
+        return pl.DataFrame(
+            schema={
+                **{c: figures.schema.get(c, pl.String) for c in EXPORT_COLUMNS[:-1]},
+                "suppressed": pl.Boolean,
+            }
+        )
+    from kompetens.query.suppression import apply_suppression
+
+    units = store.frame(conn, "SELECT unit_id, area FROM current_units")
+    suppressed = apply_suppression(figures, units)
+    hidden = pl.col("suppressed")
+    return suppressed.with_columns(
+        [
+            pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("numerator", "denominator", "value", "n_individuals")
+        ]
+    ).select(EXPORT_COLUMNS)
+
+
+def export_figures(
+    conn: duckdb.DuckDBPyConnection, out: Path, indicators: list[str] | None = None
+) -> int:
+    """Write the key figures to ``out`` (``.csv`` or ``.parquet``); returns the number of rows.
+
+    CSV is UTF-8, comma-separated, decimal point, empty cells for suppressed
+    or missing values: a file for other tools, not for Excel.
+    """
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"okänt filformat {out.suffix!r}: använd .csv eller .parquet")
+    frame = figures_frame(conn, indicators)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        frame.write_csv(out)
+    else:
+        frame.write_parquet(out)
+    return frame.height

@@ -1,0 +1,241 @@
+"""View logic of the Översikt, Behörighet and Stödbehov pages (pure functions of frames, no Streamlit).
+
+The pages read widgets, call ``kompetens.query`` and hand the frames to these
+helpers for the last step before rendering: choosing period types, narrowing
+to the sidebar filters, and naming columns in Swedish. Values stay numbers
+(fractions for shares) so tables can sort; suppression flags travel along as
+``<column>_suppressed`` (the ``kompetens.present.exports`` convention).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kompetens.analysis import support
+from kompetens.indicators import registry
+
+#: Headline cards on Översikt: the current state of certification ...
+CURRENT_STATE_INDICATORS: tuple[str, ...] = (
+    "certified_teacher_share",
+    "licensed_preschool_teacher_share",
+)
+#: ... and one lead indicator per ARUBA phase (phase id -> indicator id).
+PHASE_LEAD_INDICATORS: dict[str, str] = {
+    "attrahera": "employer_recommendation",
+    "rekrytera": "unfilled_vacancy_share",
+    "utveckla": "onboarding_completion",
+    "behalla": "turnover_rate",
+    "avveckla": "retirement_forecast_5y",
+}
+HEADLINE_INDICATORS: tuple[str, ...] = (
+    *CURRENT_STATE_INDICATORS,
+    *PHASE_LEAD_INDICATORS.values(),
+)
+
+RESOLUTIONS: dict[str, str] = {"year": "Årsvärden", "month": "Månadsvärden"}
+
+STAFF_CATEGORY_LABELS: dict[str, str] = {
+    "teacher": "Lärare (skolor)",
+    "preschool_teacher": "Förskollärare (förskolor)",
+}
+
+
+def trend_period_type(indicator_id: str, resolution: str) -> str:
+    """The period type to draw for a resolution: yearly, or the finest monthly kind the indicator has.
+
+    Stocks have ``month`` values; flows have rolling 12-month windows ending
+    each month (``rolling_12m``); survey-based figures only have years.
+    """
+    types = registry.get(indicator_id).period_types
+    if resolution == "month":
+        for candidate in ("month", "rolling_12m"):
+            if candidate in types:
+                return candidate
+    return "year"
+
+
+def until_year(frame: pl.DataFrame, year: str | None, column: str = "period") -> pl.DataFrame:
+    """Rows whose period (``YYYY`` or ``YYYY-MM``) lies in ``year`` or earlier; all rows if no year."""
+    if year is None or frame.height == 0:
+        return frame
+    return frame.filter(pl.col(column).str.slice(0, 4) <= year)
+
+
+def reference_month(year: str | None, latest: str | None) -> str | None:
+    """The support-need reference month: the newest month, or December of an earlier chosen year."""
+    if latest is None:
+        return None
+    if year is None or latest[:4] <= year:
+        return latest
+    return f"{year}-12"
+
+
+def filter_units(
+    frame: pl.DataFrame, area: str | None = None, school_form: str | None = None
+) -> pl.DataFrame:
+    """Rows of one area and/or school form (columns ``area``, ``school_form``); all rows for None."""
+    if area is not None:
+        frame = frame.filter(pl.col("area") == area)
+    if school_form is not None:
+        frame = frame.filter(pl.col("school_form") == school_form)
+    return frame
+
+
+# ---- Stödbehov -------------------------------------------------------------------------
+
+
+def missing_text(components: list[str] | None) -> str:
+    """Component ids as a Swedish list: ``['hme_index']`` -> ``'Hållbart medarbetarengagemang (HME)'``."""
+    if not components:
+        return ""
+    return ", ".join(support.label_sv(c) for c in components)
+
+
+def ranked_units(index: pl.DataFrame) -> pl.DataFrame:
+    """The units with a score, best rank first: ``rank, unit_name, area, school_form, score, drivers``.
+
+    ``drivers`` names the (up to) two components that contribute most to the score.
+    """
+    ranked = index.filter(pl.col("has_recent_data")).sort("rank", "unit_id")
+    long = support.contributions_long(ranked).filter(pl.col("contribution") > 0)
+    drivers = (
+        long.sort("contribution", descending=True)
+        .group_by("unit_id", maintain_order=True)
+        .agg(pl.col("label_sv").head(2).str.join(", ").alias("drivers"))
+    )
+    return (
+        ranked.join(drivers, on="unit_id", how="left")
+        .select("rank", "unit_id", "unit_name", "area", "school_form", "score", "drivers")
+        .with_columns(pl.col("drivers").fill_null(""))
+    )
+
+
+def units_without_recent_data(index: pl.DataFrame) -> pl.DataFrame:
+    """The flagged units ("de som inte ber om stöd"): ``unit_id, unit_name, area, school_form, missing``."""
+    flagged = index.filter(~pl.col("has_recent_data")).sort("area", "unit_name", "unit_id")
+    return flagged.select(
+        "unit_id",
+        "unit_name",
+        "area",
+        "school_form",
+        pl.col("missing_components")
+        .map_elements(lambda v: missing_text(list(v)), return_dtype=pl.String)
+        .alias("missing"),
+    )
+
+
+def contributions_for_chart(index: pl.DataFrame, top: int) -> pl.DataFrame:
+    """Contributions of the ``top`` ranked units, long: ``unit_name, label_sv, contribution``.
+
+    Components with no contribution for any of these units are left out, so the legend stays short.
+    """
+    ranked = index.filter(pl.col("has_recent_data")).sort("rank", "unit_id").head(top)
+    long = support.contributions_long(ranked).join(
+        ranked.select("unit_id", "unit_name"), on="unit_id", how="left"
+    )
+    used = long.group_by("component").agg(pl.col("contribution").fill_null(0).sum().alias("_s"))
+    keep = used.filter(pl.col("_s") > 0)["component"].to_list()
+    order = {c: i for i, c in enumerate(support.COMPONENT_IDS)}
+    return (
+        long.filter(pl.col("component").is_in(keep))
+        .with_columns(
+            pl.col("contribution").fill_null(0.0),
+            pl.col("component").replace_strict(order, return_dtype=pl.Int64).alias("_o"),
+        )
+        .sort("_o", "unit_id")
+        .select(
+            # Names can repeat across areas; the id keeps bars apart.
+            (pl.col("unit_name") + " (" + pl.col("unit_id") + ")").alias("unit_name"),
+            "label_sv",
+            "contribution",
+        )
+    )
+
+
+def weights_changed(weights: dict[str, float]) -> bool:
+    """True when the weights differ from the defaults (the page then says so)."""
+    return any(abs(weights.get(k, v) - v) > 1e-9 for k, v in support.DEFAULT_WEIGHTS.items())
+
+
+# ---- Behörighet -----------------------------------------------------------------------
+
+
+def category_table(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Several breakdowns of one unit side by side: one row per category, one value column per frame.
+
+    ``frames``: column name -> a ``query.breakdown`` frame (``category, value, suppressed``).
+    Returns ``category`` plus ``<name>`` and ``<name>_suppressed`` per frame.
+    """
+    out: pl.DataFrame | None = None
+    for name, frame in frames.items():
+        part = frame.select(
+            "category",
+            pl.col("value").alias(name),
+            pl.col("suppressed").alias(f"{name}_suppressed"),
+        )
+        out = part if out is None else out.join(part, on="category", how="full", coalesce=True)
+    if out is None:
+        return pl.DataFrame(schema={"category": pl.String})
+    return out.with_columns(pl.col(f"{n}_suppressed").fill_null(False) for n in frames).sort(
+        "category"
+    )
+
+
+def visible_points(points: pl.DataFrame) -> pl.DataFrame:
+    """Schools that can be drawn in the segregation scatter: not suppressed, with an index and teacher FTE."""
+    return points.filter(
+        ~pl.col("suppressed")
+        & pl.col("value").is_not_null()
+        & pl.col("socioeconomic_index").is_not_null()
+        & (pl.col("denominator") > 0)
+    )
+
+
+def fitted_line(points: pl.DataFrame) -> tuple[float, float] | None:
+    """Teacher-FTE-weighted least-squares line ``share = intercept + slope × index``: (slope, intercept).
+
+    The same weights as the correlation in ``kompetens.analysis.segregation``;
+    None with fewer than three schools or no spread in the index.
+    """
+    usable = visible_points(points)
+    if usable.height < 3:
+        return None
+    w = usable["denominator"]
+    x = usable["socioeconomic_index"]
+    y = usable["value"]
+    mx = float((w * x).sum() / w.sum())
+    my = float((w * y).sum() / w.sum())
+    var = float((w * (x - mx) ** 2).sum())
+    if var <= 1e-15:
+        return None
+    slope = float((w * (x - mx) * (y - my)).sum()) / var
+    return slope, my - slope * mx
+
+
+def headline_rows(cards: pl.DataFrame) -> tuple[str | None, dict[str, dict]]:
+    """Card rows by indicator for one scope: ``(scope_id, {indicator_id: row})``.
+
+    ``query.headline`` gives one row per indicator and top-level scope; a
+    viewer with several areas (or units) gets several. The cards show the
+    first scope (in scope-id order), never a mix; the page names it.
+    """
+    if cards.height == 0:
+        return None, {}
+    first = sorted(cards["scope_id"].unique().to_list())[0]
+    rows = cards.filter(pl.col("scope_id") == first)
+    return first, {row["indicator_id"]: row for row in rows.iter_rows(named=True)}
+
+
+def status_counts(table: pl.DataFrame) -> dict[str, int]:
+    """How many units reach their target, fall short, have no target, or are hidden (``..``).
+
+    ``table``: ``query.certification_units`` (``status``, ``share_suppressed``).
+    """
+    hidden = table.filter(pl.col("share_suppressed"))
+    shown = table.filter(~pl.col("share_suppressed"))
+    return {
+        "reached": shown.filter(pl.col("status") == "green").height,
+        "below": shown.filter(pl.col("status").is_in(["yellow", "red"])).height,
+        "no_target": shown.filter(pl.col("status").is_null()).height,
+        "hidden": hidden.height,
+    }
