@@ -10,7 +10,9 @@ takes a scope must have a recipe below: a new one without a recipe fails
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 import shutil
 
 import polars as pl
@@ -109,13 +111,15 @@ OUTSIDE = {
 
 
 def _scoped_functions() -> list[str]:
-    """Every public function of the query layer whose first parameters are (conn, scope)."""
+    """Every public function of the query layer's modules whose first parameters are (conn, scope)."""
     names = []
-    for name, fn in inspect.getmembers(q, inspect.isfunction):
-        if name.startswith("_") or fn.__module__ != q.__name__:
-            continue
-        if list(inspect.signature(fn).parameters)[:2] == ["conn", "scope"]:
-            names.append(name)
+    for info in pkgutil.iter_modules(q.__path__):
+        module = importlib.import_module(f"{q.__name__}.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or fn.__module__ != module.__name__:
+                continue
+            if list(inspect.signature(fn).parameters)[:2] == ["conn", "scope"]:
+                names.append(name)
     return names
 
 
