@@ -5,7 +5,7 @@ find out who is using the app and build their scope (``kompetens.ui.signin``:
 OIDC sign-in when ``[auth]`` is configured, else an explicit demo mode), draw
 the shared sidebar filters (kept in the URL so a link reproduces the view),
 hand pages a :class:`PageContext` and run the chosen page among those the
-role may use. Pages live in ``pages/`` and are thin: they read widgets, call
+role may use. Pages live in ``views/`` and are thin: they read widgets, call
 ``kompetens.query`` and render.
 """
 
@@ -43,7 +43,7 @@ page = signin.page_maker(viewer)
 PAGES = {
     "Ledning": [
         page(
-            "pages/oversikt.py",
+            "views/oversikt.py",
             title="Översikt",
             icon=":material/dashboard:",
             url_path="oversikt",
@@ -51,33 +51,33 @@ PAGES = {
     ],
     "Analys": [
         page(
-            "pages/behorighet.py",
+            "views/behorighet.py",
             title="Behörighet",
             icon=":material/school:",
             url_path="behorighet",
         ),
-        page("pages/aruba.py", title="ARUBA", icon=":material/autorenew:", url_path="aruba"),
+        page("views/aruba.py", title="ARUBA", icon=":material/autorenew:", url_path="aruba"),
         page(
-            "pages/stodbehov.py", title="Stödbehov", icon=":material/support:", url_path="stodbehov"
+            "views/stodbehov.py", title="Stödbehov", icon=":material/support:", url_path="stodbehov"
         ),
     ],
     "Dialog": [
         page(
-            "pages/dialog.py", title="Verksamhetsdialog", icon=":material/forum:", url_path="dialog"
+            "views/dialog.py", title="Verksamhetsdialog", icon=":material/forum:", url_path="dialog"
         ),
     ],
     "Data": [
         page(
-            "pages/datakvalitet.py",
+            "views/datakvalitet.py",
             title="Datakvalitet",
             icon=":material/fact_check:",
             url_path="datakvalitet",
         ),
         page(
-            "pages/importera.py", title="Import", icon=":material/upload_file:", url_path="import"
+            "views/importera.py", title="Import", icon=":material/upload_file:", url_path="import"
         ),
         page(
-            "pages/indikatorer.py",
+            "views/indikatorer.py",
             title="Indikatorer",
             icon=":material/menu_book:",
             url_path="indikatorer",
@@ -85,7 +85,7 @@ PAGES = {
     ],
     "Administration": [
         page(
-            "pages/admin.py",
+            "views/admin.py",
             title="Användare och logg",
             icon=":material/admin_panel_settings:",
             url_path="admin",

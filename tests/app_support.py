@@ -43,7 +43,7 @@ def run_page(
     query_params: dict[str, str] | None = None,
     timeout: float = 60,
 ) -> AppTest:
-    """Run app.py (the frame) on ``page`` (e.g. ``"pages/behorighet.py"``) against ``db``."""
+    """Run app.py (the frame) on ``page`` (e.g. ``"views/behorighet.py"``) against ``db``."""
     os.environ["KOMPETENS_DB"] = str(db)
     at = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in (query_params or {}).items():

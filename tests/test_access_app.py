@@ -146,7 +146,7 @@ def test_an_entra_account_without_an_email_claim_is_found_by_its_preferred_usern
 
 
 def test_a_page_outside_the_role_is_refused_even_when_opened_directly(db):
-    at = signed_in(PRINCIPAL, page="pages/importera.py")
+    at = signed_in(PRINCIPAL, page="views/importera.py")
     assert no_access_shown(at)
     assert "importera" not in [t.value for t in at.title]
     assert events(db, audit.ACCESS_DENIED) == [(PRINCIPAL, "import", "sidan ingår inte i rollen")]
@@ -198,7 +198,7 @@ def test_a_unit_parameter_outside_the_scope_shows_no_access_and_is_logged(db):
 
 
 def test_the_principal_own_unit_parameter_opens_the_dialogue_and_logs_which_unit(db):
-    at = signed_in(PRINCIPAL, query_params={"ar": "2025", "enhet": "E1"}, page="pages/dialog.py")
+    at = signed_in(PRINCIPAL, query_params={"ar": "2025", "enhet": "E1"}, page="views/dialog.py")
     assert not at.exception
     assert not no_access_shown(at)
     assert [t.value for t in at.title] == ["Verksamhetsdialog"]
@@ -227,7 +227,7 @@ def test_a_forged_wider_scope_in_session_state_is_refused_logged_and_never_used(
 
 
 def test_a_download_is_written_to_the_audit_log_with_table_and_format(db, through_the_frame):
-    at = signed_in(HR, page="pages/indikatorer.py")
+    at = signed_in(HR, page="views/indikatorer.py")
     assert not at.exception
     at.get("download_button")[0].click().run()
     assert not at.exception
@@ -330,7 +330,7 @@ def test_a_malformed_retention_stops_the_app_with_a_swedish_message(db, monkeypa
 
 
 def test_a_brief_download_is_written_to_the_audit_log_with_unit_and_format(db, through_the_frame):
-    at = signed_in(HR, page="pages/dialog.py", query_params={"omrade": "Norr", "enhet": "E1"})
+    at = signed_in(HR, page="views/dialog.py", query_params={"omrade": "Norr", "enhet": "E1"})
     assert not at.exception
     excel = next(b for b in at.get("download_button") if b.key == "brief_xlsx_E1")
     excel.click().run()

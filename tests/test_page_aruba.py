@@ -14,7 +14,7 @@ from kompetens.ui import homes
 from kompetens.ui.components import _delta_style
 from tests.app_support import run_page, texts
 
-PAGE = "pages/aruba.py"
+PAGE = "views/aruba.py"
 NBSP = "\u00a0"
 
 

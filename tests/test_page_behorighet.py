@@ -13,7 +13,7 @@ import pytest
 
 from tests.app_support import run_page, texts
 
-PAGE = "pages/behorighet.py"
+PAGE = "views/behorighet.py"
 
 
 def unit_table(at):

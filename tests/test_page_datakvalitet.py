@@ -17,7 +17,7 @@ from kompetens.core import store
 from kompetens.ingest import import_bytes
 from tests.app_support import run_page, texts
 
-PAGE = "pages/datakvalitet.py"
+PAGE = "views/datakvalitet.py"
 
 
 def metric_values(at) -> dict[str, str]:

@@ -20,7 +20,7 @@ from kompetens.dialogue import dialogues
 from kompetens.dialogue.dialogues import Action
 from tests.app_support import run_page, texts
 
-PAGE = "pages/dialog.py"
+PAGE = "views/dialog.py"
 
 
 @pytest.fixture

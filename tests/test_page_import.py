@@ -15,7 +15,7 @@ from kompetens.core.contract import KINDS
 from kompetens.ingest import template_headers
 from tests.app_support import run_page, texts
 
-PAGE = "pages/importera.py"
+PAGE = "views/importera.py"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from kompetens.present import exports
 from kompetens.ui import catalogue
 from tests.app_support import run_page, texts
 
-PAGE = "pages/indikatorer.py"
+PAGE = "views/indikatorer.py"
 
 
 def test_the_catalogue_has_one_swedish_row_per_registry_indicator():

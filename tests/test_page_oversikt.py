@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tests.app_support import run_page, texts
 
-PAGE = "pages/oversikt.py"
+PAGE = "views/oversikt.py"
 
 
 def table_with(at, *columns: str):

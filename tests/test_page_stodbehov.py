@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tests.app_support import run_page, texts
 
-PAGE = "pages/stodbehov.py"
+PAGE = "views/stodbehov.py"
 
 
 def table_with(at, *columns: str):

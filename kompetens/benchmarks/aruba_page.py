@@ -1,6 +1,6 @@
 """Server-side time of the ARUBA page per phase: a cold run (query cache cleared) and the best of three warm runs.
 
-Runs app.py and pages/aruba.py through Streamlit's AppTest (the frame included), so the
+Runs app.py and views/aruba.py through Streamlit's AppTest (the frame included), so the
 figures are what a script run costs on the server, without the browser.
 
     uv run python -m kompetens.benchmarks.aruba_page --db /tmp/demo5k.duckdb --year 2026
@@ -26,7 +26,7 @@ def main() -> None:
     from kompetens import query
     from tests.app_support import run_page
 
-    at = run_page(args.db, "pages/aruba.py", query_params={"ar": args.year})
+    at = run_page(args.db, "views/aruba.py", query_params={"ar": args.year})
     for phase in PHASES:
         at.button_group(key="fas").set_value(phase).run()
         query.clear_cache()

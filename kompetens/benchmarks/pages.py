@@ -23,14 +23,14 @@ import time
 from pathlib import Path
 
 PAGES: dict[str, str] = {
-    "Översikt": "pages/oversikt.py",
-    "Behörighet": "pages/behorighet.py",
-    "ARUBA": "pages/aruba.py",
-    "Stödbehov": "pages/stodbehov.py",
-    "Verksamhetsdialog": "pages/dialog.py",
-    "Datakvalitet": "pages/datakvalitet.py",
-    "Import": "pages/importera.py",
-    "Indikatorer": "pages/indikatorer.py",
+    "Översikt": "views/oversikt.py",
+    "Behörighet": "views/behorighet.py",
+    "ARUBA": "views/aruba.py",
+    "Stödbehov": "views/stodbehov.py",
+    "Verksamhetsdialog": "views/dialog.py",
+    "Datakvalitet": "views/datakvalitet.py",
+    "Import": "views/importera.py",
+    "Indikatorer": "views/indikatorer.py",
 }
 #: Pages whose first screen has a Plotly chart (the browser timing waits for it).
 CHART_PAGES = {"Översikt", "Behörighet", "ARUBA", "Stödbehov", "Datakvalitet"}

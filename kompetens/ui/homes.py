@@ -23,12 +23,12 @@ EXPORT = "Export"
 
 #: Page title -> page file (as registered in ``app.py``); the export has no page.
 PAGE_FILES: dict[str, str] = {
-    OVERSIKT: "pages/oversikt.py",
-    BEHORIGHET: "pages/behorighet.py",
-    ARUBA: "pages/aruba.py",
-    STODBEHOV: "pages/stodbehov.py",
-    DIALOG: "pages/dialog.py",
-    INDIKATORER: "pages/indikatorer.py",
+    OVERSIKT: "views/oversikt.py",
+    BEHORIGHET: "views/behorighet.py",
+    ARUBA: "views/aruba.py",
+    STODBEHOV: "views/stodbehov.py",
+    DIALOG: "views/dialog.py",
+    INDIKATORER: "views/indikatorer.py",
 }
 
 #: The ARUBA phases in the model's order (registry phase ids).

@@ -168,7 +168,7 @@ else:
             imports, "Importlogg", labels=view.IMPORT_LABELS, key="dq_imports"
         )
         st.page_link(
-            "pages/importera.py",
+            "views/importera.py",
             label="Importera eller ångra på sidan Import",
             icon=":material/upload_file:",
         )

@@ -175,7 +175,7 @@ if flagged.height:
         icon=":material/visibility_off:",
     )
 st.page_link(
-    "pages/stodbehov.py",
+    "views/stodbehov.py",
     label="Till Stödbehov: alla enheter, vikterna och vad som driver poängen",
     icon=":material/support:",
 )
