@@ -128,7 +128,7 @@ def kompetens_three(frames):
         persons=["cts_p", "perm_p", "all_p"],
         unit_conditions={k: v for k, v in pp.STAFF_UNIT_CONDITIONS.items() if k.startswith("cts")},
     )
-    cert = pp._stock(
+    cert = pp.stock_share(
         roll, "certified_teacher_share", "cts_num", "cts_den", "cts_p", settings, ("school_form",)
     )
     heads = pp.head_flows(roll, grid)  # average headcounts: turnover and sick leave

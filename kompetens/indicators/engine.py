@@ -29,20 +29,29 @@ from kompetens.indicators.registry import engine_indicators
 
 Progress = Callable[[float, str], None]
 
-#: The modules whose code decides what the key figures are.
-CODE_FILES = ("engine.py", "pipelines.py", "registry.py", "targets.py")
 #: Key of the code fingerprint in the store's ``meta`` table.
 CODE_VERSION_KEY = "key_figures_code"
 
 
+def code_fingerprint(root: Path) -> str:
+    """A fingerprint of every ``.py`` file under ``root``: sorted relative paths, each with its bytes.
+
+    A file added, removed, renamed or changed anywhere in the package changes it;
+    16 hex digits (64 bits of SHA-256).
+    """
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
+        data = path.read_bytes()
+        name = path.relative_to(root).as_posix().encode()
+        # Lengths first, so no path/contents pair can run into the next file's.
+        digest.update(f"{len(name)}:{len(data)}:".encode() + name + data)
+    return digest.hexdigest()[:16]
+
+
 @functools.cache
 def code_version() -> str:
-    """A fingerprint of the code that computes key figures (``CODE_FILES``)."""
-    digest = hashlib.sha256()
-    here = Path(__file__).parent
-    for name in CODE_FILES:
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:16]
+    """The fingerprint of the code that computes key figures: the whole indicators package."""
+    return code_fingerprint(Path(__file__).parent)
 
 
 def _migration_key_figures() -> list[str]:
