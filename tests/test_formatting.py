@@ -4,6 +4,7 @@ from kompetens.indicators.registry import get
 from kompetens.present.formatting import (
     MISSING,
     NBSP,
+    delta_style,
     fmt_correlation,
     fmt_date,
     fmt_delta,
@@ -55,3 +56,45 @@ def test_dates_are_iso():
     assert fmt_date(dt.date(2026, 10, 15)) == "2026-10-15"
     assert fmt_date(dt.datetime(2026, 10, 15, 13, 5)) == "2026-10-15"
     assert fmt_date("2026-10-15T08:00:00") == "2026-10-15"
+
+
+def test_a_fall_in_a_figure_where_higher_is_better_is_red_with_a_down_arrow():
+    # Swedish formatting writes U+2212, which Streamlit does not read as a minus
+    assert delta_style(-0.96, "higher_is_better") == ("red", "down")
+    assert delta_style(0.001, "higher_is_worse") == ("red", "up")
+    assert delta_style(-1, "higher_is_worse") == ("green", "down")
+    assert delta_style(-14, "neutral") == ("gray", "down")
+
+
+def test_no_change_or_an_unknown_change_has_neither_colour_nor_arrow():
+    assert delta_style(0.0, "higher_is_better") == ("off", "off")
+    assert delta_style(1e-12, "higher_is_worse") == ("off", "off")  # rounding noise is no change
+    assert delta_style(None, "higher_is_better") == ("off", "off")
+    assert delta_style(float("nan"), "higher_is_better") == ("off", "off")
+
+
+def test_every_code_of_every_coded_contract_column_has_a_swedish_label():
+    from kompetens.core.contract import KINDS
+    from kompetens.core.labels import CODE_LABELS
+
+    missing = []
+    for kind in KINDS.values():
+        for column in kind.columns:
+            if column.type != "code":
+                continue
+            labels = CODE_LABELS.get(column.name, {})
+            for code in column.codes or {}:
+                label = labels.get(code, "")
+                # A label is words, not the code again (``fixed_term`` shown as ``fixed_term``).
+                if not label.strip() or label == code:
+                    missing.append(f"{kind.name}.{column.name}={code}")
+    assert missing == []
+
+
+def test_school_form_codes_read_as_swedish_names_and_central_is_central_verksamhet():
+    from kompetens.core.labels import SCHOOL_FORM_LABELS, school_form_label
+
+    assert school_form_label("central") == SCHOOL_FORM_LABELS["central"] == "Central verksamhet"
+    assert school_form_label("anpassad_grundskola") == "Anpassad grundskola"
+    assert school_form_label(None) is None
+    assert school_form_label("okand_form") == "okand_form"  # an unknown code is shown as it is

@@ -11,7 +11,6 @@ import pytest
 from kompetens.indicators import registry
 from kompetens.ui import aruba_view as view
 from kompetens.ui import homes
-from kompetens.ui.components import _delta_style
 from tests.app_support import run_page, texts
 
 PAGE = "views/aruba.py"
@@ -150,15 +149,6 @@ def test_an_indicator_with_only_later_figures_points_to_a_later_year():
         "Inga värden för övertaliga som ännu inte placerats 2024 eller tidigare – "
         "det första värdet gäller 2025. Välj ett senare år i sidopanelen."
     )
-
-
-def test_a_fall_in_a_figure_where_higher_is_better_is_red_with_a_down_arrow():
-    # Swedish formatting writes U+2212, which Streamlit does not read as a minus
-    assert _delta_style(-0.96, "higher_is_better") == ("red", "down")
-    assert _delta_style(0.001, "higher_is_worse") == ("red", "up")
-    assert _delta_style(-1, "higher_is_worse") == ("green", "down")
-    assert _delta_style(-14, "neutral") == ("gray", "down")
-    assert _delta_style(0.0, "higher_is_better") == ("off", "off")
 
 
 def test_a_long_ranking_keeps_the_weakest_units_for_the_indicators_direction():

@@ -32,7 +32,7 @@ with controls[0]:
     phase = st.segmented_control(
         "Fas",
         options=list(homes.ARUBA_PHASES),
-        format_func=lambda p: charts.PHASE_LABELS[p],
+        format_func=view.phase_label,
         default="attrahera",
         required=True,
         key="fas",
@@ -62,7 +62,7 @@ where = f"området {area}" if area else "hela organisationen"
 form_text = f", skolform {school_form}" if school_form else ""
 st.markdown(
     f'<h2 style="border-left: 10px solid {colour}; padding-left: 0.6rem; margin-bottom: 0">'
-    f"{charts.PHASE_LABELS[phase]}</h2>",
+    f"{view.phase_label(phase)}</h2>",
     unsafe_allow_html=True,
 )
 st.markdown(f"*{view.PHASE_QUESTIONS[phase]}*")
@@ -296,13 +296,13 @@ if phase == "avveckla":
 
 # ---- The phase's unit table --------------------------------------------------------------------
 table_inds = [i for i in indicators if i.id not in view.DISTRIBUTION_INDICATORS]
-st.markdown(f"### Alla enheter – {charts.PHASE_LABELS[phase]} {year}")
+st.markdown(f"### Alla enheter – {view.phase_label(phase)} {year}")
 wide = query.unit_table(
     cur, scope, [i.id for i in table_inds], "year", year, area=area, school_form=school_form
 )
 if wide.height == 0:
-    empty_state(f"Inga enhetsvärden för {charts.PHASE_LABELS[phase]} {year}.")
+    empty_state(f"Inga enhetsvärden för {view.phase_label(phase)} {year}.")
 else:
     screen, download = view.unit_table(wide, table_inds)
     st.dataframe(screen, hide_index=True, key="phase_table")
-    download_buttons(download, f"ARUBA {charts.PHASE_LABELS[phase]} {year}", key="dl_phase")
+    download_buttons(download, f"ARUBA {view.phase_label(phase)} {year}", key="dl_phase")

@@ -5,25 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from kompetens import query
-from kompetens.indicators import registry
 from kompetens.present import charts
-from kompetens.present.formatting import fmt_correlation, fmt_delta, fmt_number, fmt_value
+from kompetens.present.formatting import fmt_correlation, fmt_number, fmt_value
 from kompetens.ui import competence_views as views
 from kompetens.ui import components
 from kompetens.ui.context import page_context
-from kompetens.ui.frame import SCHOOL_FORM_LABELS
 
 ctx = page_context()
 cur = ctx.cursor()
 scope = ctx.scope
 filters = ctx.filters
-
-# Words, not colour alone (and no emoji: not every browser has the font).
-STATUS_WORDS = {"green": "✓ Når målet", "yellow": "≈ Nära målet", "red": "✗ Långt från målet"}
-CATEGORY_LABELS = {
-    "teacher": "Lärare",
-    "preschool_teacher": "Förskollärare",
-}
 
 st.title("Behörighet")
 # Long indicator names wrap instead of being cut off in the narrow metric cards.
@@ -34,8 +25,8 @@ st.markdown(
 )
 category = st.segmented_control(
     "Personalkategori",
-    options=list(views.STAFF_CATEGORY_LABELS),
-    format_func=views.STAFF_CATEGORY_LABELS.get,
+    options=list(views.CERTIFICATION_CATEGORY_LABELS),
+    format_func=views.CERTIFICATION_CATEGORY_LABELS.get,
     default="teacher",
     required=True,
     key="kategori",
@@ -45,7 +36,8 @@ category = st.segmented_control(
 )
 category = category or "teacher"
 share_id = query.CERTIFICATION_SHARES[category]
-share = registry.get(share_id)
+share_name = components.indicator_name(share_id)
+category_name = views.category_label(category)
 
 years = query.available_periods(cur, scope, "year", share_id)["period"].to_list()
 if not years:
@@ -58,7 +50,7 @@ if not years:
 period = filters.year if filters.year in years else years[-1]
 where = filters.area or "Hela organisationen"
 st.caption(
-    f"{where} · {period} (oktober) · {share.name_sv}. Heltidstjänster (FTE) vägs efter "
+    f"{where} · {period} (oktober) · {share_name}. Heltidstjänster (FTE) vägs efter "
     "tjänstgöringsgrad. `..` = dolt, bygger på färre än fem personer."
 )
 
@@ -86,16 +78,12 @@ hidden_column.metric(
 st.subheader("Enheter")
 if table.height == 0:
     components.empty_state(
-        f"Inga enheter med {share.name_sv.lower()} för urvalet.",
+        f"Inga enheter med {share_name.lower()} för urvalet.",
         "Prova en annan personalkategori, ett annat område eller en annan skolform i filtren.",
     )
 else:
-    shown = table.with_columns(
-        table["school_form"].replace(SCHOOL_FORM_LABELS),
-        table["status"].replace_strict(STATUS_WORDS, default="– Inget mål"),
-    )
     st.dataframe(
-        shown,
+        views.certification_table(table),
         hide_index=True,
         placeholder="..",
         column_order=[
@@ -128,7 +116,7 @@ else:
                 help="Så många fler behöriga heltidstjänster behövs för att nå målet.",
             ),
             "teacher_fte": st.column_config.NumberColumn(
-                f"{CATEGORY_LABELS[category]} (FTE)", format="localized"
+                f"{category_name} (FTE)", format="localized"
             ),
             "path_share": st.column_config.NumberColumn(
                 "På väg mot behörighet",
@@ -152,9 +140,9 @@ else:
             "area": "Område",
             "school_form": "Skolform",
             "socioeconomic_index": "Socioekonomiskt index",
-            "share": share.name_sv,
+            "share": share_name,
             "certified_fte": "Behöriga (FTE)",
-            "teacher_fte": f"{CATEGORY_LABELS[category]} (FTE)",
+            "teacher_fte": f"{category_name} (FTE)",
             "target": "Mål",
             "gap_fte": "Gap till mål (FTE)",
             "path_share": "På väg mot behörighet",
@@ -186,7 +174,7 @@ else:
         key="ranked",
     )
     if target is not None:
-        st.caption(f"Streckad linje: målet {fmt_value(target, share)} för {where.lower()}.")
+        st.caption(f"Streckad linje: målet {fmt_value(target, 'share')} för {where.lower()}.")
 
 # ---- one unit -------------------------------------------------------------------------
 st.subheader("En enhet i detalj")
@@ -217,37 +205,19 @@ else:
         "year",
         period,
     )
-    metric_columns = st.columns(len(compared))
-    for column, row in zip(metric_columns, compared.iter_rows(named=True), strict=True):
-        indicator = registry.get(row["indicator_id"])
-        suppressed = bool(row["unit_suppressed"])
-        delta = None
-        if row["change"] is not None and not suppressed:
-            delta = fmt_delta(row["change"], indicator)  # short: a narrow card cuts text off
-        delta_colour, delta_arrow = components._delta_style(
-            row["change"] if delta else None, indicator.direction
-        )
+    unit_cards = views.unit_cards(compared, period)
+    for column, card in zip(st.columns(max(len(unit_cards), 1)), unit_cards, strict=False):
         with column.container(border=True):
             st.metric(
-                indicator.name_sv,
-                fmt_value(row["unit_value"], indicator, suppressed=suppressed),
-                delta=delta,
+                card["name"],
+                card["value"],
+                delta=card["delta"],
                 # The sign is set from the number: Swedish formatting writes U+2212, not "-".
-                delta_color=delta_colour,
-                delta_arrow=delta_arrow,
-                help=indicator.description,
+                delta_color=card["delta_colour"],
+                delta_arrow=card["delta_arrow"],
+                help=card["help"],
             )
-            parts = [
-                f"{row['area']}: {fmt_value(row['area_value'], indicator, suppressed=bool(row['area_suppressed']))}",
-                f"organisationen: {fmt_value(row['org_value'], indicator)}",
-            ]
-            if row["target"] is not None:
-                parts.append(f"mål {fmt_value(row['target'], indicator)}")
-            if row["rank_in_area"] is not None:
-                parts.append(f"plats {row['rank_in_area']} av {row['units_in_area']} i området")
-            if delta:
-                parts.append(f"ändring mot {query.previous_period(period)}")
-            st.caption(" · ".join(parts))
+            st.caption(card["caption"])
 
     licence_col, category_col = st.columns(2)
     with licence_col:
@@ -299,7 +269,7 @@ else:
         if by_category.height == 0:
             st.caption("Inga uppdelningar per kategori för enheten.")
         else:
-            by_category = by_category.with_columns(by_category["category"].replace(CATEGORY_LABELS))
+            by_category = views.with_category_labels(by_category)
             st.dataframe(
                 by_category,
                 hide_index=True,
@@ -347,7 +317,7 @@ else:
     unit_trend = query.trend_with_context(cur, scope, share_id, "unit", unit_id, "year")
     if unit_trend.height:
         st.markdown(
-            f"**{share.name_sv}** – {names.get(unit_id, unit_id)} jämfört med område och organisation"
+            f"**{share_name}** – {names.get(unit_id, unit_id)} jämfört med område och organisation"
         )
         st.plotly_chart(
             charts.trend(
@@ -361,14 +331,8 @@ else:
             config={"displaylogo": False},
             key="unit_trend",
         )
-        hidden = unit_trend.filter(unit_trend["suppressed"])
-        if hidden.height:
-            st.caption(
-                "`..` (dolt): "
-                + ", ".join(
-                    f"{s} {p}" for s, p in zip(hidden["series"], hidden["period"], strict=True)
-                )
-            )
+        if hidden := views.hidden_points(unit_trend):
+            st.caption(f"`..` (dolt): {hidden}")
 
 # ---- pedagogical segregation ----------------------------------------------------------
 st.subheader("Pedagogisk segregation")

@@ -5,12 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from kompetens import query
-from kompetens.indicators import registry
 from kompetens.present import charts
 from kompetens.ui import competence_views as views
 from kompetens.ui import components
 from kompetens.ui.context import page_context
-from kompetens.ui.frame import SCHOOL_FORM_LABELS
 
 ctx = page_context()
 cur = ctx.cursor()
@@ -39,16 +37,6 @@ if card_scope not in (None, "org", filters.area):
     st.caption(f"Nyckeltalen gäller {card_scope} – välj område i sidopanelen för ett annat.")
 
 
-def card(column, indicator_id: str) -> None:
-    row = card_rows.get(indicator_id)
-    if row is None:
-        with column.container(border=True):
-            st.metric(components.indicator_name(indicator_id), "–")
-            st.caption("Inga uppgifter för perioden")
-        return
-    components.headline_card(column, row)
-
-
 # Long indicator names wrap instead of being cut off in the narrow cards.
 st.markdown(
     "<style>[data-testid='stMetricLabel'] * {white-space: normal !important; "
@@ -56,16 +44,12 @@ st.markdown(
     unsafe_allow_html=True,
 )
 st.subheader("Behörighet och ett ledande mått per ARUBA-fas")
-headings = {
-    "certified_teacher_share": ("current_state", "Skolor"),
-    "licensed_preschool_teacher_share": ("current_state", "Förskolor"),
-} | {ind: (phase, charts.PHASE_LABELS[phase]) for phase, ind in views.PHASE_LEAD_INDICATORS.items()}
 grid = st.columns(4) + st.columns(4)
 for column, indicator_id in zip(grid, views.HEADLINE_INDICATORS, strict=False):
-    phase, label = headings[indicator_id]
+    phase, label = views.HEADLINE_HEADINGS[indicator_id]
     dot = charts.PHASE_COLOURS[phase]
     column.markdown(f"<span style='color:{dot}'>●</span> <b>{label}</b>", unsafe_allow_html=True)
-    card(column, indicator_id)
+    components.headline_card_or_gap(column, indicator_id, card_rows.get(indicator_id))
 st.caption(
     "`..` = uppgiften döljs eftersom den bygger på färre än fem personer. "
     "Trafikljuset jämför med målet: grönt når målet, gult inom 5 procentenheter (andelar) "
@@ -91,49 +75,46 @@ resolution = resolution_col.segmented_control(
     key="upplosning",
     bind="query-params",
 )
-indicator = registry.get(indicator_id)
-period_type = views.trend_period_type(indicator_id, resolution or "year")
-if resolution == "month" and period_type == "year":
-    st.caption(f"{indicator.name_sv} finns bara som årsvärde.")
-elif period_type == "rolling_12m":
-    st.caption("Månadsvärdena är rullande tolv månader (flöden räknas över ett helt år).")
-colour = charts.PHASE_COLOURS.get(indicator.phase, charts.OKABE_ITO[0])
+trend_view = views.trend_view(indicator_id, resolution or "year")
+if trend_view.note:
+    st.caption(trend_view.note)
+period_type = trend_view.period_type
+colour = trend_view.colour
 
 level, scope_id = ("area", filters.area) if filters.area else ("org", "org")
 trend = views.until_year(
     query.trend_with_context(cur, scope, indicator_id, level, scope_id, period_type), filters.year
 )
 if trend.height == 0:
-    components.empty_state(f"Det finns inga värden för {indicator.name_sv.lower()} ännu.")
+    components.empty_state(f"Det finns inga värden för {trend_view.name.lower()} ännu.")
 else:
-    st.markdown(f"**{indicator.name_sv}** – {where.lower() if not filters.area else where}")
+    st.markdown(f"**{trend_view.name}** – {where.lower() if not filters.area else where}")
     with st.spinner("Ritar trenden …"):
         fig = charts.trend(
             trend,
             x="period",
             y="value",
-            unit=indicator.unit,
+            unit=trend_view.unit,
             colour=colour,
             series="series",
             target="target",
         )
         st.plotly_chart(fig, config={"displaylogo": False}, key="trend_main")
-    hidden = trend.filter(trend["suppressed"])["period"].unique().sort().to_list()
-    if hidden:
+    if hidden := views.hidden_periods(trend):
         st.caption("`..` (dolt, färre än fem personer): " + ", ".join(hidden))
 
 by_area = views.until_year(
     query.series_by_scope(cur, scope, indicator_id, "area", period_type), filters.year
 )
 if by_area.height:
-    st.markdown(f"**Per område** – {indicator.name_sv.lower()}, streckad linje = mål")
+    st.markdown(f"**Per område** – {trend_view.name.lower()}, streckad linje = mål")
     st.plotly_chart(
         charts.facet_trends(
             by_area,
             facet="scope_id",
             x="period",
             y="value",
-            unit=indicator.unit,
+            unit=trend_view.unit,
             target="target",
             colour=colour,
         ),
@@ -161,9 +142,10 @@ else:
         "Poängen 0–100 väger samman normaliserade nyckeltal; 100 = störst behov."
     )
     components.support_ranking_table(top, key="top_support")
-    shown = top.with_columns(top["school_form"].replace(SCHOOL_FORM_LABELS))
     components.download_buttons(
-        shown.select("rank", "unit_id", "unit_name", "area", "school_form", "score", "drivers"),
+        views.with_school_form_labels(top).select(
+            "rank", "unit_id", "unit_name", "area", "school_form", "score", "drivers"
+        ),
         "Störst stödbehov",
         labels=components.SUPPORT_TABLE_LABELS,
         key="top_support",
@@ -181,7 +163,7 @@ st.page_link(
 )
 if filters.school_form:
     st.caption(
-        f"Skolformsfiltret ({SCHOOL_FORM_LABELS.get(filters.school_form, filters.school_form)}) "
+        f"Skolformsfiltret ({views.school_form_label(filters.school_form)}) "
         "gäller listan över enheter; nyckeltalen ovan avser "
         f"{'området' if filters.area else 'hela organisationen'}."
     )

@@ -5,22 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from kompetens import query
-from kompetens.analysis import support
 from kompetens.present import charts
 from kompetens.ui import competence_views as views
 from kompetens.ui import components
 from kompetens.ui.context import page_context
-from kompetens.ui.frame import SCHOOL_FORM_LABELS
 
 ctx = page_context()
 cur = ctx.cursor()
 scope = ctx.scope
 filters = ctx.filters
 
-#: Slider keys (also the URL parameters, so a shared link keeps the weights).
-WEIGHT_KEYS: dict[str, str] = {
-    component: f"vikt_{component}" for component in support.COMPONENT_IDS
-}
 CHART_UNITS = 20
 
 st.title("Stödbehov")
@@ -31,16 +25,6 @@ st.caption(
 )
 
 
-def default_percent(component: str) -> int:
-    # Sliders show whole percent: no decimal separator to get wrong, and short URLs (?vikt_…=25).
-    return round(support.DEFAULT_WEIGHTS[component] * 100)
-
-
-def reset_weights() -> None:
-    for component, key in WEIGHT_KEYS.items():
-        st.session_state[key] = default_percent(component)
-
-
 with st.expander("Vikter", icon=":material/tune:", expanded=False):
     st.caption(
         "Vikterna behöver inte summera till 100 %: de normaliseras över de nyckeltal som finns "
@@ -48,22 +32,23 @@ with st.expander("Vikter", icon=":material/tune:", expanded=False):
     )
     weight_columns = st.columns(2)
     weights: dict[str, float] = {}
-    for index, component in enumerate(support.COMPONENTS):
+    for index, (component, label) in enumerate(views.SUPPORT_COMPONENTS):
         percent = weight_columns[index % 2].slider(
-            component.label_sv,
+            label,
             min_value=0,
             max_value=100,
-            value=default_percent(component.id),
+            value=views.default_weight_percent(component),
             step=5,
             format="%d %%",
-            key=WEIGHT_KEYS[component.id],
+            key=views.WEIGHT_KEYS[component],
             bind="query-params",
         )
-        weights[component.id] = percent / 100
+        weights[component] = percent / 100
     st.button(
         "Återställ standardvikterna",
         icon=":material/restart_alt:",
-        on_click=reset_weights,
+        on_click=components.set_session_values,
+        args=(views.default_weight_state(),),
         key="reset_weights",
     )
 
@@ -103,13 +88,9 @@ if ranked.height == 0:
 else:
     components.support_ranking_table(ranked, key="ranking", decimals=1)
     components.download_buttons(
-        index.filter(index["has_recent_data"])
-        .drop("missing_components", "has_recent_data")
-        .sort("rank"),
+        views.support_download(index),
         "Stödbehov",
-        labels=components.SUPPORT_TABLE_LABELS
-        | {f"contribution__{c.id}": f"Bidrag: {c.label_sv}" for c in support.COMPONENTS}
-        | {f"percentile__{c.id}": f"Percentil: {c.label_sv}" for c in support.COMPONENTS},
+        labels=views.support_download_labels(components.SUPPORT_TABLE_LABELS),
         key="ranking",
     )
 
@@ -137,7 +118,7 @@ else:
         "(saknas, är äldre än tolv månader eller döljs för att de bygger på färre än fem personer). "
         "Tystnad i statistiken är inte detsamma som inget behov – följ upp dem i dialogen."
     )
-    shown_flagged = flagged.with_columns(flagged["school_form"].replace(SCHOOL_FORM_LABELS))
+    shown_flagged = views.with_school_form_labels(flagged)
     st.dataframe(
         shown_flagged,
         hide_index=True,

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from kompetens.core.labels import PHASE_LABELS
+
 Phase = Literal[
     "current_state", "attrahera", "rekrytera", "utveckla", "behalla", "avveckla", "support_need"
 ]
@@ -22,15 +24,17 @@ Direction = Literal["higher_is_better", "higher_is_worse", "neutral"]
 Aggregation = Literal["ratio_sum", "sum", "median", "weighted_mean", "composite"]
 StockOrFlow = Literal["stock", "flow", "composite"]
 
-PHASES: dict[str, tuple[str, str]] = {
-    "current_state": ("Nuläge", "Current state"),
-    "attrahera": ("Attrahera", "Attract"),
-    "rekrytera": ("Rekrytera", "Recruit"),
-    "utveckla": ("Utveckla", "Develop"),
-    "behalla": ("Behålla", "Retain"),
-    "avveckla": ("Avveckla", "Phase out"),
-    "support_need": ("Stödbehov", "Support need"),
+_PHASES_EN: dict[str, str] = {
+    "current_state": "Current state",
+    "attrahera": "Attract",
+    "rekrytera": "Recruit",
+    "utveckla": "Develop",
+    "behalla": "Retain",
+    "avveckla": "Phase out",
+    "support_need": "Support need",
 }
+#: Phase id -> (Swedish, English) name, in the model's order; the Swedish names live in core.labels.
+PHASES: dict[str, tuple[str, str]] = {p: (PHASE_LABELS[p], en) for p, en in _PHASES_EN.items()}
 
 STOCK_PERIODS = ("month", "year")
 FLOW_PERIODS = ("year", "rolling_12m")

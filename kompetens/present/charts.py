@@ -28,15 +28,6 @@ PHASE_COLOURS: dict[str, str] = {
     "avveckla": "#D55E00",
     "support_need": "#CC79A7",
 }
-PHASE_LABELS: dict[str, str] = {
-    "current_state": "Nuläge",
-    "attrahera": "Attrahera",
-    "rekrytera": "Rekrytera",
-    "utveckla": "Utveckla",
-    "behalla": "Behålla",
-    "avveckla": "Avveckla",
-    "support_need": "Stödbehov",
-}
 TARGET_COLOUR = "#D55E00"
 CONTEXT_GREY = "#8C8C8C"
 STATUS_COLOURS = {"green": "#009E73", "yellow": "#E69F00", "red": "#D55E00", None: CONTEXT_GREY}

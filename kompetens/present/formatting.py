@@ -174,3 +174,22 @@ def fmt_date(value: dt.date | dt.datetime | str | None) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return dt.date.fromisoformat(str(value)[:10]).isoformat()
+
+
+def delta_style(change: float | None, direction: str) -> tuple[str, str]:
+    """(colour, arrow) of a change shown as a metric delta, from the number itself.
+
+    Colour: ``green`` when the change goes the good way for the indicator's
+    ``direction`` (``higher_is_better`` / ``higher_is_worse``), ``red`` the bad
+    way, ``gray`` for a neutral indicator, ``off`` for no change or none; arrow:
+    ``up``, ``down`` or ``off``. Set explicitly because Streamlit reads the sign
+    from a leading ASCII ``-`` and Swedish formatting writes U+2212, so a fall
+    would otherwise show as a green rise.
+    """
+    if _is_missing(change) or abs(change) < 1e-9:
+        return "off", "off"
+    arrow = "up" if change > 0 else "down"
+    if direction not in ("higher_is_better", "higher_is_worse"):
+        return "gray", arrow
+    good = (change > 0) == (direction == "higher_is_better")
+    return ("green" if good else "red"), arrow

@@ -15,6 +15,7 @@ from typing import TypeVar
 import polars as pl
 
 from kompetens import query
+from kompetens.core.labels import PHASE_LABELS, STAFF_CATEGORY_LABELS
 from kompetens.indicators import registry
 from kompetens.present.formatting import fmt_value
 from kompetens.ui.catalogue import source_labels
@@ -28,29 +29,14 @@ PHASE_QUESTIONS: dict[str, str] = {
     "avveckla": "Ser vi avgångarna komma, placerar vi övertaliga först och lär vi oss av dem som slutar?",
 }
 
-STAFF_CATEGORY_LABELS: dict[str, str] = {
-    "teacher": "Lärare",
-    "preschool_teacher": "Förskollärare",
-    "leisure_teacher": "Fritidspedagog",
-    "childminder": "Barnskötare",
-    "assistant": "Elevassistent",
-    "special_educator": "Specialpedagog",
-    "principal": "Rektor",
-    "other": "Övrig personal",
-    "unknown": "Okänd kategori",
-}
-EXIT_REASON_LABELS: dict[str, str] = {
-    "retirement": "Pension",
-    "other_employer": "Annan arbetsgivare",
-    "studies": "Studier",
-    "relocation": "Flytt",
-    "end_of_contract": "Visstid upphör",
-    "dismissal": "Uppsägning",
-    "other": "Övrigt",
-    "unknown": "Orsak saknas",
-}
 
 T = TypeVar("T")
+
+
+def phase_label(phase: str) -> str:
+    """The Swedish name of an ARUBA phase id (``behalla`` -> ``Behålla``)."""
+    return PHASE_LABELS[phase]
+
 
 #: Indicators whose ``all`` row is a plain total (100 %): shown as a distribution over this dimension instead.
 DISTRIBUTION_INDICATORS: dict[str, str] = {"exit_reasons": "reason"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from kompetens.core.contract import KINDS
+from kompetens.core.labels import PERIOD_TYPE_LABELS, PHASE_LABELS
 from kompetens.indicators import registry
 from kompetens.indicators.targets import BASELINE_INDICATORS
 from kompetens.present.formatting import fmt_value
@@ -29,11 +30,6 @@ DIRECTION_LABELS: dict[str, str] = {
     "higher_is_better": "Högre är bättre",
     "higher_is_worse": "Lägre är bättre",
     "neutral": "Neutral (ingen riktning)",
-}
-PERIOD_TYPE_LABELS: dict[str, str] = {
-    "month": "månad",
-    "year": "år",
-    "rolling_12m": "rullande 12 månader",
 }
 BREAKDOWN_LABELS: dict[str, str] = {
     "staff_category": "personalkategori",
@@ -97,7 +93,7 @@ def catalogue_frame() -> pl.DataFrame:
     for ind in registry.REGISTRY.values():
         rows.append(
             {
-                "phase": registry.PHASES[ind.phase][0],
+                "phase": PHASE_LABELS[ind.phase],
                 "name_sv": ind.name_sv,
                 "description": ind.description,
                 "formula": ind.formula,
@@ -120,7 +116,7 @@ def catalogue_frame() -> pl.DataFrame:
 
 def of_phase(frame: pl.DataFrame, phase: str) -> pl.DataFrame:
     """The catalogue rows of one phase (registry phase id)."""
-    return frame.filter(pl.col("phase") == registry.PHASES[phase][0])
+    return frame.filter(pl.col("phase") == PHASE_LABELS[phase])
 
 
 def search_catalogue(frame: pl.DataFrame, text: str | None) -> pl.DataFrame:

@@ -9,10 +9,22 @@ to the sidebar filters, and naming columns in Swedish. Values stay numbers
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from kompetens.analysis import support
+from kompetens.core import labels
+from kompetens.core.labels import (
+    PHASE_LABELS,
+    SCHOOL_FORM_LABELS,
+    STAFF_CATEGORY_LABELS,
+    TARGET_STATUS_LABELS,
+)
 from kompetens.indicators import registry
+from kompetens.present.charts import OKABE_ITO, PHASE_COLOURS
+from kompetens.present.formatting import delta_style, fmt_delta, fmt_value
+from kompetens.query import previous_period
 
 #: Headline cards on Översikt: the current state of certification ...
 CURRENT_STATE_INDICATORS: tuple[str, ...] = (
@@ -27,6 +39,11 @@ PHASE_LEAD_INDICATORS: dict[str, str] = {
     "behalla": "turnover_rate",
     "avveckla": "retirement_forecast_5y",
 }
+#: The heading over each headline card: (phase id for the colour dot, Swedish words).
+HEADLINE_HEADINGS: dict[str, tuple[str, str]] = {
+    "certified_teacher_share": ("current_state", "Skolor"),
+    "licensed_preschool_teacher_share": ("current_state", "Förskolor"),
+} | {ind: (phase, PHASE_LABELS[phase]) for phase, ind in PHASE_LEAD_INDICATORS.items()}
 HEADLINE_INDICATORS: tuple[str, ...] = (
     *CURRENT_STATE_INDICATORS,
     *PHASE_LEAD_INDICATORS.values(),
@@ -34,9 +51,10 @@ HEADLINE_INDICATORS: tuple[str, ...] = (
 
 RESOLUTIONS: dict[str, str] = {"year": "Årsvärden", "month": "Månadsvärden"}
 
-STAFF_CATEGORY_LABELS: dict[str, str] = {
-    "teacher": "Lärare (skolor)",
-    "preschool_teacher": "Förskollärare (förskolor)",
+#: The posts Behörighet measures (``query.CERTIFICATION_SHARES``), named with where they work.
+CERTIFICATION_CATEGORY_LABELS: dict[str, str] = {
+    "teacher": f"{STAFF_CATEGORY_LABELS['teacher']} (skolor)",
+    "preschool_teacher": f"{STAFF_CATEGORY_LABELS['preschool_teacher']} (förskolor)",
 }
 
 
@@ -52,6 +70,40 @@ def trend_period_type(indicator_id: str, resolution: str) -> str:
             if candidate in types:
                 return candidate
     return "year"
+
+
+@dataclass(frozen=True)
+class TrendView:
+    """What Översikt needs to draw one indicator's trend: names, unit, colour and period type."""
+
+    name: str
+    unit: str
+    colour: str
+    period_type: str
+    note: str | None  # a caption on what the monthly values are, or that there are none
+
+
+def trend_view(indicator_id: str, resolution: str) -> TrendView:
+    """The trend of ``indicator_id`` at a resolution (``year`` or ``month``), in the indicator's phase colour."""
+    indicator = registry.get(indicator_id)
+    period_type = trend_period_type(indicator_id, resolution)
+    note = None
+    if resolution == "month" and period_type == "year":
+        note = f"{indicator.name_sv} finns bara som årsvärde."
+    elif period_type == "rolling_12m":
+        note = "Månadsvärdena är rullande tolv månader (flöden räknas över ett helt år)."
+    return TrendView(
+        name=indicator.name_sv,
+        unit=indicator.unit,
+        colour=PHASE_COLOURS.get(indicator.phase, OKABE_ITO[0]),
+        period_type=period_type,
+        note=note,
+    )
+
+
+def school_form_label(code: str | None) -> str | None:
+    """The Swedish name of a school form code (the sidebar filter's value)."""
+    return labels.school_form_label(code)
 
 
 def until_year(frame: pl.DataFrame, year: str | None, column: str = "period") -> pl.DataFrame:
@@ -152,6 +204,46 @@ def contributions_for_chart(index: pl.DataFrame, top: int) -> pl.DataFrame:
     )
 
 
+#: Stödbehov's weight sliders: component id -> widget key (also the URL parameter, so a shared
+#: link keeps the weights).
+WEIGHT_KEYS: dict[str, str] = {
+    component: f"vikt_{component}" for component in support.COMPONENT_IDS
+}
+#: The index's components in the model's order: (component id, Swedish name).
+SUPPORT_COMPONENTS: tuple[tuple[str, str], ...] = tuple(
+    (component.id, component.label_sv) for component in support.COMPONENTS
+)
+
+
+def default_weight_percent(component: str) -> int:
+    """A component's default weight in whole percent (sliders: no decimal separator, short URLs)."""
+    return round(support.DEFAULT_WEIGHTS[component] * 100)
+
+
+def default_weight_state() -> dict[str, int]:
+    """Slider key -> default percent, for the reset button."""
+    return {key: default_weight_percent(component) for component, key in WEIGHT_KEYS.items()}
+
+
+def support_download(index: pl.DataFrame) -> pl.DataFrame:
+    """The ranked units of ``query.support_need`` for the download, best rank first, with
+    each component's percentile and contribution."""
+    return (
+        index.filter(pl.col("has_recent_data"))
+        .drop("missing_components", "has_recent_data")
+        .sort("rank")
+    )
+
+
+def support_download_labels(table_labels: dict[str, str]) -> dict[str, str]:
+    """Swedish headings of ``support_download``: the ranking table's plus one per component."""
+    return (
+        table_labels
+        | {f"contribution__{c}": f"Bidrag: {label}" for c, label in SUPPORT_COMPONENTS}
+        | {f"percentile__{c}": f"Percentil: {label}" for c, label in SUPPORT_COMPONENTS}
+    )
+
+
 def weights_changed(weights: dict[str, float]) -> bool:
     """True when the weights differ from the defaults (the page then says so)."""
     return any(abs(weights.get(k, v) - v) > 1e-9 for k, v in support.DEFAULT_WEIGHTS.items())
@@ -239,3 +331,90 @@ def status_counts(table: pl.DataFrame) -> dict[str, int]:
         "no_target": shown.filter(pl.col("status").is_null()).height,
         "hidden": hidden.height,
     }
+
+
+#: Traffic-light words in the unit table: a sign, not colour alone (and no emoji, which not
+#: every browser has a font for).
+_STATUS_SIGNS: dict[str | None, str] = {"green": "✓", "yellow": "≈", "red": "✗", None: "–"}
+STATUS_WORDS: dict[str | None, str] = {
+    status: f"{sign} {TARGET_STATUS_LABELS[status]}" for status, sign in _STATUS_SIGNS.items()
+}
+
+
+def category_label(category: str) -> str:
+    """The Swedish name of a staff category code (``teacher`` -> ``Lärare``)."""
+    return STAFF_CATEGORY_LABELS.get(category, category)
+
+
+def with_school_form_labels(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its ``school_form`` codes replaced by their Swedish names (for tables and downloads)."""
+    return frame.with_columns(pl.col("school_form").replace(SCHOOL_FORM_LABELS))
+
+
+def certification_table(table: pl.DataFrame) -> pl.DataFrame:
+    """``query.certification_units`` for the screen: Swedish school forms, status in words."""
+    return with_school_form_labels(table).with_columns(
+        pl.col("status").replace_strict(
+            STATUS_WORDS, default=STATUS_WORDS[None], return_dtype=pl.String
+        )
+    )
+
+
+def with_category_labels(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its ``category`` (staff category codes) in Swedish."""
+    return frame.with_columns(pl.col("category").replace(STAFF_CATEGORY_LABELS))
+
+
+def unit_cards(compared: pl.DataFrame, period: str) -> list[dict]:
+    """Behörighet's metric cards for one unit (``query.compare`` rows), as Swedish strings.
+
+    Each card: ``name, value, delta, delta_colour, delta_arrow, help, caption``; the
+    caption compares with the unit's area, the organisation and the target, gives the
+    unit's place in the area and says what the change compares with.
+    """
+    cards = []
+    for row in compared.iter_rows(named=True):
+        indicator = registry.get(row["indicator_id"])
+        suppressed = bool(row["unit_suppressed"])
+        delta = None
+        if row["change"] is not None and not suppressed:
+            delta = fmt_delta(row["change"], indicator)  # short: a narrow card cuts text off
+        colour, arrow = delta_style(row["change"] if delta else None, indicator.direction)
+        area_value = fmt_value(
+            row["area_value"], indicator, suppressed=bool(row["area_suppressed"])
+        )
+        parts = [
+            f"{row['area']}: {area_value}",
+            f"organisationen: {fmt_value(row['org_value'], indicator)}",
+        ]
+        if row["target"] is not None:
+            parts.append(f"mål {fmt_value(row['target'], indicator)}")
+        if row["rank_in_area"] is not None:
+            parts.append(f"plats {row['rank_in_area']} av {row['units_in_area']} i området")
+        if delta:
+            parts.append(f"ändring mot {previous_period(period)}")
+        cards.append(
+            {
+                "name": indicator.name_sv,
+                "value": fmt_value(row["unit_value"], indicator, suppressed=suppressed),
+                "delta": delta,
+                "delta_colour": colour,
+                "delta_arrow": arrow,
+                "help": indicator.description,
+                "caption": " · ".join(parts),
+            }
+        )
+    return cards
+
+
+def hidden_points(trend: pl.DataFrame, series: str = "series") -> str | None:
+    """``"Norr 2025, Organisationen 2025"``: the series and periods of a trend shown as ``..``; None if none."""
+    hidden = trend.filter(pl.col("suppressed"))
+    if hidden.height == 0:
+        return None
+    return ", ".join(f"{s} {p}" for s, p in zip(hidden[series], hidden["period"], strict=True))
+
+
+def hidden_periods(trend: pl.DataFrame) -> list[str]:
+    """The periods of a trend with a hidden (``..``) value, oldest first, each once."""
+    return trend.filter(pl.col("suppressed"))["period"].unique().sort().to_list()

@@ -12,16 +12,21 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 import streamlit as st
 
+from kompetens.core.labels import SCHOOL_FORM_LABELS, TARGET_STATUS_LABELS
 from kompetens.indicators import registry
 from kompetens.present import exports
-from kompetens.present.formatting import fmt_delta, fmt_value
+from kompetens.present.formatting import delta_style, fmt_delta, fmt_value
 from kompetens.query import previous_period
 
+_STATUS_DOTS: dict[str | None, str] = {
+    "green": ":green[●]",
+    "yellow": ":orange[●]",
+    "red": ":red[●]",
+    None: ":gray[○]",
+}
+#: A coloured dot and the words (Streamlit markdown), per traffic-light status.
 STATUS_LABELS: dict[str | None, str] = {
-    "green": ":green[●] Når målet",
-    "yellow": ":orange[●] Nära målet",
-    "red": ":red[●] Långt från målet",
-    None: ":gray[○] Inget mål",
+    status: f"{dot} {TARGET_STATUS_LABELS[status]}" for status, dot in _STATUS_DOTS.items()
 }
 STATUS_SHORT: dict[str | None, str] = {"green": "🟢", "yellow": "🟡", "red": "🔴", None: "⚪"}
 
@@ -39,22 +44,6 @@ def status_text(status: str | None) -> str:
     return STATUS_LABELS.get(status, STATUS_LABELS[None])
 
 
-def _delta_style(change: float | None, direction: str) -> tuple[str, str]:
-    """(colour, arrow) of a metric delta, from the number itself.
-
-    Streamlit reads the sign from a leading ASCII ``-``, but Swedish formatting
-    writes the minus sign U+2212, so a fall would show as a green rise; the
-    arrow and colour are therefore set explicitly.
-    """
-    if change is None or change == 0:
-        return "off", "off"
-    arrow = "up" if change > 0 else "down"
-    if direction == "neutral":
-        return "gray", arrow
-    good = (change > 0) == (direction == "higher_is_better")
-    return ("green" if good else "red"), arrow
-
-
 def headline_card(column, row: Mapping, *, period_label: str | None = None) -> None:
     """One metric card: value, change vs a year earlier (direction-aware colour), target and status."""
     indicator = registry.get(row["indicator_id"])
@@ -62,7 +51,7 @@ def headline_card(column, row: Mapping, *, period_label: str | None = None) -> N
     value = fmt_value(row.get("value"), indicator, suppressed=suppressed)
     change = row.get("change")
     delta = None if change is None or suppressed else fmt_delta(change, indicator)
-    delta_colour, delta_arrow = _delta_style(change if delta else None, indicator.direction)
+    delta_colour, delta_arrow = delta_style(change if delta else None, indicator.direction)
     period = period_label or row.get("period")
     with column.container(border=True):
         # The delta stays short (a narrow card cuts it off); what it compares with is in the caption.
@@ -82,6 +71,22 @@ def headline_card(column, row: Mapping, *, period_label: str | None = None) -> N
             compared = f", ändring mot {previous_period(str(period))}" if delta else ""
             parts.append(f"{period}{compared}")
         st.caption(" · ".join(parts))
+
+
+def headline_card_or_gap(column, indicator_id: str, row: Mapping | None) -> None:
+    """``headline_card``, or a card that says there are no figures for the period when ``row`` is None."""
+    if row is None:
+        with column.container(border=True):
+            st.metric(indicator_name(indicator_id), "–")
+            st.caption("Inga uppgifter för perioden")
+        return
+    headline_card(column, row)
+
+
+def set_session_values(values: Mapping[str, object]) -> None:
+    """Put widget values into session state (a button's ``on_click``, e.g. "reset the weights")."""
+    for key, value in values.items():
+        st.session_state[key] = value
 
 
 def empty_state(
@@ -161,8 +166,6 @@ def support_ranking_table(ranked: pl.DataFrame, *, key: str, decimals: int = 0) 
 
     ``ranked``: ``rank, unit_name, area, school_form, score, drivers`` (school form as a code).
     """
-    from kompetens.ui.frame import SCHOOL_FORM_LABELS
-
     shown = ranked.with_columns(ranked["school_form"].replace(SCHOOL_FORM_LABELS))
     st.dataframe(
         shown,

@@ -13,9 +13,10 @@ import datetime as dt
 
 import polars as pl
 
+from kompetens.core.labels import PHASE_LABELS, TARGET_STATUS_LABELS
 from kompetens.dialogue import dialogues
 from kompetens.indicators import registry
-from kompetens.present.formatting import fmt_date, fmt_delta, fmt_value
+from kompetens.present.formatting import delta_style, fmt_date, fmt_delta, fmt_value
 
 #: The figures discussed in a dialogue, in ARUBA order. A unit shows those it has a figure for
 #: (a preschool has no certified-teacher share, a school no licensed-preschool-teacher share).
@@ -38,12 +39,7 @@ KEY_INDICATORS: tuple[str, ...] = (
     "retirement_forecast_5y",
 )
 
-STATUS_WORDS: dict[str | None, str] = {
-    "green": "Når målet",
-    "yellow": "Nära målet",
-    "red": "Långt från målet",
-    None: "Inget mål",
-}
+STATUS_WORDS: dict[str | None, str] = TARGET_STATUS_LABELS
 
 
 def with_figures(compare: pl.DataFrame) -> pl.DataFrame:
@@ -103,22 +99,7 @@ def default_area(
 
 
 def phase_of(indicator_id: str) -> str:
-    return registry.PHASES[registry.get(indicator_id).phase][0]
-
-
-def delta_style(change: float, direction: str) -> tuple[str, str]:
-    """(colour, arrow) of a metric delta from the number itself.
-
-    Set explicitly because Streamlit reads the sign from a leading ASCII ``-`` and
-    Swedish formatting writes U+2212, so a fall would otherwise show as a green rise.
-    """
-    if abs(change) < 1e-9:
-        return "off", "off"
-    arrow = "up" if change > 0 else "down"
-    if direction not in ("higher_is_better", "higher_is_worse"):
-        return "gray", arrow
-    good = (change > 0) == (direction == "higher_is_better")
-    return ("green" if good else "red"), arrow
+    return PHASE_LABELS[registry.get(indicator_id).phase]
 
 
 def colour_has_direction(indicator) -> bool:

@@ -15,17 +15,8 @@ from collections.abc import Callable, Iterator
 import streamlit as st
 
 from kompetens import query
+from kompetens.core.labels import SCHOOL_FORM_LABELS
 from kompetens.ui.context import Filters, shared_connection
-
-SCHOOL_FORM_LABELS: dict[str, str] = {
-    "forskola": "Förskola",
-    "grundskola": "Grundskola",
-    "gymnasieskola": "Gymnasieskola",
-    "anpassad_grundskola": "Anpassad grundskola",
-    "anpassad_gymnasieskola": "Anpassad gymnasieskola",
-    "fritidshem": "Fritidshem",
-    "central": "Central verksamhet",
-}
 
 ALL_AREAS = "Alla områden"
 ALL_FORMS = "Alla skolformer"

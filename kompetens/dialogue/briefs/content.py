@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from kompetens import query
+from kompetens.core.labels import TARGET_STATUS_LABELS, school_form_label
 from kompetens.dialogue import dialogues
 from kompetens.dialogue.talking_points import as_text, talking_points
 from kompetens.indicators import registry
@@ -48,12 +49,7 @@ PRESCHOOL_INDICATORS: tuple[str, ...] = (
 #: The trend charts: the unit's main certification share, turnover, sick leave.
 TREND_INDICATORS: tuple[str, ...] = ("turnover_rate", "sick_leave_rate")
 
-STATUS_WORDS: dict[str | None, str] = {
-    "green": "Når målet",
-    "yellow": "Nära målet",
-    "red": "Långt från målet",
-    None: "Inget mål",
-}
+STATUS_WORDS: dict[str | None, str] = TARGET_STATUS_LABELS
 NO_DATA_TEXT = "Det finns inga nyckeltal för enheten för perioden {period}."
 SUPPRESSION_NOTE = (
     "Värden som bygger på färre än fem personer visas som .. (för få för att visas). "
@@ -158,17 +154,6 @@ class Brief:
     @property
     def title(self) -> str:
         return f"{self.unit_name} ({self.unit_id})"
-
-
-def _school_form_label(form: str | None) -> str | None:
-    labels = {
-        "forskola": "Förskola",
-        "grundskola": "Grundskola",
-        "anpassad_grundskola": "Anpassad grundskola",
-        "gymnasieskola": "Gymnasieskola",
-        "central": "Central enhet",
-    }
-    return labels.get(form, form) if form else None
 
 
 def indicators_for(school_form: str | None) -> tuple[str, ...]:
@@ -331,7 +316,7 @@ def build_brief(
         "unit_id": unit_id,
         "unit_name": unit["unit_name"] or unit_id,
         "area": unit["area"],
-        "school_form": _school_form_label(form),
+        "school_form": school_form_label(form),
         "dialogue_date": day,
         "period": period,
         "data_period": data_period_text(period, latest),
