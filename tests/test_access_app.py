@@ -197,6 +197,41 @@ def test_a_unit_parameter_outside_the_scope_shows_no_access_and_is_logged(db):
     ]
 
 
+def test_a_repeated_unit_parameter_is_refused_even_when_the_last_value_is_in_scope(db):
+    # ?enhet=S1&enhet=E1: Streamlit reads the last value (E1, the principal's own unit).
+    at = signed_in(PRINCIPAL, query_params={"enhet": ["S1", "E1"]})
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Ingen åtkomst"]
+    assert no_access_shown(at)
+    assert not at.metric  # no page ran
+    assert events(db, audit.ACCESS_DENIED) == [
+        (PRINCIPAL, "S1 & E1", "?enhet= flera gånger i länken")
+    ]
+    assert events(db, audit.DIALOGUE_OPENED) == []
+
+
+def test_a_repeated_area_parameter_is_refused_and_logged(db):
+    at = signed_in(MANAGER, query_params={"ar": "2025", "omrade": ["Söder", "Norr"]})
+    assert not at.exception
+    assert no_access_shown(at)
+    assert not at.metric
+    assert events(db, audit.ACCESS_DENIED) == [
+        (MANAGER, "Söder & Norr", "?omrade= flera gånger i länken")
+    ]
+
+
+def test_the_own_units_name_with_another_units_id_is_refused_and_logged(db):
+    # "Ekskolan" is E1's name, S1 another unit's id: the link names no unit exactly.
+    at = signed_in(PRINCIPAL, query_params={"enhet": "Ekskolan (S1)"})
+    assert not at.exception
+    assert no_access_shown(at)
+    assert "Verksamhetsdialog" not in [t.value for t in at.title]
+    assert events(db, audit.ACCESS_DENIED) == [
+        (PRINCIPAL, "Ekskolan (S1)", "?enhet= utanför behörigheten")
+    ]
+    assert events(db, audit.DIALOGUE_OPENED) == []
+
+
 def test_the_principal_own_unit_parameter_opens_the_dialogue_and_logs_which_unit(db):
     at = signed_in(PRINCIPAL, query_params={"ar": "2025", "enhet": "E1"}, page="views/dialog.py")
     assert not at.exception

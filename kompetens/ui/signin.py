@@ -73,27 +73,50 @@ def area_param_allowed(value: str, visible_areas: list[str], all_label: str) -> 
 
 
 def units_named_by(value: str, units: pl.DataFrame) -> list[str]:
-    """The unit ids a ``?enhet=`` value names.
+    """The unit ids a ``?enhet=`` value names: one id, none, or several when it is ambiguous.
 
-    Pages put either the unit id (Verksamhetsdialog) or a selectbox label that
-    starts with the unit's name (``"Ekskolan (Norr)"``, Behörighet) in the
-    URL: a value names a unit when it is its id, its name, or its name
-    followed by `` (``….
+    Pages put the unit id (``E1``), Verksamhetsdialog's label (``"Ekskolan (E1)"``)
+    or Behörighet's label (``"Ekskolan (Norr)"``, the name and the area) in the
+    URL. A value names a unit only in one of those exact forms or as the bare
+    name: ``"Ekskolan (S1)"`` (one unit's name with another unit's id) or
+    ``"Ekskolan (Söder)"`` (the wrong area) names no unit.
     """
     named = []
-    for unit_id, name in zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True):
-        if value == unit_id or (name and (value == name or value.startswith(f"{name} ("))):
+    for unit_id, name, area in zip(
+        units["unit_id"].to_list(),
+        units["unit_name"].to_list(),
+        units["area"].to_list(),
+        strict=True,
+    ):
+        forms = {unit_id}
+        if name:
+            forms |= {name, f"{name} ({unit_id})"}
+            if area:
+                forms.add(f"{name} ({area})")
+        if value in forms:
             named.append(unit_id)
     return named
 
 
 def unit_param_allowed(value: str, units: pl.DataFrame, visible_ids: set[str]) -> bool:
-    """A ``?enhet=`` value is fine when it names a unit in scope.
+    """A ``?enhet=`` value is fine when it names exactly one unit, and that unit is in scope.
 
-    Anything else — another unit, or something that names no unit — is
-    refused, so probing cannot tell a hidden unit from a missing one.
+    Anything else — another unit, a value that names no unit, or one that
+    names two (a name two units share, an id that is also another unit's
+    name) — is refused, so probing cannot tell a hidden unit from a missing one.
     """
-    return any(u in visible_ids for u in units_named_by(value, units))
+    named = units_named_by(value, units)
+    return len(named) == 1 and named[0] in visible_ids
+
+
+def repeated_link_params(params: Mapping[str, list[str]]) -> list[str]:
+    """The scope parameters (``omrade``, ``enhet``) given more than once in a link.
+
+    ``params`` maps each parameter to all its values (``st.query_params.get_all``).
+    Streamlit reads the last of repeated values, so ``?enhet=S1&enhet=E1``
+    would show E1 while naming S1: such a link is ambiguous and refused.
+    """
+    return [name for name in (AREA_PARAM, UNIT_PARAM) if len(params.get(name, [])) > 1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,7 +331,10 @@ def _signed_in_sidebar(db_path: str, viewer: auth.Viewer) -> None:
 
 
 def _check_link_params(db_path: str, viewer: auth.Viewer, all_areas_label: str) -> None:
-    """Deny a ``?omrade=``/``?enhet=`` outside the scope before the filters would silently drop it."""
+    """Deny an ambiguous or out-of-scope ``?omrade=``/``?enhet=`` before the filters would use it."""
+    given = {name: st.query_params.get_all(name) for name in (AREA_PARAM, UNIT_PARAM)}
+    for name in repeated_link_params(given):
+        deny(db_path, viewer, f"?{name}= flera gånger i länken", " & ".join(given[name]))
     cur = shared_connection(db_path).cursor()
     area = st.query_params.get(AREA_PARAM)
     if area is not None:
