@@ -73,7 +73,8 @@ def _staff_with_personnummer() -> bytes:
         "2025-01-31;HR-000042;U4;övrig;0,4;timavlönad;nej;1999",
     ]
     return (
-        "mätdatum;personnummer;enhet_id;befattning;syssgrad;anställningsform;legitimation;födelseår\n"
+        # An ordinary id column (not declared as personnummer): HR ids and personnummer may mix.
+        "mätdatum;anställningsid;enhet_id;befattning;syssgrad;anställningsform;legitimation;födelseår\n"
         + "\n".join(rows)
         + "\n"
     ).encode()

@@ -12,7 +12,7 @@ import polars as pl
 
 from kompetens.core import paths
 from kompetens.core.contract import KINDS, Kind
-from kompetens.ingest import writer
+from kompetens.ingest import headers, writer
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import KindNotDetected, detect_kind, map_headers
 from kompetens.ingest.pseudonym import mask_in_text
@@ -80,71 +80,66 @@ def _noop(_fraction: float, _message: str) -> None:
     return None
 
 
-def _resolve_kind(raw: RawFile, kind: str | None, file_name: str) -> Kind:
-    if kind is not None:
-        if kind not in KINDS:
-            raise ImportRejected(
-                [
-                    ValidationIssue(
-                        file_name,
-                        None,
-                        None,
-                        None,
-                        f"okänd filtyp '{kind}'; välj en av {', '.join(KINDS)}",
-                    )
-                ],
+def _unknown_kind(kind: str, file_name: str) -> ImportRejected:
+    return ImportRejected(
+        [
+            ValidationIssue(
                 file_name,
+                None,
+                None,
+                None,
+                f"okänd filtyp '{kind}'; välj en av {', '.join(KINDS)}",
             )
-        return KINDS[kind]
-    try:
-        return KINDS[detect_kind(raw.headers)]
-    except KindNotDetected as exc:
-        raise ImportRejected(
-            [ValidationIssue(file_name, None, None, None, str(exc))], file_name
-        ) from exc
-
-
-#: How many title lines above the header row are looked past (report exports often have one).
-MAX_TITLE_ROWS = 5
+        ],
+        file_name,
+    )
 
 
 def _read_and_resolve(data: bytes, name: str, kind: str | None) -> tuple[RawFile, Kind, list[str]]:
-    """Read the file and find its kind; look past a few title rows if the first row is not a header.
+    """Read the file from its header row and find its kind (see ``headers.find_header``).
 
-    Returns the raw file, its kind and warnings. Raises the first row's error
-    when no later row works as a header either.
+    Returns the raw file, its kind and warnings (rows skipped above the header,
+    the sheet read, a totals row dropped). Raises ``ImportRejected`` with a
+    Swedish message when the file cannot be read or no row is a header.
     """
-    raw: RawFile | None = None
-    found: Kind | None = None
-    first_error: ImportRejected | None = None
-    try:
-        raw = read_bytes(data, name)
-        found = _resolve_kind(raw, kind, name)
-        if not map_headers(raw.headers, found).missing:
-            return raw, found, []
-    except ImportRejected as exc:
-        first_error = exc
-    if len(data) and sniff_format(data, name) in ("csv", "xlsx"):
-        for header_row in range(1, MAX_TITLE_ROWS + 1):
-            try:
-                probe = read_bytes(data, name, header_row=header_row, n_rows=20)
-                k = _resolve_kind(probe, kind, name)
-            except ImportRejected:
-                continue
-            if map_headers(probe.headers, k).missing:
-                continue
-            full = read_bytes(data, name, header_row=header_row)
-            skipped = full.header_line - 1
-            return (
-                full,
-                k,
+    if kind is not None and kind not in KINDS:
+        raise _unknown_kind(kind, name)
+    fmt = sniff_format(data, name) if data else None
+    choice = None
+    if fmt in ("csv", "xlsx"):
+        try:
+            choice = headers.find_header(data, name, kind)
+        except ImportRejected:
+            choice = None  # read_bytes below reports the reading problem itself
+    if choice is None or choice.kind is None:
+        raw = read_bytes(data, name, sheet=choice.sheet if choice else 0)
+        if kind is not None:
+            return raw, KINDS[kind], raw.warnings
+        try:
+            found = detect_kind(raw.headers)
+        except KindNotDetected as exc:
+            raise ImportRejected([ValidationIssue(name, None, None, None, str(exc))], name) from exc
+        return raw, KINDS[found], raw.warnings
+    if kind is None:
+        pair = headers.ambiguous_kinds(choice.cells)
+        if pair is not None and choice.kind in pair:
+            a, b = KINDS[pair[0]], KINDS[pair[1]]
+            raise ImportRejected(
                 [
-                    f"Rubrikraden är rad {full.header_line}: {skipped} rad(er) ovanför den ignorerades."
+                    ValidationIssue(
+                        name,
+                        None,
+                        None,
+                        None,
+                        f"Det går inte att avgöra vilken sorts fil det är: kolumnerna passar lika bra för "
+                        f"'{a.label_sv}' ({a.name}) och '{b.label_sv}' ({b.name}). Ange filtypen uttryckligen.",
+                    )
                 ],
+                name,
             )
-    if first_error is not None:
-        raise first_error
-    return raw, found, []
+    raw = read_bytes(data, name, header_row=choice.row_index, sheet=choice.sheet)
+    raw.title_lines = choice.title_lines
+    return raw, KINDS[choice.kind], choice.warnings() + raw.warnings
 
 
 def _validate(conn, raw: RawFile, name: str, kind: Kind, *, collect_rejected: bool) -> Validated:

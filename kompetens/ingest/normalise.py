@@ -48,6 +48,7 @@ class HeaderMap:
     extra: list[str] = field(default_factory=list)  # ignored: not in the contract
     missing: list[str] = field(default_factory=list)  # required canonical columns absent
     duplicated: dict[str, list[str]] = field(default_factory=dict)  # canonical -> file headers
+    ignored_ids: list[str] = field(default_factory=list)  # other id columns beside a personnummer
 
     @property
     def display(self) -> dict[str, str]:
@@ -55,7 +56,26 @@ class HeaderMap:
         return {canonical: header for header, canonical in self.mapping.items()}
 
 
+#: Required columns a file may leave out because they are read from another column:
+#: (kind, column) -> the column they come from. A staff file without a birth-year
+#: column takes the birth year from each personnummer.
+DERIVED: dict[tuple[str, str], str] = {("staff", "birth_year"): "employee_id"}
+
+
+def _is_identity_header(header: str) -> bool:
+    from kompetens.ingest.identity import is_identity_header
+
+    return is_identity_header(header)
+
+
 def map_headers(headers: list[str], kind: Kind) -> HeaderMap:
+    """Map a file's headers onto ``kind``; see ``HeaderMap``.
+
+    When both a personnummer column and another id column (``Anst.nr``) map to
+    ``employee_id``, the personnummer column is used and the other one ignored
+    (it is listed in ``ignored_ids``): the personnummer is stable across systems
+    and carries the birth year.
+    """
     lookup = header_lookup(kind)
     result = HeaderMap()
     seen: dict[str, list[str]] = {}
@@ -67,42 +87,68 @@ def map_headers(headers: list[str], kind: Kind) -> HeaderMap:
             result.name_columns.append(header)
         else:
             result.extra.append(header)
+    ids = seen.get("employee_id", [])
+    if len(ids) > 1:
+        personal = [h for h in ids if _is_identity_header(h)]
+        if len(personal) == 1:
+            seen["employee_id"] = personal
+            result.ignored_ids = [h for h in ids if h not in personal]
     for canonical, found in seen.items():
         result.mapping[found[0]] = canonical
         if len(found) > 1:
             result.duplicated[canonical] = found
-    result.missing = [c for c in kind.required_columns if c not in seen]
+    result.missing = [
+        c
+        for c in kind.required_columns
+        if c not in seen and DERIVED.get((kind.name, c)) not in seen
+    ]
     return result
 
 
-def detect_kind(headers: list[str]) -> str:
-    """The kind whose required columns are all present, preferring the one matching most headers.
+def birth_year_derived(kind: Kind, hm: HeaderMap) -> bool:
+    """True when the file has no birth-year column and the birth year comes from the personnummer."""
+    source = DERIVED.get((kind.name, "birth_year"))
+    return source is not None and "birth_year" not in hm.display and source in hm.display
 
-    Raises ``KindNotDetected`` (Swedish message) if no kind fits or two fit equally well.
+
+def kind_scores(headers: list[str]) -> list[tuple[int, int, str, list[str]]]:
+    """Per kind: (headers matched, required columns missing, kind, the missing columns), best first.
+
+    Best = most headers matched; among equals, fewest missing. A file whose columns
+    match staff better than events is staff, even if staff then lacks a column:
+    the report names what staff lacks instead of guessing a kind that fits worse.
     """
-    scores: list[tuple[int, str]] = []
-    nearest: tuple[int, str, list[str]] | None = None
+    scores = []
     for name, kind in KINDS.items():
         hm = map_headers(headers, kind)
-        matched = len(hm.mapping)
-        if not hm.missing:
-            scores.append((matched, name))
-        elif nearest is None or matched - len(hm.missing) > nearest[0]:
-            nearest = (matched - len(hm.missing), name, hm.missing)
-    if scores:
-        scores.sort(reverse=True)
-        if len(scores) > 1 and scores[0][0] == scores[1][0]:
+        scores.append((len(hm.mapping), len(hm.missing), name, hm.missing))
+    scores.sort(key=lambda s: (-s[0], s[1]))
+    return scores
+
+
+def detect_kind(headers: list[str]) -> str:
+    """The kind matching most headers (see ``kind_scores``), if it has every required column.
+
+    Raises ``KindNotDetected`` (Swedish message) if no kind fits, the best match lacks
+    required columns, or two complete kinds fit equally well.
+    """
+    scores = kind_scores(headers)
+    best_matched, best_missing, best, missing = scores[0]
+    complete = [s for s in scores if s[0] == best_matched and s[1] == 0]
+    if best_matched and best_missing == 0:
+        if len(complete) > 1:
+            a, b = KINDS[complete[0][2]], KINDS[complete[1][2]]
             raise KindNotDetected(
                 f"Det går inte att avgöra vilken sorts fil det är: kolumnerna passar lika bra för "
-                f"'{KINDS[scores[0][1]].label_sv}' ({scores[0][1]}) och '{KINDS[scores[1][1]].label_sv}' ({scores[1][1]}). "
+                f"'{a.label_sv}' ({a.name}) och '{b.label_sv}' ({b.name}). "
                 "Ange filtypen uttryckligen."
             )
-        return scores[0][1]
+        return best
     found = mask_in_text(", ".join(h for h in headers if h)) or "(inga)"
     hint = ""
-    if nearest is not None:
-        kind = KINDS[nearest[1]]
-        labels = ", ".join(f"{c} ({kind.column(c).label_sv})" for c in nearest[2])
+    if best_matched:
+        kind = KINDS[best]
+        labels = ", ".join(f"{c} ({kind.column(c).label_sv})" for c in missing)
         hint = f" Närmast är '{kind.label_sv}' ({kind.name}), men där saknas: {labels}."
     raise KindNotDetected(
         f"Kolumnerna känns inte igen som någon av filtyperna i datakontraktet. Kolumner i filen: {found}.{hint}"

@@ -92,7 +92,10 @@ def mask(value: str) -> str:
     return f"{m.group('date')}{m.group('sep') or '-'}****"
 
 
-_PNR_IN_TEXT = re.compile(r"(?<!\d)(?P<date>\d{6}|\d{8})(?P<sep>[-+]?)(?P<tail>\d{4})(?!\d)")
+#: Also the spellings spreadsheets produce: a space, an en dash or another dash before the last four.
+_PNR_IN_TEXT = re.compile(
+    r"(?<!\d)(?P<date>\d{6}|\d{8})(?P<sep>[-+\u2010-\u2015\u2212]|[ \u00a0]{1,3})?(?P<tail>\d{4})(?!\d)"
+)
 
 
 def mask_in_text(text: str, filler: str = "****") -> str:
@@ -104,7 +107,8 @@ def mask_in_text(text: str, filler: str = "****") -> str:
     def _mask(m: re.Match) -> str:
         if not _plausible_date_part(m.group("date")):
             return m.group(0)
-        return f"{m.group('date')}{m.group('sep') or '-'}{filler}"
+        sep = m.group("sep") or "-"
+        return f"{m.group('date')}{sep if sep in '+-' else '-'}{filler}"
 
     return _PNR_IN_TEXT.sub(_mask, text)
 

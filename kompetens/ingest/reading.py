@@ -9,11 +9,13 @@ is row 1). Blank rows are dropped after numbering.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import fastexcel
 import polars as pl
 
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
@@ -34,6 +36,12 @@ class RawFile:
     separator: str | None = None
     rows_in: int = 0
     header_line: int = 1  # the row number of the header as the user sees it
+    sheet: str | None = None  # the XLSX sheet read
+    warnings: list[str] = field(default_factory=list)  # what reading skipped (a totals row …)
+    title_lines: list[str] = field(default_factory=list)  # text above the header row
+
+
+EMPTY_TEXT = "filen är tom: den innehåller inga rader med text (bara blanksteg eller tomma rader)."
 
 
 def _reject(file_name: str, message: str) -> ImportRejected:
@@ -84,6 +92,8 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if looks_like_mac_roman(data):
+        return data.decode("mac_roman"), "mac_roman"
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -104,6 +114,26 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
             "Spara filen som CSV, Excel (.xlsx) eller Parquet och försök igen.",
         )
     return text, "cp1252"
+
+
+#: Swedish letters and é as the Mac ("CSV (Macintosh)") writes them, and as Windows-1252 does.
+_MAC_ROMAN_LETTERS = frozenset(b"\x80\x81\x85\x8a\x8c\x9a\x8e")  # Ä Å Ö ä å ö é
+_CP1252_LETTERS = frozenset(b"\xc4\xc5\xd6\xe4\xe5\xf6\xe9")  # Ä Å Ö ä å ö é
+
+
+def looks_like_mac_roman(data: bytes) -> bool:
+    """True when the non-ASCII bytes are Mac Roman's Swedish letters rather than Windows-1252's.
+
+    Both encodings map every byte, so the choice rests on which one turns the
+    file's high bytes into å, ä, ö (``0x8C 0x8A 0x9A`` on a Mac, ``0xE5 0xE4 0xF6``
+    on Windows). Read as Windows-1252, a Mac file says "BjšrkŠngen" for "Björkängen".
+    """
+    sample = data[: 1 << 20]
+    mac = sum(sample.count(b) for b in _MAC_ROMAN_LETTERS)
+    windows = sum(sample.count(b) for b in _CP1252_LETTERS)
+    high = sum(1 for b in sample if b >= 0x80)
+    # Most high bytes must be those letters: random bytes are not Swedish text in any encoding.
+    return mac > windows and 2 * mac >= high
 
 
 def _count_outside_quotes(line: str, ch: str) -> int:
@@ -129,10 +159,59 @@ def detect_separator(text: str, header_row: int = 0) -> str:
     return best if counts[best] > 0 else ";"
 
 
+_DUPLICATED = re.compile(r"^(?P<base>.+)_duplicated_\d+$")
+#: A trailing summary row: its first filled cell starts with one of these words.
+_TOTALS = re.compile(r"^(summa|totalt?|antal|total summa|summering)\b", re.IGNORECASE)
+
+
+def duplicate_headers(headers: list[str]) -> list[tuple[str, int, int]]:
+    """(header, first position, second position) for each header written twice (1-based).
+
+    The CSV and Excel readers rename a repeated header ``X`` to ``X_duplicated_0``;
+    empty headers (Excel's trailing separators) are not counted.
+    """
+    found = []
+    for position, header in enumerate(headers, start=1):
+        m = _DUPLICATED.match(header)
+        if m and m.group("base").strip() and m.group("base") in headers:
+            found.append((m.group("base"), headers.index(m.group("base")) + 1, position))
+    return found
+
+
+def _drop_totals_row(frame: pl.DataFrame, data_cols: list[str]) -> tuple[pl.DataFrame, list[str]]:
+    """Drop a trailing "Summa"/"Totalt"/"Antal" row (report exports end with one), with a warning."""
+    if frame.height < 2:
+        return frame, []
+    last = frame.row(frame.height - 1, named=True)
+    filled = [str(last[c]) for c in data_cols if last[c] is not None]
+    if not filled or not _TOTALS.match(filled[0].strip()):
+        return frame, []
+    warning = (
+        f"Rad {last[ROW]} ('{filled[0].strip()[:40]}') är en summeringsrad och har hoppats över."
+    )
+    return frame.head(frame.height - 1), [warning]
+
+
 def _finish(frame: pl.DataFrame, file_name: str, fmt: str, first_row: int, **info) -> RawFile:
     headers = list(frame.columns)
     if not headers or all(h.strip() == "" or h.startswith("__UNNAMED__") for h in headers):
         raise _reject(file_name, "filen saknar rubrikrad (kolumnnamn på första raden).")
+    twice = duplicate_headers(headers)
+    if twice:
+        raise ImportRejected(
+            [
+                ValidationIssue(
+                    file_name,
+                    None,
+                    None,
+                    None,
+                    f"kolumnrubriken '{header}' finns två gånger (kolumn {a} och kolumn {b}); "
+                    "ta bort eller byt namn på den ena, så att det är tydligt vilken som ska läsas",
+                )
+                for header, a, b in twice
+            ],
+            file_name,
+        )
     frame = frame.with_row_index(ROW, offset=first_row).with_columns(pl.col(ROW).cast(pl.Int64))
     data_cols = [c for c in frame.columns if c != ROW]
     # Trim and treat empty strings as missing; then drop rows that are entirely blank
@@ -156,18 +235,27 @@ def _finish(frame: pl.DataFrame, file_name: str, fmt: str, first_row: int, **inf
         frame = frame.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in data_cols]))
     if frame.height == 0:
         raise _reject(file_name, "filen har bara en rubrikrad och inga datarader.")
+    warnings: list[str] = []
+    if fmt != "parquet":
+        frame, warnings = _drop_totals_row(frame, data_cols)
     return RawFile(
         frame=frame,
         headers=headers,
         format=fmt,
         rows_in=frame.height,
         header_line=max(first_row - 1, 1),
+        warnings=warnings,
         **info,
     )
 
 
 def read_bytes(
-    data: bytes, file_name: str, *, header_row: int = 0, n_rows: int | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    header_row: int = 0,
+    n_rows: int | None = None,
+    sheet: int = 0,
 ) -> RawFile:
     """Read CSV, XLSX or Parquet bytes into a frame of strings (see module docstring).
 
@@ -178,7 +266,7 @@ def read_bytes(
     if len(data) == 0:
         raise _reject(file_name, "filen är tom (0 byte).")
     if fmt == "xlsx":
-        return _read_xlsx(data, file_name, header_row, n_rows)
+        return _read_xlsx(data, file_name, header_row, n_rows, sheet)
     if fmt == "parquet":
         return _read_parquet(data, file_name)
     return _read_csv(data, file_name, header_row, n_rows)
@@ -189,13 +277,17 @@ def _read_csv(
 ) -> RawFile:
     text, encoding = decode_text(data, file_name)
     if not text.strip():
-        raise _reject(file_name, "filen är tom (inga rader).")
+        raise _reject(file_name, EMPTY_TEXT)
+    lone_cr = "\r" in text and "\n" not in text
+    if lone_cr:
+        # Old Mac line endings (CR only): without this the whole file is one header line.
+        text = text.replace("\r", "\n")
     separator = detect_separator(text, header_row)
     payload = (
         data[3:]
-        if encoding == "utf-8-sig"
+        if encoding == "utf-8-sig" and not lone_cr
         else data
-        if encoding == "utf-8"
+        if encoding == "utf-8" and not lone_cr
         else text.encode("utf-8")
     )
     try:
@@ -215,45 +307,112 @@ def _read_csv(
             f"eller ett citattecken saknar sin avslutning ({str(exc).splitlines()[0][:200]}).",
         ) from exc
     except pl.exceptions.NoDataError as exc:
-        raise _reject(file_name, "filen är tom (inga rader).") from exc
+        raise _reject(file_name, EMPTY_TEXT) from exc
     return _finish(frame, file_name, "csv", header_row + 2, encoding=encoding, separator=separator)
 
 
+def xlsx_sheets(data: bytes) -> list[str]:
+    """The sheet names of a workbook, in order ([] if it cannot be opened)."""
+    try:
+        return list(fastexcel.read_excel(data).sheet_names)
+    except Exception:  # fastexcel raises its own error types for damaged files
+        return []
+
+
 def _read_xlsx(
-    data: bytes, file_name: str, header_row: int = 0, n_rows: int | None = None
+    data: bytes, file_name: str, header_row: int = 0, n_rows: int | None = None, sheet: int = 0
 ) -> RawFile:
+    names = xlsx_sheets(data)
+    if not names:
+        raise _reject(
+            file_name,
+            "Excel-filen kunde inte öppnas: den är skadad eller inte en riktig .xlsx-fil. "
+            "Öppna den i Excel och spara om den som .xlsx, eller spara som CSV.",
+        )
     try:
         # Everything as strings: the values and row numbers the user sees in Excel.
         # Blank rows are kept (and dropped after numbering) so row numbers match Excel's.
         frame = pl.read_excel(
             io.BytesIO(data),
-            sheet_id=1,
+            sheet_id=sheet + 1,
             engine="calamine",
             infer_schema_length=0,
             drop_empty_rows=False,
             read_options={"header_row": header_row, **({"n_rows": n_rows} if n_rows else {})},
         )
-    except Exception as exc:  # fastexcel raises its own error types for damaged files
+    except Exception as exc:  # an empty sheet, or a damaged one
+        if _sheet_is_empty(data, sheet):
+            raise _reject(file_name, f"Excel-filens blad '{names[sheet]}' är tomt.") from exc
         raise _reject(
             file_name,
-            "Excel-filen kunde inte öppnas: den är skadad eller inte en riktig .xlsx-fil. "
+            f"Excel-filens blad '{names[sheet]}' kunde inte läsas: filen kan vara skadad. "
             "Öppna den i Excel och spara om den som .xlsx, eller spara som CSV.",
         ) from exc
     if frame.width == 0:
-        raise _reject(file_name, "Excel-filens första blad är tomt.")
+        raise _reject(file_name, f"Excel-filens blad '{names[sheet]}' är tomt.")
     # The reader starts at the first used row; Excel's numbering starts at row 1.
-    return _finish(frame, file_name, "xlsx", _first_used_xlsx_row(data) + header_row + 1)
+    first = _first_used_xlsx_row(data, sheet)
+    return _finish(frame, file_name, "xlsx", first + header_row + 1, sheet=names[sheet])
 
 
-def _first_used_xlsx_row(data: bytes) -> int:
-    """Excel row number of the first used row of the first sheet (where the header is); 1 if unknown."""
+def _sheet_is_empty(data: bytes, sheet: int) -> bool:
+    try:
+        return fastexcel.read_excel(data).load_sheet(sheet, header_row=None, n_rows=5).width == 0
+    except Exception:
+        return False
+
+
+def peek_rows(
+    data: bytes, file_name: str, n: int = 20
+) -> list[tuple[int, str | None, list[list[str]]]]:
+    """The first ``n`` rows of each sheet (one for CSV) as lists of cell strings, for header search.
+
+    Returns ``(sheet index, sheet name or None, rows)``; row ``i`` is line ``i + 1`` of
+    a CSV, or the ``i``-th row from the sheet's first used row. Empty sheets are left out.
+    """
+    fmt = sniff_format(data, file_name)
+    if fmt == "xlsx":
+        out = []
+        try:
+            book = fastexcel.read_excel(data)
+        except Exception:
+            return []
+        for index, name in enumerate(book.sheet_names):
+            try:
+                sheet = book.load_sheet(index, header_row=None, n_rows=n, dtypes="string")
+            except Exception:
+                continue
+            frame = sheet.to_polars()
+            if frame.width == 0:
+                continue
+            rows = [["" if v is None else str(v) for v in row] for row in frame.iter_rows()]
+            out.append((index, name, rows))
+        return out
+    if fmt != "csv":
+        return []
+    text, _ = decode_text(data, file_name)
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")
+    lines = text.lstrip("\ufeff").split("\n")[:n]
+    rows = []
+    for line in lines:
+        line = line.rstrip("\r")
+        counts = {sep: _count_outside_quotes(line, sep) for sep in (";", ",", "\t")}
+        sep = max(counts, key=lambda c: (counts[c], c == ";"))
+        rows.append(next(csv.reader([line], delimiter=sep), []))
+    return [(0, None, rows)]
+
+
+def _first_used_xlsx_row(data: bytes, sheet_index: int = 0) -> int:
+    """Excel row number of the first used row of a sheet (0 = the first); 1 if unknown."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
             rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            sheet = re.search(r"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
-            if sheet is None:
+            sheets = list(re.finditer(r"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook))
+            if len(sheets) <= sheet_index:
                 return 1
+            sheet = sheets[sheet_index]
             target = re.search(
                 rf'<Relationship\b[^>]*Id="{re.escape(sheet.group(1))}"[^>]*Target="([^"]+)"', rels
             )

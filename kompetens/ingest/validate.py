@@ -18,9 +18,14 @@ import polars as pl
 
 from kompetens.core import store
 from kompetens.core.contract import Kind
-from kompetens.ingest import pseudonym
+from kompetens.ingest import identity, pseudonym
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
-from kompetens.ingest.normalise import map_headers, parse_column, x_blank_column
+from kompetens.ingest.normalise import (
+    birth_year_derived,
+    map_headers,
+    parse_column,
+    x_blank_column,
+)
 from kompetens.ingest.reading import ROW, RawFile
 
 RAW = "__raw"  # suffix of the raw-string copy of a column kept for reporting
@@ -273,15 +278,22 @@ def known_unit_ids(conn) -> pl.Series | None:
     )
 
 
-def _whole_file_issues(file_name: str, kind: Kind, headers: list[str], hm) -> list[ValidationIssue]:
+def _whole_file_issues(
+    file_name: str, kind: Kind, headers: list[str], hm, header_line: int = 1
+) -> list[ValidationIssue]:
     found = pseudonym.mask_in_text(", ".join(h for h in headers if h.strip())) or "(inga)"
+    where = (
+        "Kolumner i filen"
+        if header_line == 1
+        else f"Kolumner i filen (rubrikraden, rad {header_line})"
+    )
     issues = [
         ValidationIssue(
             file_name,
             None,
             None,
             None,
-            f"den obligatoriska kolumnen '{name}' ({kind.column(name).label_sv}) saknas för {kind.label_sv.lower()} ({kind.name}). Kolumner i filen: {found}",
+            f"den obligatoriska kolumnen '{name}' ({kind.column(name).label_sv}) saknas för {kind.label_sv.lower()} ({kind.name}). {where}: {found}",
         )
         for name in hm.missing
     ]
@@ -299,6 +311,31 @@ def _whole_file_issues(file_name: str, kind: Kind, headers: list[str], hm) -> li
     return issues
 
 
+def _birth_year_from_identity(birth_years: dict[str, int], invalid: set[str]) -> pl.Expr:
+    """Birth year read from each row's personnummer (staff files without a birth-year column)."""
+    source = _raw("employee_id")
+    if not birth_years:
+        return pl.lit(None, dtype=pl.Int64).alias("birth_year")
+    return source.replace_strict(
+        pl.Series(list(birth_years), dtype=pl.String),
+        pl.Series(list(birth_years.values()), dtype=pl.Int64),
+        default=None,
+        return_dtype=pl.Int64,
+    ).alias("birth_year")
+
+
+def _birth_year_missing(invalid: set[str]) -> Rule:
+    """Without a birth-year column, a row whose id is no personnummer has no birth year."""
+    known_bad = pl.Series(sorted(invalid), dtype=pl.String).implode()
+    return _rule(
+        _raw("employee_id").is_not_null()
+        & pl.col("birth_year").is_null()
+        & ~_raw("employee_id").is_in(known_bad),
+        "födelseår saknas: filen har ingen kolumn för födelseår och id:t är inget personnummer "
+        "att läsa det ur; lägg till kolumnen Födelseår eller använd personnummer",
+    )
+
+
 def validate(
     raw: RawFile,
     file_name: str,
@@ -312,7 +349,7 @@ def validate(
     """Check every rule of ``kind`` on ``raw``; raise ``ImportRejected`` for whole-file problems."""
     today = today or dt.date.today()
     hm = map_headers(raw.headers, kind)
-    whole = _whole_file_issues(file_name, kind, raw.headers, hm)
+    whole = _whole_file_issues(file_name, kind, raw.headers, hm, raw.header_line)
     if whole:
         raise ImportRejected(whole, file_name)
 
@@ -356,10 +393,20 @@ def validate(
     errors: list[tuple[str, Rule]] = []
     invalid_pnr: set[str] = set()
     pnr_map: dict[str, str] = {}
+    birth_years: dict[str, int] = {}
+    derived_birth_year = birth_year_derived(kind, hm)
+    declared_identity = "employee_id" in hm.display and identity.is_identity_header(
+        hm.display["employee_id"]
+    )
     for col in kind.columns:
         raw_col = _raw(col.name)
         dtype = store.POLARS_TYPES[col.type]
-        if col.name not in hm.display:  # an optional column the file does not have
+        if col.name not in hm.display:
+            if derived_birth_year and col.name == "birth_year":
+                parsed.append(_birth_year_from_identity(birth_years, invalid_pnr))
+                errors.append(("employee_id", _birth_year_missing(invalid_pnr)))
+                continue
+            # an optional column the file does not have
             parsed.append(pl.lit(None, dtype=dtype).alias(col.name))
             continue
         if col.required:
@@ -369,18 +416,31 @@ def validate(
         uniques = frame.get_column(col.name + RAW).drop_nulls().unique()
         error: pl.Expr | Rule | None
         if col.name == "employee_id":
-            candidates = uniques.filter(uniques.str.contains(pseudonym.PNR_PATTERN)).to_list()
-            pnr_map, invalid_pnr = pseudonym.pseudonymise_values(candidates, pseudonym_key)
+            declared = declared_identity
+            # An ordinary id column: only values with at least ten digits can be personnummer.
+            candidates = (
+                uniques if declared else uniques.filter(uniques.str.count_matches(r"\d") >= 10)
+            )
+            ids = identity.resolve(
+                candidates.to_list(), declared=declared, key=pseudonym_key, today=today
+            )
+            pnr_map, birth_years = ids.pseudonyms, ids.birth_years
             value = raw_col
             if pnr_map:
                 old = pl.Series(list(pnr_map.keys()), dtype=pl.String)
                 new = pl.Series(list(pnr_map.values()), dtype=pl.String)
                 value = raw_col.replace(old, new)
             error = None
-            if invalid_pnr:
+            if ids.invalid:
+                invalid_pnr = set(ids.invalid)
                 error = _rule(
                     raw_col.is_in(pl.Series(sorted(invalid_pnr), dtype=pl.String).implode()),
-                    "ser ut som ett personnummer men kontrollsiffran stämmer inte",
+                    raw_col.replace_strict(
+                        pl.Series(list(ids.invalid), dtype=pl.String),
+                        pl.Series(list(ids.invalid.values()), dtype=pl.String),
+                        default=None,
+                        return_dtype=pl.String,
+                    ),
                 )
         elif col.type == "text":
             value, error = raw_col, None
@@ -449,7 +509,8 @@ def validate(
         ]
     )
 
-    issues = _issues(bad, errors, err_names, display, file_name)
+    reveal = identity.mask_identity if declared_identity else safe_value
+    issues = _issues(bad, errors, err_names, display, file_name, reveal)
     valid = checked.filter(~pl.col("__bad")).select(
         [pl.col(name).cast(dtype) for name, dtype in store.polars_schema(kind).items()]
     )
@@ -465,7 +526,7 @@ def validate(
     )
     if collect_rejected and bad.height:
         result.rejected_rows = _rejected_rows(
-            bad, kind, hm.display, display, errors, err_names, pnr_map
+            bad, kind, hm.display, display, errors, err_names, pnr_map, reveal
         )
     return result
 
@@ -501,7 +562,11 @@ def safe_value(value: str | None) -> str | None:
     return pseudonym.mask_in_text(value) if value is not None else None
 
 
-def _issues(bad: pl.DataFrame, errors, err_names, display, file_name) -> list[ValidationIssue]:
+def _issues(
+    bad: pl.DataFrame, errors, err_names, display, file_name, reveal_id=None
+) -> list[ValidationIssue]:
+    """One issue per broken rule and row; ``reveal_id`` shows an identity value (masked)."""
+    reveal_id = reveal_id or safe_value
     if bad.height == 0:
         return []
     parts = []
@@ -517,13 +582,19 @@ def _issues(bad: pl.DataFrame, errors, err_names, display, file_name) -> list[Va
             parts.append(part)
     table = pl.concat(parts).sort(["row", "order"])
     return [
-        ValidationIssue(file_name, row, display.get(column, column), safe_value(value), message)
+        ValidationIssue(
+            file_name,
+            row,
+            display.get(column, column),
+            reveal_id(value) if column == "employee_id" else safe_value(value),
+            message,
+        )
         for row, _, column, value, message in table.iter_rows()
     ]
 
 
 def _rejected_rows(
-    bad: pl.DataFrame, kind: Kind, present, display, errors, err_names, pnr_map
+    bad: pl.DataFrame, kind: Kind, present, display, errors, err_names, pnr_map, reveal_id
 ) -> pl.DataFrame:
     """The rejected rows as the user wrote them, plus 'rad' and 'fel', with no raw personnummer."""
     messages = [
@@ -544,7 +615,7 @@ def _rejected_rows(
         if col.name == "employee_id":
             # A valid personnummer becomes its pseudonym (so a corrected row re-imports
             # to the same person); an invalid one is masked.
-            values = [pnr_map.get(v, safe_value(v)) if v is not None else None for v in values]
+            values = [pnr_map.get(v, reveal_id(v)) if v is not None else None for v in values]
         else:
             values = [safe_value(v) for v in values]
         out[display.get(col.name, col.name)] = values
