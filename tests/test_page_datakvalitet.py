@@ -104,3 +104,24 @@ def test_a_unit_without_any_data_is_listed_as_missing_for_every_kind(db_with_a_n
     assert set(missing["Status"]) == {"Saknas helt"}
     assert "Nyskolan (Norr) 2025-08" in texts(at)
     assert table_with(at, "Fil")["Fil"].iloc[0] == "enheter_ny.csv"
+
+
+def test_the_import_log_is_read_with_an_organisation_scope_and_refused_to_an_area_or_unit(
+    small_db, tmp_path
+):
+    from kompetens.query import Scope, records
+
+    target = tmp_path / "log.duckdb"
+    shutil.copy(small_db, target)
+    conn = store.connect(target)
+    try:
+        log = records.imports(conn, Scope.everything())
+        # The small fixture is loaded file by file: one batch per file, newest first.
+        assert log["batch_id"].to_list() == sorted(log["batch_id"].to_list(), reverse=True)
+        assert {"units.csv", "staff.csv", "sick_leave.csv"} <= set(log["file_name"])
+        for narrow in (Scope.for_areas("Norr"), Scope.for_units(["E1"], ["Norr"]), Scope("unit")):
+            assert not records.may_see_imports(narrow)
+            with pytest.raises(query.ScopeError):
+                records.imports(conn, narrow)
+    finally:
+        conn.close()

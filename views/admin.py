@@ -6,14 +6,16 @@ import datetime as dt
 
 import streamlit as st
 
-from kompetens.access import audit, auth
+from kompetens.query import records
+from kompetens.ui import admin_view as view
 from kompetens.ui import components
 from kompetens.ui.context import NO_ACCESS_MESSAGE, page_context
 
 ctx = page_context()
 viewer = ctx.viewer
-if viewer is None or viewer.role != auth.ADMIN:
-    # The navigation hides this page from other roles; this is the second lock.
+if not view.is_admin(viewer):
+    # The navigation hides this page from other roles; this is the second lock
+    # (and ``records`` refuses the reads to anyone else: the third).
     st.error(NO_ACCESS_MESSAGE, icon=":material/lock:")
     st.stop()
 cur = ctx.cursor()
@@ -28,66 +30,60 @@ users_tab, log_tab = st.tabs(["Användare", "Granskningslogg"])
 with users_tab:
     if flash := st.session_state.pop("_admin_flash", None):
         st.success(flash, icon=":material/check_circle:")
-    users = auth.list_users(cur)
+    users = records.users(cur, viewer)
     if users.height == 0:
         components.empty_state(
             "Inga användare ännu.",
             "Lägg till den första nedan eller med `uv run kompetens users add E-POST --role hr`.",
         )
     else:
-        st.dataframe(auth.users_display(users), hide_index=True, width="stretch")
+        st.dataframe(view.users_table(users), hide_index=True, width="stretch")
 
-    units = auth.known_units(cur)
-    unit_names = dict(zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True))
+    unit_names = view.unit_choices(records.known_units(cur, viewer))
     st.subheader("Lägg till eller ändra")
     role = st.selectbox(
         "Roll",
-        options=list(auth.ROLES),
-        format_func=lambda r: auth.ROLE_LABELS[r],
+        options=list(view.ROLES),
+        format_func=view.role_label,
         key="admin_roll",
     )
     with st.form("admin_add_user", clear_on_submit=True, border=True):
         email = st.text_input("E-postadress", placeholder="fornamn.efternamn@kommun.se")
         areas: list[str] = []
         unit_ids: list[str] = []
-        if role == auth.AREA_MANAGER:
-            areas = st.multiselect("Områden", options=auth.known_areas(cur))
-        elif role == auth.PRINCIPAL:
+        if role == view.AREA_MANAGER:
+            areas = st.multiselect("Områden", options=records.known_areas(cur, viewer))
+        elif role == view.PRINCIPAL:
             unit_ids = st.multiselect(
-                "Enheter",
-                options=list(unit_names),
-                format_func=lambda u: f"{unit_names.get(u, u)} ({u})",
+                "Enheter", options=list(unit_names), format_func=lambda u: unit_names.get(u, u)
             )
         else:
-            st.caption(
-                "Rollen gäller hela organisationen."
-                if role != auth.ADMIN
-                else "Administratören ser användare och logg, inga nyckeltal."
-            )
+            st.caption(view.role_scope_text(role))
         if st.form_submit_button("Spara", type="primary", icon=":material/person_add:"):
             try:
-                row = auth.add_user(
-                    cur, email, role, areas=areas, units=unit_ids, added_by=viewer.email
-                )
+                with ctx.writing("användare") as wcur:
+                    saved = view.save_user(wcur, viewer, email, role, areas=areas, units=unit_ids)
             except ValueError as problem:
                 st.error(str(problem))
             else:
-                st.session_state["_admin_flash"] = (
-                    f"{row['email']} har nu rollen {auth.ROLE_LABELS[role]}."
-                )
+                st.session_state["_admin_flash"] = saved
                 st.rerun()
 
-    active = users.filter(users["active"])["email"].to_list()
+    active = view.active_emails(users)
     if active:
         st.subheader("Ta bort behörighet")
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         chosen = left.selectbox("Användare", options=active, key="admin_ta_bort")
         if right.button("Ta bort", icon=":material/person_remove:", key="admin_ta_bort_knapp"):
-            if chosen == viewer.email:
-                st.error("Du kan inte ta bort din egen behörighet.")
-            elif auth.remove_user(cur, chosen, removed_by=viewer.email):
-                st.session_state["_admin_flash"] = f"{chosen} har inte längre åtkomst."
-                st.rerun()
+            try:
+                with ctx.writing("användare") as wcur:
+                    removed = view.remove_user(wcur, viewer, chosen)
+            except ValueError as problem:
+                st.error(str(problem))
+            else:
+                if removed:
+                    st.session_state["_admin_flash"] = removed
+                    st.rerun()
 
 with log_tab:
     today = dt.date.today()
@@ -99,25 +95,21 @@ with log_tab:
     who = c.text_input("Användare (e-post)", key="logg_anvandare").strip() or None
     action = d.selectbox(
         "Händelse",
-        options=[None, *audit.ACTION_LABELS],
-        format_func=lambda x: "Alla händelser" if x is None else audit.ACTION_LABELS[x],
+        options=list(view.ACTION_OPTIONS),
+        format_func=view.action_label,
         key="logg_handelse",
     )
-    events = audit.list_events(
-        cur, since=since, until=until + dt.timedelta(days=1), user=who, action=action
+    events = records.audit_events(
+        cur, viewer, since=since, until=view.day_after(until), user=who, action=action
     )
-    st.caption(
-        f"{events.height:,} händelser. ".replace(",", "\u00a0")
-        + f"Händelser äldre än {audit.retention_days()} dagar rensas automatiskt "
-        f"({audit.RETENTION_ENV}). Importer och ångringar kommer från importloggen."
-    )
+    st.caption(view.log_caption(events))
     if events.height == 0:
         components.empty_state(
             "Inga händelser för de valda filtren.", "Välj en längre period eller ta bort filtren."
         )
     else:
-        shown = audit.display_frame(events)
+        shown = view.events_table(events)
         st.dataframe(shown, hide_index=True, width="stretch")
         components.download_buttons(
-            shown, f"Granskningslogg {since} till {until}", audit_action=audit.AUDIT_EXPORT
+            shown, f"Granskningslogg {since} till {until}", audit_action=view.AUDIT_EXPORT
         )

@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from kompetens import query
-from kompetens.ingest import list_imports
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_number
+from kompetens.query import records
 from kompetens.ui import components
 from kompetens.ui import quality_view as view
 from kompetens.ui.context import page_context
@@ -114,14 +114,8 @@ else:
     components.download_buttons(
         problems, "Inaktuella och saknade data", labels=view.FRESHNESS_LABELS, key="dq_fresh"
     )
-opened = view.opened_mid_period(freshness)
-if opened.height:
-    st.caption(
-        "Öppnade under perioden (inga data förväntas före öppningen): "
-        + ", ".join(
-            f"{r['unit_name']} ({r['area']}) {r['open_from']}" for r in opened.iter_rows(named=True)
-        )
-    )
+if opened := view.opened_text(freshness):
+    st.caption(f"Öppnade under perioden (inga data förväntas före öppningen): {opened}")
 
 # ---- Suppressed cells -------------------------------------------------------------------------
 st.subheader("Dolda värden")
@@ -155,10 +149,10 @@ else:
 
 # ---- Latest imports ------------------------------------------------------------------------------
 st.subheader("Senaste importer")
-if scope.level != "org":
+if not records.may_see_imports(scope):
     st.caption("Importloggen visas för användare med behörighet för hela organisationen.")
 else:
-    imports = view.imports_table(list_imports(cur))
+    imports = view.imports_table(records.imports(cur, scope))
     if imports.height == 0:
         components.empty_state("Inga filer är importerade ännu.")
     else:

@@ -96,6 +96,16 @@ def opened_mid_period(freshness: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def opened_text(freshness: pl.DataFrame) -> str | None:
+    """``"Nyskolan (Norr) 2025-08, …"``: the units that opened during the period; None if none did."""
+    opened = opened_mid_period(freshness)
+    if opened.height == 0:
+        return None
+    return ", ".join(
+        f"{r['unit_name']} ({r['area']}) {r['open_from']}" for r in opened.iter_rows(named=True)
+    )
+
+
 SUPPRESSED_LABELS: dict[str, str] = {
     "name_sv": "Nyckeltal",
     "level_label": "Nivå",

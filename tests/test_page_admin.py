@@ -1,0 +1,67 @@
+"""The Admin page's records and view logic: only the administrator reads users and the audit log.
+
+The page itself is exercised through the frame in ``tests/test_access_app.py``
+(the admin lands on it and grants access); here the reads behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from kompetens.access import audit, auth
+from kompetens.core import store
+from kompetens.query import ScopeError, records
+from kompetens.ui import admin_view as view
+
+
+@pytest.fixture
+def conn(small_db, tmp_path):
+    target = tmp_path / "admin.duckdb"
+    shutil.copy(small_db, target)
+    connection = store.connect(target)
+    auth.add_user(connection, "admin@kommun.se", auth.ADMIN, added_by="test")
+    auth.add_user(connection, "hr@kommun.se", auth.HR, added_by="test")
+    yield connection
+    connection.close()
+
+
+def viewer(conn, email: str):
+    return auth.viewer_for(conn, email)
+
+
+def test_the_administrator_reads_users_units_areas_and_the_audit_log(conn):
+    admin = viewer(conn, "admin@kommun.se")
+    users = records.users(conn, admin)
+    assert sorted(users["email"]) == ["admin@kommun.se", "hr@kommun.se"]
+    assert records.known_areas(conn, admin) == ["Norr", "Söder"]
+    assert view.unit_choices(records.known_units(conn, admin)) == {
+        "E1": "Ekskolan (E1)",
+        "L1": "Lärkans förskola (L1)",
+        "S1": "Söderskolan (S1)",
+    }
+    today = dt.date.today()
+    events = records.audit_events(
+        conn, admin, since=today, until=view.day_after(today), action=audit.USER_ADDED
+    )
+    # Two users added above, each logged once by auth.add_user.
+    assert sorted(events["target"]) == ["admin@kommun.se", "hr@kommun.se"]
+
+
+@pytest.mark.parametrize("email", ["hr@kommun.se", None])
+def test_anyone_but_the_administrator_is_refused_users_and_the_audit_log(conn, email):
+    someone = viewer(conn, email) if email else None
+    for read in (records.users, records.known_units, records.known_areas, records.audit_events):
+        with pytest.raises(ScopeError):
+            read(conn, someone)
+
+
+def test_the_administrator_cannot_remove_their_own_access_and_removing_another_says_so(conn):
+    admin = viewer(conn, "admin@kommun.se")
+    with pytest.raises(ValueError, match="din egen behörighet"):
+        view.remove_user(conn, admin, "admin@kommun.se")
+    assert view.remove_user(conn, admin, "hr@kommun.se") == "hr@kommun.se har inte längre åtkomst."
+    assert view.active_emails(records.users(conn, admin)) == ["admin@kommun.se"]
+    assert view.remove_user(conn, admin, "hr@kommun.se") is None  # already removed
