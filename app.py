@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kompetens import wiring
 from kompetens.ui import frame, signin
 from kompetens.ui.context import Filters, PageContext, default_db_path, set_page_context
+
+wiring.wire()  # migrations and the recompute-after-import hook; idempotent on every rerun
 
 st.set_page_config(
     page_title="Kompetens",

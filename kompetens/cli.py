@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kompetens import wiring
 from kompetens.core import paths, store
 from kompetens.core.contract import KINDS
 
@@ -28,6 +29,12 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
+
+
+@app.callback()
+def _wire() -> None:
+    wiring.wire()  # before any command opens a database
+
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 import pytest
 
+from kompetens import wiring
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _wired():
+    """Register the migrations and the data-change hook once, as every entry point does."""
+    wiring.wire()
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory, monkeypatch):

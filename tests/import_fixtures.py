@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import importlib
 import itertools
 import os
 import shutil
@@ -41,11 +40,8 @@ def isolate_importer_from_hooks(request):
 @pytest.fixture
 def hooks_on(monkeypatch):
     """Live hooks with only the test's own callbacks: ``hooks_on(fn)`` makes ``fn`` the one callback."""
-    # Import every module that registers a callback *before* swapping the list, or its
-    # registration would land in the temporary list and be lost for the rest of the session.
-    store.connect(":memory:").close()
-    for module in hooks._REGISTRANTS:
-        importlib.import_module(module)
+    # The session's wiring (tests/conftest.py) registered the engine's callback in the real list;
+    # monkeypatch puts that list back after the test.
     callbacks: list = []
     monkeypatch.setattr(hooks, "_CALLBACKS", callbacks)
     return callbacks.append

@@ -10,7 +10,6 @@ import datetime as dt
 
 import polars as pl
 
-from kompetens import indicators  # noqa: F401  (importing indicators registers the key_figures migration)
 from kompetens.core import store
 from kompetens.indicators.engine import stamp_code_version
 

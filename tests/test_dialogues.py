@@ -34,10 +34,10 @@ def conn():
 
 
 def test_a_fresh_database_has_the_dialogue_tables_at_the_registered_schema_version(conn):
-    # version 3 in every process: after the key figures (2), before anything registered later
-    assert dialogues.DIALOGUE_MIGRATION_VERSION == 3
-    assert store.MIGRATIONS.index(dialogues._migration_dialogues) + 1 == 3
-    assert store.schema_version(conn) >= 3
+    # version 3, declared: after the key figures (2), before the audit log (4) and users (5)
+    assert dialogues.DIALOGUE_MIGRATION.version == 3
+    assert store.registered_migrations()[2] is dialogues.DIALOGUE_MIGRATION
+    assert store.rows(conn, "SELECT version FROM schema_version WHERE version = 3") == [(3,)]
     assert store.scalar(conn, "SELECT count(*) FROM dialogue_notes") == 0
 
 

@@ -13,8 +13,8 @@ the app, the CLI and both logs without writing anything twice.
 
 The log never holds personal data about staff: targets are unit ids, file
 names (already masked by the importer) and export names. All SQL uses bound
-parameters. The migration is registered on import; ``store.migrate`` imports
-this module (``store.MIGRATION_OWNERS``).
+parameters. The table is schema version 4 (``AUDIT_MIGRATION``), registered by
+the composition root ``kompetens.wiring``.
 """
 
 from __future__ import annotations
@@ -28,9 +28,6 @@ import duckdb
 import polars as pl
 
 from kompetens.core import store
-
-# Earlier migrations must be registered before ours in every process (versions are list positions).
-from kompetens.dialogue import dialogues as _dialogues  # noqa: F401  (imports the key-figure engine too)
 
 #: Actions written to the log (``action`` column). Free text is allowed; these are the known ones.
 SIGN_IN = "sign_in"
@@ -89,7 +86,8 @@ def _migration_audit() -> list[str]:
     ]
 
 
-AUDIT_MIGRATION_VERSION = store.register_migration(_migration_audit)
+#: Schema version 4 (registered by ``kompetens.wiring``; never renumber a released migration).
+AUDIT_MIGRATION = store.Migration(4, "audit_events", _migration_audit)
 
 
 def _now() -> dt.datetime:

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-# audit registers its migration before ours (versions are list positions).
 from kompetens.access import audit
 from kompetens.access.scope import Scope
 from kompetens.core import store
@@ -95,7 +94,8 @@ def _migration_users() -> list[str]:
     ]
 
 
-USERS_MIGRATION_VERSION = store.register_migration(_migration_users)
+#: Schema version 5 (registered by ``kompetens.wiring``; never renumber a released migration).
+USERS_MIGRATION = store.Migration(5, "users", _migration_users)
 
 
 @dataclass(frozen=True)

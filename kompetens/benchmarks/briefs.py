@@ -25,7 +25,7 @@ import time
 import polars as pl
 import psutil
 
-from kompetens import query
+from kompetens import query, wiring
 from kompetens.core import paths, store
 from kompetens.dialogue.briefs import excel
 from kompetens.dialogue.briefs.area import build_area
@@ -51,6 +51,7 @@ def cpu_seconds() -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
+    wiring.wire()
     args = argv if argv is not None else sys.argv[1:]
     if argv is None:  # ``python -m kompetens.benchmarks briefs`` leaves benchmark names in argv
         from kompetens.benchmarks import available

@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
+        from kompetens import wiring
+
+        wiring.wire()
         employees, seed, db, out_dir, started = args.child
         _child(int(employees), int(seed), db, out_dir, float(started))
         return

@@ -204,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         write_staff(Path(args.generate[1]), int(args.generate[2]))
         return 0
     if args.child:
+        from kompetens import wiring
+
+        wiring.wire()
         _child(*args.child, with_hooks=args.with_hooks)
         return 0
     with tempfile.TemporaryDirectory() as tmp:

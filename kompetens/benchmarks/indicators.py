@@ -59,7 +59,6 @@ def _peak_mb() -> float:
 
 
 def _prepare(employees: int, seed: int, db: str) -> dict:
-    import kompetens.indicators  # noqa: F401  (registers the key_figures migration)
     from kompetens.core import store
     from kompetens.demo import generate_demo
 
@@ -295,6 +294,9 @@ def main(argv: list[str] | None = None) -> None:
     # parse_known_args: ``python -m kompetens.benchmarks indicators`` leaves its own argument in argv.
     args, _unknown = parser.parse_known_args(argv)
     if args.child:
+        from kompetens import wiring
+
+        wiring.wire()
         step, *rest = args.child
         if step == "prepare":
             out = _prepare(int(rest[1]), int(rest[2]), rest[0])

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import psutil
 
 from kompetens import query as q
+from kompetens import wiring
 from kompetens.core import paths, store
 
 HEADLINE = [
@@ -79,6 +80,7 @@ def run(conn) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    wiring.wire()
     args = argv if argv is not None else sys.argv[1:]
     db = paths.db_path(args[0] if args else None)
     conn = store.connect(db, read_only=True)

@@ -1,14 +1,14 @@
 """Extension point: what must happen after the data changed (an import or an undo).
 
 The importer calls ``after_data_change`` once its transaction has committed.
-Modules that derive data (the indicator engine) register a callback with
-``on_data_change``; the importer never imports them directly, so the layers
-stay one-way.
+The composition root (``kompetens.wiring.wire()``) registers the callbacks of
+the modules that derive data (the indicator engine's recompute) with
+``on_data_change``; neither the importer nor this module imports them, so the
+layers stay one-way.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,12 +19,9 @@ DataChangeCallback = Callable[[duckdb.DuckDBPyConnection, frozenset[str]], None]
 
 _CALLBACKS: list[DataChangeCallback] = []
 
-#: Modules imported before callbacks run, so that they can register themselves.
-_REGISTRANTS: tuple[str, ...] = ("kompetens.indicators",)
-
 
 def on_data_change(fn: DataChangeCallback) -> DataChangeCallback:
-    """Decorator: run ``fn(conn, changed_kinds)`` after every import or undo."""
+    """Run ``fn(conn, changed_kinds)`` after every import or undo (registering twice is a no-op)."""
     if fn not in _CALLBACKS:
         _CALLBACKS.append(fn)
     return fn
@@ -48,10 +45,9 @@ def suspended() -> Iterator[None]:
 
 
 def after_data_change(conn: duckdb.DuckDBPyConnection, kinds: Iterable[str]) -> None:
+    """Run the registered callbacks (unless suspended in this thread) for the changed kinds."""
     if getattr(_local, "depth", 0):
         return
-    for module in _REGISTRANTS:
-        importlib.import_module(module)
     changed = frozenset(kinds)
     for fn in list(_CALLBACKS):
         fn(conn, changed)

@@ -10,14 +10,28 @@ tables. Keeping superseded rows is what makes an import undoable.
 Thread safety: a DuckDB connection is not thread-safe and Streamlit runs each
 session on its own thread, so callers take a cursor per query or thread
 (``connect(...).cursor()``) and never share one across threads.
+
+Migrations: each schema step is a :class:`Migration` with a declared version
+number, declared beside the tables it creates (version 1, the contract tables,
+here; 2 ``key_figures`` in ``indicators.engine``; 3 dialogues in
+``dialogue.dialogues``; 4 ``audit_events`` in ``access.audit``; 5 ``users`` in
+``access.auth``). This module imports none of them: the composition root
+(``kompetens.wiring.wire()``, called by every entry point) registers them with
+:func:`register_migration` and then calls :func:`mark_wired`. Until then
+:func:`connect` and :func:`migrate` raise :class:`NotWiredError`, so no process
+can open a database knowing only part of the schema (it would mistake a
+complete database for a newer one, or leave key figures stale after an import).
+:func:`migrate` applies the registered migrations in version order, refuses a
+gap in the numbers (:class:`SchemaError`) and refuses, with a Swedish message,
+a database whose schema version is newer than this program's.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -70,7 +84,36 @@ def _kind_ddl(kind: Kind) -> list[str]:
     ]
 
 
-def _migration_1() -> list[str]:
+@dataclass(frozen=True)
+class Migration:
+    """One forward step of the schema: turns version ``version - 1`` into ``version``.
+
+    ``statements`` returns the DDL/DML to run, in order, in one transaction.
+    Released migrations are never edited and their numbers never reused: a new
+    table gets the next free number, declared where the table's module is.
+    """
+
+    version: int
+    name: str
+    statements: Callable[[], list[str]]
+
+    def ddl(self) -> list[str]:
+        return list(self.statements())
+
+    def same_as(self, other: Migration) -> bool:
+        """Same number, name and statements (a re-registration, not a clash)."""
+        return (self.version, self.name, self.ddl()) == (other.version, other.name, other.ddl())
+
+
+class SchemaError(RuntimeError):
+    """The registered migrations or the database's schema version cannot be reconciled."""
+
+
+class NotWiredError(RuntimeError):
+    """A database was opened before the composition root registered the migrations."""
+
+
+def _core_tables() -> list[str]:
     """Version 1: the nine contract tables, their current views, the import log and meta."""
     statements: list[str] = []
     for kind in KINDS.values():
@@ -98,27 +141,70 @@ def _migration_1() -> list[str]:
     return statements
 
 
-#: Forward migrations, applied in order. Append, never edit a released one:
-#: each entry turns schema version N-1 into N without losing a user's data.
-MIGRATIONS: list[Callable[[], list[str]]] = [_migration_1]
+#: Version 1, owned by the store itself; later versions are registered by ``kompetens.wiring``.
+CORE_MIGRATION = Migration(1, "core_tables", _core_tables)
+
+_REGISTERED: dict[int, Migration] = {CORE_MIGRATION.version: CORE_MIGRATION}
+_wired = False
 
 
-#: Modules that own later tables and register their migration on import, in version order.
-#: ``migrate`` imports them first, so every ``connect`` builds the whole schema whatever the
-#: caller happened to import (versions are list positions: the order must never change).
-MIGRATION_OWNERS: tuple[str, ...] = (
-    "kompetens.indicators.engine",
-    "kompetens.dialogue.dialogues",
-    "kompetens.access.audit",
-    "kompetens.access.auth",
-)
+def register_migration(migration: Migration) -> Migration:
+    """Register a migration under its declared version; registering the same one again is a no-op.
+
+    Raises ``SchemaError`` if the version is taken by a different migration, or
+    the name already has another version.
+    """
+    if isinstance(migration.version, bool) or not isinstance(migration.version, int):
+        raise SchemaError(f"migration {migration.name!r}: version must be an int")
+    if migration.version < 1:
+        raise SchemaError(f"migration {migration.name!r}: version must be 1 or more")
+    taken = _REGISTERED.get(migration.version)
+    if taken is not None:
+        if not taken.same_as(migration):
+            raise SchemaError(
+                f"migration version {migration.version} is already {taken.name!r}; "
+                f"{migration.name!r} needs a new version number"
+            )
+        return taken
+    for other in _REGISTERED.values():
+        if other.name == migration.name:
+            raise SchemaError(
+                f"migration {migration.name!r} is already version {other.version}, "
+                f"not {migration.version}"
+            )
+    _REGISTERED[migration.version] = migration
+    return migration
 
 
-def register_migration(fn: Callable[[], list[str]]) -> int:
-    """Append a migration (used by modules that own later tables); returns its version."""
-    if fn not in MIGRATIONS:
-        MIGRATIONS.append(fn)
-    return MIGRATIONS.index(fn) + 1
+def registered_migrations() -> tuple[Migration, ...]:
+    """The registered migrations in version order; ``SchemaError`` if a number is missing."""
+    highest = max(_REGISTERED)
+    gaps = [v for v in range(1, highest + 1) if v not in _REGISTERED]
+    if gaps:
+        raise SchemaError(
+            f"migration versions must run 1..{highest} without gaps; missing {gaps} "
+            "(is a migration not registered in kompetens.wiring.wire()?)"
+        )
+    return tuple(_REGISTERED[v] for v in range(1, highest + 1))
+
+
+def mark_wired() -> None:
+    """Called by ``kompetens.wiring.wire()`` once every migration is registered."""
+    global _wired
+    _wired = True
+
+
+def is_wired() -> bool:
+    return _wired
+
+
+def _require_wired() -> None:
+    if not _wired:
+        raise NotWiredError(
+            "kompetens.core.store: the migrations are not registered. Call "
+            "kompetens.wiring.wire() at the entry point (app, CLI, script, test set-up) "
+            "before opening a database."
+        )
 
 
 def rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
@@ -152,42 +238,79 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(version) if version is not None else 0
 
 
+class NewerDatabaseError(SchemaError):
+    """The database was made or upgraded by a newer Kompetens than this one (Swedish message)."""
+
+
+def _refuse_newer(conn: duckdb.DuckDBPyConnection, newest: int) -> int:
+    current = schema_version(conn)
+    if current > newest:
+        where = scalar(
+            conn, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        )
+        raise NewerDatabaseError(
+            f"Databasen {where or '(i minnet)'} har schemaversion {current}, men den här versionen "
+            f"av Kompetens känner bara till version {newest}: databasen har skapats eller "
+            "uppgraderats av en nyare version. Uppgradera Kompetens, eller öppna en "
+            "säkerhetskopia som den här versionen har skapat."
+        )
+    return current
+
+
 def migrate(conn: duckdb.DuckDBPyConnection) -> int:
-    """Bring the schema up to the newest version, one transaction per migration."""
-    for module in MIGRATION_OWNERS:
-        importlib.import_module(module)
+    """Bring the schema up to the newest registered version, one transaction per migration.
+
+    Returns the schema version. Raises ``NotWiredError`` before ``kompetens.wiring.wire()``,
+    ``SchemaError`` for a gap in the registered versions and ``NewerDatabaseError`` for a
+    database newer than every registered migration (nothing is changed then).
+    """
+    _require_wired()
+    migrations = registered_migrations()
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
     )
-    current = schema_version(conn)
-    for version, migration in enumerate(MIGRATIONS, start=1):
-        if version <= current:
+    current = _refuse_newer(conn, migrations[-1].version)
+    for migration in migrations:
+        if migration.version <= current:
             continue
         conn.execute("BEGIN TRANSACTION")
         try:
-            for statement in migration():
+            for statement in migration.ddl():
                 conn.execute(statement)
-            conn.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", [migration.version])
             conn.execute("COMMIT")
         except Exception:
             conn.execute("ROLLBACK")
             raise
-        current = version
+        current = migration.version
     return current
 
 
 def connect(
     db: str | os.PathLike[str] | None = None, *, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
-    """Open (and migrate) the database. ``db`` follows ``paths.db_path``; ``":memory:"`` works."""
+    """Open (and, unless read-only, migrate) the database. ``db`` follows ``paths.db_path``;
+    ``":memory:"`` works.
+
+    Needs ``kompetens.wiring.wire()`` first (``NotWiredError`` otherwise, before any
+    file is touched). A read-only connection is not migrated but is still refused
+    (``NewerDatabaseError``) if a newer Kompetens made the database.
+    """
+    _require_wired()
     target = ":memory:" if str(db) == ":memory:" else paths.db_path(db)
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         conn = duckdb.connect(str(target), read_only=read_only)
     else:
         conn = duckdb.connect(":memory:")
-    if not read_only:
-        migrate(conn)
+    try:
+        if read_only:
+            _refuse_newer(conn, registered_migrations()[-1].version)
+        else:
+            migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 

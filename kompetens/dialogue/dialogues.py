@@ -13,9 +13,8 @@ data contract, are never superseded by an import and need no recompute.
 Every function takes the caller's ``query.Scope`` and raises
 ``query.ScopeError`` for a unit outside it. All SQL uses bound parameters.
 
-The migration is registered when this module is imported; ``store.migrate``
-imports it (``store.MIGRATION_OWNERS``), so every ``store.connect`` creates the
-tables whatever the caller imported first.
+The tables are schema version 3 (``DIALOGUE_MIGRATION``), registered by the
+composition root ``kompetens.wiring``.
 """
 
 from __future__ import annotations
@@ -29,9 +28,6 @@ import polars as pl
 
 from kompetens import query
 from kompetens.core import store
-
-# The key-figure migration must come before ours in every process (versions are list positions).
-from kompetens.indicators import engine as _engine  # noqa: F401
 from kompetens.ingest.writer import current_user
 
 STATUS_OPEN = "open"
@@ -71,7 +67,8 @@ def _migration_dialogues() -> list[str]:
     ]
 
 
-DIALOGUE_MIGRATION_VERSION = store.register_migration(_migration_dialogues)
+#: Schema version 3 (registered by ``kompetens.wiring``; never renumber a released migration).
+DIALOGUE_MIGRATION = store.Migration(3, "dialogues", _migration_dialogues)
 
 NOTE_SCHEMA: dict[str, pl.DataType] = {
     "dialogue_date": pl.Date(),

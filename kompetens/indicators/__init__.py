@@ -1,7 +1,7 @@
 """Indicator registry, pipelines and key figures (see issue: indicator engine).
 
-Importing this package registers the ``key_figures`` migration and the
-recompute-after-import hook.
+The ``key_figures`` migration and the recompute-after-import hook are
+registered by ``kompetens.wiring``, not by importing this package.
 """
 
 from kompetens.indicators.engine import recompute

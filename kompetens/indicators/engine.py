@@ -3,7 +3,8 @@
 Grain of ``key_figures``: one row per indicator x level (unit | area | org) x
 scope x period type (month | year | rolling_12m) x period x breakdown. It is
 derived data: every import and undo recomputes the affected indicators
-(``on_data_change`` hook), and ``key_figures_meta`` records the data version
+(``recompute_after_change``, which ``kompetens.wiring`` registers as the
+``on_data_change`` hook), and ``key_figures_meta`` records the data version
 and the settings (reference month, retirement age) the figures were computed with.
 
 The figures are also stamped with a fingerprint of the code that computed them
@@ -22,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kompetens.core import hooks, store
+from kompetens.core import store
 from kompetens.indicators import pipelines, targets
 from kompetens.indicators.key_figures import key_figures_ddl
 from kompetens.indicators.registry import engine_indicators
@@ -67,7 +68,8 @@ def _migration_key_figures() -> list[str]:
     ]
 
 
-store.register_migration(_migration_key_figures)
+#: Schema version 2 (registered by ``kompetens.wiring``; never renumber a released migration).
+KEY_FIGURES_MIGRATION = store.Migration(2, "key_figures", _migration_key_figures)
 
 #: Which compute blocks a change to a kind invalidates. ``None`` = everything.
 KIND_BLOCKS: dict[str, set[str] | None] = {
@@ -278,8 +280,7 @@ def stored_settings(conn: duckdb.DuckDBPyConnection) -> dict:
     return {"reference_month": meta["reference_month"], "retirement_age": meta["retirement_age"]}
 
 
-@hooks.on_data_change
-def _recompute_after_change(conn: duckdb.DuckDBPyConnection, changed: frozenset[str]) -> None:
+def recompute_after_change(conn: duckdb.DuckDBPyConnection, changed: frozenset[str]) -> None:
     """After an import or undo: recompute what the changed kinds feed, with the stored settings."""
     store.migrate(conn)
     recompute(conn, changed, **stored_settings(conn))

@@ -1,0 +1,43 @@
+"""The composition root: the one place that connects the layers' extension points.
+
+The lower layers never import the upper ones. What they need from above is
+registered here, explicitly, and every entry point calls :func:`wire` before
+it opens a database: ``app.py``, the CLI (``kompetens.cli``'s app callback),
+the benchmark scripts and the test set-up (``tests/conftest.py``).
+
+What is wired:
+
+- The schema migrations, each declared with its version number beside its
+  tables (1 the contract tables in ``core.store``; 2 ``key_figures``; 3 the
+  dialogue tables; 4 ``audit_events``; 5 ``users``). ``store.connect`` refuses
+  to open a database until :func:`wire` has run.
+- The data-change hook: after every import or undo the indicator engine
+  recomputes the key figures the changed kinds feed.
+
+:func:`wire` is idempotent and cheap: calling it on every Streamlit rerun or
+from several entry points in one process registers everything once.
+"""
+
+from __future__ import annotations
+
+from kompetens.access import audit, auth
+from kompetens.core import hooks, store
+from kompetens.dialogue import dialogues
+from kompetens.indicators import engine
+
+#: Every migration after the store's own version 1, by the module that owns the tables.
+MIGRATIONS: tuple[store.Migration, ...] = (
+    engine.KEY_FIGURES_MIGRATION,
+    dialogues.DIALOGUE_MIGRATION,
+    audit.AUDIT_MIGRATION,
+    auth.USERS_MIGRATION,
+)
+
+
+def wire() -> None:
+    """Register the migrations and the data-change hook (idempotent)."""
+    for migration in MIGRATIONS:
+        store.register_migration(migration)
+    store.registered_migrations()  # refuses a gap in the version numbers here, at start-up
+    hooks.on_data_change(engine.recompute_after_change)
+    store.mark_wired()
