@@ -1,0 +1,256 @@
+"""Schema migrations: declared version numbers, explicit wiring, refusals, and a real older database.
+
+``tests/fixtures/databases/release-fc88928.duckdb`` was written by release
+fc88928 (before the layer folders and the explicit wiring; see the README in
+that folder). Today's code must open it without changing a row.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from kompetens import query, wiring
+from kompetens.access import audit, auth
+from kompetens.core import hooks, store
+from kompetens.dialogue import dialogues
+from kompetens.indicators import engine
+
+RELEASE_DB = Path(__file__).parent / "fixtures" / "databases" / "release-fc88928.duckdb"
+ROOT = Path(__file__).parent.parent
+
+#: What release fc88928 wrote into the fixture (see its README): 200 staff, two years, seed 42,
+#: plus one undone import, one dialogue with one action, two users and three audit events.
+RELEASE_ROWS = {
+    "import_log": 10,  # the nine demo files + a targets file that was then undone
+    "units": 9,
+    "staff": 4158,
+    "targets": 22,  # the undone batch's 20 rows were removed, the first 22 stayed live
+    "key_figures": 8193,
+    "key_figures_meta": 1,
+    "dialogue_notes": 1,
+    "dialogue_actions": 1,
+    "audit_events": 3,  # two user_added, one sign_in
+    "users": 2,
+    "schema_version": 5,
+}
+
+
+@pytest.fixture
+def isolated_registry(monkeypatch):
+    """A copy of the migration registry for tests that register throwaway migrations."""
+    monkeypatch.setattr(store, "_REGISTERED", dict(store._REGISTERED))
+
+
+def _raw_counts(db: Path) -> dict[str, int]:
+    """Row count of every base table, read with plain DuckDB (no Kompetens code, no migration)."""
+    with duckdb.connect(str(db), read_only=True) as raw:
+        tables = [
+            r[0]
+            for r in raw.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            ).fetchall()
+        ]
+        return {t: raw.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
+
+
+def _columns(conn) -> list[tuple]:
+    return store.rows(
+        conn,
+        """SELECT table_name, ordinal_position, column_name, data_type
+        FROM information_schema.columns WHERE table_schema = 'main' ORDER BY 1, 2""",
+    )
+
+
+# --- declared versions and wiring ------------------------------------------------------------
+
+
+def test_each_migration_carries_the_version_number_its_owner_declares():
+    registered = [(m.version, m.name) for m in store.registered_migrations()]
+    assert registered == [
+        (1, "core_tables"),
+        (2, "key_figures"),
+        (3, "dialogues"),
+        (4, "audit_events"),
+        (5, "users"),
+    ]
+    assert store.CORE_MIGRATION.version == 1
+    assert engine.KEY_FIGURES_MIGRATION.version == 2
+    assert dialogues.DIALOGUE_MIGRATION.version == 3
+    assert audit.AUDIT_MIGRATION.version == 4
+    assert auth.USERS_MIGRATION.version == 5
+
+
+def test_wiring_twice_registers_each_migration_and_the_recompute_hook_once():
+    before = store.registered_migrations()
+    wiring.wire()
+    wiring.wire()
+    assert store.registered_migrations() == before
+    assert hooks._CALLBACKS.count(engine.recompute_after_change) == 1
+
+
+def test_a_process_that_has_not_wired_cannot_open_a_database_and_import_order_does_not_matter(
+    tmp_path,
+):
+    # A fresh interpreter: importing the table owners (users first, the engine last) registers
+    # nothing, connect refuses, and after wire() the versions are the declared ones.
+    script = """
+import sys
+from kompetens.access import auth
+from kompetens.dialogue import dialogues
+from kompetens.indicators import engine
+from kompetens.core import hooks, store
+try:
+    store.connect(sys.argv[1])
+except store.NotWiredError as exc:
+    print("refused:", exc)
+print("callbacks:", len(hooks._CALLBACKS))
+from kompetens import wiring
+wiring.wire()
+print("versions:", [(m.version, m.name) for m in store.registered_migrations()])
+print("schema:", store.schema_version(store.connect(":memory:")))
+"""
+    db = tmp_path / "never.duckdb"
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert not db.exists()  # refused before the file was created
+    assert "refused: kompetens.core.store: the migrations are not registered" in out
+    assert "kompetens.wiring.wire()" in out
+    assert "callbacks: 0" in out
+    assert (
+        "versions: [(1, 'core_tables'), (2, 'key_figures'), (3, 'dialogues'), "
+        "(4, 'audit_events'), (5, 'users')]"
+    ) in out
+    assert "schema: 5" in out
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+def test_a_different_migration_cannot_take_a_registered_version_number(isolated_registry):
+    clash = store.Migration(3, "notes_v2", lambda: ["CREATE TABLE notes_v2 (x INTEGER)"])
+    with pytest.raises(store.SchemaError, match="version 3 is already 'dialogues'"):
+        store.register_migration(clash)
+    assert store.registered_migrations()[2] is dialogues.DIALOGUE_MIGRATION
+
+
+def test_registering_an_equal_migration_again_is_a_no_op(isolated_registry):
+    # A new object with the same number, name and statements (e.g. after a module reload).
+    again = store.Migration(4, "audit_events", audit._migration_audit)
+    assert store.register_migration(again) is audit.AUDIT_MIGRATION
+    assert len(store.registered_migrations()) == 5
+
+
+def test_one_migration_cannot_be_registered_under_two_version_numbers(isolated_registry):
+    moved = store.Migration(6, "users", auth._migration_users)
+    with pytest.raises(store.SchemaError, match="'users' is already version 5, not 6"):
+        store.register_migration(moved)
+
+
+def test_a_gap_in_the_version_numbers_is_refused_before_anything_is_written(isolated_registry):
+    store.register_migration(store.Migration(7, "seventh", lambda: ["CREATE TABLE t7 (x INTEGER)"]))
+    conn = duckdb.connect(":memory:")
+    with pytest.raises(store.SchemaError, match=r"missing \[6\]"):
+        store.migrate(conn)
+    assert store.rows(conn, "SELECT count(*) FROM information_schema.tables") == [(0,)]
+    with pytest.raises(store.SchemaError, match=r"missing \[6\]"):
+        wiring.wire()
+
+
+def test_migrations_run_in_version_order_not_in_registration_order(isolated_registry, tmp_path):
+    db = tmp_path / "k.duckdb"
+    store.connect(db).close()  # version 5
+    # Registered 7 before 6; 7 inserts into the table 6 creates, so the wrong order would fail.
+    store.register_migration(store.Migration(7, "fill_t6", lambda: ["INSERT INTO t6 VALUES (42)"]))
+    store.register_migration(store.Migration(6, "t6", lambda: ["CREATE TABLE t6 (x INTEGER)"]))
+    conn = store.connect(db)
+    assert store.rows(conn, "SELECT version FROM schema_version ORDER BY 1") == [
+        (1,),
+        (2,),
+        (3,),
+        (4,),
+        (5,),
+        (6,),
+        (7,),
+    ]
+    assert store.rows(conn, "SELECT x FROM t6") == [(42,)]
+
+
+def test_an_older_program_refuses_a_newer_database_in_swedish_and_changes_nothing(tmp_path):
+    db = tmp_path / "newer.duckdb"
+    conn = store.connect(db)
+    conn.execute("INSERT INTO schema_version (version) VALUES (6)")  # as a later Kompetens would
+    conn.close()
+    for read_only in (False, True):
+        with pytest.raises(store.NewerDatabaseError) as refused:
+            store.connect(db, read_only=read_only)
+        message = str(refused.value)
+        assert f"Databasen {db} har schemaversion 6" in message
+        assert "känner bara till version 5" in message
+        assert "Uppgradera Kompetens" in message
+    assert _raw_counts(db)["schema_version"] == 6
+
+
+# --- a database written by the previous release -----------------------------------------------
+
+
+@pytest.fixture
+def release_db(tmp_path) -> Path:
+    copy = tmp_path / "release.duckdb"
+    shutil.copyfile(RELEASE_DB, copy)
+    return copy
+
+
+def test_the_release_fixture_holds_what_its_readme_says(release_db):
+    counts = _raw_counts(release_db)
+    assert {t: counts[t] for t in RELEASE_ROWS} == RELEASE_ROWS
+
+
+def test_a_database_from_release_fc88928_opens_at_version_5_with_every_row_unchanged(release_db):
+    before = _raw_counts(release_db)
+    with duckdb.connect(str(release_db), read_only=True) as raw:
+        versions_before = raw.execute("SELECT * FROM schema_version ORDER BY 1").fetchall()
+    conn = store.connect(release_db)
+    assert store.schema_version(conn) == 5
+    assert store.rows(conn, "SELECT * FROM schema_version ORDER BY 1") == versions_before
+    conn.close()
+    assert _raw_counts(release_db) == before
+
+
+def test_a_database_from_release_fc88928_has_exactly_the_schema_of_a_new_database(
+    release_db, tmp_path
+):
+    old = store.connect(release_db)
+    new = store.connect(tmp_path / "new.duckdb")
+    assert _columns(old) == _columns(new)
+
+
+def test_todays_query_layer_and_record_modules_read_the_release_database(release_db):
+    conn = store.connect(release_db)
+    query.clear_cache()
+    cards = query.headline(conn, query.Scope.everything(), ["certified_teacher_share"], "year")
+    # The release computed 2026 from 55.1 certified of 72.55 teacher FTE: 55.1 / 72.55 = 0.75948
+    assert cards.select("scope_id", "period").rows() == [("org", "2026")]
+    assert cards["value"].item() == pytest.approx(55.1 / 72.55)
+    notes = dialogues.dialogue_history(conn, query.Scope.everything(), "E1001")
+    assert notes["notes"].to_list() == ["Behörigheten sjunker; planera VAL."]
+    assert sorted(auth.list_users(conn)["email"]) == ["hr@example.se", "rektor@example.se"]
+
+
+def test_figures_from_the_release_are_recomputed_by_todays_code_when_the_app_starts(release_db):
+    conn = store.connect(release_db)
+    assert engine.is_stale(conn)  # the release's code fingerprint differs from today's
+    assert engine.refresh_if_stale(conn)
+    assert not engine.is_stale(conn)
+    assert store.scalar(conn, "SELECT count(*) FROM key_figures") > 0
+    assert store.scalar(conn, "SELECT count(*) FROM dialogue_notes") == 1
