@@ -140,14 +140,9 @@ def import_(
     if result.already_imported:
         console.print(f"{file.name} är redan importerad – inget ändrades.")
         return
-    console.print(
-        f"Importerade {result.rows_written} rader ({KINDS[result.kind].label_sv}) som batch {result.batch_id}; "
-        f"{result.rows_replaced} tidigare rader ersattes."
-    )
-    if result.rows_rejected:
-        console.print(
-            f"[yellow]{result.rows_rejected} rader avvisades och skrevs till {result.rejected_file}.[/yellow]"
-        )
+    console.print(str(result))
+    if result.rejected_file is not None:
+        console.print(f"[yellow]{result.rejected_note}[/yellow]")
 
 
 @app.command()

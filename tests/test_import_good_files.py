@@ -305,7 +305,10 @@ def test_excel_unicode_text_utf16_tab_separated_is_read():
 
 def test_empty_header_less_columns_from_trailing_separators_are_ignored_quietly():
     conn = seeded_db()
-    text = "Indikator;Omfattning;År;Målvärde;;\r\nx;org;2026;0,8;;\r\ny;org;2026;0,7;;anteckning\r\n;;;;;\r\n"
+    text = (
+        "Indikator;Omfattning;År;Målvärde;;\r\ncertified_teacher_share;org;2026;0,8;;\r\n"
+        "certified_teacher_share;org;2025;0,7;;anteckning\r\n;;;;;\r\n"
+    )
     result = import_bytes(conn, text.encode(), "mal.csv", user="test")
     assert result.rows_written == 2
     assert result.warnings == ["Kolumn 6 saknar rubrik och har ignorerats."]
@@ -313,7 +316,10 @@ def test_empty_header_less_columns_from_trailing_separators_are_ignored_quietly(
 
 def test_a_title_row_above_the_header_is_skipped_with_a_warning_and_rows_keep_their_numbers():
     conn = seeded_db()
-    text = "Rapport: målvärden 2026\n\nIndikator;Omfattning;År;Målvärde\nx;org;2026;0,8\ny;org;2026;abc\n"
+    text = (
+        "Rapport: målvärden 2026\n\nIndikator;Omfattning;År;Målvärde\n"
+        "certified_teacher_share;org;2026;0,8\ncertified_teacher_share;org;2025;abc\n"
+    )
     with pytest.raises(ImportRejected) as caught:
         import_bytes(conn, text.encode(), "mal.csv", user="test")
     assert [(i.row, i.column, i.value) for i in caught.value.issues] == [(5, "Målvärde", "abc")]

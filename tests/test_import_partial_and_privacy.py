@@ -159,7 +159,7 @@ def test_a_partial_import_writes_the_valid_rows_and_returns_the_rejected_ones_wi
     ) == ["U1", "U2"]
     raw = result.rejected_file.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rejected = pl.read_csv(result.rejected_file, separator=";", infer_schema=False)
+    rejected = pl.read_csv(result.rejected_file, separator=";", infer_schema=False, skip_rows=1)
     assert rejected.columns == [
         "rad",
         "snapshot_date",

@@ -17,7 +17,7 @@ from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import KindNotDetected, detect_kind, map_headers
 from kompetens.ingest.pseudonym import mask_in_text
 from kompetens.ingest.reading import RawFile, read_bytes, sniff_format
-from kompetens.ingest.validate import Validated, known_unit_ids, validate
+from kompetens.ingest.validate import Validated, known_areas, known_unit_ids, validate
 
 Progress = Callable[[float, str], None]
 
@@ -46,13 +46,25 @@ class ImportResult:
             return (
                 f"{self.file_name}: redan importerad (batch {self.batch_id}); ingenting ändrades."
             )
+        if self.batch_id is None:
+            return (
+                f"{self.file_name} ({label}): inga rader importerades – alla {self.rows_rejected} "
+                f"rader avvisades (se {self.rejected_file}). Ingenting har skrivits till databasen."
+            )
         text = (
             f"{self.file_name} ({label}): {self.rows_written} rader importerade"
             f", {self.rows_replaced} tidigare rader ersatta"
         )
         if self.rows_rejected:
             text += f", {self.rows_rejected} rader avvisade (se {self.rejected_file})"
-        return text + (f" – batch {self.batch_id}." if self.batch_id is not None else ".")
+        return text + f" – batch {self.batch_id}."
+
+    @property
+    def rejected_note(self) -> str | None:
+        """Where the rejected rows were written, and that the file holds personal data."""
+        if self.rejected_file is None:
+            return None
+        return rejected_file_note(self.rejected_file)
 
 
 @dataclass
@@ -143,14 +155,41 @@ def _read_and_resolve(data: bytes, name: str, kind: str | None) -> tuple[RawFile
 
 
 def _validate(conn, raw: RawFile, name: str, kind: Kind, *, collect_rejected: bool) -> Validated:
-    units = known_unit_ids(conn) if kind.unit_column is not None else None
-    return validate(raw, name, kind, known_units=units, collect_rejected=collect_rejected)
+    """Validate with what the database knows: unit ids (and, for targets, areas)."""
+    wants_units = kind.unit_column is not None or kind.name == "targets"
+    return validate(
+        raw,
+        name,
+        kind,
+        known_units=known_unit_ids(conn) if wants_units else None,
+        known_areas=known_areas(conn) if kind.name == "targets" else None,
+        collect_rejected=collect_rejected,
+    )
 
 
-def _write_rejected(rejected: pl.DataFrame, target: Path) -> Path:
+def rejected_file_note(path: Path) -> str:
+    """The CLI's and the page's sentence about a rejected-rows file (point 5 of the privacy rules)."""
+    return (
+        f"De avvisade raderna skrevs till {mask_in_text(str(path))}. Filen innehåller pseudonymiserade "
+        "personuppgifter: förvara den som andra personuppgifter och radera den när raderna är rättade."
+    )
+
+
+def rejected_title(source: str, path: Path) -> str:
+    """The first line of a rejected-rows file: what it holds, that it is personal data, and where it is."""
+    return (
+        f"Avvisade rader från {source} – innehåller pseudonymiserade personuppgifter; "
+        f"radera filen när raderna är rättade. Sparad som {mask_in_text(str(path))}"
+    )
+
+
+def _write_rejected(rejected: pl.DataFrame, target: Path, source: str) -> Path:
+    """Write the rejected rows under a title line; the importer skips the title on re-import."""
     target.parent.mkdir(parents=True, exist_ok=True)
     # Semicolon and BOM: opens directly in Swedish Excel; values stay as the user wrote them.
-    rejected.write_csv(target, separator=";", include_bom=True)
+    title = rejected_title(source, target).replace('"', "'")
+    body = rejected.write_csv(separator=";")
+    target.write_bytes(("\ufeff" + f'"{title}"\n' + body).encode("utf-8"))
     return target
 
 
@@ -208,6 +247,7 @@ def import_bytes(
         rejected_file = _write_rejected(
             checked.rejected_rows,
             folder / f"{mask_in_text(Path(file_name).stem, 'XXXX')}.avvisade.csv",
+            name,
         )
         warnings.append(
             f"{checked.bad_row_count} rader avvisades ({len(checked.issues)} fel) och sparades med sina fel i {rejected_file.name}."
@@ -312,12 +352,7 @@ def preview_bytes(
         return Preview(name, None, None, None, None, 0, {}, empty, [], exc.issues)
     columns = map_headers(raw.headers, k).mapping
     try:
-        checked = validate(
-            raw,
-            name,
-            k,
-            known_units=known_unit_ids(conn) if (conn is not None and k.unit_column) else None,
-        )
+        checked = _validate(conn, raw, name, k, collect_rejected=False)
     except ImportRejected as exc:
         return Preview(
             name,

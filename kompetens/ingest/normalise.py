@@ -14,6 +14,7 @@ is anything that does not end up with 0 < fte ≤ 1.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -223,6 +224,32 @@ def parse_fte(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return value, error
 
 
+def parse_target(raw: pl.Expr, is_share: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A target value; for a share indicator ``80``, ``80 %`` and ``0,8`` all mean 80 % (0.8).
+
+    For a share: a ``%`` sign or a value above 1 is a percentage; the result must
+    lie in 0–1. Other indicators (days, counts, scores) take the number as written.
+    """
+    clean = _clean_number(raw)
+    percent = clean.str.ends_with("%")
+    digits = clean.str.strip_suffix("%")
+    ok = digits.str.contains(_NUMBER_RE)
+    number = pl.when(ok).then(digits.cast(pl.Float64, strict=False))
+    as_share = is_share & (percent | (number > 1))
+    value = pl.when(as_share).then(number / 100).otherwise(number)
+    error = (
+        pl.when(raw.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(~ok.fill_null(False))
+        .then(pl.lit("värdet är inte ett tal (för en andel: 0,8, 80 eller 80 %)"))
+        .when((~is_share & percent).fill_null(False))
+        .then(pl.lit("indikatorn är ingen andel: ange målvärdet utan procenttecken"))
+        .when((is_share & ((value < 0) | (value > 1))).fill_null(False))
+        .then(pl.lit("målvärdet för en andel måste ligga mellan 0 och 100 %"))
+    )
+    return value, error
+
+
 _DATE_MESSAGE = "ogiltigt datum; ange ÅÅÅÅ-MM-DD (eller ÅÅÅÅMMDD, D/M/ÅÅÅÅ)"
 
 
@@ -239,10 +266,23 @@ def _date_value(raw: pl.Expr) -> pl.Expr:
     )
 
 
+#: No date in an HR file lies before this; Excel's day zero (1899-12-30) is an empty cell.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+EARLY_DATE_MESSAGE = (
+    "datumet ligger före år 1900; 1899-12-30 är Excels dag noll och betyder oftast en tom "
+    "eller felformaterad cell"
+)
+
+
 def parse_date(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     value = _date_value(raw)
-    error = pl.when(raw.is_not_null() & value.is_null()).then(pl.lit(_DATE_MESSAGE))
-    return value, error
+    error = (
+        pl.when(raw.is_not_null() & value.is_null())
+        .then(pl.lit(_DATE_MESSAGE))
+        .when(value < EARLIEST_DATE)
+        .then(pl.lit(EARLY_DATE_MESSAGE))
+    )
+    return pl.when(value >= EARLIEST_DATE).then(value), error
 
 
 def parse_month(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:

@@ -18,12 +18,13 @@ import polars as pl
 
 from kompetens.core import store
 from kompetens.core.contract import Kind
-from kompetens.ingest import identity, pseudonym
+from kompetens.ingest import catalogue, identity, pseudonym
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import (
     birth_year_derived,
     map_headers,
     parse_column,
+    parse_target,
     x_blank_column,
 )
 from kompetens.ingest.reading import ROW, RawFile
@@ -155,6 +156,16 @@ def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, Rule]]:
                 ),
             ),
             (
+                "snapshot_date",
+                _rule(
+                    c("snapshot_date").dt.year() < c("birth_year") + MIN_AGE,
+                    pl.format(
+                        "mätdatumet ligger före personens 15-årsår (födelseår {}); kontrollera mätdatum och födelseår",
+                        c("birth_year"),
+                    ),
+                ),
+            ),
+            (
                 "birth_year",
                 _rule(
                     (c("birth_year") < MIN_BIRTH_YEAR) | (c("birth_year") > max_year),
@@ -262,11 +273,83 @@ def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, Rule]]:
     return rules
 
 
+#: Beyond this many ignored columns the warnings are summed up in one line (a 100,000-column
+#: header must not write 100,000 warnings into the import log).
+LISTED_COLUMNS = 5
+
+
+def _ignored_column_warnings(raw: RawFile, kind: Kind, hm) -> list[str]:
+    """Warnings for columns outside the contract and for filled columns without a header."""
+    unnamed_filled: list[int] = []
+    extra: list[str] = []
+    for header in hm.extra:
+        unnamed = (
+            not header.strip()
+            or header.startswith("__UNNAMED__")
+            or re.fullmatch(r"_duplicated_\d+", header)
+        )
+        if unnamed:
+            # Excel's trailing separators make empty, header-less columns: ignore them quietly.
+            if raw.frame.get_column(header).null_count() < raw.frame.height:
+                unnamed_filled.append(raw.headers.index(header) + 1)
+            continue
+        extra.append(header)
+    label = kind.label_sv.lower()
+    warnings = []
+    if len(extra) <= LISTED_COLUMNS:
+        warnings += [
+            f"Kolumnen '{pseudonym.mask_in_text(h)}' ingår inte i datakontraktet för {label} och har ignorerats."
+            for h in extra
+        ]
+    else:
+        shown = ", ".join(f"'{pseudonym.mask_in_text(h[:40])}'" for h in extra[:LISTED_COLUMNS])
+        warnings.append(
+            f"{len(extra)} kolumner ingår inte i datakontraktet för {label} och har ignorerats: "
+            f"{shown} och {len(extra) - LISTED_COLUMNS} till."
+        )
+    if len(unnamed_filled) <= LISTED_COLUMNS:
+        warnings += [f"Kolumn {p} saknar rubrik och har ignorerats." for p in unnamed_filled]
+    else:
+        shown = ", ".join(str(p) for p in unnamed_filled[:LISTED_COLUMNS])
+        warnings.append(
+            f"{len(unnamed_filled)} kolumner saknar rubrik och har ignorerats (kolumn {shown} "
+            f"och {len(unnamed_filled) - LISTED_COLUMNS} till)."
+        )
+    for header in hm.ignored_ids:
+        warnings.append(
+            f"Kolumnen '{pseudonym.mask_in_text(header)}' har ignorerats: personnumret i kolumnen "
+            f"'{hm.display['employee_id']}' används som id."
+        )
+    return warnings
+
+
+def _early_hire_warning(work: pl.DataFrame) -> list[str]:
+    """A warning (not an error) for hire dates before the person turned 15: usually a typo."""
+    early = work.filter(
+        (pl.col("hire_date").dt.year() < pl.col("birth_year") + MIN_AGE).fill_null(False)
+    )
+    if early.height == 0:
+        return []
+    rows = ", ".join(str(r) for r in early[ROW].head(5).to_list())
+    more = " m.fl." if early.height > 5 else ""
+    return [
+        f"{early.height} rad(er) har ett anställningsdatum före personens 15-årsår (rad {rows}{more}); "
+        "kontrollera anställningsdatum och födelseår."
+    ]
+
+
 def _duplicate_report_column(kind: Kind) -> str:
     for name in kind.key:
         if kind.column(name).type == "text" and name != "unit_id":
             return name
     return kind.key[0]
+
+
+def known_areas(conn) -> list[str] | None:
+    """Area names of the live units (None without a connection)."""
+    if conn is None:
+        return None
+    return [r[0] for r in store.rows(conn, "SELECT DISTINCT area FROM current_units")]
 
 
 def known_unit_ids(conn) -> pl.Series | None:
@@ -336,12 +419,42 @@ def _birth_year_missing(invalid: set[str]) -> Rule:
     )
 
 
+def _unknown_values_rule(column: str, uniques: list[str], valid: list[str] | None) -> Rule | None:
+    """Values of a targets file's indicator or scope that name nothing known, with the nearest valid one."""
+    if valid is None:
+        return None
+    known = set(valid)
+    messages = {}
+    for value in uniques:
+        if value in known:
+            continue
+        near = catalogue.nearest(value, valid)
+        if column == "indicator_id":
+            text = "okänd indikator: id:t finns inte i indikatorkatalogen (docs/indicators.md)"
+        else:
+            text = "okänd omfattning: ange 'org', ett område eller ett enhets-id som finns i enhetsfilen"
+        messages[value] = text + (f"; närmast giltiga är '{near}'" if near else "")
+    if not messages:
+        return None
+    source = _raw(column)
+    return _rule(
+        source.is_in(pl.Series(list(messages), dtype=pl.String).implode()),
+        source.replace_strict(
+            pl.Series(list(messages), dtype=pl.String),
+            pl.Series(list(messages.values()), dtype=pl.String),
+            default=None,
+            return_dtype=pl.String,
+        ),
+    )
+
+
 def validate(
     raw: RawFile,
     file_name: str,
     kind: Kind,
     *,
     known_units: pl.Series | None,
+    known_areas: list[str] | None = None,
     today: dt.date | None = None,
     pseudonym_key: bytes | None = None,
     collect_rejected: bool = False,
@@ -358,21 +471,7 @@ def validate(
         warnings.append(
             f"Kolumnen '{pseudonym.mask_in_text(header)}' innehåller namn och har tagits bort: namn lagras aldrig i Kompetens."
         )
-    for header in hm.extra:
-        unnamed = (
-            not header.strip()
-            or header.startswith("__UNNAMED__")
-            or re.fullmatch(r"_duplicated_\d+", header)
-        )
-        if unnamed:
-            # Excel's trailing separators make empty, header-less columns: ignore them quietly.
-            if raw.frame.get_column(header).null_count() < raw.frame.height:
-                position = raw.headers.index(header) + 1
-                warnings.append(f"Kolumn {position} saknar rubrik och har ignorerats.")
-            continue
-        warnings.append(
-            f"Kolumnen '{pseudonym.mask_in_text(header)}' ingår inte i datakontraktet för {kind.label_sv.lower()} och har ignorerats."
-        )
+    warnings += _ignored_column_warnings(raw, kind, hm)
     display = {col.name: hm.display.get(col.name, col.name) for col in kind.columns}
 
     frame = raw.frame.select(
@@ -395,6 +494,15 @@ def validate(
     pnr_map: dict[str, str] = {}
     birth_years: dict[str, int] = {}
     derived_birth_year = birth_year_derived(kind, hm)
+    indicators: list[str] | None = None
+    scopes: list[str] | None = None
+    share_ids: list[str] = []
+    if kind.name == "targets":
+        units_by_id = catalogue.indicator_units()
+        indicators = sorted(units_by_id)
+        share_ids = [i for i, unit in units_by_id.items() if unit == "share"]
+        if known_units is not None:
+            scopes = ["org", *sorted(known_areas if known_areas is not None else []), *known_units]
     declared_identity = "employee_id" in hm.display and identity.is_identity_header(
         hm.display["employee_id"]
     )
@@ -442,6 +550,12 @@ def validate(
                         return_dtype=pl.String,
                     ),
                 )
+        elif kind.name == "targets" and col.name == "target":
+            value, error = parse_target(raw_col, _raw("indicator_id").is_in(share_ids))
+        elif kind.name == "targets" and col.name in ("indicator_id", "scope"):
+            value = raw_col
+            valid = indicators if col.name == "indicator_id" else scopes
+            error = _unknown_values_rule(col.name, uniques.to_list(), valid)
         elif col.type == "text":
             value, error = raw_col, None
         elif len(uniques) * 2 <= frame.height:
@@ -466,6 +580,8 @@ def validate(
             )
 
     errors += _kind_rules(kind, today)
+    if kind.name == "staff":
+        warnings += _early_hire_warning(work)
 
     if known_units is not None and kind.unit_column is not None:
         for name in UNIT_REFERENCES:

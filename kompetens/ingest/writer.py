@@ -47,13 +47,26 @@ def current_user(user: str | None = None) -> str:
 def find_previous_import(
     conn: duckdb.DuckDBPyConnection, sha256: str, kind: str
 ) -> tuple[int, object] | None:
-    """The newest not-undone batch with the same file checksum and kind, if any."""
+    """The newest not-undone batch with the same file checksum and kind whose rows are all still current.
+
+    A batch some of whose rows a later import replaced does not count: importing
+    snapshot A, then B for the same date, then A again makes A current again.
+    """
     found = store.rows(
         conn,
         "SELECT batch_id, strftime(imported_at, '%Y-%m-%d %H:%M') FROM import_log WHERE sha256 = ? AND kind = ? AND undone_at IS NULL ORDER BY batch_id DESC LIMIT 1",
         [sha256, kind],
     )
-    return (int(found[0][0]), found[0][1]) if found else None
+    if not found:
+        return None
+    batch_id = int(found[0][0])
+    replaced = store.scalar(
+        conn,
+        # Table name from the contract registry, the batch id bound.
+        f"SELECT count(*) FROM {KINDS[kind].name} WHERE _batch_id = ? AND _superseded_by IS NOT NULL",  # noqa: S608
+        [batch_id],
+    )
+    return None if replaced else (batch_id, found[0][1])
 
 
 def write_batch(

@@ -20,6 +20,8 @@ from kompetens.indicators.key_figures import EXPORT_COLUMNS
 from kompetens.indicators.registry import get
 
 FORMATS = (".csv", ".parquet")
+#: Text a spreadsheet would evaluate as a formula (the prefixes of ``present.exports.neutralise``).
+FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def figures_frame(
@@ -77,6 +79,17 @@ def export_figures(
     frame = figures_frame(conn, indicators)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
+        # Area names are free text: one starting with = + - @ would run as a formula when the
+        # CSV is opened in a spreadsheet. Prefixed with ' as the Excel downloads do; Parquet
+        # keeps the names as they are (a typed file that no spreadsheet evaluates).
+        texts = [c for c in ("scope_id", "breakdown") if c in frame.columns]
+        frame = frame.with_columns(
+            pl.when(pl.col(c).str.contains(FORMULA_START))
+            .then(pl.lit("'") + pl.col(c))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in texts
+        )
         frame.write_csv(out)
     else:
         frame.write_parquet(out)
