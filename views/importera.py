@@ -48,7 +48,7 @@ if rejected := st.session_state.get(REJECTED):
     name, data = rejected
     st.download_button(
         f"Ladda ner avvisade rader ({name})",
-        data=data,
+        data=lambda: data,  # made on click: the rows never wait at a /media/ address
         file_name=name,
         mime="text/csv",
         icon=":material/download:",

@@ -67,6 +67,16 @@ def _audited(target: str, file_format: str):
     return lambda: audit_page_event(audit.BRIEF, target, {"format": file_format})
 
 
+def _on_click(data: bytes):
+    """Hand a built file to Streamlit only when the button is clicked (a deferred download).
+
+    Bytes given directly are served at ``/media/…`` to anyone with the address
+    for as long as the page shows the button; made on click, the file expires
+    like every download (``frame.keep_downloads_short``).
+    """
+    return lambda: data
+
+
 def _dialogue_date(dialogue_date: dt.date | None) -> dt.date:
     chosen = dialogue_date or st.session_state.get("dialog_date")
     return chosen if isinstance(chosen, dt.date) else dt.date.today()
@@ -120,7 +130,7 @@ def render_brief_downloads(
                 name, pdf = files[unit_key]
                 buttons[0].download_button(
                     "Ladda ner PDF",
-                    data=pdf,
+                    data=_on_click(pdf),
                     file_name=name,
                     mime=PDF_MIME,
                     icon=":material/picture_as_pdf:",
@@ -165,7 +175,7 @@ def render_brief_downloads(
                 buttons = st.columns(2)
                 buttons[0].download_button(
                     "Ladda ner PDF:er (zip)",
-                    data=result.zip_bytes,
+                    data=_on_click(result.zip_bytes),
                     file_name=result.zip_name,
                     mime=ZIP_MIME,
                     icon=":material/folder_zip:",
@@ -174,7 +184,7 @@ def render_brief_downloads(
                 )
                 buttons[1].download_button(
                     "Ladda ner Excel",
-                    data=result.workbook_bytes,
+                    data=_on_click(result.workbook_bytes),
                     file_name=result.workbook_name,
                     mime=XLSX_MIME,
                     icon=":material/table:",

@@ -1,4 +1,4 @@
-"""The app frame's building blocks: first-start demo, shared sidebar filters, style.
+"""The app frame's building blocks: first-start demo, download lifetime, shared sidebar filters, style.
 
 The filters are bound to URL query parameters (``?ar=2025&omrade=…&skolform=…``)
 with Streamlit's ``bind="query-params"``, so a copied link opens the same view.
@@ -10,7 +10,11 @@ options is ignored by Streamlit and removed from the URL.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
 
 import streamlit as st
 
@@ -65,6 +69,76 @@ def ensure_database(db_path: str) -> None:
     """Demo data on first start; key figures recomputed if older code computed them."""
     _demo_checked(db_path)
     _figures_checked(db_path)
+
+
+DOWNLOAD_LIFETIME_ENV = "KOMPETENS_DOWNLOAD_LIFETIME_SECONDS"
+DEFAULT_DOWNLOAD_LIFETIME = 60.0
+_LOG = logging.getLogger(__name__)
+
+
+def download_lifetime(env: Mapping[str, str] | None = None) -> float:
+    """Seconds a downloaded file stays at its ``/media/…`` address at most (default 60).
+
+    Raises ``ValueError`` (in Swedish) for a value that is not a number of
+    seconds between 2 and 3 600.
+    """
+    raw = (os.environ if env is None else env).get(DOWNLOAD_LIFETIME_ENV, "").strip()
+    if not raw:
+        return DEFAULT_DOWNLOAD_LIFETIME
+    try:
+        seconds = float(raw.replace(",", "."))
+    except ValueError:
+        seconds = float("nan")
+    if not 2 <= seconds <= 3600:  # also false for nan
+        raise ValueError(
+            f"{DOWNLOAD_LIFETIME_ENV}={raw!r} ska vara ett antal sekunder mellan 2 och 3600"
+        )
+    return seconds
+
+
+def expire_downloads() -> None:
+    """One sweep of Streamlit's media store: a file no session shows is marked, a marked one deleted.
+
+    A download made on click (``st.download_button`` with a callable) is
+    stored unreferenced, so two sweeps remove it; a file still drawn by a
+    session (an image, a button given bytes) stays.
+    """
+    from streamlit import runtime
+
+    if runtime.exists():
+        runtime.get_instance().media_file_mgr.remove_orphaned_files()
+
+
+@st.cache_resource(show_spinner=False)
+def _download_expiry(lifetime: float) -> threading.Thread:
+    def sweep_forever() -> None:
+        while True:
+            time.sleep(lifetime / 2)
+            try:
+                expire_downloads()
+            except Exception:  # never let the sweeper die: downloads would then stay for good
+                _LOG.exception("could not expire downloaded files")
+
+    thread = threading.Thread(target=sweep_forever, name="kompetens-download-expiry", daemon=True)
+    thread.start()
+    return thread
+
+
+def keep_downloads_short() -> None:
+    """Start (once per server process) the sweeper that removes downloaded files after their lifetime.
+
+    Streamlit serves a downloaded file at ``/media/<hash>`` to anyone with the
+    address and, left alone, keeps it until two later script runs anywhere in
+    the server. Sweeping every half lifetime removes a file made on click
+    between half a lifetime and a lifetime after it was made, also on an idle
+    server and after the session closed (see docs/sign-in.md, *Downloads*).
+    """
+    try:
+        lifetime = download_lifetime()
+    except ValueError as problem:
+        st.error(f"Nedladdningarnas livslängd är fel inställd: {problem}.", icon=":material/block:")
+        st.stop()
+    _download_expiry(lifetime)
 
 
 def sidebar_filters(db_path: str, scope: query.Scope) -> Filters:
