@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import polars as pl
 import pytest
 
 from kompetens import query
@@ -131,3 +132,38 @@ def test_the_previous_dialogues_actions_are_shown_for_follow_up(writable_db):
     # the history lists the spring dialogue with its one open action
     history = next(t.value for t in at.dataframe if "Klara" in t.value.columns)
     assert history[["Datum", "Åtgärder", "Klara"]].values.tolist() == [["2025-03-10", 1, 0]]
+
+
+def test_saving_through_the_view_says_what_was_saved_and_a_status_change_is_counted(writable_db):
+    from kompetens.ui import dialogue_view as view
+
+    everything = query.Scope.everything()
+    conn = store.connect(writable_db)
+    try:
+        new = view.empty_new_actions(2)
+        new = new.with_columns(
+            action=pl.Series(["Anmäl två lärare till VAL", None]),
+            owner=pl.Series(["Rektor", None]),
+        )
+        said = view.save(
+            conn, everything, "E1", dt.date(2025, 3, 10), "Vårens dialog", new, user="t"
+        )
+        assert said == "Dialogen 2025-03-10 är sparad: anteckningarna och 1 åtgärd."
+        again = view.save(
+            conn, everything, "E1", dt.date(2025, 3, 10), "Vårens dialog", new[1:], user="t"
+        )
+        assert again == "Dialogen 2025-03-10: anteckningarna är oförändrade, inget nytt sparades."
+        previous, follow_up = view.follow_up(conn, everything, "E1", dt.date(2025, 10, 6))
+        assert previous == dt.date(2025, 3, 10)
+        before = view.action_table(follow_up)
+        done = before.with_columns(status=pl.lit("klar"))
+        assert view.save_statuses(conn, everything, before, done, user="t") == (
+            "Status uppdaterad för 1 åtgärd."
+        )
+        assert (
+            view.save_statuses(conn, everything, done, done, user="t") == "Ingen status ändrades."
+        )
+        with pytest.raises(query.ScopeError):
+            view.history(conn, query.Scope.for_units(["S1"], ["Söder"]), "E1")
+    finally:
+        conn.close()

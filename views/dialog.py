@@ -8,8 +8,6 @@ import datetime as dt
 import streamlit as st
 
 from kompetens import query
-from kompetens.dialogue import dialogues
-from kompetens.dialogue.talking_points import talking_points
 from kompetens.ui import components
 from kompetens.ui import dialogue_view as view
 from kompetens.ui.brief_downloads import render_brief_downloads
@@ -70,9 +68,7 @@ unit_label = right.selectbox(
     "Enhet", options=list(labels.values()), index=None, key="enhet", bind="query-params"
 )
 unit_id = view.unit_from_param(unit_label, unit_frame) or chosen
-unit_names = dict(
-    zip(unit_frame["unit_id"].to_list(), unit_frame["unit_name"].to_list(), strict=True)
-)
+unit_names = view.unit_names(unit_frame)
 dialogue_date = when.date_input(
     "Dialogens datum", value=dt.date.today(), format="YYYY-MM-DD", key="dialog_date"
 )
@@ -133,8 +129,7 @@ else:
 
     # ---- Talking points -------------------------------------------------------------------
     st.subheader("Samtalspunkter")
-    points = talking_points(compare, series, period=period)
-    st.markdown("\n".join(f"- {p.text}" for p in points))
+    st.markdown(view.talking_points_markdown(compare, series, period))
     st.caption(
         "Genererade ur siffrorna: störst avstånd till målet, största förändringarna mot året innan, "
         "placering i området och trender. Värden som bygger på färre än fem personer används aldrig."
@@ -152,8 +147,7 @@ else:
 
 # ---- Follow-up of the previous dialogue's actions ------------------------------------------
 st.subheader("Uppföljning av förra dialogens åtgärder")
-previous_date = dialogues.previous_dialogue_date(cur, scope, unit_id, dialogue_date)
-follow_up = dialogues.previous_actions(cur, scope, unit_id, dialogue_date)
+previous_date, follow_up = view.follow_up(cur, scope, unit_id, dialogue_date)
 if previous_date is None or follow_up.height == 0:
     st.info(
         "Det finns inga åtgärder från en tidigare dialog med enheten att följa upp.",
@@ -177,23 +171,19 @@ else:
                 "owner": st.column_config.TextColumn("Ansvarig"),
                 "due_date": st.column_config.DateColumn("Klart senast", format="YYYY-MM-DD"),
                 "status": st.column_config.SelectboxColumn(
-                    "Status", options=list(dialogues.STATUS_LABELS.values()), required=True
+                    "Status", options=list(view.STATUS_OPTIONS), required=True
                 ),
             },
             key=f"follow_up_editor_{unit_id}",
         )
         if st.form_submit_button("Spara status", icon=":material/task_alt:"):
-            changes = dialogues.status_changes(follow_up, edited)
             try:
-                changed = dialogues.set_statuses(cur, scope, changes, user=USER)
+                with ctx.writing("status för åtgärder") as wcur:
+                    confirmation = view.save_statuses(wcur, scope, follow_up, edited, user=USER)
             except query.ScopeError:
                 st.error("Du har inte behörighet att ändra åtgärder för den här enheten.")
             else:
-                st.session_state[FLASH] = (
-                    f"Status uppdaterad för {changed} åtgärd{'er' if changed != 1 else ''}."
-                    if changed
-                    else "Ingen status ändrades."
-                )
+                st.session_state[FLASH] = confirmation
                 st.rerun()
 
 # ---- This dialogue: notes and agreed actions -------------------------------------------------
@@ -226,30 +216,22 @@ with st.form(f"dialogue_{unit_id}", clear_on_submit=True):
     submitted = st.form_submit_button("Spara dialogen", type="primary", icon=":material/save:")
 if submitted:
     try:
-        saved = dialogues.save_dialogue(
-            cur, scope, unit_id, dialogue_date, notes, new_actions.to_dicts(), user=USER
-        )
+        with ctx.writing("dialoganteckning") as wcur:
+            confirmation = view.save(
+                wcur, scope, unit_id, dialogue_date, notes, new_actions, user=USER
+            )
     except query.ScopeError:
         st.error("Du har inte behörighet att spara dialoger för den här enheten.")
     except ValueError as exc:
         st.warning(f"Inget sparades: {exc}.")
     else:
         st.session_state[SAVES] = st.session_state.get(SAVES, 0) + 1
-        n = len(saved.action_ids)
-        parts = (["anteckningarna"] if saved.notes_saved else []) + (
-            [f"{n} åtgärd{'er' if n != 1 else ''}"] if n else []
-        )
-        day = saved.dialogue_date.isoformat()
-        st.session_state[FLASH] = (
-            f"Dialogen {day} är sparad: {' och '.join(parts)}."
-            if parts
-            else f"Dialogen {day}: anteckningarna är oförändrade, inget nytt sparades."
-        )
+        st.session_state[FLASH] = confirmation
         st.rerun()
 
 # ---- History ----------------------------------------------------------------------------
 st.subheader("Tidigare dialoger")
-history = dialogues.dialogue_history(cur, scope, unit_id)
+history = view.history(cur, scope, unit_id)
 if history.height == 0:
     st.info("Inga dialoger är sparade för enheten ännu.", icon=":material/info:")
 else:
@@ -263,7 +245,7 @@ else:
     components.download_buttons(
         table, f"Dialoger {unit_names[unit_id]}", labels=view.HISTORY_LABELS, key="dialog_history"
     )
-    all_actions = dialogues.actions(cur, scope, unit_id)
+    all_actions = view.all_actions(cur, scope, unit_id)
     if all_actions.height:
         with st.expander(f"Alla åtgärder ({all_actions.height})"):
             actions_table = view.action_table(all_actions)

@@ -1,20 +1,24 @@
-"""View logic of the Verksamhetsdialog page (pure functions of query frames; no Streamlit, no SQL).
+"""View logic of the Verksamhetsdialog page (no Streamlit, no SQL).
 
 The page calls ``query.compare`` for one unit and hands the frame here to
 keep the figures the unit has, order them by ARUBA phase and turn them into
 cards and a Swedish download table. Values stay numbers for the table;
 suppression travels as ``<column>_suppressed`` (the ``kompetens.present.exports``
-convention) and shows as ``..``.
+convention) and shows as ``..``. The last section reads and saves the dialogue
+records for the page through ``kompetens.dialogue.dialogues``, which checks the
+caller's scope; the functions above it are pure functions of frames.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import polars as pl
 
 from kompetens.core.labels import PHASE_LABELS, TARGET_STATUS_LABELS
 from kompetens.dialogue import dialogues
+from kompetens.dialogue.talking_points import talking_points
 from kompetens.indicators import registry
 from kompetens.present.formatting import delta_style, fmt_date, fmt_delta, fmt_value
 
@@ -254,3 +258,92 @@ def empty_new_actions(rows: int = 3) -> pl.DataFrame:
 
 def default_dialogue_date(today: dt.date | None = None) -> dt.date:
     return today or dt.date.today()
+
+
+# ---- Dialogue records: reads and writes through kompetens.dialogue (which checks the scope) ----
+
+#: The status choices of the follow-up editor (Swedish words, ``ej klar`` first).
+STATUS_OPTIONS: tuple[str, ...] = tuple(dialogues.STATUS_LABELS.values())
+
+
+def talking_points_markdown(
+    compare: pl.DataFrame, series: dict[str, pl.DataFrame], period: str | None
+) -> str:
+    """The talking points generated from the unit's figures, as a Markdown bullet list.
+
+    The sentences are built from indicator names and formatted figures only (no
+    free text), so Markdown is safe here.
+    """
+    points = talking_points(compare, series, period=period)
+    return "\n".join(f"- {p.text}" for p in points)
+
+
+def follow_up(
+    conn: duckdb.DuckDBPyConnection, scope, unit_id: str, day: dt.date
+) -> tuple[dt.date | None, pl.DataFrame]:
+    """(the unit's previous dialogue date before ``day``, its actions and older open ones)."""
+    previous = dialogues.previous_dialogue_date(conn, scope, unit_id, day)
+    return previous, dialogues.previous_actions(conn, scope, unit_id, day)
+
+
+def save_statuses(
+    conn: duckdb.DuckDBPyConnection,
+    scope,
+    before: pl.DataFrame,
+    edited: pl.DataFrame,
+    *,
+    user: str | None,
+) -> str:
+    """Save the status changes between the follow-up table and its edited copy; the Swedish confirmation.
+
+    ``ScopeError`` (from the dialogue layer) for an action outside ``scope``.
+    """
+    changed = dialogues.set_statuses(
+        conn, scope, dialogues.status_changes(before, edited), user=user
+    )
+    if not changed:
+        return "Ingen status ändrades."
+    return f"Status uppdaterad för {changed} åtgärd{'er' if changed != 1 else ''}."
+
+
+def save(
+    conn: duckdb.DuckDBPyConnection,
+    scope,
+    unit_id: str,
+    day: dt.date,
+    notes: str | None,
+    new_actions: pl.DataFrame,
+    *,
+    user: str | None,
+) -> str:
+    """Save a dialogue's notes and new actions; the Swedish confirmation of what was saved.
+
+    ``ScopeError`` for a unit outside ``scope``; ``ValueError`` (Swedish) when there is
+    nothing to save.
+    """
+    saved = dialogues.save_dialogue(
+        conn, scope, unit_id, day, notes, new_actions.to_dicts(), user=user
+    )
+    n = len(saved.action_ids)
+    parts = (["anteckningarna"] if saved.notes_saved else []) + (
+        [f"{n} åtgärd{'er' if n != 1 else ''}"] if n else []
+    )
+    iso = saved.dialogue_date.isoformat()
+    if parts:
+        return f"Dialogen {iso} är sparad: {' och '.join(parts)}."
+    return f"Dialogen {iso}: anteckningarna är oförändrade, inget nytt sparades."
+
+
+def history(conn: duckdb.DuckDBPyConnection, scope, unit_id: str) -> pl.DataFrame:
+    """Every dialogue of the unit, newest first (``dialogues.dialogue_history``)."""
+    return dialogues.dialogue_history(conn, scope, unit_id)
+
+
+def all_actions(conn: duckdb.DuckDBPyConnection, scope, unit_id: str) -> pl.DataFrame:
+    """Every action agreed with the unit (``dialogues.actions``)."""
+    return dialogues.actions(conn, scope, unit_id)
+
+
+def unit_names(units: pl.DataFrame) -> dict[str, str]:
+    """Unit id -> name, from a ``query.units`` frame."""
+    return dict(zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True))
