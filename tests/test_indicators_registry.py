@@ -8,7 +8,7 @@ import pytest
 
 from kompetens.indicators import REGISTRY, get
 from kompetens.indicators.docs import DOC_PATH, render
-from kompetens.indicators.registry import PHASES, format_value
+from kompetens.indicators.registry import PHASES
 
 CATALOGUE_IDS = {
     # domain.md, v1 catalogue
@@ -74,10 +74,3 @@ def test_the_kolada_equivalents_named_in_the_brief_are_recorded():
 def test_an_unknown_indicator_is_refused_with_the_known_ones():
     with pytest.raises(KeyError, match="certified_teacher_share"):
         get("no_such_indicator")
-
-
-def test_values_are_formatted_the_swedish_way():
-    assert format_value("certified_teacher_share", 0.7234) == "72,3\u00a0%"
-    assert format_value("hires", 1234) == "1\u00a0234"
-    assert format_value("employer_recommendation", 3.856) == "3,86"
-    assert format_value("hires", None) == ".."

@@ -6,6 +6,9 @@ uv run python -m kompetens.indicators.docs          # rewrite docs/indicators.md
 from __future__ import annotations
 
 from kompetens.core import paths
+from kompetens.core.contract import KINDS
+from kompetens.indicators.engine import KIND_BLOCKS
+from kompetens.indicators.pipelines import BLOCKS
 from kompetens.indicators.registry import PHASES, REGISTRY
 
 DOC_PATH = paths.PROJECT_ROOT / "docs" / "indicators.md"
@@ -35,8 +38,29 @@ figures on fewer than 5 are shown as `..`.
 """
 
 
+def recompute_section() -> str:
+    """Which blocks an import of each kind redoes (derived from the blocks' declared reads)."""
+    rows = "".join(
+        f"| {kind} | {', '.join(f'`{b}`' for b in sorted(KIND_BLOCKS[kind])) or '–'} |\n"
+        for kind in KINDS
+    )
+    blocks = "".join(
+        f"| `{name}` | {', '.join(f'`{i}`' for i in ids)} |\n" for name, ids in BLOCKS.items()
+    )
+    return (
+        "\n## What an import recomputes\n\n"
+        "Indicators are computed in blocks (`kompetens/indicators/pipelines/`); each block "
+        "declares the import kinds it reads, also through the staff months grid (rolling "
+        "windows and complete years end at the staff snapshot months). After an import or "
+        "undo, the blocks that read the changed kind are redone and all their indicators' "
+        "rows replaced.\n\n"
+        "| Import kind | Blocks redone |\n|---|---|\n" + rows + "\n"
+        "| Block | Indicators |\n|---|---|\n" + blocks
+    )
+
+
 def render() -> str:
-    parts = [INTRO]
+    parts = [INTRO, recompute_section()]
     for phase, (sv, en) in PHASES.items():
         members = [ind for ind in REGISTRY.values() if ind.phase == phase]
         if not members:
@@ -60,6 +84,8 @@ def render() -> str:
             ]
             if ind.computed_by != "engine":
                 rows.append(("Computed by", "the analysis layer (not stored in key_figures)"))
+            else:
+                rows.append(("Compute block", f"`{ind.block}`"))
             parts.append(f"\n### `{ind.id}` — {ind.name_en}\n\n{ind.description}\n\n")
             parts.append(f"**Formula.** {ind.formula}\n\n")
             if ind.note:

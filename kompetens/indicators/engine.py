@@ -24,6 +24,7 @@ import duckdb
 import polars as pl
 
 from kompetens.core import store
+from kompetens.core.contract import KINDS
 from kompetens.indicators import pipelines, targets
 from kompetens.indicators.key_figures import key_figures_ddl
 from kompetens.indicators.registry import engine_indicators
@@ -71,17 +72,10 @@ def _migration_key_figures() -> list[str]:
 #: Schema version 2 (registered by ``kompetens.wiring``; never renumber a released migration).
 KEY_FIGURES_MIGRATION = store.Migration(2, "key_figures", _migration_key_figures)
 
-#: Which compute blocks a change to a kind invalidates. ``None`` = everything.
-KIND_BLOCKS: dict[str, set[str] | None] = {
-    "units": None,
-    "staff": {"staff", "events", "sick_leave", "development"},
-    "events": {"events", "redundancy", "development"},
-    "recruitments": {"recruitments", "redundancy"},
-    "development": {"development"},
-    "placements": {"placements"},
-    "survey": {"survey"},
-    "sick_leave": {"sick_leave"},
-    "targets": set(),  # only certification_gap_fte, which is always redone
+#: Which compute blocks a change to a kind invalidates: the blocks that read it
+#: (``Block.reads``, declared next to each block's compute function).
+KIND_BLOCKS: dict[str, frozenset[str]] = {
+    kind: frozenset(b.name for b in pipelines.ALL_BLOCKS if kind in b.reads) for kind in KINDS
 }
 
 #: The columns the pipelines read, per kind. employee_id is replaced by a 64-bit
@@ -110,10 +104,9 @@ def blocks_for(changed_kinds: Iterable[str] | None) -> set[str]:
         return set(pipelines.BLOCKS)
     blocks: set[str] = set()
     for kind in changed_kinds:
-        affected = KIND_BLOCKS.get(kind)
-        if affected is None:
+        if kind not in KIND_BLOCKS:
             return set(pipelines.BLOCKS)
-        blocks |= affected
+        blocks |= KIND_BLOCKS[kind]
     return blocks
 
 
@@ -180,30 +173,12 @@ def recompute(
     results = pipelines.compute(
         frames, settings, blocks, progress=lambda f, m: step(0.05 + 0.7 * f, m)
     )
+    # Every indicator of a redone block is replaced, also one that now has no rows at all.
     replaced = {ind for block in blocks for ind in pipelines.BLOCKS[block]}
 
-    # The gap depends on the shares and on targets: it is cheap, so it is always redone.
-    step(0.8, "mål och gap")
-    share_ids = ["certified_teacher_share", "licensed_preschool_teacher_share"]
-    if "staff" in blocks:
-        found = [results[i] for i in share_ids if i in results]
-        shares = pl.concat(found, how="vertical_relaxed") if found else pipelines.empty_kf()
-    else:
-        shares = store.frame(
-            conn,
-            "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, denominator, value, n_individuals "
-            "FROM key_figures WHERE level = 'unit' AND breakdown = 'all' AND indicator_id IN (?, ?)",
-            share_ids,
-        )
-    if shares.height:
-        years = shares["period"].str.slice(0, 4).cast(pl.Int64).unique().to_list()
-        unit_targets = targets.resolve_unit_targets(conn, share_ids, years)
-        results["certification_gap_fte"] = pipelines.certification_gap(
-            shares, unit_targets, pipelines.prepare_units(frames["units"])
-        )
-    else:
-        results["certification_gap_fte"] = pipelines.empty_kf()
-    replaced.add("certification_gap_fte")
+    if "certification_gap" in blocks:
+        step(0.8, "mål och gap")
+        results["certification_gap_fte"] = _certification_gap(conn, frames, results, blocks)
 
     step(0.9, "sparar nyckeltal")
     # Rows go in grouped by indicator: DuckDB's per-row-group min/max then skips other
@@ -246,6 +221,37 @@ def recompute(
             stamp_code_version(conn)
     step(1.0, "klart")
     return new.height
+
+
+def _certification_gap(
+    conn: duckdb.DuckDBPyConnection,
+    frames: dict[str, pl.DataFrame],
+    results: dict[str, pl.DataFrame],
+    blocks: set[str],
+) -> pl.DataFrame:
+    """certification_gap_fte from the two certification shares and the targets resolved per unit.
+
+    The shares come from this computation when the staff block was redone, else from
+    the stored key figures.
+    """
+    share_ids = ["certified_teacher_share", "licensed_preschool_teacher_share"]
+    if "staff" in blocks:
+        found = [results[i] for i in share_ids if i in results]
+        shares = pl.concat(found, how="vertical_relaxed") if found else pipelines.empty_kf()
+    else:
+        shares = store.frame(
+            conn,
+            "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, denominator, value, n_individuals "
+            "FROM key_figures WHERE level = 'unit' AND breakdown = 'all' AND indicator_id IN (?, ?)",
+            share_ids,
+        )
+    if not shares.height:
+        return pipelines.empty_kf()
+    years = shares["period"].str.slice(0, 4).cast(pl.Int64).unique().to_list()
+    unit_targets = targets.resolve_unit_targets(conn, share_ids, years)
+    return pipelines.certification_gap(
+        shares, unit_targets, pipelines.prepare_units(frames["units"])
+    )
 
 
 def stamp_code_version(conn: duckdb.DuckDBPyConnection) -> None:

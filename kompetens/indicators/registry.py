@@ -2,8 +2,8 @@
 
 Pages, charts, exports, the docs page and the tests look indicators up here by
 id and nowhere else. The registry says *what* an indicator means (labels,
-formula, unit, direction, Kolada equivalent, default target); the pipelines in
-``pipelines.py`` say *how* it is computed, and ``engine.py`` stores the result
+formula, unit, direction, Kolada equivalent, default target, compute block); the
+``pipelines`` package says *how* it is computed, and ``engine.py`` stores the result
 in the ``key_figures`` table at grain (indicator, level, scope, period type,
 period, breakdown).
 """
@@ -62,6 +62,9 @@ class Indicator:
     kolada_id: str | None = None
     default_target: float | None = None
     computed_by: Literal["engine", "analysis"] = "engine"
+    #: The compute block (``kompetens.indicators.pipelines``) that makes it; None for the
+    #: analysis layer's composites. The engine recomputes and replaces whole blocks.
+    block: str | None = None
     note: str = ""  # caveats, e.g. how the definition differs from Kolada's
 
     @property
@@ -93,6 +96,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        block="staff",
         kolada_id="N15814",
         default_target=1.0,
         note=(
@@ -124,6 +128,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=(),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        block="staff",
         kolada_id="N11810",
         note="As Kolada N11810 (årsarbetare med förskollärarlegitimation, kommunal regi, 15 Oct).",
     ),
@@ -149,6 +154,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=(),
         aggregation="sum",
         stock_or_flow="stock",
+        block="certification_gap",
     ),
     Indicator(
         id="on_certification_path_share",
@@ -171,6 +177,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        block="staff",
     ),
     Indicator(
         id="temporary_teacher_share",
@@ -191,6 +198,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        block="staff",
     ),
     # ---- Attrahera -------------------------------------------------------------------
     Indicator(
@@ -213,6 +221,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="weighted_mean",
         stock_or_flow="flow",
+        block="survey",
         note="n_individuals = respondents.",
     ),
     Indicator(
@@ -231,6 +240,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="recruitments",
         note="n_individuals = requisitions.",
     ),
     Indicator(
@@ -252,6 +262,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="recruitments",
         note="n_individuals = requisitions.",
     ),
     Indicator(
@@ -270,6 +281,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("placement_type", "school_form"),
         aggregation="sum",
         stock_or_flow="flow",
+        block="placements",
         note="n_individuals = students.",
     ),
     Indicator(
@@ -288,6 +300,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("placement_type", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="placements",
         note="n_individuals = students.",
     ),
     # ---- Rekrytera -------------------------------------------------------------------
@@ -310,6 +323,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="median",
         stock_or_flow="flow",
+        block="recruitments",
         note="n_individuals = requisitions.",
     ),
     Indicator(
@@ -328,6 +342,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="recruitments",
         note="n_individuals = requisitions.",
     ),
     Indicator(
@@ -346,6 +361,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="recruitments",
         note="n_individuals = requisitions.",
     ),
     Indicator(
@@ -364,6 +380,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="flow",
+        block="events",
     ),
     # ---- Utveckla --------------------------------------------------------------------
     Indicator(
@@ -387,6 +404,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="development",
         note="n_individuals = average headcount over the period (rounded down).",
     ),
     Indicator(
@@ -408,6 +426,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="development",
     ),
     Indicator(
         id="in_certification_programme",
@@ -425,6 +444,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="stock",
+        block="staff",
     ),
     # ---- Behålla ---------------------------------------------------------------------
     Indicator(
@@ -451,6 +471,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("variant", "staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="events",
         note="n_individuals = average permanent headcount over the period (rounded down). Kolada N00216 is the cohort variant: turnover_rate_cohort.",
     ),
     Indicator(
@@ -473,6 +494,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="staff",
         kolada_id="N00216",
         note="November as in SKR's personnel statistics, regardless of the reference month.",
     ),
@@ -497,6 +519,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="events",
         note="n_individuals = average permanent headcount (rounded down), summed over units above unit level.",
     ),
     Indicator(
@@ -518,6 +541,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="events",
     ),
     Indicator(
         id="sick_leave_rate",
@@ -535,6 +559,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="sick_leave",
         kolada_id="N00090",
         note="n_individuals = the unit's average headcount over the period's snapshots (rounded down), since sick leave is reported per unit.",
     ),
@@ -554,6 +579,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="sick_leave",
         kolada_id="N00091",
         note="n_individuals as for sick_leave_rate.",
     ),
@@ -573,6 +599,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("measure", "school_form"),
         aggregation="weighted_mean",
         stock_or_flow="flow",
+        block="survey",
         kolada_id="U15200",
         note="Kolada U00200 (municipality), U11200 (preschool), U15200 (compulsory school). n_individuals = respondents.",
     ),
@@ -593,6 +620,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="flow",
+        block="events",
     ),
     Indicator(
         id="retirement_forecast_5y",
@@ -613,6 +641,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="stock",
+        block="staff",
     ),
     Indicator(
         id="age_55_plus_share",
@@ -630,6 +659,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        block="staff",
         kolada_id="N00214",
         note="Kolada measures in November; Kompetens uses the reference month.",
     ),
@@ -652,6 +682,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="stock",
+        block="redundancy",
     ),
     Indicator(
         id="open_vacancies_for_redundant",
@@ -673,6 +704,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="stock",
+        block="redundancy",
         note="n_individuals = requisitions.",
     ),
     Indicator(
@@ -694,6 +726,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("reason",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        block="events",
     ),
     # ---- Composite (computed by the analysis layer, listed for the catalogue) ----------
     Indicator(
@@ -748,19 +781,3 @@ def get(indicator_id: str) -> Indicator:
 def engine_indicators() -> list[Indicator]:
     """Indicators whose key figures the engine computes (not the composite ones)."""
     return [ind for ind in REGISTRY.values() if ind.computed_by == "engine"]
-
-
-def format_value(indicator_id: str, value: float | None) -> str:
-    """A value in Swedish number format per the indicator's ``number_format`` (``72,3 %``, ``1 234``)."""
-    if value is None:
-        return ".."
-    fmt = get(indicator_id).number_format
-    if fmt == "percent_1":
-        text = f"{value * 100:,.1f}".replace(",", "\u00a0").replace(".", ",") + "\u00a0%"
-    elif fmt == "integer":
-        text = f"{value:,.0f}".replace(",", "\u00a0")
-    elif fmt == "decimal_1":
-        text = f"{value:,.1f}".replace(",", "\u00a0").replace(".", ",")
-    else:
-        text = f"{value:,.2f}".replace(",", "\u00a0").replace(".", ",")
-    return text.replace("-", "\u2212")

@@ -12,6 +12,10 @@ rows), ``periods`` (month index, snapshot grid, years, rolling windows),
 (stocks), ``events`` (hires, exits, turnover), ``redundancy``, ``recruitment``,
 ``placements``, ``survey``, ``sick_leave``, ``development`` and ``gap``
 (certification_gap_fte, which the engine derives from the shares and targets).
+Each block module declares its ``BLOCK`` (``block.Block``: name, the import kinds
+it reads, its compute function); ``BLOCKS`` (block -> indicators) is derived from
+the registry's ``Indicator.block``, and the engine derives from ``ALL_BLOCKS``
+which blocks an import of each kind must redo.
 
 How the work is organised (and why it is fast):
 
@@ -37,13 +41,24 @@ How the work is organised (and why it is fast):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import polars as pl
 
-from kompetens.indicators.pipelines.development import development_indicators
+from kompetens.indicators.pipelines import (
+    development,
+    events,
+    gap,
+    placements,
+    recruitment,
+    redundancy,
+    sick_leave,
+    staff,
+    survey,
+)
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.events import (
     event_count_periods,
-    event_indicators,
-    first_year_retention,
     person_event_counts,
     prepare_events,
     turnover_figures,
@@ -57,11 +72,9 @@ from kompetens.indicators.pipelines.grain import (
     prepare_units,
     with_unit_attrs,
 )
+from kompetens.indicators.pipelines.inputs import Inputs
 from kompetens.indicators.pipelines.periods import Grid, grid_of, month_of, rolling_sums
 from kompetens.indicators.pipelines.persons import person_rollup, snapshot_base
-from kompetens.indicators.pipelines.placements import placement_indicators
-from kompetens.indicators.pipelines.recruitment import recruitment_indicators
-from kompetens.indicators.pipelines.redundancy import redundancy_indicators
 from kompetens.indicators.pipelines.sick_leave import sick_leave_indicators
 from kompetens.indicators.pipelines.staff import (
     STAFF_SUMS,
@@ -71,115 +84,68 @@ from kompetens.indicators.pipelines.staff import (
     staff_rollup,
     stock_indicators,
     stock_share,
-    turnover_cohort,
 )
-from kompetens.indicators.pipelines.survey import survey_indicators
+from kompetens.indicators.registry import engine_indicators
+
+#: Every compute block, in the order ``compute`` runs them.
+ALL_BLOCKS: tuple[Block, ...] = (
+    staff.BLOCK,
+    events.BLOCK,
+    redundancy.BLOCK,
+    recruitment.BLOCK,
+    placements.BLOCK,
+    survey.BLOCK,
+    sick_leave.BLOCK,
+    development.BLOCK,
+    gap.BLOCK,
+)
+
+
+def _indicators_by_block(blocks: Iterable[Block]) -> dict[str, tuple[str, ...]]:
+    """Block name -> the ids of the indicators the registry places in it (registry order)."""
+    names = [b.name for b in blocks]
+    placed = {ind.id: ind.block for ind in engine_indicators()}
+    unknown = {i: b for i, b in placed.items() if b not in names}
+    if unknown:
+        raise ValueError(f"indicators in no declared compute block: {unknown}")
+    return {name: tuple(i for i, b in placed.items() if b == name) for name in names}
+
 
 #: Which compute block produces which indicators (the engine recomputes whole blocks).
-BLOCKS: dict[str, tuple[str, ...]] = {
-    "staff": (
-        "certified_teacher_share",
-        "licensed_preschool_teacher_share",
-        "on_certification_path_share",
-        "temporary_teacher_share",
-        "age_55_plus_share",
-        "in_certification_programme",
-        "retirement_forecast_5y",
-        "turnover_rate_cohort",
-    ),
-    "events": (
-        "turnover_rate",
-        "unit_turnover_rate",
-        "hires",
-        "retirements",
-        "exit_reasons",
-        "first_year_retention",
-    ),
-    "redundancy": ("redundant_staff_unplaced", "open_vacancies_for_redundant"),
-    "recruitments": (
-        "applicants_per_vacancy",
-        "qualified_applicants_per_vacancy",
-        "time_to_fill_days",
-        "unfilled_vacancy_share",
-        "certified_hire_share",
-    ),
-    "placements": ("student_placements", "placement_to_hire"),
-    "survey": ("employer_recommendation", "hme_index"),
-    "sick_leave": ("sick_leave_rate", "long_sick_leave_share"),
-    "development": ("development_hours_per_fte", "onboarding_completion"),
-}
+BLOCKS: dict[str, tuple[str, ...]] = _indicators_by_block(ALL_BLOCKS)
 
 
 def compute(
     frames: dict[str, pl.DataFrame],
     settings: Settings | None = None,
-    blocks: set[str] | None = None,
-    progress=None,
+    blocks: Iterable[str] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Key figures of the requested blocks (default all), one frame per indicator id.
 
     ``frames`` holds the current rows of each contract kind (``store.read_current``
     shape; ``employee_id`` may be any hashable type). Targets are not used here:
     ``certification_gap_fte`` is derived by the engine from the shares and the
-    resolved targets.
+    resolved targets. What several blocks need (the snapshot roll-up, the prepared
+    events) is made once, by the first block that asks for it (``Inputs``).
     """
-    settings = settings or Settings()
     wanted = set(BLOCKS) if blocks is None else set(blocks)
     step = progress or (lambda fraction, message: None)
-    units = prepare_units(frames["units"])
-    staff = frames["staff"]
-    grid = grid_of(staff)
+    inputs = Inputs(frames, settings or Settings())
+    todo = [b for b in ALL_BLOCKS if b.name in wanted and b.compute is not None]
     out: dict[str, pl.DataFrame] = {}
-    needs_base = (
-        bool(wanted & {"staff", "events", "sick_leave", "development"}) and not staff.is_empty()
-    )
-    base = snapshot_base(staff).collect().lazy() if needs_base else None
-    step(0.2, "personalöversikt")
-    roll = staff_rollup(base, units, settings) if base is not None else None
-    heads = (
-        head_flows(roll, grid)
-        if roll is not None and roll.height and wanted & {"events", "sick_leave"}
-        else None
-    )
-    if "staff" in wanted and base is not None:
-        out.update(stock_indicators(roll, settings))
-        out["turnover_rate_cohort"] = turnover_cohort(base, units, grid)
-    step(0.5, "händelser")
-    ev = None
-    if wanted & {"events", "redundancy", "development"} and not frames["events"].is_empty():
-        ev = prepare_events(frames["events"], units, base)
-    if "events" in wanted and ev is not None:
-        out.update(event_indicators(ev, units, roll, grid, settings, heads))
-        out["first_year_retention"] = first_year_retention(ev, base, grid)
-    if "redundancy" in wanted and ev is not None:
-        out.update(redundancy_indicators(ev, frames["recruitments"], units, grid, settings))
-    step(0.7, "rekrytering, enkät, sjukfrånvaro")
-    if "recruitments" in wanted:
-        out.update(recruitment_indicators(frames["recruitments"], units, grid))
-    if "placements" in wanted:
-        out.update(placement_indicators(frames["placements"], units))
-    if "survey" in wanted:
-        out.update(survey_indicators(frames["survey"], units))
-    if "sick_leave" in wanted:
-        out.update(sick_leave_indicators(frames["sick_leave"], units, roll, grid, heads))
-    if "development" in wanted:
-        out.update(
-            development_indicators(
-                frames["development"],
-                ev if ev is not None else pl.DataFrame(schema={"event_type": pl.String}),
-                units,
-                base,
-                roll,
-                grid,
-            )
-        )
-    step(0.9, "klart")
+    for done, block in enumerate(todo):
+        step(done / len(todo), block.label)
+        out.update(block.compute(inputs))
     return out
 
 
 #: What the engine, the benchmarks and the tests use; the rest lives in the modules.
 __all__ = [
+    "ALL_BLOCKS",
     "BLOCKS",
+    "Block",
+    "Inputs",
     "KEYS",
     "STAFF_SUMS",
     "STAFF_UNIT_CONDITIONS",

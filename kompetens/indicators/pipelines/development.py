@@ -10,8 +10,11 @@ year and rolling 12 months, by staff category and school form.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.events import person_event_counts
 from kompetens.indicators.pipelines.grain import (
     KEYS,
@@ -27,6 +30,9 @@ from kompetens.indicators.pipelines.periods import (
     flow_periods,
     month_of,
 )
+
+if TYPE_CHECKING:
+    from kompetens.indicators.pipelines.inputs import Inputs
 
 
 def development_indicators(
@@ -123,3 +129,24 @@ def development_indicators(
             ratio(periods, "done", "due", pl.col("due")), "onboarding_completion"
         )
     return out
+
+
+def development_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
+    """development_hours_per_fte and onboarding_completion (hires come from the events)."""
+    ev = inputs.events
+    return development_indicators(
+        inputs.frame("development"),
+        ev if ev is not None else pl.DataFrame(schema={"event_type": pl.String}),
+        inputs.units,
+        inputs.base,
+        inputs.roll,
+        inputs.grid,
+    )
+
+
+BLOCK = Block(
+    "development",
+    frozenset({"units", "staff", "events", "development"}),
+    development_block,
+    "kompetensutveckling",
+)

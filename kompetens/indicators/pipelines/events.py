@@ -12,8 +12,11 @@ once complete.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.grain import (
     KEYS,
     Settings,
@@ -32,6 +35,9 @@ from kompetens.indicators.pipelines.periods import (
     month_of,
 )
 from kompetens.indicators.pipelines.staff import head_flows
+
+if TYPE_CHECKING:
+    from kompetens.indicators.pipelines.inputs import Inputs
 
 
 def prepare_events(
@@ -328,3 +334,18 @@ def first_year_retention(ev: pl.DataFrame, base: pl.LazyFrame | None, grid: Grid
     )
     years = years.with_columns(pl.lit("year").alias("period_type"))
     return finish(ratio(years, "kept", "due", pl.col("due")), "first_year_retention")
+
+
+def events_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
+    """Hires, retirements, exit reasons, both turnover rates and first-year retention."""
+    ev = inputs.events
+    if ev is None:
+        return {}
+    out = event_indicators(
+        ev, inputs.units, inputs.roll, inputs.grid, inputs.settings, inputs.heads
+    )
+    out["first_year_retention"] = first_year_retention(ev, inputs.base, inputs.grid)
+    return out
+
+
+BLOCK = Block("events", frozenset({"units", "staff", "events"}), events_block, "händelser")

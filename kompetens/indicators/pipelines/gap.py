@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.grain import (
     KEYS,
     breakdown_expr,
@@ -61,3 +62,9 @@ def certification_gap(
             .agg(pl.col("gap").sum().alias("value"), pl.col("n_individuals").sum())
         )
     return finish(pl.concat(parts), "certification_gap_fte")
+
+
+#: Computed by the engine: it resolves the targets against the store and, when the staff
+#: block is not redone, reads the stored shares. It rests on the shares (units, staff)
+#: and on the targets.
+BLOCK = Block("certification_gap", frozenset({"units", "staff", "targets"}), None, "mål och gap")

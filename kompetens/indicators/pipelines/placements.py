@@ -7,8 +7,11 @@ of the placements that report it). n_individuals = students.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.grain import (
     KEYS,
     expand_levels,
@@ -16,6 +19,9 @@ from kompetens.indicators.pipelines.grain import (
     ratio,
     with_unit_attrs,
 )
+
+if TYPE_CHECKING:
+    from kompetens.indicators.pipelines.inputs import Inputs
 
 
 def placement_indicators(placements: pl.DataFrame, units: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -54,3 +60,11 @@ def placement_indicators(placements: pl.DataFrame, units: pl.DataFrame) -> dict[
             "placement_to_hire",
         ),
     }
+
+
+def placements_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
+    """student_placements and placement_to_hire."""
+    return placement_indicators(inputs.frame("placements"), inputs.units)
+
+
+BLOCK = Block("placements", frozenset({"units", "placements"}), placements_block, "praktik")

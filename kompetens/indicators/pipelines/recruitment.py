@@ -11,8 +11,11 @@ requisitions.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.grain import (
     KEYS,
     expand_levels,
@@ -26,6 +29,9 @@ from kompetens.indicators.pipelines.periods import (
     flow_span,
     month_of,
 )
+
+if TYPE_CHECKING:
+    from kompetens.indicators.pipelines.inputs import Inputs
 
 
 def recruitment_indicators(
@@ -85,3 +91,13 @@ def recruitment_indicators(
             ratio(agg, "cert_hires", "filled_known", pl.col("filled_known")), "certified_hire_share"
         ),
     }
+
+
+def recruitment_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
+    """The five recruitment indicators; rolling windows end at the staff snapshot months."""
+    return recruitment_indicators(inputs.frame("recruitments"), inputs.units, inputs.grid)
+
+
+BLOCK = Block(
+    "recruitments", frozenset({"units", "staff", "recruitments"}), recruitment_block, "rekrytering"
+)

@@ -9,8 +9,11 @@ that month in a staff category with someone unplaced).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.events import person_event_counts
 from kompetens.indicators.pipelines.grain import (
     KEYS,
@@ -26,6 +29,9 @@ from kompetens.indicators.pipelines.periods import (
     month_periods,
     reference_year,
 )
+
+if TYPE_CHECKING:
+    from kompetens.indicators.pipelines.inputs import Inputs
 
 
 def redundancy_indicators(
@@ -121,3 +127,21 @@ def redundancy_indicators(
             "open_vacancies_for_redundant",
         )
     return out
+
+
+def redundancy_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
+    """redundant_staff_unplaced and open_vacancies_for_redundant (nothing without events)."""
+    ev = inputs.events
+    if ev is None:
+        return {}
+    return redundancy_indicators(
+        ev, inputs.frame("recruitments"), inputs.units, inputs.grid, inputs.settings
+    )
+
+
+BLOCK = Block(
+    "redundancy",
+    frozenset({"units", "staff", "events", "recruitments"}),
+    redundancy_block,
+    "övertalighet",
+)

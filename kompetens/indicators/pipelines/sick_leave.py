@@ -8,8 +8,11 @@ the period's staff snapshots (0 without any, which suppresses the figure).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.grain import (
     KEYS,
     breakdown_in,
@@ -27,6 +30,9 @@ from kompetens.indicators.pipelines.periods import (
     month_periods,
 )
 from kompetens.indicators.pipelines.staff import head_flows
+
+if TYPE_CHECKING:
+    from kompetens.indicators.pipelines.inputs import Inputs
 
 
 def _headcount_periods(
@@ -110,3 +116,15 @@ def sick_leave_indicators(
             ratio(periods, "long_sick_hours", "sick_known", n), "long_sick_leave_share"
         ),
     }
+
+
+def sick_leave_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
+    """sick_leave_rate and long_sick_leave_share, with the staff's average headcounts."""
+    return sick_leave_indicators(
+        inputs.frame("sick_leave"), inputs.units, inputs.roll, inputs.grid, inputs.heads
+    )
+
+
+BLOCK = Block(
+    "sick_leave", frozenset({"units", "staff", "sick_leave"}), sick_leave_block, "sjukfrånvaro"
+)

@@ -13,8 +13,11 @@ turnover and sick leave) and the cohort turnover (Kolada N00216, per year).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.grain import (
     KEYS,
     Settings,
@@ -30,6 +33,9 @@ from kompetens.indicators.pipelines.periods import (
     reference_year,
 )
 from kompetens.indicators.pipelines.persons import person_rollup
+
+if TYPE_CHECKING:
+    from kompetens.indicators.pipelines.inputs import Inputs
 
 SCHOOL_FORMS_NOT_SCHOOL = ("forskola", "central")
 
@@ -276,3 +282,16 @@ def turnover_cohort(base: pl.LazyFrame, units: pl.DataFrame, grid: Grid) -> pl.D
         pl.lit("year").alias("period_type"), pl.col("y").cast(pl.String).alias("period")
     )
     return finish(ratio(periods, "left", "cohort", pl.col("cohort")), "turnover_rate_cohort")
+
+
+def staff_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
+    """The stock indicators and the cohort turnover (nothing without snapshots)."""
+    base = inputs.base
+    if base is None:
+        return {}
+    out = stock_indicators(inputs.roll, inputs.settings)
+    out["turnover_rate_cohort"] = turnover_cohort(base, inputs.units, inputs.grid)
+    return out
+
+
+BLOCK = Block("staff", frozenset({"units", "staff"}), staff_block, "personalöversikt")

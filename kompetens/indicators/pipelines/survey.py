@@ -8,8 +8,11 @@ respondents. n_individuals = respondents.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
+from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.grain import (
     KEYS,
     expand_levels,
@@ -17,6 +20,9 @@ from kompetens.indicators.pipelines.grain import (
     ratio,
     with_unit_attrs,
 )
+
+if TYPE_CHECKING:
+    from kompetens.indicators.pipelines.inputs import Inputs
 
 
 def survey_indicators(survey: pl.DataFrame, units: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -64,3 +70,11 @@ def survey_indicators(survey: pl.DataFrame, units: pl.DataFrame) -> dict[str, pl
         ),
         "hme_index": hme,
     }
+
+
+def survey_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
+    """employer_recommendation and hme_index."""
+    return survey_indicators(inputs.frame("survey"), inputs.units)
+
+
+BLOCK = Block("survey", frozenset({"units", "survey"}), survey_block, "medarbetarenkät")
