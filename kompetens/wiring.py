@@ -13,6 +13,8 @@ What is wired:
   to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
+- The indicator catalogue the importer checks a targets file against
+  (``ingest.catalogue``: indicator id -> unit).
 
 :func:`wire` is idempotent and cheap: calling it on every Streamlit rerun or
 from several entry points in one process registers everything once.
@@ -23,7 +25,8 @@ from __future__ import annotations
 from kompetens.access import audit, auth
 from kompetens.core import hooks, store
 from kompetens.dialogue import dialogues
-from kompetens.indicators import engine
+from kompetens.indicators import engine, registry
+from kompetens.ingest import catalogue
 
 #: Every migration after the store's own version 1, by the module that owns the tables.
 MIGRATIONS: tuple[store.Migration, ...] = (
@@ -34,10 +37,16 @@ MIGRATIONS: tuple[store.Migration, ...] = (
 )
 
 
+def indicator_units() -> dict[str, str]:
+    """``{indicator id: unit}`` of every indicator in the registry (for ``ingest.catalogue``)."""
+    return {ind.id: ind.unit for ind in registry.REGISTRY.values()}
+
+
 def wire() -> None:
-    """Register the migrations and the data-change hook (idempotent)."""
+    """Register the migrations, the data-change hook and the importer's catalogue (idempotent)."""
     for migration in MIGRATIONS:
         store.register_migration(migration)
     store.registered_migrations()  # refuses a gap in the version numbers here, at start-up
     hooks.on_data_change(engine.recompute_after_change)
+    catalogue.provide_indicators(indicator_units)
     store.mark_wired()

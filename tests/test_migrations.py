@@ -19,7 +19,8 @@ from kompetens import query, wiring
 from kompetens.access import audit, auth
 from kompetens.core import hooks, store
 from kompetens.dialogue import dialogues
-from kompetens.indicators import engine
+from kompetens.indicators import engine, registry
+from kompetens.ingest import catalogue
 
 RELEASE_DB = Path(__file__).parent / "fixtures" / "databases" / "release-fc88928.duckdb"
 ROOT = Path(__file__).parent.parent
@@ -92,6 +93,9 @@ def test_wiring_twice_registers_each_migration_and_the_recompute_hook_once():
     wiring.wire()
     assert store.registered_migrations() == before
     assert hooks._CALLBACKS.count(engine.recompute_after_change) == 1
+    units = catalogue.indicator_units()
+    assert units["certified_teacher_share"] == "share"
+    assert set(units) == set(registry.REGISTRY)
 
 
 def test_a_process_that_has_not_wired_cannot_open_a_database_and_import_order_does_not_matter(
@@ -110,10 +114,16 @@ try:
 except store.NotWiredError as exc:
     print("refused:", exc)
 print("callbacks:", len(hooks._CALLBACKS))
+from kompetens.ingest import catalogue
+try:
+    catalogue.indicator_units()
+except RuntimeError as exc:
+    print("catalogue refused:", exc)
 from kompetens import wiring
 wiring.wire()
 print("versions:", [(m.version, m.name) for m in store.registered_migrations()])
 print("schema:", store.schema_version(store.connect(":memory:")))
+print("share unit:", catalogue.indicator_units()["certified_teacher_share"])
 """
     db = tmp_path / "never.duckdb"
     out = subprocess.run(
@@ -127,11 +137,13 @@ print("schema:", store.schema_version(store.connect(":memory:")))
     assert "refused: kompetens.core.store: the migrations are not registered" in out
     assert "kompetens.wiring.wire()" in out
     assert "callbacks: 0" in out
+    assert "catalogue refused: kompetens.ingest.catalogue: no indicator catalogue installed" in out
     assert (
         "versions: [(1, 'core_tables'), (2, 'key_figures'), (3, 'dialogues'), "
         "(4, 'audit_events'), (5, 'users')]"
     ) in out
     assert "schema: 5" in out
+    assert "share unit: share" in out
 
 
 # --- refusals ----------------------------------------------------------------------------------

@@ -1,15 +1,14 @@
 """What a targets file may name: indicator ids (with their unit) from the indicator catalogue.
 
-The importer sits below the indicators in the layer order, so it does not import
-the catalogue at module load: like ``core.hooks``, it asks for it when a targets
-file is validated (``indicator_units``). A composition root may instead install
-a provider with ``provide_indicators``.
+The importer sits below the indicators in the layer order, so it never imports
+the catalogue: the composition root (``kompetens.wiring.wire()``) installs a
+provider with ``provide_indicators``, which ``indicator_units`` calls when a
+targets file is validated.
 """
 
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections.abc import Callable
 
 from kompetens.core.contract import fold
@@ -25,10 +24,12 @@ def provide_indicators(provider: Callable[[], dict[str, str]]) -> None:
 
 def indicator_units() -> dict[str, str]:
     """``{indicator id: unit}`` for every indicator in the catalogue."""
-    if _PROVIDER is not None:
-        return _PROVIDER()
-    registry = importlib.import_module("kompetens.indicators.registry")
-    return {ind.id: ind.unit for ind in registry.REGISTRY.values()}
+    if _PROVIDER is None:
+        raise RuntimeError(
+            "kompetens.ingest.catalogue: no indicator catalogue installed; "
+            "call kompetens.wiring.wire() at the entry point"
+        )
+    return _PROVIDER()
 
 
 def nearest(value: str, valid: list[str]) -> str | None:
