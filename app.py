@@ -31,7 +31,7 @@ frame.apply_style()
 db_path = default_db_path()
 signin.refuse_demo_in_production()
 frame.ensure_database(db_path)
-frame.keep_downloads_short()  # a downloaded file answers at /media/… for a minute at most
+frame.keep_downloads_short()  # a downloaded file answers at /media/… for half a minute at most
 signin.apply_audit_retention(db_path)
 
 # Access scope: rebuilt on every run from the signed-in user (or the demo role picker), never

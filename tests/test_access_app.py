@@ -47,26 +47,6 @@ def db(small_db, tmp_path, monkeypatch):
     return target
 
 
-@pytest.fixture
-def through_the_frame(monkeypatch):
-    """Every AppTest run goes through app.py, as every request after a real server's first does.
-
-    AppTest re-detects Streamlit's legacy ``pages/`` folder before each run and
-    then runs the current page file alone; the page reruns through the frame
-    (``context._rerun_through_the_frame``), which drops a button click. Marking
-    the app as a ``st.navigation`` app after that detection avoids the detour.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def signed_in(email: str | None, *, query_params=None, page: str | None = None) -> AppTest:
     """A run in sign-in mode as ``email`` (None: nobody signed in yet)."""
     at = AppTest.from_file(APP, default_timeout=60)
@@ -152,7 +132,7 @@ def test_a_page_outside_the_role_is_refused_even_when_opened_directly(db):
     assert events(db, audit.ACCESS_DENIED) == [(PRINCIPAL, "import", "sidan ingår inte i rollen")]
 
 
-def test_the_admin_lands_on_users_and_log_and_can_grant_access(db, through_the_frame):
+def test_the_admin_lands_on_users_and_log_and_can_grant_access(db):
     at = signed_in(ADMIN)
     assert not at.exception
     assert [t.value for t in at.title] == ["Användare och logg"]
@@ -261,7 +241,7 @@ def test_a_forged_wider_scope_in_session_state_is_refused_logged_and_never_used(
 # --- exports ----------------------------------------------------------------------------------
 
 
-def test_a_download_is_written_to_the_audit_log_with_table_and_format(db, through_the_frame):
+def test_a_download_is_written_to_the_audit_log_with_table_and_format(db):
     at = signed_in(HR, page="views/indikatorer.py")
     assert not at.exception
     at.get("download_button")[0].click().run()
@@ -364,7 +344,7 @@ def test_a_malformed_retention_stops_the_app_with_a_swedish_message(db, monkeypa
     assert not at.title
 
 
-def test_a_brief_download_is_written_to_the_audit_log_with_unit_and_format(db, through_the_frame):
+def test_a_brief_download_is_written_to_the_audit_log_with_unit_and_format(db):
     at = signed_in(HR, page="views/dialog.py", query_params={"omrade": "Norr", "enhet": "E1"})
     assert not at.exception
     excel = next(b for b in at.get("download_button") if b.key == "brief_xlsx_E1")

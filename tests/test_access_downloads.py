@@ -20,8 +20,8 @@ from kompetens.ui import frame
 from tests.app_support import APP
 
 
-def test_the_download_lifetime_defaults_to_a_minute_and_reads_swedish_decimals():
-    assert frame.download_lifetime({}) == 60.0
+def test_the_download_lifetime_defaults_to_half_a_minute_and_reads_swedish_decimals():
+    assert frame.download_lifetime({}) == 30.0
     assert frame.download_lifetime({frame.DOWNLOAD_LIFETIME_ENV: "10"}) == 10.0
     assert frame.download_lifetime({frame.DOWNLOAD_LIFETIME_ENV: " 2,5 "}) == 2.5
 

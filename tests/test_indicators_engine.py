@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import polars as pl
 import pytest
 
 from kompetens.core import store
-from kompetens.indicators import recompute
+from kompetens.indicators import engine, recompute
 from kompetens.indicators.engine import (
     CODE_VERSION_KEY,
     blocks_for,
+    code_fingerprint,
+    code_version,
     is_stale,
     read_meta,
     refresh_if_stale,
@@ -217,3 +222,29 @@ def test_the_figures_command_recomputes_figures_from_older_code(tmp_path):
         & (pl.col("breakdown") == "all")
     )  # fmt: skip
     assert frame["value"].to_list() == [pytest.approx(right)]
+
+
+def test_the_code_fingerprint_covers_every_python_file_of_the_indicators_package(tmp_path):
+    package = Path(engine.__file__).parent
+    root = tmp_path / "indicators"
+    shutil.copytree(package, root, ignore=shutil.ignore_patterns("__pycache__"))
+    original = code_fingerprint(root)
+    assert original == code_version() == code_fingerprint(package)
+
+    # A new module anywhere in the package (a new block, say) changes it ...
+    (root / "pipelines" / "new_block.py").write_text("READS = frozenset()\n", encoding="utf-8")
+    assert code_fingerprint(root) != original
+    (root / "pipelines" / "new_block.py").unlink()
+    assert code_fingerprint(root) == original
+    # ... so does a changed byte in any module, or a module renamed ...
+    grain = root / "pipelines" / "grain.py"
+    grain.write_bytes(grain.read_bytes() + b"\n")
+    assert code_fingerprint(root) != original
+    grain.write_bytes(grain.read_bytes()[:-1])
+    assert code_fingerprint(root) == original
+    (root / "targets.py").rename(root / "targets_renamed.py")
+    assert code_fingerprint(root) != original
+    (root / "targets_renamed.py").rename(root / "targets.py")
+    # ... but not a file that is not Python.
+    (root / "notes.txt").write_text("not code", encoding="utf-8")
+    assert code_fingerprint(root) == original

@@ -72,12 +72,12 @@ def ensure_database(db_path: str) -> None:
 
 
 DOWNLOAD_LIFETIME_ENV = "KOMPETENS_DOWNLOAD_LIFETIME_SECONDS"
-DEFAULT_DOWNLOAD_LIFETIME = 60.0
+DEFAULT_DOWNLOAD_LIFETIME = 30.0
 _LOG = logging.getLogger(__name__)
 
 
 def download_lifetime(env: Mapping[str, str] | None = None) -> float:
-    """Seconds a downloaded file stays at its ``/media/…`` address at most (default 60).
+    """Seconds a downloaded file stays at its ``/media/…`` address at most (default 30).
 
     Raises ``ValueError`` (in Swedish) for a value that is not a number of
     seconds between 2 and 3 600.

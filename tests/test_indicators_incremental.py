@@ -1,0 +1,180 @@
+"""After an import (or its undo) of any kind, the stored key figures are what a full recompute gives.
+
+An import recomputes only the blocks that read the changed kind (``engine.KIND_BLOCKS``,
+derived from each block's declared reads). Issue #17: after a staff import the recruitment
+rolling windows ending in the new month and the new month's redundancy rows were missing,
+because the hand-kept list forgot that those blocks read the staff months grid. Here every
+kind of the contract gets a small extra file on top of the small fixture; the figures the
+import leaves behind must equal, row for row and column for column, those of recomputing
+everything; the same after undoing the import (stale rows of a redone block must go).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from kompetens.core import store
+from kompetens.core.contract import KINDS
+from kompetens.indicators import pipelines, recompute
+from kompetens.indicators.engine import KIND_BLOCKS, blocks_for, stored_settings
+from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA
+from kompetens.ingest import import_file, undo_batch
+from tests.fixtures.small import HERE, load_small
+
+KEYS = ["indicator_id", "level", "scope_id", "period_type", "period", "breakdown"]
+
+
+def _next_staff_month() -> str:
+    """The December 2025 snapshot again as January 2026: a new month at the end of the grid."""
+    lines = (HERE / "staff.csv").read_text(encoding="utf-8").splitlines()
+    december = [line for line in lines[1:] if line.startswith("2025-12-15,")]
+    return "\n".join([lines[0], *(line.replace("2025-12-15", "2026-01-15") for line in december)])
+
+
+#: One small file per kind, each changing figures of the blocks that read that kind.
+EXTRA: dict[str, str] = {
+    # S1 moves from Söder to Norr: every block places rows in areas.
+    "units": "unit_id,unit_name,area,school_form,socioeconomic_index\nS1,Söderskolan,Norr,grundskola,1.5\n",
+    # January 2026: rolling windows (recruitment, sick leave, turnover) and redundancy months
+    # (P35 is still unplaced) now end in 2026-01.
+    "staff": _next_staff_month(),
+    "events": (
+        "event_date,employee_id,event_type,unit_id,to_unit_id,staff_category,employment_type,reason\n"
+        "2025-11-30,P02,exit,E1,,teacher,permanent,other_employer\n"
+        "2025-12-01,P35,redundancy_placed,L1,,childminder,permanent,\n"
+        # no category or employment type: taken from P03's snapshot row of that month
+        "2025-11-03,P03,redundancy_notice,E1,,,,\n"
+    ),
+    "recruitments": (
+        "requisition_id,unit_id,staff_category,published_date,closed_date,outcome,applicants,qualified_applicants,hired_certified\n"
+        "R6,L1,childminder,2025-09-15,2025-11-20,filled,6,6,Nej\n"
+        "R8,S1,teacher,2025-11-01,2025-12-10,filled,9,3,Ja\n"
+    ),
+    "development": (
+        "employee_id,activity_date,activity_type,hours,unit_id\n"
+        "P04,2025-11-10,course,12,E1\n"
+        "P38,2025-03-01,onboarding,4,\n"
+    ),
+    "placements": "unit_id,period_start,placement_type,students,hired_later\nS1,HT2025,vfu,3,1\n",
+    "survey": (
+        "unit_id,survey_date,measure,score,scale_max,respondents,invited\n"
+        "E1,2025-09-15,recommend_employer,5,5,12,12\n"
+    ),
+    "sick_leave": (
+        "unit_id,month,scheduled_hours,sick_hours,long_sick_hours\n"
+        "E1,2025-12,1200,120,60\n"
+        "S1,2026-01,800,40,10\n"
+    ),
+    "targets": (
+        "indicator_id,scope,year,target\n"
+        "certified_teacher_share,S1,2025,0.9\n"
+        "licensed_preschool_teacher_share,L1,2024,0.8\n"
+    ),
+}
+
+
+@pytest.fixture
+def conn():
+    connection = store.connect(":memory:")
+    load_small(connection)
+    return connection
+
+
+def stored(conn) -> pl.DataFrame:
+    """Every stored key figure (without computed_at), in key order."""
+    return store.frame(
+        conn, f"SELECT {', '.join(KEY_FIGURE_SCHEMA)} FROM key_figures ORDER BY {', '.join(KEYS)}"
+    )
+
+
+def assert_as_full_recompute(conn) -> None:
+    """The stored figures equal a full recompute's, row for row and in every column."""
+    kept = stored(conn)
+    recompute(conn, **stored_settings(conn))
+    full = stored(conn)
+    missing = full.join(kept, on=KEYS, how="anti")
+    stale = kept.join(full, on=KEYS, how="anti")
+    assert (missing.height, stale.height) == (0, 0), (
+        f"missing after the import:\n{missing}\nleft behind:\n{stale}"
+    )
+    # Sums may differ in the last bit between two runs of the same plan (parallel adds).
+    assert_frame_equal(kept, full, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_every_kind_of_the_contract_has_an_extra_file_here():
+    assert set(EXTRA) == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_after_an_import_and_its_undo_the_stored_figures_equal_a_full_recompute(
+    kind, conn, tmp_path
+):
+    before = stored(conn)
+    path = tmp_path / f"{kind}.csv"
+    path.write_text(EXTRA[kind], encoding="utf-8")
+    result = import_file(conn, path, kind=kind, user="test")
+    assert result.batch_id is not None
+    # The file changed some figure, so the incremental path had work to do.
+    assert not stored(conn).equals(before)
+    assert_as_full_recompute(conn)
+
+    undo_batch(conn, result.batch_id, user="test")
+    assert_as_full_recompute(conn)
+
+
+def test_a_staff_month_brings_the_recruitment_window_and_redundancy_month_ending_in_it(
+    conn, tmp_path
+):
+    # The figures issue #17 found missing after a staff import.
+    path = tmp_path / "staff.csv"
+    path.write_text(EXTRA["staff"], encoding="utf-8")
+    import_file(conn, path, kind="staff", user="test")
+    applicants = store.scalar(
+        conn,
+        "SELECT value FROM key_figures WHERE indicator_id = 'applicants_per_vacancy' AND level = 'org' "
+        "AND period_type = 'rolling_12m' AND period = '2026-01'",
+    )
+    # Published 2025-02 .. 2026-01: R4 (2), R7 (30), R5 (20), R6 (6) -> 58 / 4
+    assert applicants == pytest.approx(58 / 4)
+    unplaced = store.scalar(
+        conn,
+        "SELECT value FROM key_figures WHERE indicator_id = 'redundant_staff_unplaced' AND level = 'org' "
+        "AND period_type = 'month' AND period = '2026-01' AND breakdown = 'all'",
+    )
+    assert unplaced == 1  # P35: notice 2025-10-01, never placed
+
+
+def test_a_recruitments_import_redoes_redundancy_with_categories_from_the_snapshots(conn, tmp_path):
+    # The notice has no staff category: a full recompute takes it from P03's snapshot (teacher).
+    # Redoing redundancy after a recruitments import must do the same.
+    events = tmp_path / "events.csv"
+    events.write_text(EXTRA["events"], encoding="utf-8")
+    import_file(conn, events, kind="events", user="test")
+    recruitments = tmp_path / "recruitments.csv"
+    recruitments.write_text(EXTRA["recruitments"], encoding="utf-8")
+    import_file(conn, recruitments, kind="recruitments", user="test")
+    breakdowns = store.frame(
+        conn,
+        "SELECT DISTINCT breakdown FROM key_figures WHERE indicator_id = 'redundant_staff_unplaced' "
+        "AND period = '2025-12' AND level = 'org'",
+    )["breakdown"].to_list()
+    assert "staff_category=teacher" in breakdowns
+    assert "staff_category=unknown" not in breakdowns
+    assert_as_full_recompute(conn)
+
+
+def test_a_staff_import_redoes_every_block_that_reads_the_staff_months_grid():
+    assert KIND_BLOCKS["staff"] == {
+        "staff",
+        "events",
+        "redundancy",
+        "recruitments",
+        "sick_leave",
+        "development",
+        "certification_gap",
+    }
+    assert KIND_BLOCKS["survey"] == {"survey"}
+    assert KIND_BLOCKS["targets"] == {"certification_gap"}
+    assert blocks_for(["units"]) == set(pipelines.BLOCKS)
