@@ -243,3 +243,17 @@ def test_monthly_trends_use_months_for_stocks_and_rolling_twelve_months_for_flow
         if t.get("name") == "Organisationen" and "2024-03" in (t.get("x") or [])
     ]
     assert pytest.approx(204 / 3300) in march
+
+
+def test_an_indicator_with_a_variant_breakdown_draws_each_variant_beside_its_own_definition():
+    turnover = registry.get("turnover_rate")
+    assert "variant" in turnover.breakdowns  # the registry declares the variants, not the page
+    assert view.trend_lines(turnover, "all", "Norr") == {
+        "Alla avgångar": "all",
+        "Utan pensionsavgångar": "variant=excl_retirement",
+    }
+    # narrowed to a school form the variants are not drawn; other indicators have one line
+    narrowed = "school_form=grundskola"
+    assert view.trend_lines(turnover, narrowed, "Norr") == {"Norr": narrowed}
+    sick_leave = registry.get("sick_leave_rate")
+    assert view.trend_lines(sick_leave, "all", "Organisationen") == {"Organisationen": "all"}

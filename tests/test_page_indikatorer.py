@@ -92,3 +92,15 @@ def test_a_search_without_hits_explains_what_to_search_for(small_db):
     at = run_page(small_db, PAGE, query_params={"sok": "finnsinte"})
     assert not at.exception
     assert "Ingen indikator matchar ”finnsinte”." in texts(at)
+
+
+def test_the_catalogue_sections_are_the_phases_in_the_model_s_order_with_swedish_names():
+    assert catalogue.phases() == [
+        ("current_state", "Nuläge"),
+        ("attrahera", "Attrahera"),
+        ("rekrytera", "Rekrytera"),
+        ("utveckla", "Utveckla"),
+        ("behalla", "Behålla"),
+        ("avveckla", "Avveckla"),
+        ("support_need", "Stödbehov"),
+    ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kompetens.indicators import registry
 from kompetens.present.charts import PHASE_COLOURS
 from kompetens.ui import catalogue
 from kompetens.ui.components import download_buttons, empty_state
@@ -52,7 +51,7 @@ column_config = {
     )
 }
 
-for phase, (phase_sv, _phase_en) in registry.PHASES.items():
+for phase, phase_sv in catalogue.phases():
     members = catalogue.of_phase(shown, phase)
     if members.height == 0:
         continue

@@ -15,8 +15,9 @@ from typing import TypeVar
 import polars as pl
 
 from kompetens import query
-from kompetens.core.labels import PHASE_LABELS, STAFF_CATEGORY_LABELS
+from kompetens.core.labels import PHASE_LABELS, STAFF_CATEGORY_LABELS, VARIANT_LABELS
 from kompetens.indicators import registry
+from kompetens.present import charts
 from kompetens.present.formatting import fmt_value
 from kompetens.ui.catalogue import source_labels
 
@@ -41,8 +42,10 @@ def phase_label(phase: str) -> str:
 #: Indicators whose ``all`` row is a plain total (100 %): shown as a distribution over this dimension instead.
 DISTRIBUTION_INDICATORS: dict[str, str] = {"exit_reasons": "reason"}
 
-#: The turnover variant without retirements (breakdown of ``turnover_rate``).
-EXCL_RETIREMENT = "variant=excl_retirement"
+#: A registry indicator (the page's sections take them whole).
+Indicator = registry.Indicator
+#: The Avveckla phase's forecast, drawn per staff category below the phase's indicators.
+FORECAST_INDICATOR = "retirement_forecast_5y"
 
 #: How many units the ranking chart shows before it keeps only the weakest.
 RANKING_LIMIT = 15
@@ -62,6 +65,83 @@ def trend_breakdown(indicator: registry.Indicator, school_form: str | None) -> s
     if school_form is not None and "school_form" in indicator.breakdowns:
         return f"school_form={school_form}"
     return "all"
+
+
+def indicator(indicator_id: str) -> Indicator:
+    """The registry's declaration of an indicator (names, unit, direction, breakdowns)."""
+    return registry.get(indicator_id)
+
+
+def trend_lines(indicator: Indicator, breakdown: str, label: str) -> dict[str, str]:
+    """The lines of an indicator's trend: line label -> breakdown to read.
+
+    An indicator whose registry entry has the ``variant`` breakdown (turnover: with and
+    without retirements) draws its own definition and each variant, when the trend is
+    not narrowed to a school form; any other trend is one line called ``label``.
+    """
+    if breakdown == "all" and "variant" in indicator.breakdowns:
+        return {
+            name: "all" if variant == "all" else f"variant={variant}"
+            for variant, name in VARIANT_LABELS.items()
+        }
+    return {label: breakdown}
+
+
+def trend_figure(indicator: Indicator, frame: pl.DataFrame, colour: str):
+    """The trend chart of one indicator from ``combine_series``: its lines and the target.
+
+    A single line is drawn in the phase's colour; several lines keep the palette's colours.
+    """
+    fig = charts.trend(
+        frame, x="period", y="value", unit=indicator.unit, series="serie", target="target"
+    )
+    if frame["serie"].n_unique() == 1:
+        fig.update_traces(line_color=colour, selector={"mode": "lines+markers"})
+    if indicator.number_format == "decimal_2":
+        fig.update_yaxes(tickformat=",.2f")
+    axis = y_range(frame, indicator.unit)
+    if axis:
+        fig.update_yaxes(range=axis)
+    fig.update_layout(height=320, title=None)
+    return fig
+
+
+def ranking_figures(
+    indicator: Indicator,
+    values: pl.DataFrame,
+    *,
+    colour: str,
+    target: float | None,
+    reference: float | None,
+    reference_label: str,
+):
+    """(ranking chart, spread chart or None, how many units the ranking shows when cut to the weak end).
+
+    ``values``: ``query.unit_values`` rows of one indicator and period.
+    """
+    ranked, limited = ranking(values, indicator)
+    fig = charts.ranked_bars(
+        ranked, label="unit_name", value="value", unit=indicator.unit, colour=colour
+    )
+    if target is not None:
+        charts.vertical_line(fig, target, "Mål")
+    # Value labels sit outside the bars: keep them from being cut at the plot's edge.
+    fig.update_traces(cliponaxis=False)
+    fig.update_layout(margin={"t": 30, "r": 70})
+    if not limited:
+        return fig, None, None
+    # The ranking shows only the weak end: draw every visible unit so the whole spread is seen.
+    spread_fig = charts.unit_spread(
+        visible_units(values),
+        value="value",
+        label="unit_name",
+        unit=indicator.unit,
+        colour=colour,
+        reference=reference,
+        reference_label=reference_label,
+        target=target,
+    )
+    return fig, spread_fig, ranked.height
 
 
 def combine_series(series: dict[str, pl.DataFrame]) -> pl.DataFrame:

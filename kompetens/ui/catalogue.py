@@ -114,6 +114,11 @@ def catalogue_frame() -> pl.DataFrame:
     return pl.DataFrame(rows, schema={c: pl.String for c in CATALOGUE_LABELS})
 
 
+def phases() -> list[tuple[str, str]]:
+    """(phase id, Swedish name) of every phase, in the model's order (the catalogue's sections)."""
+    return [(phase, PHASE_LABELS[phase]) for phase in registry.PHASES]
+
+
 def of_phase(frame: pl.DataFrame, phase: str) -> pl.DataFrame:
     """The catalogue rows of one phase (registry phase id)."""
     return frame.filter(pl.col("phase") == PHASE_LABELS[phase])
