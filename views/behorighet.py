@@ -178,13 +178,13 @@ else:
 
 # ---- one unit -------------------------------------------------------------------------
 st.subheader("En enhet i detalj")
-names = dict(zip(table["unit_id"].to_list(), table["unit_name"].to_list(), strict=True))
-areas_of = dict(zip(table["unit_id"].to_list(), table["area"].to_list(), strict=True))
+names = views.unit_names(table)
+choices = views.unit_choices(table)
 unit_id = st.selectbox(
     "Enhet",
-    options=list(names),
+    options=list(choices),
     index=None,
-    format_func=lambda u: f"{names.get(u, u)} ({areas_of.get(u, '')})",
+    format_func=lambda u: choices.get(u, u),
     placeholder="Välj en enhet …",
     key="enhet",
     bind="query-params",

@@ -418,3 +418,21 @@ def hidden_points(trend: pl.DataFrame, series: str = "series") -> str | None:
 def hidden_periods(trend: pl.DataFrame) -> list[str]:
     """The periods of a trend with a hidden (``..``) value, oldest first, each once."""
     return trend.filter(pl.col("suppressed"))["period"].unique().sort().to_list()
+
+
+def unit_names(units: pl.DataFrame) -> dict[str, str]:
+    """Unit id -> name, from a frame with ``unit_id, unit_name``."""
+    return dict(zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True))
+
+
+def unit_choices(units: pl.DataFrame) -> dict[str, str]:
+    """Unit id -> ``"Ekskolan (Norr)"`` (name and area), the unit choice on Behörighet."""
+    return {
+        unit_id: f"{name} ({area})"
+        for unit_id, name, area in zip(
+            units["unit_id"].to_list(),
+            units["unit_name"].to_list(),
+            units["area"].to_list(),
+            strict=True,
+        )
+    }
