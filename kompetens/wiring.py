@@ -22,6 +22,8 @@ from several entry points in one process registers everything once.
 
 from __future__ import annotations
 
+import threading
+
 from kompetens.access import audit, auth
 from kompetens.core import hooks, store
 from kompetens.dialogue import dialogues
@@ -42,11 +44,18 @@ def indicator_units() -> dict[str, str]:
     return {ind.id: ind.unit for ind in registry.REGISTRY.values()}
 
 
+_LOCK = threading.Lock()
+
+
 def wire() -> None:
-    """Register the migrations, the data-change hook and the importer's catalogue (idempotent)."""
-    for migration in MIGRATIONS:
-        store.register_migration(migration)
-    store.registered_migrations()  # refuses a gap in the version numbers here, at start-up
-    hooks.on_data_change(engine.recompute_after_change)
-    catalogue.provide_indicators(indicator_units)
-    store.mark_wired()
+    """Register the migrations, the data-change hook and the importer's catalogue (idempotent).
+
+    Thread-safe: Streamlit sessions start on their own threads and each runs ``app.py``.
+    """
+    with _LOCK:
+        for migration in MIGRATIONS:
+            store.register_migration(migration)
+        store.registered_migrations()  # refuses a gap in the version numbers here, at start-up
+        hooks.on_data_change(engine.recompute_after_change)
+        catalogue.provide_indicators(indicator_units)
+        store.mark_wired()
