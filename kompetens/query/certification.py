@@ -14,6 +14,7 @@ import polars as pl
 from kompetens.access.scope import Scope
 from kompetens.analysis import segregation as seg
 from kompetens.core import store
+from kompetens.core.labels import LICENCE_STATUS_LABELS, PRESCHOOL_LICENCE_STATUS_LABELS
 from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA
 from kompetens.query.cache import _cached, _has_table
 from kompetens.query.comparison import _unit_long
@@ -115,12 +116,8 @@ def certification_units(
     )
 
 
-#: Licence status of a teacher post (schools) or a preschool teacher (preschools), in display order.
-LICENCE_STATUS_LABELS: dict[str, str] = {
-    "licensed_qualified": "Legitimerad och behörig",
-    "licensed_only": "Legitimerad, inte behörig i ämnet",
-    "not_licensed": "Utan legitimation",
-}
+# Licence status labels of a teacher post (schools) or a preschool teacher (preschools), in display
+# order, live in core.labels (LICENCE_STATUS_LABELS is re-exported by the query package).
 
 
 def licence_status(
@@ -210,9 +207,14 @@ def licence_status(
             schema=KEY_FIGURE_SCHEMA,
         )
         out = apply_suppression(raw, {unit_id: area or ""})
-        labels = {"all": "Alla", **LICENCE_STATUS_LABELS}
-        if category == "preschool_teacher":
-            labels |= {"licensed_qualified": "Legitimerad förskollärare"}
+        labels = {
+            "all": "Alla",
+            **(
+                PRESCHOOL_LICENCE_STATUS_LABELS
+                if category == "preschool_teacher"
+                else LICENCE_STATUS_LABELS
+            ),
+        }
         return out.select(
             pl.col("breakdown").str.strip_prefix("licence=").alias("status"),
             pl.col("breakdown")
