@@ -8,6 +8,7 @@ machines are shared and noisy, so tests never time anything.
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
 import sys
 
@@ -21,7 +22,9 @@ def available() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    names = (argv if argv is not None else sys.argv[1:]) or available()
+    args = argv if argv is not None else sys.argv[1:]
+    # Names come first; options after them (``indicators --employees 5000``) are the benchmark's own.
+    names = list(itertools.takewhile(lambda a: not a.startswith("-"), args)) or available()
     unknown = [n for n in names if n not in available()]
     if unknown:
         raise SystemExit(f"Okänd benchmark: {', '.join(unknown)}. Finns: {', '.join(available())}")

@@ -19,12 +19,11 @@ import polars as pl
 
 from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA
 
+#: The levels every figure is given at, finest first.
 LEVELS = ("unit", "area", "org")
-
-
+#: The area of rows whose unit is not in the units file.
 UNKNOWN_AREA = "(okänt område)"
-
-
+#: The key columns besides the period: level, scope and breakdown.
 KEYS = ["level", "scope_id", "breakdown"]
 
 

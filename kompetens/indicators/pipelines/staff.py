@@ -37,9 +37,8 @@ from kompetens.indicators.pipelines.persons import person_rollup
 if TYPE_CHECKING:
     from kompetens.indicators.pipelines.inputs import Inputs
 
+#: School forms whose units are not schools (the certified-teacher share leaves them out).
 SCHOOL_FORMS_NOT_SCHOOL = ("forskola", "central")
-
-
 #: Staff "working with children" in a preschool (Kolada N11810 denominator).
 CHILD_STAFF = (
     "preschool_teacher",
@@ -49,15 +48,11 @@ CHILD_STAFF = (
     "special_educator",
     "assistant",
 )
-
-
+#: Teacher posts (temporary_teacher_share, on_certification_path_share).
 TEACHER_POSTS = ("teacher", "preschool_teacher")
-
 
 #: Additive (FTE) measures of the staff pass.
 STAFF_SUMS = ["cts_num", "cts_den", "lps_num", "lps_den", "tmp_num", "tmp_den", "fte_all"]
-
-
 #: Person flags of the staff pass (counted as distinct persons).
 STAFF_PERSONS = [
     "cts_p",
@@ -71,14 +66,8 @@ STAFF_PERSONS = [
     "age55_p",
     "retire_p",
 ]
-
-
 _SCHOOL = ~pl.col("school_form").is_in(SCHOOL_FORMS_NOT_SCHOOL)
-
-
 _PRESCHOOL = pl.col("school_form") == "forskola"
-
-
 #: Unit-level conditions of the staff measures (school form is a unit attribute, so it is
 #: applied to the aggregated unit rows instead of to every person-month row).
 STAFF_UNIT_CONDITIONS: dict[str, pl.Expr] = {
