@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kompetens import query, wiring
 from kompetens.access import audit, auth
@@ -196,6 +198,25 @@ def test_migrations_run_in_version_order_not_in_registration_order(isolated_regi
         (7,),
     ]
     assert store.rows(conn, "SELECT x FROM t6") == [(42,)]
+
+
+@given(order=st.permutations([6, 7, 8, 9]))
+@settings(max_examples=25, deadline=None)
+def test_whatever_the_registration_order_migrations_apply_in_version_order(order):
+    saved = store._REGISTERED
+    store._REGISTERED = dict(saved)
+    try:
+        # 6 creates a log table; 7, 8 and 9 each append their own number to it.
+        steps = {6: ["CREATE TABLE applied (version INTEGER)", "INSERT INTO applied VALUES (6)"]}
+        for v in (7, 8, 9):
+            steps[v] = [f"INSERT INTO applied VALUES ({v})"]
+        for v in order:
+            store.register_migration(store.Migration(v, f"step{v}", lambda v=v: steps[v]))
+        conn = store.connect(":memory:")
+        assert store.rows(conn, "SELECT version FROM applied") == [(6,), (7,), (8,), (9,)]
+        assert store.schema_version(conn) == 9
+    finally:
+        store._REGISTERED = saved
 
 
 def test_an_older_program_refuses_a_newer_database_in_swedish_and_changes_nothing(tmp_path):
