@@ -156,3 +156,21 @@ def test_an_unknown_account_gets_the_no_access_page(signed_in_app, page):
     assert "ingen behörighet i Kompetens" in page.inner_text("body")
     assert menu_titles(page) == []
     screenshot(page, "signin_unknown")
+
+
+@pytest.mark.browser
+def test_ambiguous_unit_links_show_no_access_to_a_signed_in_principal(signed_in_app, page):
+    url, _ = signed_in_app
+    sign_in(page, url, PRINCIPAL)
+    page.get_by_role("heading", name="Översikt").wait_for(timeout=30_000)
+    # The last value is the principal's own unit; the first is another school's.
+    for link in ("dialog?enhet=S1&enhet=E1", "dialog?enhet=Ekskolan%20(S1)"):
+        page.goto(f"{url}/{link}")
+        wait_for_app(page)
+        page.get_by_role("heading", name="Ingen åtkomst").wait_for(timeout=30_000)
+        assert "Verksamhetsdialog" not in [
+            h.strip() for h in page.get_by_role("heading").all_inner_texts()
+        ]
+        assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "signin_principal_ambiguous_link")
+    # The denials and their reasons in the audit log: tests/test_access_app.py (AppTest).
