@@ -1,44 +1,136 @@
 """The ``kompetens`` command line.
 
-Messages to the user are in Swedish, like the app. Exit codes:
-0 done, 1 rejected input (the report says what to fix), 2 usage error,
-3 refused (e.g. an undo that would break later imports).
+Messages to the user are in Swedish, like the app, and no command shows a
+traceback (every command runs inside :func:`_guarded`). Exit codes:
+
+0 done; 1 rejected input (the report says what to fix; for ``doctor``: a problem
+was found); 2 usage error (also: no database); 3 refused (an undo that would break
+later imports, a database made by a newer version, or another writer held the
+database longer than ``KOMPETENS_LOCK_TIMEOUT`` seconds); 4 unexpected error
+(a Swedish message; ``KOMPETENS_DEBUG=1`` shows the traceback); 130 interrupted.
+
+Commands that change data take the writer lock and publish a snapshot when they
+are done; commands that only read use the published snapshot and never wait
+(``kompetens.ops.database``, docs/operations.md).
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import click
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kompetens import wiring
-from kompetens.core import paths, store
+from kompetens.core import locking, paths, store
 from kompetens.core.contract import KINDS
+from kompetens.ops import database
 
-app = typer.Typer(
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+EXIT_FAILED = 4
+EXIT_INTERRUPTED = 130
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _say_error(message: str) -> None:
+    err.print(message, style="red", markup=False, highlight=False)
+
+
+def _guarded(fn: Callable) -> Callable:
+    """Run a command so that the user sees a Swedish message and an exit code, never a traceback."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException):
+            raise
+        except locking.DatabaseBusy as busy:
+            _say_error(str(busy))
+            raise typer.Exit(EXIT_REFUSED) from None
+        except database.NoDatabase as missing:
+            _say_error(f"{missing} Bygg demodata med 'kompetens demo' eller ange --db.")
+            raise typer.Exit(EXIT_USAGE) from None
+        except store.NewerDatabaseError as newer:
+            _say_error(str(newer))
+            raise typer.Exit(EXIT_REFUSED) from None
+        except KeyboardInterrupt:
+            _say_error("Avbrutet.")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as problem:
+            if os.environ.get("KOMPETENS_DEBUG"):
+                raise
+            _say_error(_unexpected(problem))
+            raise typer.Exit(EXIT_FAILED) from None
+
+    return run
+
+
+def _unexpected(problem: Exception) -> str:
+    if isinstance(problem, duckdb.IOException) and "lock" in str(problem).lower():
+        return (
+            "Databasen hålls öppen av ett annat program (kanske en äldre version av Kompetens "
+            f"eller ett eget skript): {problem}. Stäng det och försök igen."
+        )
+    if isinstance(problem, OSError):
+        return f"Filen kunde inte läsas eller skrivas: {problem}."
+    return (
+        f"Ett oväntat fel inträffade ({type(problem).__name__}: {problem}). Inget mer gjordes. "
+        "Kör igen med KOMPETENS_DEBUG=1 för detaljer, och kontakta den som förvaltar Kompetens."
+    )
+
+
+class _GuardedTyper(typer.Typer):
+    """A Typer whose every command runs inside :func:`_guarded`."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(fn: Callable) -> Callable:
+            register(_guarded(fn))
+            return fn
+
+        return decorator
+
+
+def _tell_waiting(holder: locking.Holder | None) -> None:
+    """Say once, on stderr, that this command waits for another writer."""
+    who = holder.describe() if holder else "en annan skrivning"
+    limit = locking.timeout_from_env()
+    err.print(
+        f"Databasen används just nu av {who}. Väntar (högst {limit:.0f} s, "
+        "KOMPETENS_LOCK_TIMEOUT) …",
+        style="yellow",
+        markup=False,
+        highlight=False,
+    )
+
+
+app = _GuardedTyper(
     name="kompetens",
     help="Kompetens – nyckeltal för kompetensförsörjning (ARUBA) i skolan.",
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
 
 
 @app.callback()
 def _wire() -> None:
     wiring.wire()  # before any command opens a database
 
-
-EXIT_REJECTED = 1
-EXIT_USAGE = 2
-EXIT_REFUSED = 3
 
 DbOption = Annotated[
     Path | None,
@@ -83,8 +175,12 @@ def demo(
     from kompetens.demo import build_demo
 
     target = paths.db_path(db)
-    with progress_bar("Bygger demodata") as progress:
+    with (
+        locking.writer_lock(target, "demodata", on_wait=_tell_waiting),
+        progress_bar("Bygger demodata") as progress,
+    ):
         counts = build_demo(db, employees=employees, years=years, seed=seed, progress=progress)
+        database.publish_under_lock(target)
     table = Table(title=f"Demodatabas: {target}")
     table.add_column("Filtyp")
     table.add_column("Rader", justify="right")
@@ -122,9 +218,11 @@ def import_(
     if kind is not None and kind not in KINDS:
         err.print(f"[red]Okänd filtyp '{kind}'. Giltiga: {', '.join(KINDS)}.[/red]")
         raise typer.Exit(EXIT_USAGE)
-    conn = store.connect(db)
     try:
-        with progress_bar(f"Importerar {file.name}") as progress:
+        with (
+            database.writing(db, f"import {file.name}", on_wait=_tell_waiting) as conn,
+            progress_bar(f"Importerar {file.name}") as progress,
+        ):
             result = import_file(conn, file, kind=kind, partial=partial, progress=progress)
     except ImportRejected as rejected:
         err.print(f"[red]{rejected}[/red]")
@@ -133,8 +231,6 @@ def import_(
     except ValueError as problem:
         err.print(f"[red]{problem}[/red]")
         raise typer.Exit(EXIT_REJECTED) from None
-    finally:
-        conn.close()
     for warning in result.warnings:
         err.print(f"[yellow]Varning: {warning}[/yellow]")
     if result.already_imported:
@@ -150,9 +246,8 @@ def imports(db: DbOption = None) -> None:
     """Lista importloggen (nyaste först)."""
     from kompetens.ingest import list_imports
 
-    conn = store.connect(db)
-    log = list_imports(conn)
-    conn.close()
+    with database.reading(db, on_wait=_tell_waiting) as conn:
+        log = list_imports(conn)
     if log.is_empty():
         console.print("Inga importer ännu.")
         return
@@ -182,14 +277,12 @@ def undo(
     """Ångra en import (batch): dess rader tas bort och det den ersatte återställs."""
     from kompetens.ingest import UndoRefused, undo_batch
 
-    conn = store.connect(db)
     try:
-        result = undo_batch(conn, batch_id)
+        with database.writing(db, f"ångra batch {batch_id}", on_wait=_tell_waiting) as conn:
+            result = undo_batch(conn, batch_id)
     except UndoRefused as refused:
         err.print(f"[red]{refused}[/red]")
         raise typer.Exit(EXIT_REFUSED) from None
-    finally:
-        conn.close()
     console.print(str(result))
 
 
@@ -224,8 +317,7 @@ def figures(
     db: DbOption = None,
 ) -> None:
     """Exportera nyckeltalen (värden på färre än 5 personer lämnas tomma, suppressed = true)."""
-    from kompetens.indicators import REGISTRY, recompute
-    from kompetens.indicators.engine import is_stale, refresh_if_stale
+    from kompetens.indicators import REGISTRY
     from kompetens.query.export import FORMATS, export_figures
 
     if out.suffix.lower() not in FORMATS:
@@ -237,26 +329,26 @@ def figures(
             f"[red]Okänd indikator: {', '.join(unknown)}. Giltiga: {', '.join(REGISTRY)}.[/red]"
         )
         raise typer.Exit(EXIT_USAGE)
-    conn = store.connect(db)
-    try:
-        if not store.scalar(conn, "SELECT count(*) FROM key_figures") and any(
-            store.table_counts(conn).values()
-        ):
-            with progress_bar("Beräknar nyckeltal") as update:
-                recompute(conn, progress=update)
-        elif is_stale(conn):
-            with progress_bar("Nyckeltalen är från en äldre version: räknar om") as update:
-                refresh_if_stale(conn, progress=update)
+    _figures_current(db)
+    with database.reading(db, on_wait=_tell_waiting) as conn:
         rows = export_figures(conn, out, indicator or None)
-    finally:
-        conn.close()
     console.print(f"Skrev {rows:,} rader till {out}.".replace(",", "\u00a0"))
+
+
+def _figures_current(db: Path | None) -> None:
+    """Recompute stale key figures (older code, or a recompute that never finished) and publish them."""
+    target = paths.db_path(db)
+    if not target.exists():
+        raise database.NoDatabase(f"Databasen {target} finns inte.")
+    if database.needs_publication(target):
+        with progress_bar("Publicerar aktuella nyckeltal") as update:
+            database.ensure_published(target, progress=update, on_wait=_tell_waiting)
 
 
 # ---------------------------------------------------------------------------------------------
 # Users: who may sign in, with which role and scope (kompetens.access.auth)
 
-users_app = typer.Typer(
+users_app = _GuardedTyper(
     help="Användare: vem som får logga in, med vilken roll och behörighet.",
     no_args_is_help=True,
 )
@@ -298,16 +390,14 @@ def users_add(
     except ValueError as problem:
         err.print(f"[red]{problem}.[/red]")
         raise typer.Exit(EXIT_USAGE) from None
-    conn = store.connect(db)
     try:
-        row = auth.add_user(
-            conn, address, role, areas=area or (), units=unit or (), added_by=_cli_actor()
-        )
+        with database.writing(db, f"användare {address}", on_wait=_tell_waiting) as conn:
+            row = auth.add_user(
+                conn, address, role, areas=area or (), units=unit or (), added_by=_cli_actor()
+            )
     except ValueError as problem:
         err.print(f"[red]{problem}[/red]")
         raise typer.Exit(EXIT_REJECTED) from None
-    finally:
-        conn.close()
     scope = ", ".join(row["areas"] or row["units"]) or "hela organisationen"
     console.print(f"{row['email']} har rollen {auth.ROLE_LABELS[role]} ({scope}).")
 
@@ -320,11 +410,8 @@ def users_list(
     """Lista användarna med roll och behörighet."""
     from kompetens.access import auth
 
-    conn = store.connect(db)
-    try:
+    with database.reading(db, on_wait=_tell_waiting) as conn:
         users = auth.list_users(conn, include_inactive=all_)
-    finally:
-        conn.close()
     if users.is_empty():
         console.print("Inga användare ännu. Lägg till med 'kompetens users add'.")
         return
@@ -357,11 +444,8 @@ def users_remove(
     except ValueError as problem:
         err.print(f"[red]{problem}.[/red]")
         raise typer.Exit(EXIT_USAGE) from None
-    conn = store.connect(db)
-    try:
+    with database.writing(db, f"användare {address}", on_wait=_tell_waiting) as conn:
         removed = auth.remove_user(conn, address, removed_by=_cli_actor())
-    finally:
-        conn.close()
     if not removed:
         err.print(f"[red]Det finns ingen aktiv användare {address}.[/red]")
         raise typer.Exit(EXIT_REJECTED)
@@ -398,8 +482,6 @@ def brief(
     import datetime as dt
     import re
 
-    import duckdb
-
     from kompetens import query
     from kompetens.dialogue.briefs import excel
     from kompetens.dialogue.briefs.area import build_area
@@ -428,17 +510,14 @@ def brief(
         raise typer.Exit(EXIT_USAGE)
     # The command line is an administrator's tool: it sees the whole organisation, like `figures`.
     scope = query.Scope.everything()
-    try:
-        conn = store.connect(target, read_only=True)
-    except duckdb.IOException as problem:  # another process (the app) holds the write lock
-        err.print(f"[red]Databasen {target} kan inte öppnas just nu: {problem}[/red]")
-        raise typer.Exit(EXIT_REFUSED) from None
+    _figures_current(target)  # stale figures are recomputed (and published) first
+    conn = database.open_reader(target, on_wait=_tell_waiting)
     from kompetens.indicators.engine import is_stale
 
-    if is_stale(conn):  # read-only here: say so rather than print figures by older rules
+    if is_stale(conn):  # another writer kept the lock: the published figures are older
         err.print(
-            "[yellow]Nyckeltalen räknades av en äldre version av Kompetens. Starta appen eller kör "
-            "`kompetens figures` för att räkna om dem innan underlaget skickas.[/yellow]"
+            "[yellow]Nyckeltalen kunde inte räknas om just nu (en annan skrivning pågår). "
+            "Kör kommandot igen när den är klar innan underlaget skickas.[/yellow]"
         )
     renderer = None
     try:

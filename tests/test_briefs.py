@@ -354,12 +354,14 @@ def test_the_brief_command_writes_a_unit_workbook_and_refuses_unclear_requests(s
     assert "äldre version" not in result.output
 
 
-def test_the_brief_command_warns_when_older_code_computed_the_figures(small_db, tmp_path):
+def test_the_brief_command_recomputes_figures_older_code_computed_before_writing(
+    small_db, tmp_path
+):
     from typer.testing import CliRunner
 
     from kompetens.cli import app
     from kompetens.core import store
-    from kompetens.indicators.engine import CODE_VERSION_KEY
+    from kompetens.indicators.engine import CODE_VERSION_KEY, is_stale
 
     db = tmp_path / "older.duckdb"
     shutil.copy(small_db, db)
@@ -371,7 +373,11 @@ def test_the_brief_command_warns_when_older_code_computed_the_figures(small_db, 
         app, ["brief", "--unit", "E1", "--out", str(out), "--db", str(db), "--period", "2024"]
     )
     assert result.exit_code == 0, result.output
-    assert "äldre version" in result.output and "kompetens figures" in result.output
+    conn = store.connect(db)  # recomputed first (this code's fingerprint), not only warned about
+    try:
+        assert not is_stale(conn)
+    finally:
+        conn.close()
 
 
 # ---- In the app -----------------------------------------------------------------------------

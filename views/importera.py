@@ -164,9 +164,12 @@ else:
                 bar.progress(max(0.0, min(1.0, fraction)), text=message)
 
             try:
-                with tempfile.TemporaryDirectory() as folder:
+                with (
+                    tempfile.TemporaryDirectory() as folder,
+                    ctx.writing(f"import {upload.name}") as wcur,
+                ):
                     result = import_bytes(
-                        cur,
+                        wcur,
                         data,
                         upload.name,
                         kind=kind,
@@ -231,7 +234,8 @@ else:
                 st.session_state.pop(UNDO_PENDING, None)
                 with st.status(f"Ångrar batch {pending} …", expanded=True) as status:
                     try:
-                        undone = undo_batch(cur, int(pending), user=USER)
+                        with ctx.writing(f"ångra batch {pending}") as wcur:
+                            undone = undo_batch(wcur, int(pending), user=USER)
                     except UndoRefused as exc:
                         status.update(label="Importen kunde inte ångras", state="error")
                         st.session_state[FLASH] = ("warning", str(exc))

@@ -164,11 +164,16 @@ def recompute(
         meta["reference_month"] != reference_month or meta["retirement_age"] != retirement_age
     )
     has_figures = bool(store.scalar(conn, "SELECT count(*) > 0 FROM key_figures"))
-    full = changed_kinds is None or settings_changed or not has_figures
+    # Only figures that are current up to this one change are a base for a partial redo:
+    # figures that missed a change (a recompute killed after its import committed) are not.
+    behind = meta is not None and int(meta["data_version"]) != store.data_version(conn) - 1
+    full = changed_kinds is None or settings_changed or not has_figures or behind
     blocks = blocks_for(None if full else changed_kinds)
     settings = pipelines.Settings(reference_month=reference_month, retirement_age=retirement_age)
 
     step(0.05, "läser data")
+    # The version of the data the figures are computed from, stored with them below.
+    version = store.data_version(conn)
     frames = load_frames(conn)
     results = pipelines.compute(
         frames, settings, blocks, progress=lambda f, m: step(0.05 + 0.7 * f, m)
@@ -185,7 +190,6 @@ def recompute(
     # indicators when a page reads one, and no index has to be maintained on insert.
     parts = [results[i] for i in sorted(replaced) if i in results and results[i].height]
     new = pl.concat(parts, how="vertical_relaxed") if parts else pipelines.empty_kf()
-    version = store.data_version(conn)
     with store.transaction(conn):
         # Databases created before the index was dropped from the schema (ART upkeep
         # made a full recompute several times slower).
@@ -262,15 +266,24 @@ def stamp_code_version(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def is_stale(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Key figures were computed, but by other code than this (or before it was recorded)."""
-    if read_meta(conn) is None:
-        return False  # nothing computed yet: nothing to refresh
+    """The key figures are not a full recompute of the current data by this code.
+
+    Stale when they were computed from another data version than the current one
+    (a recompute that never finished, e.g. a process killed after its import
+    committed), when there is data but no figures were ever computed, or when
+    other code computed them (or before the code was recorded).
+    """
+    meta = read_meta(conn)
+    if meta is None:
+        return store.data_version(conn) > 0  # data imported, figures never computed
+    if int(meta["data_version"]) != store.data_version(conn):
+        return True
     stored = store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [CODE_VERSION_KEY])
     return stored != code_version()
 
 
 def refresh_if_stale(conn: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> bool:
-    """Recompute every key figure (with the stored settings) if other code computed them."""
+    """Recompute every key figure (with the stored settings) if they are stale (``is_stale``)."""
     store.migrate(conn)
     if not is_stale(conn):
         return False

@@ -43,26 +43,36 @@ def _startup_progress(what: str, default: str) -> Iterator[Callable[[float, str]
 
 @st.cache_resource(show_spinner=False)
 def _demo_checked(db_path: str) -> bool:
-    """Build the demo database on first start if there is none (once per server process)."""
+    """Build the demo database on first start if there is none (once per server process).
+
+    A published database (docs/operations.md) is never replaced; an unpublished one is
+    checked under the writer lock, so the check never meets a running import.
+    """
+    from kompetens.core import locking, snapshot
     from kompetens.demo import ensure_demo_database
 
-    with _startup_progress("Första start", "bygger demodata") as progress:
+    if snapshot.read_pointer(db_path) is not None:
+        return False
+    with (
+        locking.writer_lock(db_path, "demodata"),
+        _startup_progress("Första start", "bygger demodata") as progress,
+    ):
         return ensure_demo_database(db_path, progress=progress)
 
 
 @st.cache_resource(show_spinner=False)
 def _figures_checked(db_path: str) -> bool:
-    """Recompute the key figures if an older version of Kompetens computed them (once per process)."""
-    from kompetens.indicators.engine import is_stale, refresh_if_stale
+    """Publish current key figures if the published ones are stale (once per process).
 
-    cur = shared_connection(db_path).cursor()
-    try:
-        if not is_stale(cur):
-            return False
-        with _startup_progress("Kompetens har uppdaterats", "nyckeltalen räknas om") as progress:
-            return refresh_if_stale(cur, progress=progress)
-    finally:
-        cur.close()
+    Stale: computed by an older version of Kompetens, or from older data (a
+    recompute that never finished). See ``kompetens.ops.database``.
+    """
+    from kompetens.ops.database import ensure_published, needs_publication
+
+    if not needs_publication(db_path):
+        return False
+    with _startup_progress("Nyckeltalen uppdateras", "nyckeltalen räknas om") as progress:
+        return ensure_published(db_path, progress=progress)
 
 
 def ensure_database(db_path: str) -> None:

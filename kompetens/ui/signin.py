@@ -32,7 +32,9 @@ from kompetens.ui.context import (
     NO_ACCESS_MESSAGE,
     SEAL_KEY,
     context_is_forged,
+    log_event,
     shared_connection,
+    writing,
 )
 
 PRODUCTION_ENV = "KOMPETENS_ENV"
@@ -140,7 +142,8 @@ def refuse_demo_in_production() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _purge_once(db_path: str) -> int:
-    return audit.apply_retention(shared_connection(db_path))
+    with writing(db_path, "rensning av granskningsloggen") as conn:
+        return audit.apply_retention(conn)
 
 
 def apply_audit_retention(db_path: str) -> int:
@@ -159,7 +162,7 @@ def apply_audit_retention(db_path: str) -> int:
 
 
 def _log(db_path: str, user: str, action: str, target=None, details=None, role=None) -> None:
-    audit.log_event(shared_connection(db_path), user, action, target, details, role=role)
+    log_event(db_path, user, action, target, details, role=role)
 
 
 ROLE_CHANGED_KEY = "_kompetens_demo_role_changed"

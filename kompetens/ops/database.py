@@ -1,0 +1,228 @@
+"""One writer, many readers: the only ways Kompetens opens its database file.
+
+- :func:`writing` — take the writer lock (waiting a bounded time), open the
+  primary file read-write, let the caller write, then bring stale key figures
+  up to date, checkpoint, close and publish a snapshot (``core.snapshot``).
+- :func:`reading` / :func:`open_reader` — a read-only connection to the
+  current published snapshot. Readers never wait for a writer and never see a
+  lock error: until a writer publishes they read the previous snapshot.
+- :func:`publish` — publish now (used when the primary changed without a
+  publication, e.g. after a crash, and when the app starts).
+
+Every published snapshot holds key figures that are a full recompute of its
+data by this code (``engine.is_stale`` is false): a writer refreshes stale
+figures before it publishes. Details and the reasoning: docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from kompetens.core import locking, paths, snapshot, store
+from kompetens.core.locking import DatabaseBusy
+
+Progress = Callable[[float, str], None]
+OnWait = Callable[[locking.Holder | None], None]
+
+log = logging.getLogger(__name__)
+
+
+class NoDatabase(Exception):
+    """The database file does not exist (Swedish message)."""
+
+
+def _refresh_figures(conn: duckdb.DuckDBPyConnection, progress: Progress | None) -> bool:
+    from kompetens.indicators import engine
+
+    return engine.refresh_if_stale(conn, progress=progress)
+
+
+def _close_and_publish(
+    conn: duckdb.DuckDBPyConnection, db: Path, progress: Progress | None
+) -> snapshot.Published:
+    """Refresh stale figures, checkpoint, close and publish. The caller holds the lock."""
+    try:
+        _refresh_figures(conn, progress)
+        version = store.data_version(conn)
+        try:
+            conn.execute("CHECKPOINT")
+        except duckdb.Error:  # another connection in this process is mid-transaction
+            log.warning("checkpoint before publishing failed; the WAL is copied along")
+    finally:
+        conn.close()
+    return snapshot.publish_file(db, version)
+
+
+@contextmanager
+def writing(
+    db: str | os.PathLike[str] | None,
+    purpose: str,
+    *,
+    timeout: float | None = None,
+    on_wait: OnWait | None = None,
+    progress: Progress | None = None,
+    user: str | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to the primary, under the writer lock.
+
+    Raises ``DatabaseBusy`` (Swedish message) if another writer holds the lock for
+    more than ``timeout`` seconds (``KOMPETENS_LOCK_TIMEOUT``, default 600, when None).
+    On leaving the block the figures are brought up to date and a snapshot is
+    published, also when the block failed after something was committed.
+    """
+    target = paths.db_path(db)
+    with locking.writer_lock(target, purpose, timeout=timeout, on_wait=on_wait, user=user):
+        before = snapshot.signature(target)
+        conn = store.connect(target)
+        try:
+            yield conn
+        except BaseException:
+            changed = snapshot.signature(target) != before or _has_wal(target)
+            try:
+                if changed:
+                    _close_and_publish(conn, target, None)
+                else:
+                    conn.close()
+            except Exception:  # the original error is the one to report
+                log.exception("publishing after a failed write failed")
+            raise
+        _close_and_publish(conn, target, progress)
+
+
+def _has_wal(db: Path) -> bool:
+    wal = Path(f"{db}.wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def publish(
+    db: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float | None = None,
+    on_wait: OnWait | None = None,
+    progress: Progress | None = None,
+    purpose: str = "publicering av nyckeltal",
+) -> snapshot.Published:
+    """Open the primary under the lock, refresh stale figures and publish a snapshot."""
+    target = paths.db_path(db)
+    if not target.exists():
+        raise NoDatabase(f"Databasen {target} finns inte.")
+    with locking.writer_lock(target, purpose, timeout=timeout, on_wait=on_wait):
+        return publish_under_lock(target, progress=progress)
+
+
+def publish_under_lock(
+    db: str | os.PathLike[str] | None = None, *, progress: Progress | None = None
+) -> snapshot.Published:
+    """:func:`publish` for a caller that already holds the writer lock."""
+    target = paths.db_path(db)
+    return _close_and_publish(store.connect(target), target, progress)
+
+
+def needs_publication(db: str | os.PathLike[str] | None = None) -> bool:
+    """True when readers would not see a full, current picture of the primary.
+
+    That is: no snapshot yet, the primary changed after the last publication
+    (a writer died before publishing, or wrote without this module), or the
+    snapshot's figures are stale (computed by other code).
+    """
+    target = paths.db_path(db)
+    if not target.exists():
+        return False
+    current = snapshot.read_pointer(target)
+    if snapshot.is_behind(target, current):
+        return True
+    from kompetens.indicators import engine
+
+    try:
+        conn = snapshot.open_copy(current)
+    except duckdb.Error:
+        return True
+    try:
+        return engine.is_stale(conn)
+    finally:
+        conn.close()
+
+
+def ensure_published(
+    db: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float | None = None,
+    on_wait: OnWait | None = None,
+    progress: Progress | None = None,
+) -> bool:
+    """Publish if :func:`needs_publication`; returns whether it published.
+
+    When another writer holds the lock past ``timeout`` and a snapshot exists,
+    readers keep the existing one (it is consistent, only older): no error.
+    """
+    target = paths.db_path(db)
+    if not needs_publication(target):
+        return False
+    try:
+        publish(target, timeout=timeout, on_wait=on_wait, progress=progress)
+    except DatabaseBusy:
+        if snapshot.read_pointer(target) is None:
+            raise
+        return False
+    return True
+
+
+def open_reader(
+    db: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float | None = None,
+    on_wait: OnWait | None = None,
+    progress: Progress | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the current snapshot (publishing one first if needed).
+
+    Raises ``NoDatabase`` when there is no database file.
+    """
+    target = paths.db_path(db)
+    if not target.exists():
+        raise NoDatabase(f"Databasen {target} finns inte.")
+    ensure_published(target, timeout=timeout, on_wait=on_wait, progress=progress)
+    for _attempt in range(5):
+        current = snapshot.read_pointer(target)
+        if current is None:
+            break
+        try:
+            return snapshot.open_copy(current)
+        except duckdb.IOException:
+            continue  # pruned between reading the pointer and opening: read it again
+    raise NoDatabase(f"Det finns ingen publicerad kopia av databasen {target}.")
+
+
+@contextmanager
+def reading(
+    db: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float | None = None,
+    on_wait: OnWait | None = None,
+    progress: Progress | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """:func:`open_reader` as a block that closes the connection."""
+    conn = open_reader(db, timeout=timeout, on_wait=on_wait, progress=progress)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+__all__ = [
+    "DatabaseBusy",
+    "NoDatabase",
+    "ensure_published",
+    "needs_publication",
+    "open_reader",
+    "publish",
+    "publish_under_lock",
+    "reading",
+    "writing",
+]
