@@ -98,3 +98,25 @@ def test_school_form_codes_read_as_swedish_names_and_central_is_central_verksamh
     assert school_form_label("anpassad_grundskola") == "Anpassad grundskola"
     assert school_form_label(None) is None
     assert school_form_label("okand_form") == "okand_form"  # an unknown code is shown as it is
+
+
+def test_a_breakdown_reads_as_its_dimension_and_value_in_swedish():
+    from kompetens.core.labels import breakdown_label
+
+    assert breakdown_label("all") == "–"
+    assert breakdown_label("staff_category=teacher") == "Personalkategori: Lärare"
+    assert breakdown_label("school_form=central") == "Skolform: Central verksamhet"
+    assert breakdown_label("variant=excl_retirement") == (
+        "Variant (med/utan pension): Utan pensionsavgångar"
+    )
+    assert breakdown_label("measure=hme_motivation") == "Delindex: Motivation"
+    assert breakdown_label("licence=odd") == "Licence: odd"  # unknown: shown as it is
+
+
+def test_every_breakdown_dimension_of_the_registry_has_a_swedish_name_and_value_labels():
+    from kompetens.core.labels import DIMENSION_LABELS, DIMENSION_VALUE_LABELS
+    from kompetens.indicators.registry import REGISTRY
+
+    dimensions = {b for ind in REGISTRY.values() for b in ind.breakdowns}
+    assert dimensions <= set(DIMENSION_LABELS)
+    assert dimensions <= set(DIMENSION_VALUE_LABELS)

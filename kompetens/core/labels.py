@@ -138,6 +138,34 @@ VARIANT_LABELS: dict[str, str] = {
     "excl_retirement": "Utan pensionsavgångar",
 }
 
+#: Survey measures (``survey.measure``) that key figures break down by (HME and its sub-indices).
+SURVEY_MEASURE_LABELS: dict[str, str] = {
+    "hme_total": "HME totalt",
+    "hme_motivation": "Motivation",
+    "hme_leadership": "Ledarskap",
+    "hme_governance": "Styrning",
+    "recommend_employer": "Rekommenderar arbetsgivaren",
+}
+
+#: Key-figure breakdown dimensions (the registry's ``breakdowns``), lower case as in a sentence.
+DIMENSION_LABELS: dict[str, str] = {
+    "staff_category": "personalkategori",
+    "school_form": "skolform",
+    "placement_type": "praktiktyp",
+    "variant": "variant (med/utan pension)",
+    "measure": "delindex",
+    "reason": "avgångsorsak",
+}
+#: The labels of each dimension's values.
+DIMENSION_VALUE_LABELS: dict[str, dict[str, str]] = {
+    "staff_category": STAFF_CATEGORY_LABELS,
+    "school_form": SCHOOL_FORM_LABELS,
+    "placement_type": PLACEMENT_TYPE_LABELS,
+    "variant": VARIANT_LABELS,
+    "measure": SURVEY_MEASURE_LABELS,
+    "reason": EXIT_REASON_LABELS,
+}
+
 #: A figure against its target (``query.traffic_light``); None: no target.
 TARGET_STATUS_LABELS: dict[str | None, str] = {
     "green": "Når målet",
@@ -168,3 +196,15 @@ def label(labels: Mapping[str, str], code: str | None, missing: str = "–") -> 
 def school_form_label(code: str | None) -> str | None:
     """The Swedish name of a school form code; None stays None (a unit without one)."""
     return None if code is None else SCHOOL_FORM_LABELS.get(code, code)
+
+
+def breakdown_label(breakdown: str) -> str:
+    """A key-figure breakdown in Swedish: ``staff_category=teacher`` -> ``Personalkategori: Lärare``.
+
+    ``all`` (no breakdown) is ``–``; an unknown dimension or value is shown as it is.
+    """
+    if breakdown == "all":
+        return "–"
+    dimension, _, value = breakdown.partition("=")
+    name = DIMENSION_LABELS.get(dimension, dimension)
+    return f"{name[:1].upper()}{name[1:]}: {DIMENSION_VALUE_LABELS.get(dimension, {}).get(value, value)}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from kompetens.core.contract import KINDS
-from kompetens.core.labels import PERIOD_TYPE_LABELS, PHASE_LABELS
+from kompetens.core.labels import DIMENSION_LABELS, PERIOD_TYPE_LABELS, PHASE_LABELS
 from kompetens.indicators import registry
 from kompetens.indicators.targets import BASELINE_INDICATORS
 from kompetens.present.formatting import fmt_value
@@ -30,14 +30,6 @@ DIRECTION_LABELS: dict[str, str] = {
     "higher_is_better": "Högre är bättre",
     "higher_is_worse": "Lägre är bättre",
     "neutral": "Neutral (ingen riktning)",
-}
-BREAKDOWN_LABELS: dict[str, str] = {
-    "staff_category": "personalkategori",
-    "school_form": "skolform",
-    "placement_type": "praktiktyp",
-    "variant": "variant (med/utan pension)",
-    "measure": "delindex",
-    "reason": "avgångsorsak",
 }
 STOCK_OR_FLOW_LABELS: dict[str, str] = {
     "stock": "Lager (ögonblicksbild)",
@@ -102,7 +94,7 @@ def catalogue_frame() -> pl.DataFrame:
                 "sources": ", ".join(source_labels(ind)),
                 "grain": f"{STOCK_OR_FLOW_LABELS.get(ind.stock_or_flow, ind.stock_or_flow)}. {ind.grain}",
                 "period_types": ", ".join(PERIOD_TYPE_LABELS.get(p, p) for p in ind.period_types),
-                "breakdowns": ", ".join(BREAKDOWN_LABELS.get(b, b) for b in ind.breakdowns) or "–",
+                "breakdowns": ", ".join(DIMENSION_LABELS.get(b, b) for b in ind.breakdowns) or "–",
                 "kolada_id": ind.kolada_id or "–",
                 "default_target": default_target_text(ind),
                 "pages": ", ".join(INDICATOR_HOMES[ind.id]),

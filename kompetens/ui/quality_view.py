@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from kompetens.core.contract import KINDS
+from kompetens.core.labels import breakdown_label
 from kompetens.indicators import registry
 from kompetens.ingest.errors import ValidationIssue
 from kompetens.present.formatting import fmt_date
@@ -133,7 +134,7 @@ def suppressed_table(cells: pl.DataFrame) -> pl.DataFrame:
         pl.col("level").replace_strict(LEVEL_LABELS, default=pl.col("level")).alias("level_label"),
         "scope_id",
         "period",
-        pl.when(pl.col("breakdown") == "all").then(pl.lit("–")).otherwise(pl.col("breakdown").str.replace("=", ": ", literal=True)).alias("breakdown"),
+        pl.col("breakdown").map_elements(breakdown_label, return_dtype=pl.String),
         pl.col("suppression_reason").replace_strict(REASON_LABELS, default=pl.col("suppression_reason")).alias("reason_label"),
     )  # fmt: skip
 
