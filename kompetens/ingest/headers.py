@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kompetens.core.contract import KINDS
+from kompetens.core.contract import KINDS, fold
 from kompetens.ingest.normalise import map_headers
 from kompetens.ingest.reading import _first_used_xlsx_row, peek_rows, sniff_format
 
@@ -64,8 +64,9 @@ def _score(cells: list[str], kind_names) -> tuple[int, int, str, list[str]] | No
     if not filled:
         return None
     best = None
+    keys = [fold(c) for c in filled]
     for name in kind_names:
-        hm = map_headers(filled, KINDS[name])
+        hm = map_headers(filled, KINDS[name], keys)
         candidate = (len(hm.mapping), len(hm.missing), name, hm.missing)
         if best is None or (candidate[0], -candidate[1]) > (best[0], -best[1]):
             best = candidate
@@ -110,8 +111,9 @@ def find_header(data: bytes, file_name: str, kind: str | None = None) -> HeaderC
 def ambiguous_kinds(cells: list[str]) -> tuple[str, str] | None:
     """Two complete kinds that the header row fits equally well (the user must choose), or None."""
     scores = []
+    keys = [fold(c) for c in cells]
     for name, k in KINDS.items():
-        hm = map_headers(cells, k)
+        hm = map_headers(cells, k, keys)
         if not hm.missing and hm.mapping:
             scores.append((len(hm.mapping), name))
     scores.sort(reverse=True)

@@ -101,7 +101,7 @@ def mask_identity(value: str | None) -> str | None:
     """A value of a declared identity column as a report may show it: the last four digits hidden."""
     if value is None:
         return None
-    clean = clean_identity(value)
+    clean = _padded(clean_identity(value))
     masked = pseudonym.mask(clean)
     if masked != clean:
         return masked

@@ -69,7 +69,7 @@ def _is_identity_header(header: str) -> bool:
     return is_identity_header(header)
 
 
-def map_headers(headers: list[str], kind: Kind) -> HeaderMap:
+def map_headers(headers: list[str], kind: Kind, keys: list[str] | None = None) -> HeaderMap:
     """Map a file's headers onto ``kind``; see ``HeaderMap``.
 
     When both a personnummer column and another id column (``Anst.nr``) map to
@@ -80,8 +80,8 @@ def map_headers(headers: list[str], kind: Kind) -> HeaderMap:
     lookup = header_lookup(kind)
     result = HeaderMap()
     seen: dict[str, list[str]] = {}
-    for header in headers:
-        key = fold(header)
+    # The header search maps one row onto every kind: it folds the row once and passes ``keys``.
+    for header, key in zip(headers, keys or [fold(h) for h in headers], strict=True):
         if key in lookup:
             seen.setdefault(lookup[key], []).append(header)
         elif key in NAME_KEYS:

@@ -217,6 +217,11 @@ def _finish(frame: pl.DataFrame, file_name: str, fmt: str, first_row: int, **inf
     # Trim and treat empty strings as missing; then drop rows that are entirely blank
     # (Excel leaves ";;;;" lines at the end of an export) — numbering was fixed first.
     frame = frame.with_columns([pl.col(c).cast(pl.String) for c in data_cols])
+    every_cols = data_cols
+    if len(data_cols) > 1000:
+        # A very wide file: only columns holding any value need the checks below.
+        nulls = frame.select(data_cols).null_count().row(0)
+        data_cols = [c for c, n in zip(data_cols, nulls, strict=True) if n < frame.height]
     # Stripping a million strings is costly: only columns with padding (or empty
     # quoted strings) pay for it. Empty fields are already null from the readers.
     flags = frame.select(
@@ -233,6 +238,9 @@ def _finish(frame: pl.DataFrame, file_name: str, fmt: str, first_row: int, **inf
         frame = frame.with_columns(fixes)
     if data_cols:
         frame = frame.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in data_cols]))
+    elif every_cols:
+        frame = frame.clear()  # a wide file without a single value
+    data_cols = every_cols
     if frame.height == 0:
         raise _reject(file_name, "filen har bara en rubrikrad och inga datarader.")
     warnings: list[str] = []

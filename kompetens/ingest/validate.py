@@ -625,7 +625,12 @@ def validate(
         ]
     )
 
-    reveal = identity.mask_identity if declared_identity else safe_value
+    def reveal(value: str | None) -> str | None:
+        # A declared column shows no value in full; elsewhere a failed personnummer is masked.
+        if declared_identity or value in invalid_pnr:
+            return identity.mask_identity(value)
+        return safe_value(value)
+
     issues = _issues(bad, errors, err_names, display, file_name, reveal)
     valid = checked.filter(~pl.col("__bad")).select(
         [pl.col(name).cast(dtype) for name, dtype in store.polars_schema(kind).items()]
