@@ -10,6 +10,8 @@ changes it fails here; the end-to-end check over HTTP is
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.media_file_storage import MediaFileStorageError
@@ -76,6 +78,14 @@ def test_a_file_a_session_still_shows_survives_the_sweeps(media):
     for _ in range(3):
         frame.expire_downloads()
     assert _stored(storage, url)
+
+
+def test_only_one_sweeper_runs_however_often_the_app_starts_it():
+    # Two sweepers could mark and delete a fresh file at once, before its browser fetched it.
+    for _ in range(3):
+        frame._start_sweeper(3600)
+    names = [t.name for t in threading.enumerate() if t.is_alive()]
+    assert names.count("kompetens-download-expiry") == 1
 
 
 def test_a_malformed_download_lifetime_stops_the_app_with_a_swedish_message(small_db, monkeypatch):

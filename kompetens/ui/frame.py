@@ -119,8 +119,17 @@ def expire_downloads() -> None:
         runtime.get_instance().media_file_mgr.remove_orphaned_files()
 
 
-@st.cache_resource(show_spinner=False)
-def _download_expiry(lifetime: float) -> threading.Thread:
+_SWEEPER_NAME = "kompetens-download-expiry"
+_sweeper_lock = threading.Lock()
+
+
+def _start_sweeper(lifetime: float) -> None:
+    """Start the sweeping thread unless one runs already (also across module reloads).
+
+    Exactly one: two sweepers could mark and delete a file in the same moment,
+    before the browser that asked for it has fetched it.
+    """
+
     def sweep_forever() -> None:
         while True:
             time.sleep(lifetime / 2)
@@ -129,9 +138,10 @@ def _download_expiry(lifetime: float) -> threading.Thread:
             except Exception:  # never let the sweeper die: downloads would then stay for good
                 _LOG.exception("could not expire downloaded files")
 
-    thread = threading.Thread(target=sweep_forever, name="kompetens-download-expiry", daemon=True)
-    thread.start()
-    return thread
+    with _sweeper_lock:
+        if any(t.name == _SWEEPER_NAME and t.is_alive() for t in threading.enumerate()):
+            return
+        threading.Thread(target=sweep_forever, name=_SWEEPER_NAME, daemon=True).start()
 
 
 def keep_downloads_short() -> None:
@@ -148,7 +158,7 @@ def keep_downloads_short() -> None:
     except ValueError as problem:
         st.error(f"Nedladdningarnas livslängd är fel inställd: {problem}.", icon=":material/block:")
         st.stop()
-    _download_expiry(lifetime)
+    _start_sweeper(lifetime)
 
 
 def sidebar_filters(db_path: str, scope: query.Scope) -> Filters:
