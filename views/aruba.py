@@ -46,6 +46,8 @@ with controls[1]:
         bind="query-params",
         help="Månad: månadsvärden för lager (t.ex. sjukfrånvaro), rullande 12 månader för flöden (t.ex. omsättning).",
     )
+phase = phase or "attrahera"
+
 if year is None:
     empty_state("Det finns inga nyckeltal ännu.")
     st.stop()
@@ -56,7 +58,7 @@ page = sections.ArubaView(
     year=year,
     area=area,
     school_form=school_form,
-    phase=phase or "attrahera",
+    phase=phase,
     monthly=resolution == "manad",
 )
 st.markdown(
@@ -67,7 +69,7 @@ st.markdown(
 st.markdown(f"*{view.PHASE_QUESTIONS[page.phase]}*")
 st.caption(page.heading_caption)
 
-indicators = homes.indicators_on(homes.ARUBA, page.phase)
+indicators = homes.indicators_on(homes.ARUBA, phase)
 for ind in indicators:
     with st.container(border=True):
         sections.indicator_section(page, ind)
