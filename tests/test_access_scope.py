@@ -22,6 +22,7 @@ from kompetens import query as q
 from kompetens.access import auth
 from kompetens.core import store
 from kompetens.indicators import registry
+from kompetens.query import records
 
 UNITS = {"E1": "Norr", "L1": "Norr", "S1": "Söder"}
 AREAS = {"Norr", "Söder"}
@@ -107,6 +108,7 @@ OUTSIDE = {
     "unit_table": lambda c, s, u, a: q.unit_table(c, s, [CERT], "year", "2025", area=a),
     "unit_values": lambda c, s, u, a: q.unit_values(c, s, [CERT], "year", "2025", area=a),
     "units": lambda c, s, u, a: q.units(c, s, area=a),
+    "imports": lambda c, s, u, a: records.imports(c, s),  # the import log: organisation-wide only
 }  # fmt: skip
 
 
@@ -125,6 +127,7 @@ def _scoped_functions() -> list[str]:
 
 def test_every_query_function_has_a_scope_recipe():
     covered = {name.split("_by_")[0] if name.startswith("coverage") else name for name in CALLS}
+    covered |= set(OUTSIDE)  # refused outright for a unit or area scope
     missing = sorted(set(_scoped_functions()) - covered)
     assert not missing, f"add a recipe to CALLS in tests/test_access_scope.py for: {missing}"
 
@@ -207,3 +210,12 @@ def test_hr_sees_both_areas_in_the_same_registry_check(conn):
     """The per-indicator check is not vacuous: HR's certified-share units span both areas."""
     frame = q.series_by_scope(conn, q.Scope.everything(), CERT, "unit", "year")
     assert set(frame["scope_id"].to_list()) == {"E1", "S1"}  # L1 is a preschool: no teacher share
+
+
+def test_the_import_log_is_read_by_an_organisation_wide_scope_only(conn):
+    # The small fixture is loaded through the importer: one batch per kind, newest first,
+    # e.g. the 3 units of units.csv (E1, L1, S1) and the 6 rows of targets.csv.
+    batches = records.imports(conn, q.Scope.everything())
+    assert batches["kind"].to_list()[0] == "targets" and batches["kind"].to_list()[-1] == "units"
+    written = dict(batches.select("kind", "rows_written").rows())
+    assert (written["units"], written["targets"], batches.height) == (3, 6, 9)
