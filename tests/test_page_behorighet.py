@@ -37,7 +37,7 @@ def test_the_unit_table_shows_each_school_s_share_gap_and_teacher_fte(small_db):
     assert table.loc["E1", "gap_fte"] == pytest.approx(0.73)
     assert table.loc["S1", "gap_fte"] == pytest.approx(0.83)
     assert table.loc["E1", "teacher_fte"] == pytest.approx(5.9)
-    assert table.loc["E1", "status"] == "✗ Långt från målet"
+    assert table.loc["E1", "status"] == "✕ Långt från målet"
     # the organisation card and the target line
     assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == "54,1\u00a0%"
     assert "Streckad linje: målet 70,0\u00a0% för hela organisationen." in texts(at)

@@ -52,8 +52,7 @@ for column, indicator_id in zip(grid, views.HEADLINE_INDICATORS, strict=False):
     components.headline_card_or_gap(column, indicator_id, card_rows.get(indicator_id))
 st.caption(
     "`..` = uppgiften döljs eftersom den bygger på färre än fem personer. "
-    "Trafikljuset jämför med målet: grönt når målet, gult inom 5 procentenheter (andelar) "
-    "eller 10 % av målet, rött längre ifrån."
+    + components.STATUS_LEGEND
 )
 
 # ---- trends ---------------------------------------------------------------------------

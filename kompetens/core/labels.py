@@ -174,6 +174,21 @@ TARGET_STATUS_LABELS: dict[str | None, str] = {
     None: "Inget mål",
 }
 
+#: The traffic light's symbol beside its colour, so the status never rests on colour alone
+#: (colour-blind viewers, grey-scale print): a tick, an exclamation mark, a cross.
+TARGET_STATUS_SYMBOLS: dict[str | None, str] = {
+    "green": "✓",
+    "yellow": "!",
+    "red": "✕",
+    None: "–",
+}
+
+#: The traffic light explained (the default near band of ``indicators.registry.NEAR_TARGET``).
+TARGET_STATUS_LEGEND = (
+    "Trafikljuset jämför med målet: ✓ grönt når målet; ! gult är nära, högst 10 % av "
+    "målvärdet från det (mål 5,0 %: upp till 5,5 %); ✕ rött är längre ifrån."
+)
+
 #: Licence status of a teacher post (``query.licence_status``), in display order.
 LICENCE_STATUS_LABELS: dict[str, str] = {
     "licensed_qualified": "Legitimerad och behörig",

@@ -36,6 +36,10 @@ _PHASES_EN: dict[str, str] = {
 #: Phase id -> (Swedish, English) name, in the model's order; the Swedish names live in core.labels.
 PHASES: dict[str, tuple[str, str]] = {p: (PHASE_LABELS[p], en) for p, en in _PHASES_EN.items()}
 
+#: The traffic light's default "near the target" band: within 10 % of the target itself
+#: (sick leave 5,0 % -> up to 5,5 % is near; a 100 % share -> down to 90 % is near).
+NEAR_TARGET = 0.10
+
 STOCK_PERIODS = ("month", "year")
 FLOW_PERIODS = ("year", "rolling_12m")
 
@@ -66,6 +70,11 @@ class Indicator:
     #: analysis layer's composites. The engine recomputes and replaces whole blocks.
     block: str | None = None
     note: str = ""  # caveats, e.g. how the definition differs from Kolada's
+    #: The traffic light (``query.status``): a value on the wrong side of its target is
+    #: "near" (yellow) while the shortfall is at most this fraction of the target, and
+    #: "far" (red) beyond. Relative, so that a small share (sick leave) is not judged by
+    #: the same percentage points as a large one (certified teachers).
+    near_target: float = NEAR_TARGET
 
     @property
     def is_ratio(self) -> bool:

@@ -30,7 +30,10 @@ PHASE_COLOURS: dict[str, str] = {
 }
 TARGET_COLOUR = "#D55E00"
 CONTEXT_GREY = "#8C8C8C"
-STATUS_COLOURS = {"green": "#009E73", "yellow": "#E69F00", "red": "#D55E00", None: CONTEXT_GREY}
+#: Traffic-light colours (Okabe-Ito): bluish green, yellow, vermillion. Yellow and vermillion
+#: differ in lightness too, so they stay apart for red-green colour-blind viewers (orange and
+#: vermillion did not); the symbol (``core.labels.TARGET_STATUS_SYMBOLS``) goes with the colour.
+STATUS_COLOURS = {"green": "#009E73", "yellow": "#F0E442", "red": "#D55E00", None: CONTEXT_GREY}
 
 TEMPLATE_NAME = "kompetens"
 

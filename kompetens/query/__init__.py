@@ -66,7 +66,6 @@ from kompetens.query.periods import PeriodType, period_year, previous_period
 from kompetens.query.slices import figures
 from kompetens.query.status import (
     RELATIVE_TOLERANCE,
-    SHARE_TOLERANCE,
     direction_sign,
     status_expr,
     traffic_light,
@@ -91,7 +90,6 @@ __all__ = [
     "clear_cache",
     # periods and the traffic light
     "RELATIVE_TOLERANCE",
-    "SHARE_TOLERANCE",
     "direction_sign",
     "period_year",
     "previous_period",

@@ -1,11 +1,15 @@
 """Targets and the traffic light (``status``) of key figures.
 
 Traffic light: for an indicator where higher is better, ``green`` when the
-value is at or above target, ``yellow`` when it is below but within the
-tolerance, ``red`` beyond it; mirrored when higher is worse. Tolerance:
-5 percentage points for shares, 10 % of the target otherwise. Neutral
-indicators, missing or suppressed values and missing targets have no status
-(null).
+value is at or above target, ``yellow`` ("near") when it is below but the
+shortfall is at most the indicator's ``near_target`` fraction *of the target*
+(registry; 10 % unless an indicator declares otherwise), ``red`` ("far")
+beyond it; mirrored when higher is worse. Relative, not percentage points:
+sick leave of 8,2 % against a 5,0 % target is 3,2 points over, and the near
+band is 10 % of 5,0 % = 0,5 points, so it is red; a certified-teacher share
+of 92 % against 100 % is 8 points short of a 10-point band, so it is yellow.
+Neutral indicators, missing or suppressed values and missing targets have no
+status (null).
 
 Target lookup: the scope's own target for the period's year, else the
 organisation's for that year, else the registry's default target.
@@ -19,13 +23,13 @@ import duckdb
 import polars as pl
 
 from kompetens.core import store
+from kompetens.indicators.registry import NEAR_TARGET
 from kompetens.present.formatting import display_kind
 from kompetens.query.cache import _memo
 from kompetens.query.slices import _unit_frame
 
-#: Tolerances of the traffic light (see module docstring).
-SHARE_TOLERANCE = 0.05
-RELATIVE_TOLERANCE = 0.10
+#: The default "near the target" band, a fraction of the target (see module docstring).
+RELATIVE_TOLERANCE = NEAR_TARGET
 
 
 def _indicator(indicator_id: str):
@@ -44,6 +48,11 @@ def _is_share(indicator_id: str) -> bool:
     return display_kind(_indicator(indicator_id)) == "share"
 
 
+def near_target(indicator_id: str) -> float:
+    """The indicator's near band, a fraction of its target (``Indicator.near_target``)."""
+    return float(_indicator(indicator_id).near_target)
+
+
 def _meta(indicator_ids: Iterable[str]) -> pl.DataFrame:
     rows = []
     for i in indicator_ids:
@@ -54,6 +63,7 @@ def _meta(indicator_ids: Iterable[str]) -> pl.DataFrame:
                 "name_sv": ind.name_sv,
                 "_sign": direction_sign(i),
                 "_share": _is_share(i),
+                "_near": near_target(i),
                 "_default_target": ind.default_target,
             }
         )
@@ -64,6 +74,7 @@ def _meta(indicator_ids: Iterable[str]) -> pl.DataFrame:
             "name_sv": pl.String,
             "_sign": pl.Int64,
             "_share": pl.Boolean,
+            "_near": pl.Float64,
             "_default_target": pl.Float64,
         },
     )
@@ -140,17 +151,16 @@ def _attach_targets(
 
 
 def status_expr(
-    value: str = "value", target: str = "target", sign: str = "_sign", share: str = "_share"
+    value: str = "value", target: str = "target", sign: str = "_sign", near: str = "_near"
 ) -> pl.Expr:
-    """Traffic light as a Polars expression (see module docstring)."""
-    shortfall = (pl.col(target) - pl.col(value)) * pl.col(
-        sign
-    )  # > 0: on the wrong side of the target
-    tolerance = (
-        pl.when(pl.col(share))
-        .then(pl.lit(SHARE_TOLERANCE))
-        .otherwise(RELATIVE_TOLERANCE * pl.col(target).abs())
-    )
+    """Traffic light as a Polars expression (see module docstring).
+
+    ``near``: the column with each row's near band as a fraction of the target
+    (``_meta`` gives it as ``_near``).
+    """
+    # > 0: on the wrong side of the target
+    shortfall = (pl.col(target) - pl.col(value)) * pl.col(sign)
+    tolerance = pl.col(near) * pl.col(target).abs()
     return (
         pl.when(pl.col(value).is_null() | pl.col(target).is_null() | (pl.col(sign) == 0))
         .then(None)
@@ -169,8 +179,8 @@ def traffic_light(value: float | None, target: float | None, indicator_id: str) 
             "value": [value],
             "target": [target],
             "_sign": [direction_sign(indicator_id)],
-            "_share": [_is_share(indicator_id)],
+            "_near": [near_target(indicator_id)],
         },
-        schema={"value": pl.Float64, "target": pl.Float64, "_sign": pl.Int64, "_share": pl.Boolean},
+        schema={"value": pl.Float64, "target": pl.Float64, "_sign": pl.Int64, "_near": pl.Float64},
     )
     return frame.select(status_expr().alias("status"))["status"].item()

@@ -20,6 +20,7 @@ from kompetens.core.labels import (
     SCHOOL_FORM_LABELS,
     STAFF_CATEGORY_LABELS,
     TARGET_STATUS_LABELS,
+    TARGET_STATUS_SYMBOLS,
 )
 from kompetens.indicators import registry
 from kompetens.present.charts import OKABE_ITO, PHASE_COLOURS
@@ -335,9 +336,9 @@ def status_counts(table: pl.DataFrame) -> dict[str, int]:
 
 #: Traffic-light words in the unit table: a sign, not colour alone (and no emoji, which not
 #: every browser has a font for).
-_STATUS_SIGNS: dict[str | None, str] = {"green": "✓", "yellow": "≈", "red": "✗", None: "–"}
 STATUS_WORDS: dict[str | None, str] = {
-    status: f"{sign} {TARGET_STATUS_LABELS[status]}" for status, sign in _STATUS_SIGNS.items()
+    status: f"{sign} {TARGET_STATUS_LABELS[status]}"
+    for status, sign in TARGET_STATUS_SYMBOLS.items()
 }
 
 

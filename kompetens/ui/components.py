@@ -12,22 +12,30 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 import streamlit as st
 
-from kompetens.core.labels import SCHOOL_FORM_LABELS, TARGET_STATUS_LABELS
+from kompetens.core.labels import (
+    SCHOOL_FORM_LABELS,
+    TARGET_STATUS_LABELS,
+    TARGET_STATUS_LEGEND,
+    TARGET_STATUS_SYMBOLS,
+)
 from kompetens.indicators import registry
 from kompetens.present import exports
 from kompetens.present.formatting import delta_style, fmt_delta, fmt_value
 from kompetens.query import previous_period
 
-_STATUS_DOTS: dict[str | None, str] = {
-    "green": ":green[●]",
-    "yellow": ":orange[●]",
-    "red": ":red[●]",
-    None: ":gray[○]",
+_STATUS_BADGES: dict[str | None, str] = {
+    "green": "green-background",
+    "yellow": "yellow-background",
+    "red": "red-background",
+    None: "gray-background",
 }
-#: A coloured dot and the words (Streamlit markdown), per traffic-light status.
+#: A coloured badge with a symbol and the words (Streamlit markdown), per traffic-light status.
 STATUS_LABELS: dict[str | None, str] = {
-    status: f"{dot} {TARGET_STATUS_LABELS[status]}" for status, dot in _STATUS_DOTS.items()
+    status: f":{badge}[{TARGET_STATUS_SYMBOLS[status]} {TARGET_STATUS_LABELS[status]}]"
+    for status, badge in _STATUS_BADGES.items()
 }
+#: The traffic light explained, for a caption under the cards.
+STATUS_LEGEND = TARGET_STATUS_LEGEND
 STATUS_SHORT: dict[str | None, str] = {"green": "🟢", "yellow": "🟡", "red": "🔴", None: "⚪"}
 
 
