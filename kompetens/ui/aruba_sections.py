@@ -16,7 +16,12 @@ import polars as pl
 import streamlit as st
 
 from kompetens import query
-from kompetens.core.labels import EXIT_REASON_LABELS, STAFF_CATEGORY_LABELS, school_form_label
+from kompetens.core.labels import (
+    EXIT_REASON_LABELS,
+    PERIOD_TYPE_LABELS,
+    STAFF_CATEGORY_LABELS,
+    school_form_label,
+)
 from kompetens.present import charts
 from kompetens.ui import aruba_view as view
 from kompetens.ui.components import download_buttons, empty_state, headline_card
@@ -117,7 +122,7 @@ def trend(v: ArubaView, ind: view.Indicator) -> pl.DataFrame:
         st.plotly_chart(fig, config=PLOT_CONFIG, key=f"trend_{ind.id}")
     notes = []
     if period_type == "rolling_12m":
-        notes.append("rullande 12 månader")
+        notes.append(PERIOD_TYPE_LABELS["rolling_12m"])
     if v.school_form and breakdown == "all":
         notes.append("skolformsfiltret gäller inte detta nyckeltal – visar alla skolformer")
     if notes:
