@@ -125,3 +125,27 @@ def test_the_import_log_is_read_with_an_organisation_scope_and_refused_to_an_are
                 records.imports(conn, narrow)
     finally:
         conn.close()
+
+
+def test_the_import_preview_shows_codes_as_swedish_words_under_swedish_headings():
+    import datetime as dt
+
+    import polars as pl
+
+    from kompetens.ui import quality_view as view
+
+    head = pl.DataFrame(
+        {
+            "snapshot_date": [dt.date(2025, 10, 1)],
+            "staff_category": ["preschool_teacher"],
+            "employment_type": ["fixed_term"],
+            "fte": [0.75],
+        }
+    )
+    shown = view.preview_table(head, "staff")
+    assert shown.row(0, named=True) == {
+        "Mätdatum": "2025-10-01",
+        "Personalkategori": "Förskollärare",
+        "Anställningsform": "Visstid",
+        "Sysselsättningsgrad": 0.75,
+    }

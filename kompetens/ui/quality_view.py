@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from kompetens.core.contract import KINDS
-from kompetens.core.labels import breakdown_label
+from kompetens.core.labels import CODE_LABELS, breakdown_label
 from kompetens.indicators import registry
 from kompetens.ingest.errors import ValidationIssue
 from kompetens.present.formatting import fmt_date
@@ -216,9 +216,11 @@ def issues_table(issues: Iterable[ValidationIssue]) -> pl.DataFrame:
 
 
 def preview_table(head: pl.DataFrame, kind: str | None = None) -> pl.DataFrame:
-    """Normalised preview rows: dates as ISO text, columns under the kind's Swedish labels."""
+    """Normalised preview rows: dates as ISO text, codes as Swedish words (``fixed_term`` ->
+    ``Visstid``), columns under the kind's Swedish labels."""
     out = head.with_columns(
         [pl.col(c).map_elements(fmt_date, return_dtype=pl.String) for c, t in head.schema.items() if t == pl.Date()]
+        + [pl.col(c).replace(CODE_LABELS[c]) for c, t in head.schema.items() if c in CODE_LABELS and t == pl.String()]
     )  # fmt: skip
     if kind in KINDS:
         labels = {c.name: c.label_sv for c in KINDS[kind].columns if c.name in out.columns}
