@@ -124,13 +124,24 @@ def _read_and_resolve(data: bytes, name: str, kind: str | None) -> tuple[RawFile
         except ImportRejected:
             choice = None  # read_bytes below reports the reading problem itself
     if choice is None or choice.kind is None:
-        raw = read_bytes(data, name, sheet=choice.sheet if choice else 0)
+        raw = (
+            read_bytes(data, name, header_row=choice.row_index, sheet=choice.sheet)
+            if choice is not None
+            else read_bytes(data, name)
+        )
         if kind is not None:
             return raw, KINDS[kind], raw.warnings
         try:
             found = detect_kind(raw.headers)
         except KindNotDetected as exc:
-            raise ImportRejected([ValidationIssue(name, None, None, None, str(exc))], name) from exc
+            message = str(exc)
+            if choice is not None:
+                message += (
+                    f" Ingen av de första {headers.SEARCH_ROWS} raderna innehåller ett enda känt "
+                    f"kolumnnamn (rad {choice.line} liknar mest en rubrikrad); se datakontraktet "
+                    "(docs/data-contract.md) för vilka rubriker som känns igen."
+                )
+            raise ImportRejected([ValidationIssue(name, None, None, None, message)], name) from exc
         return raw, KINDS[found], raw.warnings
     if kind is None:
         pair = headers.ambiguous_kinds(choice.cells)

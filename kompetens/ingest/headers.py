@@ -87,8 +87,17 @@ def find_header(data: bytes, file_name: str, kind: str | None = None) -> HeaderC
             if best is None or rank > best[0]:
                 best = (rank, sheet, sheet_name, index, scored, cells, rows)
     if best is None:
-        first = sheets[0] if sheets else (0, None, [])
-        return HeaderChoice(sheet=first[0], sheet_name=first[1])
+        # No cell is a known header: the widest early row is the likeliest header (the report
+        # then lists its cells). Title lines have one filled cell, a header row several.
+        sheet, sheet_name, rows = sheets[0] if sheets else (0, None, [])
+        widths = [sum(1 for c in row if c and c.strip()) for row in rows]
+        index = widths.index(max(widths)) if widths and max(widths) > 1 else 0
+        offset = 0
+        if sniff_format(data, file_name) == "xlsx":
+            offset = _first_used_xlsx_row(data, sheet) - 1
+        return HeaderChoice(
+            sheet=sheet, sheet_name=sheet_name, row_index=index, line=offset + index + 1
+        )
     _, sheet, sheet_name, index, (matched, _, name, missing), cells, rows = best
     offset = 0
     if sniff_format(data, file_name) == "xlsx":

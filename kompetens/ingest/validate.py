@@ -368,7 +368,7 @@ def _whole_file_issues(
     where = (
         "Kolumner i filen"
         if header_line == 1
-        else f"Kolumner i filen (rubrikraden, rad {header_line})"
+        else f"Rad {header_line} liknar mest en rubrikrad; kolumner där"
     )
     issues = [
         ValidationIssue(
@@ -473,6 +473,8 @@ def validate(
         )
     warnings += _ignored_column_warnings(raw, kind, hm)
     display = {col.name: hm.display.get(col.name, col.name) for col in kind.columns}
+    if birth_year_derived(kind, hm):
+        display["birth_year"] = f"{display['employee_id']} (födelseår ur personnumret)"
 
     frame = raw.frame.select(
         ROW,
