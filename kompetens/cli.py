@@ -476,6 +476,14 @@ def brief(
     dialogue_date: Annotated[
         str | None, typer.Option("--datum", help="Dialogens datum (ÅÅÅÅ-MM-DD). Standard: i dag.")
     ] = None,
+    protokoll: Annotated[
+        bool,
+        typer.Option(
+            "--protokoll/--underlag",
+            help="Protokoll efter dialogen (anteckningar och åtgärder sparade för --datum) "
+            "eller underlag före dialogen (förra dialogens åtgärder och plats för anteckningar).",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Skriv underlag för verksamhetsdialog: en enhet som PDF/Excel, eller ett helt område."""
@@ -530,7 +538,14 @@ def brief(
             with progress_bar(f"Underlag för {unit}") as progress:
                 progress(0.05, "Hämtar nyckeltal")
                 try:
-                    content = build_brief(conn, scope, unit, period=period, dialogue_date=day)
+                    content = build_brief(
+                        conn,
+                        scope,
+                        unit,
+                        period=period,
+                        dialogue_date=day,
+                        kind="protokoll" if protokoll else "underlag",
+                    )
                 except ValueError as problem:
                     err.print(f"[red]{problem}.[/red]")
                     raise typer.Exit(EXIT_USAGE) from None
@@ -560,6 +575,7 @@ def brief(
                 dialogue_date=day,
                 progress=progress,
                 renderer=renderer,
+                kind="protokoll" if protokoll else "underlag",
             )
         out.mkdir(parents=True, exist_ok=True)
         (out / result.zip_name).write_bytes(result.zip_bytes)

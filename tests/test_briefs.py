@@ -417,7 +417,19 @@ def test_the_dialogue_page_buttons_build_the_unit_pdf_and_the_area_files(small_d
     assert not at.exception
     downloads = {d.proto.label: d.proto for d in at.get("download_button")}
     assert set(downloads) == {"Ladda ner PDF", "Ladda ner Excel", "Ladda ner PDF:er (zip)"}
-    assert downloads["Ladda ner PDF:er (zip)"].url  # the zip is served from the media store
+    # the zip is made when its button is clicked (a deferred download, expiring like every file)
+    assert downloads["Ladda ner PDF:er (zip)"].deferred_file_id
+    # the choice of brief: before the dialogue (the default without saved notes) or after it
+    kind = at.radio[0]
+    assert kind.label == "Vad vill du skapa?"
+    assert kind.options == ["Underlag före dialogen", "Protokoll efter dialogen"]
+    assert kind.value == "underlag"
+    kind.set_value("protokoll").run()
+    assert not at.exception
+    # a protokoll has its own files: the underlag's PDF is not offered for it, it is made anew
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Ladda ner PDF" not in labels and "Ladda ner Excel" in labels
+    assert at.button(key="brief_make_pdf_E1").label == "Skapa PDF"
 
 
 def test_a_change_that_rounds_to_zero_is_shown_as_unchanged_not_as_a_fall():

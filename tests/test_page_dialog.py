@@ -47,7 +47,7 @@ def test_the_first_unit_of_the_area_shows_its_figures_against_area_organisation_
     values = metric_values(at)
     assert values["Andel behöriga lärare (heltidstjänster)"] == "57,6\u00a0%"
     assert "Området 57,6\u00a0% · Organisationen 54,1\u00a0% · Mål 70,0\u00a0%" in shown
-    assert ":red[●] Långt från målet" in shown
+    assert ":red-background[✕ Långt från målet]" in shown
     # development hours 74 / (90.8 / 12) = 9,8
     assert values["Kompetensutveckling, timmar per heltidstjänst"] == "9,8"
     # the talking point for the gap to target, in plain Swedish
@@ -84,28 +84,48 @@ def test_a_shared_link_by_unit_id_opens_that_unit_and_its_area(writable_db):
     assert at.selectbox(key="enhet").value == "Söderskolan (S1)"
 
 
-def test_the_entry_form_is_for_the_chosen_dialogue_date_and_a_saved_note_is_in_the_history(
+def test_the_entry_form_shows_the_saved_notes_of_the_date_and_the_history_shows_them_in_full(
     writable_db,
 ):
     # (Submitting the form is driven in the browser test: AppTest loses form-submit clicks
     # under st.navigation. Here the note is saved through the module the form calls.)
+    long_note = (
+        "Rektorn tar fram en plan för VAL.\n\n" + "Vi följer upp *behörigheten* i mars. " * 8
+    )
     conn = store.connect(writable_db)
     try:
-        dialogues.save_dialogue(
-            conn, query.Scope.everything(), "E1", "2025-10-06", "Rektorn tar fram en plan för VAL."
-        )
+        dialogues.save_dialogue(conn, query.Scope.everything(), "E1", "2025-10-06", long_note)
     finally:
         conn.close()
     at = run_page(writable_db, PAGE, query_params={"ar": "2025", "omrade": "Norr"})
-    at.date_input(key="dialog_date").set_value(dt.date(2025, 10, 7)).run()
+    at.date_input(key="dialog_date").set_value(dt.date(2025, 10, 6)).run()
     assert not at.exception
-    assert at.text_area(key="dialog_notes_E1").label == "Anteckningar från dialogen 2025-10-07"
-    history = next(t.value for t in at.dataframe if "Klara" in t.value.columns)
-    assert history["Datum"].tolist() == ["2025-10-06"]
-    assert history["Anteckningar"].tolist() == ["Rektorn tar fram en plan för VAL."]
+    notes_box = at.text_area(key="dialog_notes_E1_2025-10-06_0")
+    assert notes_box.label == "Anteckningar från dialogen 2025-10-06"
+    assert notes_box.value == long_note.strip()  # the saved text is back in the box
+    # the history: one expander per dialogue, the note in full as plain text (no markdown)
+    assert [e.label for e in at.expander if e.label.startswith("2025-")] == [
+        "2025-10-06 · inga åtgärder"
+    ]
+    assert long_note.strip() in [t.value for t in at.text]
+    # a new date has an empty box
+    at.date_input(key="dialog_date").set_value(dt.date(2025, 10, 7)).run()
+    assert at.text_area(key="dialog_notes_E1_2025-10-07_0").value == ""
     # another unit has its own (empty) history
     at.selectbox(key="enhet").set_value("Lärkans förskola (L1)").run()
     assert "Inga dialoger är sparade för enheten ännu." in texts(at)
+
+
+def test_every_action_row_has_a_due_date_field_in_iso_format_with_a_swedish_hint(writable_db):
+    at = run_page(writable_db, PAGE, query_params={"ar": "2025", "omrade": "Norr"})
+    at.date_input(key="dialog_date").set_value(dt.date(2025, 10, 6)).run()
+    due = [d for d in at.date_input if d.key and d.key.startswith("dialog_due_E1_")]
+    assert len(due) == 3
+    assert all(d.label == "Klart senast" and d.value is None for d in due)
+    assert all(d.proto.format == "YYYY-MM-DD" for d in due)
+    assert "ÅÅÅÅ-MM-DD" in due[0].help
+    owners = [t for t in at.text_input if t.key and t.key.startswith("dialog_owner_E1_")]
+    assert [t.label for t in owners] == ["Ansvarig"] * 3
 
 
 def test_the_previous_dialogues_actions_are_shown_for_follow_up(writable_db):
@@ -129,9 +149,12 @@ def test_the_previous_dialogues_actions_are_shown_for_follow_up(writable_db):
     tables = [t.value.to_string() for t in at.dataframe]
     follow_up = next(t for t in tables if "Anmäl två lärare till VAL" in t)
     assert "ej klar" in follow_up and "Rektor" in follow_up
-    # the history lists the spring dialogue with its one open action
-    history = next(t.value for t in at.dataframe if "Klara" in t.value.columns)
-    assert history[["Datum", "Åtgärder", "Klara"]].values.tolist() == [["2025-03-10", 1, 0]]
+    # the history lists the spring dialogue with its one open action, owner and due date
+    assert "2025-03-10 · 1 åtgärd, 0 klara" in [e.label for e in at.expander]
+    spring = next(t.value for t in at.dataframe if "Ansvarig" in t.value.columns)
+    assert spring.values.tolist() == [
+        ["Anmäl två lärare till VAL", "Rektor", "2025-06-01", "ej klar"]
+    ]
 
 
 def test_saving_through_the_view_says_what_was_saved_and_a_status_change_is_counted(writable_db):
@@ -167,3 +190,81 @@ def test_saving_through_the_view_says_what_was_saved_and_a_status_change_is_coun
             view.history(conn, query.Scope.for_units(["S1"], ["Söder"]), "E1")
     finally:
         conn.close()
+
+
+def screen_points(at) -> list[str]:
+    return [t.value.removeprefix("• ") for t in at.text if t.value.startswith("• ")]
+
+
+@pytest.mark.parametrize(("unit", "period"), [("E1", "2024"), ("E1", "2025"), ("L1", "2025")])
+def test_the_screens_talking_points_are_the_briefs_for_the_same_unit_and_year(
+    writable_db, unit, period
+):
+    from kompetens.dialogue.briefs.content import build_brief
+
+    at = run_page(writable_db, PAGE, query_params={"ar": period, "enhet": unit})
+    assert not at.exception
+    conn = store.connect(writable_db)
+    try:
+        brief = build_brief(conn, query.Scope.everything(), unit, period=period)
+    finally:
+        conn.close()
+    assert screen_points(at) == list(brief.talking_points)
+    assert len(brief.talking_points) >= 2
+
+
+def test_the_dialogue_shows_what_drives_the_support_need_with_turnover_among_them(writable_db):
+    # E1 2025 (reference month 2025-12). Only turnover and sick leave are visible for a school in
+    # the fixture, so they are the index's parts (weights 0.15 and 0.15 -> 0.5 each). Turnover:
+    # E1 above S1 -> percentile 100 -> 50 points; sick leave 5,0 % for both -> 50 -> 25 points.
+    # Score 75, rank 1. E1's yearly turnover 2025 is hidden (..), its index value is not shown.
+    at = run_page(writable_db, PAGE, query_params={"ar": "2025", "enhet": "E1"})
+    assert not at.exception
+    shown = texts(at)
+    assert "Vad driver enhetens stödbehov" in shown
+    assert (
+        "Stödbehovsindex 75 av 100 (2025-12), plats 1 i organisationen."
+        in shown[shown.index("Vad driver") :]
+    )
+    drivers = next(t.value for t in at.dataframe if "Del av indexet" in t.value.columns)
+    assert drivers.values.tolist() == [
+        ["Personalomsättning", "..", "större än hos 100\u00a0% av de andra", "50,0"],
+        ["Sjukfrånvaro", "5,0\u00a0%", "större än hos 50\u00a0% av de andra", "25,0"],
+    ]
+    points = screen_points(at)
+    assert points[0].startswith("Stödbehovsindex 75 av 100 (2025-12, plats 1 i organisationen).")
+    assert "personalomsättning" in points[0]
+
+
+def test_without_a_link_the_page_opens_on_the_areas_unit_with_the_greatest_support_need(
+    writable_db,
+):
+    from kompetens.ui import dialogue_view as view
+
+    conn = store.connect(writable_db)
+    try:
+        everything = query.Scope.everything()
+        norr = query.units(conn, everything, area="Norr")
+        # L1 listed first; E1 has the greater need (rank 1 against L1's 2)
+        units = norr.sort("unit_id", descending=True)
+        assert units["unit_id"].to_list() == ["L1", "E1"]
+        assert view.default_unit(conn, everything, units, "2025") == "E1"
+        assert (
+            view.default_unit(conn, everything, norr.filter(pl.col("unit_id") == "L1"), "2025")
+            == "L1"
+        )
+    finally:
+        conn.close()
+
+
+def test_the_advice_names_the_import_page_only_for_a_role_that_has_it():
+    from kompetens.access import auth
+    from kompetens.ui import dialogue_view as view
+
+    class Viewer:
+        def __init__(self, role):
+            self.role = role
+
+    assert "sidan Import" in view.no_figures_hint(Viewer(auth.HR))
+    for role in (auth.AREA_MANAGER, auth.PRINCIPAL, auth.LEADERSHIP):
+        assert "Import" not in view.no_figures_hint(Viewer(role))

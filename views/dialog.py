@@ -61,8 +61,15 @@ if unit_frame.height == 0:
         "Välj en annan skolform eller ett annat område i sidopanelen.",
     )
     st.stop()
+years = query.available_periods(cur, scope, "year")["period"].to_list()
+period = ctx.filters.year or (years[-1] if years else None)
 labels = view.unit_labels(unit_frame)  # unit id -> "Ekskolan (E1)"
-chosen = linked_unit if linked_unit in labels else next(iter(labels))
+# Without a link the page opens on the area's unit with the greatest support need.
+chosen = (
+    linked_unit
+    if linked_unit in labels
+    else view.default_unit(cur, scope, unit_frame, period) or next(iter(labels))
+)
 st.session_state["enhet"] = labels[chosen]
 unit_label = right.selectbox(
     "Enhet", options=list(labels.values()), index=None, key="enhet", bind="query-params"
@@ -73,35 +80,40 @@ dialogue_date = when.date_input(
     "Dialogens datum", value=dt.date.today(), format="YYYY-MM-DD", key="dialog_date"
 )
 
-years = query.available_periods(cur, scope, "year")["period"].to_list()
-period = ctx.filters.year or (years[-1] if years else None)
 if period is None:
-    components.empty_state("Det finns inga nyckeltal ännu.")
+    components.empty_state("Det finns inga nyckeltal ännu.", view.no_figures_hint(ctx.viewer))
     st.stop()
 previous_label = query.previous_period(period)
 
 try:
-    compare = query.compare(cur, scope, unit_id, view.KEY_INDICATORS, "year", period)
+    # One gatherer for the page and the brief: figures, support-need drivers, talking points.
+    talk = view.discussion_for(cur, scope, unit_id, period)
 except query.ScopeError:
     st.error("Du har inte behörighet att se den här enheten.")
     st.stop()
-shown = view.with_figures(compare)
+compare = talk.compare
+shown = talk.shown
+series = talk.series
+history = view.history(cur, scope, unit_id)
 
 if flash := st.session_state.pop(FLASH, None):
     st.success(flash, icon=":material/check_circle:")
 
 st.subheader(f"{unit_names[unit_id]} · {area} · {period}")
-render_brief_downloads(ctx, unit_id, area, period=period, dialogue_date=dialogue_date)
+render_brief_downloads(
+    ctx,
+    unit_id,
+    area,
+    period=period,
+    dialogue_date=dialogue_date,
+    default_kind=view.default_brief_kind(history, dialogue_date),
+)
 if shown.height == 0:
     components.empty_state(
-        f"{unit_names[unit_id]} har inga nyckeltal för {period}.",
-        "Välj ett annat år i sidopanelen, eller importera personal-, enkät- och frånvarodata på sidan **Import**.",
+        f"{unit_names[unit_id]} har inga nyckeltal för {period}.", view.no_figures_hint(ctx.viewer)
     )
 else:
     # ---- Key indicators: cards with value, change, area/org/target, traffic light, sparkline ----
-    series = {
-        i: query.series(cur, scope, i, "unit", unit_id, "year") for i in shown["indicator_id"]
-    }
     rows = shown.to_dicts()
     per_row = 3
     for start in range(0, len(rows), per_row):
@@ -127,12 +139,26 @@ else:
                 st.markdown(components.status_text(row["status"]))
                 st.caption(card["comparison"] + (f" · {card['rank']}" if card["rank"] else ""))
 
-    # ---- Talking points -------------------------------------------------------------------
+    # ---- Support need: what drives the unit's index ---------------------------------------
+    if talk.support is not None:
+        st.subheader("Vad driver enhetens stödbehov")
+        st.caption(view.support_caption(talk.support))
+        if talk.support.drivers:
+            st.dataframe(
+                view.support_table(talk.support).rename(view.SUPPORT_LABELS),
+                hide_index=True,
+                width="stretch",
+            )
+
+    # ---- Talking points (the same function and inputs as the brief) -----------------------
     st.subheader("Samtalspunkter")
-    st.markdown(view.talking_points_markdown(compare, series, period))
+    with st.container(key="dialog_talking_points"):
+        for point in talk.points:
+            st.text(f"• {point.text}")
     st.caption(
-        "Genererade ur siffrorna: störst avstånd till målet, största förändringarna mot året innan, "
-        "placering i området och trender. Värden som bygger på färre än fem personer används aldrig."
+        "Genererade ur siffrorna: stödbehovets största delar, störst avstånd till målet, största "
+        "förändringarna mot året innan, placering i området och trender. Värden som bygger på "
+        "färre än fem personer används aldrig. Samma punkter står i underlaget (PDF och Excel)."
     )
 
     with st.expander("Alla nyckeltal som tabell"):
@@ -187,72 +213,100 @@ else:
                 st.rerun()
 
 # ---- This dialogue: notes and agreed actions -------------------------------------------------
+# One form: notes and every action field (text, owner, due date) are sent together when saved.
+# The widgets get new keys after a save, so they show what is saved (the notes) or are empty
+# again (the action rows), whatever the browser kept.
 st.subheader("Anteckningar och överenskomna åtgärder")
-with st.form(f"dialogue_{unit_id}", clear_on_submit=True):
+saves = st.session_state.get(SAVES, 0)
+rows_key = f"_dialog_action_rows_{unit_id}"
+n_rows = st.session_state.get(rows_key, view.NEW_ACTION_ROWS)
+form_key = f"{unit_id}_{dialogue_date.isoformat()}_{saves}"
+with st.form(f"dialogue_{form_key}", clear_on_submit=False, enter_to_submit=False):
     notes = st.text_area(
         f"Anteckningar från dialogen {dialogue_date.isoformat()}",
-        height=160,
-        placeholder="Vad kom ni fram till? (Ctrl+Enter sparar)",
-        key=f"dialog_notes_{unit_id}",
+        value=view.saved_notes(cur, scope, unit_id, dialogue_date),
+        height=200,
+        placeholder="Vad kom ni fram till?",
+        key=f"dialog_notes_{form_key}",
     )
     st.caption(
         "Skriv om verksamheten, inte om enskilda medarbetare: inga namn, personnummer eller "
-        "hälsouppgifter. Nya åtgärder (lägg till rader vid behov):"
+        "hälsouppgifter. Nya åtgärder (tomma rader sparas inte):"
     )
-    new_actions = st.data_editor(
-        view.empty_new_actions(),
-        num_rows="dynamic",
-        hide_index=True,
-        placeholder="",
-        width="stretch",
-        column_config={
-            "action": st.column_config.TextColumn("Åtgärd", width="large"),
-            "owner": st.column_config.TextColumn("Ansvarig"),
-            "due_date": st.column_config.DateColumn("Klart senast", format="YYYY-MM-DD"),
-        },
-        # A new key after each save: the grid keeps typed rows in the browser otherwise.
-        key=f"dialog_actions_{unit_id}_{st.session_state.get(SAVES, 0)}",
-    )
+    texts_, owners, dates = [], [], []
+    for i in range(n_rows):
+        what, who, due = st.columns([5, 2, 2])
+        texts_.append(
+            what.text_input(
+                f"Åtgärd {i + 1}", key=f"dialog_action_{form_key}_{i}", placeholder="Vad ska göras?"
+            )
+        )
+        owners.append(
+            who.text_input(
+                "Ansvarig", key=f"dialog_owner_{form_key}_{i}", placeholder="t.ex. rektor"
+            )
+        )
+        dates.append(
+            due.date_input(
+                "Klart senast",
+                value=None,
+                format="YYYY-MM-DD",
+                min_value=dt.date(2000, 1, 1),
+                max_value=dt.date(2100, 12, 31),
+                key=f"dialog_due_{form_key}_{i}",
+                help="Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2027-02-28, eller välj i kalendern.",
+            )
+        )
     submitted = st.form_submit_button("Spara dialogen", type="primary", icon=":material/save:")
+if st.button("Fler rader för åtgärder", icon=":material/add:", key=f"dialog_more_{unit_id}"):
+    st.session_state[rows_key] = n_rows + view.NEW_ACTION_ROWS
+    st.rerun()
 if submitted:
     try:
         with ctx.writing("dialoganteckning") as wcur:
             confirmation = view.save(
-                wcur, scope, unit_id, dialogue_date, notes, new_actions, user=USER
+                wcur,
+                scope,
+                unit_id,
+                dialogue_date,
+                notes,
+                view.entry_rows(texts_, owners, dates),
+                user=USER,
             )
     except query.ScopeError:
         st.error("Du har inte behörighet att spara dialoger för den här enheten.")
     except ValueError as exc:
         st.warning(f"Inget sparades: {exc}.")
     else:
-        st.session_state[SAVES] = st.session_state.get(SAVES, 0) + 1
+        st.session_state[SAVES] = saves + 1
+        st.session_state.pop(rows_key, None)
         st.session_state[FLASH] = confirmation
         st.rerun()
 
-# ---- History ----------------------------------------------------------------------------
+# ---- History: every saved dialogue in full (notes and actions as plain text) -----------------
 st.subheader("Tidigare dialoger")
-history = view.history(cur, scope, unit_id)
 if history.height == 0:
     st.info("Inga dialoger är sparade för enheten ännu.", icon=":material/info:")
 else:
+    all_actions = view.all_actions(cur, scope, unit_id)
+    for number, record in enumerate(history.iter_rows(named=True)):
+        with st.expander(view.dialogue_title(record), expanded=number == 0):
+            if record["notes"]:
+                st.text(record["notes"])
+            else:
+                st.caption("Inga anteckningar sparades.")
+            actions_table = view.actions_of(all_actions, record["dialogue_date"])
+            if actions_table.height:
+                st.dataframe(actions_table, hide_index=True, width="stretch")
     table = view.history_table(history)
-    st.dataframe(
-        table.rename(view.HISTORY_LABELS),
-        hide_index=True,
-        width="stretch",
-        column_config={"Anteckningar": st.column_config.TextColumn(width="large")},
-    )
     components.download_buttons(
         table, f"Dialoger {unit_names[unit_id]}", labels=view.HISTORY_LABELS, key="dialog_history"
     )
-    all_actions = view.all_actions(cur, scope, unit_id)
     if all_actions.height:
-        with st.expander(f"Alla åtgärder ({all_actions.height})"):
-            actions_table = view.action_table(all_actions)
-            st.dataframe(actions_table.rename(view.ACTION_LABELS), hide_index=True, width="stretch")
-            components.download_buttons(
-                actions_table,
-                f"Åtgärder {unit_names[unit_id]}",
-                labels=view.ACTION_LABELS,
-                key="dialog_actions_all",
-            )
+        actions_table = view.action_table(all_actions)
+        components.download_buttons(
+            actions_table,
+            f"Åtgärder {unit_names[unit_id]}",
+            labels=view.ACTION_LABELS,
+            key="dialog_actions_all",
+        )

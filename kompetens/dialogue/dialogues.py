@@ -207,6 +207,19 @@ def save_dialogue(
     return SavedDialogue(unit_id, day, text is not None, tuple(ids))
 
 
+def records_version(conn: duckdb.DuckDBPyConnection) -> tuple:
+    """A value that changes whenever a note, an action or a status is saved (for caches of briefs).
+
+    Holds no content: the newest note id, the newest action id and the latest status change.
+    """
+    try:
+        notes = store.scalar(conn, "SELECT max(id) FROM dialogue_notes")
+        row = store.rows(conn, "SELECT max(id), max(status_changed_at) FROM dialogue_actions")
+    except duckdb.CatalogException:  # a database opened read-only before the dialogue tables
+        return ()
+    return (notes, *row[0])
+
+
 def dialogue_history(
     conn: duckdb.DuckDBPyConnection, scope: query.Scope, unit_id: str
 ) -> pl.DataFrame:

@@ -15,12 +15,18 @@ What becomes a point (each kind ranked by a "how notable" score, see below):
 - ``rank``: best or weakest in the area (needs at least two units with visible
   values; neutral indicators have no "best").
 - ``trend``: three consecutive periods moving the same way (from ``series``).
+- ``support``: the unit's support-need index and its largest drivers (the
+  components contributing most), from ``kompetens.dialogue.discussion``.
 - ``suppressed``: which figures are hidden (fewer than 5 people) — named, never
   valued. A suppressed figure is never used for any other point: a value,
   previous value or series point that is suppressed disqualifies the point.
 
 Scores make kinds comparable: 1.0 = a 5-percentage-point gap/change for a
 share, a 10 % gap/change for anything else.
+
+A ``compare`` row may carry ``period_label`` and ``previous_label`` (a figure
+for the 12 months up to a month of a year still running): the sentence then
+names that period and what the change compares with.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import polars as pl
 from kompetens.indicators import registry
 from kompetens.present.formatting import display_kind, fmt_number, fmt_value
 
-Kind = Literal["target", "change", "rank", "trend", "suppressed", "none"]
+Kind = Literal["support", "target", "change", "rank", "trend", "suppressed", "none"]
 
 #: Smallest change worth a point: 1 percentage point for shares, 5 % relative otherwise.
 MIN_SHARE_CHANGE = 0.01
@@ -52,7 +58,9 @@ ABSOLUTE_FLOOR: dict[str, float] = {
     "ratio": 0.5,
 }
 #: How many points of each kind at most, and in total (the suppressed note comes on top).
-PER_KIND = {"target": 2, "change": 2, "rank": 2, "trend": 1}
+PER_KIND = {"support": 1, "target": 2, "change": 2, "rank": 2, "trend": 1}
+#: How many support-need drivers a talking point names (the largest contributions).
+DRIVERS_NAMED = 3
 MAX_POINTS = 6
 
 NO_POINTS_TEXT = "Inga tydliga förändringar eller målavvikelser att ta upp för perioden."
@@ -69,6 +77,35 @@ class TalkingPoint:
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True)
+class SupportDriver:
+    """One component of a unit's support-need index (``kompetens.analysis.support``).
+
+    ``contribution``: points of the 0–100 score (normalised weight × percentile);
+    ``percentile``: 0–100 within the school form, higher = more need;
+    ``figure``: the dialogue's ``compare`` row of ``indicator_id`` (None if absent).
+    """
+
+    component_id: str
+    label: str
+    indicator_id: str | None
+    contribution: float
+    percentile: float
+    figure: Mapping | None = None
+
+
+@dataclass(frozen=True)
+class SupportNeed:
+    """A unit's support need at ``month``: score 0–100 and rank (None when data is missing)."""
+
+    score: float | None
+    rank: int | None
+    month: str
+    school_form: str | None
+    drivers: tuple[SupportDriver, ...]  # largest contribution first
+    missing: tuple[str, ...] = ()  # Swedish labels of components without recent data
 
 
 def _missing(value) -> bool:
@@ -89,6 +126,13 @@ def _name(indicator, *, start: bool = False) -> str:
     if start or len(name) < 2 or name[1].isupper():
         return name
     return name[0].lower() + name[1:]
+
+
+def _subject(row: Mapping, indicator, *, start: bool = True) -> str:
+    """The indicator's name, with the period when the row is not the year discussed."""
+    name = _name(indicator, start=start)
+    label = row.get("period_label")
+    return f"{name} för {label}" if label and "mån" in str(label) else name
 
 
 def _area_phrase(area: str | None) -> str:
@@ -138,16 +182,14 @@ def _target_points(rows: list[dict]) -> list[TalkingPoint]:
         if gap > 1e-12:
             side = "under" if sign > 0 else "över"
             text = (
-                f"{_name(ind, start=True)} är {shown}, {_amount(gap, ind)} {side} målet "
+                f"{_subject(row, ind)} är {shown}, {_amount(gap, ind)} {side} målet "
                 f"{fmt_value(target, ind)}."
             )
             misses.append(
                 TalkingPoint("target", ind.id, text, _relative_size(gap, target, ind) + 1.0)
             )
         else:
-            text = (
-                f"{_name(ind, start=True)} når målet: {shown} mot målet {fmt_value(target, ind)}."
-            )
+            text = f"{_subject(row, ind)} når målet: {shown} mot målet {fmt_value(target, ind)}."
             hits.append(TalkingPoint("target", ind.id, text, 0.5))
     misses.sort(key=lambda p: -p.score)
     chosen = misses[: PER_KIND["target"]]
@@ -181,8 +223,8 @@ def _change_points(rows: list[dict], previous_label: str) -> list[TalkingPoint]:
         if sign:
             verdict = " – en förbättring" if delta * sign > 0 else " – en försämring"
         text = (
-            f"{_name(ind, start=True)} har {verb} med {_amount(delta, ind)} jämfört med "
-            f"{previous_label}, från {fmt_value(before, ind)} till {fmt_value(now, ind)}{verdict}."
+            f"{_subject(row, ind)} har {verb} med {_amount(delta, ind)} jämfört med "
+            f"{row.get('previous_label') or previous_label}, från {fmt_value(before, ind)} till {fmt_value(now, ind)}{verdict}."
         )
         points.append(TalkingPoint("change", ind.id, text, _relative_size(delta, before, ind)))
     points.sort(key=lambda p: -p.score)
@@ -208,10 +250,10 @@ def _rank_points(rows: list[dict]) -> list[TalkingPoint]:
         weight = 0.6 + 0.1 * min(n, 6)
         if rank == 1 and not (_sign(ind) < 0 and row["unit_value"] == 0):
             # (A zero of a higher-is-worse figure is usually shared by many units: no "best".)
-            text = f"Bäst i {where} på {_name(ind)}: {value} (plats 1 av {n})."
+            text = f"Bäst i {where} på {_subject(row, ind, start=False)}: {value} (plats 1 av {n})."
             points.append(TalkingPoint("rank", ind.id, text, weight))
         elif rank == n:
-            text = f"Svagast i {where} på {_name(ind)}: {value} (plats {n} av {n})."
+            text = f"Svagast i {where} på {_subject(row, ind, start=False)}: {value} (plats {n} av {n})."
             points.append(TalkingPoint("rank", ind.id, text, weight + 0.05))
     # Alternate weakest/best so a dialogue hears both when there are both.
     weakest = sorted((p for p in points if p.text.startswith("Svagast")), key=lambda p: -p.score)
@@ -258,6 +300,55 @@ def _trend_points(series: Mapping[str, pl.DataFrame], period: str | None) -> lis
     return points[: PER_KIND["trend"]]
 
 
+def _driver_phrase(driver: SupportDriver) -> str:
+    """``personalomsättning (22,1 %, bland de 4 % med störst behov i samma skolform)``."""
+    name = (
+        driver.label[0].lower() + driver.label[1:] if driver.label[1:2].islower() else driver.label
+    )
+    parts = []
+    figure = driver.figure
+    if (
+        figure is not None
+        and driver.indicator_id
+        and _visible(figure, "unit_value", "unit_suppressed")
+    ):
+        parts.append(fmt_value(figure["unit_value"], registry.get(driver.indicator_id)))
+    # percentile 100 = the most need of its school form; p = more need than p % of the others
+    top = 100 - driver.percentile
+    if top < 0.5:
+        parts.append("störst behov i samma skolform")
+    else:
+        parts.append(
+            f"bland de {fmt_number(max(1.0, top))}\u00a0% med störst behov i samma skolform"
+        )
+    return f"{name} ({', '.join(parts)})"
+
+
+def _support_point(need: SupportNeed | None) -> TalkingPoint | None:
+    """The support-need index and its largest drivers, in one sentence."""
+    if need is None:
+        return None
+    if need.score is None:
+        if not need.missing:
+            return None
+        text = (
+            f"Stödbehovet kan inte beräknas ({need.month}): aktuella värden saknas för "
+            f"{', '.join(m[0].lower() + m[1:] if m[1:2].islower() else m for m in need.missing)}."
+        )
+        return TalkingPoint("support", None, text, 0.0)
+    drivers = [d for d in need.drivers if d.contribution > 0][:DRIVERS_NAMED]
+    if not drivers:
+        return None
+    named = [_driver_phrase(d) for d in drivers]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " och " + named[-1]
+    rank = f", plats {need.rank} i organisationen" if need.rank is not None else ""
+    text = (
+        f"Stödbehovsindex {fmt_number(need.score)} av 100 ({need.month}{rank}). "
+        f"Störst bidrag: {listed}."
+    )
+    return TalkingPoint("support", drivers[0].indicator_id, text, need.score / 100)
+
+
 def _suppressed_point(rows: list[dict]) -> TalkingPoint | None:
     hidden = [registry.get(r["indicator_id"]) for r in rows if r.get("unit_suppressed")]
     if not hidden:
@@ -291,6 +382,7 @@ def talking_points(
     series: Mapping[str, pl.DataFrame] | None = None,
     *,
     period: str | None = None,
+    support: SupportNeed | None = None,
     max_points: int = MAX_POINTS,
 ) -> list[TalkingPoint]:
     """Talking points for one unit, most important first.
@@ -298,15 +390,18 @@ def talking_points(
     ``compare``: the frame of ``query.compare`` (one row per indicator).
     ``series``: optional ``{indicator_id: query.series(...) frame}`` (columns
     ``period, value, suppressed``) for trend points. ``period``: the period
-    compared (``'2025'``), used to name the year compared with.
-    Order: target points, changes, ranks, trends (at most ``max_points``), then
+    compared (``'2025'``), used to name the year compared with. ``support``:
+    the unit's support need (``discussion.support_need``) for the drivers' point.
+    Order: the support-need drivers, target points, changes, ranks, trends (at most ``max_points``), then
     the note on suppressed figures if any. Never empty: without anything
     notable, one ``none`` point says so.
     """
     rows = compare.to_dicts()
     previous_label = f"{int(period[:4]) - 1}{period[4:]}" if period else "året innan"
+    driver_point = _support_point(support)
     candidates = (
-        _target_points(rows)
+        ([driver_point] if driver_point else [])
+        + _target_points(rows)
         + _change_points(rows, previous_label)
         + _rank_points(rows)
         + _trend_points(series or {}, period)

@@ -18,6 +18,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.core import store
+from kompetens.dialogue import dialogues
 from kompetens.dialogue.briefs import excel
 from kompetens.dialogue.briefs.area import build_area, pdf_file_name
 from kompetens.dialogue.briefs.charts import (
@@ -26,7 +27,13 @@ from kompetens.dialogue.briefs.charts import (
     shared_renderer,
     warm_shared_renderer,
 )
-from kompetens.dialogue.briefs.content import build_brief, default_period
+from kompetens.dialogue.briefs.content import (
+    BRIEF_KINDS,
+    PROTOKOLL,
+    UNDERLAG,
+    build_brief,
+    default_period,
+)
 from kompetens.dialogue.briefs.pdf import render_pdf
 from kompetens.ui.context import shared_connection
 
@@ -89,23 +96,49 @@ def render_brief_downloads(
     *,
     period: str | None = None,
     dialogue_date: dt.date | None = None,
+    default_kind: str = UNDERLAG,
 ) -> None:
     """Buttons for the unit's brief (PDF, Excel) and the whole area's (zip of PDFs, Excel).
 
     ``period``: the year (default: the sidebar's year, else the newest);
-    ``dialogue_date``: default the page's ``dialog_date`` input, else today.
+    ``dialogue_date``: default the page's ``dialog_date`` input, else today;
+    ``default_kind``: the choice first offered, ``underlag`` (before the dialogue)
+    or ``protokoll`` (after it, with the saved notes and actions).
     """
     warm_shared_renderer()  # Chromium starts in the background while the user reads the page
     cur = ctx.cursor()
     scope = ctx.scope
     period = period or ctx.filters.year or default_period(cur, scope)
     day = _dialogue_date(dialogue_date)
-    stamp = (ctx.db_path, store.data_version(cur), scope, period, day)
     files = _files()
     db_path = ctx.db_path
 
+    with st.container(border=True):
+        st.markdown("**Underlag att ta med till dialogen**")
+        kinds = list(BRIEF_KINDS)
+        kind = st.radio(
+            "Vad vill du skapa?",
+            options=kinds,
+            index=kinds.index(default_kind) if default_kind in kinds else 0,
+            format_func=BRIEF_KINDS.get,
+            horizontal=True,
+            key=f"brief_kind_{unit_id}_{day.isoformat()}_{default_kind}",
+            help=(
+                "Underlaget har förra dialogens åtgärder med status och plats för anteckningar. "
+                "Protokollet har anteckningarna och åtgärderna som sparats för dialogens datum."
+            ),
+        )
+        _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db_path)
+
+
+def _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db_path) -> None:
+    # A protokoll changes with every saved note, action or status: part of the files' key.
+    records = dialogues.records_version(cur) if kind == PROTOKOLL else ()
+    stamp = (ctx.db_path, store.data_version(cur), scope, period, day, kind, records)
+    word = "Dialogprotokoll" if kind == PROTOKOLL else "Dialogunderlag"
+
     def unit_brief(connection):
-        return build_brief(connection, scope, unit_id, period=period, dialogue_date=day)
+        return build_brief(connection, scope, unit_id, period=period, dialogue_date=day, kind=kind)
 
     connection = shared_connection(db_path)
 
@@ -117,104 +150,104 @@ def render_brief_downloads(
         finally:
             cursor.close()
 
-    with st.container(border=True):
-        st.markdown("**Underlag att ta med till dialogen**")
-        left, right = st.columns(2)
+    left, right = st.columns(2)
 
-        # ---- The unit -------------------------------------------------------------------------
-        with left:
-            st.caption(f"Enheten, {period or 'inga nyckeltal ännu'} · dialog {day.isoformat()}")
-            unit_key = ("unit", unit_id, stamp)
+    # ---- The unit -------------------------------------------------------------------------
+    with left:
+        st.caption(f"Enheten, {period or 'inga nyckeltal ännu'} · dialog {day.isoformat()}")
+        unit_key = ("unit", unit_id, stamp)
+        buttons = st.columns(2)
+        if unit_key in files:
+            name, pdf = files[unit_key]
+            buttons[0].download_button(
+                "Ladda ner PDF",
+                data=_on_click(pdf),
+                file_name=name,
+                mime=PDF_MIME,
+                icon=":material/picture_as_pdf:",
+                key=f"brief_pdf_{unit_id}",
+                on_click=_audited(unit_id, "pdf"),
+            )
+        elif buttons[0].button(
+            "Skapa PDF", icon=":material/picture_as_pdf:", key=f"brief_make_pdf_{unit_id}"
+        ):
+            bar = st.progress(0.0, text="Hämtar nyckeltal …")
+            try:
+                brief = unit_brief(cur)
+            except query.ScopeError:
+                bar.empty()
+                st.error("Du har inte behörighet att se den här enheten.")
+                return
+            bar.progress(0.3, text="Ritar diagram och sätter PDF …")
+            pdf = render_pdf(brief, _renderer())
+            bar.progress(1.0, text="PDF klar")
+            suffix = f"_{period}.pdf" if kind == UNDERLAG else f"_{period}_protokoll.pdf"
+            _keep(unit_key, (pdf_file_name(brief).replace(".pdf", suffix), pdf))
+            st.rerun()
+        buttons[1].download_button(
+            "Ladda ner Excel",
+            data=excel_bytes,
+            file_name=f"{word}_{unit_id}_{period}.xlsx",
+            mime=XLSX_MIME,
+            icon=":material/table:",
+            key=f"brief_xlsx_{unit_id}",
+            on_click=_audited(unit_id, "xlsx"),
+        )
+
+    # ---- The whole area -------------------------------------------------------------------
+    with right:
+        try:
+            n_units = query.units(cur, scope, area=area).height
+        except query.ScopeError:
+            n_units = 0
+        st.caption(f"Hela {area}: {n_units} enheter, en PDF per enhet och en Excel-fil")
+        area_key = ("area", area, stamp)
+        if area_key in files:
+            result = files[area_key]
             buttons = st.columns(2)
-            if unit_key in files:
-                name, pdf = files[unit_key]
-                buttons[0].download_button(
-                    "Ladda ner PDF",
-                    data=_on_click(pdf),
-                    file_name=name,
-                    mime=PDF_MIME,
-                    icon=":material/picture_as_pdf:",
-                    key=f"brief_pdf_{unit_id}",
-                    on_click=_audited(unit_id, "pdf"),
-                )
-            elif buttons[0].button(
-                "Skapa PDF", icon=":material/picture_as_pdf:", key=f"brief_make_pdf_{unit_id}"
-            ):
-                bar = st.progress(0.0, text="Hämtar nyckeltal …")
-                try:
-                    brief = unit_brief(cur)
-                except query.ScopeError:
-                    bar.empty()
-                    st.error("Du har inte behörighet att se den här enheten.")
-                    return
-                bar.progress(0.3, text="Ritar diagram och sätter PDF …")
-                pdf = render_pdf(brief, _renderer())
-                bar.progress(1.0, text="PDF klar")
-                _keep(unit_key, (pdf_file_name(brief).replace(".pdf", f"_{period}.pdf"), pdf))
-                st.rerun()
+            buttons[0].download_button(
+                "Ladda ner PDF:er (zip)",
+                data=_on_click(result.zip_bytes),
+                file_name=result.zip_name,
+                mime=ZIP_MIME,
+                icon=":material/folder_zip:",
+                key=f"brief_zip_{area}",
+                on_click=_audited(area, "zip"),
+            )
             buttons[1].download_button(
                 "Ladda ner Excel",
-                data=excel_bytes,
-                file_name=f"Dialogunderlag_{unit_id}_{period}.xlsx",
+                data=_on_click(result.workbook_bytes),
+                file_name=result.workbook_name,
                 mime=XLSX_MIME,
                 icon=":material/table:",
-                key=f"brief_xlsx_{unit_id}",
-                on_click=_audited(unit_id, "xlsx"),
+                key=f"brief_area_xlsx_{area}",
+                on_click=_audited(area, "xlsx"),
             )
+        elif n_units and st.button(
+            f"Skapa underlag för alla {n_units} enheter",
+            icon=":material/stacks:",
+            key=f"brief_make_area_{area}",
+            help=f"Tar ungefär {max(5, round(n_units * 1.2))} sekunder.",
+        ):
+            bar = st.progress(0.0, text="Hämtar nyckeltal …")
 
-        # ---- The whole area -------------------------------------------------------------------
-        with right:
+            def progress(fraction: float, message: str) -> None:
+                bar.progress(min(1.0, max(0.0, fraction)), text=message)
+
             try:
-                n_units = query.units(cur, scope, area=area).height
+                result = build_area(
+                    cur,
+                    scope,
+                    area,
+                    period=period,
+                    dialogue_date=day,
+                    progress=progress,
+                    renderer=_renderer(),
+                    kind=kind,
+                )
             except query.ScopeError:
-                n_units = 0
-            st.caption(f"Hela {area}: {n_units} enheter, en PDF per enhet och en Excel-fil")
-            area_key = ("area", area, stamp)
-            if area_key in files:
-                result = files[area_key]
-                buttons = st.columns(2)
-                buttons[0].download_button(
-                    "Ladda ner PDF:er (zip)",
-                    data=_on_click(result.zip_bytes),
-                    file_name=result.zip_name,
-                    mime=ZIP_MIME,
-                    icon=":material/folder_zip:",
-                    key=f"brief_zip_{area}",
-                    on_click=_audited(area, "zip"),
-                )
-                buttons[1].download_button(
-                    "Ladda ner Excel",
-                    data=_on_click(result.workbook_bytes),
-                    file_name=result.workbook_name,
-                    mime=XLSX_MIME,
-                    icon=":material/table:",
-                    key=f"brief_area_xlsx_{area}",
-                    on_click=_audited(area, "xlsx"),
-                )
-            elif n_units and st.button(
-                f"Skapa underlag för alla {n_units} enheter",
-                icon=":material/stacks:",
-                key=f"brief_make_area_{area}",
-                help=f"Tar ungefär {max(5, round(n_units * 1.2))} sekunder.",
-            ):
-                bar = st.progress(0.0, text="Hämtar nyckeltal …")
-
-                def progress(fraction: float, message: str) -> None:
-                    bar.progress(min(1.0, max(0.0, fraction)), text=message)
-
-                try:
-                    result = build_area(
-                        cur,
-                        scope,
-                        area,
-                        period=period,
-                        dialogue_date=day,
-                        progress=progress,
-                        renderer=_renderer(),
-                    )
-                except query.ScopeError:
-                    bar.empty()
-                    st.error("Du har inte behörighet att se det här området.")
-                    return
-                _keep(area_key, result)
-                st.rerun()
+                bar.empty()
+                st.error("Du har inte behörighet att se det här området.")
+                return
+            _keep(area_key, result)
+            st.rerun()

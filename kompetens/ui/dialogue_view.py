@@ -16,32 +16,18 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from kompetens import query
+from kompetens.access import auth
+from kompetens.analysis import support
 from kompetens.core.labels import PHASE_LABELS, TARGET_STATUS_LABELS
-from kompetens.dialogue import dialogues
-from kompetens.dialogue.talking_points import talking_points
+from kompetens.dialogue import dialogues, discussion
+from kompetens.dialogue.briefs.content import BRIEF_KINDS, PROTOKOLL, UNDERLAG
 from kompetens.indicators import registry
-from kompetens.present.formatting import delta_style, fmt_date, fmt_delta, fmt_value
+from kompetens.present.formatting import delta_style, fmt_date, fmt_delta, fmt_number, fmt_value
 
-#: The figures discussed in a dialogue, in ARUBA order. A unit shows those it has a figure for
-#: (a preschool has no certified-teacher share, a school no licensed-preschool-teacher share).
-KEY_INDICATORS: tuple[str, ...] = (
-    "certified_teacher_share",
-    "licensed_preschool_teacher_share",
-    "certification_gap_fte",
-    "on_certification_path_share",
-    "temporary_teacher_share",
-    "employer_recommendation",
-    "time_to_fill_days",
-    "unfilled_vacancy_share",
-    "development_hours_per_fte",
-    "onboarding_completion",
-    "turnover_rate",
-    "sick_leave_rate",
-    "long_sick_leave_share",
-    "hme_index",
-    "age_55_plus_share",
-    "retirement_forecast_5y",
-)
+#: The figures discussed in a dialogue, in ARUBA order (one list for page and brief:
+#: ``kompetens.dialogue.discussion``). A unit shows those it has a figure for.
+KEY_INDICATORS: tuple[str, ...] = discussion.KEY_INDICATORS
 
 STATUS_WORDS: dict[str | None, str] = TARGET_STATUS_LABELS
 
@@ -115,6 +101,9 @@ def card(row: dict, previous_label: str) -> dict[str, str | None]:
     """Swedish strings for one indicator card: value, delta, comparison line, rank."""
     ind = registry.get(row["indicator_id"])
     value = fmt_value(row["unit_value"], ind, suppressed=bool(row["unit_suppressed"]))
+    rolling = "mån" in str(row.get("period_label") or "")
+    if rolling:  # a 12-month figure in a year still running: compared with 12 months a year earlier
+        previous_label = str(row["previous_label"])
     delta, colour, arrow = None, "off", "off"
     change = row["change"]
     if change is not None and not row["unit_suppressed"] and not row["previous_suppressed"]:
@@ -133,7 +122,7 @@ def card(row: dict, previous_label: str) -> dict[str, str | None]:
         rank = f"Plats {row['rank_in_area']} av {row['units_in_area']} i området"
     return {
         "name": ind.name_sv,
-        "phase": phase_of(ind.id),
+        "phase": phase_of(ind.id) + (f" · {row['period_label']}" if rolling else ""),
         "value": value,
         "delta": delta,
         "delta_colour": colour,
@@ -266,16 +255,104 @@ def default_dialogue_date(today: dt.date | None = None) -> dt.date:
 STATUS_OPTIONS: tuple[str, ...] = tuple(dialogues.STATUS_LABELS.values())
 
 
-def talking_points_markdown(
-    compare: pl.DataFrame, series: dict[str, pl.DataFrame], period: str | None
-) -> str:
-    """The talking points generated from the unit's figures, as a Markdown bullet list.
+def discussion_for(
+    conn: duckdb.DuckDBPyConnection, scope, unit_id: str, period: str
+) -> discussion.Discussion:
+    """The unit's figures, support-need drivers and talking points: what the brief prints too."""
+    return discussion.gather(conn, scope, unit_id, period)
 
-    The sentences are built from indicator names and formatted figures only (no
-    free text), so Markdown is safe here.
+
+SUPPORT_LABELS: dict[str, str] = {
+    "label": "Del av indexet",
+    "figure": "Enhetens värde",
+    "need": "Behov jämfört med samma skolform",
+    "contribution": "Bidrag till indexet (poäng)",
+}
+
+
+def support_table(need) -> pl.DataFrame:
+    """Every component of the unit's support-need index, largest contribution first (Swedish text).
+
+    ``need``: ``Discussion.support`` (a ``talking_points.SupportNeed``). Percentile p
+    reads as "more need than p % of the other units of the same school form".
     """
-    points = talking_points(compare, series, period=period)
-    return "\n".join(f"- {p.text}" for p in points)
+    rows = []
+    for driver in need.drivers:
+        figure = driver.figure
+        shown = "–"
+        if figure is not None and driver.indicator_id:
+            shown = fmt_value(
+                figure["unit_value"],
+                registry.get(driver.indicator_id),
+                suppressed=bool(figure["unit_suppressed"]),
+            )
+        rows.append(
+            {
+                "label": driver.label,
+                "figure": shown,
+                "need": f"större än hos {fmt_number(driver.percentile)}\u00a0% av de andra",
+                "contribution": fmt_number(driver.contribution, decimals=1),
+            }
+        )
+    return pl.DataFrame(rows, schema={c: pl.String for c in SUPPORT_LABELS})
+
+
+def support_caption(need) -> str:
+    """One line on the unit's index: score, rank and month, or what is missing."""
+    if need.score is None:
+        missing = ", ".join(need.missing) or "–"
+        return f"Stödbehovsindex kan inte beräknas för {need.month}: aktuella värden saknas för {missing}."
+    return (
+        f"Stödbehovsindex {fmt_number(need.score)} av 100 ({need.month}), plats {need.rank} "
+        "i organisationen. Varje del är ett nyckeltal ovan; indexet och vikterna förklaras på "
+        "sidan Stödbehov."
+    )
+
+
+#: Every indicator that can drive a unit's support-need index (any school form).
+SUPPORT_DRIVERS: frozenset[str] = frozenset(i for c in support.COMPONENTS for _, i in c.indicators)
+
+
+def default_unit(
+    conn: duckdb.DuckDBPyConnection, scope, units: pl.DataFrame, period: str | None
+) -> str | None:
+    """The unit a dialogue page opens on: the area's unit with the greatest support need.
+
+    ``units``: the area's units (``query.units``). Ranked units first (1 = greatest
+    need); then units with a figure for ``period``; else the first unit.
+    """
+    if units.height == 0:
+        return None
+    ids = units["unit_id"].to_list()
+    ranked = query.support_need(conn, scope).filter(
+        pl.col("unit_id").is_in(ids) & pl.col("rank").is_not_null()
+    )
+    if ranked.height:
+        return ranked.sort("rank", "unit_id")["unit_id"].item(0)
+    if period is not None:
+        for unit_id in ids:
+            figures = query.compare(conn, scope, unit_id, KEY_INDICATORS[:2], "year", period)
+            if figures.filter(pl.col("unit_value").is_not_null()).height:
+                return unit_id
+    return ids[0]
+
+
+def may_import(viewer) -> bool:
+    """Whether the viewer's role has the Import page (advice names only pages the role has)."""
+    role = getattr(viewer, "role", None)
+    return role in auth.ROLES and "import" in auth.pages_for_role(role)
+
+
+def no_figures_hint(viewer) -> str:
+    """What to do when a unit has no figures for the year, naming only pages the viewer has."""
+    if may_import(viewer):
+        return (
+            "Välj ett annat år i sidopanelen, eller importera personal-, enkät- och "
+            "frånvarodata på sidan Import."
+        )
+    return (
+        "Välj ett annat år i sidopanelen. Saknas data för enheten, kontakta HR som importerar den."
+    )
 
 
 def follow_up(
@@ -312,7 +389,7 @@ def save(
     unit_id: str,
     day: dt.date,
     notes: str | None,
-    new_actions: pl.DataFrame,
+    new_actions: pl.DataFrame | list[dict],
     *,
     user: str | None,
 ) -> str:
@@ -321,9 +398,8 @@ def save(
     ``ScopeError`` for a unit outside ``scope``; ``ValueError`` (Swedish) when there is
     nothing to save.
     """
-    saved = dialogues.save_dialogue(
-        conn, scope, unit_id, day, notes, new_actions.to_dicts(), user=user
-    )
+    rows = new_actions.to_dicts() if isinstance(new_actions, pl.DataFrame) else list(new_actions)
+    saved = dialogues.save_dialogue(conn, scope, unit_id, day, notes, rows, user=user)
     n = len(saved.action_ids)
     parts = (["anteckningarna"] if saved.notes_saved else []) + (
         [f"{n} åtgärd{'er' if n != 1 else ''}"] if n else []
@@ -347,3 +423,54 @@ def all_actions(conn: duckdb.DuckDBPyConnection, scope, unit_id: str) -> pl.Data
 def unit_names(units: pl.DataFrame) -> dict[str, str]:
     """Unit id -> name, from a ``query.units`` frame."""
     return dict(zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True))
+
+
+#: Action rows in the entry form (a button adds as many again).
+NEW_ACTION_ROWS = 3
+
+
+def saved_notes(conn: duckdb.DuckDBPyConnection, scope, unit_id: str, day: dt.date) -> str:
+    """The notes saved for the dialogue on ``day`` (newest revision), or ``''``."""
+    revisions = dialogues.note_revisions(conn, scope, unit_id, day)
+    return revisions["notes"].item(0) if revisions.height else ""
+
+
+def entry_rows(actions: list[str], owners: list[str], dates: list[dt.date | None]) -> list[dict]:
+    """The entry form's action fields as rows for ``save`` (blank rows are dropped there)."""
+    return [
+        {"action": a, "owner": o, "due_date": d}
+        for a, o, d in zip(actions, owners, dates, strict=True)
+    ]
+
+
+def dialogue_title(row: dict) -> str:
+    """``'2026-03-10 · 2 åtgärder, 1 klar'`` for a row of ``dialogues.dialogue_history``."""
+    n, done = row["actions"], row["actions_done"]
+    if not n:
+        return f"{fmt_date(row['dialogue_date'])} · inga åtgärder"
+    plural = "åtgärd" if n == 1 else "åtgärder"
+    return f"{fmt_date(row['dialogue_date'])} · {n} {plural}, {done} klar{'a' if done != 1 else ''}"
+
+
+def actions_of(actions: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """One dialogue's actions for display (``Åtgärd, Ansvarig, Klart senast, Status``, all text)."""
+    frame = dialogues.with_status_labels(actions.filter(pl.col("dialogue_date") == day)).sort("id")
+    return frame.select(
+        pl.col("action").alias("Åtgärd"),
+        pl.col("owner").fill_null("–").alias("Ansvarig"),
+        pl.col("due_date")
+        .map_elements(fmt_date, return_dtype=pl.String)
+        .fill_null("–")
+        .alias("Klart senast"),
+        pl.col("status").alias("Status"),
+    )
+
+
+#: The brief choice: ``underlag`` before the dialogue, ``protokoll`` after it.
+BRIEF_CHOICES: dict[str, str] = BRIEF_KINDS
+
+
+def default_brief_kind(history: pl.DataFrame, day: dt.date) -> str:
+    """``protokoll`` once something is saved for the dialogue on ``day``, else ``underlag``."""
+    saved = history.height and day in history["dialogue_date"].to_list()
+    return PROTOKOLL if saved else UNDERLAG

@@ -24,7 +24,13 @@ import duckdb
 from kompetens import query
 from kompetens.dialogue.briefs import excel
 from kompetens.dialogue.briefs.charts import ChartRenderer, ChartRenderError
-from kompetens.dialogue.briefs.content import Brief, build_brief, default_period
+from kompetens.dialogue.briefs.content import (
+    PROTOKOLL,
+    UNDERLAG,
+    Brief,
+    build_brief,
+    default_period,
+)
 from kompetens.dialogue.briefs.pdf import chart_images, compile_pdf
 
 Progress = Callable[[float, str], None]
@@ -41,9 +47,10 @@ def pdf_file_name(brief: Brief) -> str:
     return f"{unit}_{stem or 'enhet'}.pdf"
 
 
-def area_file_stem(area: str, period: str | None) -> str:
+def area_file_stem(area: str, period: str | None, kind: str = UNDERLAG) -> str:
     stem = re.sub(r"[^0-9A-Za-zÅÄÖåäö_-]+", "_", area).strip("_") or "omrade"
-    return f"Dialogunderlag_{stem}_{period}" if period else f"Dialogunderlag_{stem}"
+    word = "Dialogprotokoll" if kind == PROTOKOLL else "Dialogunderlag"
+    return f"{word}_{stem}_{period}" if period else f"{word}_{stem}"
 
 
 def area_briefs(
@@ -54,6 +61,7 @@ def area_briefs(
     period: str | None = None,
     dialogue_date: dt.date | None = None,
     progress: Progress | None = None,
+    kind: str = UNDERLAG,
 ) -> list[Brief]:
     """The brief of every unit of ``area`` the scope may see (``ScopeError`` for an area outside it)."""
     progress = progress or _no_progress
@@ -62,7 +70,9 @@ def area_briefs(
     out = []
     for i, unit_id in enumerate(units["unit_id"].to_list()):
         progress(i / max(1, units.height), f"Hämtar nyckeltal {i + 1} av {units.height}")
-        out.append(build_brief(conn, scope, unit_id, period=period, dialogue_date=dialogue_date))
+        out.append(
+            build_brief(conn, scope, unit_id, period=period, dialogue_date=dialogue_date, kind=kind)
+        )
     progress(1.0, "Nyckeltalen är hämtade")
     return out
 
@@ -132,6 +142,7 @@ def build_area(
     renderer: ChartRenderer | None = None,
     pdfs: bool = True,
     workbook: bool = True,
+    kind: str = UNDERLAG,
 ) -> AreaBriefs:
     """Every unit's brief of ``area``: a zip of PDFs and/or one workbook with a sheet per unit.
 
@@ -149,8 +160,9 @@ def build_area(
         period=period,
         dialogue_date=dialogue_date,
         progress=lambda f, m: progress(f * share, m),
+        kind=kind,
     )
-    stem = area_file_stem(area, period)
+    stem = area_file_stem(area, period, kind)
     zip_bytes = None
     if pdfs:
         own = renderer is None

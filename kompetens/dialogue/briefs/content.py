@@ -7,7 +7,13 @@ with ``suppressed=True`` and are printed as ``..``, and an area outside the
 scope has no values. The PDF (``pdf.py``) and Excel (``excel.py``) writers
 only lay out a :class:`Brief`; neither reads the database.
 
-Grain: one :class:`Brief` per unit × period (a year ``YYYY``) × dialogue date.
+Grain: one :class:`Brief` per unit × period (a year ``YYYY``) × dialogue date × kind.
+
+Two kinds (the user chooses): ``underlag`` before the dialogue (last time's
+actions with their status and room for notes) and ``protokoll`` after it (the
+notes and actions saved for the dialogue date, with owner, due date and status,
+and the follow-up of earlier actions). The figures and talking points come from
+``kompetens.dialogue.discussion.gather``, the function the page uses.
 """
 
 from __future__ import annotations
@@ -20,32 +26,18 @@ import polars as pl
 
 from kompetens import query
 from kompetens.core.labels import TARGET_STATUS_LABELS, school_form_label
-from kompetens.dialogue import dialogues
-from kompetens.dialogue.talking_points import as_text, talking_points
+from kompetens.dialogue import dialogues, discussion
+from kompetens.dialogue.talking_points import as_text
 from kompetens.indicators import registry
 from kompetens.present.formatting import MISSING, fmt_date, fmt_delta, fmt_value
 
-#: The key figures of a school's brief, in ARUBA order. A unit shows those it has a figure for.
-SCHOOL_INDICATORS: tuple[str, ...] = (
-    "certified_teacher_share",
-    "certification_gap_fte",
-    "on_certification_path_share",
-    "temporary_teacher_share",
-    "employer_recommendation",
-    "time_to_fill_days",
-    "development_hours_per_fte",
-    "turnover_rate",
-    "sick_leave_rate",
-    "long_sick_leave_share",
-    "hme_index",
-    "age_55_plus_share",
-    "retirement_forecast_5y",
-)
-#: A preschool's brief leads with the licensed preschool-teacher share instead.
-PRESCHOOL_INDICATORS: tuple[str, ...] = (
-    "licensed_preschool_teacher_share",
-    *SCHOOL_INDICATORS[1:],
-)
+UNDERLAG = "underlag"
+PROTOKOLL = "protokoll"
+#: The two kinds of brief, as the user chooses them.
+BRIEF_KINDS: dict[str, str] = {
+    UNDERLAG: "Underlag före dialogen",
+    PROTOKOLL: "Protokoll efter dialogen",
+}
 #: The trend charts: the unit's main certification share, turnover, sick leave.
 TREND_INDICATORS: tuple[str, ...] = ("turnover_rate", "sick_leave_rate")
 
@@ -70,6 +62,7 @@ class KeyFigure:
     name: str
     phase: str
     unit: str  # the registry's unit: share, fte, count, days, hours, score_5, score_100, ratio
+    period_label: str  # '2026', or '12 mån t.o.m. 2026-11' in a year still running
     value: float | None
     suppressed: bool
     area_value: float | None
@@ -115,12 +108,17 @@ class Placement:
 
 
 @dataclass(frozen=True)
-class PreviousAction:
+class ActionLine:
+    """One agreed action as printed: dates ``YYYY-MM-DD``, empty strings for what is not given."""
+
     dialogue_date: str
     action: str
     owner: str
     due_date: str
     status: str  # Swedish: klar / ej klar
+
+
+PreviousAction = ActionLine
 
 
 @dataclass(frozen=True)
@@ -140,12 +138,24 @@ class Brief:
     placement: Placement | None = None
     talking_points: tuple[str, ...] = ()
     previous_dialogue: str | None = None
-    previous_actions: tuple[PreviousAction, ...] = ()
+    previous_actions: tuple[ActionLine, ...] = ()
+    kind: str = UNDERLAG
+    #: The protokoll's notes (the newest saved revision for the dialogue date), as lines.
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: The protokoll's actions agreed at this dialogue (owner, due date, status).
+    agreed_actions: tuple[ActionLine, ...] = ()
 
     @property
     def has_data(self) -> bool:
         return bool(self.key_figures)
+
+    @property
+    def is_protokoll(self) -> bool:
+        return self.kind == PROTOKOLL
+
+    @property
+    def kind_label(self) -> str:
+        return BRIEF_KINDS[self.kind]
 
     @property
     def no_data_text(self) -> str:
@@ -157,7 +167,8 @@ class Brief:
 
 
 def indicators_for(school_form: str | None) -> tuple[str, ...]:
-    return PRESCHOOL_INDICATORS if school_form == "forskola" else SCHOOL_INDICATORS
+    """The brief's figures: the dialogue's own (``discussion.indicators_for``)."""
+    return discussion.indicators_for(school_form)
 
 
 def main_share(school_form: str | None) -> str:
@@ -213,6 +224,7 @@ def key_figures(compare: pl.DataFrame) -> tuple[KeyFigure, ...]:
                 name=ind.name_sv,
                 phase=registry.PHASES[ind.phase][0],
                 unit=str(ind.unit),
+                period_label=str(row.get("period_label") or ""),
                 value=None if hidden else row["unit_value"],
                 suppressed=hidden,
                 area_value=None if row["area_suppressed"] else row["area_value"],
@@ -269,18 +281,9 @@ def default_period(conn: duckdb.DuckDBPyConnection, scope: query.Scope) -> str |
     return years[-1] if years else None
 
 
-def _previous_actions(
-    conn: duckdb.DuckDBPyConnection, scope: query.Scope, unit_id: str, day: dt.date
-) -> tuple[str | None, tuple[PreviousAction, ...]]:
-    try:
-        frame = dialogues.previous_actions(conn, scope, unit_id, day)
-    except duckdb.CatalogException:  # a database opened read-only before the dialogue tables
-        return None, ()
-    if frame.height == 0:
-        return None, ()
-    previous = dialogues.previous_dialogue_date(conn, scope, unit_id, day)
-    items = tuple(
-        PreviousAction(
+def _action_lines(frame: pl.DataFrame) -> tuple[ActionLine, ...]:
+    return tuple(
+        ActionLine(
             dialogue_date=fmt_date(row["dialogue_date"]),
             action=row["action"],
             owner=row["owner"] or "",
@@ -289,7 +292,32 @@ def _previous_actions(
         )
         for row in frame.iter_rows(named=True)
     )
-    return (fmt_date(previous) if previous else None), items
+
+
+def _previous_actions(
+    conn: duckdb.DuckDBPyConnection, scope: query.Scope, unit_id: str, day: dt.date
+) -> tuple[str | None, tuple[ActionLine, ...]]:
+    try:
+        frame = dialogues.previous_actions(conn, scope, unit_id, day)
+    except duckdb.CatalogException:  # a database opened read-only before the dialogue tables
+        return None, ()
+    if frame.height == 0:
+        return None, ()
+    previous = dialogues.previous_dialogue_date(conn, scope, unit_id, day)
+    return (fmt_date(previous) if previous else None), _action_lines(frame)
+
+
+def _this_dialogue(
+    conn: duckdb.DuckDBPyConnection, scope: query.Scope, unit_id: str, day: dt.date
+) -> tuple[tuple[str, ...], tuple[ActionLine, ...]]:
+    """The notes (as lines) and actions saved for the dialogue on ``day``."""
+    try:
+        revisions = dialogues.note_revisions(conn, scope, unit_id, day)
+        agreed = dialogues.actions(conn, scope, unit_id, day)
+    except duckdb.CatalogException:  # a database opened read-only before the dialogue tables
+        return (), ()
+    notes = tuple(revisions["notes"].item(0).splitlines()) if revisions.height else ()
+    return notes, _action_lines(agreed.sort("id"))
 
 
 def build_brief(
@@ -300,13 +328,18 @@ def build_brief(
     period: str | None = None,
     dialogue_date: dt.date | None = None,
     now: dt.datetime | None = None,
+    kind: str = UNDERLAG,
 ) -> Brief:
     """Gather one unit's brief for ``period`` (default: the newest year) with the caller's scope.
 
-    Raises ``query.ScopeError`` for a unit outside ``scope``. A unit without
-    figures for the period gets a brief whose ``has_data`` is False (the
-    writers then say so) rather than an error.
+    ``kind``: ``'underlag'`` (before the dialogue) or ``'protokoll'`` (after it,
+    with the notes and actions saved for ``dialogue_date``). Raises
+    ``query.ScopeError`` for a unit outside ``scope``. A unit without figures
+    for the period gets a brief whose ``has_data`` is False (the writers then
+    say so) rather than an error.
     """
+    if kind not in BRIEF_KINDS:
+        raise ValueError(f"okänd typ av underlag {kind!r}: välj {' eller '.join(BRIEF_KINDS)}")
     unit = _unit_row(conn, scope, unit_id)
     day = dialogue_date or dt.date.today()
     period = period or default_period(conn, scope)
@@ -323,21 +356,20 @@ def build_brief(
         "generated": now or dt.datetime.now().replace(microsecond=0),
     }
     previous_dialogue, actions = _previous_actions(conn, scope, unit_id, day)
-    base |= {"previous_dialogue": previous_dialogue, "previous_actions": actions}
+    base |= {"previous_dialogue": previous_dialogue, "previous_actions": actions, "kind": kind}
+    if kind == PROTOKOLL:
+        notes, agreed = _this_dialogue(conn, scope, unit_id, day)
+        base |= {"notes": notes, "agreed_actions": agreed}
     if period is None:
         return Brief(**base)
-    ids = indicators_for(form)
-    compare = query.compare(conn, scope, unit_id, ids, "year", period)
+    talk = discussion.gather(conn, scope, unit_id, period)
+    compare = talk.compare
     figures = key_figures(compare)
     if not figures:
         return Brief(**base)
 
-    lead = ids[0]
-    series = {
-        i: query.series(conn, scope, i, "unit", unit_id, "year").filter(pl.col("period") <= period)
-        for i in (lead, *TREND_INDICATORS)
-    }
-    points = as_text(talking_points(compare, series, period=period))
+    lead = discussion.indicators_for(form)[0]
+    points = as_text(list(talk.points))
 
     trends = []
     for i in (lead, *TREND_INDICATORS):

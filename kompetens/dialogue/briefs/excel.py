@@ -1,7 +1,9 @@
 """A dialogue brief as an Excel workbook (xlsxwriter), for one unit or a whole area.
 
 One unit: one sheet per section (Översikt, Nyckeltal, Trender, Plats i
-området, Samtalspunkter, Åtgärder). A whole area: one sheet per unit with the
+området, Samtalspunkter, Åtgärder; a *protokoll* also has Anteckningar, and
+its Åtgärder sheet lists the actions agreed at the dialogue first, then the
+follow-up of earlier ones). A whole area: one sheet per unit with the
 sections one below the other, and a first sheet listing the units.
 
 Numbers are written as numbers with the indicator's number format
@@ -145,6 +147,7 @@ def _overview_rows(brief: Brief) -> list[tuple[str, str]]:
         ("Enhets-id", brief.unit_id),
         ("Område", brief.area or ""),
         ("Skolform", brief.school_form or ""),
+        ("Typ", brief.kind_label),
         ("Dialogens datum", brief.dialogue_date.isoformat()),
         ("Dataperiod", brief.data_period),
         ("Skapad", brief.generated.strftime("%Y-%m-%d %H:%M")),
@@ -194,9 +197,15 @@ def _placement_rows(brief: Brief) -> list[list[Cell | object]]:
 
 
 def _action_rows(brief: Brief) -> list[list[object]]:
-    return [
-        [a.dialogue_date, a.action, a.owner, a.due_date, a.status] for a in brief.previous_actions
-    ]
+    """A protokoll's agreed actions, then the earlier ones followed up; an underlag's earlier ones."""
+    lines = (*brief.agreed_actions, *brief.previous_actions)
+    return [[a.dialogue_date, a.action, a.owner, a.due_date, a.status] for a in lines]
+
+
+def _note_rows(brief: Brief) -> list[list[object]]:
+    if not brief.notes:
+        return [[f"Inga anteckningar är sparade för dialogen {brief.dialogue_date.isoformat()}."]]
+    return [[line] for line in brief.notes]
 
 
 ACTION_HEADER = ("Beslutad", "Åtgärd", "Ansvarig", "Klart senast", "Status")
@@ -237,6 +246,16 @@ def _write_unit_sheets(w: _Writer, brief: Brief) -> None:
     )
     _set_widths(sheet, (5, 120))
 
+    if brief.is_protokoll:
+        sheet = w.workbook.add_worksheet("Anteckningar")
+        w.table(
+            sheet,
+            0,
+            (f"Anteckningar från dialogen {brief.dialogue_date.isoformat()}",),
+            _note_rows(brief),
+        )
+        _set_widths(sheet, (120,))
+
     sheet = w.workbook.add_worksheet("Åtgärder")
     w.table(sheet, 0, ACTION_HEADER, _action_rows(brief))
     _set_widths(sheet, (12, 70, 22, 13, 10))
@@ -263,7 +282,12 @@ def _write_unit_section_sheet(w: _Writer, brief: Brief, name: str) -> None:
         [[i, t] for i, t in enumerate(brief.talking_points, 1)],
     )
     row += 1
-    sheet.write_string(row, 0, "Åtgärder från föregående dialog", w.section)
+    if brief.is_protokoll:
+        sheet.write_string(row, 0, "Anteckningar", w.section)
+        row = w.table(sheet, row + 1, ("Anteckningar",), _note_rows(brief)) + 1
+        sheet.write_string(row, 0, "Överenskomna och tidigare åtgärder", w.section)
+    else:
+        sheet.write_string(row, 0, "Åtgärder från föregående dialog", w.section)
     w.table(sheet, row + 1, ACTION_HEADER, _action_rows(brief))
     _set_widths(sheet, (18, 44, 11, 11, 13, 13, 11, 14, 10, 17, 10, 10))
 

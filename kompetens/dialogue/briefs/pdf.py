@@ -7,7 +7,9 @@ actions) reaches Typst as a JSON string and is shown as text, never parsed
 as markup, so a ``#`` or ``*`` in an action cannot change the document.
 
 Page 1: header, key figures with arrows and traffic lights, talking points.
-Page 2: four charts, last dialogue's actions, ruled room for notes.
+Page 2: four charts; then, in an *underlag*, last dialogue's actions and ruled
+room for notes, or, in a *protokoll*, the saved notes, the agreed actions
+(owner, due date, status) and the follow-up of earlier actions.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import typst
 
 from kompetens.dialogue.briefs import charts as brief_charts
 from kompetens.dialogue.briefs.charts import ChartImage, ChartRenderer, ChartRenderError
-from kompetens.dialogue.briefs.content import SUPPRESSION_NOTE, Brief
+from kompetens.dialogue.briefs.content import SUPPRESSION_NOTE, ActionLine, Brief
 from kompetens.present.formatting import MISSING
 
 TEMPLATE = Path(__file__).with_name("brief.typ")
@@ -47,11 +49,36 @@ def _short_delta(text: str) -> str:
     return text.replace("\u00a0procentenheter", "\u00a0p.e.")
 
 
+def _action(a: ActionLine) -> dict[str, str]:
+    return {
+        "dialogue_date": a.dialogue_date,
+        "action": a.action,
+        "owner": a.owner,
+        "due_date": a.due_date,
+        "status": a.status,
+    }
+
+
+def _period_note(label: str, period: str | None) -> str:
+    """The key figure's own period when it is not the year of the brief (a 12-month figure)."""
+    return label if label and label != period else ""
+
+
 def typst_data(brief: Brief, images: list[ChartImage], chart_note: str = "") -> dict:
     """The JSON the Typst template reads (strings only where text is shown)."""
     previous = str(int(brief.period) - 1) if brief.period else MISSING
+    word = "Dialogprotokoll" if brief.is_protokoll else "Dialogunderlag"
     return {
-        "title": f"Dialogunderlag {brief.unit_name} {brief.period or ''}".strip(),
+        "title": f"{word} {brief.unit_name} {brief.period or ''}".strip(),
+        "kind_heading": (
+            "PROTOKOLL FRÅN VERKSAMHETSDIALOG"
+            if brief.is_protokoll
+            else "UNDERLAG FÖR VERKSAMHETSDIALOG"
+        ),
+        "protokoll": brief.is_protokoll,
+        "notes": list(brief.notes),
+        "no_notes_text": f"Inga anteckningar är sparade för dialogen {brief.dialogue_date.isoformat()}.",
+        "agreed": [_action(a) for a in brief.agreed_actions],
         "unit_name": brief.unit_name,
         "unit_id": brief.unit_id,
         "area": brief.area or MISSING,
@@ -67,6 +94,7 @@ def typst_data(brief: Brief, images: list[ChartImage], chart_note: str = "") -> 
             {
                 "name": k.name,
                 "phase": k.phase,
+                "period_note": _period_note(k.period_label, brief.period),
                 "value_text": k.value_text,
                 "change_text": _short_delta(k.change_text),
                 "change_word": k.change_word,
@@ -85,16 +113,7 @@ def typst_data(brief: Brief, images: list[ChartImage], chart_note: str = "") -> 
         "charts": [{"file": image.name, "title": image.title} for image in images],
         "chart_note": chart_note,
         "previous_dialogue": brief.previous_dialogue,
-        "actions": [
-            {
-                "dialogue_date": a.dialogue_date,
-                "action": a.action,
-                "owner": a.owner,
-                "due_date": a.due_date,
-                "status": a.status,
-            }
-            for a in brief.previous_actions
-        ],
+        "actions": [_action(a) for a in brief.previous_actions],
         "note_lines": 12 if brief.has_data else 18,
         "footer_left": f"{brief.unit_name} · {brief.dialogue_date.isoformat()} · {SUPPRESSION_NOTE}",
     }
