@@ -225,3 +225,54 @@ def test_a_personnummer_in_a_file_name_or_a_missing_header_row_is_masked_everywh
     assert result.rejected_file == tmp_path / f"lön {P1[:6]}-XXXX.avvisade.csv"
     logged = store.rows(conn, "SELECT file_name FROM import_log ORDER BY batch_id DESC LIMIT 1")
     assert logged == [(f"lön {P1[:6]}-****.csv",)]
+
+
+def test_the_rejected_rows_file_says_in_its_first_line_that_it_holds_personal_data_and_where_it_is(
+    tmp_path,
+):
+    conn = seeded_db()
+    source = tmp_path / "personal mars.csv"
+    source.write_text(
+        "snapshot_date;employee_id;unit_id;staff_category;fte;employment_type;licensed;birth_year\n"
+        f"2025-03-31;{P1};U1;teacher;1;permanent;Ja;1980\n"
+        f"2025-03-31;{P2};U1;teacher;1,5;permanent;Ja;1981\n",
+        encoding="utf-8",
+    )
+    result = import_file(conn, source, partial=True)
+    target = tmp_path / "personal mars.avvisade.csv"
+    first = target.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert first == (
+        '"Avvisade rader från personal mars.csv – innehåller pseudonymiserade personuppgifter; '
+        f'radera filen när raderna är rättade. Sparad som {target}"'
+    )
+    assert result.rejected_note == (
+        f"De avvisade raderna skrevs till {target}. Filen innehåller pseudonymiserade "
+        "personuppgifter: förvara den som andra personuppgifter och radera den när raderna är rättade."
+    )
+    # Corrected and imported again, the title line is skipped like any report title.
+    fixed = target.read_text(encoding="utf-8-sig").replace(";1,5;", ";1;")
+    again = import_bytes(conn, fixed.encode(), "rättad.csv", kind="staff")
+    assert again.rows_written == 1
+
+
+def test_the_cli_says_where_the_rejected_rows_went_and_that_they_are_personal_data(tmp_path):
+    from typer.testing import CliRunner
+
+    from kompetens.cli import app
+
+    db = tmp_path / "k.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", str(SEED_UNITS), "--db", str(db)]).exit_code == 0
+    source = tmp_path / "personal.csv"
+    source.write_text(
+        "snapshot_date;employee_id;unit_id;staff_category;fte;employment_type;licensed;birth_year\n"
+        "2025-03-31;E1;U1;teacher;1;permanent;Ja;1980\n"
+        "2025-03-31;E2;U1;teacher;1,5;permanent;Ja;1981\n",
+        encoding="utf-8",
+    )
+    out = runner.invoke(app, ["import", str(source), "--partial", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert "De avvisade raderna skrevs till" in said
+    assert "personal.avvisade.csv" in said
+    assert "Filen innehåller pseudonymiserade personuppgifter" in said
