@@ -133,6 +133,7 @@ def test_the_area_filter_shows_the_area_trend_and_only_its_units(small_db):
     assert "Trend för området Söder" in text
     table = next(d.value for d in at.dataframe if "Enhet" in d.value.columns)
     assert table["Enhet"].tolist() == ["Söderskolan"]
+    assert table["Skolform"].tolist() == ["Grundskola"]  # the code grundskola, in Swedish
     # S1 sick leave 2025: 480 / 9600 = 5 %
     assert table[registry.get("sick_leave_rate").name_sv].tolist() == [f"5,0{NBSP}%"]
 

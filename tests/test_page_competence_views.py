@@ -103,11 +103,14 @@ def test_the_support_download_keeps_ranked_units_best_first_with_a_heading_per_c
         {
             "rank": [2, None, 1],
             "unit_id": ["S1", "L1", "E1"],
+            "school_form": ["grundskola", "forskola", "central"],
             "has_recent_data": [True, False, True],
             "missing_components": [[], ["hme_index"], []],
         }
     )
-    assert views.support_download(index)["unit_id"].to_list() == ["E1", "S1"]
+    download = views.support_download(index)
+    assert download["unit_id"].to_list() == ["E1", "S1"]
+    assert download["school_form"].to_list() == ["Central verksamhet", "Grundskola"]
     assert "has_recent_data" not in views.support_download(index).columns
     labels = views.support_download_labels({"rank": "Rang"})
     assert labels["rank"] == "Rang"

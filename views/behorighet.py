@@ -132,7 +132,7 @@ else:
         "(färre än fem personer, eller för att en dold uppgift annars kan räknas fram)."
     )
     components.download_buttons(
-        table.drop("status"),
+        views.with_school_form_labels(table).drop("status"),
         f"Behörighet per enhet {period}",
         labels={
             "unit_id": "Enhets-id",
@@ -407,7 +407,7 @@ else:
             "(behörig i minst ett ämne läraren undervisar i), så värdena kan skilja sig från Skolverkets."
         )
         components.download_buttons(
-            result.points,
+            views.with_school_form_labels(result.points),
             f"Pedagogisk segregation {period}",
             suppressible=["value", "numerator", "denominator"],
             labels={

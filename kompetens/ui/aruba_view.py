@@ -15,7 +15,12 @@ from typing import TypeVar
 import polars as pl
 
 from kompetens import query
-from kompetens.core.labels import PHASE_LABELS, STAFF_CATEGORY_LABELS, VARIANT_LABELS
+from kompetens.core.labels import (
+    PHASE_LABELS,
+    SCHOOL_FORM_LABELS,
+    STAFF_CATEGORY_LABELS,
+    VARIANT_LABELS,
+)
 from kompetens.indicators import registry
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_value
@@ -361,7 +366,7 @@ def _unit_table(
     base = [
         pl.col("unit_name").alias("Enhet"),
         pl.col("area").alias("Område"),
-        pl.col("school_form").alias("Skolform"),
+        pl.col("school_form").replace(SCHOOL_FORM_LABELS).alias("Skolform"),
     ]
     screen_cols, download_cols = list(base), list(base)
     for ind in indicators:

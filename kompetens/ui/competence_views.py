@@ -228,8 +228,8 @@ def default_weight_state() -> dict[str, int]:
 
 def support_download(index: pl.DataFrame) -> pl.DataFrame:
     """The ranked units of ``query.support_need`` for the download, best rank first, with
-    each component's percentile and contribution."""
-    return (
+    each component's percentile and contribution (school forms in Swedish)."""
+    return with_school_form_labels(
         index.filter(pl.col("has_recent_data"))
         .drop("missing_components", "has_recent_data")
         .sort("rank")
