@@ -9,7 +9,7 @@ What is wired:
 
 - The schema migrations, each declared with its version number beside its
   tables (1 the contract tables in ``core.store``; 2 ``key_figures``; 3 the
-  dialogue tables; 4 ``audit_events``; 5 ``users``). ``store.connect`` refuses
+  dialogue tables; 4 ``audit_events``; 5 ``users``; 6 ``import_profiles``). ``store.connect`` refuses
   to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
@@ -28,7 +28,7 @@ from kompetens.access import audit, auth
 from kompetens.core import hooks, store
 from kompetens.dialogue import dialogues
 from kompetens.indicators import engine, registry
-from kompetens.ingest import catalogue
+from kompetens.ingest import catalogue, profiles
 
 #: Every migration after the store's own version 1, by the module that owns the tables.
 MIGRATIONS: tuple[store.Migration, ...] = (
@@ -36,6 +36,7 @@ MIGRATIONS: tuple[store.Migration, ...] = (
     dialogues.DIALOGUE_MIGRATION,
     audit.AUDIT_MIGRATION,
     auth.USERS_MIGRATION,
+    profiles.PROFILES_MIGRATION,
 )
 
 

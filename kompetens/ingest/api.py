@@ -12,7 +12,7 @@ import polars as pl
 
 from kompetens.core import paths
 from kompetens.core.contract import KINDS, Kind
-from kompetens.ingest import headers, writer
+from kompetens.ingest import headers, profiles, writer
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import KindNotDetected, detect_kind, map_headers
 from kompetens.ingest.pseudonym import mask_in_text
@@ -165,6 +165,94 @@ def _read_and_resolve(data: bytes, name: str, kind: str | None) -> tuple[RawFile
     return raw, KINDS[choice.kind], choice.warnings() + raw.warnings
 
 
+def _columns_do_not_match(issues: list[ValidationIssue]) -> bool:
+    """The file's columns are not the contract's (no kind, or required columns missing)."""
+    return any(
+        i.row is None
+        and (
+            i.message.startswith("Kolumnerna känns inte igen")
+            or i.message.startswith("den obligatoriska kolumnen")
+        )
+        for i in issues
+    )
+
+
+def _profile_hint(data: bytes, name: str) -> ValidationIssue:
+    """What to do when an HR export does not match the contract: map it once, as a profile."""
+    text = (
+        "Ser filen ut som en export från ett HR-system? Mappa kolumnerna och koderna en gång i "
+        "mappningssteget på sidan Import och spara dem som en profil; nästa månads fil känns då igen "
+        "automatiskt (på kommandoraden: kompetens import FIL --profile NAMN)"
+    )
+    try:
+        located = headers.find_header(data, name)
+    except ImportRejected:
+        located = None
+    date = profiles.title_date(located.title_lines) if located is not None else None
+    if date is not None:
+        text += f". Titelraden nämner datumet {date}, som profilen kan använda som mätdatum"
+    return ValidationIssue(name, None, None, None, text)
+
+
+def _read(
+    conn, data: bytes, name: str, kind: str | None, profile, auto_profile: bool
+) -> tuple[RawFile, Kind, list[str], bool]:
+    """Read and resolve the file, through a profile when one is given or matches its headers.
+
+    Returns the raw file (with contract headers), its kind, warnings, and whether a
+    profile was used. Without a profile, a file whose columns do not match the
+    contract is rejected with a hint about profiles.
+    """
+    chosen = profile
+    auto = False
+    try:
+        if isinstance(chosen, str):
+            if conn is None:
+                raise profiles.ProfileError(f"profilen '{chosen}' kan inte läsas utan databas")
+            chosen = profiles.load_profile(conn, chosen)
+        if chosen is None and auto_profile and conn is not None and data:
+            chosen = profiles.match_profile(conn, data, name)
+            auto = chosen is not None
+    except profiles.ProfileError as exc:
+        raise ImportRejected([ValidationIssue(name, None, None, None, str(exc))], name) from exc
+    if chosen is None:
+        try:
+            raw, k, warnings = _read_and_resolve(data, name, kind)
+        except ImportRejected as exc:
+            if _columns_do_not_match(exc.issues):
+                raise ImportRejected([*exc.issues, _profile_hint(data, name)], name) from exc
+            raise
+        return raw, k, warnings, False
+    located = profiles.locate(data, name, chosen)
+    if located is None:
+        raise ImportRejected(
+            [
+                ValidationIssue(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"ingen av de första raderna i filen har rubrikerna i profilen '{chosen.name}'; "
+                    "välj en annan profil eller gör en ny",
+                )
+            ],
+            name,
+        )
+    raw = read_bytes(data, name, header_row=located.row_index, sheet=located.sheet)
+    raw.title_lines = located.title_lines
+    raw, applied = profiles.apply_profile(raw, chosen, name)
+    warnings = []
+    if auto:
+        warnings.append(
+            f"Profilen '{chosen.name}' valdes automatiskt: filens rubriker stämmer med den."
+        )
+    if located.row_index:
+        warnings.append(
+            f"Rubrikraden är rad {located.line}: {located.row_index} rad(er) ovanför den ignorerades."
+        )
+    return raw, KINDS[chosen.kind], warnings + applied + raw.warnings, True
+
+
 def _validate(conn, raw: RawFile, name: str, kind: Kind, *, collect_rejected: bool) -> Validated:
     """Validate with what the database knows: unit ids (and, for targets, areas)."""
     wants_units = kind.unit_column is not None or kind.name == "targets"
@@ -214,6 +302,8 @@ def import_bytes(
     user: str | None = None,
     progress: Progress | None = None,
     rejected_dir: Path | None = None,
+    profile: profiles.Profile | str | None = None,
+    auto_profile: bool = True,
 ) -> ImportResult:
     """Import one file's bytes (CSV, XLSX or Parquet) as one batch.
 
@@ -226,7 +316,7 @@ def import_bytes(
     # A file named after a person's personnummer must not carry it into the log.
     name = mask_in_text(Path(file_name).name)
     report(0.0, f"Läser {name}")
-    raw, k, read_warnings = _read_and_resolve(data, name, kind)
+    raw, k, read_warnings, used_profile = _read(conn, data, name, kind, profile, auto_profile)
     sha = hashlib.sha256(data).hexdigest()
     previous = writer.find_previous_import(conn, sha, k.name)
     if previous is not None:
@@ -248,7 +338,12 @@ def import_bytes(
             already_imported=True,
         )
     report(0.25, f"Kontrollerar {raw.rows_in} rader ({k.label_sv.lower()})")
-    checked = _validate(conn, raw, name, k, collect_rejected=partial)
+    try:
+        checked = _validate(conn, raw, name, k, collect_rejected=partial)
+    except ImportRejected as exc:  # whole-file problems: missing or repeated columns
+        if used_profile or not _columns_do_not_match(exc.issues):
+            raise
+        raise ImportRejected([*exc.issues, _profile_hint(data, name)], name) from exc
     if checked.issues and not partial:
         raise ImportRejected(checked.issues, name)
     warnings = read_warnings + checked.warnings
@@ -318,8 +413,14 @@ def import_file(
     partial: bool = False,
     user: str | None = None,
     progress: Progress | None = None,
+    profile: profiles.Profile | str | None = None,
+    auto_profile: bool = True,
 ) -> ImportResult:
-    """Import a file from disk; rejected rows (``partial``) go to ``<stem>.avvisade.csv`` beside it."""
+    """Import a file from disk; rejected rows (``partial``) go to ``<stem>.avvisade.csv`` beside it.
+
+    ``profile``: a mapping profile (or its saved name); without one, a saved profile
+    whose header signature matches the file is used unless ``auto_profile`` is False.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -341,6 +442,8 @@ def import_file(
         user=user,
         progress=progress,
         rejected_dir=path.parent,
+        profile=profile,
+        auto_profile=auto_profile,
     )
 
 
@@ -350,6 +453,8 @@ def preview_bytes(
     *,
     kind: str | None = None,
     conn: duckdb.DuckDBPyConnection | None = None,
+    profile: profiles.Profile | str | None = None,
+    auto_profile: bool = True,
 ) -> Preview:
     """Validate without writing: detected kind and format, the normalised head, warnings and issues.
 
@@ -358,7 +463,7 @@ def preview_bytes(
     name = mask_in_text(Path(file_name).name)
     empty = pl.DataFrame()
     try:
-        raw, k, read_warnings = _read_and_resolve(data, name, kind)
+        raw, k, read_warnings, used_profile = _read(conn, data, name, kind, profile, auto_profile)
     except ImportRejected as exc:
         return Preview(name, None, None, None, None, 0, {}, empty, [], exc.issues)
     columns = map_headers(raw.headers, k).mapping
