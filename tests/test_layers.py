@@ -141,7 +141,8 @@ def imports_of(source: str, relative: str) -> list[Import]:
 
     ``from a import b`` counts as an import of ``a.b`` when that is a module
     (``from kompetens import query``), else of ``a``. Relative imports are
-    resolved against the file's package.
+    resolved against the file's package; ``importlib.import_module`` with a
+    literal module name counts as an import as well.
     """
     package = module_name(relative).split(".")
     if not relative.endswith("__init__.py"):
@@ -160,6 +161,17 @@ def imports_of(source: str, relative: str) -> list[Import]:
                 candidate = f"{module}.{alias.name}"
                 target = candidate if _is_module(candidate) else module
                 found.append(Import(node.lineno, target))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute | ast.Name)
+            and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id)
+            in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            # importlib.import_module("kompetens.x") with a literal name is an import too.
+            found.append(Import(node.lineno, node.args[0].value))
     return sorted(set(found), key=lambda i: (i.line, i.module))
 
 
@@ -347,13 +359,19 @@ def test_a_function_local_import_of_the_query_layer_in_indicators_is_found_with_
         ("kompetens/present/fake.py", "from kompetens import query\n", "upward"),
         ("kompetens/query/fake.py", "from kompetens.ui import components\n", "upward"),
         ("kompetens/core/fake.py", "from kompetens.nowhere import thing\n", "has no layer"),
+        (
+            "kompetens/core/fake.py",
+            "import importlib\nimportlib.import_module('kompetens.ui.frame')\n",
+            "upward",
+        ),
     ],
 )
 def test_each_rule_catches_a_synthetic_violation(relative, source, rule):
     found = rules(source, relative)
     assert found, f"{relative}: {source!r} passed the scan"
     assert any(rule in f for f in found), found
-    assert all(f.startswith(f"{relative}:1 imports ") for f in found)
+    line = source.count("\n")  # the violating import is on the source's last line
+    assert all(f.startswith(f"{relative}:{line} imports ") for f in found), found
 
 
 @pytest.mark.parametrize(
