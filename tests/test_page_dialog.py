@@ -151,9 +151,8 @@ def test_the_previous_dialogues_actions_are_shown_for_follow_up(writable_db):
     assert "ej klar" in follow_up and "Rektor" in follow_up
     # the history lists the spring dialogue with its one open action, owner and due date
     assert "2025-03-10 · 1 åtgärd, 0 klara" in [e.label for e in at.expander]
-    spring = next(t.value for t in at.dataframe if "Ansvarig" in t.value.columns)
-    assert spring.values.tolist() == [
-        ["Anmäl två lärare till VAL", "Rektor", "2025-06-01", "ej klar"]
+    assert "☐ Anmäl två lärare till VAL · ansvarig: Rektor · klart senast 2025-06-01 · ej klar" in [
+        t.value for t in at.text
     ]
 
 
@@ -268,3 +267,32 @@ def test_the_advice_names_the_import_page_only_for_a_role_that_has_it():
     assert "sidan Import" in view.no_figures_hint(Viewer(auth.HR))
     for role in (auth.AREA_MANAGER, auth.PRINCIPAL, auth.LEADERSHIP):
         assert "Import" not in view.no_figures_hint(Viewer(role))
+
+
+def test_the_demo_area_manager_starts_on_an_area_with_schools_and_on_the_dialogue(
+    writable_db, tmp_path
+):
+    # "Central förvaltning" sorts first but has only a central unit: nothing to discuss there.
+    from kompetens.access import auth
+    from kompetens.ingest import import_file
+    from tests.fixtures.small import HERE
+
+    units = tmp_path / "enheter.csv"
+    units.write_text(
+        (HERE / "units.csv").read_text(encoding="utf-8")
+        + "C1,Förvaltningskontoret,Central förvaltning,central,\n",
+        encoding="utf-8",
+    )
+    conn = store.connect(writable_db)
+    try:
+        import_file(conn, units, kind="units", user="test")
+        assert auth.known_areas(conn) == ["Central förvaltning", "Norr", "Söder"]
+        assert auth.areas_with_schools(conn) == ["Norr", "Söder"]
+    finally:
+        conn.close()
+    assert auth.pages_for_role(auth.AREA_MANAGER)[0] == "dialog"  # the role's home page
+    query.clear_cache()
+    at = run_page(writable_db, query_params={"ar": "2025"})
+    at.selectbox(key="demo_roll").set_value(auth.AREA_MANAGER).run()
+    assert not at.exception
+    assert at.multiselect(key="demo_omraden").value == ["Norr"]

@@ -295,9 +295,11 @@ else:
                 st.text(record["notes"])
             else:
                 st.caption("Inga anteckningar sparades.")
-            actions_table = view.actions_of(all_actions, record["dialogue_date"])
-            if actions_table.height:
-                st.dataframe(actions_table, hide_index=True, width="stretch")
+            lines = view.action_lines(all_actions, record["dialogue_date"])
+            if lines:
+                st.caption("Överenskomna åtgärder")
+                for line in lines:
+                    st.text(f"☐ {line}" if not line.endswith("· klar") else f"☑ {line}")
     table = view.history_table(history)
     components.download_buttons(
         table, f"Dialoger {unit_names[unit_id]}", labels=view.HISTORY_LABELS, key="dialog_history"

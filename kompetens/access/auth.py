@@ -48,8 +48,9 @@ ROLE_LABELS: dict[str, str] = {
     ADMIN: "Administratör",
 }
 
-#: The pages (``st.Page`` url paths in ``app.py``) each role may use, in menu order.
-#: A page missing here is shown to nobody: a new page must be given to roles on purpose.
+#: The pages (``st.Page`` url paths in ``app.py``) each role may use; the first is the role's
+#: home page (the menu keeps ``app.py``'s order). A page missing here is shown to nobody: a new
+#: page must be given to roles on purpose.
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     HR: (
         "oversikt",
@@ -61,7 +62,8 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "import",
         "indikatorer",
     ),
-    AREA_MANAGER: ("oversikt", "behorighet", "aruba", "stodbehov", "dialog", "indikatorer"),
+    # The area manager's home is the dialogue (their job), opening on the unit most in need.
+    AREA_MANAGER: ("dialog", "oversikt", "behorighet", "aruba", "stodbehov", "indikatorer"),
     PRINCIPAL: ("oversikt", "behorighet", "aruba", "stodbehov", "dialog", "indikatorer"),
     LEADERSHIP: ("oversikt", "behorighet", "aruba", "stodbehov", "indikatorer"),
     ADMIN: ("admin",),
@@ -171,6 +173,24 @@ def known_units(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def known_areas(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(set(known_units(conn)["area"].drop_nulls().to_list()))
+
+
+def areas_with_schools(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Areas with at least one school or preschool (not only central units), sorted.
+
+    The demo's area manager starts on the first of them: an area of central
+    units only has no figures to discuss.
+    """
+    cur = conn.cursor()
+    try:
+        rows = store.rows(
+            cur,
+            "SELECT DISTINCT area FROM current_units WHERE area IS NOT NULL "
+            "AND coalesce(school_form, '') <> 'central' ORDER BY area",
+        )
+    finally:
+        cur.close()
+    return [area for (area,) in rows]
 
 
 def validate_scope(

@@ -452,18 +452,18 @@ def dialogue_title(row: dict) -> str:
     return f"{fmt_date(row['dialogue_date'])} · {n} {plural}, {done} klar{'a' if done != 1 else ''}"
 
 
-def actions_of(actions: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    """One dialogue's actions for display (``Åtgärd, Ansvarig, Klart senast, Status``, all text)."""
+def action_lines(actions: pl.DataFrame, day: dt.date) -> list[str]:
+    """One dialogue's actions as plain lines (shown with ``st.text``, never as Markdown).
+
+    ``'Mentorer för nya lärare · ansvarig: Rektor · klart senast 2027-02-28 · ej klar'``
+    """
     frame = dialogues.with_status_labels(actions.filter(pl.col("dialogue_date") == day)).sort("id")
-    return frame.select(
-        pl.col("action").alias("Åtgärd"),
-        pl.col("owner").fill_null("–").alias("Ansvarig"),
-        pl.col("due_date")
-        .map_elements(fmt_date, return_dtype=pl.String)
-        .fill_null("–")
-        .alias("Klart senast"),
-        pl.col("status").alias("Status"),
-    )
+    lines = []
+    for row in frame.iter_rows(named=True):
+        owner = row["owner"] or "–"
+        due = fmt_date(row["due_date"]) if row["due_date"] else "–"
+        lines.append(f"{row['action']} · ansvarig: {owner} · klart senast {due} · {row['status']}")
+    return lines
 
 
 #: The brief choice: ``underlag`` before the dialogue, ``protokoll`` after it.

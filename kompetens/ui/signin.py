@@ -188,6 +188,8 @@ def _demo_viewer(db_path: str) -> auth.Viewer:
     """Demo mode: the role (and area/unit) chosen in the sidebar; HR by default."""
     units = auth.known_units(shared_connection(db_path))
     area_names = sorted(set(units["area"].drop_nulls().to_list()))
+    # The area manager starts on an area with schools (not one of central units only).
+    first_area = (auth.areas_with_schools(shared_connection(db_path)) or area_names)[:1]
     with st.sidebar:
         st.markdown("### Demoläge")
         kept_role = st.session_state.get(_kept(DEMO_ROLE_KEY), auth.HR)
@@ -211,12 +213,12 @@ def _demo_viewer(db_path: str) -> auth.Viewer:
                 st.multiselect(
                     "Verksamhetschefens områden",
                     options=area_names,
-                    default=kept_areas or area_names[:1],
+                    default=kept_areas or first_area,
                     key=DEMO_AREAS_KEY,
                     on_change=_keep,
                     args=(DEMO_AREAS_KEY,),
                 )
-                or area_names[:1]
+                or first_area
             )
         if role == auth.PRINCIPAL and units.height:
             names = dict(zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True))
