@@ -123,6 +123,10 @@ def test_the_import_log_is_read_with_an_organisation_scope_and_refused_to_an_are
             assert not records.may_see_imports(narrow)
             with pytest.raises(query.ScopeError):
                 records.imports(conn, narrow)
+        # Leadership sees the whole organisation but is not given Datakvalitet or Import.
+        assert records.imports(conn, Scope.everything(), "hr").height == log.height
+        with pytest.raises(query.ScopeError):
+            records.imports(conn, Scope.everything(), "leadership")
     finally:
         conn.close()
 

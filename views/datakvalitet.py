@@ -149,10 +149,11 @@ else:
 
 # ---- Latest imports ------------------------------------------------------------------------------
 st.subheader("Senaste importer")
-if not records.may_see_imports(scope):
+role = getattr(ctx.viewer, "role", None)
+if not records.may_see_imports(scope, role):
     st.caption("Importloggen visas för användare med behörighet för hela organisationen.")
 else:
-    imports = view.imports_table(records.imports(cur, scope))
+    imports = view.imports_table(records.imports(cur, scope, role))
     if imports.height == 0:
         components.empty_state("Inga filer är importerade ännu.")
     else:

@@ -8,9 +8,11 @@ like every other read of the query layer; a page never reads them directly.
   organisation's data, so it is shown only to an organisation-wide scope.
   Of the roles (``kompetens.access.auth``), HR and leadership have that
   scope; of those, only HR is given the pages that show the log
-  (Datakvalitet and Import), so in practice HR sees it. An area or unit
-  scope (area managers, principals, the admin's empty unit scope) gets
-  ``ScopeError``: another area's file names and volumes are not theirs to see.
+  (Datakvalitet and Import). The app passes the signed-in role too, and a
+  role without those pages (leadership) is refused as well, so only HR
+  sees it. An area or unit scope (area managers, principals, the admin's
+  empty unit scope) gets ``ScopeError``: another area's file names and
+  volumes are not theirs to see.
 - **The user list and the audit log** are the administrator's: every function
   takes the signed-in ``Viewer`` and raises ``ScopeError`` for any other role
   (the navigation hides the Admin page from them; this is the second lock).
@@ -27,19 +29,26 @@ from kompetens.access import audit, auth
 from kompetens.access.scope import Scope, ScopeError
 from kompetens.ingest.writer import list_imports
 
-
-def may_see_imports(scope: Scope) -> bool:
-    """Whether ``scope`` may read the import log (organisation-wide scopes only)."""
-    return scope.level == "org"
+#: The pages (``auth.ROLE_PAGES`` url paths) that show the import log.
+IMPORT_LOG_PAGES: frozenset[str] = frozenset({"datakvalitet", "import"})
 
 
-def imports(conn: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+def may_see_imports(scope: Scope, role: str | None = None) -> bool:
+    """Whether ``scope`` (and ``role``, when given) may read the import log: an organisation-wide
+    scope, and a role that is given Datakvalitet or Import."""
+    if scope.level != "org":
+        return False
+    return role is None or bool(IMPORT_LOG_PAGES & set(auth.ROLE_PAGES.get(role, ())))
+
+
+def imports(conn: duckdb.DuckDBPyConnection, scope: Scope, role: str | None = None) -> pl.DataFrame:
     """The import log, newest first: one row per batch (``batch_id, file_name, kind, rows_written,
     rows_replaced, rows_rejected, user_name, imported_at, undone_at`` …).
 
-    ``ScopeError`` unless ``scope`` is organisation-wide (see the module docstring).
+    ``ScopeError`` unless ``scope`` is organisation-wide and ``role`` (the signed-in
+    role, when given) is one with Datakvalitet or Import (see the module docstring).
     """
-    if not may_see_imports(scope):
+    if not may_see_imports(scope, role):
         raise ScopeError("importloggen visas bara för behörighet över hela organisationen")
     cur = conn.cursor()
     try:
