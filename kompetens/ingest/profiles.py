@@ -36,6 +36,7 @@ from kompetens.core.contract import KINDS, fold
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.identity import is_identity_header
 from kompetens.ingest.job_codes import default_job_codes
+from kompetens.ingest.normalise import map_headers
 from kompetens.ingest.reading import ROW, RawFile, _first_used_xlsx_row, peek_rows, sniff_format
 
 #: ``constants`` value meaning "the date in the title line above the header".
@@ -299,12 +300,22 @@ def match_profile(conn: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
 _TITLE_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 
 
+_PER_DATE = re.compile(
+    r"\b(?:per|avser|mätdatum|datum)\s*:?\s*(\d{4})-?(\d{2})-?(\d{2})(?!\d)", re.I
+)
+
+
 def title_date(title_lines: list[str]) -> str | None:
-    """The first date (``YYYY-MM-DD`` or ``YYYYMMDD``) in the title lines, as ``YYYY-MM-DD``."""
-    for line in title_lines:
-        m = _TITLE_DATE.search(line)
-        if m:
-            return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    """The date the title lines give the data (``YYYY-MM-DD``).
+
+    A date after "per", "avser", "mätdatum" or "datum" wins ("Utskriven 2025-11-03,
+    anställda per 2025-10-31" -> 2025-10-31); else the first date in the lines.
+    """
+    for pattern in (_PER_DATE, _TITLE_DATE):
+        for line in title_lines:
+            m = pattern.search(line)
+            if m:
+                return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
     return None
 
 
@@ -330,22 +341,25 @@ def apply_profile(raw: RawFile, profile: Profile, file_name: str) -> tuple[RawFi
         merged = default_job_codes()
         merged.update(values.get("staff_category", {}))
         values["staff_category"] = merged
+    # Columns the profile leaves to the contract's own aliases are recoded too.
+    present = map_headers([c for c in frame.columns if c != ROW], KINDS[profile.kind]).display
     recoded = []
     for column, table in values.items():
-        if column not in frame.columns:
+        header = present.get(column)
+        if header is None:
             continue
         lookup = {fold(k): v for k, v in table.items()}
-        uniques = frame.get_column(column).drop_nulls().unique().to_list()
+        uniques = frame.get_column(header).drop_nulls().unique().to_list()
         mapping = {u: lookup[fold(u)] for u in uniques if fold(u) in lookup}
         if mapping:
             recoded.append(
-                pl.col(column).replace(list(mapping), list(mapping.values())).alias(column)
+                pl.col(header).replace(list(mapping), list(mapping.values())).alias(header)
             )
     if recoded:
         frame = frame.with_columns(recoded)
     warnings = [f"Profilen '{profile.name}' (version {profile.version}) användes."]
     for column, value in profile.constants.items():
-        if column in frame.columns:
+        if column in present:
             continue
         if value == TITLE:
             found = title_date(raw.title_lines)
