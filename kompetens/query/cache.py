@@ -9,6 +9,26 @@ entry of that database is dropped. ``_cached`` keeps at most
 ``MAX_CACHE_ENTRIES`` entries, dropping the least recently used first. Keys
 never hash frames; cached Polars frames are immutable, so a caller cannot
 alter a cached result.
+
+Pinning (once per script run instead of once per call): working out the stamp
+is a query (2–4 ms), and a page makes 7–14 cached calls. :func:`pin` works it
+out once for a thread and remembers it together with a ``still_current``
+check supplied by the caller (the app: "the published snapshot I read is
+still the current one and no writer is at work", a ``stat`` or two). While
+the check holds, a cached call on that thread is answered without a query.
+The guarantee stays exact:
+
+- a hit under a pin returns a value computed from the pinned database and
+  stamp (values are only ever stored under the key of the data they were
+  computed from: a miss still works out the cursor's own stamp);
+- when ``still_current`` says no (a new snapshot was published, a writer
+  holds the lock) or a miss finds the cursor on other data, the pin is
+  dropped and every later call on that thread checks its own stamp again.
+
+Warming (``kompetens.ui.warmup``): :func:`recent_calls` lists the most
+recently used calls (name, arguments and how to compute them) so that a
+background thread can :func:`replay` them on a newly published database
+before anyone asks.
 """
 
 from __future__ import annotations
@@ -16,7 +36,9 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -27,6 +49,21 @@ _CACHE: OrderedDict[tuple, Any] = OrderedDict()
 _STAMPS: dict[str, tuple] = {}
 _LOCK = threading.RLock()
 MAX_CACHE_ENTRIES = 2048
+#: How many distinct recent calls :func:`recent_calls` remembers for warming.
+MAX_RECENT_CALLS = 256
+_RECENT: OrderedDict[tuple, Callable] = OrderedDict()
+_PIN = threading.local()
+
+Compute = Callable[[duckdb.DuckDBPyConnection, tuple], Any]
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One thread's remembered database identity and stamp, valid while ``still_current()``."""
+
+    identity: str
+    stamp: tuple
+    still_current: Callable[[], bool]
 
 
 def clear_cache() -> None:
@@ -34,6 +71,79 @@ def clear_cache() -> None:
     with _LOCK:
         _CACHE.clear()
         _STAMPS.clear()
+        _RECENT.clear()
+    unpin()
+
+
+def pin(conn: duckdb.DuckDBPyConnection, still_current: Callable[[], bool]) -> Pin:
+    """Work out ``conn``'s identity and stamp once and use them for this thread's cached calls.
+
+    ``still_current()`` is asked before every use and must be cheap (no query);
+    it must turn false as soon as the data ``conn`` reads could differ from
+    what it read when pinned. One pin per thread; a new one replaces the old.
+    """
+    cur = conn.cursor()
+    try:
+        identity, stamp = _identity_and_stamp(cur)
+    finally:
+        cur.close()
+    _PIN.value = Pin(identity, stamp, still_current)
+    return _PIN.value
+
+
+def unpin() -> None:
+    """Forget this thread's pin: every cached call checks its own stamp again."""
+    _PIN.value = None
+
+
+def current_pin() -> Pin | None:
+    """This thread's pin if it still holds (dropping it if not)."""
+    held = getattr(_PIN, "value", None)
+    if held is None:
+        return None
+    try:
+        valid = bool(held.still_current())
+    except Exception:  # a failing check never serves a value: fall back to stamps
+        valid = False
+    if not valid:
+        _PIN.value = None
+        return None
+    return held
+
+
+def recent_calls() -> list[tuple[str, tuple, Compute]]:
+    """The most recently used cached calls, newest first: ``(name, args, compute)``."""
+    with _LOCK:
+        return [(name, args, fn) for (name, args), fn in reversed(_RECENT.items())]
+
+
+def replay(
+    conn: duckdb.DuckDBPyConnection,
+    calls: Iterable[tuple[str, tuple, Compute]],
+    *,
+    stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Run ``calls`` (from :func:`recent_calls`) against ``conn``, filling the cache; returns how many ran.
+
+    A call that fails (e.g. a unit that no longer exists) is skipped: warming
+    never raises. ``stop()`` is asked between calls.
+    """
+    done = 0
+    for name, args, compute in calls:
+        if stop():
+            break
+        try:
+            _cached(name, conn, args, compute, remember=False)
+        except Exception:  # noqa: S112 (warming is best effort; the page will compute it itself)
+            continue
+        done += 1
+    return done
+
+
+def _family(identity: str) -> str | None:
+    """The database a published snapshot was copied from (its ``….snapshots`` folder), else None."""
+    parent = Path(identity).parent
+    return str(parent) if parent.name.endswith(".snapshots") else None
 
 
 def _has_table(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -86,22 +196,63 @@ def _identity_and_stamp(cur: duckdb.DuckDBPyConnection) -> tuple[str, tuple]:
     return identity, (int(version or 0), count, newest)
 
 
+def _forget_older(identity: str, stamp: tuple) -> None:
+    """Drop entries of ``identity`` at another stamp, and of older snapshots of the same database.
+
+    Called under ``_LOCK`` when ``identity`` is seen at ``stamp`` for the first time.
+    Snapshot names start with their publication time, so a name that sorts
+    earlier is an older copy; a session still reading an older copy never
+    drops the newer one's entries.
+    """
+    family = _family(identity)
+    gone = {
+        other
+        for other in _STAMPS
+        if other == identity
+        or (
+            family is not None
+            and _family(other) == family
+            and Path(other).name < Path(identity).name
+        )
+    }
+    for key in [k for k in _CACHE if k[1] in gone]:
+        del _CACHE[key]
+    for other in gone:
+        _STAMPS.pop(other, None)
+    _STAMPS[identity] = stamp
+
+
 def _cached(
     name: str,
     conn: duckdb.DuckDBPyConnection,
     args: tuple,
-    compute: Callable[[duckdb.DuckDBPyConnection, tuple], Any],
+    compute: Compute,
+    *,
+    remember: bool = True,
 ) -> Any:
     """Run ``compute(cursor, ctx)`` once per (function, database, stamp, args)."""
+    if remember:
+        with _LOCK:
+            _RECENT[(name, args)] = compute
+            _RECENT.move_to_end((name, args))
+            while len(_RECENT) > MAX_RECENT_CALLS:
+                _RECENT.popitem(last=False)
+    held = current_pin()
+    if held is not None:
+        with _LOCK:
+            key = (name, held.identity, held.stamp, args)
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
     cur = conn.cursor()
     try:
         identity, stamp = _identity_and_stamp(cur)
+        if held is not None and (identity, stamp) != (held.identity, held.stamp):
+            unpin()  # this cursor reads other data than the pin: trust stamps again
         ctx = (identity, stamp)
         with _LOCK:
             if _STAMPS.get(identity) != stamp:
-                for key in [k for k in _CACHE if k[1] == identity]:
-                    del _CACHE[key]
-                _STAMPS[identity] = stamp
+                _forget_older(identity, stamp)
             key = (name, identity, stamp, args)
             if key in _CACHE:
                 _CACHE.move_to_end(key)

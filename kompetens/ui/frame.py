@@ -76,9 +76,16 @@ def _figures_checked(db_path: str) -> bool:
 
 
 def ensure_database(db_path: str) -> None:
-    """Demo data on first start; key figures recomputed if older code computed them."""
+    """Demo data on first start; key figures recomputed if older code computed them.
+
+    Then the warm start (``kompetens.ui.warmup``): the background cache warmer
+    runs, and this script run's cached queries check the data version once.
+    """
+    from kompetens.ui import warmup
+
     _demo_checked(db_path)
     _figures_checked(db_path)
+    warmup.start(db_path)
 
 
 DOWNLOAD_LIFETIME_ENV = "KOMPETENS_DOWNLOAD_LIFETIME_SECONDS"

@@ -1,0 +1,193 @@
+"""Warm start: the query cache is filled in the background, and checked once per script run.
+
+Two things keep a page from waiting on a cold query layer:
+
+1. **Warming** (:func:`ensure_warmer`). One daemon thread per server process
+   (``kompetens-warmup``) watches the published snapshot (one ``stat`` of
+   ``CURRENT.json`` every :data:`POLL_SECONDS`). For each new snapshot — the
+   one found when the server starts, and every one a writer publishes after an
+   import, undo or recompute — it opens its own cursor and fills the cache:
+   first it replays the calls pages made most recently (``query.cache.recent_calls``,
+   so after an import the pages people were looking at are ready again), then
+   it loads the suppressed key-figure slices of every indicator for the period
+   types the pages start on (:data:`WARM_PERIOD_TYPES`), which every scope's
+   queries are built from. It runs at low priority (``nice``) and never holds
+   a lock a page needs; a page that asks before the thread got there computes
+   the answer itself, exactly as without warming.
+
+2. **Pinning** (:func:`begin_run`). The frame calls it once at the start of
+   every script run. It pins the query cache to the snapshot this run reads
+   (``query.cache.pin``): one stamp query per run instead of one per cached
+   call. The pin holds only while ``CURRENT.json`` is unchanged and no writer
+   holds the lock (two ``stat`` calls per cached call), so a publication in
+   the middle of a run is seen by the next cached call, never missed.
+
+Grain: one warmer per process and database file; one pin per script thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from kompetens import query
+from kompetens.core import locking, snapshot
+from kompetens.query import cache
+
+#: Seconds between two looks at ``CURRENT.json`` (one ``stat``).
+POLL_SECONDS = 2.0
+#: Period types whose slices are loaded for every indicator (what the pages open on).
+WARM_PERIOD_TYPES: tuple[str, ...] = ("year", "month")
+#: ``nice`` increment of the warming thread (Linux: per thread), so pages go first.
+NICE = 10
+
+_LOG = logging.getLogger(__name__)
+_THREAD_PREFIX = "kompetens-warmup"
+_start_lock = threading.Lock()
+
+
+def pointer_token(db_path: str | os.PathLike[str]) -> tuple | None:
+    """A cheap fingerprint of the current publication (``stat`` of ``CURRENT.json``); None if none."""
+    try:
+        info = (snapshot.snapshot_dir(db_path) / snapshot.POINTER).stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def writer_at_work(db_path: str | os.PathLike[str]) -> bool:
+    """True while a writer's record is in the lock file (it is emptied when the lock is released).
+
+    Conservative: the record of a writer that died also counts, which only
+    turns pinning off (every cached call then checks its own stamp).
+    """
+    try:
+        return locking.lock_path(db_path).stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+def begin_run(db_path: str, conn: duckdb.DuckDBPyConnection) -> bool:
+    """Pin the query cache for this script run to ``conn`` (the run's snapshot); True if pinned.
+
+    Not pinned (every cached call checks its stamp, as before) when nothing is
+    published, a writer is at work, or a publication happened while the
+    connection was being fetched.
+    """
+    cache.unpin()
+    before = pointer_token(db_path)
+    if before is None or writer_at_work(db_path):
+        return False
+
+    def still_current() -> bool:
+        return pointer_token(db_path) == before and not writer_at_work(db_path)
+
+    try:
+        cache.pin(conn, still_current)
+    except duckdb.Error:
+        cache.unpin()
+        return False
+    if not still_current():  # published while the stamp was read: do not trust it
+        cache.unpin()
+        return False
+    return True
+
+
+def warm_once(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    period_types: tuple[str, ...] = WARM_PERIOD_TYPES,
+    stop: Callable[[], bool] = lambda: False,
+) -> dict[str, float]:
+    """Fill the cache for ``conn``: recent calls first, then every indicator's slices.
+
+    Returns what it did: ``{"replayed": n, "slices": n, "seconds": s}``.
+    """
+    from kompetens.indicators import registry
+
+    started = time.perf_counter()
+    cur = conn.cursor()
+    try:
+        replayed = cache.replay(cur, cache.recent_calls(), stop=stop)
+        slices = 0
+        everything = query.Scope.everything()
+        for indicator in registry.engine_indicators():
+            for period_type in period_types:
+                if stop():
+                    break
+                try:
+                    # Loads (and caches) the slice; the scope-filtered result is dropped.
+                    query.figures(cur, everything, [indicator.id], (period_type,))
+                    slices += 1
+                except Exception:  # noqa: S112 (best effort: a page computes it itself)
+                    continue
+    finally:
+        cur.close()
+    return {
+        "replayed": replayed,
+        "slices": slices,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def _lower_priority() -> None:
+    # Not Linux, or not allowed: run at normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+
+
+def _watch(db_path: str, open_current: Callable[[], duckdb.DuckDBPyConnection | None]) -> None:
+    _lower_priority()
+    warmed: tuple | None = None
+    while True:
+        token = pointer_token(db_path)
+        if token is not None and token != warmed and not writer_at_work(db_path):
+            try:
+                conn = open_current()
+                if conn is not None:
+                    done = warm_once(conn, stop=lambda seen=token: pointer_token(db_path) != seen)
+                    _LOG.info("warmed the query cache for %s: %s", db_path, done)
+                warmed = token
+            except Exception:  # never let the warmer die: pages would only be slower
+                _LOG.exception("could not warm the query cache for %s", db_path)
+                warmed = token
+        time.sleep(POLL_SECONDS)
+
+
+def thread_name(db_path: str | os.PathLike[str]) -> str:
+    return f"{_THREAD_PREFIX}:{Path(db_path).resolve()}"
+
+
+def ensure_warmer(
+    db_path: str, open_current: Callable[[], duckdb.DuckDBPyConnection | None]
+) -> bool:
+    """Start the warming thread for ``db_path`` unless one runs already; True if it was started.
+
+    ``open_current()`` returns the connection to the current snapshot (the
+    app's shared read-only connection); the thread only takes cursors from it.
+    Found by name, so a module reload cannot start a second one.
+    """
+    name = thread_name(db_path)
+    with _start_lock:
+        if any(t.name == name and t.is_alive() for t in threading.enumerate()):
+            return False
+        threading.Thread(
+            target=_watch, args=(db_path, open_current), name=name, daemon=True
+        ).start()
+    return True
+
+
+def start(db_path: str) -> None:
+    """The frame's one call per script run: start the warmer (once) and pin this run."""
+    from kompetens.ui.context import app_database
+
+    app_db = app_database(db_path)  # the process's snapshot reader (a Streamlit resource)
+    ensure_warmer(db_path, app_db.connection)
+    begin_run(db_path, app_db.connection())

@@ -1,0 +1,173 @@
+"""Warm start: the query cache pinned once per run, and warmed in the background, never stale.
+
+The database is a hand-built key-figure file (``kf_helpers``) published as a
+read-only snapshot, as the app reads it; "an import" is a writer that bumps
+the data version and writes new key figures, then publishes a new snapshot.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+try:  # tests/ may or may not be a package
+    from tests.kf_helpers import fixture_db, kf, turnover_rows, write_key_figures
+except ImportError:
+    from kf_helpers import fixture_db, kf, turnover_rows, write_key_figures
+
+from kompetens import query as q
+from kompetens.core import snapshot, store
+from kompetens.ops import database
+from kompetens.query import cache
+from kompetens.ui import warmup
+
+ALL = q.Scope.everything()
+
+
+@pytest.fixture
+def published(tmp_path):
+    """A database file with the fixture figures, published; yields its path."""
+    q.clear_cache()
+    path = tmp_path / "warm.duckdb"
+    with database.writing(path, "test") as conn:
+        fixture_db(conn)
+    yield path
+    q.clear_cache()
+
+
+def _import_new_turnover(path, numerator: int) -> None:
+    """An import: the data version goes up and the organisation's 2025 turnover changes."""
+    with database.writing(path, "test-import") as conn:
+        store.bump_data_version(conn)
+        rows = [r for r in turnover_rows() if r[1] != "org"] + [
+            kf("turnover_rate", "org", "org", "year", "2025", numerator, 115, 115)
+        ]
+        write_key_figures(conn, rows)
+
+
+def _org_turnover(conn) -> float:
+    return q.series(conn, ALL, "turnover_rate", "org", "org", "year")["value"].to_list()[-1]
+
+
+@pytest.fixture
+def stamp_queries(monkeypatch):
+    """Counts the stamp queries the cache makes (each is one round trip to DuckDB)."""
+    calls = {"n": 0}
+    real = cache._identity_and_stamp
+
+    def counting(cur):
+        calls["n"] += 1
+        return real(cur)
+
+    monkeypatch.setattr(cache, "_identity_and_stamp", counting)
+    return calls
+
+
+def test_a_pinned_run_answers_repeated_calls_without_a_stamp_query(published, stamp_queries):
+    reader = snapshot.Reader(published)
+    conn = reader.connection()
+    assert warmup.begin_run(str(published), conn) is True  # one stamp query, for the whole run
+    assert stamp_queries["n"] == 1
+    first = q.unit_table(conn.cursor(), ALL, ["certified_teacher_share"], "year", "2025")
+    assert stamp_queries["n"] == 2  # a miss checks its own cursor's stamp before it stores
+    for _ in range(5):  # the page's reruns and repeated calls: no stamp query at all
+        again = q.unit_table(conn.cursor(), ALL, ["certified_teacher_share"], "year", "2025")
+        assert again is first
+    assert stamp_queries["n"] == 2
+
+
+def test_without_a_pin_every_cached_call_checks_the_stamp(published, stamp_queries):
+    conn = snapshot.Reader(published).connection()
+    cache.unpin()
+    for _ in range(3):
+        q.unit_table(conn.cursor(), ALL, ["certified_teacher_share"], "year", "2025")
+    assert stamp_queries["n"] == 3
+
+
+def test_after_an_import_the_next_call_sees_the_new_data_never_the_pinned_old(published):
+    reader = snapshot.Reader(published)
+    old_conn = reader.connection()
+    assert warmup.begin_run(str(published), old_conn)
+    assert _org_turnover(old_conn) == pytest.approx(16 / 115)  # fixture: 16 leavers of 115
+    _import_new_turnover(published, 23)
+    new_conn = reader.connection()
+    assert new_conn is not old_conn  # the reader follows the new publication
+    # Same thread, pin never renewed: the publication turns it off at the next call.
+    assert _org_turnover(new_conn) == pytest.approx(23 / 115)
+    assert cache.current_pin() is None
+    assert store.data_version(new_conn.cursor()) == store.data_version(old_conn.cursor()) + 1
+
+
+def test_a_writer_at_work_turns_the_pin_off(published):
+    conn = snapshot.Reader(published).connection()
+    assert warmup.begin_run(str(published), conn)
+    assert cache.current_pin() is not None
+    with database.writing(published, "test-writer"):
+        assert cache.current_pin() is None  # its writes may be read through the pinned thread
+        assert warmup.begin_run(str(published), conn) is False
+
+
+def test_a_miss_on_other_data_drops_the_pin_and_answers_from_that_data(published):
+    conn = snapshot.Reader(published).connection()
+    assert warmup.begin_run(str(published), conn)
+    assert _org_turnover(conn) == pytest.approx(16 / 115)
+    other = store.connect(":memory:")
+    fixture_db(other)
+    write_key_figures(other, [kf("turnover_rate", "org", "org", "year", "2025", 1, 4, 50)])
+    # A call not yet cached misses, finds its cursor on other data, answers from it and unpins;
+    # from then on the thread checks every call's stamp, so the first call is right again too.
+    q.unit_table(other, ALL, ["turnover_rate"], "year", "2025")  # only org rows: an empty table
+    assert cache.current_pin() is None
+    assert _org_turnover(other) == pytest.approx(0.25)  # 1 / 4
+    other.close()
+
+
+def test_warming_replays_recent_calls_on_the_new_snapshot_with_the_new_figures(
+    published, stamp_queries
+):
+    reader = snapshot.Reader(published)
+    old_conn = reader.connection()
+    cache.unpin()
+    assert _org_turnover(old_conn) == pytest.approx(16 / 115)  # a page asked this before
+    _import_new_turnover(published, 30)
+    new_conn = reader.connection()
+    done = warmup.warm_once(new_conn, period_types=("year",))
+    assert done["replayed"] >= 1 and done["slices"] >= 1
+    # The page's next run: pinned, and its call is already in the cache with the new figure.
+    assert warmup.begin_run(str(published), new_conn)
+    before = stamp_queries["n"]
+    assert _org_turnover(new_conn) == pytest.approx(30 / 115)
+    assert stamp_queries["n"] == before  # a hit: warmed, no query of any kind
+
+
+def test_entries_of_an_older_snapshot_are_dropped_when_a_newer_one_is_read(published):
+    reader = snapshot.Reader(published)
+    old_conn = reader.connection()
+    cache.unpin()
+    _org_turnover(old_conn)
+    old_identity = str(reader.published.file)
+    assert any(k[1] == old_identity for k in cache._CACHE)
+    _import_new_turnover(published, 23)
+    _org_turnover(reader.connection())
+    assert not any(k[1] == old_identity for k in cache._CACHE)  # no memory kept for old copies
+
+
+def test_the_background_warmer_fills_the_cache_after_a_publication(published, monkeypatch):
+    monkeypatch.setattr(warmup, "POLL_SECONDS", 0.05)
+    reader = snapshot.Reader(published)
+    cache.unpin()
+    _org_turnover(reader.connection())  # a page's call, to be replayed on every new snapshot
+    assert warmup.ensure_warmer(str(published), reader.connection) is True
+    assert warmup.ensure_warmer(str(published), reader.connection) is False  # exactly one
+    _import_new_turnover(published, 40)
+    new_identity = str(snapshot.read_pointer(published).file)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if any(k[0] == "series" and k[1] == new_identity for k in list(cache._CACHE)):
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the warmer did not replay the page's call on the new snapshot")
+    key = next(k for k in list(cache._CACHE) if k[0] == "series" and k[1] == new_identity)
+    assert cache._CACHE[key]["value"].to_list()[-1] == pytest.approx(40 / 115)
