@@ -56,3 +56,31 @@ def test_the_first_deep_link_on_a_fresh_server_opens_the_page_without_a_not_foun
         assert seen == []
         assert page.url.startswith(f"{url}/{path.split('?')[0]}")
         assert "Du har inte behörighet" not in main_text(page)
+
+
+@pytest.mark.browser
+def test_a_deep_link_to_a_fresh_server_in_sign_in_mode_shows_the_sign_in_page_without_a_dialog(
+    small_db, tmp_path, page
+):
+    db = tmp_path / "fresh.duckdb"
+    shutil.copy(small_db, db)
+    secrets = tmp_path / "secrets.toml"
+    # Sign-in mode needs only the [auth] section; nobody signs in, so no provider has to answer.
+    secrets.write_text(
+        "[auth]\n"
+        'redirect_uri = "http://127.0.0.1:9/oauth2callback"\n'
+        'cookie_secret = "only-for-this-test-0123456789abcdef"\n'
+        'client_id = "kompetens-test"\n'
+        'client_secret = "not-a-secret"\n'
+        'server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    seen = _watch_for_page_not_found(page)
+    with running_app(db, extra_env={"STREAMLIT_SECRETS_FILES": str(secrets)}) as url:
+        page.goto(f"{url}/import")
+        wait_for_app(page, timeout=180_000)
+        page.get_by_role("button", name="Logga in").wait_for(state="visible")
+        wait_for_app(page)
+        no_exception(page)
+        assert PAGE_NOT_FOUND not in page.inner_text("body")
+        assert seen == []
