@@ -9,8 +9,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from kompetens.core.contract import KINDS
-from kompetens.ingest import (
+from kompetens.ui import components
+from kompetens.ui import import_view as imp
+from kompetens.ui import quality_view as view
+from kompetens.ui.context import page_context
+from kompetens.ui.import_view import (
+    KIND_LABELS,
     ImportRejected,
     UndoRefused,
     import_bytes,
@@ -19,9 +23,6 @@ from kompetens.ingest import (
     undo_batch,
     write_template,
 )
-from kompetens.ui import components
-from kompetens.ui import quality_view as view
-from kompetens.ui.context import page_context
 
 ctx = page_context()
 cur = ctx.cursor()
@@ -41,6 +42,11 @@ st.caption(
     "och namn tas bort."
 )
 
+if saved := st.session_state.pop(imp.PROFILE_SAVED, None):
+    st.success(
+        f"Profilen sparades (version {saved[1]}). Filen kontrolleras nu med profilen.",
+        icon=":material/check:",
+    )
 if flash := st.session_state.pop(FLASH, None):
     level, message = flash
     (st.success if level == "success" else st.warning)(message, icon=":material/info:")
@@ -77,11 +83,11 @@ upload = left.file_uploader(
     # A new key after each import empties the uploader (the file is not offered twice).
     key=f"import_upload_{st.session_state.get(IMPORTS_DONE, 0)}",
 )
-kind_options = [AUTO, *KINDS]
+kind_options = [AUTO, *KIND_LABELS]
 chosen_kind = right.selectbox(
     "Filtyp",
     options=kind_options,
-    format_func=lambda k: "Känn igen automatiskt" if k == AUTO else KINDS[k].label_sv,
+    format_func=lambda k: "Känn igen automatiskt" if k == AUTO else KIND_LABELS[k],
     key="import_kind",
     help="Filtypen känns igen på kolumnrubrikerna; välj själv om igenkänningen inte lyckas.",
 )
@@ -99,7 +105,7 @@ else:
         preview = preview_bytes(data, upload.name, kind=kind, conn=cur)
     facts = []
     if preview.kind:
-        facts.append(f"Filtyp: **{KINDS[preview.kind].label_sv}**")
+        facts.append(f"Filtyp: **{KIND_LABELS[preview.kind]}**")
     if preview.format:
         facts.append(f"Format: {preview.format.upper()}")
     if preview.encoding:
@@ -108,6 +114,11 @@ else:
         facts.append(f"Avgränsare: `{preview.separator}`")
     facts.append(f"{preview.rows_in} rader")
     st.markdown(" · ".join(facts))
+    if preview.profile is not None:
+        st.info(
+            "Mappningsprofilen används: " + imp.plain(preview.profile),
+            icon=":material/rule:",
+        )
     for warning in preview.warnings:
         st.warning(warning, icon=":material/warning:")
     if preview.already_imported:
@@ -149,11 +160,13 @@ else:
             labels=view.ISSUE_LABELS,
             key="issues",
         )
-        if preview.kind is not None and preview.rows_in:
+        if preview.kind is not None and preview.rows_in and not preview.needs_mapping:
             partial = st.checkbox(
                 "Importera giltiga rader och spara de avvisade raderna i en egen fil",
                 key="import_partial",
             )
+    if preview.needs_mapping:
+        imp.mapping_step(ctx, data, upload.name, preview.kind, USER)
     ready = preview.kind is not None and (not preview.issues or partial)
     label = "Importera giltiga rader" if partial else f"Importera {upload.name}"
     if ready and st.button(label, type="primary", icon=":material/check:", key="import_confirm"):
@@ -263,9 +276,9 @@ TEMPLATE_FILES = (
     ("Svensk Excel", "sv", ".xlsx", "mall", XLSX_MIME, ":material/table:"),
     ("English CSV", "en", ".csv", "template", "text/csv", ":material/download:"),
 )
-for name, kind_def in KINDS.items():
+for name, kind_label in KIND_LABELS.items():
     label_col, *button_cols = st.columns([3, 2, 2, 2], vertical_alignment="center")
-    label_col.markdown(f"**{kind_def.label_sv}**  \n`{name}`")
+    label_col.markdown(f"**{kind_label}**  \n`{name}`")
     for column, (label, language, suffix, prefix, mime, icon) in zip(
         button_cols, TEMPLATE_FILES, strict=True
     ):

@@ -126,7 +126,16 @@ class Kind:
 
 
 STAFF_CATEGORY_CODES: dict[str, tuple[str, ...]] = {
-    "teacher": ("lärare", "larare", "lärare grundskola", "lärare gymnasieskola", "ämneslärare"),
+    "teacher": (
+        "lärare",
+        "larare",
+        "lärare grundskola",
+        "lärare gymnasieskola",
+        "ämneslärare",
+        "grundskollärare",
+        "grundlärare",
+        "gymnasielärare",
+    ),
     "preschool_teacher": ("förskollärare",),
     "leisure_teacher": ("fritidspedagog", "lärare i fritidshem", "grundlärare fritidshem"),
     "childminder": ("barnskötare",),

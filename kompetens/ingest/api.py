@@ -82,10 +82,16 @@ class Preview:
     warnings: list[str]
     issues: list[ValidationIssue]
     already_imported: bool = False
+    profile: str | None = None  # the mapping profile used, if any
 
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    @property
+    def needs_mapping(self) -> bool:
+        """The columns do not match the contract: the page offers the mapping step."""
+        return self.profile is None and _columns_do_not_match(self.issues)
 
 
 def _noop(_fraction: float, _message: str) -> None:
@@ -196,11 +202,11 @@ def _profile_hint(data: bytes, name: str) -> ValidationIssue:
 
 def _read(
     conn, data: bytes, name: str, kind: str | None, profile, auto_profile: bool
-) -> tuple[RawFile, Kind, list[str], bool]:
+) -> tuple[RawFile, Kind, list[str], profiles.Profile | None]:
     """Read and resolve the file, through a profile when one is given or matches its headers.
 
-    Returns the raw file (with contract headers), its kind, warnings, and whether a
-    profile was used. Without a profile, a file whose columns do not match the
+    Returns the raw file (with contract headers), its kind, warnings, and the profile
+    used (or None). Without a profile, a file whose columns do not match the
     contract is rejected with a hint about profiles.
     """
     chosen = profile
@@ -222,7 +228,7 @@ def _read(
             if _columns_do_not_match(exc.issues):
                 raise ImportRejected([*exc.issues, _profile_hint(data, name)], name) from exc
             raise
-        return raw, k, warnings, False
+        return raw, k, warnings, None
     located = profiles.locate(data, name, chosen)
     if located is None:
         raise ImportRejected(
@@ -250,7 +256,7 @@ def _read(
         warnings.append(
             f"Rubrikraden är rad {located.line}: {located.row_index} rad(er) ovanför den ignorerades."
         )
-    return raw, KINDS[chosen.kind], warnings + applied + raw.warnings, True
+    return raw, KINDS[chosen.kind], warnings + applied + raw.warnings, chosen
 
 
 def _validate(conn, raw: RawFile, name: str, kind: Kind, *, collect_rejected: bool) -> Validated:
@@ -341,7 +347,7 @@ def import_bytes(
     try:
         checked = _validate(conn, raw, name, k, collect_rejected=partial)
     except ImportRejected as exc:  # whole-file problems: missing or repeated columns
-        if used_profile or not _columns_do_not_match(exc.issues):
+        if used_profile is not None or not _columns_do_not_match(exc.issues):
             raise
         raise ImportRejected([*exc.issues, _profile_hint(data, name)], name) from exc
     if checked.issues and not partial:
@@ -466,6 +472,7 @@ def preview_bytes(
         raw, k, read_warnings, used_profile = _read(conn, data, name, kind, profile, auto_profile)
     except ImportRejected as exc:
         return Preview(name, None, None, None, None, 0, {}, empty, [], exc.issues)
+    used = used_profile.name if used_profile is not None else None
     columns = map_headers(raw.headers, k).mapping
     try:
         checked = _validate(conn, raw, name, k, collect_rejected=False)
@@ -481,6 +488,7 @@ def preview_bytes(
             empty,
             [],
             exc.issues,
+            profile=used,
         )
     already = False
     if conn is not None:
@@ -499,6 +507,7 @@ def preview_bytes(
         warnings=read_warnings + checked.warnings,
         issues=checked.issues,
         already_imported=already,
+        profile=used,
     )
 
 
