@@ -81,14 +81,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("kompetens/benchmarks/*", "*"): (
         "benchmark scripts time every layer from outside, the app's pages included; nothing imports them"
     ),
-    ("views/importera.py", "kompetens.core.contract"): (
-        "the Import page lists the contract's kinds for its template downloads (to move behind "
-        "kompetens.ui.quality_view with the Import page's own refactor)"
-    ),
-    ("views/importera.py", "kompetens.ingest"): (
-        "the Import page is the importer's front end: preview, import, undo and templates (to move "
-        "behind a ui helper with the Import page's own refactor)"
-    ),
 }
 
 
