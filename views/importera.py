@@ -138,9 +138,14 @@ else:
     partial = False
     if preview.issues:
         report = view.issues_table(preview.issues)
+        advice = (
+            "Kolumnerna följer inte datakontraktet: mappa dem nedan och spara mappningen som en profil."
+            if preview.needs_mapping
+            else "Rätta felen i källsystemet eller filen och ladda upp den igen."
+        )
         st.error(
             f"**{len(preview.issues)} fel hittades i {upload.name}.** Filen kan inte importeras som den är. "
-            "Rätta felen i källsystemet eller filen och ladda upp den igen.",
+            + advice,
             icon=":material/error:",
         )
         st.dataframe(

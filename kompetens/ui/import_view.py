@@ -105,7 +105,7 @@ def mapping_step(ctx, data: bytes, file_name: str, guess: str | None, user: str 
             key=f"map_col_{kind}_{i}",
             help=plain(f"Förslag: {suggestion.reason}. Exempel: {examples}"),
         )
-        st.text(f"Exempel: {examples}")  # data as text, never markdown
+        st.caption(plain(f"Exempel: {examples}"))  # data: markup escaped, shown as text
     constants: dict[str, str] = {}
     chosen = set(columns.values())
     kind_def = KINDS[kind]
