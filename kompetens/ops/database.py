@@ -44,9 +44,13 @@ def _refresh_figures(conn: duckdb.DuckDBPyConnection, progress: Progress | None)
 
 
 def _close_and_publish(
-    conn: duckdb.DuckDBPyConnection, db: Path, progress: Progress | None
-) -> snapshot.Published:
-    """Refresh stale figures, checkpoint, close and publish. The caller holds the lock."""
+    conn: duckdb.DuckDBPyConnection, db: Path, progress: Progress | None, *, always: bool = True
+) -> snapshot.Published | None:
+    """Refresh stale figures, checkpoint, close and publish. The caller holds the lock.
+
+    With ``always=False`` nothing is published when the file is unchanged since the
+    current publication (e.g. an audit purge that found nothing to purge).
+    """
     try:
         _refresh_figures(conn, progress)
         version = store.data_version(conn)
@@ -56,6 +60,8 @@ def _close_and_publish(
             log.warning("checkpoint before publishing failed; the WAL is copied along")
     finally:
         conn.close()
+    if not always and not snapshot.is_behind(db):
+        return None
     return snapshot.publish_file(db, version)
 
 
@@ -92,7 +98,7 @@ def writing(
             except Exception:  # the original error is the one to report
                 log.exception("publishing after a failed write failed")
             raise
-        _close_and_publish(conn, target, progress)
+        _close_and_publish(conn, target, progress, always=False)
 
 
 def _has_wal(db: Path) -> bool:
