@@ -109,10 +109,9 @@ class _GuardedTyper(typer.Typer):
 def _tell_waiting(holder: locking.Holder | None) -> None:
     """Say once, on stderr, that this command waits for another writer."""
     who = holder.describe() if holder else "en annan skrivning"
-    limit = locking.timeout_from_env()
+    limit = f"{locking.timeout_from_env():g}".replace(".", ",")
     err.print(
-        f"Databasen används just nu av {who}. Väntar (högst {limit:.0f} s, "
-        "KOMPETENS_LOCK_TIMEOUT) …",
+        f"Databasen används just nu av {who}. Väntar (högst {limit} s, KOMPETENS_LOCK_TIMEOUT) …",
         style="yellow",
         markup=False,
         highlight=False,
