@@ -33,6 +33,7 @@ def published(tmp_path):
     with database.writing(path, "test") as conn:
         fixture_db(conn)
     yield path
+    warmup.stop_warmers()
     q.clear_cache()
 
 
@@ -141,16 +142,20 @@ def test_warming_replays_recent_calls_on_the_new_snapshot_with_the_new_figures(
     assert stamp_queries["n"] == before  # a hit: warmed, no query of any kind
 
 
-def test_entries_of_an_older_snapshot_are_dropped_when_a_newer_one_is_read(published):
+def test_a_new_snapshot_with_the_same_data_keeps_the_cache_and_new_data_drops_it(published):
     reader = snapshot.Reader(published)
-    old_conn = reader.connection()
     cache.unpin()
-    _org_turnover(old_conn)
-    old_identity = str(reader.published.file)
-    assert any(k[1] == old_identity for k in cache._CACHE)
+    first = q.series(reader.connection(), ALL, "turnover_rate", "org", "org", "year")
+    # An audit event: a new snapshot file, but no new data and no new key figures.
+    with database.writing(published, "test-audit") as conn:
+        conn.execute("INSERT INTO meta VALUES ('note', 'x')")
+    assert str(reader.published.file) != str(snapshot.read_pointer(published).file)
+    again = q.series(reader.connection(), ALL, "turnover_rate", "org", "org", "year")
+    assert again is first  # the same answer, from the cache
     _import_new_turnover(published, 23)
-    _org_turnover(reader.connection())
-    assert not any(k[1] == old_identity for k in cache._CACHE)  # no memory kept for old copies
+    newer = q.series(reader.connection(), ALL, "turnover_rate", "org", "org", "year")
+    assert newer["value"].to_list()[-1] == pytest.approx(23 / 115)
+    assert all(k[2] == cache.stamp_of(reader.connection())[1] for k in cache._CACHE)  # old gone
 
 
 def test_the_background_warmer_fills_the_cache_after_a_publication(published, monkeypatch):
@@ -161,13 +166,13 @@ def test_the_background_warmer_fills_the_cache_after_a_publication(published, mo
     assert warmup.ensure_warmer(str(published), reader.connection) is True
     assert warmup.ensure_warmer(str(published), reader.connection) is False  # exactly one
     _import_new_turnover(published, 40)
-    new_identity = str(snapshot.read_pointer(published).file)
+    _identity, new_stamp = cache.stamp_of(snapshot.Reader(published).connection())
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if any(k[0] == "series" and k[1] == new_identity for k in list(cache._CACHE)):
+        if any(k[0] == "series" and k[2] == new_stamp for k in list(cache._CACHE)):
             break
         time.sleep(0.05)
     else:
         pytest.fail("the warmer did not replay the page's call on the new snapshot")
-    key = next(k for k in list(cache._CACHE) if k[0] == "series" and k[1] == new_identity)
+    key = next(k for k in list(cache._CACHE) if k[0] == "series" and k[2] == new_stamp)
     assert cache._CACHE[key]["value"].to_list()[-1] == pytest.approx(40 / 115)

@@ -1,11 +1,17 @@
 """The query layer's cache (guarantee 3 of ``kompetens.query``).
 
 Grain: one entry per (function name, database identity, stamp, arguments).
-The identity is the database file's path, or for an in-memory database a
-lasting random ``instance_id`` kept in its ``meta`` table. The stamp is
+The identity is the database file's path — for a published read-only
+snapshot (``data/kompetens.duckdb.snapshots/…``) the path of the database it
+was copied from, so that a new snapshot with the same data (published after
+an audit event, a dialogue note or a new user, none of which a cached
+function reads) keeps the cache — or for an in-memory database a lasting
+random ``instance_id`` kept in its ``meta`` table. The stamp is
 ``(data_version, row count of key_figures, newest key_figures_meta.computed_at)``:
-it changes with every import, undo and recompute, and when it changes every
-entry of that database is dropped. ``_cached`` keeps at most
+it changes with every import, undo and recompute, and when a newer stamp is
+seen every entry of that database at another stamp is dropped (a session
+still reading an older snapshot computes its answers under the older stamp
+without dropping the newer entries). ``_cached`` keeps at most
 ``MAX_CACHE_ENTRIES`` entries, dropping the least recently used first. Keys
 never hash frames; cached Polars frames are immutable, so a caller cannot
 alter a cached result.
@@ -82,13 +88,18 @@ def pin(conn: duckdb.DuckDBPyConnection, still_current: Callable[[], bool]) -> P
     it must turn false as soon as the data ``conn`` reads could differ from
     what it read when pinned. One pin per thread; a new one replaces the old.
     """
-    cur = conn.cursor()
-    try:
-        identity, stamp = _identity_and_stamp(cur)
-    finally:
-        cur.close()
+    identity, stamp = stamp_of(conn)
     _PIN.value = Pin(identity, stamp, still_current)
     return _PIN.value
+
+
+def stamp_of(conn: duckdb.DuckDBPyConnection) -> tuple[str, tuple]:
+    """(database identity, stamp) of ``conn``: one query, on a cursor of its own."""
+    cur = conn.cursor()
+    try:
+        return _identity_and_stamp(cur)
+    finally:
+        cur.close()
 
 
 def unpin() -> None:
@@ -140,10 +151,12 @@ def replay(
     return done
 
 
-def _family(identity: str) -> str | None:
-    """The database a published snapshot was copied from (its ``….snapshots`` folder), else None."""
-    parent = Path(identity).parent
-    return str(parent) if parent.name.endswith(".snapshots") else None
+def _primary_of(path: str) -> str:
+    """The database a published snapshot was copied from (``X.snapshots/…`` -> ``X``), else ``path``."""
+    parent = Path(path).parent
+    if parent.name.endswith(".snapshots"):
+        return str(parent.with_name(parent.name.removesuffix(".snapshots")))
+    return path
 
 
 def _has_table(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -184,7 +197,7 @@ def _identity_and_stamp(cur: duckdb.DuckDBPyConnection) -> tuple[str, tuple]:
         else:
             count, newest = 0, None
     if path:
-        identity = str(path)
+        identity = _primary_of(str(path))
     else:  # in-memory: give the database a lasting random identity in its meta table
         identity = instance
         if identity is None:
@@ -196,29 +209,18 @@ def _identity_and_stamp(cur: duckdb.DuckDBPyConnection) -> tuple[str, tuple]:
     return identity, (int(version or 0), count, newest)
 
 
-def _forget_older(identity: str, stamp: tuple) -> None:
-    """Drop entries of ``identity`` at another stamp, and of older snapshots of the same database.
+def _see_stamp(identity: str, stamp: tuple) -> None:
+    """Called under ``_LOCK`` when ``identity`` is seen at a stamp other than the recorded one.
 
-    Called under ``_LOCK`` when ``identity`` is seen at ``stamp`` for the first time.
-    Snapshot names start with their publication time, so a name that sorts
-    earlier is an older copy; a session still reading an older copy never
-    drops the newer one's entries.
+    A newer stamp (higher data version, or the same version recomputed) drops
+    every entry of ``identity``; an older one (a session still on an older
+    snapshot) changes nothing: its answers are stored under its own stamp.
     """
-    family = _family(identity)
-    gone = {
-        other
-        for other in _STAMPS
-        if other == identity
-        or (
-            family is not None
-            and _family(other) == family
-            and Path(other).name < Path(identity).name
-        )
-    }
-    for key in [k for k in _CACHE if k[1] in gone]:
+    known = _STAMPS.get(identity)
+    if known is not None and stamp[0] < known[0]:
+        return
+    for key in [k for k in _CACHE if k[1] == identity]:
         del _CACHE[key]
-    for other in gone:
-        _STAMPS.pop(other, None)
     _STAMPS[identity] = stamp
 
 
@@ -252,7 +254,7 @@ def _cached(
         ctx = (identity, stamp)
         with _LOCK:
             if _STAMPS.get(identity) != stamp:
-                _forget_older(identity, stamp)
+                _see_stamp(identity, stamp)
             key = (name, identity, stamp, args)
             if key in _CACHE:
                 _CACHE.move_to_end(key)

@@ -27,6 +27,7 @@ Grain: one warmer per process and database file; one pin per script thread.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -51,6 +52,7 @@ NICE = 10
 _LOG = logging.getLogger(__name__)
 _THREAD_PREFIX = "kompetens-warmup"
 _start_lock = threading.Lock()
+_RUNNING: dict[str, tuple[threading.Thread, threading.Event]] = {}
 
 
 def pointer_token(db_path: str | os.PathLike[str]) -> tuple | None:
@@ -143,22 +145,34 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
 
 
-def _watch(db_path: str, open_current: Callable[[], duckdb.DuckDBPyConnection | None]) -> None:
+def _watch(
+    db_path: str,
+    open_current: Callable[[], duckdb.DuckDBPyConnection | None],
+    stop: threading.Event,
+) -> None:
     _lower_priority()
-    warmed: tuple | None = None
-    while True:
+    seen: tuple | None = None  # the publication looked at last
+    warmed: tuple | None = None  # the (identity, stamp) warmed last
+    # A database that was removed (a test's) ends its warmer, and so does stop_warmers().
+    while Path(db_path).exists() and not stop.is_set():
         token = pointer_token(db_path)
-        if token is not None and token != warmed and not writer_at_work(db_path):
+        if token is not None and token != seen and not writer_at_work(db_path):
+            seen = token
             try:
                 conn = open_current()
-                if conn is not None:
-                    done = warm_once(conn, stop=lambda seen=token: pointer_token(db_path) != seen)
+                # A publication without new data (an audit event, a dialogue note) keeps the
+                # cache as it is (the stamp is the same): nothing to warm.
+                stamp = cache.stamp_of(conn) if conn is not None else None
+                if stamp is not None and stamp != warmed:
+                    done = warm_once(
+                        conn,
+                        stop=lambda now=token: stop.is_set() or pointer_token(db_path) != now,
+                    )
+                    warmed = stamp
                     _LOG.info("warmed the query cache for %s: %s", db_path, done)
-                warmed = token
             except Exception:  # never let the warmer die: pages would only be slower
                 _LOG.exception("could not warm the query cache for %s", db_path)
-                warmed = token
-        time.sleep(POLL_SECONDS)
+        stop.wait(POLL_SECONDS)
 
 
 def thread_name(db_path: str | os.PathLike[str]) -> str:
@@ -178,10 +192,31 @@ def ensure_warmer(
     with _start_lock:
         if any(t.name == name and t.is_alive() for t in threading.enumerate()):
             return False
-        threading.Thread(
-            target=_watch, args=(db_path, open_current), name=name, daemon=True
-        ).start()
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=_watch, args=(db_path, open_current, stop), name=name, daemon=True
+        )
+        _RUNNING[name] = (thread, stop)
+        thread.start()
     return True
+
+
+def stop_warmers(timeout: float = 10.0) -> None:
+    """Stop every warming thread of this process and wait for them (tests; process exit).
+
+    A thread killed inside DuckDB when the interpreter exits can abort the
+    process, so exit waits for the current query to finish instead.
+    """
+    with _start_lock:
+        running = list(_RUNNING.values())
+        _RUNNING.clear()
+    for _thread, stop in running:
+        stop.set()
+    for thread, _stop in running:
+        thread.join(timeout)
+
+
+atexit.register(stop_warmers)
 
 
 def start(db_path: str) -> None:
