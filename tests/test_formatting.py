@@ -120,3 +120,93 @@ def test_every_breakdown_dimension_of_the_registry_has_a_swedish_name_and_value_
     dimensions = {b for ind in REGISTRY.values() for b in ind.breakdowns}
     assert dimensions <= set(DIMENSION_LABELS)
     assert dimensions <= set(DIMENSION_VALUE_LABELS)
+
+
+# ---- table texts and chart axes (issue: Swedish formats everywhere) --------------------
+
+from kompetens.present import charts  # noqa: E402
+from kompetens.present.formatting import (  # noqa: E402
+    FIGURE_SPACE,
+    nice_ticks,
+    share_ticks,
+    value_texts,
+)
+
+
+def test_table_texts_are_swedish_and_padded_with_figure_spaces_to_one_width():
+    texts = value_texts([0.8204, 0.095, None, 0.5], "share", [False, False, False, True])
+    # 0.8204 -> 82,0 %; 0.095 -> 9,5 % (one figure space in front); – and .. padded to 6 chars.
+    assert texts == [
+        f"82,0{NBSP}%",
+        f"{FIGURE_SPACE}9,5{NBSP}%",
+        FIGURE_SPACE * 5 + "–",
+        FIGURE_SPACE * 4 + "..",
+    ]
+    assert value_texts([18.15, 110.5], "fte") == [f"{FIGURE_SPACE}18,2", "110,5"]
+
+
+def test_share_ticks_on_a_narrow_range_never_repeat_a_label():
+    # Turnover between 8.8 % and 11.2 %: six ticks want a step of 0.48 pp -> 0.5 pp, one decimal.
+    values, texts = share_ticks(0.088, 0.112)
+    assert texts == [
+        f"{v},{d}{NBSP}%" for v, d in [(8, 5), (9, 0), (9, 5), (10, 0), (10, 5), (11, 0), (11, 5)]
+    ]
+    assert len(set(texts)) == len(texts)
+    assert values[0] == 0.085 and values[-1] == 0.115
+
+
+def test_share_ticks_on_a_wide_range_are_whole_percent_with_a_space():
+    assert share_ticks(0.0, 0.92)[1] == [f"{p}{NBSP}%" for p in (0, 20, 40, 60, 80, 100)]
+
+
+def test_nice_ticks_cover_the_range_in_round_steps():
+    assert nice_ticks(1, 5) == [1, 2, 3, 4, 5]
+    assert nice_ticks(0, 23) == [0, 5, 10, 15, 20, 25]
+
+
+def test_the_turnover_trend_chart_has_distinct_swedish_tick_labels():
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {
+            "period": ["2022", "2023", "2024", "2025"],
+            "value": [0.091, 0.104, 0.097, 0.112],
+            "series": ["Organisationen"] * 4,
+            "target": [0.09] * 4,
+        }
+    )
+    fig = charts.trend(frame, x="period", y="value", unit="share", series="series", target="target")
+    ticks = list(fig.layout.yaxis.ticktext)
+    assert len(set(ticks)) == len(ticks)
+    assert all(t.endswith(f"{NBSP}%") and "." not in t for t in ticks)
+    assert f"10,0{NBSP}%" in ticks
+
+
+def test_ranked_bars_of_a_one_to_five_answer_start_at_one_and_the_target_sits_behind():
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {"unit_name": ["A", "B", "C"], "value": [3.9, 4.2, 3.5], "suppressed": [False] * 3}
+    )
+    fig = charts.ranked_bars(frame, label="unit_name", value="value", unit="score_5", target=4.0)
+    assert list(fig.layout.xaxis.range) == [1.0, 5.0]
+    bar = fig.data[0]
+    assert bar.base == 1.0
+    # Sorted ascending: C 3.5, A 3.9, B 4.2; bar lengths from the scale's bottom.
+    assert list(bar.y) == ["C", "A", "B"]
+    assert [round(x, 6) for x in bar.x] == [2.5, 2.9, 3.2]
+    assert list(bar.text) == ["3,50", "3,90", "4,20"]
+    assert fig.layout.shapes[0].layer == "below"
+    assert "shadow" in bar.textfont and bar.textfont.shadow
+
+
+def test_ranked_bars_of_shares_start_at_zero_with_swedish_ticks():
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {"unit_name": ["A", "B"], "value": [0.55, 0.82], "suppressed": [False, False]}
+    )
+    fig = charts.ranked_bars(frame, label="unit_name", value="value", unit="share", target=0.8)
+    assert fig.layout.xaxis.range[0] == 0
+    assert fig.data[0].base is None
+    assert f"80{NBSP}%" in list(fig.layout.xaxis.ticktext)

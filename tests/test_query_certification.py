@@ -279,7 +279,13 @@ def test_facet_trends_draws_one_panel_per_area_with_target_lines_and_dots_for_hi
     values = [t for t in fig.data if t.mode != "lines"]
     targets = [t for t in fig.data if t.mode == "lines"]
     assert len(values) == 4 and len(targets) == 3  # Söder has no target
-    assert [a.text for a in fig.layout.annotations] == ["Norr", "Söder", "Öst", "Väst"]
+    # Each panel is titled with its latest value: Söder's 2025 is hidden, so it says "..".
+    assert [a.text for a in fig.layout.annotations] == [
+        "Norr: 60,0\u00a0% (2025)",
+        "Söder: .. (2025)",
+        "Öst: 45,0\u00a0% (2025)",
+        "Väst: 95,0\u00a0% (2025)",
+    ]
     assert list(values[1].customdata) == ["72,3\u00a0%", ".."]
     # four panels in three columns: two rows, every axis inside the figure, one shared y scale
     assert fig.layout.yaxis4.matches == "y"

@@ -60,13 +60,53 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 )
 
 
-def axis_format(unit: str) -> dict:
-    """Plotly axis settings for an indicator unit (shares as percent)."""
+#: The fixed scales of survey answers (registry units): bars and axes span the scale, not 0..max.
+SCALES: dict[str, tuple[float, float]] = {"score_5": (1.0, 5.0), "score_100": (0.0, 100.0)}
+
+#: A white halo around value labels, so a target line drawn behind them never crosses the digits.
+LABEL_HALO = "0 0 3px white, 0 0 3px white, 0 0 3px white"
+
+
+def _finite(values) -> list[float]:
+    return [float(v) for v in values if v is not None and v == v]
+
+
+def axis_format(unit: str, values=None) -> dict:
+    """Plotly axis settings for an indicator unit; Swedish labels on a share axis.
+
+    Plotly's own percent format writes ``80%`` (no space) and, with whole percent on a
+    narrow range, the same label twice; a share axis gets tick values and Swedish
+    texts (``80 %``, ``9,5 %``) from ``formatting.share_ticks`` over ``values`` (the
+    numbers the axis must cover). Other units use the layout's Swedish separators.
+    """
     if unit == "share":
-        return {"tickformat": ".0%", "hoverformat": ".1%"}
+        shown = _finite(values or [])
+        if not shown:
+            return {"tickformat": ".0%", "hoverformat": ".1%"}
+        from kompetens.present.formatting import share_ticks
+
+        tickvals, ticktext = share_ticks(min(shown), max(shown))
+        return {"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext}
     if unit in ("count", "fte"):
         return {"tickformat": ",.0f", "hoverformat": ",.1f" if unit == "fte" else ",.0f"}
+    if unit == "score_5":
+        return {"tickformat": ",.1f", "hoverformat": ",.2f"}
     return {"tickformat": ",.1f", "hoverformat": ",.1f"}
+
+
+def bar_range(unit: str, values, target: float | None = None) -> list[float] | None:
+    """The value axis of ranked bars: the survey's scale (1–5, 0–100), else zero to the top plus room.
+
+    Bars of a 1–5 answer drawn from 0 all look alike; drawn from 1 the differences show.
+    """
+    shown = _finite([*list(values), target])
+    if unit in SCALES:
+        low, high = SCALES[unit]
+        return [low, max([high, *shown])]
+    if not shown:
+        return None
+    top = max(shown)
+    return [min(0.0, *shown), top * 1.18 if top > 0 else 1.0]
 
 
 def _hover_values(values: Sequence[float | None], unit: str) -> list[str]:
@@ -123,7 +163,10 @@ def trend(
                 hoverinfo="skip",
             )
         )
-    fig.update_yaxes(**axis_format(unit))
+    covered = frame[y].to_list() + (
+        frame[target].to_list() if target and target in frame.columns else []
+    )
+    fig.update_yaxes(**axis_format(unit, covered))
     fig.update_xaxes(type="category")
     return fig
 
@@ -140,7 +183,13 @@ def ranked_bars(
     suppressed: str | None = "suppressed",
     highlight: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars sorted by value (suppressed units listed at the bottom as '..')."""
+    """Horizontal bars sorted by value (suppressed units listed at the bottom as '..').
+
+    The value axis spans the indicator's scale (``bar_range``: 1–5 for a survey
+    answer) and its labels are Swedish. The dashed target line is drawn *behind*
+    the bars and their value labels, which carry a white halo, so the line never
+    covers a number. Each bar's ``customdata`` is its label (for click-through).
+    """
     ordered = frame.sort(value, descending=False, nulls_last=False)
     labels = ordered[label].to_list()
     values = ordered[value].to_list()
@@ -148,14 +197,21 @@ def ranked_bars(
     text = _hover_values(values, unit)
     if suppressed and suppressed in ordered.columns:
         text = [".." if s else t for s, t in zip(ordered[suppressed].to_list(), text, strict=True)]
+    axis_range = bar_range(unit, values, target)
+    base = axis_range[0] if axis_range and unit in SCALES else 0
     fig = go.Figure(
         go.Bar(
-            x=[v if v is not None else 0 for v in values],
+            # On a scale (1–5) the bars start at its bottom, not at zero.
+            x=[v - base if v is not None else 0 for v in values],
+            base=base if base else None,
             y=labels,
             orientation="h",
             marker_color=colours,
             text=text,
             textposition="outside",
+            textfont={"shadow": LABEL_HALO},
+            cliponaxis=False,
+            customdata=labels,
             hovertemplate="%{y}: %{text}<extra></extra>",
         ),
         layout={
@@ -165,12 +221,10 @@ def ranked_bars(
         },
     )
     if target is not None:
-        fig.add_vline(
-            x=target,
-            line={"color": TARGET_COLOUR, "dash": "dash", "width": 2},
-            annotation_text="Mål",
-        )
-    fig.update_xaxes(**axis_format(unit))
+        vertical_line(fig, target, "Mål", layer="below")
+    fig.update_xaxes(**axis_format(unit, axis_range or values))
+    if axis_range:
+        fig.update_xaxes(range=axis_range)
     fig.update_yaxes(type="category", automargin=True)
     return fig
 
@@ -226,7 +280,7 @@ def scatter_with_fit(
             )
         )
     fig.update_xaxes(title=x_title)
-    fig.update_yaxes(title=y_title, **axis_format(y_unit))
+    fig.update_yaxes(title=y_title, **axis_format(y_unit, frame[y].to_list()))
     return fig
 
 
@@ -273,8 +327,14 @@ def coverage_heatmap(
             colorscale=[[0, "#F2F2F2"], [0.5, "#56B4E9"], [1, "#0072B2"]],
             zmin=0,
             zmax=1,
-            hovertemplate="%{y} · %{x}: %{z:.0%}<extra></extra>",
-            colorbar={"title": "Täckning", "tickformat": ".0%"},
+            text=[[_coverage_text(v) for v in row] for row in pivot.select(columns).rows()],
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            colorbar={
+                "title": "Täckning",
+                "tickmode": "array",
+                "tickvals": [0, 0.25, 0.5, 0.75, 1],
+                "ticktext": ["0 %", "25 %", "50 %", "75 %", "100 %"],
+            },
         ),
         layout={
             "template": TEMPLATE_NAME,
@@ -285,6 +345,12 @@ def coverage_heatmap(
     fig.update_yaxes(type="category", automargin=True)
     fig.update_xaxes(type="category")
     return fig
+
+
+def _coverage_text(value: float | None) -> str:
+    from kompetens.present.formatting import fmt_percent
+
+    return fmt_percent(value, decimals=0)
 
 
 def sparkline(values: Sequence[float | None], *, colour: str = OKABE_ITO[0]) -> go.Figure:
@@ -361,7 +427,8 @@ def stacked_bars(
             hovertext="Delvis dolt: färre än 5 personer",
         )
     fig.update_layout(height=height)
-    fig.update_yaxes(**axis_format(unit))
+    totals = frame.filter(~pl.col("_hidden")).group_by(x).agg(pl.col(value).sum())[value].to_list()
+    fig.update_yaxes(**axis_format(unit, [0.0, *totals]))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
     return fig
 
@@ -412,7 +479,7 @@ def unit_spread(
         vertical_line(fig, reference, reference_label, colour=CONTEXT_GREY, dash="solid")
     if target is not None:
         vertical_line(fig, target, "Mål", position="bottom")
-    fig.update_xaxes(**axis_format(unit))
+    fig.update_xaxes(**axis_format(unit, [*values, reference, target]))
     fig.update_yaxes(visible=False)
     return fig
 
@@ -425,6 +492,7 @@ def vertical_line(
     colour: str = TARGET_COLOUR,
     dash: str = "dash",
     position: str = "top",
+    layer: str = "above",
 ) -> go.Figure:
     """A labelled vertical line (a target or a reference value) across the plot.
 
@@ -439,6 +507,7 @@ def vertical_line(
         y1=1,
         yref="paper",
         line={"color": colour, "dash": dash, "width": 2},
+        layer=layer,
     )
     fig.add_annotation(
         x=x,
@@ -474,6 +543,16 @@ def _fast_hover(
         else:
             out.append(f"{value * 100:.1f}".replace(".", ",").replace("-", "\u2212") + f"{NBSP}%")
     return out
+
+
+def facet_title(name: str, ys: list, hidden: list | None, xs: list, unit: str) -> str:
+    """A panel's title with its latest shown value: ``Norr: 9,7 % (2025)``; ``..`` when hidden."""
+    for index in range(len(ys) - 1, -1, -1):
+        is_hidden = bool(hidden[index]) if hidden is not None else False
+        if is_hidden or ys[index] is not None:
+            text = _fast_hover([ys[index]], [is_hidden], unit)[0]
+            return f"{name}: {text} ({xs[index]})"
+    return name
 
 
 _TEMPLATE_JSON: dict | None = None
@@ -512,7 +591,7 @@ def facet_trends(
     v_gap = 0.45 / rows if rows > 1 else 0.0
     width = (1 - h_gap * (columns - 1)) / columns
     height = (1 - v_gap * (rows - 1)) / rows
-    y_format = axis_format(unit)
+    y_format = axis_format(unit, frame[y].to_list() + (frame[target].to_list() if target else []))
     data: list[dict] = []
     annotations: list[dict] = []
     layout: dict = {
@@ -579,7 +658,7 @@ def facet_trends(
             )
         annotations.append(
             {
-                "text": str(value),
+                "text": facet_title(str(value), ys, hidden, xs, unit),
                 "x": left + width / 2,
                 "y": top,
                 "xref": "paper",
@@ -587,7 +666,7 @@ def facet_trends(
                 "xanchor": "center",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": 16},
+                "font": {"size": 15},
             }
         )
     layout["annotations"] = annotations

@@ -193,3 +193,77 @@ def delta_style(change: float | None, direction: str) -> tuple[str, str]:
         return "gray", arrow
     good = (change > 0) == (direction == "higher_is_better")
     return ("green" if good else "red"), arrow
+
+
+#: U+2007 FIGURE SPACE: as wide as a digit, so padded numbers line up; in the browser's
+#: collation (``localeCompare``) white space sorts before digits and punctuation.
+FIGURE_SPACE = "\u2007"
+
+
+def padded_texts(texts: list[str]) -> list[str]:
+    """Formatted numbers padded on the left with figure spaces to one length.
+
+    A table column of Swedish strings (``9,5 %``, ``82,0 %``, ``..``) then lines up
+    when right-aligned, and a click on its heading in the browser sorts it by value:
+    equal-length strings compare position by position, digits after the padding, and
+    ``..`` or ``–`` (shorter) first. Used for tables whose numbers must show a decimal
+    comma whatever the browser's language (Streamlit's number formats follow the browser).
+    """
+    width = max((len(t) for t in texts), default=0)
+    return [t.rjust(width, FIGURE_SPACE) for t in texts]
+
+
+def value_texts(
+    values: list[float | int | None],
+    indicator_or_unit: Any = "decimal1",
+    suppressed: list[bool] | None = None,
+) -> list[str]:
+    """``fmt_value`` of every value, padded by ``padded_texts`` (a table column's text)."""
+    hidden = suppressed if suppressed is not None else [False] * len(values)
+    return padded_texts(
+        [
+            fmt_value(v, indicator_or_unit, suppressed=bool(h))
+            for v, h in zip(values, hidden, strict=True)
+        ]
+    )
+
+
+def step_decimals(step: float, scale: float = 1.0) -> int:
+    """How many decimals show a tick step without rounding it away (``0.005`` as percent -> 1)."""
+    scaled = abs(step * scale)
+    for decimals in range(4):
+        if abs(round(scaled, decimals) - scaled) < 1e-9 * max(1.0, scaled):
+            return decimals
+    return 4
+
+
+def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
+    """About ``count`` round tick values (steps of 1, 2, 2.5 or 5 × 10^k) covering ``low``..``high``."""
+    if high < low:
+        low, high = high, low
+    span = high - low
+    if span <= 0:
+        span = abs(high) or 1.0
+        low, high = low - span / 2, high + span / 2
+    raw = span / max(count - 1, 1)
+    exponent = math.floor(math.log10(raw))
+    step = 10.0**exponent
+    for multiple in (1, 2, 2.5, 5, 10):
+        step = multiple * 10.0**exponent
+        if step >= raw - 1e-12:
+            break
+    start = math.floor(low / step + 1e-9) * step
+    n = round((math.ceil(high / step - 1e-9) * step - start) / step)
+    return [round(start + i * step, 12) for i in range(n + 1)]
+
+
+def share_ticks(low: float, high: float, count: int = 6) -> tuple[list[float], list[str]]:
+    """Tick values and Swedish labels (``9,5 %``, never ``10%`` twice) for a share axis.
+
+    The decimals follow the step, so neighbouring labels always differ: a range of
+    9–11 % gets ``9,0 % 9,5 % … 11,0 %`` rather than ``9% 9% 10% 10% 11%``.
+    """
+    values = nice_ticks(low, high, count)
+    step = values[1] - values[0] if len(values) > 1 else 0.01
+    decimals = step_decimals(step, 100)
+    return values, [fmt_percent(v, decimals=decimals) for v in values]

@@ -317,8 +317,8 @@ def place_figure(
     )
     fig.update_yaxes(tickfont={"size": size})
     fig.update_traces(textfont={"size": 12 if n <= 12 else 10}, cliponaxis=False)
-    values = frame["value"].drop_nulls()
-    if values.len():
-        top = max(values.max(), target or 0)
-        fig.update_xaxes(range=[0, top * 1.18 if top > 0 else 1])
+    # The scale of the indicator (1–5 for a survey answer), or zero to the top plus room.
+    axis_range = charts.bar_range(unit, frame["value"].to_list(), target)
+    if axis_range:
+        fig.update_xaxes(range=axis_range)
     return fig
