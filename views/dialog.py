@@ -231,7 +231,7 @@ with st.form(f"dialogue_{form_key}", clear_on_submit=False, enter_to_submit=Fals
     )
     st.caption(
         "Skriv om verksamheten, inte om enskilda medarbetare: inga namn, personnummer eller "
-        "hälsouppgifter. Nya åtgärder (tomma rader sparas inte):"
+        "hälsouppgifter. Nya åtgärder (tomma rader sparas inte; datum skrivs ÅÅÅÅ-MM-DD):"
     )
     texts_, owners, dates = [], [], []
     for i in range(n_rows):
