@@ -3,6 +3,10 @@
 Each benchmark lives in ``kompetens/benchmarks/<name>.py`` with a ``main()``;
 with no argument all of them run in turn. Figures are printed, never asserted:
 machines are shared and noisy, so tests never time anything.
+
+``uv run python -m kompetens.benchmarks --summary [--employees N] [--no-browser]``
+runs the key benchmarks once on a fresh demo organisation of N staff (default
+50,000) and ends with one line (``kompetens.benchmarks._summary``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ def available() -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[1:]
+    if "--summary" in args:
+        from kompetens.benchmarks import _summary
+
+        _summary.main([a for a in args if a != "--summary"])
+        return
     # Names come first; options after them (``indicators --employees 5000``) are the benchmark's own.
     names = list(itertools.takewhile(lambda a: not a.startswith("-"), args)) or available()
     unknown = [n for n in names if n not in available()]

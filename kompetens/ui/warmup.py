@@ -53,6 +53,30 @@ _LOG = logging.getLogger(__name__)
 _THREAD_PREFIX = "kompetens-warmup"
 _start_lock = threading.Lock()
 _RUNNING: dict[str, tuple[threading.Thread, threading.Event]] = {}
+_busy_count = 0
+_busy_lock = threading.Lock()
+
+
+def warming_now() -> int:
+    """How many warmers are filling the cache right now (0 = idle)."""
+    with _busy_lock:
+        return _busy_count
+
+
+def wait_until_idle(timeout: float = 600.0) -> bool:
+    """Wait until no warmer is filling the cache (benchmarks); False on timeout."""
+    deadline = time.monotonic() + timeout
+    while warming_now():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _busy(delta: int) -> None:
+    global _busy_count
+    with _busy_lock:
+        _busy_count += delta
 
 
 def pointer_token(db_path: str | os.PathLike[str]) -> tuple | None:
@@ -164,10 +188,14 @@ def _watch(
                 # cache as it is (the stamp is the same): nothing to warm.
                 stamp = cache.stamp_of(conn) if conn is not None else None
                 if stamp is not None and stamp != warmed:
-                    done = warm_once(
-                        conn,
-                        stop=lambda now=token: stop.is_set() or pointer_token(db_path) != now,
-                    )
+                    _busy(+1)
+                    try:
+                        done = warm_once(
+                            conn,
+                            stop=lambda now=token: stop.is_set() or pointer_token(db_path) != now,
+                        )
+                    finally:
+                        _busy(-1)
                     warmed = stamp
                     _LOG.info("warmed the query cache for %s: %s", db_path, done)
             except Exception:  # never let the warmer die: pages would only be slower

@@ -1,0 +1,49 @@
+"""The summary benchmark runs end to end at a tiny size and ends with its one-line format.
+
+No timing is asserted (the machine is shared and noisy): only that every step
+ran, that the last line has every field in order, and that the browser figures
+skipped with ``--no-browser`` say ``na``. The browser part is left to the
+benchmark itself (it starts two Streamlit servers and Chromium: too slow here).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from kompetens.benchmarks import _summary
+
+NUMBER = r"\d+(\.\d+)?"
+
+
+def test_the_summary_line_names_every_field_in_order_and_says_na_for_what_was_not_measured():
+    line = _summary.summary_line(
+        {"recompute_s": 1.234, "recompute_mb": 512, "pandas_ratio": 6.0, "page_warm_max_ms": 87}
+    )
+    assert line == (
+        "summary: recompute_s=1.23 recompute_mb=512 pandas_ratio=6.00 sql_floor_ratio=na "
+        "page_warm_max_ms=87 nav_max_s=na nav_trivial_s=na first_chart_ratio=na"
+    )
+
+
+def test_the_summary_command_runs_at_a_tiny_size_and_its_last_line_has_the_exact_format():
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "kompetens.benchmarks", "--summary",
+            "--employees", "150", "--repeat", "1", "--no-browser",
+        ],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    last = done.stdout.strip().splitlines()[-1]
+    pattern = (
+        rf"summary: recompute_s={NUMBER} recompute_mb=\d+ pandas_ratio={NUMBER} "
+        rf"sql_floor_ratio={NUMBER} page_warm_max_ms=\d+ "
+        r"nav_max_s=na nav_trivial_s=na first_chart_ratio=na"
+    )
+    assert re.fullmatch(pattern, last), last
+    # The steps above the line report what they measured.
+    assert "Full recompute:" in done.stdout
+    assert "DuckDB SQL (the floor" in done.stdout
+    assert "slowest warm page:" in done.stdout
