@@ -9,9 +9,14 @@ L1 (preschool) 2025: 2.8 / 6.55 = 42,7 % licensed, gap 0.5 × 6.55 − 2.8 = 0,4
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
+from kompetens.ui import competence_views as views
 from tests.app_support import run_page, texts
+
+FS = "\u2007"  # figure space: table texts are padded to one width
+NB = "\u00a0"
 
 PAGE = "views/behorighet.py"
 
@@ -27,17 +32,23 @@ def metric_values(at, label: str) -> list[str]:
     return [str(m.value) for m in at.metric if str(m.label) == label]
 
 
-def test_the_unit_table_shows_each_school_s_share_gap_and_teacher_fte(small_db):
+def test_the_unit_table_shows_each_school_s_share_gap_and_teacher_fte_in_swedish(small_db):
     at = run_page(small_db, PAGE, query_params={"ar": "2024"})
     assert not at.exception
     table = unit_table(at)
-    assert list(table.index) == ["E1", "S1"]  # the preschool is not in the teachers' table
-    assert table.loc["E1", "share"] == pytest.approx(3.4 / 5.9)
-    assert table.loc["S1", "share"] == pytest.approx(1.9 / 3.9)
-    assert table.loc["E1", "gap_fte"] == pytest.approx(0.73)
-    assert table.loc["S1", "gap_fte"] == pytest.approx(0.83)
-    assert table.loc["E1", "teacher_fte"] == pytest.approx(5.9)
+    # Sorted by the gap, largest first: S1 0,83 before E1 0,73; the preschool is not here.
+    assert list(table.index) == ["S1", "E1"]
+    assert table.loc["E1", "share"] == f"57,6{NB}%"  # 3.4 / 5.9
+    assert table.loc["S1", "share"] == f"48,7{NB}%"  # 1.9 / 3.9
+    assert table.loc["E1", "gap_fte"] == "0,7"  # 0.7 × 5.9 − 3.4 = 0.73
+    assert table.loc["S1", "gap_fte"] == "0,8"  # 0.7 × 3.9 − 1.9 = 0.83
+    assert table.loc["E1", "teacher_fte"] == "5,9"
+    assert table.loc["E1", "target"] == f"70,0{NB}%"
     assert table.loc["E1", "status"] == "✕ Långt från målet"
+    # No English decimal point and no "%" without a space anywhere in the table.
+    for value in table.astype(str).to_numpy().ravel():
+        assert "." not in value.replace("..", ""), value
+        assert "%" not in value or f"{NB}%" in value, value
     # the organisation card and the target line
     assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == "54,1\u00a0%"
     assert "Streckad linje: målet 70,0\u00a0% för hela organisationen." in texts(at)
@@ -45,12 +56,85 @@ def test_the_unit_table_shows_each_school_s_share_gap_and_teacher_fte(small_db):
     assert metric_values(at, "Enheter med dolt värde (..)") == ["0"]
 
 
+def test_the_unit_table_follows_the_chosen_order_and_the_search(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2024"})
+    at.selectbox(key="sortering").set_value("name").run()
+    assert list(unit_table(at).index) == ["E1", "S1"]  # Ekskolan, Söderskolan
+    at.text_input(key="sok_enhet").input("söder").run()
+    assert not at.exception
+    assert list(unit_table(at).index) == ["S1"]
+    assert "1 av 2 enheter" in texts(at)
+
+
+def test_sorted_units_orders_by_gap_share_name_and_area_and_searches_name_or_area():
+    table = pl.DataFrame(
+        {
+            "unit_id": ["A", "B", "C", "D"],
+            "unit_name": ["Ekskolan", "Björkskolan", "Almskolan", "Dolda skolan"],
+            "area": ["Norr", "Söder", "Norr", "Söder"],
+            "share": [0.6, 0.5, 0.8, None],
+            "gap_fte": [1.2, 2.5, 0.0, None],
+        }
+    )
+    assert views.sorted_units(table)["unit_id"].to_list() == ["B", "A", "C", "D"]
+    assert views.sorted_units(table, "share")["unit_id"].to_list() == ["B", "A", "C", "D"]
+    assert views.sorted_units(table, "name")["unit_id"].to_list() == ["C", "B", "D", "A"]
+    assert views.sorted_units(table, "area")["unit_id"].to_list() == ["C", "A", "B", "D"]
+    assert views.sorted_units(table, "gap", "NORR")["unit_id"].to_list() == ["A", "C"]
+    assert views.sorted_units(table, "gap", "björk")["unit_id"].to_list() == ["B"]
+
+
+def test_people_on_a_path_are_counted_and_hidden_below_five_or_with_the_share():
+    table = pl.DataFrame(
+        {
+            "unit_id": ["A", "B", "C", "D"],
+            "path_share": [0.5, 0.2, None, 0.0],
+            "path_share_suppressed": [False, False, True, False],
+        }
+    )
+    path = pl.DataFrame(
+        {
+            "unit_id": ["A", "B", "C", "D"],
+            "numerator": [6.0, 2.0, None, 0.0],
+            "suppressed": [False, False, True, False],
+        }
+    )
+    out = views.with_path_counts(table, path)
+    # A: 6 people shown; B: 2 people (< 5) hidden; C: hidden with its share; D: zero is shown.
+    assert out["path_count"].to_list() == [6.0, None, None, 0.0]
+    assert out["path_count_suppressed"].to_list() == [False, True, True, False]
+
+
+def test_the_ranking_keeps_ten_lowest_and_ten_highest_of_many_units():
+    n = 25
+    table = pl.DataFrame(
+        {
+            "unit_id": [f"U{i:02d}" for i in range(n)],
+            "share": [i / 100 for i in range(n)],
+            "share_suppressed": [False] * n,
+        }
+    )
+    ranked, cut = views.ranking_units(table)
+    assert cut and ranked.height == 20
+    assert ranked["unit_id"].to_list() == [f"U{i:02d}" for i in [*range(10), *range(15, 25)]]
+    few, cut = views.ranking_units(table.head(20))
+    assert not cut and few.height == 20
+
+
+def test_a_click_on_a_row_or_a_bar_names_its_unit():
+    ids = ["S1", "E1"]
+    assert views.unit_of_selection({"rows": [1], "columns": []}, ids) == "E1"
+    assert views.unit_of_selection({"rows": [], "points": [{"customdata": "S1"}]}, ids) == "S1"
+    assert views.unit_of_selection({"points": [{"customdata": "X9"}]}, ids) is None
+    assert views.unit_of_selection({"rows": []}, ids) is None
+
+
 def test_hidden_unit_figures_are_flagged_and_never_shown(small_db):
     at = run_page(small_db, PAGE, query_params={"ar": "2025"})
     assert not at.exception
     table = unit_table(at)
-    assert table["share_suppressed"].tolist() == [True, True]
-    assert table["share"].isna().all()
+    assert [v.strip(FS) for v in table["share"]] == ["..", ".."]
+    assert [v.strip(FS) for v in table["path_count"]] == ["..", ".."]
     assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == "55,1\u00a0%"
     assert metric_values(at, "Enheter med dolt värde (..)") == ["2"]
 
@@ -66,9 +150,10 @@ def test_the_drill_down_compares_the_unit_with_its_area_and_the_organisation(sma
     # licence status: all teachers 5.9 FTE shown; every part rests on fewer than 5 people
     licence = next(f.value for f in at.dataframe if "label" in f.value.columns)
     rows = licence.set_index("status")
-    assert rows.loc["all", "fte"] == pytest.approx(5.9)
-    assert rows.loc[["licensed_qualified", "licensed_only", "not_licensed"], "suppressed"].all()
-    assert rows.loc[["licensed_qualified", "licensed_only", "not_licensed"], "fte"].isna().all()
+    assert rows.loc["all", "fte"].strip(FS) == "5,9"  # all teachers
+    # every part rests on fewer than 5 people
+    parts = ["licensed_qualified", "licensed_only", "not_licensed"]
+    assert [rows.loc[p, "fte"].strip(FS) for p in parts] == ["..", "..", ".."]
 
 
 def test_the_preschool_category_shows_the_licensed_preschool_teacher_share(small_db):
@@ -77,9 +162,9 @@ def test_the_preschool_category_shows_the_licensed_preschool_teacher_share(small
     assert not at.exception
     table = unit_table(at)
     assert list(table.index) == ["L1"]
-    assert table.loc["L1", "share"] == pytest.approx(2.8 / 6.55)
-    assert table.loc["L1", "gap_fte"] == pytest.approx(0.475)
-    assert table.loc["L1", "target"] == pytest.approx(0.5)
+    assert table.loc["L1", "share"] == f"42,7{NB}%"  # 2.8 / 6.55
+    assert table.loc["L1", "gap_fte"] == "0,5"  # 0.5 × 6.55 − 2.8 = 0.475
+    assert table.loc["L1", "target"] == f"50,0{NB}%"
     assert "välj personalkategorin Lärare (skolor)" in texts(at)
 
 

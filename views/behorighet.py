@@ -75,6 +75,8 @@ hidden_column.metric(
 )
 
 # ---- the unit table -------------------------------------------------------------------
+# A click on a unit's row or bar opens it: below on this page, or in the dialogue (area managers).
+components.follow_unit_click()
 st.subheader("Enheter")
 if table.height == 0:
     components.empty_state(
@@ -82,57 +84,90 @@ if table.height == 0:
         "Prova en annan personalkategori, ett annat område eller en annan skolform i filtren.",
     )
 else:
+    table = views.with_path_counts(
+        table,
+        query.unit_values(
+            cur,
+            scope,
+            ["on_certification_path_share"],
+            "year",
+            period,
+            area=filters.area,
+            school_form=filters.school_form,
+            breakdown=f"staff_category={category}",
+        ),
+    )
+    sort_col, search_col = st.columns([2, 3])
+    sort = sort_col.selectbox(
+        "Sortera efter",
+        options=list(views.CERTIFICATION_SORTS),
+        format_func=views.CERTIFICATION_SORTS.get,
+        key="sortering",
+        bind="query-params",
+    )
+    search = search_col.text_input(
+        "Sök enhet eller område",
+        key="sok_enhet",
+        placeholder="t.ex. Ekskolan eller Norr",
+        icon=":material/search:",
+    )
+    shown = views.sorted_units(table, sort or "gap", search)
+    screen = views.certification_screen(shown)
+    share_heading = "Andel behöriga" if category == "teacher" else "Andel legitimerade"
     st.dataframe(
-        views.certification_table(table),
+        screen,
         hide_index=True,
         placeholder="..",
         column_order=[
             "unit_name",
-            "area",
-            "school_form",
+            "gap_fte",
             "share",
             "target",
             "status",
-            "gap_fte",
-            "teacher_fte",
+            "path_count",
             "path_share",
             "temporary_share",
+            "teacher_fte",
+            "area",
+            "school_form",
         ],
         column_config={
-            "unit_name": st.column_config.TextColumn("Enhet", pinned=True),
+            "unit_name": st.column_config.TextColumn(
+                "Enhet", pinned=True, width=views.name_width(screen["unit_name"].to_list())
+            ),
+            "gap_fte": st.column_config.TextColumn(
+                views.GAP_NAME,
+                alignment="right",
+                help="Så många fler heltidstjänster med behörig personal behövs för att nå målet.",
+            ),
+            "share": st.column_config.TextColumn(share_heading, alignment="right"),
+            "target": st.column_config.TextColumn("Mål", alignment="right"),
+            "status": "Status",
+            "path_count": st.column_config.TextColumn(
+                "På väg mot behörighet (personer)",
+                alignment="right",
+                help="Obehöriga som går en behörighetsgivande utbildning (VAL, KPU, Lärarlyftet). "
+                "`..` = färre än fem personer eller dolt.",
+            ),
+            "path_share": st.column_config.TextColumn(
+                "På väg (andel av obehöriga)", alignment="right"
+            ),
+            "temporary_share": st.column_config.TextColumn("Visstidsanställda", alignment="right"),
+            "teacher_fte": st.column_config.TextColumn(f"{category_name} (FTE)", alignment="right"),
             "area": "Område",
             "school_form": "Skolform",
-            "share": st.column_config.ProgressColumn(
-                "Andel behöriga" if category == "teacher" else "Andel legitimerade",
-                min_value=0.0,
-                max_value=1.0,
-                format="percent",
-            ),
-            "target": st.column_config.NumberColumn("Mål", format="percent"),
-            "status": "Status",
-            "gap_fte": st.column_config.NumberColumn(
-                "Gap till mål (FTE)",
-                format="localized",
-                help="Så många fler behöriga heltidstjänster behövs för att nå målet.",
-            ),
-            "teacher_fte": st.column_config.NumberColumn(
-                f"{category_name} (FTE)", format="localized"
-            ),
-            "path_share": st.column_config.NumberColumn(
-                "På väg mot behörighet",
-                format="percent",
-                help="Andel av de obehöriga som går en behörighetsgivande utbildning (VAL, KPU, Lärarlyftet).",
-            ),
-            "temporary_share": st.column_config.NumberColumn("Visstidsanställda", format="percent"),
         },
+        on_select=components.unit_click(ctx.viewer, "unit_table", "enhet", screen["unit_id"]),
+        selection_mode="single-row",
         key="unit_table",
     )
     st.caption(
-        "Klicka på en kolumnrubrik för att sortera. `..` = dolt för att skydda enskilda "
+        f"{shown.height} av {table.height} enheter. Klicka på en rad för att öppna enheten. "
+        "Nedladdningen följer sorteringen och sökningen ovan. `..` = dolt för att skydda enskilda "
         "(färre än fem personer, eller för att en dold uppgift annars kan räknas fram)."
     )
     components.download_buttons(
-        views.with_school_form_labels(table).drop("status"),
+        views.with_school_form_labels(shown).drop("status"),
         f"Behörighet per enhet {period}",
         labels={
             "unit_id": "Enhets-id",
@@ -144,8 +179,9 @@ else:
             "certified_fte": "Behöriga (FTE)",
             "teacher_fte": f"{category_name} (FTE)",
             "target": "Mål",
-            "gap_fte": "Gap till mål (FTE)",
-            "path_share": "På väg mot behörighet",
+            "gap_fte": views.GAP_NAME,
+            "path_count": "På väg mot behörighet (personer)",
+            "path_share": "På väg mot behörighet (andel av obehöriga)",
             "temporary_share": "Visstidsanställda",
         },
         formats={
@@ -160,21 +196,36 @@ else:
         key="unit_table",
     )
 
-    st.subheader("Enheterna sorterade efter andel")
+    ranked, cut = views.ranking_units(table)
+    st.subheader("Lägst och högst andel" if cut else "Enheterna sorterade efter andel")
+    if cut:
+        st.caption(
+            f"De {views.RANKING_EACH_SIDE} enheterna med lägst och de {views.RANKING_EACH_SIDE} "
+            "med högst andel; alla enheter finns i tabellen ovan."
+        )
     st.plotly_chart(
         charts.ranked_bars(
-            table,
+            ranked,
             label="unit_name",
             value="share",
             unit="share",
             target=target,
             suppressed="share_suppressed",
+            key_column="unit_id",
         ),
         config={"displaylogo": False},
+        on_select=components.unit_click(ctx.viewer, "ranked", "enhet", ranked["unit_id"]),
+        selection_mode="points",
         key="ranked",
     )
-    if target is not None:
-        st.caption(f"Streckad linje: målet {fmt_value(target, 'share')} för {where.lower()}.")
+    st.caption(
+        "Klicka på en stapel för att öppna enheten."
+        + (
+            f" Streckad linje: målet {fmt_value(target, 'share')} för {where.lower()}."
+            if target is not None
+            else ""
+        )
+    )
 
 # ---- one unit -------------------------------------------------------------------------
 st.subheader("En enhet i detalj")
@@ -227,16 +278,14 @@ else:
             st.caption("Inga personaluppgifter för enheten i referensmånaden.")
         else:
             st.dataframe(
-                licence,
+                views.licence_screen(licence),
                 hide_index=True,
                 placeholder="..",
                 column_order=["label", "fte", "share"],
                 column_config={
                     "label": "Status",
-                    "fte": st.column_config.NumberColumn("FTE", format="localized"),
-                    "share": st.column_config.ProgressColumn(
-                        "Andel", min_value=0.0, max_value=1.0, format="percent"
-                    ),
+                    "fte": st.column_config.TextColumn("FTE", alignment="right"),
+                    "share": st.column_config.TextColumn("Andel", alignment="right"),
                 },
                 key="licence",
             )
@@ -271,17 +320,17 @@ else:
         else:
             by_category = views.with_category_labels(by_category)
             st.dataframe(
-                by_category,
+                views.share_texts(by_category, ["temporary_share", "path_share"]),
                 hide_index=True,
                 placeholder="..",
                 column_order=["category", "temporary_share", "path_share"],
                 column_config={
                     "category": "Kategori",
-                    "temporary_share": st.column_config.NumberColumn(
-                        "Visstidsanställda", format="percent"
+                    "temporary_share": st.column_config.TextColumn(
+                        "Visstidsanställda", alignment="right"
                     ),
-                    "path_share": st.column_config.NumberColumn(
-                        "På väg mot behörighet", format="percent"
+                    "path_share": st.column_config.TextColumn(
+                        "På väg mot behörighet", alignment="right"
                     ),
                 },
                 key="categories",

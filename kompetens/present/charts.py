@@ -182,13 +182,15 @@ def ranked_bars(
     title: str | None = None,
     suppressed: str | None = "suppressed",
     highlight: str | None = None,
+    key_column: str | None = None,
 ) -> go.Figure:
     """Horizontal bars sorted by value (suppressed units listed at the bottom as '..').
 
     The value axis spans the indicator's scale (``bar_range``: 1–5 for a survey
     answer) and its labels are Swedish. The dashed target line is drawn *behind*
     the bars and their value labels, which carry a white halo, so the line never
-    covers a number. Each bar's ``customdata`` is its label (for click-through).
+    covers a number. Each bar's ``customdata`` is its ``key_column`` value (a unit id, for
+    click-through), else its label.
     """
     ordered = frame.sort(value, descending=False, nulls_last=False)
     labels = ordered[label].to_list()
@@ -211,7 +213,7 @@ def ranked_bars(
             textposition="outside",
             textfont={"shadow": LABEL_HALO},
             cliponaxis=False,
-            customdata=labels,
+            customdata=ordered[key_column].to_list() if key_column else labels,
             hovertemplate="%{y}: %{text}<extra></extra>",
         ),
         layout={

@@ -24,7 +24,7 @@ from kompetens.core.labels import (
 )
 from kompetens.indicators import registry
 from kompetens.present.charts import OKABE_ITO, PHASE_COLOURS
-from kompetens.present.formatting import delta_style, fmt_delta, fmt_value
+from kompetens.present.formatting import delta_style, fmt_delta, fmt_value, value_texts
 from kompetens.query import previous_period
 
 #: Headline cards on Översikt: the current state of certification ...
@@ -437,3 +437,159 @@ def unit_choices(units: pl.DataFrame) -> dict[str, str]:
             strict=True,
         )
     }
+
+
+# ---- Behörighet's unit table: sort, search, path counts, Swedish texts ------------------
+
+#: The unit table's orders (key -> Swedish words); the first is the default: the largest gap first.
+CERTIFICATION_SORTS: dict[str, str] = {
+    "gap": "Flest saknade behöriga heltidstjänster",
+    "share": "Lägst andel först",
+    "name": "Enhet (A–Ö)",
+    "area": "Område",
+}
+#: The registry's name of the gap, the one name used for it on screen and in downloads.
+GAP_NAME = registry.get("certification_gap_fte").name_sv
+#: How many units on each side the ranking chart shows when there are more than twice as many.
+RANKING_EACH_SIDE = 10
+
+
+def with_path_counts(table: pl.DataFrame, path_values: pl.DataFrame) -> pl.DataFrame:
+    """``table`` with ``path_count``: the people on a path to certification in each unit.
+
+    ``path_values``: ``query.unit_values`` of ``on_certification_path_share`` for the
+    table's category (its ``numerator`` is a headcount). The count is hidden
+    (``path_count_suppressed``) where the share is, and where it is 1–4 people.
+    """
+    counts = path_values.select(
+        "unit_id", pl.col("numerator").alias("path_count"), pl.col("suppressed").alias("_h")
+    )
+    out = table.join(counts, on="unit_id", how="left")
+    hidden = (
+        pl.col("_h").fill_null(False)
+        | pl.col("path_share_suppressed")
+        | ((pl.col("path_count") > 0) & (pl.col("path_count") < 5))
+    )
+    return out.with_columns(
+        pl.when(hidden).then(None).otherwise(pl.col("path_count")).alias("path_count"),
+        hidden.alias("path_count_suppressed"),
+    ).drop("_h")
+
+
+def sorted_units(table: pl.DataFrame, sort: str = "gap", search: str | None = None) -> pl.DataFrame:
+    """The unit table as it is shown and downloaded: narrowed by ``search``, in the ``sort`` order.
+
+    ``search`` matches part of the unit's name or area, in any case. Orders: ``gap``
+    (most missing certified FTE first; hidden gaps last), ``share`` (lowest first),
+    ``name``, ``area`` (then name). Ties keep the unit id order.
+    """
+    if search and search.strip():
+        needle = search.strip().lower()
+        table = table.filter(
+            pl.col("unit_name").str.to_lowercase().str.contains(needle, literal=True)
+            | pl.col("area").str.to_lowercase().str.contains(needle, literal=True)
+        )
+    if sort == "share":
+        return table.sort("share", "unit_id", nulls_last=True)
+    if sort == "name":
+        return table.sort("unit_name", "unit_id")
+    if sort == "area":
+        return table.sort("area", "unit_name", "unit_id")
+    return table.sort(["gap_fte", "unit_id"], descending=[True, False], nulls_last=True)
+
+
+def certification_screen(table: pl.DataFrame) -> pl.DataFrame:
+    """``sorted_units`` as Swedish texts for ``st.dataframe`` (same rows, same order).
+
+    Numbers become text padded with figure spaces (``formatting.value_texts``), so they
+    show a decimal comma in any browser and a click on a heading still sorts by value;
+    hidden values are ``..``. Keeps ``unit_id`` for click-through.
+    """
+    shown = certification_table(table)
+
+    def texts(column: str, unit: str) -> pl.Series:
+        hidden_column = f"{column}_suppressed"
+        hidden = (
+            shown[hidden_column].fill_null(False).to_list()
+            if hidden_column in shown.columns
+            else None
+        )
+        return pl.Series(column, value_texts(shown[column].to_list(), unit, hidden))
+
+    return shown.select("unit_id", "unit_name", "area", "school_form", "status").with_columns(
+        texts("share", "share"),
+        texts("target", "share"),
+        texts("gap_fte", "fte"),
+        texts("path_count", "count"),
+        texts("path_share", "share"),
+        texts("temporary_share", "share"),
+        texts("teacher_fte", "fte"),
+    )
+
+
+def name_width(names: list[str]) -> int:
+    """Pixels for a column of unit names so that none is cut off (bounded to keep the table readable)."""
+    longest = max((len(n) for n in names), default=10)
+    return max(140, min(380, 8 * longest + 28))
+
+
+def ranking_units(
+    table: pl.DataFrame, each_side: int = RANKING_EACH_SIDE
+) -> tuple[pl.DataFrame, bool]:
+    """Units for the ranking chart: ``(frame, cut)``.
+
+    Up to ``2 × each_side`` units: all. More: the ``each_side`` lowest and highest
+    shares (hidden ones left out); the rest are in the searchable table.
+    """
+    if table.height <= 2 * each_side:
+        return table, False
+    visible = table.filter(~pl.col("share_suppressed") & pl.col("share").is_not_null()).sort(
+        "share", "unit_id"
+    )
+    return pl.concat([visible.head(each_side), visible.tail(each_side)]).unique(
+        "unit_id", maintain_order=True
+    ), True
+
+
+def unit_of_selection(selection, unit_ids: list[str]) -> str | None:
+    """The unit a click chose: a ``st.dataframe`` selection (``rows``: positions in ``unit_ids``)
+    or a ``st.plotly_chart`` one (``points`` carrying the unit id as ``customdata``)."""
+    if selection is None:
+        return None
+    rows = selection.get("rows") if hasattr(selection, "get") else None
+    if rows:
+        index = rows[0]
+        return unit_ids[index] if 0 <= index < len(unit_ids) else None
+    points = selection.get("points") if hasattr(selection, "get") else None
+    if points:
+        chosen = points[0].get("customdata")
+        if isinstance(chosen, list):
+            chosen = chosen[0] if chosen else None
+        return chosen if chosen in unit_ids else None
+    return None
+
+
+def licence_screen(licence: pl.DataFrame) -> pl.DataFrame:
+    """``query.licence_status`` for the screen: FTE and share as Swedish texts, ``..`` where hidden."""
+    hidden = licence["suppressed"].fill_null(False).to_list()
+    return licence.select("status", "label").with_columns(
+        pl.Series("fte", value_texts(licence["fte"].to_list(), "fte", hidden)),
+        pl.Series("share", value_texts(licence["share"].to_list(), "share", hidden)),
+    )
+
+
+def share_texts(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """``frame`` with share ``columns`` as Swedish texts (``..`` where ``<column>_suppressed``)."""
+    return frame.with_columns(
+        pl.Series(
+            column,
+            value_texts(
+                frame[column].to_list(),
+                "share",
+                frame[f"{column}_suppressed"].fill_null(False).to_list()
+                if f"{column}_suppressed" in frame.columns
+                else None,
+            ),
+        )
+        for column in columns
+    )

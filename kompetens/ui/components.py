@@ -6,9 +6,11 @@ no SQL and no Polars logic beyond picking columns to show.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+import duckdb
 import polars as pl
 import streamlit as st
 
@@ -36,6 +38,7 @@ STATUS_LABELS: dict[str | None, str] = {
 }
 #: The traffic light explained, for a caption under the cards.
 STATUS_LEGEND = TARGET_STATUS_LEGEND
+_LOG = logging.getLogger(__name__)
 STATUS_SHORT: dict[str | None, str] = {"green": "🟢", "yellow": "🟡", "red": "🔴", None: "⚪"}
 
 
@@ -109,6 +112,39 @@ def _file_stem(name: str) -> str:
     return re.sub(r"[^0-9A-Za-zÅÄÖåäö_-]+", "_", name).strip("_") or "tabell"
 
 
+def audited_download(
+    build: Callable[[], bytes], action: str | None, target: str, file_format: str
+) -> Callable[[], bytes]:
+    """A download button's ``data``: ``build`` made on the click, and the download audited then.
+
+    Streamlit runs it on a server thread when the button is clicked, outside
+    any script run, so who is downloading is read now, while the page is
+    drawn. Pair it with ``on_click="ignore"``: the click then costs no rerun,
+    which would give the page's other download buttons new ids (a click on
+    one of them before the browser had the new ids would get no file).
+    ``action`` None: no audit event.
+    """
+    if action is None:
+        return build
+    from kompetens.ui.context import CONTEXT_KEY, current_viewer, default_db_path, log_event
+
+    context = st.session_state.get(CONTEXT_KEY)
+    viewer = current_viewer()
+    db_path = getattr(context, "db_path", None) or default_db_path()
+    user = getattr(viewer, "email", None) or "okänd"
+    role = getattr(viewer, "role", None)
+
+    def data() -> bytes:
+        payload = build()
+        try:
+            log_event(db_path, user, action, target, {"format": file_format}, role=role)
+        except (duckdb.Error, OSError):  # never fail the download for the log
+            _LOG.exception("could not write the audit event %s %s", action, target)
+        return payload
+
+    return data
+
+
 def download_buttons(
     frame: pl.DataFrame,
     name: str,
@@ -122,39 +158,42 @@ def download_buttons(
     """CSV and Excel downloads of a table, with suppression applied (``..``) as on screen.
 
     Every download is written to the audit log as ``audit_action`` (default
-    ``export``; ``None`` logs nothing) with the table name and format, by the
-    button's click callback (which costs one rerun).
+    ``export``; ``None`` logs nothing) with the table name and format, when
+    the click makes the file (:func:`audited_download`).
     """
     stem = _file_stem(name)
-
-    def clicked(file_format: str):
-        if audit_action is None:
-            return "ignore"
-        from kompetens.ui.context import audit_page_event
-
-        return lambda: audit_page_event(audit_action, name, {"format": file_format})
 
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         "Ladda ner CSV",
         # A callable: the file is built only when someone clicks, not on every script run.
-        data=lambda: exports.to_csv_bytes(frame, suppressible=suppressible, labels=labels),
+        data=audited_download(
+            lambda: exports.to_csv_bytes(frame, suppressible=suppressible, labels=labels),
+            audit_action,
+            name,
+            "csv",
+        ),
         file_name=f"{stem}.csv",
         mime="text/csv",
         icon=":material/download:",
         key=f"{key or stem}_csv",
-        on_click=clicked("csv"),
+        on_click="ignore",
     )
     right.download_button(
         "Ladda ner Excel",
-        data=lambda: exports.to_excel_bytes(
-            {name[:31]: frame}, suppressible=suppressible, labels=labels, formats=formats
+        data=audited_download(
+            lambda: exports.to_excel_bytes(
+                {name[:31]: frame}, suppressible=suppressible, labels=labels, formats=formats
+            ),
+            audit_action,
+            name,
+            "xlsx",
         ),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table:",
         key=f"{key or stem}_xlsx",
-        on_click=clicked("xlsx"),
+        on_click="ignore",
     )
 
 
@@ -191,3 +230,51 @@ def support_ranking_table(ranked: pl.DataFrame, *, key: str, decimals: int = 0) 
         },
         key=key,
     )
+
+
+# ---- click-through: a unit's bar or row opens that unit ---------------------------------
+
+_DIALOGUE_REQUEST = "_open_unit_in_dialogue"
+
+
+def opens_dialogue(viewer) -> bool:
+    """Whether a click on a unit opens the Verksamhetsdialog (the role whose home page it is:
+    the area manager) rather than the unit's detail on the same page."""
+    from kompetens.access.auth import ROLE_PAGES
+
+    pages = ROLE_PAGES.get(getattr(viewer, "role", None) or "", ())
+    return bool(pages) and pages[0] == "dialog"
+
+
+def unit_click(viewer, source_key: str, target_key: str, unit_ids: Sequence[str]):
+    """An ``on_select`` callback for a table or chart of units (``source_key`` is its widget key).
+
+    The clicked unit (``competence_views.unit_of_selection``) is put into the widget
+    ``target_key`` (the page's unit choice), or, for a role that opens the dialogue,
+    remembered for ``follow_unit_click`` to switch page. A callback runs only when the
+    selection changes, so a later choice in the unit box is not overridden.
+    """
+    from kompetens.ui.competence_views import unit_of_selection
+
+    ids = list(unit_ids)
+    dialogue = opens_dialogue(viewer)
+
+    def apply() -> None:
+        state = st.session_state.get(source_key)
+        selection = state.get("selection") if state is not None else None
+        unit = unit_of_selection(selection, ids)
+        if unit is None:
+            return
+        if dialogue:
+            st.session_state[_DIALOGUE_REQUEST] = unit
+        else:
+            st.session_state[target_key] = unit
+
+    return apply
+
+
+def follow_unit_click() -> None:
+    """Open the Verksamhetsdialog on the unit a click asked for (``unit_click``), if any."""
+    unit = st.session_state.pop(_DIALOGUE_REQUEST, None)
+    if unit:
+        st.switch_page("views/dialog.py", query_params={"enhet": unit})
