@@ -241,16 +241,48 @@ def test_a_forged_wider_scope_in_session_state_is_refused_logged_and_never_used(
 # --- exports ----------------------------------------------------------------------------------
 
 
-def test_a_download_is_written_to_the_audit_log_with_table_and_format(db):
+@pytest.fixture
+def clicks(monkeypatch) -> dict[str, object]:
+    """What a click on each download button runs on the server, by file name.
+
+    A download's file is made on the click (a deferred download) by Streamlit's
+    server, which AppTest has not: the test calls the recorded callable instead.
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return made
+
+
+def test_a_download_is_written_to_the_audit_log_with_table_and_format_when_its_file_is_made(
+    db, clicks
+):
     at = signed_in(HR, page="views/indikatorer.py")
     assert not at.exception
-    at.get("download_button")[0].click().run()
-    assert not at.exception
+    button = at.get("download_button")[0]
+    assert button.proto.deferred_file_id  # nothing made before the click
+    assert events(db, audit.EXPORT) == []  # drawing the buttons logs nothing
+    csv = next(name for name in clicks if name.endswith(".csv"))
+    assert clicks[csv]().startswith(b"\xef\xbb\xbf")  # the file (UTF-8 with BOM, for Excel)
     logged = events(db, audit.EXPORT)
     assert len(logged) == 1
     user, target, details = logged[0]
     assert (user, details) == (HR, '{"format": "csv"}')
     assert target  # the table's name, as in the file name
+
+
+def test_a_download_click_costs_no_rerun_so_the_other_buttons_keep_their_files(db):
+    at = signed_in(HR, page="views/indikatorer.py")
+    assert all(b.proto.deferred_file_id for b in at.get("download_button"))
+    # on_click="ignore": a click is no widget event, so no script run gives the buttons new ids.
+    assert all(b.proto.ignore_rerun for b in at.get("download_button"))
 
 
 # --- demo mode --------------------------------------------------------------------------------
@@ -344,10 +376,11 @@ def test_a_malformed_retention_stops_the_app_with_a_swedish_message(db, monkeypa
     assert not at.title
 
 
-def test_a_brief_download_is_written_to_the_audit_log_with_unit_and_format(db):
+def test_a_brief_download_is_written_to_the_audit_log_with_unit_and_format(db, clicks):
     at = signed_in(HR, page="views/dialog.py", query_params={"omrade": "Norr", "enhet": "E1"})
     assert not at.exception
     excel = next(b for b in at.get("download_button") if b.key == "brief_xlsx_E1")
-    excel.click().run()
-    assert not at.exception
+    assert excel.proto.deferred_file_id
+    workbook = clicks[next(n for n in clicks if n.startswith("Dialogunderlag_E1"))]()
+    assert workbook[:2] == b"PK"  # an .xlsx is a zip file
     assert events(db, audit.BRIEF) == [(HR, "E1", '{"format": "xlsx"}')]

@@ -66,22 +66,18 @@ def _keep(key: tuple, value) -> None:
         files.pop(next(iter(files)))
 
 
-def _audited(target: str, file_format: str):
-    """A download-button callback that writes the brief download to the audit log."""
-    from kompetens.access import audit
-    from kompetens.ui.context import audit_page_event
+def _audited(build, target: str, file_format: str):
+    """A download button's ``data``: the file handed over on the click, the brief download audited then.
 
-    return lambda: audit_page_event(audit.BRIEF, target, {"format": file_format})
-
-
-def _on_click(data: bytes):
-    """Hand a built file to Streamlit only when the button is clicked (a deferred download).
-
-    Bytes given directly are served at ``/media/…`` to anyone with the address
-    for as long as the page shows the button; made on click, the file expires
-    like every download (``frame.keep_downloads_short``).
+    Made on the click (a deferred download), a file is never waiting at a
+    ``/media/…`` address before it, and it expires like every download
+    (``frame.keep_downloads_short``). Use with ``on_click="ignore"``
+    (``components.audited_download``).
     """
-    return lambda: data
+    from kompetens.access import audit
+    from kompetens.ui.components import audited_download
+
+    return audited_download(build, audit.BRIEF, target, file_format)
 
 
 def _dialogue_date(dialogue_date: dt.date | None) -> dt.date:
@@ -161,12 +157,12 @@ def _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db
             name, pdf = files[unit_key]
             buttons[0].download_button(
                 "Ladda ner PDF",
-                data=_on_click(pdf),
+                data=_audited(lambda: pdf, unit_id, "pdf"),
                 file_name=name,
                 mime=PDF_MIME,
                 icon=":material/picture_as_pdf:",
                 key=f"brief_pdf_{unit_id}",
-                on_click=_audited(unit_id, "pdf"),
+                on_click="ignore",
             )
         elif buttons[0].button(
             "Skapa PDF", icon=":material/picture_as_pdf:", key=f"brief_make_pdf_{unit_id}"
@@ -186,12 +182,12 @@ def _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db
             st.rerun()
         buttons[1].download_button(
             "Ladda ner Excel",
-            data=excel_bytes,
+            data=_audited(excel_bytes, unit_id, "xlsx"),
             file_name=f"{word}_{unit_id}_{period}.xlsx",
             mime=XLSX_MIME,
             icon=":material/table:",
             key=f"brief_xlsx_{unit_id}",
-            on_click=_audited(unit_id, "xlsx"),
+            on_click="ignore",
         )
 
     # ---- The whole area -------------------------------------------------------------------
@@ -207,21 +203,21 @@ def _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db
             buttons = st.columns(2)
             buttons[0].download_button(
                 "Ladda ner PDF:er (zip)",
-                data=_on_click(result.zip_bytes),
+                data=_audited(lambda: result.zip_bytes, area, "zip"),
                 file_name=result.zip_name,
                 mime=ZIP_MIME,
                 icon=":material/folder_zip:",
                 key=f"brief_zip_{area}",
-                on_click=_audited(area, "zip"),
+                on_click="ignore",
             )
             buttons[1].download_button(
                 "Ladda ner Excel",
-                data=_on_click(result.workbook_bytes),
+                data=_audited(lambda: result.workbook_bytes, area, "xlsx"),
                 file_name=result.workbook_name,
                 mime=XLSX_MIME,
                 icon=":material/table:",
                 key=f"brief_area_xlsx_{area}",
-                on_click=_audited(area, "xlsx"),
+                on_click="ignore",
             )
         elif n_units and st.button(
             f"Skapa underlag för alla {n_units} enheter",
