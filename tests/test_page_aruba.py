@@ -17,6 +17,18 @@ PAGE = "views/aruba.py"
 NBSP = "\u00a0"
 
 
+def every_tab(at, phase: str) -> tuple[str, dict]:
+    """Open each tab of a phase in turn: (all their text, every metric label -> value)."""
+    text, metrics = "", {}
+    for label in view.tab_labels(phase, homes.indicators_on(homes.ARUBA, phase)):
+        at.session_state[f"flik_{phase}"] = label
+        at.run()
+        assert not at.exception
+        text += "\n" + texts(at)
+        metrics |= {m.label: m.value for m in at.metric}
+    return text, metrics
+
+
 @pytest.fixture(scope="module")
 def pages(small_db):
     """One run of every phase for 2025 (the fixture's newest year)."""
@@ -24,14 +36,20 @@ def pages(small_db):
     runs = {}
     for phase in homes.ARUBA_PHASES:
         at.button_group(key="fas").set_value(phase).run()
-        runs[phase] = {
-            "exception": list(at.exception),
-            "text": texts(at),
-            "metrics": {m.label: (m.value, m.proto.delta) for m in at.metric},
-            "charts": [json.loads(c.proto.spec) for c in at.get("plotly_chart")],
-            "frames": [d.value for d in at.dataframe],
-            "downloads": len(at.download_button),
-        }
+        run = {"exception": [], "text": "", "metrics": {}, "charts": [], "frames": [], "tabs": []}
+        run["downloads"] = 0
+        # Each indicator has its own tab and only the open tab is drawn: open each in turn.
+        for label in view.tab_labels(phase, homes.indicators_on(homes.ARUBA, phase)):
+            at.session_state[f"flik_{phase}"] = label
+            at.run()
+            run["tabs"].append((label, texts(at)))
+            run["exception"] += list(at.exception)
+            run["text"] += "\n" + texts(at)
+            run["metrics"] |= {m.label: (m.value, m.proto.delta) for m in at.metric}
+            run["charts"] += [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+            run["frames"] += [d.value for d in at.dataframe]
+            run["downloads"] += len(at.download_button)
+        runs[phase] = run
     return runs
 
 
@@ -40,8 +58,13 @@ def test_every_phase_renders_without_an_exception_and_shows_each_of_its_indicato
     run = pages[phase]
     assert run["exception"] == []
     assert f">{registry.PHASES[phase][0]}</h2>" in run["text"]
-    for ind in homes.indicators_on(homes.ARUBA, phase):
+    indicators = homes.indicators_on(homes.ARUBA, phase)
+    for ind in indicators:
         assert f"### {ind.name_sv}" in run["text"]
+    # One indicator per tab: the tab of the first shows it and none of the others' headings.
+    first_label, first_text = run["tabs"][0]
+    assert first_label == indicators[0].name_sv
+    assert all(f"### {ind.name_sv}" not in first_text for ind in indicators[1:])
     assert run["downloads"] >= 2  # the phase's unit table, CSV and Excel
 
 
@@ -131,6 +154,8 @@ def test_the_area_filter_shows_the_area_trend_and_only_its_units(small_db):
     assert not at.exception
     text = texts(at)
     assert "Trend för området Söder" in text
+    at.session_state["flik_behalla"] = view.UNITS_TAB
+    at.run()
     table = next(d.value for d in at.dataframe if "Enhet" in d.value.columns)
     assert table["Enhet"].tolist() == ["Söderskolan"]
     assert table["Skolform"].tolist() == ["Grundskola"]  # the code grundskola, in Swedish
@@ -198,14 +223,12 @@ def test_avveckla_2024_explains_that_redundancy_figures_start_in_2025(small_db):
     at = run_page(small_db, PAGE, query_params={"ar": "2024"})
     at.button_group(key="fas").set_value("avveckla").run()
     assert not at.exception
-    text = texts(at)
+    text, metrics = every_tab(at, "avveckla")
     # the first redundancy notice (P08) is from February 2025
     assert "det första värdet gäller 2025" in text
     assert "Inga övertaliga utan placering 2024." in text
     # 55+ 2024: (4 + 2 + 2 - 1) / (9 + 7 + 8 - 1) = 7 / 23
-    assert {m.label: m.value for m in at.metric}[
-        registry.get("age_55_plus_share").name_sv
-    ] == f"30,4{NBSP}%"
+    assert metrics[registry.get("age_55_plus_share").name_sv] == f"30,4{NBSP}%"
 
 
 def test_a_chart_is_built_once_per_query_frame_and_again_for_a_new_one():

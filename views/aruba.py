@@ -70,14 +70,21 @@ st.markdown(f"*{view.PHASE_QUESTIONS[page.phase]}*")
 st.caption(page.heading_caption)
 
 indicators = homes.indicators_on(homes.ARUBA, phase)
-for ind in indicators:
-    with st.container(border=True):
-        sections.indicator_section(page, ind)
-
-if (
-    page.phase == "avveckla"
-):  # the forecast, the redundancy rule (exit reasons are among the indicators)
-    sections.forecast(page)
-    sections.redundancy(page)
-
-sections.unit_table(page, indicators)
+# One tab per indicator (and the phase's extra sections), so the page answers its question
+# within two screens; only the open tab is computed (the choice is kept in the URL).
+tab_labels = view.tab_labels(page.phase, indicators)
+tabs = st.tabs(tab_labels, key=f"flik_{page.phase}", bind="query-params")
+for tab, ind in zip(tabs, indicators, strict=False):
+    if tab.open:
+        with tab:
+            sections.indicator_section(page, ind)
+extra = dict(zip(tab_labels[len(indicators) :], tabs[len(indicators) :], strict=True))
+if view.FORECAST_TAB in extra and extra[view.FORECAST_TAB].open:
+    with extra[view.FORECAST_TAB]:
+        sections.forecast(page)
+if view.REDUNDANCY_TAB in extra and extra[view.REDUNDANCY_TAB].open:
+    with extra[view.REDUNDANCY_TAB]:
+        sections.redundancy(page)
+if extra[view.UNITS_TAB].open:
+    with extra[view.UNITS_TAB]:
+        sections.unit_table(page, indicators)

@@ -164,7 +164,8 @@ def ranking(
     st.plotly_chart(fig, config=PLOT_CONFIG, key=f"rank_{ind.id}")
     if shown is not None:
         st.caption(view.ranking_caption(shown, ind))
-        st.plotly_chart(spread_fig, config=PLOT_CONFIG, key=f"spread_{ind.id}")
+        with st.expander("Spridning mellan alla enheter", icon=":material/scatter_plot:"):
+            st.plotly_chart(spread_fig, config=PLOT_CONFIG, key=f"spread_{ind.id}")
     st.markdown(view.spread_text(summary, ind))
 
 

@@ -52,6 +52,19 @@ Indicator = registry.Indicator
 #: The Avveckla phase's forecast, drawn per staff category below the phase's indicators.
 FORECAST_INDICATOR = "retirement_forecast_5y"
 
+#: The tabs after a phase's indicators: the Avveckla phase's forecast and redundancy rule, and
+#: every phase's table of all units.
+FORECAST_TAB = "Pensionsprognos"
+REDUNDANCY_TAB = "Övertaliga och öppna tjänster"
+UNITS_TAB = "Alla enheter"
+
+
+def tab_labels(phase: str, indicators: list[registry.Indicator]) -> list[str]:
+    """The ARUBA page's tabs for a phase: one per indicator, then the phase's own sections."""
+    extra = [FORECAST_TAB, REDUNDANCY_TAB] if phase == "avveckla" else []
+    return [ind.name_sv for ind in indicators] + extra + [UNITS_TAB]
+
+
 #: How many units the ranking chart shows before it keeps only the weakest.
 RANKING_LIMIT = 15
 
@@ -125,13 +138,11 @@ def ranking_figures(
     ``values``: ``query.unit_values`` rows of one indicator and period.
     """
     ranked, limited = ranking(values, indicator)
+    # The axis spans the indicator's scale (1–5 for a survey answer); the target line is drawn
+    # behind the value labels.
     fig = charts.ranked_bars(
-        ranked, label="unit_name", value="value", unit=indicator.unit, colour=colour
+        ranked, label="unit_name", value="value", unit=indicator.unit, colour=colour, target=target
     )
-    if target is not None:
-        charts.vertical_line(fig, target, "Mål")
-    # Value labels sit outside the bars: keep them from being cut at the plot's edge.
-    fig.update_traces(cliponaxis=False)
     fig.update_layout(margin={"t": 30, "r": 70})
     if not limited:
         return fig, None, None
