@@ -92,11 +92,9 @@ def _prepare(workdir: Path, employees: int, years: int) -> tuple[Path, Path, str
     return db, new_file, month
 
 
-def _read_pages(db: Path, session: Session, stop: threading.Event, new_month: str) -> None:
+def _read_pages(app, session: Session, stop: threading.Event, new_month: str) -> None:
     from kompetens import query
-    from kompetens.ui.context import AppDatabase
 
-    app = AppDatabase(str(db))  # one per session thread here; the app shares one per process
     scope = query.Scope.everything()
     while not stop.is_set():
         started = time.perf_counter()
@@ -132,10 +130,15 @@ def run(args) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     db, new_file, new_month = _prepare(workdir, args.employees, args.years)
 
+    from kompetens.ui.context import AppDatabase
+
+    app = AppDatabase(
+        str(db)
+    )  # one per process and database, shared by the sessions, as in the app
     sessions = [Session() for _ in range(args.readers)]
     stop = threading.Event()
     threads = [
-        threading.Thread(target=_read_pages, args=(db, s, stop, new_month), daemon=True)
+        threading.Thread(target=_read_pages, args=(app, s, stop, new_month), daemon=True)
         for s in sessions
     ]
     t0 = time.perf_counter()
@@ -164,9 +167,15 @@ def run(args) -> dict:
 
     pages = [p for s in sessions for p in s.pages]
     before = [d for start, d, _ in pages if start < import_started]
-    during = [d for start, d, _ in pages if import_started <= start < import_ended]
-    # A page that started before the import and was still running when it began counts as during.
-    during += [d for start, d, _ in pages if start < import_started < start + d]
+    # During: started while the import ran, or started before and still running when it began.
+    during_pages = [
+        p
+        for p in pages
+        if import_started <= p[0] < import_ended or p[0] < import_started < p[0] + p[1]
+    ]
+    during = [d for _, d, _ in during_pages]
+    worst = max(during_pages, key=lambda p: p[1], default=None)
+    longest = max(pages, key=lambda p: p[1], default=None)
     seen = [s.saw_new_at for s in sessions]
     all_seen = max(seen) if all(v is not None for v in seen) else None
     return {
@@ -182,8 +191,14 @@ def run(args) -> dict:
         "page_before_p95": _percentile(before, 0.95),
         "page_during_median": statistics.median(during) if during else float("nan"),
         "page_during_p95": _percentile(during, 0.95),
-        "longest_page_during_import": max(during) if during else float("nan"),
-        "longest_page_overall": max((d for _, d, _ in pages), default=float("nan")),
+        "longest_page_during_import": worst[1] if worst else float("nan"),
+        "longest_page_during_import_started_at": (
+            worst[0] - import_started if worst else float("nan")
+        ),
+        "longest_page_overall": longest[1] if longest else float("nan"),
+        "longest_page_started_after_import_start": (
+            longest[0] - import_started if longest else float("nan")
+        ),
         "all_sessions_see_new_month_after_import_start": (
             all_seen - import_started if all_seen else None
         ),
@@ -203,7 +218,8 @@ def report(r: dict) -> None:
     print(f"  import wall time:                {r['import_seconds']:.1f} s")
     print(f"  page time before the import:     median {r['page_before_median'] * 1000:.0f} ms, p95 {r['page_before_p95'] * 1000:.0f} ms")  # fmt: skip
     print(f"  page time during the import:     median {r['page_during_median'] * 1000:.0f} ms, p95 {r['page_during_p95'] * 1000:.0f} ms")  # fmt: skip
-    print(f"  longest page wait during import: {r['longest_page_during_import']:.2f} s")
+    print(f"  longest page wait during import: {r['longest_page_during_import']:.2f} s (started {r['longest_page_during_import_started_at']:+.1f} s from the import's start)")  # fmt: skip
+    print(f"  longest page overall:            {r['longest_page_overall']:.2f} s, started {r['longest_page_started_after_import_start']:+.1f} s from the import's start")  # fmt: skip
     seen = r["all_sessions_see_new_month_after_import_start"]
     if seen is None:
         print("  new month seen by every session: NO (not within 30 s after the soak)")

@@ -164,11 +164,14 @@ def ensure_published(
 ) -> bool:
     """Publish if :func:`needs_publication`; returns whether it published.
 
-    When another writer holds the lock past ``timeout`` and a snapshot exists,
-    readers keep the existing one (it is consistent, only older): no error.
+    When a snapshot exists and a writer is at work (it publishes when it is done),
+    or holds the lock past ``timeout``, the reader keeps the existing snapshot: it
+    is consistent, only older. Readers wait only when there is no snapshot at all.
     """
     target = paths.db_path(db)
     if not needs_publication(target):
+        return False
+    if snapshot.read_pointer(target) is not None and locking.current_holder(target) is not None:
         return False
     try:
         publish(target, timeout=timeout, on_wait=on_wait, progress=progress)
