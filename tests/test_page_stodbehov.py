@@ -22,8 +22,12 @@ def table_with(at, *columns: str):
 
 
 def scores(at) -> dict[str, float]:
+    """The scores as numbers, read back from their Swedish texts (``75,0``, figure-space padded)."""
     frame = table_with(at, "rank", "score")
-    return dict(zip(frame["unit_id"], frame["score"], strict=True))
+    for text in frame["score"]:
+        assert "." not in text, text  # a decimal comma, never a point
+    values = [float(t.strip("\u2007").replace(",", ".")) for t in frame["score"]]
+    return dict(zip(frame["unit_id"], values, strict=True))
 
 
 def test_units_are_ranked_by_their_hand_computed_scores(small_db):
@@ -33,6 +37,7 @@ def test_units_are_ranked_by_their_hand_computed_scores(small_db):
     assert ranking["unit_id"].tolist() == ["E1", "L1", "S1"]
     assert ranking["rank"].tolist() == [1, 2, 3]
     assert scores(at) == {"E1": 75.0, "L1": 50.0, "S1": 25.0}
+    assert ranking["score"].tolist() == ["75,0", "50,0", "25,0"]
     assert "Alla enheter i urvalet har färska uppgifter" in texts(at)
 
 

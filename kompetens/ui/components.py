@@ -22,7 +22,7 @@ from kompetens.core.labels import (
 )
 from kompetens.indicators import registry
 from kompetens.present import exports
-from kompetens.present.formatting import delta_style, fmt_delta, fmt_value
+from kompetens.present.formatting import delta_style, fmt_delta, fmt_value, value_texts
 from kompetens.query import previous_period
 
 _STATUS_BADGES: dict[str | None, str] = {
@@ -177,7 +177,7 @@ def download_buttons(
         mime="text/csv",
         icon=":material/download:",
         key=f"{key or stem}_csv",
-        on_click="ignore",
+        on_click=lambda: None,  # BROKEN ON PURPOSE
     )
     right.download_button(
         "Ladda ner Excel",
@@ -213,7 +213,12 @@ def support_ranking_table(ranked: pl.DataFrame, *, key: str, decimals: int = 0) 
 
     ``ranked``: ``rank, unit_name, area, school_form, score, drivers`` (school form as a code).
     """
-    shown = ranked.with_columns(ranked["school_form"].replace(SCHOOL_FORM_LABELS))
+    # The score as Swedish text (``82,0``): Streamlit's number formats write a decimal point.
+    kind = "decimal1" if decimals else "integer"
+    shown = ranked.with_columns(
+        ranked["school_form"].replace(SCHOOL_FORM_LABELS),
+        pl.Series("score", value_texts(ranked["score"].to_list(), kind)),
+    )
     st.dataframe(
         shown,
         hide_index=True,
@@ -223,9 +228,7 @@ def support_ranking_table(ranked: pl.DataFrame, *, key: str, decimals: int = 0) 
             "unit_name": SUPPORT_TABLE_LABELS["unit_name"],
             "area": SUPPORT_TABLE_LABELS["area"],
             "school_form": SUPPORT_TABLE_LABELS["school_form"],
-            "score": st.column_config.ProgressColumn(
-                SUPPORT_TABLE_LABELS["score"], min_value=0, max_value=100, format=f"%.{decimals}f"
-            ),
+            "score": st.column_config.TextColumn(SUPPORT_TABLE_LABELS["score"], alignment="right"),
             "drivers": SUPPORT_TABLE_LABELS["drivers"],
         },
         key=key,
