@@ -177,7 +177,7 @@ def download_buttons(
         mime="text/csv",
         icon=":material/download:",
         key=f"{key or stem}_csv",
-        on_click=lambda: None,  # BROKEN ON PURPOSE
+        on_click="ignore",
     )
     right.download_button(
         "Ladda ner Excel",
