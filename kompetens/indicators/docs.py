@@ -27,14 +27,26 @@ are summed). Stock indicators are read from the monthly staff snapshot
 (the latest snapshot date of each month); their yearly value is the
 reference-month snapshot (default October, as Skolverket measures on
 15 October; configurable); monthly values carry the `all` breakdown, and
-every breakdown for the latest month (the current state). Flow indicators are given per calendar year
-(year to date for the current year), with every breakdown, and per rolling
+every breakdown for the latest month (the current state). Flow indicators are given per calendar year,
+with every breakdown, and per rolling
 12 months (windows ending at every month from the twelfth snapshot month
 on) for the `all` breakdown — and for `exit_reasons` by reason — since
 rolling windows are for trend lines. Units are placed in areas as the units
 file says today, so trends stay comparable. `n_individuals` is the number of distinct people a
 figure rests on (respondents, students or requisitions where noted);
 figures on fewer than 5 are shown as `..`.
+
+A calendar year still in progress would make a flow look like a fall (a year
+to November against a whole year). Each indicator declares what its `year`
+value does then (`unfinished_year`): `leave_out` — the year is given once the
+staff snapshots reach its December, and the rolling 12 months carry the
+latest picture; `show` — the value is complete when measured (a stock at the
+reference month, a survey round, the November cohort).
+
+The traffic light compares a value with its target: green at or past it,
+yellow ("near") while the shortfall is at most `near_target` (10 % unless
+declared otherwise) *of the target*, red beyond — so sick leave of 8,2 %
+against a 5,0 % target (3,2 points over a 0,5-point band) is red.
 """
 
 
@@ -73,6 +85,8 @@ def render() -> str:
                 ("Direction", ind.direction.replace("_", " ")),
                 ("Stock or flow", ind.stock_or_flow),
                 ("Periods", ", ".join(ind.period_types)),
+                ("Unfinished year", ind.unfinished_year or "–"),
+                ("Near the target", f"within {ind.near_target:.0%} of the target"),
                 ("Breakdowns", ", ".join(["all", *ind.breakdowns])),
                 ("Aggregation", ind.aggregation),
                 ("Sources", ", ".join(ind.sources)),

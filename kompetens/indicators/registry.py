@@ -23,6 +23,8 @@ NumberFormat = Literal["percent_1", "integer", "decimal_1", "decimal_2"]
 Direction = Literal["higher_is_better", "higher_is_worse", "neutral"]
 Aggregation = Literal["ratio_sum", "sum", "median", "weighted_mean", "composite"]
 StockOrFlow = Literal["stock", "flow", "composite"]
+#: A calendar year's value while the year is still running (``Indicator.unfinished_year``).
+UnfinishedYear = Literal["leave_out", "show"]
 
 _PHASES_EN: dict[str, str] = {
     "current_state": "Current state",
@@ -75,6 +77,14 @@ class Indicator:
     #: "far" (red) beyond. Relative, so that a small share (sick leave) is not judged by
     #: the same percentage points as a large one (certified teachers).
     near_target: float = NEAR_TARGET
+    #: Whether a calendar year still in progress gets a ``year`` value. ``leave_out``: the value
+    #: adds up or matures over the year (counts, flows, shares of people hired later), so a year
+    #: in progress would look like a fall; it is given once the staff snapshots reach December
+    #: of that year (the rolling 12 months carry the latest picture). ``show``: the value is
+    #: complete when measured (a stock at the reference month, a survey round, November's
+    #: cohort). Every indicator with a ``year`` period declares it; the pipelines apply it
+    #: (``pipelines.block``), no list of indicators is kept anywhere else.
+    unfinished_year: UnfinishedYear | None = None
 
     @property
     def is_ratio(self) -> bool:
@@ -105,6 +115,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="staff",
         kolada_id="N15814",
         default_target=1.0,
@@ -137,6 +148,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=(),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="staff",
         kolada_id="N11810",
         note="As Kolada N11810 (årsarbetare med förskollärarlegitimation, kommunal regi, 15 Oct).",
@@ -163,6 +175,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=(),
         aggregation="sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="certification_gap",
     ),
     Indicator(
@@ -186,6 +199,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="staff",
     ),
     Indicator(
@@ -207,6 +221,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="staff",
     ),
     # ---- Attrahera -------------------------------------------------------------------
@@ -230,6 +245,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="weighted_mean",
         stock_or_flow="flow",
+        unfinished_year="show",
         block="survey",
         note="n_individuals = respondents.",
     ),
@@ -249,6 +265,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="recruitments",
         note="n_individuals = requisitions.",
     ),
@@ -271,6 +288,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="recruitments",
         note="n_individuals = requisitions.",
     ),
@@ -290,6 +308,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("placement_type", "school_form"),
         aggregation="sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="placements",
         note="n_individuals = students.",
     ),
@@ -309,6 +328,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("placement_type", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="placements",
         note="n_individuals = students.",
     ),
@@ -332,6 +352,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="median",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="recruitments",
         note="n_individuals = requisitions.",
     ),
@@ -351,6 +372,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="recruitments",
         note="n_individuals = requisitions.",
     ),
@@ -370,6 +392,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="recruitments",
         note="n_individuals = requisitions.",
     ),
@@ -389,6 +412,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="events",
     ),
     # ---- Utveckla --------------------------------------------------------------------
@@ -413,6 +437,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="development",
         note="n_individuals = average headcount over the period (rounded down).",
     ),
@@ -435,6 +460,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="development",
     ),
     Indicator(
@@ -453,6 +479,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="staff",
     ),
     # ---- Behålla ---------------------------------------------------------------------
@@ -480,6 +507,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("variant", "staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="events",
         note="n_individuals = average permanent headcount over the period (rounded down). Kolada N00216 is the cohort variant: turnover_rate_cohort.",
     ),
@@ -503,6 +531,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="show",
         block="staff",
         kolada_id="N00216",
         note="November as in SKR's personnel statistics, regardless of the reference month.",
@@ -528,6 +557,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="events",
         note="n_individuals = average permanent headcount (rounded down), summed over units above unit level.",
     ),
@@ -550,6 +580,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="events",
     ),
     Indicator(
@@ -568,6 +599,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="sick_leave",
         kolada_id="N00090",
         note="n_individuals = the unit's average headcount over the period's snapshots (rounded down), since sick leave is reported per unit.",
@@ -588,6 +620,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("school_form",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="sick_leave",
         kolada_id="N00091",
         note="n_individuals as for sick_leave_rate.",
@@ -608,6 +641,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("measure", "school_form"),
         aggregation="weighted_mean",
         stock_or_flow="flow",
+        unfinished_year="show",
         block="survey",
         kolada_id="U15200",
         note="Kolada U00200 (municipality), U11200 (preschool), U15200 (compulsory school). n_individuals = respondents.",
@@ -629,6 +663,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="events",
     ),
     Indicator(
@@ -650,6 +685,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="staff",
     ),
     Indicator(
@@ -668,6 +704,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="ratio_sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="staff",
         kolada_id="N00214",
         note="Kolada measures in November; Kompetens uses the reference month.",
@@ -691,6 +728,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="redundancy",
     ),
     Indicator(
@@ -713,6 +751,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("staff_category", "school_form"),
         aggregation="sum",
         stock_or_flow="stock",
+        unfinished_year="show",
         block="redundancy",
         note="n_individuals = requisitions.",
     ),
@@ -735,6 +774,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("reason",),
         aggregation="ratio_sum",
         stock_or_flow="flow",
+        unfinished_year="leave_out",
         block="events",
     ),
     # ---- Composite (computed by the analysis layer, listed for the catalogue) ----------
@@ -754,6 +794,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=(),
         aggregation="composite",
         stock_or_flow="composite",
+        unfinished_year="show",
         computed_by="analysis",
     ),
     Indicator(
@@ -772,6 +813,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         breakdowns=(),
         aggregation="composite",
         stock_or_flow="composite",
+        unfinished_year="show",
         computed_by="analysis",
     ),
 )

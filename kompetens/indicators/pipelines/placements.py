@@ -67,4 +67,6 @@ def placements_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
     return placement_indicators(inputs.frame("placements"), inputs.units)
 
 
-BLOCK = Block("placements", frozenset({"units", "placements"}), placements_block, "praktik")
+BLOCK = Block(
+    "placements", frozenset({"units", "placements", "staff"}), placements_block, "praktik"
+)
