@@ -182,6 +182,7 @@ def test_a_unit_parameter_is_allowed_by_id_name_or_label_of_a_visible_unit_only(
         {
             "unit_id": ["E1", "L1", "S1"],
             "unit_name": ["Ekskolan", "Lärkans förskola", "Söderskolan"],
+            "area": ["Norr", "Norr", "Söder"],  # as auth.known_units gives them
         }
     )
     visible = {"E1"}
