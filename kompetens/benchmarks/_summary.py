@@ -47,7 +47,7 @@ def summary_line(values: dict) -> str:
     """``summary: name=value …`` in :data:`FIELDS` order; a missing or None value is ``na``."""
 
     def show(value) -> str:
-        if value is None:
+        if value is None or value != value:  # not measured, or timed out (nan)
             return "na"
         if isinstance(value, float):
             return f"{value:.2f}"

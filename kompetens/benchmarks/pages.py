@@ -191,10 +191,9 @@ def prepare(db: Path, root: Path) -> float:
 _OBSERVER = """
 () => {
   window.__runs = window.__runs || [];
-  if (window.__observed) return;
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!app) return;
-  window.__observed = true;
+  if (!app || window.__observedApp === app) return;
+  window.__observedApp = app;
   new MutationObserver(() => {
     window.__runs.push([app.getAttribute('data-test-script-state'), performance.now()]);
   }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
@@ -270,7 +269,7 @@ def _chromium_pids() -> list[int]:
     ]
 
 
-def _finished(page, since_ms: float, chart: bool, timeout: float = 300) -> None:
+def _finished(page, since_ms: float, chart: bool, timeout: float = 120) -> None:
     """Wait until a run that began after ``since_ms`` (page clock) ended and, if asked, a chart drew."""
     start = time.perf_counter()
     while True:
@@ -319,25 +318,19 @@ def _navigate(page, name: str, server_pid: int) -> dict:
 
 
 def _change_year(page, name: str, server_pid: int) -> dict:
-    """Choose the next year in the sidebar's year box; seconds until the page finished."""
+    """Choose the next year in the sidebar's year box (keyboard); seconds until the page finished."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
         has_text="År"
     )
-    current = box.first.inner_text().split("\n")[-1].strip()
     box.first.click()
-    options = page.get_by_role("option")
-    options.first.wait_for(timeout=30_000)
-    texts = [t.strip() for t in options.all_inner_texts()]
-    target = next((t for t in texts if t and t != current), None)
-    if target is None:
-        page.keyboard.press("Escape")
-        return {"seconds": float("nan"), "chromium_cpu": float("nan"), "server_cpu": float("nan")}
+    page.get_by_role("option").first.wait_for(timeout=30_000)
     page.evaluate(_OBSERVER)
     chromium = _chromium_pids()
     cpu_before = (_cpu(chromium), _cpu([server_pid]))
     since = page.evaluate("() => performance.now()")
     start = time.perf_counter()
-    page.get_by_role("option", name=target, exact=True).first.click()
+    page.keyboard.press("ArrowDown")  # the option after the chosen one: always another year
+    page.keyboard.press("Enter")
     _finished(page, since, name in CHART_PAGES)
     elapsed = time.perf_counter() - start
     page.wait_for_timeout(300)
@@ -346,6 +339,18 @@ def _change_year(page, name: str, server_pid: int) -> dict:
         "chromium_cpu": round(_cpu(chromium) - cpu_before[0], 3),
         "server_cpu": round(_cpu([server_pid]) - cpu_before[1], 3),
     }
+
+
+NOT_MEASURED = {"seconds": float("nan"), "chromium_cpu": float("nan"), "server_cpu": float("nan")}
+
+
+def _timed(what, *args) -> dict:
+    """Run a timing; a timeout is reported as ``nan`` (and said on stderr), not a crash."""
+    try:
+        return what(*args)
+    except TimeoutError as problem:
+        print(f"  {what.__name__}{args[1:2]}: {problem}", file=sys.stderr, flush=True)
+        return dict(NOT_MEASURED)
 
 
 def browse_app(
@@ -370,11 +375,11 @@ def browse_app(
         page.wait_for_timeout(500)
         order = [n for n in pages if n != first] + [first]
         for name in order:
-            out["nav"][name] = _navigate(page, name, pid)
+            out["nav"][name] = _timed(_navigate, page, name, pid)
         for name in year_pages:
             if name != order[-1]:
-                _navigate(page, name, pid)
-            out["year"][name] = _change_year(page, name, pid)
+                _timed(_navigate, page, name, pid)
+            out["year"][name] = _timed(_change_year, page, name, pid)
         instance.close()
     return out
 
@@ -387,6 +392,17 @@ def browser(db: Path, root: Path) -> dict:
         trivial = browse_app(trivial_app, db, root, TRIVIAL_PAGES, "Sida A", ("Sida A",))
     kompetens = browse_app(root / "app.py", db, root, URL_PATHS, "Översikt", YEAR_PAGES)
     return {"trivial": trivial, "kompetens": kompetens}
+
+
+def _median(values) -> float:
+    """Median of the measured values (a timeout's ``nan`` left out); ``nan`` if none."""
+    kept = [v for v in values if v == v]
+    return statistics.median(kept) if kept else float("nan")
+
+
+def _max(values) -> float:
+    kept = [v for v in values if v == v]
+    return max(kept) if kept else float("nan")
 
 
 def _ratio(value: float, floor: float) -> str:
@@ -409,9 +425,9 @@ def report(result: dict) -> str:
     b = result.get("browser")
     if b:
         t, k = b["trivial"], b["kompetens"]
-        tn = statistics.median(v["seconds"] for v in t["nav"].values())
-        tc = statistics.median(v["chromium_cpu"] for v in t["nav"].values())
-        ty = statistics.median(v["seconds"] for v in t["year"].values())
+        tn = _median(v["seconds"] for v in t["nav"].values())
+        tc = _median(v["chromium_cpu"] for v in t["nav"].values())
+        ty = _median(v["seconds"] for v in t["year"].values())
         lines += [
             "Browser (headless Chromium; ratio = Kompetens / trivial app, same run):",
             f"  first tab after server start   {k['first_tab_after_start_s']:6.2f} s   trivial "
@@ -454,8 +470,8 @@ def run(db: Path, *, repeat: int = 5, with_browser: bool = False, root: Path | N
         b = browser(db, code)
         result["browser"] = b
         t, k = b["trivial"], b["kompetens"]
-        result["nav_max_s"] = max(v["seconds"] for v in k["nav"].values())
-        result["nav_trivial_s"] = statistics.median(v["seconds"] for v in t["nav"].values())
+        result["nav_max_s"] = _max(v["seconds"] for v in k["nav"].values())
+        result["nav_trivial_s"] = _median(v["seconds"] for v in t["nav"].values())
         result["first_chart_ratio"] = round(k["new_tab_warm_s"] / t["new_tab_warm_s"], 2)
         result["load_average_after"] = round(os.getloadavg()[0], 1)
     return result
