@@ -30,6 +30,26 @@ if units_in_view.height == 0:
     components.empty_state("Det finns inga enheter ännu.")
     st.stop()
 
+# ---- Incomplete staff snapshots (far fewer people or units than the one before) -----------------
+incomplete = query.incomplete_snapshots(cur, scope)
+if incomplete.height:
+    st.subheader("Ofullständiga ögonblicksbilder")
+    st.caption(
+        "En personalögonblicksbild med färre än 80 % av personerna eller enheterna i den "
+        "föregående räknas inte som senaste månad i nyckeltalen förrän hela ögonblicksbilden "
+        "är importerad eller HR bekräftar att organisationen verkligen har krympt."
+    )
+    st.dataframe(view.incomplete_table(incomplete), hide_index=True, width="stretch")
+    if view.may_confirm_snapshots(ctx.viewer):
+        for day in view.unconfirmed_dates(incomplete):
+            if st.button(f"Bekräfta ögonblicksbilden {day}", key=f"dq_confirm_{day}"):
+                with ctx.writing(f"bekräfta ögonblicksbild {day}") as wcur:
+                    st.session_state["dq_confirmed"] = view.confirm_snapshot(wcur, ctx.viewer, day)
+                query.clear_cache()
+                st.rerun()
+    if done := st.session_state.pop("dq_confirmed", None):
+        st.success(done, icon=":material/check_circle:")
+
 # ---- Coverage heatmap ------------------------------------------------------------------------
 st.subheader("Täckning per enhet och månad")
 kind_choice = st.segmented_control(

@@ -41,6 +41,7 @@ UNDO = "undo"
 USER_ADDED = "user_added"
 USER_REMOVED = "user_removed"
 AUDIT_EXPORT = "audit_export"
+SNAPSHOT_CONFIRMED = "snapshot_confirmed"
 
 ACTION_LABELS: dict[str, str] = {
     SIGN_IN: "Inloggning",
@@ -54,6 +55,7 @@ ACTION_LABELS: dict[str, str] = {
     USER_ADDED: "Användare tillagd/ändrad",
     USER_REMOVED: "Användare borttagen",
     AUDIT_EXPORT: "Loggen exporterad",
+    SNAPSHOT_CONFIRMED: "Ofullständig ögonblicksbild bekräftad",
 }
 
 DEFAULT_RETENTION_DAYS = 730

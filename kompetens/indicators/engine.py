@@ -28,6 +28,7 @@ from kompetens.core.contract import KINDS
 from kompetens.indicators import pipelines, targets
 from kompetens.indicators.key_figures import key_figures_ddl
 from kompetens.indicators.registry import engine_indicators
+from kompetens.ingest import snapshot_check
 
 Progress = Callable[[float, str], None]
 
@@ -111,10 +112,18 @@ def blocks_for(changed_kinds: Iterable[str] | None) -> set[str]:
 
 
 def load_frames(conn: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
-    """The current rows the pipelines need, one frame per kind."""
+    """The current rows the pipelines need, one frame per kind.
+
+    Staff snapshots that are incomplete and not confirmed (``ingest.snapshot_check``:
+    far fewer people or units than the snapshot before) are left out, so a partial
+    snapshot never becomes the latest month of the key figures.
+    """
     frames: dict[str, pl.DataFrame] = {}
+    left_out = snapshot_check.left_out_dates(conn)
     for kind, sql in _LOAD_SQL.items():
         frame = store.frame(conn, sql)
+        if kind == "staff" and left_out:
+            frame = frame.filter(~pl.col("snapshot_date").is_in(left_out))
         if not frame.height:
             schema = store.polars_schema(store.KINDS[kind])
             if "employee_id" in schema and "hash(employee_id)" in sql:

@@ -12,7 +12,7 @@ import polars as pl
 
 from kompetens.core import paths
 from kompetens.core.contract import KINDS, Kind
-from kompetens.ingest import headers, profiles, writer
+from kompetens.ingest import headers, profiles, snapshot_check, writer
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import KindNotDetected, detect_kind, map_headers
 from kompetens.ingest.pseudonym import mask_in_text
@@ -396,6 +396,9 @@ def import_bytes(
     hook_warning = writer.notify_data_change(conn, k.name)
     if hook_warning:
         warnings.append(hook_warning)
+    if k.name == "staff":  # a partial snapshot must not pass unnoticed (snapshot_check)
+        dates = checked.valid["snapshot_date"].unique().to_list()
+        warnings.extend(snapshot_check.import_warnings(conn, dates))
     report(1.0, "Klart")
     return ImportResult(
         batch_id=batch_id,

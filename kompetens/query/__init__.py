@@ -59,6 +59,7 @@ from kompetens.query.data_quality import (
     PERSON_KINDS,
     coverage,
     data_freshness,
+    incomplete_snapshots,
     suppressed_cells,
 )
 from kompetens.query.listings import areas, available_periods, latest_month, units
@@ -128,6 +129,7 @@ __all__ = [
     "PERSON_KINDS",
     "coverage",
     "data_freshness",
+    "incomplete_snapshots",
     "suppressed_cells",
     # support need
     "support_need",

@@ -10,6 +10,7 @@ import polars as pl
 
 from kompetens.access.scope import Scope
 from kompetens.core import store
+from kompetens.ingest import snapshot_check
 from kompetens.query.cache import _cached, _memo
 from kompetens.query.listings import available_periods
 from kompetens.query.periods import PeriodType, _month_index_expr, _month_range
@@ -305,3 +306,22 @@ def suppressed_cells(
         )
 
     return _cached("suppressed_cells", conn, (scope, period_type, period, ids), compute)
+
+
+def incomplete_snapshots(conn: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """Staff snapshots with far fewer people or units than the one before, newest first.
+
+    The rule is ``ingest.snapshot_check`` (fewer than 80 % of the people or units of
+    the newest earlier snapshot that counts). Grain: one row per incomplete snapshot
+    date; columns ``snapshot_check.ASSESSED_SCHEMA`` (``counts``: the key figures use
+    it, i.e. HR confirmed it). The counts are the whole organisation's, so a scope
+    narrower than the organisation gets no rows.
+    """
+
+    def compute(cur, ctx):
+        if scope.level != "org":
+            return pl.DataFrame(schema=snapshot_check.ASSESSED_SCHEMA)
+        judged = snapshot_check.completeness(cur)
+        return judged.filter(pl.col("incomplete")).sort("snapshot_date", descending=True)
+
+    return _cached("incomplete_snapshots", conn, (scope,), compute)

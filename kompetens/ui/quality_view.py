@@ -2,19 +2,25 @@
 
 Turns the query layer's coverage, freshness and suppression frames and the
 importer's log and validation issues into Swedish tables and heatmap input.
+The one write, HR's confirmation of an incomplete snapshot (``confirm_snapshot``),
+goes through the importer's snapshot check and the audit log.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+import duckdb
 import polars as pl
 
+from kompetens.access import audit, auth
 from kompetens.core.contract import KINDS
 from kompetens.core.labels import CODE_LABELS, breakdown_label
 from kompetens.indicators import registry
+from kompetens.ingest import snapshot_check, writer
 from kompetens.ingest.errors import ValidationIssue
-from kompetens.present.formatting import fmt_date
+from kompetens.present.formatting import fmt_date, fmt_number
 
 #: The kind control on Datakvalitet (the label is what a bound control keeps in the URL).
 ALL_MONTHLY = "Månadsdata"
@@ -226,3 +232,79 @@ def preview_table(head: pl.DataFrame, kind: str | None = None) -> pl.DataFrame:
         labels = {c.name: c.label_sv for c in KINDS[kind].columns if c.name in out.columns}
         out = out.rename(labels)
     return out
+
+
+#: Column headings of the incomplete-snapshot table (``incomplete_table``).
+SNAPSHOT_LABELS: dict[str, str] = {
+    "Datum": "Datum",
+    "Personer": "Personer",
+    "Enheter": "Enheter",
+    "Jämförd med": "Jämförd med",
+    "Status": "Status",
+}
+
+
+def incomplete_table(snapshots: pl.DataFrame) -> pl.DataFrame:
+    """``query.incomplete_snapshots`` as a Swedish table: date, people and units against the
+    snapshot compared with, and whether the key figures use it."""
+    rows = []
+    for row in snapshots.iter_rows(named=True):
+        status = (
+            f"Bekräftad av {row['confirmed_by']} ({row['confirmed_at']}); används i nyckeltalen"
+            if row["confirmed"]
+            else "Används inte i nyckeltalen förrän den är komplett eller bekräftad"
+        )
+        rows.append(
+            {
+                "Datum": fmt_date(row["snapshot_date"]),
+                "Personer": fmt_number(row["people"]),
+                "Enheter": fmt_number(row["units"]),
+                "Jämförd med": (
+                    f"{fmt_date(row['compared_date'])}: {fmt_number(row['compared_people'])} "
+                    f"personer i {fmt_number(row['compared_units'])} enheter"
+                ),
+                "Status": status,
+            }
+        )
+    return pl.DataFrame(rows, schema={c: pl.String for c in SNAPSHOT_LABELS})
+
+
+def unconfirmed_dates(snapshots: pl.DataFrame) -> list[dt.date]:
+    """The dates of ``query.incomplete_snapshots`` that HR has not confirmed, newest first."""
+    return snapshots.filter(~pl.col("confirmed"))["snapshot_date"].to_list()
+
+
+def may_confirm_snapshots(viewer: object) -> bool:
+    """Only HR confirms an incomplete snapshot (the button is shown to HR only)."""
+    return getattr(viewer, "role", None) == auth.HR
+
+
+def confirm_snapshot(
+    conn: duckdb.DuckDBPyConnection, viewer: object, snapshot_date: dt.date
+) -> str:
+    """HR confirms an incomplete snapshot: stored, audited, key figures recomputed.
+
+    ``conn`` is a writing connection. Returns the Swedish confirmation; ``PermissionError``
+    for any role but HR, ``ValueError`` (Swedish) when there is nothing to confirm.
+    """
+    if not may_confirm_snapshots(viewer):
+        raise PermissionError("bara HR kan bekräfta en ofullständig ögonblicksbild")
+    user = getattr(viewer, "email", None) or "okänd"
+    row = snapshot_check.confirm(conn, snapshot_date, user)
+    audit.log_event(
+        conn,
+        user,
+        audit.SNAPSHOT_CONFIRMED,
+        target=snapshot_date.isoformat(),
+        details={
+            "personer": row["people"],
+            "enheter": row["units"],
+            "jämförd_med": str(row["compared_date"]),
+            "personer_före": row["compared_people"],
+            "enheter_före": row["compared_units"],
+        },
+        role=getattr(viewer, "role", None),
+    )
+    warning = writer.notify_data_change(conn, "staff")
+    text = f"Ögonblicksbilden {fmt_date(snapshot_date)} är bekräftad och används nu i nyckeltalen."
+    return f"{text} {warning}" if warning else text
