@@ -398,7 +398,13 @@ def peek_rows(
         return out
     if fmt != "csv":
         return []
-    text, _ = decode_text(data, file_name)
+    # The first rows only: decode a prefix cut at a line end (a large file is decoded once, later).
+    head = data
+    if len(data) > 1 << 16 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        prefix = data[: 1 << 16]
+        cut = max(prefix.rfind(b"\n"), prefix.rfind(b"\r"))
+        head = prefix[: cut + 1] if cut > 0 else prefix
+    text, _ = decode_text(head, file_name)
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")
     lines = text.lstrip("\ufeff").split("\n")[:n]
