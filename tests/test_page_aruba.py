@@ -281,3 +281,21 @@ def test_an_indicator_with_a_variant_breakdown_draws_each_variant_beside_its_own
     assert view.trend_lines(turnover, narrowed, "Norr") == {"Norr": narrowed}
     sick_leave = registry.get("sick_leave_rate")
     assert view.trend_lines(sick_leave, "all", "Organisationen") == {"Organisationen": "all"}
+
+
+def test_a_share_trend_from_zero_has_swedish_ticks_over_the_whole_axis():
+    frame = pl.DataFrame(
+        {
+            "period": ["2024", "2025"],
+            "value": [0.102, 0.104],
+            "suppressed": [False, False],
+            "target": [0.08, 0.08],
+            "serie": ["Organisationen", "Organisationen"],
+        }
+    )
+    fig = view.trend_figure(registry.get("turnover_rate"), frame, "#0072B2")
+    # The axis runs from 0 to 10.4 % × 1.15 = 11.96 %; the ticks start at 0 and reach its top.
+    assert fig.layout.yaxis.range == (0.0, pytest.approx(0.1196))
+    assert fig.layout.yaxis.tickvals[0] == 0.0 and fig.layout.yaxis.tickvals[-1] >= 0.1196
+    # 11.96 % / 5 = 2.4 pp a step, rounded up to 5 pp: whole percent.
+    assert fig.layout.yaxis.ticktext == (f"0{NBSP}%", f"5{NBSP}%", f"10{NBSP}%", f"15{NBSP}%")

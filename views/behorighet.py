@@ -118,14 +118,16 @@ else:
         screen,
         hide_index=True,
         placeholder="..",
+        # What the question needs first (share, gap, the people on a path), so these fit the
+        # screen without sideways scrolling; the rest follows.
         column_order=[
             "unit_name",
-            "gap_fte",
             "share",
-            "target",
-            "status",
+            "gap_fte",
             "path_count",
             "path_share",
+            "status",
+            "target",
             "temporary_share",
             "teacher_fte",
             "area",
@@ -144,13 +146,15 @@ else:
             "target": st.column_config.TextColumn("Mål", alignment="right"),
             "status": "Status",
             "path_count": st.column_config.TextColumn(
-                "På väg mot behörighet (personer)",
+                "På väg mot behörighet",
                 alignment="right",
-                help="Obehöriga som går en behörighetsgivande utbildning (VAL, KPU, Lärarlyftet). "
-                "`..` = färre än fem personer eller dolt.",
+                help="Antal obehöriga personer som går en behörighetsgivande utbildning (VAL, KPU, "
+                "Lärarlyftet). `..` = färre än fem personer eller dolt.",
             ),
             "path_share": st.column_config.TextColumn(
-                "På väg (andel av obehöriga)", alignment="right"
+                "På väg, andel",
+                alignment="right",
+                help="Andel av de obehöriga som går en behörighetsgivande utbildning.",
             ),
             "temporary_share": st.column_config.TextColumn("Visstidsanställda", alignment="right"),
             "teacher_fte": st.column_config.TextColumn(f"{category_name} (FTE)", alignment="right"),

@@ -238,7 +238,7 @@ def step_decimals(step: float, scale: float = 1.0) -> int:
 
 
 def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
-    """About ``count`` round tick values (steps of 1, 2, 2.5 or 5 × 10^k) covering ``low``..``high``."""
+    """About ``count`` round tick values (steps of 1, 2 or 5 × 10^k) covering ``low``..``high``."""
     if high < low:
         low, high = high, low
     span = high - low
@@ -248,7 +248,7 @@ def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
     raw = span / max(count - 1, 1)
     exponent = math.floor(math.log10(raw))
     step = 10.0**exponent
-    for multiple in (1, 2, 2.5, 5, 10):
+    for multiple in (1, 2, 5, 10):
         step = multiple * 10.0**exponent
         if step >= raw - 1e-12:
             break

@@ -119,7 +119,8 @@ def trend_figure(indicator: Indicator, frame: pl.DataFrame, colour: str):
         fig.update_yaxes(tickformat=",.2f")
     axis = y_range(frame, indicator.unit)
     if axis:
-        fig.update_yaxes(range=axis)
+        # The ticks cover the whole axis from zero, not only the values' range.
+        fig.update_yaxes(range=axis, **charts.axis_format(indicator.unit, axis))
     fig.update_layout(height=320, title=None)
     return fig
 
