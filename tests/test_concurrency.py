@@ -217,3 +217,26 @@ def test_a_reader_keeps_the_old_snapshot_while_a_writer_works_and_then_sees_the_
     assert store.scalar(after, "SELECT max(snapshot_date) FROM current_staff").isoformat() == "2026-01-15"  # fmt: skip
     # the cursor someone took from the old connection still reads (it is not closed under them)
     assert store.scalar(before.cursor(), "SELECT count(*) FROM current_units") > 0
+
+
+def test_an_audit_event_during_an_import_is_queued_and_written_when_the_import_is_done(db):
+    from kompetens.access import audit
+    from kompetens.ui import context
+
+    def logged() -> list[tuple]:
+        conn = store.connect(db, read_only=True)
+        try:
+            events = audit.list_events(conn, action=audit.EXPORT, include_imports=False)
+        finally:
+            conn.close()
+        return events.select("user_email", "target").rows()
+
+    with locking.writer_lock(db, "import personal.csv"):
+        started = time.perf_counter()
+        context.log_event(str(db), "hr@kommun.se", audit.EXPORT, "Behörighet 2025")
+        assert time.perf_counter() - started < 3  # the page did not wait for the import
+        assert context.app_database(str(db)).pending_events() == 1
+    deadline = time.time() + 20
+    while context.app_database(str(db)).pending_events() and time.time() < deadline:
+        time.sleep(0.1)
+    assert logged() == [("hr@kommun.se", "Behörighet 2025")]

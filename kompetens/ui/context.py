@@ -123,6 +123,7 @@ class AppDatabase:
         self.db_path = db_path
         self.reader = snapshot.Reader(db_path)
         self._queue: list[tuple] = []
+        self._in_flight = 0  # taken from the queue by a flush that has not finished
         self._queue_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
 
@@ -156,8 +157,9 @@ class AppDatabase:
             self._start_flusher()
 
     def pending_events(self) -> int:
+        """Audit events not yet written (queued, or being written)."""
         with self._queue_lock:
-            return len(self._queue)
+            return len(self._queue) + self._in_flight
 
     def flush(self, timeout: float) -> bool:
         """Write the queued audit events; False when the lock stayed busy (they stay queued)."""
@@ -165,22 +167,25 @@ class AppDatabase:
 
         with self._queue_lock:
             events, self._queue = self._queue, []
+            self._in_flight += len(events)
         if not events:
             return True
+        written = False
         try:
             with writing(self.db_path, "granskningslogg", timeout=timeout) as conn:
                 for user, action, target, details, role, at in events:
                     audit.log_event(conn, user, action, target, details, role=role, at=at)
+                written = True  # committed: a failed publication must not write them twice
         except DatabaseBusy:
-            with self._queue_lock:
-                self._queue[:0] = events
-            return False
+            pass
         except duckdb.Error:
             _LOG.exception("could not write %d audit events", len(events))
+        finally:
             with self._queue_lock:
-                self._queue[:0] = events
-            return False
-        return True
+                self._in_flight -= len(events)
+                if not written:  # back to the front of the queue, in their order
+                    self._queue[:0] = events
+        return written
 
     def _start_flusher(self) -> None:
         with self._queue_lock:
