@@ -530,7 +530,7 @@ def certification_screen(table: pl.DataFrame) -> pl.DataFrame:
 def name_width(names: list[str]) -> int:
     """Pixels for a column of unit names so that none is cut off (bounded to keep the table readable)."""
     longest = max((len(n) for n in names), default=10)
-    return max(140, min(380, 8 * longest + 28))
+    return max(120, min(270, 7 * longest + 24))
 
 
 def ranking_units(

@@ -163,8 +163,9 @@ def download_buttons(
     """
     stem = _file_stem(name)
 
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    # A horizontal row sized to its buttons: fixed column shares cut "Ladda ner …" on a narrow screen.
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         "Ladda ner CSV",
         # A callable: the file is built only when someone clicks, not on every script run.
         data=audited_download(
@@ -178,8 +179,9 @@ def download_buttons(
         icon=":material/download:",
         key=f"{key or stem}_csv",
         on_click="ignore",
+        width="content",
     )
-    right.download_button(
+    row.download_button(
         "Ladda ner Excel",
         data=audited_download(
             lambda: exports.to_excel_bytes(
@@ -194,6 +196,7 @@ def download_buttons(
         icon=":material/table:",
         key=f"{key or stem}_xlsx",
         on_click="ignore",
+        width="content",
     )
 
 
