@@ -296,3 +296,24 @@ def test_the_demo_area_manager_starts_on_an_area_with_schools_and_on_the_dialogu
     at.selectbox(key="demo_roll").set_value(auth.AREA_MANAGER).run()
     assert not at.exception
     assert at.multiselect(key="demo_omraden").value == ["Norr"]
+
+
+def test_without_a_link_or_sidebar_area_the_page_opens_on_the_area_of_the_greatest_need(
+    writable_db,
+):
+    # E1 (Norr) has rank 1; "Central" would sort first but is not where the need is.
+    from kompetens.ui import dialogue_view as view
+
+    conn = store.connect(writable_db)
+    try:
+        assert view.neediest_area(conn, query.Scope.everything()) == "Norr"
+    finally:
+        conn.close()
+    areas = ["Central", "Norr", "Söder"]
+    choose = dict(sidebar_area=None, linked_unit_area=None, sidebar_changed=False)
+    assert view.default_area(areas, **choose, neediest_area="Norr") == "Norr"
+    assert view.default_area(areas, **choose) == "Central"
+    assert (
+        view.default_area(areas, **{**choose, "sidebar_area": "Söder"}, neediest_area="Norr")
+        == "Söder"
+    )

@@ -46,6 +46,7 @@ default_area = view.default_area(
     sidebar_area=ctx.filters.area,
     linked_unit_area=view.area_of(all_units, linked_unit) if linked_unit else None,
     sidebar_changed=sidebar_changed,
+    neediest_area=view.neediest_area(cur, scope),
 )
 left, right, when = st.columns([2, 3, 2])
 area = left.selectbox(

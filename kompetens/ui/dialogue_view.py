@@ -77,15 +77,24 @@ def default_area(
     sidebar_area: str | None,
     linked_unit_area: str | None,
     sidebar_changed: bool,
+    neediest_area: str | None = None,
 ) -> str:
     """The page's area choice on a run: a shared ``?enhet=`` link opens its unit's area, unless the
     user has just changed the sidebar area (then the sidebar wins); else the sidebar area; else
-    the first area."""
+    the area of the unit with the greatest support need; else the first area."""
     if linked_unit_area in area_names and not (sidebar_changed and sidebar_area):
         return linked_unit_area
     if sidebar_area in area_names:
         return sidebar_area
+    if neediest_area in area_names:
+        return neediest_area
     return area_names[0]
+
+
+def neediest_area(conn: duckdb.DuckDBPyConnection, scope) -> str | None:
+    """The area of the unit with the greatest support need in ``scope`` (None if none is ranked)."""
+    ranked = query.support_need(conn, scope).filter(pl.col("rank").is_not_null())
+    return ranked.sort("rank", "unit_id")["area"].item(0) if ranked.height else None
 
 
 def phase_of(indicator_id: str) -> str:
