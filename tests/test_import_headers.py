@@ -173,3 +173,21 @@ def test_a_totals_word_in_a_middle_row_is_data_and_fails_validation():
     )
     error = rejected(conn, text.encode(), "enheter.csv")
     assert [(i.row, i.column) for i in error.issues] == [(2, "school_form")]
+
+
+def test_a_large_export_finds_its_header_from_the_first_rows_and_reads_every_row():
+    # Over 64 KB: the header search reads a prefix only; the import reads the whole file.
+    conn = seeded_db()
+    rows = "".join(f"U{9000 + i};Skola {i};Norra området;grundskola\n" for i in range(3000))
+    text = "Enhetsrapport\nper 2025-10-31\n\nunit_id;unit_name;area;school_form\n" + rows
+    assert len(text.encode()) > 1 << 16
+    result = import_bytes(conn, text.encode("cp1252"), "enheter.csv", user="test")
+    assert result.rows_written == 3000
+    assert result.warnings[0] == "Rubrikraden är rad 4: 3 rad(er) ovanför den ignorerades."
+
+
+def test_mapping_step_labels_escape_markdown_in_headers_and_values():
+    from kompetens.ui.import_view import plain
+
+    assert plain("[logga in](http://x)") == r"\[logga in\]\(http\:\/\/x\)".replace(r"\/", "/")
+    assert plain("*Syss.grad %*") == r"\*Syss\.grad %\*"
