@@ -317,3 +317,30 @@ def test_without_a_link_or_sidebar_area_the_page_opens_on_the_area_of_the_greate
         view.default_area(areas, **{**choose, "sidebar_area": "Söder"}, neediest_area="Norr")
         == "Söder"
     )
+
+
+def test_a_card_for_a_12_month_figure_says_its_period_and_compares_with_12_months_a_year_earlier():
+    from kompetens.ui import dialogue_view as view
+
+    row = {
+        "indicator_id": "turnover_rate",
+        "unit_value": 0.175,
+        "unit_suppressed": False,
+        "area_value": 0.085,
+        "area_suppressed": False,
+        "org_value": 0.088,
+        "target": 0.08,
+        "previous_value": 0.131,
+        "previous_suppressed": False,
+        "change": 0.175 - 0.131,  # +4,4 percentage points
+        "rank_in_area": 20,
+        "units_in_area": 22,
+        "period_label": "12 mån t.o.m. 2026-11",
+        "previous_label": "12 mån t.o.m. 2025-11",
+    }
+    card = view.card(row, "2025")
+    assert card["phase"] == "Behålla · 12 mån t.o.m. 2026-11"
+    assert card["value"] == "17,5\u00a0%"
+    assert card["delta"] == "+4,4\u00a0procentenheter mot 12 mån t.o.m. 2025-11"
+    yearly = view.card({**row, "period_label": "2026", "previous_label": "2025"}, "2025")
+    assert yearly["phase"] == "Behålla" and yearly["delta"].endswith("mot 2025")
