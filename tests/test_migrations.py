@@ -43,6 +43,18 @@ RELEASE_ROWS = {
     "schema_version": 5,
 }
 
+#: Every migration of today's code, as its owner declares it (version, name). A new table adds a
+#: line here; the tests below read the newest version from this list, not from a literal.
+DECLARED = [
+    (1, "core_tables"),
+    (2, "key_figures"),
+    (3, "dialogues"),
+    (4, "audit_events"),
+    (5, "users"),
+    (6, "import_profiles"),
+]
+LATEST = DECLARED[-1][0]
+
 
 @pytest.fixture
 def isolated_registry(monkeypatch):
@@ -75,13 +87,7 @@ def _columns(conn) -> list[tuple]:
 
 def test_each_migration_carries_the_version_number_its_owner_declares():
     registered = [(m.version, m.name) for m in store.registered_migrations()]
-    assert registered == [
-        (1, "core_tables"),
-        (2, "key_figures"),
-        (3, "dialogues"),
-        (4, "audit_events"),
-        (5, "users"),
-    ]
+    assert registered == DECLARED
     assert store.CORE_MIGRATION.version == 1
     assert engine.KEY_FIGURES_MIGRATION.version == 2
     assert dialogues.DIALOGUE_MIGRATION.version == 3
@@ -140,11 +146,8 @@ print("share unit:", catalogue.indicator_units()["certified_teacher_share"])
     assert "kompetens.wiring.wire()" in out
     assert "callbacks: 0" in out
     assert "catalogue refused: kompetens.ingest.catalogue: no indicator catalogue installed" in out
-    assert (
-        "versions: [(1, 'core_tables'), (2, 'key_figures'), (3, 'dialogues'), "
-        "(4, 'audit_events'), (5, 'users')]"
-    ) in out
-    assert "schema: 5" in out
+    assert f"versions: {DECLARED}" in out
+    assert f"schema: {LATEST}" in out
     assert "share unit: share" in out
 
 
@@ -162,59 +165,67 @@ def test_registering_an_equal_migration_again_is_a_no_op(isolated_registry):
     # A new object with the same number, name and statements (e.g. after a module reload).
     again = store.Migration(4, "audit_events", audit._migration_audit)
     assert store.register_migration(again) is audit.AUDIT_MIGRATION
-    assert len(store.registered_migrations()) == 5
+    assert len(store.registered_migrations()) == LATEST
 
 
 def test_one_migration_cannot_be_registered_under_two_version_numbers(isolated_registry):
-    moved = store.Migration(6, "users", auth._migration_users)
-    with pytest.raises(store.SchemaError, match="'users' is already version 5, not 6"):
+    moved = store.Migration(LATEST + 1, "users", auth._migration_users)
+    with pytest.raises(store.SchemaError, match=f"'users' is already version 5, not {LATEST + 1}"):
         store.register_migration(moved)
 
 
 def test_a_gap_in_the_version_numbers_is_refused_before_anything_is_written(isolated_registry):
-    store.register_migration(store.Migration(7, "seventh", lambda: ["CREATE TABLE t7 (x INTEGER)"]))
+    skipped = LATEST + 1
+    store.register_migration(
+        store.Migration(LATEST + 2, "after_gap", lambda: ["CREATE TABLE t_gap (x INTEGER)"])
+    )
     conn = duckdb.connect(":memory:")
-    with pytest.raises(store.SchemaError, match=r"missing \[6\]"):
+    with pytest.raises(store.SchemaError, match=rf"missing \[{skipped}\]"):
         store.migrate(conn)
     assert store.rows(conn, "SELECT count(*) FROM information_schema.tables") == [(0,)]
-    with pytest.raises(store.SchemaError, match=r"missing \[6\]"):
+    with pytest.raises(store.SchemaError, match=rf"missing \[{skipped}\]"):
         wiring.wire()
 
 
 def test_migrations_run_in_version_order_not_in_registration_order(isolated_registry, tmp_path):
     db = tmp_path / "k.duckdb"
-    store.connect(db).close()  # version 5
-    # Registered 7 before 6; 7 inserts into the table 6 creates, so the wrong order would fail.
-    store.register_migration(store.Migration(7, "fill_t6", lambda: ["INSERT INTO t6 VALUES (42)"]))
-    store.register_migration(store.Migration(6, "t6", lambda: ["CREATE TABLE t6 (x INTEGER)"]))
+    store.connect(db).close()  # version LATEST
+    first, second = LATEST + 1, LATEST + 2
+    # Registered `second` before `first`; `second` fills the table `first` creates, so the wrong
+    # order would fail.
+    store.register_migration(
+        store.Migration(second, "fill_t6", lambda: ["INSERT INTO t6 VALUES (42)"])
+    )
+    store.register_migration(store.Migration(first, "t6", lambda: ["CREATE TABLE t6 (x INTEGER)"]))
     conn = store.connect(db)
     assert store.rows(conn, "SELECT version FROM schema_version ORDER BY 1") == [
-        (1,),
-        (2,),
-        (3,),
-        (4,),
-        (5,),
-        (6,),
-        (7,),
+        (v,) for v in range(1, second + 1)
     ]
     assert store.rows(conn, "SELECT x FROM t6") == [(42,)]
 
 
-@given(order=st.permutations([6, 7, 8, 9]))
+@given(order=st.permutations([1, 2, 3, 4]))
 @settings(max_examples=25, deadline=None)
 def test_whatever_the_registration_order_migrations_apply_in_version_order(order):
     saved = store._REGISTERED
     store._REGISTERED = dict(saved)
     try:
-        # 6 creates a log table; 7, 8 and 9 each append their own number to it.
-        steps = {6: ["CREATE TABLE applied (version INTEGER)", "INSERT INTO applied VALUES (6)"]}
-        for v in (7, 8, 9):
+        # The first new version creates a log table; the next three each append their number.
+        a = LATEST + 1
+        steps = {a: ["CREATE TABLE applied (version INTEGER)", f"INSERT INTO applied VALUES ({a})"]}
+        for v in (a + 1, a + 2, a + 3):
             steps[v] = [f"INSERT INTO applied VALUES ({v})"]
-        for v in order:
+        for offset in order:  # LATEST + 1 ... LATEST + 4, registered in any order
+            v = LATEST + offset
             store.register_migration(store.Migration(v, f"step{v}", lambda v=v: steps[v]))
         conn = store.connect(":memory:")
-        assert store.rows(conn, "SELECT version FROM applied") == [(6,), (7,), (8,), (9,)]
-        assert store.schema_version(conn) == 9
+        assert store.rows(conn, "SELECT version FROM applied") == [
+            (a,),
+            (a + 1,),
+            (a + 2,),
+            (a + 3,),
+        ]
+        assert store.schema_version(conn) == a + 3
     finally:
         store._REGISTERED = saved
 
@@ -222,16 +233,17 @@ def test_whatever_the_registration_order_migrations_apply_in_version_order(order
 def test_an_older_program_refuses_a_newer_database_in_swedish_and_changes_nothing(tmp_path):
     db = tmp_path / "newer.duckdb"
     conn = store.connect(db)
-    conn.execute("INSERT INTO schema_version (version) VALUES (6)")  # as a later Kompetens would
+    newer = LATEST + 1
+    conn.execute("INSERT INTO schema_version (version) VALUES (?)", [newer])  # a later Kompetens
     conn.close()
     for read_only in (False, True):
         with pytest.raises(store.NewerDatabaseError) as refused:
             store.connect(db, read_only=read_only)
         message = str(refused.value)
-        assert f"Databasen {db} har schemaversion 6" in message
-        assert "känner bara till version 5" in message
+        assert f"Databasen {db} har schemaversion {newer}" in message
+        assert f"känner bara till version {LATEST}" in message
         assert "Uppgradera Kompetens" in message
-    assert _raw_counts(db)["schema_version"] == 6
+    assert _raw_counts(db)["schema_version"] == newer
 
 
 # --- a database written by the previous release -----------------------------------------------
@@ -249,15 +261,25 @@ def test_the_release_fixture_holds_what_its_readme_says(release_db):
     assert {t: counts[t] for t in RELEASE_ROWS} == RELEASE_ROWS
 
 
-def test_a_database_from_release_fc88928_opens_at_version_5_with_every_row_unchanged(release_db):
+def test_a_database_from_release_fc88928_migrates_to_the_latest_version_with_every_row_unchanged(
+    release_db,
+):
     before = _raw_counts(release_db)
     with duckdb.connect(str(release_db), read_only=True) as raw:
         versions_before = raw.execute("SELECT * FROM schema_version ORDER BY 1").fetchall()
     conn = store.connect(release_db)
-    assert store.schema_version(conn) == 5
-    assert store.rows(conn, "SELECT * FROM schema_version ORDER BY 1") == versions_before
+    assert store.schema_version(conn) == LATEST
+    # The release's five version rows stay as they were; the newer migrations add theirs.
+    after_versions = store.rows(conn, "SELECT * FROM schema_version ORDER BY 1")
+    assert after_versions[:5] == versions_before
+    assert [v for v, _ in after_versions[5:]] == list(range(6, LATEST + 1))
     conn.close()
-    assert _raw_counts(release_db) == before
+    after = _raw_counts(release_db)
+    assert {t: after[t] for t in before if t != "schema_version"} == {
+        t: n for t, n in before.items() if t != "schema_version"
+    }
+    assert after["schema_version"] == LATEST
+    assert all(after[t] == 0 for t in set(after) - set(before))  # new tables start empty
 
 
 def test_a_database_from_release_fc88928_has_exactly_the_schema_of_a_new_database(
