@@ -810,6 +810,15 @@ def profiles_import(
         raise typer.Exit(EXIT_REJECTED) from None
     with database.writing(db, f"profiles import {file.name}", on_wait=_tell_waiting) as conn:
         saved = profiles.save_profile(conn, found, _cli_actor())
+        from kompetens.access import audit
+
+        audit.log_event(
+            conn,
+            _cli_actor(),
+            profiles.AUDIT_ACTION,
+            saved.name,
+            {"version": saved.version, "kind": saved.kind, "file": file.name},
+        )
     console.print(
         f"Profilen '{saved.name}' sparades som version {saved.version} ({saved.kind}).",
         markup=False,

@@ -138,6 +138,15 @@ def test_profiles_are_versioned_listed_shown_and_exported_as_toml_or_json(tmp_pa
     cli("profiles", "import", str(EXPORTS / "visma.toml"), "--db", str(db))
     second = cli("profiles", "import", str(EXPORTS / "visma.toml"), "--db", str(db))
     assert "sparades som version 2" in second
+    conn = store.connect(db)
+    try:  # every saved version is in the audit log
+        logged = store.rows(
+            conn,
+            "SELECT action, target FROM audit_events WHERE action = 'profile_saved' ORDER BY occurred_at",
+        )
+    finally:
+        conn.close()
+    assert logged == [("profile_saved", "Visma personalförteckning")] * 2
     listing = cli("profiles", "list", "--db", str(db))
     assert "Visma personalförteckning" in listing and "cli:" in listing
     shown = cli("profiles", "show", "Visma personalförteckning", "--db", str(db))

@@ -41,6 +41,8 @@ from kompetens.ingest.reading import ROW, RawFile, _first_used_xlsx_row, peek_ro
 
 #: ``constants`` value meaning "the date in the title line above the header".
 TITLE = "titelrad"
+#: The audit-log action for a saved profile version (written by the page and the CLI).
+AUDIT_ACTION = "profile_saved"
 FORMAT_VERSION = 1
 
 

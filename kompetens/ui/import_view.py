@@ -17,6 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from kompetens.access import audit
 from kompetens.core.contract import KINDS
 from kompetens.ingest import (
     ImportRejected,
@@ -178,6 +179,13 @@ def mapping_step(ctx, data: bytes, file_name: str, guess: str | None, user: str 
         try:
             with ctx.writing(f"profil {profile.name}") as wcur:
                 saved = profiles.save_profile(wcur, profile, user or "okänd")
+                audit.log_event(
+                    wcur,
+                    user or "okänd",
+                    profiles.AUDIT_ACTION,
+                    saved.name,
+                    {"version": saved.version, "kind": saved.kind},
+                )
         except profiles.ProfileError as exc:
             st.error(str(exc), icon=":material/error:")
             return
