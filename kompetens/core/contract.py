@@ -341,7 +341,7 @@ EVENTS = Kind(
             "text",
             True,
             "Anställnings-id",
-            ("anställningsid", "personnummer", "pnr"),
+            ("anställningsid", "personnummer", "pnr", "personnr"),
         ),
         Column(
             "event_type",
@@ -494,7 +494,7 @@ DEVELOPMENT = Kind(
             "text",
             True,
             "Anställnings-id",
-            ("anställningsid", "personnummer", "pnr"),
+            ("anställningsid", "personnummer", "pnr", "personnr"),
         ),
         Column("activity_date", "date", True, "Datum", ("datum", "aktivitetsdatum")),
         Column(
