@@ -240,3 +240,27 @@ def test_an_audit_event_during_an_import_is_queued_and_written_when_the_import_i
     while context.app_database(str(db)).pending_events() and time.time() < deadline:
         time.sleep(0.1)
     assert logged() == [("hr@kommun.se", "Behörighet 2025")]
+
+
+def test_audit_events_reach_the_published_copy_at_most_once_a_minute(db, monkeypatch):
+    from kompetens.access import audit
+    from kompetens.ui import context
+
+    database.ensure_published(db)  # published just now
+    first = snapshot.read_pointer(db).file
+    for table in ("Behörighet 2025", "ARUBA 2025", "Stödbehov 2025"):
+        context.log_event(str(db), "hr@kommun.se", audit.EXPORT, table)
+    # Written, acknowledged, not copied: readers keep their copy (and their caches).
+    assert snapshot.read_pointer(db).file == first
+    assert not snapshot.is_behind(db)
+    conn = store.connect(db, read_only=True)
+    try:
+        assert audit.list_events(conn, action=audit.EXPORT, include_imports=False).height == 3
+    finally:
+        conn.close()
+    monkeypatch.setattr(database, "QUIET_PUBLISH_SECONDS", 0.0)  # a minute has passed
+    context.log_event(str(db), "hr@kommun.se", audit.EXPORT, "Översikt 2025")
+    newest = snapshot.read_pointer(db).file
+    assert newest != first
+    with database.reading(db) as conn:
+        assert audit.list_events(conn, action=audit.EXPORT, include_imports=False).height == 4

@@ -153,6 +153,34 @@ def publish_file(db: str | os.PathLike[str], data_version: int) -> Published:
     return published
 
 
+def acknowledge(db: str | os.PathLike[str]) -> Published | None:
+    """Record the primary's new signature in ``CURRENT.json`` without a new copy.
+
+    For writes readers need not see at once (audit events): the current copy stays
+    current, so readers keep their connection and caches. The caller holds the
+    writer lock and has closed the primary. None when nothing is published yet.
+    """
+    current = read_pointer(db)
+    if current is None:
+        return None
+    folder = snapshot_dir(db)
+    signed = signature(db)
+    pointer_temp = folder / f".{POINTER}.tmp"
+    pointer_temp.write_text(
+        json.dumps(
+            {
+                "file": current.file.name,
+                "data_version": current.data_version,
+                "published_at": current.published_at,
+                "primary_signature": list(signed),
+            }
+        ),
+        encoding="utf-8",
+    )
+    os.replace(pointer_temp, folder / POINTER)
+    return Published(current.file, current.data_version, current.published_at, tuple(signed))
+
+
 def _prune(folder: Path, keep: str) -> None:
     """Delete all but the newest ``KEEP`` copies, and temporary files a dead writer left."""
     copies = sorted(p for p in folder.glob("*.duckdb") if not p.name.startswith("."))
@@ -230,6 +258,7 @@ class Reader:
 
 __all__ = [
     "KEEP",
+    "acknowledge",
     "POINTER",
     "Published",
     "Reader",

@@ -16,6 +16,7 @@ figures before it publishes. Details and the reasoning: docs/operations.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -43,13 +44,26 @@ def _refresh_figures(conn: duckdb.DuckDBPyConnection, progress: Progress | None)
     return engine.refresh_if_stale(conn, progress=progress)
 
 
+#: A quiet write (audit events) publishes only if the last publication is older than this (s).
+QUIET_PUBLISH_SECONDS = 60.0
+
+
 def _close_and_publish(
-    conn: duckdb.DuckDBPyConnection, db: Path, progress: Progress | None, *, always: bool = True
+    conn: duckdb.DuckDBPyConnection,
+    db: Path,
+    progress: Progress | None,
+    *,
+    always: bool = True,
+    quiet: bool = False,
 ) -> snapshot.Published | None:
     """Refresh stale figures, checkpoint, close and publish. The caller holds the lock.
 
     With ``always=False`` nothing is published when the file is unchanged since the
-    current publication (e.g. an audit purge that found nothing to purge).
+    current publication (e.g. an audit purge that found nothing to purge). With
+    ``quiet`` a change is only acknowledged (``snapshot.acknowledge``) unless the
+    current publication is older than ``QUIET_PUBLISH_SECONDS``: audit events then
+    reach the published copy within a minute without invalidating every reader's
+    cache at each sign-in.
     """
     try:
         _refresh_figures(conn, progress)
@@ -62,7 +76,20 @@ def _close_and_publish(
         conn.close()
     if not always and not snapshot.is_behind(db):
         return None
+    if quiet and _published_recently(db):
+        return snapshot.acknowledge(db)
     return snapshot.publish_file(db, version)
+
+
+def _published_recently(db: Path) -> bool:
+    current = snapshot.read_pointer(db)
+    if current is None or not current.file.exists():
+        return False
+    try:
+        at = dt.datetime.fromisoformat(current.published_at)
+    except ValueError:
+        return False
+    return (dt.datetime.now(dt.UTC) - at).total_seconds() < QUIET_PUBLISH_SECONDS
 
 
 @contextmanager
@@ -74,6 +101,7 @@ def writing(
     on_wait: OnWait | None = None,
     progress: Progress | None = None,
     user: str | None = None,
+    quiet: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to the primary, under the writer lock.
 
@@ -81,6 +109,7 @@ def writing(
     more than ``timeout`` seconds (``KOMPETENS_LOCK_TIMEOUT``, default 600, when None).
     On leaving the block the figures are brought up to date and a snapshot is
     published, also when the block failed after something was committed.
+    ``quiet``: a write readers need not see at once (see ``_close_and_publish``).
     """
     target = paths.db_path(db)
     with locking.writer_lock(target, purpose, timeout=timeout, on_wait=on_wait, user=user):
@@ -98,7 +127,7 @@ def writing(
             except Exception:  # the original error is the one to report
                 log.exception("publishing after a failed write failed")
             raise
-        _close_and_publish(conn, target, progress, always=False)
+        _close_and_publish(conn, target, progress, always=False, quiet=quiet)
 
 
 def _has_wal(db: Path) -> bool:

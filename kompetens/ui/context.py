@@ -172,7 +172,9 @@ class AppDatabase:
             return True
         written = False
         try:
-            with writing(self.db_path, "granskningslogg", timeout=timeout) as conn:
+            with database.writing(
+                self.db_path, "granskningslogg", timeout=timeout, quiet=True
+            ) as conn:
                 for user, action, target, details, role, at in events:
                     audit.log_event(conn, user, action, target, details, role=role, at=at)
                 written = True  # committed: a failed publication must not write them twice
