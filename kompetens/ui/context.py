@@ -126,6 +126,8 @@ class AppDatabase:
         self._in_flight = 0  # taken from the queue by a flush that has not finished
         self._queue_lock = threading.Lock()
         self._flusher: threading.Thread | None = None
+        self._last_audit_write: dt.datetime | None = None
+        self._late_publication: threading.Timer | None = None
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The current snapshot's read-only connection (callers take cursors from it)."""
@@ -178,6 +180,8 @@ class AppDatabase:
                 for user, action, target, details, role, at in events:
                     audit.log_event(conn, user, action, target, details, role=role, at=at)
                 written = True  # committed: a failed publication must not write them twice
+            self._last_audit_write = dt.datetime.now(dt.UTC)
+            self._publish_later()
         except DatabaseBusy:
             pass
         except duckdb.Error:
@@ -188,6 +192,27 @@ class AppDatabase:
                 if not written:  # back to the front of the queue, in their order
                     self._queue[:0] = events
         return written
+
+    def _publish_later(self) -> None:
+        """Publish the audit events a quiet write only acknowledged, once the minute is over."""
+        with self._queue_lock:
+            if self._late_publication is not None and self._late_publication.is_alive():
+                return
+            self._late_publication = threading.Timer(
+                database.QUIET_PUBLISH_SECONDS + 1, self._publish_if_unpublished
+            )
+            self._late_publication.daemon = True
+            self._late_publication.start()
+
+    def _publish_if_unpublished(self) -> None:
+        current = snapshot.read_pointer(self.db_path)
+        written = self._last_audit_write
+        if current is None or written is None:
+            return
+        if dt.datetime.fromisoformat(current.published_at) < written:
+            # A writer at work publishes when it is done: then nothing is left to do here.
+            with suppress(DatabaseBusy, duckdb.Error, database.NoDatabase):
+                database.publish(self.db_path, timeout=5.0)
 
     def _start_flusher(self) -> None:
         with self._queue_lock:
