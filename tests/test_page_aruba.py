@@ -135,12 +135,13 @@ def test_avveckla_shows_age_forecast_redundancy_and_exit_reasons_with_small_figu
     assert run["metrics"][registry.get("retirement_forecast_5y").name_sv][0] == ".."
     assert "### Pensionsprognos per personalkategori" in run["text"]
     assert "### Övertaliga och öppna tjänster i samma kategori" in run["text"]
-    # October 2025: P35 (childminder, L1) unplaced, R6 (childminder) open: one each -> '..'
+    # October 2025: P35 (childminder, L1) unplaced: 1 person -> '..'; R6 (childminder) open:
+    # a post, not a person, so it shows (registry counts='posts')
     matches = next(f for f in run["frames"] if "Övertaliga ej placerade" in f.columns)
     org = matches[matches["Nivå"] == "Hela organisationen"]
     assert org["Personalkategori"].tolist() == ["Barnskötare"]
     assert org["Övertaliga ej placerade"].tolist() == [".."]
-    assert org["Öppna tjänster i kategorin"].tolist() == [".."]
+    assert org["Öppna tjänster i kategorin"].tolist() == ["1"]
     assert "färre än 5 och visas som `..`" in run["text"]
     # exit reasons 2025: P01 retirement, P34 end of contract -> 1 each: hidden
     reasons = next(f for f in run["frames"] if list(f.columns) == ["Kategori", "Värde"])

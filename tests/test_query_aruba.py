@@ -25,7 +25,8 @@ def redundancy_rows() -> list[tuple]:
     Unplaced redundant assistants: N1 3, N4 4 (Nord 7), S1 6, S2 5 (Syd 11), org 18;
     childminders: N3 2 and other staff: N3 2 (Nord 2 each, org 2 each: fewer than 5, hidden);
     all categories at org: 22 (two hidden cells, so assistants need not be hidden with them).
-    Open assistant vacancies: N1 6 (Nord 6), S1 5 (Syd 5), org 11; childminder: N3 1 (hidden).
+    Open assistant vacancies: N1 6 (Nord 6), S1 5 (Syd 5), org 11; childminder: N3 1. Vacancies
+    are posts (registry ``counts='posts'``): n = 0, never hidden, whatever their number.
     """
     rows = []
     for unit, n in [("N1", 3), ("N4", 4), ("S1", 6), ("S2", 5)]:
@@ -41,14 +42,14 @@ def redundancy_rows() -> list[tuple]:
         kf(R, "area", "Nord", "year", "2025", 2, None, 2, OTHER),
         kf(R, "org", "org", "year", "2025", 2, None, 2, OTHER),
         kf(R, "org", "org", "year", "2025", 22, None, 22),
-        kf(V, "unit", "N1", "year", "2025", 6, None, 6, A),
-        kf(V, "unit", "S1", "year", "2025", 5, None, 5, A),
-        kf(V, "area", "Nord", "year", "2025", 6, None, 6, A),
-        kf(V, "area", "Syd", "year", "2025", 5, None, 5, A),
-        kf(V, "org", "org", "year", "2025", 11, None, 11, A),
-        kf(V, "unit", "N3", "year", "2025", 1, None, 1, C),
-        kf(V, "area", "Nord", "year", "2025", 1, None, 1, C),
-        kf(V, "org", "org", "year", "2025", 1, None, 1, C),
+        kf(V, "unit", "N1", "year", "2025", 6, None, 0, A),
+        kf(V, "unit", "S1", "year", "2025", 5, None, 0, A),
+        kf(V, "area", "Nord", "year", "2025", 6, None, 0, A),
+        kf(V, "area", "Syd", "year", "2025", 5, None, 0, A),
+        kf(V, "org", "org", "year", "2025", 11, None, 0, A),
+        kf(V, "unit", "N3", "year", "2025", 1, None, 0, C),
+        kf(V, "area", "Nord", "year", "2025", 1, None, 0, C),
+        kf(V, "org", "org", "year", "2025", 1, None, 0, C),
         # an earlier year: only redundant assistants in Syd, no vacancies
         kf(R, "unit", "S1", "year", "2024", 6, None, 6, A),
         kf(R, "area", "Syd", "year", "2024", 6, None, 6, A),
@@ -95,16 +96,17 @@ def test_redundant_staff_are_matched_with_vacancies_of_their_category_per_area_a
     m = q.redundancy_matches(conn, ALL, "year", "2025")
     assert as_tuples(m) == [
         ("org", None, "assistant", 18.0, 11.0, 11.0),  # 11 of 18 can be placed in open posts
-        ("org", None, "childminder", None, None, None),  # 2 people and 1 post: hidden
+        # 2 people (hidden) and 1 post (shown: a post is not a person); placeable stays hidden
+        ("org", None, "childminder", None, 1.0, None),
         ("org", None, "other", None, 0.0, None),  # no open post; the 2 people stay hidden
         ("area", "Nord", "assistant", 7.0, 6.0, 6.0),
-        ("area", "Nord", "childminder", None, None, None),
+        ("area", "Nord", "childminder", None, 1.0, None),
         ("area", "Nord", "other", None, 0.0, None),
         ("area", "Syd", "assistant", 11.0, 5.0, 5.0),
     ]
     hidden = m.filter(pl.col("category") == "childminder")
-    assert hidden["redundant_suppressed"].to_list() == [True, True]  # 1 post, 2 people
-    assert hidden["vacancies_suppressed"].to_list() == [True, True]
+    assert hidden["redundant_suppressed"].to_list() == [True, True]  # 2 people
+    assert hidden["vacancies_suppressed"].to_list() == [False, False]  # 1 post
     assert m["period"].unique().to_list() == ["2025"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kompetens import query
 from kompetens.ui import aruba_sections as sections
 from kompetens.ui import aruba_view as view
 from kompetens.ui import homes
@@ -85,6 +86,21 @@ if view.FORECAST_TAB in extra and extra[view.FORECAST_TAB].open:
 if view.REDUNDANCY_TAB in extra and extra[view.REDUNDANCY_TAB].open:
     with extra[view.REDUNDANCY_TAB]:
         sections.redundancy(page)
+        if query.may_see_people(ctx.viewer):  # lists of people: HR and the administrator only
+            st.markdown(f"### För HR: övertaliga och öppna tjänster, oktober {year}")
+            st.dataframe(
+                view.placement_table(query.placement_match(cur, ctx.viewer, year)),
+                hide_index=True,
+                key="hr_match",
+            )
+            people = query.redundant_people(cur, ctx.viewer, year, area=area)
+            st.markdown(f"**Övertaliga som ännu inte placerats** ({people.height})")
+            st.dataframe(view.people_table(people), hide_index=True, key="hr_people")
+            hires = query.hires_despite_redundancy(cur, ctx.viewer, year)
+            st.markdown("**Anställningar trots oplacerade övertaliga i kategorin**")
+            st.caption(view.flagged_hires_summary(hires))
+            if hires.height:
+                st.dataframe(view.flagged_hires_table(hires), hide_index=True, key="hr_hires")
 if extra[view.UNITS_TAB].open:
     with extra[view.UNITS_TAB]:
         sections.unit_table(page, indicators)

@@ -25,6 +25,8 @@ Aggregation = Literal["ratio_sum", "sum", "median", "weighted_mean", "composite"
 StockOrFlow = Literal["stock", "flow", "composite"]
 #: A calendar year's value while the year is still running (``Indicator.unfinished_year``).
 UnfinishedYear = Literal["leave_out", "show"]
+#: What an indicator's rows count: people (suppressed below five) or posts (never suppressed).
+Counts = Literal["people", "posts"]
 
 _PHASES_EN: dict[str, str] = {
     "current_state": "Current state",
@@ -85,6 +87,11 @@ class Indicator:
     #: cohort). Every indicator with a ``year`` period declares it; the pipelines apply it
     #: (``pipelines.block``), no list of indicators is kept anywhere else.
     unfinished_year: UnfinishedYear | None = None
+    #: ``people``: the figure rests on people, ``n_individuals`` says how many, and a figure
+    #: on fewer than five is hidden. ``posts``: it counts posts (open vacancies), which
+    #: describe no person; the pipelines store ``n_individuals = 0`` ("rests on nobody"),
+    #: so the small-number rule never hides it.
+    counts: Counts = "people"
 
     @property
     def is_ratio(self) -> bool:
@@ -753,7 +760,11 @@ _INDICATORS: tuple[Indicator, ...] = (
         stock_or_flow="stock",
         unfinished_year="show",
         block="redundancy",
-        note="n_individuals = requisitions.",
+        counts="posts",
+        note=(
+            "Counts posts, not people: never hidden by the five-person rule (n_individuals = 0). "
+            "HR sees the match per category and area, with the redundant people listed."
+        ),
     ),
     Indicator(
         id="exit_reasons",

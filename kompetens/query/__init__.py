@@ -42,7 +42,15 @@ Modules (each answers one kind of question; import from here, not from them):
 from __future__ import annotations
 
 from kompetens.access.scope import Level, Scope, ScopeError
-from kompetens.query.aruba import MATCHING_VACANCIES, REDUNDANT, redundancy_matches
+from kompetens.query.aruba import (
+    MATCHING_VACANCIES,
+    REDUNDANT,
+    hires_despite_redundancy,
+    may_see_people,
+    placement_match,
+    redundancy_matches,
+    redundant_people,
+)
 from kompetens.query.cache import MAX_CACHE_ENTRIES, clear_cache
 from kompetens.query.certification import (
     CERTIFICATION_SHARES,
@@ -123,6 +131,10 @@ __all__ = [
     "MATCHING_VACANCIES",
     "REDUNDANT",
     "redundancy_matches",
+    "redundant_people",
+    "placement_match",
+    "hires_despite_redundancy",
+    "may_see_people",
     # data quality
     "COVERAGE_KINDS",
     "MONTHLY_KINDS",

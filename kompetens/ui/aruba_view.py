@@ -24,6 +24,7 @@ from kompetens.core.labels import (
 from kompetens.indicators import registry
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_value
+from kompetens.query.aruba import HIRE_EXTENSION, HIRE_EXTERNAL
 from kompetens.ui.catalogue import source_labels
 
 #: What each phase asks (domain brief), shown under the phase's heading.
@@ -508,4 +509,69 @@ def only_later_text(indicator: registry.Indicator, period: str, first: str) -> s
     return (
         f"Inga värden för {indicator.name_sv.lower()} {period} eller tidigare – det första "
         f"värdet gäller {first}. Välj ett senare år i sidopanelen."
+    )
+
+
+# ---- HR's lists for the redundancy rule (query.redundant_people, placement_match, ...) ------
+
+#: How a flagged hire is described (``query.hires_despite_redundancy``'s ``hire_kind``).
+HIRE_KIND_LABELS: dict[str, str] = {
+    HIRE_EXTERNAL: "Extern nyanställning",
+    HIRE_EXTENSION: "Förlängd visstidsanställning (räknas som nyanställning)",
+}
+
+
+def _category(col: str = "category") -> pl.Expr:
+    return pl.col(col).replace_strict(STAFF_CATEGORY_LABELS, default=pl.col(col))
+
+
+def people_table(people: pl.DataFrame) -> pl.DataFrame:
+    """``query.redundant_people`` with Swedish headings (one row per person, pseudonymised)."""
+    return people.select(
+        pl.col("area").alias("Område"),
+        pl.col("unit_name").alias("Enhet"),
+        _category().alias("Personalkategori"),
+        pl.col("notice_date").cast(pl.String).alias("Varsel om övertalighet"),
+        pl.col("employee_id").alias("Person (id)"),
+    )
+
+
+def placement_table(match: pl.DataFrame) -> pl.DataFrame:
+    """``query.placement_match`` with Swedish headings: exact counts per level and category."""
+    return match.select(
+        pl.when(pl.col("level") == "org")
+        .then(pl.lit("Hela organisationen"))
+        .otherwise(pl.col("area"))
+        .alias("Nivå"),
+        _category().alias("Personalkategori"),
+        pl.col("redundant_unplaced").alias("Övertaliga ej placerade"),
+        pl.col("open_vacancies").alias("Öppna tjänster i kategorin"),
+        pl.col("placeable").alias("Kan placeras nu"),
+    )
+
+
+def flagged_hires_table(hires: pl.DataFrame) -> pl.DataFrame:
+    """``query.hires_despite_redundancy`` with Swedish headings, per unit and date."""
+    return hires.select(
+        pl.col("area").alias("Område"),
+        pl.col("unit_name").alias("Enhet"),
+        _category().alias("Personalkategori"),
+        pl.col("hire_date").cast(pl.String).alias("Datum"),
+        pl.col("hire_kind")
+        .replace_strict(HIRE_KIND_LABELS, default=pl.col("hire_kind"))
+        .alias("Anställning"),
+        pl.col("employee_id").alias("Person (id)"),
+        pl.col("redundant_unplaced").alias("Övertaliga i kategorin den dagen"),
+    )
+
+
+def flagged_hires_summary(hires: pl.DataFrame) -> str:
+    """One Swedish sentence: how many hires broke the rule, in how many units."""
+    if hires.height == 0:
+        return "Inga anställningar i kategorier med oplacerade övertaliga."
+    units = hires["unit_id"].n_unique()
+    extensions = hires.filter(pl.col("hire_kind") == HIRE_EXTENSION).height
+    return (
+        f"{hires.height} anställningar i {units} enheter gjordes i en kategori där övertaliga "
+        f"ännu inte var placerade (varav {extensions} förlängda visstidsanställningar)."
     )

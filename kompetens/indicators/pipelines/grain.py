@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA
+from kompetens.indicators.registry import REGISTRY
 
 #: The levels every figure is given at, finest first.
 LEVELS = ("unit", "area", "org")
@@ -103,8 +104,15 @@ def expand_levels(frame: pl.LazyFrame, dims: tuple[str, ...]) -> pl.LazyFrame:
 
 
 def finish(frame: pl.DataFrame | pl.LazyFrame, indicator_id: str) -> pl.DataFrame:
-    """Cast to the key-figure schema (missing columns null), drop rows without a value."""
+    """Cast to the key-figure schema (missing columns null), drop rows without a value.
+
+    An indicator that counts posts (``Indicator.counts``) rests on nobody: its
+    ``n_individuals`` is 0, so the small-number rule does not hide it.
+    """
     lf = frame.lazy()
+    indicator = REGISTRY.get(indicator_id)
+    if indicator is not None and indicator.counts == "posts":
+        lf = lf.with_columns(pl.lit(0, dtype=pl.Int64).alias("n_individuals"))
     names = lf.collect_schema().names()
     cols = [
         (

@@ -119,9 +119,7 @@ def redundancy_indicators(
             .group_by([*KEYS, "m"])
             .agg(pl.len().cast(pl.Int64).alias("open"))
         )
-        lf = agg.with_columns(
-            pl.col("open").cast(pl.Float64).alias("value"), pl.col("open").alias("n_individuals")
-        )
+        lf = agg.with_columns(pl.col("open").cast(pl.Float64).alias("value"))
         out["open_vacancies_for_redundant"] = finish(
             pl.concat([month_periods(lf), reference_year(lf, settings.reference_month)]),
             "open_vacancies_for_redundant",
