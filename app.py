@@ -21,9 +21,12 @@ wiring.wire()  # migrations and the recompute-after-import hook; idempotent on e
 
 st.set_page_config(
     page_title="Kompetens",
-    page_icon=":material/insights:",
+    # A file in the repository, served by this server: a ":material/…:" favicon is fetched
+    # from a font CDN outside the municipality's network (and fails offline).
+    page_icon=str(frame.FAVICON),
     layout="wide",
-    initial_sidebar_state="expanded",
+    # "auto": open on a wide screen, collapsed on a narrow one (a tablet, a split screen).
+    initial_sidebar_state="auto",
     menu_items={"About": "Kompetens – kompetensförsörjning enligt ARUBA i skolan."},
 )
 frame.apply_style()

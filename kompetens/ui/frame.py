@@ -15,12 +15,16 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
 import streamlit as st
 
 from kompetens import query
 from kompetens.core.labels import SCHOOL_FORM_LABELS
 from kompetens.ui.context import Filters, shared_connection
+
+#: The browser tab's icon, served by Streamlit itself (no request leaves the municipality's network).
+FAVICON = Path(__file__).parent / "static" / "favicon.png"
 
 ALL_AREAS = "Alla områden"
 ALL_FORMS = "Alla skolformer"
