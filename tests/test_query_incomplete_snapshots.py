@@ -96,5 +96,5 @@ def test_datakvalitet_shows_the_snapshot_and_hr_confirms_it_with_a_button(db):
     assert not at.exception
     assert "Ögonblicksbilden 2026-01-15 är bekräftad" in texts(at)
     table = next(t.value for t in at.dataframe if "Jämförd med" in t.value.columns)
-    assert table["Status"].tolist()[0].startswith("Bekräftad av demo")
+    assert table["Status"].tolist()[0].startswith("Bekräftad av HR (demoläge) (")
     assert not [b for b in at.button if b.key == "dq_confirm_2026-01-15"]

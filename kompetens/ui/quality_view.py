@@ -249,8 +249,11 @@ def incomplete_table(snapshots: pl.DataFrame) -> pl.DataFrame:
     snapshot compared with, and whether the key figures use it."""
     rows = []
     for row in snapshots.iter_rows(named=True):
+        who = str(row["confirmed_by"])
+        if who.startswith("demo:"):  # a demo role, not a person: say which role
+            who = f"{auth.ROLE_LABELS.get(who[5:], who[5:])} (demoläge)"
         status = (
-            f"Bekräftad av {row['confirmed_by']} ({row['confirmed_at']}); används i nyckeltalen"
+            f"Bekräftad av {who} ({row['confirmed_at']}); används i nyckeltalen"
             if row["confirmed"]
             else "Används inte i nyckeltalen förrän den är komplett eller bekräftad"
         )
