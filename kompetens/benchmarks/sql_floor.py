@@ -183,6 +183,10 @@ def measure(db: str, repeat: int = 3) -> dict:
     conn = database.open_reader(db)
     try:
         sql_s, sql_cpu, sql = _best(lambda: sql_three(conn), repeat)
+        each_cpu = {}
+        for name, statement in SQL_THREE.items():
+            _wall, cpu, _rows = _best(lambda s=statement: conn.cursor().sql(s).fetchall(), repeat)
+            each_cpu[name] = round(cpu, 3)
         read_s, read_cpu, frames = _best(lambda: load_frames(conn), repeat)
     finally:
         conn.close()
@@ -221,6 +225,7 @@ def measure(db: str, repeat: int = 3) -> dict:
         "sql_seconds": round(sql_s, 3),
         "sql_cpu_seconds": round(sql_cpu, 3),
         "sql_rows": int(sum(f.height for f in sql.values())),
+        "sql_cpu_seconds_each": each_cpu,
         "read_seconds": round(read_s, 3),
         "read_cpu_seconds": round(read_cpu, 3),
         "kompetens_three_seconds": round(three_s, 3),
@@ -242,6 +247,8 @@ def summary(r: dict) -> str:
         f"{r['staff_rows']:,} snapshot rows (load {r['load_average']}; best of {r['repeat']}; CPU = all threads)",
         "  certified_teacher_share + turnover_rate + sick_leave_rate:",
         f"    DuckDB SQL (the floor, {r['sql_rows']:,} rows)          {r['sql_seconds']:6.2f} s  CPU {r['sql_cpu_seconds']:6.2f} s  = 1.0x",
+        "      each: "
+        + ", ".join(f"{k} {v:.2f} s CPU" for k, v in r.get("sql_cpu_seconds_each", {}).items()),
         f"    Kompetens: read the store into Polars        {r['read_seconds']:6.2f} s  CPU {r['read_cpu_seconds']:6.2f} s",
         f"    Kompetens: compute the three (all breakdowns) {r['kompetens_three_seconds']:6.2f} s  CPU {r['kompetens_three_cpu_seconds']:6.2f} s",
         f"    -> Kompetens read + compute = {r['sql_floor_ratio']}x the SQL floor in CPU "
