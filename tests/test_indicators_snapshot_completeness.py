@@ -116,7 +116,7 @@ def test_importing_a_partial_snapshot_warns_and_leaves_the_latest_month_alone(co
     # December: 22 distinct people (P-numbers) in E1, L1, S1; January: E1's 9 in 1 unit
     assert any(
         w.startswith(
-            "Ögonblicksbilden 2026-01-15 har 9 personer i 1 enheter; föregående (2025-12-15) hade 22 i 3."
+            "Ögonblicksbilden 2026-01-15 har 9 personer i 1 enhet; föregående (2025-12-15) hade 22 i 3."
         )
         for w in result.warnings
     ), result.warnings

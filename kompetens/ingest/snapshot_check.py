@@ -129,9 +129,11 @@ def left_out_dates(conn: duckdb.DuckDBPyConnection) -> list[dt.date]:
 
 def describe(row: dict) -> str:
     """The Swedish sentence for one incomplete snapshot (a row of ``assess``)."""
+    people = "person" if row["people"] == 1 else "personer"
+    units = "enhet" if row["units"] == 1 else "enheter"
     return (
-        f"Ögonblicksbilden {row['snapshot_date']} har {fmt_number(row['people'])} personer i "
-        f"{fmt_number(row['units'])} enheter; föregående ({row['compared_date']}) hade "
+        f"Ögonblicksbilden {row['snapshot_date']} har {fmt_number(row['people'])} {people} i "
+        f"{fmt_number(row['units'])} {units}; föregående ({row['compared_date']}) hade "
         f"{fmt_number(row['compared_people'])} i {fmt_number(row['compared_units'])}."
     )
 
