@@ -179,7 +179,7 @@ def sidebar_filters(db_path: str, scope: query.Scope) -> Filters:
     area_names = query.areas(conn.cursor(), scope)["area"].to_list()
     forms = sorted(set(query.units(conn.cursor(), scope)["school_form"].drop_nulls().to_list()))
     with st.sidebar:
-        st.markdown("### Filter")
+        st.markdown("## Filter")
         year = None
         if years:
             year = st.selectbox(
@@ -215,15 +215,84 @@ def sidebar_filters(db_path: str, scope: query.Scope) -> Filters:
     )
 
 
+#: Breakpoint (px) below which the layout is for a tablet or a split screen: the sidebar starts
+#: collapsed and the metric cards go two to a row. Streamlit's own "auto" collapses only below
+#: phone width (it left the sidebar open at 800 px).
+NARROW_WIDTH = 1024
+
+_STYLE = """
+<style>
+/* Metric cards: legible on a projector, smaller on a narrow screen; a value, label or change
+   wraps between words and never ends in "…" (Streamlit cuts them off with an ellipsis). */
+[data-testid="stMetricValue"] { font-size: clamp(1.5rem, 0.9rem + 1.3vw, 2.1rem); }
+[data-testid="stMetricLabel"] p { font-size: 1rem; }
+[data-testid="stMetricValue"] > div,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  word-break: normal !important; overflow-wrap: normal !important;
+}
+/* Button labels wrap instead of reading "Skap…". */
+.stButton button p, .stDownloadButton button p, .stFormSubmitButton button p,
+.stLinkButton a p, .stPageLink a p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  word-break: normal !important; overflow-wrap: normal !important;
+}
+.stButton button, .stDownloadButton button, .stFormSubmitButton button { height: auto; }
+/* Section headings are h2 under the page's h1 (no jump from h1 to h3); they keep a sub-heading's size. */
+[data-testid="stMain"] h2 { font-size: 1.5rem; }
+[data-testid="stSidebar"] h2 { font-size: 1.25rem; }
+.block-container { padding-top: 2.2rem; }
+@media (max-width: NARROWpx) {
+  .block-container { padding: 3.5rem 1.25rem 2rem; }
+  /* Cards two to a row: four columns of a split screen are too narrow for a headline number. */
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-wrap: wrap;
+  }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+    > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 1rem) !important; min-width: calc(50% - 1rem) !important;
+  }
+}
+/* The element holding the script below takes no room. */
+[data-testid="stElementContainer"]:has(> .stHtml > #kompetens-browser-setup) { display: none; }
+</style>
+""".replace("NARROW", str(NARROW_WIDTH))
+
+#: Runs once in the browser: the page is Swedish (``lang="sv"``: screen readers, hyphenation,
+#: spelling), and on a narrow screen the sidebar starts collapsed, once per tab, so that a
+#: user who opens it again keeps it open.
+_BROWSER_SETUP = """
+<span id="kompetens-browser-setup"></span>
+<script>
+(() => {
+  const doc = window.document;
+  doc.documentElement.lang = "sv";
+  const flag = "kompetens-sidebar-checked";
+  if (window.sessionStorage.getItem(flag)) return;
+  window.sessionStorage.setItem(flag, "1");
+  if (!window.matchMedia("(max-width: NARROWpx)").matches) return;
+  let tries = 0;
+  const collapse = () => {
+    const sidebar = doc.querySelector('[data-testid="stSidebar"]');
+    const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (sidebar && button && sidebar.getAttribute("data-collapsed") !== "true") {
+      button.click();
+    } else if (!sidebar && tries++ < 50) {
+      window.setTimeout(collapse, 100);
+    }
+  };
+  collapse();
+})();
+</script>
+""".replace("NARROW", str(NARROW_WIDTH))
+
+
 def apply_style() -> None:
-    """Small CSS touches: legible metrics on a projector, tighter top padding."""
-    st.markdown(
-        """
-        <style>
-        [data-testid="stMetricValue"] { font-size: 2.1rem; }
-        [data-testid="stMetricLabel"] p { font-size: 1rem; }
-        .block-container { padding-top: 2.2rem; }
-        </style>
-        """,
-        unsafe_allow_html=True,
-    )
+    """The app's CSS (metrics, buttons and headings that fit a narrow screen) and browser set-up.
+
+    ``st.html`` with a lone ``<style>`` takes no room; the set-up script
+    (``lang="sv"``, the sidebar on a narrow screen) sits in an element hidden by that style.
+    """
+    st.html(_STYLE)
+    st.html(_BROWSER_SETUP, unsafe_allow_javascript=True)

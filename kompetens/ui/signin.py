@@ -191,7 +191,7 @@ def _demo_viewer(db_path: str) -> auth.Viewer:
     # The area manager starts on an area with schools (not one of central units only).
     first_area = (auth.areas_with_schools(shared_connection(db_path)) or area_names)[:1]
     with st.sidebar:
-        st.markdown("### Demoläge")
+        st.markdown("## Demoläge")
         kept_role = st.session_state.get(_kept(DEMO_ROLE_KEY), auth.HR)
         role = st.selectbox(
             "Visa appen som",
