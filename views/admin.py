@@ -40,7 +40,7 @@ with users_tab:
         st.dataframe(view.users_table(users), hide_index=True, width="stretch")
 
     unit_names = view.unit_choices(records.known_units(cur, viewer))
-    st.subheader("Lägg till eller ändra")
+    st.header("Lägg till eller ändra")
     role = st.selectbox(
         "Roll",
         options=list(view.ROLES),
@@ -71,7 +71,7 @@ with users_tab:
 
     active = view.active_emails(users)
     if active:
-        st.subheader("Ta bort behörighet")
+        st.header("Ta bort behörighet")
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         chosen = left.selectbox("Användare", options=active, key="admin_ta_bort")
         if right.button("Ta bort", icon=":material/person_remove:", key="admin_ta_bort_knapp"):

@@ -77,7 +77,7 @@ hidden_column.metric(
 # ---- the unit table -------------------------------------------------------------------
 # A click on a unit's row or bar opens it: below on this page, or in the dialogue (area managers).
 components.follow_unit_click()
-st.subheader("Enheter")
+st.header("Enheter")
 if table.height == 0:
     components.empty_state(
         f"Inga enheter med {share_name.lower()} för urvalet.",
@@ -201,7 +201,7 @@ else:
     )
 
     ranked, cut = views.ranking_units(table)
-    st.subheader("Lägst och högst andel" if cut else "Enheterna sorterade efter andel")
+    st.header("Lägst och högst andel" if cut else "Enheterna sorterade efter andel")
     if cut:
         st.caption(
             f"De {views.RANKING_EACH_SIDE} enheterna med lägst och de {views.RANKING_EACH_SIDE} "
@@ -232,7 +232,7 @@ else:
     )
 
 # ---- one unit -------------------------------------------------------------------------
-st.subheader("En enhet i detalj")
+st.header("En enhet i detalj")
 names = views.unit_names(table)
 choices = views.unit_choices(table)
 unit_id = st.selectbox(
@@ -388,7 +388,7 @@ else:
             st.caption(f"`..` (dolt): {hidden}")
 
 # ---- pedagogical segregation ----------------------------------------------------------
-st.subheader("Pedagogisk segregation")
+st.header("Pedagogisk segregation")
 if category != "teacher":
     st.caption(
         "Analysen jämför skolornas andel behöriga lärare med deras socioekonomiska index – "

@@ -33,7 +33,7 @@ if units_in_view.height == 0:
 # ---- Incomplete staff snapshots (far fewer people or units than the one before) -----------------
 incomplete = query.incomplete_snapshots(cur, scope)
 if incomplete.height:
-    st.subheader("Ofullständiga ögonblicksbilder")
+    st.header("Ofullständiga ögonblicksbilder")
     st.caption(
         "En personalögonblicksbild med färre än 80 % av personerna eller enheterna i den "
         "föregående räknas inte som senaste månad i nyckeltalen förrän hela ögonblicksbilden "
@@ -51,7 +51,7 @@ if incomplete.height:
         st.success(done, icon=":material/check_circle:")
 
 # ---- Coverage heatmap ------------------------------------------------------------------------
-st.subheader("Täckning per enhet och månad")
+st.header("Täckning per enhet och månad")
 kind_choice = st.segmented_control(
     "Datatyp",
     options=list(view.KIND_OPTIONS),
@@ -104,7 +104,7 @@ else:
     )
 
 # ---- Stale and missing data --------------------------------------------------------------------
-st.subheader("Inaktuella och saknade data")
+st.header("Inaktuella och saknade data")
 stale_months = st.slider(
     "Inaktuell när senaste data är äldre än (månader efter de andra enheterna)",
     min_value=1,
@@ -138,7 +138,7 @@ if opened := view.opened_text(freshness):
     st.caption(f"Öppnade under perioden (inga data förväntas före öppningen): {opened}")
 
 # ---- Suppressed cells -------------------------------------------------------------------------
-st.subheader("Dolda värden")
+st.header("Dolda värden")
 cells = query.suppressed_cells(cur, scope, "year", period=ctx.filters.year)
 period_label = ctx.filters.year or view.newest_period(cells) or "senaste året"
 whole = view.whole_figures(cells)
@@ -168,7 +168,7 @@ else:
     )
 
 # ---- Latest imports ------------------------------------------------------------------------------
-st.subheader("Senaste importer")
+st.header("Senaste importer")
 role = getattr(ctx.viewer, "role", None)
 if not records.may_see_imports(scope, role):
     st.caption("Importloggen visas för användare med behörighet för hela organisationen.")

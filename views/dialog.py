@@ -100,7 +100,7 @@ history = view.history(cur, scope, unit_id)
 if flash := st.session_state.pop(FLASH, None):
     st.success(flash, icon=":material/check_circle:")
 
-st.subheader(f"{unit_names[unit_id]} · {area} · {period}")
+st.header(f"{unit_names[unit_id]} · {area} · {period}")
 render_brief_downloads(
     ctx,
     unit_id,
@@ -142,7 +142,7 @@ else:
 
     # ---- Support need: what drives the unit's index ---------------------------------------
     if talk.support is not None:
-        st.subheader("Vad driver enhetens stödbehov")
+        st.header("Vad driver enhetens stödbehov")
         st.caption(view.support_caption(talk.support))
         if talk.support.drivers:
             st.dataframe(
@@ -152,7 +152,7 @@ else:
             )
 
     # ---- Talking points (the same function and inputs as the brief) -----------------------
-    st.subheader("Samtalspunkter")
+    st.header("Samtalspunkter")
     with st.container(key="dialog_talking_points"):
         for point in talk.points:
             st.text(f"• {point.text}")
@@ -173,7 +173,7 @@ else:
         )
 
 # ---- Follow-up of the previous dialogue's actions ------------------------------------------
-st.subheader("Uppföljning av förra dialogens åtgärder")
+st.header("Uppföljning av förra dialogens åtgärder")
 previous_date, follow_up = view.follow_up(cur, scope, unit_id, dialogue_date)
 if previous_date is None or follow_up.height == 0:
     st.info(
@@ -217,7 +217,7 @@ else:
 # One form: notes and every action field (text, owner, due date) are sent together when saved.
 # The widgets get new keys after a save, so they show what is saved (the notes) or are empty
 # again (the action rows), whatever the browser kept.
-st.subheader("Anteckningar och överenskomna åtgärder")
+st.header("Anteckningar och överenskomna åtgärder")
 saves = st.session_state.get(SAVES, 0)
 rows_key = f"_dialog_action_rows_{unit_id}"
 n_rows = st.session_state.get(rows_key, view.NEW_ACTION_ROWS)
@@ -285,7 +285,7 @@ if submitted:
         st.rerun()
 
 # ---- History: every saved dialogue in full (notes and actions as plain text) -----------------
-st.subheader("Tidigare dialoger")
+st.header("Tidigare dialoger")
 if history.height == 0:
     st.info("Inga dialoger är sparade för enheten ännu.", icon=":material/info:")
 else:

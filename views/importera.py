@@ -75,7 +75,7 @@ def template_bytes(kind: str, language: str, suffix: str) -> bytes:
 
 
 # ---- Upload, preview and validation ----------------------------------------------------------
-st.subheader("Läs in en fil")
+st.header("Läs in en fil")
 left, right = st.columns([3, 2])
 upload = left.file_uploader(
     "Välj fil",
@@ -218,7 +218,7 @@ else:
                 st.rerun()
 
 # ---- History with undo -------------------------------------------------------------------------
-st.subheader("Importhistorik")
+st.header("Importhistorik")
 log = list_imports(cur)
 history = view.imports_table(log)
 if history.height == 0:
@@ -269,7 +269,7 @@ else:
                 st.rerun()
 
 # ---- Templates -------------------------------------------------------------------------------
-st.subheader("Mallar")
+st.header("Mallar")
 st.caption(
     "Tomma mallar med rätt kolumnrubriker för varje filtyp. Svenska mallar använder semikolon "
     "och öppnas direkt i Excel; importen känner igen både svenska och engelska rubriker. "

@@ -43,7 +43,7 @@ st.markdown(
     "overflow: visible !important; text-overflow: clip !important;}</style>",
     unsafe_allow_html=True,
 )
-st.subheader("Behörighet och ett ledande mått per ARUBA-fas")
+st.header("Behörighet och ett ledande mått per ARUBA-fas")
 grid = st.columns(4) + st.columns(4)
 for column, indicator_id in zip(grid, views.HEADLINE_INDICATORS, strict=False):
     phase, label = views.HEADLINE_HEADINGS[indicator_id]
@@ -56,7 +56,7 @@ st.caption(
 )
 
 # ---- trends ---------------------------------------------------------------------------
-st.subheader("Utveckling över tid")
+st.header("Utveckling över tid")
 pick, resolution_col = st.columns([3, 2])
 indicator_id = pick.selectbox(
     "Mått",
@@ -122,7 +122,7 @@ if by_area.height:
     )
 
 # ---- support need ---------------------------------------------------------------------
-st.subheader("Störst stödbehov")
+st.header("Störst stödbehov")
 reference = views.reference_month(filters.year, query.latest_month(cur, scope))
 index = views.filter_units(
     query.support_need(cur, scope, period=reference), filters.area, filters.school_form

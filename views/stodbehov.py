@@ -79,7 +79,7 @@ st.caption(
 )
 
 # ---- ranking --------------------------------------------------------------------------
-st.subheader("Enheter efter stödbehov")
+st.header("Enheter efter stödbehov")
 if ranked.height == 0:
     components.empty_state(
         "Inga enheter i urvalet har färska uppgifter för alla nyckeltal i indexet.",
@@ -94,7 +94,7 @@ else:
         key="ranking",
     )
 
-    st.subheader("Vad driver poängen?")
+    st.header("Vad driver poängen?")
     chart = views.contributions_for_chart(index, CHART_UNITS)
     st.caption(
         f"De {min(CHART_UNITS, ranked.height)} enheter med störst stödbehov. Varje stapeldel är "
@@ -109,7 +109,7 @@ else:
     )
 
 # ---- the units that do not ask ----------------------------------------------------------
-st.subheader("De som inte ber om stöd – enheter utan färska data")
+st.header("De som inte ber om stöd – enheter utan färska data")
 if flagged.height == 0:
     st.success("Alla enheter i urvalet har färska uppgifter för indexets nyckeltal.")
 else:
