@@ -456,7 +456,7 @@ else:
             )
         st.caption(
             "Obs: Skolverkets andel behöriga (Kolada N15814) väger varje lärare efter undervisningstimmar "
-            "i de ämnen och årskurser läraren är behörig i. Vår v1-data har en flagga per person "
+            "i de ämnen och årskurser läraren är behörig i. Personaldata i Kompetens har en flagga per person "
             "(behörig i minst ett ämne läraren undervisar i), så värdena kan skilja sig från Skolverkets."
         )
         components.download_buttons(
