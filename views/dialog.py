@@ -302,11 +302,13 @@ else:
                 for line in lines:
                     st.text(f"☐ {line}" if not line.endswith("· klar") else f"☑ {line}")
     table = view.history_table(history)
+    st.caption("Ladda ner alla dialoger med enheten:")
     components.download_buttons(
         table, f"Dialoger {unit_names[unit_id]}", labels=view.HISTORY_LABELS, key="dialog_history"
     )
     if all_actions.height:
         actions_table = view.action_table(all_actions)
+        st.caption("Ladda ner alla åtgärder med enheten:")
         components.download_buttons(
             actions_table,
             f"Åtgärder {unit_names[unit_id]}",

@@ -112,7 +112,7 @@ def test_a_dialogue_with_owner_and_iso_due_date_is_saved_whole_in_any_browser_lo
             "☐ Schemalägg kollegialt lärande · ansvarig: Förstelärare · klart senast – · ej klar"
             in text
         )
-        page.get_by_role("heading", name="Tidigare dialoger").scroll_into_view_if_needed()
+        page.get_by_text("☐ Schemalägg kollegialt lärande").scroll_into_view_if_needed()
         screenshot(page, f"dialog_saved_{locale}")
     finally:
         context.close()
