@@ -1,7 +1,7 @@
-"""The Import page's mapping step in headless Chromium: a Visma-style export (tests/exports/)
-is refused as it is, mapped once (one unrecognised job title chosen by hand, the rest from the
-suggestions and the title line), saved as a profile, and imported; the rows equal the same
-people imported in contract form."""
+"""The Import page's mapping step in headless Chromium: a Visma-style CSV and a Personec P-style
+workbook (tests/exports/) are refused as they are, mapped once (the unrecognised codes chosen by
+hand, the rest from the suggestions and the title line), saved as profiles, and imported; the
+rows equal the same people imported in contract form."""
 
 from __future__ import annotations
 
@@ -32,8 +32,61 @@ def app_and_db(small_db, tmp_path_factory):
         yield url, db
 
 
+def pick(page, main, label: str, option: str) -> None:
+    box = main.locator('[data-testid="stSelectbox"]').filter(has_text=label)
+    box.first.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app(page)
+
+
+def staff_rows(db: Path) -> list[tuple]:
+    conn = store.connect(db)
+    try:
+        return store.rows(
+            conn,
+            "SELECT * FROM current_staff WHERE snapshot_date = '2025-10-31' ORDER BY employee_id",
+        )
+    finally:
+        conn.close()
+
+
+def contract_rows(db: Path, contract: str, tmp_path: Path) -> list[tuple]:
+    """The same people imported in contract form into a copy without the browser's import."""
+    copy = tmp_path / "kontrakt.duckdb"
+    shutil.copy(db, copy)
+    conn = store.connect(copy)
+    try:
+        conn.execute("DELETE FROM staff WHERE snapshot_date = '2025-10-31'")
+        import_file(conn, EXPORTS / contract, user="test")
+    finally:
+        conn.close()
+    return staff_rows(copy)
+
+
+@pytest.mark.parametrize(
+    ("export", "mime", "choices", "contract"),
+    [
+        (
+            "visma_personal.csv",
+            "text/csv",
+            [("Skoladministratör", "other")],
+            "visma_kontrakt.csv",
+        ),
+        (
+            "personec_personal.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            [
+                ("Anställningsform: 1 (4 rader)", "permanent"),
+                ("Anställningsform: 2 (2 rader)", "fixed_term"),
+            ],
+            "personec_kontrakt.csv",
+        ),
+    ],
+    ids=["visma", "personec"],
+)
 def test_an_hr_export_is_mapped_in_the_browser_saved_as_a_profile_and_imported(
-    app_and_db, page, tmp_path
+    app_and_db, page, tmp_path, export, mime, choices, contract
 ):
     url, db = app_and_db
     page.set_viewport_size({"width": 1400, "height": 4000})
@@ -45,13 +98,7 @@ def test_an_hr_export_is_mapped_in_the_browser_saved_as_a_profile_and_imported(
     page.get_by_text("Läs in en fil").wait_for(timeout=30_000)
     page.set_input_files(
         '[data-testid="stFileUploader"] input[type=file]',
-        files=[
-            {
-                "name": "visma_personal.csv",
-                "mimeType": "text/csv",
-                "buffer": (EXPORTS / "visma_personal.csv").read_bytes(),
-            }
-        ],
+        files=[{"name": export, "mimeType": mime, "buffer": (EXPORTS / export).read_bytes()}],
     )
     page.wait_for_timeout(500)
     wait_for_app(page)
@@ -60,49 +107,32 @@ def test_an_hr_export_is_mapped_in_the_browser_saved_as_a_profile_and_imported(
     text = main.inner_text()
     assert "Kolumnerna följer inte datakontraktet: mappa dem nedan" in text
     assert "Mappa filens kolumner" in text
-    assert "810114-7653" not in text  # sample values are masked
-    screenshot(page, "import_mapping_step")
+    assert "810114-7653" not in text and "7653" not in text  # sample values are masked
+    screenshot(page, f"import_mapping_step_{export.split('_')[0]}")
 
-    box = main.locator('[data-testid="stSelectbox"]').filter(has_text="Skoladministratör")
-    box.first.click()
-    page.keyboard.type("other")
-    page.get_by_role("option", name="other", exact=True).click()
-    wait_for_app(page)
-    page.get_by_label("Profilens namn").fill("Visma i webbläsaren")
+    for label, option in choices:
+        pick(page, main, label, option)
+    name = f"{export.split('_')[0]} i webbläsaren"
+    page.get_by_label("Profilens namn").fill(name)
     page.get_by_label("Profilens namn").press("Enter")
     wait_for_app(page)
     page.get_by_role("button", name="Spara profilen och kontrollera filen igen").click()
     wait_for_app(page)
     no_exception(page)
     text = main.inner_text()
-    assert "Mappningsprofilen används: Visma i webbläsaren" in text
+    assert f"Mappningsprofilen används: {name}" in text
     assert "fel hittades" not in text
-    page.get_by_role("button", name="Importera visma_personal.csv").click()
+    page.get_by_role("button", name=f"Importera {export}").click()
     wait_for_app(page)
     no_exception(page)
     alerts = "\n".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
-    assert "visma_personal.csv (personal (ögonblicksbilder)): 6 rader importerade" in alerts
-    screenshot(page, "import_mapping_done")
+    assert f"{export} (personal (ögonblicksbilder)): 6 rader importerade" in alerts
+    screenshot(page, f"import_mapping_done_{export.split('_')[0]}")
 
-    contract = tmp_path / "kontrakt.duckdb"
-    shutil.copy(db, contract)  # already holds the browser's import: compare against a clean copy
-    conn = store.connect(db)
-    try:
-        via_browser = store.rows(
-            conn,
-            "SELECT * FROM current_staff WHERE snapshot_date = '2025-10-31' ORDER BY employee_id",
-        )
-    finally:
-        conn.close()
-    conn = store.connect(contract)
-    try:
-        conn.execute("DELETE FROM staff WHERE snapshot_date = '2025-10-31'")
-        import_file(conn, EXPORTS / "visma_kontrakt.csv", user="test")
-        via_contract = store.rows(
-            conn,
-            "SELECT * FROM current_staff WHERE snapshot_date = '2025-10-31' ORDER BY employee_id",
-        )
-    finally:
-        conn.close()
+    via_browser = [
+        r
+        for r in staff_rows(db)
+        if r[2] in {row[2] for row in contract_rows(db, contract, tmp_path)}
+    ]
     assert len(via_browser) == 6
-    assert via_browser == via_contract
+    assert via_browser == contract_rows(db, contract, tmp_path)
