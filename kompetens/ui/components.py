@@ -256,8 +256,8 @@ def unit_click(viewer, source_key: str, target_key: str, unit_ids: Sequence[str]
     """An ``on_select`` callback for a table or chart of units (``source_key`` is its widget key).
 
     The clicked unit (``competence_views.unit_of_selection``) is put into the widget
-    ``target_key`` (the page's unit choice), or, for a role that opens the dialogue,
-    remembered for ``follow_unit_click`` to switch page. A callback runs only when the
+    ``target_key`` (the page's unit choice); for a role that opens the dialogue,
+    ``follow_unit_click`` then switches page. A callback runs only when the
     selection changes, so a later choice in the unit box is not overridden.
     """
     from kompetens.ui.competence_views import unit_of_selection
@@ -271,16 +271,20 @@ def unit_click(viewer, source_key: str, target_key: str, unit_ids: Sequence[str]
         unit = unit_of_selection(selection, ids)
         if unit is None:
             return
+        # The unit goes into the unit choice either way: the dialogue page reads it (by id)
+        # from the same key, ``enhet``, on its first run after the switch.
+        st.session_state[target_key] = unit
         if dialogue:
             st.session_state[_DIALOGUE_REQUEST] = unit
-        else:
-            st.session_state[target_key] = unit
 
     return apply
 
 
 def follow_unit_click() -> None:
     """Open the Verksamhetsdialog on the unit a click asked for (``unit_click``), if any."""
-    unit = st.session_state.pop(_DIALOGUE_REQUEST, None)
-    if unit:
-        st.switch_page("views/dialog.py", query_params={"enhet": unit})
+    # The unit travels in session state (``unit_click``): the page's ``?enhet=`` is bound to
+    # its unit box and cannot be set directly. An empty mapping (not None) replaces the query
+    # string without the clear() that bound parameters refuse; the sidebar's bound filters
+    # write themselves back on the new page.
+    if st.session_state.pop(_DIALOGUE_REQUEST, None):
+        st.switch_page("views/dialog.py", query_params={})

@@ -81,7 +81,16 @@ def test_the_scan_finds_english_numbers_and_passes_swedish_ones():
     assert offending("82,0\u00a0% · 1\u00a0234,5 · 2026-10-15 · Streamlit 1.67.0 · ..") == []
 
 
+def open_sidebar(page) -> None:
+    """Open the sidebar if the app started with it collapsed (``initial_sidebar_state="auto"``)."""
+    expand = page.locator('[data-testid="stExpandSidebarButton"]')
+    if expand.count() and expand.first.is_visible():
+        expand.first.click()
+        page.wait_for_timeout(500)
+
+
 def choose_role(page, label: str) -> None:
+    open_sidebar(page)
     box = page.get_by_role("combobox", name="Visa appen som")
     if box.input_value() == label:
         return
@@ -92,6 +101,7 @@ def choose_role(page, label: str) -> None:
 
 def go_to(page, slug: str) -> None:
     """Follow the sidebar's menu (a new URL would start a new session and forget the role)."""
+    open_sidebar(page)
     link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{slug}"]')
     if link.count() == 0:
         link = page.locator('[data-testid="stSidebarNav"] a', has_text=TITLES[slug])
@@ -112,7 +122,7 @@ def test_every_page_writes_numbers_the_swedish_way_in_an_english_browser(app_url
     problems: dict[str, list[str]] = {}
     heights: list[str] = []
     try:
-        page.goto(f"{app_url}/?ar=2024")
+        page.goto(f"{app_url}/oversikt?ar=2024")
         wait_for_app(page)
         for role, (label, slugs) in ROLES.items():
             choose_role(page, label)
@@ -135,3 +145,48 @@ def test_every_page_writes_numbers_the_swedish_way_in_an_english_browser(app_url
         (SCREENSHOT_DIR / "formats_heights.txt").write_text("\n".join(heights) + "\n")
         context.close()
     assert problems == {}, "\n".join(f"{k}: {v[:5]}" for k, v in problems.items())
+
+
+# ---- click-through: a unit's row opens the unit ------------------------------------------
+
+
+def click_first_row(page, table_key: str) -> None:
+    """Tick the first data row's selection box of a ``st.dataframe`` (drawn on a canvas)."""
+    grid = page.locator(f".st-key-{table_key} [data-testid='stDataFrame']").first
+    grid.wait_for(state="visible")
+    box = grid.bounding_box()
+    # The header row is ~35 px high, data rows ~35 px; the selection column is at the left edge.
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    wait_for_app(page)
+
+
+def test_hr_clicks_a_unit_row_on_behorighet_and_its_detail_opens(app_url, page):
+    page.goto(f"{app_url}/behorighet?ar=2024")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Behörighet", exact=True).first.wait_for()
+    wait_for_app(page)
+    assert "Välj en enhet för att se" in page.locator('[data-testid="stMain"]').inner_text()
+    click_first_row(page, "unit_table")  # sorted by the gap: Söderskolan (0,83) first
+    page.get_by_text("Legitimation och behörighet").first.wait_for()
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Söder: 48,7\u00a0% · organisationen: 54,1\u00a0%" in text  # S1 1.9 / 3.9
+    no_exception(page)
+    screenshot(page, "click_hr_behorighet_row")
+
+
+def test_an_area_manager_clicks_a_unit_row_and_the_dialogue_opens_on_it(app_url, page):
+    page.goto(f"{app_url}/behorighet?ar=2024")
+    wait_for_app(page)
+    choose_role(page, "Verksamhetschef (område)")
+    go_to(page, "behorighet")
+    # The preschool L1 (area Norr): not the unit the dialogue opens on by itself (E1, the
+    # greatest support need), so the dialogue showing it proves the click chose it.
+    page.get_by_role("radio", name="Förskollärare (förskolor)").click()
+    wait_for_app(page)
+    click_first_row(page, "unit_table")
+    page.get_by_role("heading", name="Verksamhetsdialog", exact=True).first.wait_for()
+    wait_for_app(page)
+    no_exception(page)
+    assert "(L1)" in page.get_by_role("combobox", name="Enhet").input_value()
+    assert "ar=2024" in page.url  # the sidebar's year came along
+    screenshot(page, "click_area_manager_to_dialog")
