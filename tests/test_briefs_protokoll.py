@@ -210,3 +210,12 @@ def test_the_brief_command_writes_a_protokoll_with_the_saved_notes_when_asked(sm
     assert result.exit_code == 0, result.output
     with pytest.raises(ValueError):
         xlsx_cells(underlag.read_bytes(), "Anteckningar")
+
+
+def test_a_brief_without_figures_names_no_page_a_reader_may_not_have(conn):
+    # An area manager or a principal has no Datakvalitet or Import page: the brief says "ask HR".
+    brief = build_brief(conn, EVERYTHING, "E1", period="2023", dialogue_date=DAY)
+    text = pdf_text(compile_pdf(brief, []))
+    assert "Det finns inga nyckeltal för enheten för perioden 2023." in text
+    assert "Kontrollera med HR" in text
+    assert "sidan" not in text
