@@ -714,10 +714,6 @@ def watch_(
         raise typer.Exit(EXIT_REJECTED)
 
 
-if __name__ == "__main__":
-    app()
-
-
 # ---------------------------------------------------------------------------------------------
 # Mapping profiles: how an HR system's export maps onto the data contract (kompetens.ingest.profiles)
 
@@ -823,3 +819,7 @@ def profiles_import(
         f"Profilen '{saved.name}' sparades som version {saved.version} ({saved.kind}).",
         markup=False,
     )
+
+
+if __name__ == "__main__":  # last: every command is registered by now
+    app()
