@@ -126,6 +126,9 @@ def test_every_action_row_has_a_due_date_field_in_iso_format_with_a_swedish_hint
     assert "ÅÅÅÅ-MM-DD" in due[0].help
     owners = [t for t in at.text_input if t.key and t.key.startswith("dialog_owner_E1_")]
     assert [t.label for t in owners] == ["Ansvarig"] * 3
+    at.button(key="dialog_more_E1").click().run()
+    assert not at.exception
+    assert len([d for d in at.date_input if d.key and d.key.startswith("dialog_due_E1_")]) == 6
 
 
 def test_the_previous_dialogues_actions_are_shown_for_follow_up(writable_db):
