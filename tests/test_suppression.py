@@ -308,3 +308,89 @@ def test_visible_shares_stay_between_zero_and_one_and_are_unchanged(case):
     assert visible.filter((pl.col("value") < 0) | (pl.col("value") > 1)).height == 0
     original = kf.filter(~result["suppressed"])
     assert original["value"].to_list() == result.filter(~pl.col("suppressed"))["value"].to_list()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hierarchies(with_categories=True))
+def test_with_the_exact_check_no_hidden_cell_of_a_linked_table_is_determined(case):
+    # Units x categories with area and organisation totals: every hidden cell must stay
+    # undetermined by the published cells and all the sum equations together.
+    kf, units = case
+    result = apply_suppression(kf, units, exact=True)
+    assert determinable_hidden_cells(result, units) == []
+    small = kf.with_columns(result["suppressed"]).filter(
+        (pl.col("n_individuals") > 0) & (pl.col("n_individuals") < SUPPRESSION_THRESHOLD)
+    )
+    assert small["suppressed"].all()
+
+
+@st.composite
+def month_tables(draw):
+    """1-3 units straight under the organisation, 12 months of sick hours each, and the year and
+    the rolling 12 months to December as exact sums of the months (n: the year's headcount)."""
+    rows, units = [], {}
+    org: dict[tuple[str, str], list[float]] = {}
+
+    def add(unit, pt, period, n, hours, den):
+        rows.append(
+            dict(row("unit", unit, n, hours, den, indicator="sick"), period_type=pt, period=period)
+        )
+        o = org.setdefault((pt, period), [0, 0.0, 0.0])
+        o[0], o[1], o[2] = o[0] + n, o[1] + hours, o[2] + den
+
+    for u in range(draw(st.integers(1, 3))):
+        unit = f"u{u}"
+        units[unit] = f"A{u}"
+        months = [(draw(st.integers(0, 12)), float(draw(st.integers(0, 40)))) for _ in range(12)]
+        for m, (n, hours) in enumerate(months, start=1):
+            add(unit, "month", f"2024-{m:02d}", n, hours, 100.0)
+        n_year, hours_year = max(n for n, _ in months), sum(h for _, h in months)
+        add(unit, "year", "2024", n_year, hours_year, 1200.0)
+        add(unit, "rolling_12m", "2024-12", n_year, hours_year, 1200.0)
+    for (pt, period), (n, num, den) in org.items():
+        rows.append(
+            dict(row("org", "org", n, num, den, indicator="sick"), period_type=pt, period=period)
+        )
+    return frame(rows), units
+
+
+def determinable_with_months(result: pl.DataFrame, units: dict[str, str]) -> list[int]:
+    """As ``determinable_hidden_cells``, with the months -> year / rolling-window equations too."""
+    from kompetens.query.suppression import time_equations
+
+    df = result.with_row_index("_cell").with_columns(
+        pl.when(pl.col("level") == "unit")
+        .then(pl.col("scope_id").replace_strict(units, default=None))
+        .otherwise(None)
+        .alias("_area")
+    )
+    members = pl.concat(
+        [
+            equations(df).select("_eq", pl.col("_cell").cast(pl.UInt32), "_role"),
+            time_equations(df, {"sick"}),
+        ]
+    )
+    eq_ids = {e: i for i, e in enumerate(sorted(set(members["_eq"].to_list())))}
+    a = np.zeros((len(eq_ids), df.height))
+    for eq, cell_id, role in members.select("_eq", "_cell", "_role").iter_rows():
+        a[eq_ids[eq], cell_id] = 1.0 if role == "total" else -1.0
+    hidden_cells = [i for i, h in enumerate(result["suppressed"].to_list()) if h]
+    a_h = a[:, hidden_cells]
+    rank = np.linalg.matrix_rank(a_h) if a_h.size else 0
+    found = []
+    for j, cell_id in enumerate(hidden_cells):
+        e = np.zeros((1, len(hidden_cells)))
+        e[0, j] = 1.0
+        if np.linalg.matrix_rank(np.vstack([a_h, e])) == rank:
+            found.append(cell_id)
+    return found
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(month_tables())
+def test_a_hidden_month_is_not_determined_by_the_year_the_rolling_window_and_the_other_months(case):
+    kf, units = case
+    result = apply_suppression(
+        kf, units, exact=True, sum_indicators=frozenset(), month_flows=frozenset({"sick"})
+    )
+    assert determinable_with_months(result, units) == []

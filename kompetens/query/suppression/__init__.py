@@ -1,0 +1,28 @@
+"""Small-number suppression of key figures; the method is in ``docs/suppression.md``.
+
+``apply_suppression`` (``protect``) is the one entry point; ``equations`` says
+which cells add up to which, ``links`` which cells publish the same number,
+``algebra`` which hidden numbers the published ones determine.
+"""
+
+from kompetens.query.suppression.additive import (
+    NON_ADDITIVE_DIMENSIONS,
+    _with_area,
+    equations,
+    time_equations,
+)
+from kompetens.query.suppression.protect import (
+    SUPPRESSION_THRESHOLD,
+    apply_suppression,
+    recoverable_equations,
+)
+
+__all__ = [
+    "NON_ADDITIVE_DIMENSIONS",
+    "SUPPRESSION_THRESHOLD",
+    "_with_area",
+    "apply_suppression",
+    "equations",
+    "recoverable_equations",
+    "time_equations",
+]

@@ -1,0 +1,149 @@
+"""Cells that publish the same number: across indicators, breakdowns and period types.
+
+Two key figures can carry the same quantity: the count ``in_certification_programme``
+(``staff_category=teacher``) is the numerator of ``on_certification_path_share``
+(``staff_category=teacher``); the total exits are the ``all`` row of
+``exit_reasons`` and the denominator of every ``reason=`` row; a flow's year is
+its rolling 12 months ending in December; a stock's year is its reference
+month. Hiding one and showing the other hides nothing.
+
+Such relations are not declared by hand (they follow from definitions and
+from the data alike): they are **learned** the way an attacker would learn
+them, from the area and organisation cells, where numbers are large and
+equal only by construction. A relation is a pair of *columns*
+(period type | indicator | breakdown | field, plus ``@MM`` for one month of a
+year) that coincide at the same scope and period in at least ``min_matches``
+places and ``min_rate`` of the places where both are present.
+
+Grain: ``entries`` has one row per (cell, field); ``anchored`` keys each entry
+by its own period and, for months and rolling windows, by their year as well.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+KEY = ["indicator_id", "level", "scope_id", "period_type", "period", "breakdown"]
+FIELDS = ("value", "numerator", "denominator", "n_individuals")
+#: The fields whose recovery discloses something about the people behind a hidden cell.
+#: A denominator on its own is the population (e.g. all exits of a unit, shown in its
+#: ``all`` row), not what was hidden.
+SECRET_FIELDS = ("value", "numerator", "n_individuals")
+_SEP = "|"
+
+
+def entries(cells: pl.DataFrame, prefix: str = "") -> pl.DataFrame:
+    """One row per (cell, field): ``_cell``, the key columns, ``field``, ``val``.
+
+    ``val`` is the column ``prefix + field`` of ``cells``.
+    """
+    return pl.concat(
+        [
+            cells.select(
+                pl.col("_cell").cast(pl.UInt32),
+                *KEY,
+                pl.lit(f).alias("field"),
+                pl.col(prefix + f).cast(pl.Float64).alias("val"),
+            )
+            for f in FIELDS
+        ]
+    )
+
+
+def anchored(frame: pl.DataFrame) -> pl.DataFrame:
+    """Entries with ``col`` (what is published) and ``key`` (where and when), see module docstring.
+
+    ``_ycopy`` marks the extra copy of a month or rolling-window entry keyed by its year.
+    """
+    base = pl.concat_str(["period_type", "indicator_id", "breakdown", "field"], separator=_SEP)
+    frame = frame.with_columns(pl.col("val").round(6).alias("_v"))
+    own = frame.with_columns(
+        base.alias("col"),
+        pl.concat_str(["level", "scope_id", "period"], separator=_SEP).alias("key"),
+        pl.lit(False).alias("_ycopy"),
+    )
+    copies = frame.filter(pl.col("period_type") != "year").with_columns(
+        pl.concat_str([base, pl.lit("@"), pl.col("period").str.slice(5, 2)]).alias("col"),
+        pl.concat_str(
+            ["level", "scope_id", pl.col("period").str.slice(0, 4)], separator=_SEP
+        ).alias("key"),
+        pl.lit(True).alias("_ycopy"),
+    )
+    return pl.concat([own, copies])
+
+
+def learn_relations(
+    anchored_entries: pl.DataFrame, *, min_matches: int = 5, min_rate: float = 0.95
+) -> pl.DataFrame:
+    """Pairs of columns that coincide on the area and organisation entries given.
+
+    ``anchored_entries``: ``anchored`` output; rows with a null or zero ``val``
+    and unit rows are ignored (pass only what the learner may see). Returns
+    ``col_a, col_b, matches, rate`` (``col_a < col_b``).
+    """
+    learn = anchored_entries.filter(
+        pl.col("level").is_in(["area", "org"]) & pl.col("val").is_not_null() & (pl.col("val") != 0)
+    ).select("_cell", "col", "key", "_v", "_ycopy", pl.col("period_type").alias("pt"))
+    a = learn.rename({c: f"{c}_a" for c in ("_cell", "col", "_ycopy", "pt")})
+    b = learn.rename({c: f"{c}_b" for c in ("_cell", "col", "_ycopy", "pt")})
+    schema = {"col_a": pl.String, "col_b": pl.String, "matches": pl.UInt32, "rate": pl.Float64}
+    pairs = (
+        a.join(b, on=["key", "_v"])
+        .filter(
+            (pl.col("col_a") < pl.col("col_b"))
+            & (pl.col("_cell_a") != pl.col("_cell_b"))
+            # a year copy pairs only with a year, and own entries with own entries
+            & (
+                (~pl.col("_ycopy_a") & ~pl.col("_ycopy_b"))
+                | (pl.col("_ycopy_a") & (pl.col("pt_b") == "year") & ~pl.col("_ycopy_b"))
+                | (pl.col("_ycopy_b") & (pl.col("pt_a") == "year") & ~pl.col("_ycopy_a"))
+            )
+        )
+        .group_by("col_a", "col_b")
+        .agg(pl.len().alias("matches"))
+        .filter(pl.col("matches") >= min_matches)
+    )
+    if pairs.height == 0:
+        return pl.DataFrame(schema=schema)
+    both = (
+        pairs.select("col_a", "col_b")
+        .join(learn.select(pl.col("col").alias("col_a"), "key"), on="col_a")
+        .join(learn.select(pl.col("col").alias("col_b"), "key"), on=["col_b", "key"])
+        .group_by("col_a", "col_b")
+        .agg(pl.len().alias("together"))
+    )
+    return (
+        pairs.join(both, on=["col_a", "col_b"])
+        .with_columns((pl.col("matches") / pl.col("together")).alias("rate"))
+        .filter(pl.col("rate") >= min_rate)
+        .select("col_a", "col_b", "matches", "rate")
+        .cast(schema)
+    )
+
+
+def directed(relations: pl.DataFrame) -> pl.DataFrame:
+    """Each relation both ways: ``col, other``."""
+    return pl.concat(
+        [
+            relations.select(pl.col("col_a").alias("col"), pl.col("col_b").alias("other")),
+            relations.select(pl.col("col_b").alias("col"), pl.col("col_a").alias("other")),
+        ]
+    ).unique()
+
+
+def instances(anchored_entries: pl.DataFrame, relations: pl.DataFrame) -> pl.DataFrame:
+    """Where a relation holds exactly: ``_cell, field, _cell_o, field_o`` (both directions).
+
+    Both entries present (``val`` not null), equal, and of different cells.
+    """
+    present = anchored_entries.filter(pl.col("val").is_not_null()).select(
+        "_cell", "field", "col", "key", "_v"
+    )
+    other = present.rename({"_cell": "_cell_o", "field": "field_o", "col": "other"})
+    return (
+        present.join(directed(relations), on="col")
+        .join(other, on=["other", "key", "_v"])
+        .filter(pl.col("_cell") != pl.col("_cell_o"))
+        .select("_cell", "field", "_cell_o", "field_o")
+        .unique()
+    )

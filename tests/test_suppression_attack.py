@@ -1,0 +1,277 @@
+"""Suppression attacked: hand-made leaks across indicators, periods and months, and the attack itself.
+
+Each fixture is a leak the per-slice suppression (one indicator and period type at a
+time) left open; the arithmetic is in the comments. ``kompetens.query.disclosure``
+is the attacker: it sees only the published cells and checks what it recovers
+against the true ones.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from kompetens.query.disclosure import attack
+from kompetens.query.suppression import apply_suppression
+
+NO_SETS = {"sum_indicators": frozenset(), "month_flows": frozenset()}
+
+
+def cell(indicator, level, scope, period, n, num, den, *, period_type="year", value=None):
+    if value is None:
+        value = num / den if den else num
+    return {
+        "indicator_id": indicator,
+        "level": level,
+        "scope_id": scope,
+        "period_type": period_type,
+        "period": period,
+        "breakdown": "all",
+        "numerator": None if num is None else float(num),
+        "denominator": None if den is None else float(den),
+        "value": float(value),
+        "n_individuals": n,
+    }
+
+
+def frame(rows):
+    return pl.DataFrame(
+        rows,
+        schema={
+            "indicator_id": pl.String,
+            "level": pl.String,
+            "scope_id": pl.String,
+            "period_type": pl.String,
+            "period": pl.String,
+            "breakdown": pl.String,
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
+            "value": pl.Float64,
+            "n_individuals": pl.Int64,
+        },
+    )
+
+
+def hidden(result, indicator, period_type, period):
+    return sorted(
+        result.filter(
+            pl.col("suppressed")
+            & (pl.col("indicator_id") == indicator)
+            & (pl.col("period_type") == period_type)
+            & (pl.col("period") == period)
+        )["scope_id"].to_list()
+    )
+
+
+def per_slice(kf, units, **sets):
+    """Suppression as the query layer did it: one indicator and period type at a time."""
+    parts = [
+        apply_suppression(part, units, **sets)
+        for _, part in kf.group_by("indicator_id", "period_type", maintain_order=True)
+    ]
+    return pl.concat(parts)
+
+
+# --- across indicators ---------------------------------------------------------------------
+
+UNITS_A = {"u1": "A", "u2": "A", "u3": "A"}
+
+
+def programme_and_path():
+    """A count and a share whose numerator is that count (like in_certification_programme and
+    on_certification_path_share), 2020-2024. In 2024 unit u1 has 2 people in a programme
+    (primary) of 10 uncertified; other years every unit has 6+."""
+    rows = []
+    for year in range(2020, 2025):
+        counts = {"u1": 2 if year == 2024 else 6, "u2": 7, "u3": 9}
+        dens = {"u1": 10, "u2": 12, "u3": 15}
+        for u, k in counts.items():
+            rows.append(cell("programme", "unit", u, str(year), k, None, None, value=k))
+            rows.append(cell("path", "unit", u, str(year), dens[u], k, dens[u]))
+        total, den = sum(counts.values()), sum(dens.values())
+        for level, scope in (("area", "A"), ("org", "org")):
+            rows.append(cell("programme", level, scope, str(year), total, None, None, value=total))
+            rows.append(cell("path", level, scope, str(year), den, total, den))
+    return frame(rows)
+
+
+def test_a_count_hidden_in_one_indicator_is_hidden_where_another_publishes_it_as_a_numerator():
+    kf = programme_and_path()
+    result = apply_suppression(kf, UNITS_A, **NO_SETS)
+    # programme 2024: u1 (2 people) primary, u2 (7, the smallest other) secondary: A = 18 = u1 + u2 + 9.
+    assert hidden(result, "programme", "year", "2024") == ["u1", "u2"]
+    # path 2024 rests on 10, 12 and 15 people, but its numerators are those counts: 2 and 7.
+    assert hidden(result, "path", "year", "2024") == ["u1", "u2"]
+    assert hidden(result, "path", "year", "2023") == []
+    assert attack(result, kf, UNITS_A, **NO_SETS).total == 0
+
+
+def test_the_attack_reads_a_hidden_count_off_another_indicators_numerator():
+    kf = programme_and_path()
+    published = per_slice(kf, UNITS_A, **NO_SETS)
+    assert hidden(published, "path", "year", "2024") == []  # the old, per-slice pattern
+    report = attack(published, kf, UNITS_A, **NO_SETS)
+    # u1's 2 and u2's 7 are path's visible numerators; learned from A and org in 2020-2024
+    # (programme value = path numerator in all 10 places).
+    assert report.across_indicators == 2
+    got = report.recovered.filter(
+        (pl.col("indicator_id") == "programme") & (pl.col("field") == "value")
+    )
+    assert dict(zip(got["scope_id"], got["value"], strict=True)) == {"u1": 2.0, "u2": 7.0}
+
+
+# --- across periods ------------------------------------------------------------------------
+
+
+def year_and_rolling():
+    """A flow published per year and per rolling 12 months (equal in December), 2020-2024,
+    three units straight under the organisation. In 2024 u1 rests on 3 people; u3's
+    headcount differs between the two (20 in the year, 6 in the window) while its hours
+    are the same, so the two period types pick different second cells."""
+    rows = []
+    for year in range(2020, 2025):
+        n = {"u1": 3 if year == 2024 else 9, "u2": 8, "u3": 20}
+        n_rolling = dict(n, u3=6 if year == 2024 else 20)
+        num = {"u1": 30.0, "u2": 80.0, "u3": 200.0}
+        den = {"u1": 3.0, "u2": 8.0, "u3": 20.0}
+        for period_type, period, heads in (
+            ("year", str(year), n),
+            ("rolling_12m", f"{year}-12", n_rolling),
+        ):
+            for u in n:
+                rows.append(
+                    cell(
+                        "hours",
+                        "unit",
+                        u,
+                        period,
+                        heads[u],
+                        num[u],
+                        den[u],
+                        period_type=period_type,
+                    )
+                )
+            rows.append(
+                cell(
+                    "hours",
+                    "org",
+                    "org",
+                    period,
+                    sum(heads.values()),
+                    sum(num.values()),
+                    sum(den.values()),
+                    period_type=period_type,
+                )
+            )
+    return frame(rows)
+
+
+UNITS_B = {"u1": "A", "u2": "B", "u3": "C"}
+
+
+def test_a_year_and_its_december_rolling_window_are_hidden_together():
+    kf = year_and_rolling()
+    per = per_slice(kf, UNITS_B, **NO_SETS)
+    # Alone, the year hides u1 and u2 (8 < 20) and the window u1 and u3 (6 < 8): u2's year
+    # is the window's visible 80 hours, and then u1 = 310 - 80 - 200.
+    assert hidden(per, "hours", "year", "2024") == ["u1", "u2"]
+    assert hidden(per, "hours", "rolling_12m", "2024-12") == ["u1", "u3"]
+    assert attack(per, kf, UNITS_B, **NO_SETS).total >= 2
+
+    result = apply_suppression(kf, UNITS_B, **NO_SETS)
+    assert hidden(result, "hours", "year", "2024") == ["u1", "u2", "u3"]
+    assert hidden(result, "hours", "rolling_12m", "2024-12") == ["u1", "u2", "u3"]
+    assert attack(result, kf, UNITS_B, **NO_SETS).total == 0
+
+
+# --- months, years and rolling windows -----------------------------------------------------
+
+
+def sick_leave_months():
+    """Sick hours of two units per month of 2024, the year and the rolling 12 months to
+    December (each the sum of the months). u1 rests on 3 people in March, 10 otherwise."""
+    rows = []
+    for m in range(1, 13):
+        n1 = 3 if m == 3 else 10
+        rows.append(
+            cell("sick", "unit", "u1", f"2024-{m:02d}", n1, 10.0 + m, 100.0, period_type="month")
+        )
+        rows.append(
+            cell("sick", "unit", "u2", f"2024-{m:02d}", 12, 20.0, 120.0, period_type="month")
+        )
+        rows.append(
+            cell(
+                "sick", "org", "org", f"2024-{m:02d}", n1 + 12, 30.0 + m, 220.0, period_type="month"
+            )
+        )
+    # u1: 12 x 10 + (1 + ... + 12) = 198 hours of 1200; u2: 240 of 1440.
+    for period_type, period in (("year", "2024"), ("rolling_12m", "2024-12")):
+        rows.append(cell("sick", "unit", "u1", period, 10, 198.0, 1200.0, period_type=period_type))
+        rows.append(cell("sick", "unit", "u2", period, 12, 240.0, 1440.0, period_type=period_type))
+        rows.append(cell("sick", "org", "org", period, 22, 438.0, 2640.0, period_type=period_type))
+    return frame(rows)
+
+
+def test_a_hidden_month_cannot_be_recovered_from_the_year_and_the_other_months():
+    kf = sick_leave_months()
+    units = {"u1": "A", "u2": "B"}
+    sets = {"sum_indicators": frozenset(), "month_flows": frozenset({"sick"})}
+    per = per_slice(kf, units, **NO_SETS)
+    # Per slice only March hides (u1 primary, u2 with it); u1's March = 198 - (the other 11 months).
+    assert attack(per, kf, units, **sets).linear_algebra >= 1
+
+    # The heuristic alone leaves two months solvable (the year and the window each give
+    # an equation over the same months); the exact check hides more until none is.
+    result = apply_suppression(kf, units, exact=True, **sets)
+    u1_months = result.filter(
+        (pl.col("scope_id") == "u1") & (pl.col("period_type") == "month") & pl.col("suppressed")
+    )
+    assert u1_months.height >= 2
+    assert attack(result, kf, units, **sets).total == 0
+
+
+# --- the demo database ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_figures(tmp_path_factory):
+    """The demo database (5,000 staff): the true key figures and unit -> area."""
+    import duckdb
+
+    from kompetens.demo.build import build_demo
+    from kompetens.wiring import wire
+
+    wire()
+    root = tmp_path_factory.mktemp("attack")
+    db = root / "demo.duckdb"
+    build_demo(db, employees=5000, out_dir=root / "files")
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        truth = conn.sql(
+            "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, "
+            "denominator, value, n_individuals FROM key_figures"
+        ).pl()
+        units = conn.sql("SELECT unit_id, area FROM current_units").pl()
+    finally:
+        conn.close()
+    return truth, units
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "open: on the 5,000-staff demo the coordinated suppression still leaves cells "
+        "recoverable by linear algebra (months of sick leave, single areas) and hides 2.9 % "
+        "of unit cells secondarily; the exact check is too slow for the whole table yet"
+    ),
+)
+def test_the_demo_figures_resist_the_attack_with_under_two_percent_secondary(demo_figures):
+    truth, units = demo_figures
+    published = apply_suppression(truth, units, with_reason=True)
+    report = attack(published, truth, units)
+    unit = published.filter(pl.col("level") == "unit")
+    secondary = (unit["suppression_reason"] == "secondary").sum() / unit.height
+    print(report.summary(), f"secondary share of unit cells: {secondary:.2%}")
+    assert report.total == 0
+    assert secondary < 0.02
