@@ -48,6 +48,21 @@ ROLE_LABELS: dict[str, str] = {
     ADMIN: "Administratör",
 }
 
+
+
+def author_label(user: str | None) -> str:
+    """Who wrote or confirmed something, as a reader should see it.
+
+    A signed-in user is their e-mail; the demo mode's ``demo:<role>`` is the role's
+    Swedish name, ``"Verksamhetschef (område) (demoläge)"``; nothing known is ``–``.
+    """
+    if not user:
+        return "–"
+    if user.startswith("demo:"):
+        return f"{ROLE_LABELS.get(user[5:], user[5:])} (demoläge)"
+    return user
+
+
 #: The pages (``st.Page`` url paths in ``app.py``) each role may use; the first is the role's
 #: home page (the menu keeps ``app.py``'s order). A page missing here is shown to nobody: a new
 #: page must be given to roles on purpose.

@@ -24,12 +24,18 @@ from kompetens.dialogue import dialogues, discussion
 from kompetens.dialogue.briefs.content import BRIEF_KINDS, PROTOKOLL, UNDERLAG
 from kompetens.indicators import registry
 from kompetens.present.formatting import delta_style, fmt_date, fmt_delta, fmt_number, fmt_value
+from kompetens.ui.import_view import plain
 
 #: The figures discussed in a dialogue, in ARUBA order (one list for page and brief:
 #: ``kompetens.dialogue.discussion``). A unit shows those it has a figure for.
 KEY_INDICATORS: tuple[str, ...] = discussion.KEY_INDICATORS
 
 STATUS_WORDS: dict[str | None, str] = TARGET_STATUS_LABELS
+
+
+def heading(unit_name: str, area: str, period: str) -> str:
+    """``'Ekskolan · Norr · 2025'`` for a heading (which reads Markdown): names escaped, shown as typed."""
+    return f"{plain(unit_name)} · {plain(area)} · {period}"
 
 
 def with_figures(compare: pl.DataFrame) -> pl.DataFrame:
@@ -222,7 +228,9 @@ def history_table(history: pl.DataFrame) -> pl.DataFrame:
     return history.select(
         pl.col("dialogue_date").map_elements(fmt_date, return_dtype=pl.String),
         pl.col("notes").fill_null("–"),
-        "created_by",
+        pl.col("created_by").map_elements(
+            auth.author_label, return_dtype=pl.String, skip_nulls=False
+        ),
         "revisions",
         "actions",
         "actions_done",

@@ -138,7 +138,7 @@ def suppressed_table(cells: pl.DataFrame) -> pl.DataFrame:
     return cells.select(
         pl.col("indicator_id").replace_strict(names, default=pl.col("indicator_id")).alias("name_sv"),
         pl.col("level").replace_strict(LEVEL_LABELS, default=pl.col("level")).alias("level_label"),
-        "scope_id",
+        pl.col("scope_id").fill_null("–"),  # the organisation has none ("None" on screen)
         "period",
         pl.col("breakdown").map_elements(breakdown_label, return_dtype=pl.String),
         pl.col("suppression_reason").replace_strict(REASON_LABELS, default=pl.col("suppression_reason")).alias("reason_label"),
@@ -169,7 +169,7 @@ def imports_table(log: pl.DataFrame) -> pl.DataFrame:
         "rows_written",
         "rows_replaced",
         "rows_rejected",
-        "user_name",
+        pl.col("user_name").map_elements(auth.author_label, return_dtype=pl.String, skip_nulls=False),
         pl.col("imported_at").dt.strftime("%Y-%m-%d %H:%M").alias("imported"),
         pl.when(pl.col("undone_at").is_null())
         .then(pl.lit("Aktiv"))
@@ -249,9 +249,7 @@ def incomplete_table(snapshots: pl.DataFrame) -> pl.DataFrame:
     snapshot compared with, and whether the key figures use it."""
     rows = []
     for row in snapshots.iter_rows(named=True):
-        who = str(row["confirmed_by"])
-        if who.startswith("demo:"):  # a demo role, not a person: say which role
-            who = f"{auth.ROLE_LABELS.get(who[5:], who[5:])} (demoläge)"
+        who = auth.author_label(row["confirmed_by"])  # a demo role, not a person: its name
         status = (
             f"Bekräftad av {who} ({row['confirmed_at']}); används i nyckeltalen"
             if row["confirmed"]

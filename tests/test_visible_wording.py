@@ -1,0 +1,91 @@
+"""What the screen says about people and missing values: no internal identifiers, no "None"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+
+from kompetens.access import auth
+from kompetens.core import paths
+from kompetens.ui import dialogue_view, quality_view
+
+
+def test_a_demo_role_is_shown_by_its_swedish_name_and_a_person_by_their_address():
+    assert auth.author_label("demo:area_manager") == "Verksamhetschef (område) (demoläge)"
+    assert auth.author_label("demo:hr") == "HR (demoläge)"
+    assert auth.author_label("anna.a@kommun.se") == "anna.a@kommun.se"
+    assert auth.author_label(None) == "–"
+
+
+def test_the_dialogue_history_names_the_demo_role_that_wrote_the_notes():
+    history = pl.DataFrame(
+        {
+            "dialogue_date": [dt.date(2026, 11, 3), dt.date(2026, 5, 4)],
+            "notes": ["Rekrytering i fokus", None],
+            "created_by": ["demo:area_manager", "chef@kommun.se"],
+            "revisions": [2, 1],
+            "actions": [1, 0],
+            "actions_done": [0, 0],
+        }
+    )
+    table = dialogue_view.history_table(history)
+    assert table["created_by"].to_list() == [
+        "Verksamhetschef (område) (demoläge)",
+        "chef@kommun.se",
+    ]
+    assert table["notes"].to_list() == ["Rekrytering i fokus", "–"]
+
+
+def test_hidden_figures_of_the_whole_organisation_show_a_dash_not_none():
+    cells = pl.DataFrame(
+        {
+            "indicator_id": ["turnover", "turnover"],
+            "level": ["org", "unit"],
+            "scope_id": [None, "Ekskolan"],
+            "period": ["2025", "2025"],
+            "breakdown": ["all", "all"],
+            "suppression_reason": ["small_n", "small_n"],
+        },
+        schema_overrides={"scope_id": pl.String},
+    )
+    table = quality_view.suppressed_table(cells)
+    assert table["scope_id"].to_list() == ["–", "Ekskolan"]
+
+
+def test_the_import_log_says_who_imported_in_words_and_a_dash_for_the_command_line():
+    stamp = dt.datetime(2026, 11, 30, 8, 15)
+    log = pl.DataFrame(
+        {
+            "batch_id": [2, 1],
+            "file_name": ["personal.csv", "enheter.csv"],
+            "kind": ["staff", "units"],
+            "rows_written": [10, 3],
+            "rows_replaced": [0, 0],
+            "rows_rejected": [0, 0],
+            "user_name": ["demo:hr", None],
+            "imported_at": [stamp, stamp],
+            "undone_at": [None, None],
+        },
+        schema_overrides={"user_name": pl.String, "undone_at": pl.Datetime},
+    )
+    table = quality_view.imports_table(log)
+    assert table["user_name"].to_list() == ["HR (demoläge)", "–"]
+    assert all(v is not None for row in table.iter_rows() for v in row)
+
+
+#: Words about the software's own history or internals that a reader should never meet.
+INTERNAL_WORDING = re.compile(r"\bv\d+-data\b|\bvår v\d\b|demo:[a-z_]+\"|\bTODO\b", re.IGNORECASE)
+
+
+def test_no_page_or_view_helper_writes_internal_wording_in_its_text():
+    sources = sorted((paths.PROJECT_ROOT / "views").glob("*.py")) + sorted(
+        (paths.PROJECT_ROOT / "kompetens" / "ui").glob("*.py")
+    )
+    found = [
+        f"{source.name}: {match.group(0)}"
+        for source in sources
+        for match in INTERNAL_WORDING.finditer(source.read_text(encoding="utf-8"))
+    ]
+    assert found == []
