@@ -179,8 +179,16 @@ def test_saving_a_profile_keeps_every_version_with_who_saved_it(tmp_path):
             "staff_category kan inte bli larare",
         ),
         ({"name": "x", "kind": "staff", "colums": {}}, "okända fält i profilen: colums"),
+        (
+            {
+                "name": "x",
+                "kind": "staff",
+                "columns": {"AID": "staff_category", "Befattning": "staff_category"},
+            },
+            "både 'AID' och 'Befattning' pekar på staff_category",
+        ),
     ],
-    ids=["unknown kind", "unknown column", "unknown code", "misspelt field"],
+    ids=["unknown kind", "unknown column", "unknown code", "misspelt field", "one field twice"],
 )
 def test_a_profile_naming_something_unknown_is_refused(body, fragment):
     from kompetens.ingest.profiles import ProfileError

@@ -104,6 +104,14 @@ class Profile:
                     f"profilen '{self.name}': kolumnen '{header}' pekar på '{column}', som inte finns "
                     f"i datakontraktet för {kind.label_sv.lower()}"
                 )
+        targets: dict[str, str] = {}
+        for header, column in self.columns.items():
+            if column and column in targets:
+                raise ProfileError(
+                    f"profilen '{self.name}': både '{targets[column]}' och '{header}' pekar på "
+                    f"{column}; välj en av dem och ignorera den andra"
+                )
+            targets[column] = header
         for column, table in [*self.values.items()]:
             if column not in kind.column_names:
                 raise ProfileError(f"profilen '{self.name}': okänd kolumn '{column}' i values")

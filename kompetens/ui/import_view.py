@@ -144,6 +144,11 @@ def mapping_step(ctx, data: bytes, file_name: str, guess: str | None, user: str 
         constants=constants,
     )
     values: dict[str, dict[str, str]] = {}
+    try:
+        draft_profile.check()
+    except profiles.ProfileError as exc:
+        st.warning(plain(str(exc)), icon=":material/warning:")
+        return
     unknown = mapping_draft.unknown_values(data, file_name, draft_profile)
     if unknown:
         st.markdown("**Värden som inte känns igen**")

@@ -35,7 +35,7 @@ def app_and_db(small_db, tmp_path_factory):
 def pick(page, main, label: str, option: str) -> None:
     box = main.locator('[data-testid="stSelectbox"]').filter(has_text=label)
     box.first.click()
-    page.keyboard.type(option)
+    page.keyboard.type(option.split(" (")[-1].rstrip(")"))
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app(page)
 
@@ -82,8 +82,24 @@ def contract_rows(db: Path, contract: str, tmp_path: Path) -> list[tuple]:
             ],
             "personec_kontrakt.csv",
         ),
+        (
+            "heroma_personal.csv",
+            "text/csv",
+            [
+                ("Kolumn 5: Befattningsbenämning", "– ignorera kolumnen –"),
+                ("Kolumn 6: AID", "Personalkategori (staff_category)"),
+                ("Personalkategori: LÄR-GR (2 rader)", "teacher"),
+                ("Personalkategori: FSKL (1 rader)", "preschool_teacher"),
+                ("Personalkategori: BSK (1 rader)", "childminder"),
+                ("Personalkategori: REKT (1 rader)", "principal"),
+                ("Personalkategori: SPEC (1 rader)", "special_educator"),
+                ("Anställningsform: TV (4 rader)", "permanent"),
+                ("Anställningsform: VIK (1 rader)", "fixed_term"),
+            ],
+            "heroma_kontrakt.csv",
+        ),
     ],
-    ids=["visma", "personec"],
+    ids=["visma", "personec", "heroma"],
 )
 def test_an_hr_export_is_mapped_in_the_browser_saved_as_a_profile_and_imported(
     app_and_db, page, tmp_path, export, mime, choices, contract
