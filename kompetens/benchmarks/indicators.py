@@ -134,6 +134,18 @@ def kompetens_three(frames):
     ev = pp.prepare_events(frames["events"], units, base)
     turnover = pp.turnover_figures(pp.event_count_periods(ev, grid), heads, grid)
     sick = pp.sick_leave_indicators(frames["sick_leave"], units, roll, grid, heads)
+    # As every block does: no year rows of an unfinished year for a 'leave_out' indicator.
+    from kompetens.indicators.pipelines.block import finished_years_expr
+    from kompetens.indicators.registry import REGISTRY
+
+    keep = finished_years_expr(grid.last)
+
+    def finished(name: str, frame):
+        return frame.filter(keep) if REGISTRY[name].unfinished_year == "leave_out" else frame
+
+    cert = finished("certified_teacher_share", cert)
+    turnover = finished("turnover_rate", turnover)
+    sick = {name: finished(name, frame) for name, frame in sick.items()}
     return cert, turnover, sick
 
 

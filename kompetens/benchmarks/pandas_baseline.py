@@ -118,11 +118,33 @@ def pandas_same_figures(staff, events, sick, units, reference_month: int = 10):
     base = _snapshot_base(staff)
     grid = np.sort(base["m"].unique())  # the snapshot months
     people = _with_units(base, units)
-    return {
+    figures = {
         "certified_teacher_share": _certified_share(people, reference_month),
         "turnover_rate": _turnover(_prepare_events(events, base, units), people, grid),
         "sick_leave_rate": _sick_leave(sick, units, people, grid),
     }
+    return _leave_out_unfinished_years(figures, int(grid.max()) if len(grid) else None)
+
+
+def _leave_out_unfinished_years(figures: dict, last_month: int | None) -> dict:
+    """As the engine does (``pipelines.block.finished_years_expr``): an indicator declared
+    ``unfinished_year="leave_out"`` has no year rows for a year the staff snapshots have
+    not reached December of (``last_month``: the newest snapshot, ``y * 12 + month - 1``)."""
+    if last_month is None:
+        return figures
+    from kompetens.indicators import registry
+
+    last_finished = (last_month + 1) // 12 - 1
+    out = {}
+    for name, frame in figures.items():
+        declared = getattr(registry.REGISTRY.get(name), "unfinished_year", None)
+        if declared != "leave_out":
+            out[name] = frame
+            continue
+        years = pd.to_numeric(frame["period"], errors="coerce")
+        late = (frame["period_type"] == "year") & (years > last_finished)
+        out[name] = frame[~late].reset_index(drop=True)
+    return out
 
 
 def _month(dates: pd.Series) -> pd.Series:
