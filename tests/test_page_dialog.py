@@ -347,3 +347,11 @@ def test_a_card_for_a_12_month_figure_says_its_period_and_compares_with_12_month
     assert card["delta"] == "+4,4\u00a0procentenheter mot 12 mån t.o.m. 2025-11"
     yearly = view.card({**row, "period_label": "2026", "previous_label": "2025"}, "2025")
     assert yearly["phase"] == "Behålla" and yearly["delta"].endswith("mot 2025")
+
+
+def test_unit_and_area_names_in_the_heading_are_shown_as_typed_not_as_markdown():
+    from kompetens.ui import dialogue_view as view
+
+    # a unit name from an import with markup characters: escaped, so Markdown shows it literally
+    assert view.heading("Ek*skolan* #2", "Norr", "2025") == "Ek\\*skolan\\* \\#2 · Norr · 2025"
+    assert view.heading("Ekskolan", "Område Syd", "2025") == "Ekskolan · Område Syd · 2025"

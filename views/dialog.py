@@ -58,7 +58,7 @@ area = left.selectbox(
 unit_frame = query.units(cur, scope, area=area, school_form=ctx.filters.school_form)
 if unit_frame.height == 0:
     components.empty_state(
-        f"{area} har inga enheter för den valda skolformen.",
+        f"{view.plain(area)} har inga enheter för den valda skolformen.",
         "Välj en annan skolform eller ett annat område i sidopanelen.",
     )
     st.stop()
@@ -100,7 +100,7 @@ history = view.history(cur, scope, unit_id)
 if flash := st.session_state.pop(FLASH, None):
     st.success(flash, icon=":material/check_circle:")
 
-st.header(f"{unit_names[unit_id]} · {area} · {period}")
+st.header(view.heading(unit_names[unit_id], area, period))
 render_brief_downloads(
     ctx,
     unit_id,
@@ -111,7 +111,8 @@ render_brief_downloads(
 )
 if shown.height == 0:
     components.empty_state(
-        f"{unit_names[unit_id]} har inga nyckeltal för {period}.", view.no_figures_hint(ctx.viewer)
+        f"{view.plain(unit_names[unit_id])} har inga nyckeltal för {period}.",
+        view.no_figures_hint(ctx.viewer),
     )
 else:
     # ---- Key indicators: cards with value, change, area/org/target, traffic light, sparkline ----
