@@ -103,3 +103,26 @@ def test_figures_left_by_an_older_version_are_recomputed_when_the_app_starts(tmp
         assert not is_stale(conn)
     finally:
         conn.close()
+
+
+def test_the_turnover_trend_has_distinct_swedish_tick_labels_yearly_and_monthly(small_db):
+    import json
+
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    at.selectbox(key="matt").set_value("turnover_rate").run()
+    checked = []
+    for resolution in ("year", "month"):
+        at.button_group(key="upplosning").set_value(resolution).run()
+        assert not at.exception
+        for chart in at.get("plotly_chart"):
+            layout = json.loads(chart.proto.spec)["layout"]
+            for axis in [k for k in layout if k.startswith("yaxis")]:
+                ticks = layout[axis].get("ticktext")
+                if not ticks:
+                    continue
+                # Turnover 2024 1 / 18.5 = 5.4 %, 2025 1 / 18.25 = 5.5 %: whole percent would
+                # repeat "5%"; the step's decimals keep every label apart, with a space.
+                assert len(set(ticks)) == len(ticks), (resolution, axis, ticks)
+                assert all(t.endswith("\u00a0%") and "." not in t for t in ticks), ticks
+                checked.append((resolution, axis))
+    assert {r for r, _ in checked} == {"year", "month"}  # the trends were drawn and checked

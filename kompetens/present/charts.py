@@ -80,11 +80,10 @@ def axis_format(unit: str, values=None) -> dict:
     numbers the axis must cover). Other units use the layout's Swedish separators.
     """
     if unit == "share":
-        shown = _finite(values or [])
-        if not shown:
-            return {"tickformat": ".0%", "hoverformat": ".1%"}
         from kompetens.present.formatting import share_ticks
 
+        # Nothing to show (every value hidden): 0–100 %, still in Swedish.
+        shown = _finite(values or []) or [0.0, 1.0]
         tickvals, ticktext = share_ticks(min(shown), max(shown))
         return {"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext}
     if unit in ("count", "fte"):
