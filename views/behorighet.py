@@ -8,7 +8,7 @@ from kompetens import query
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_correlation, fmt_number, fmt_value
 from kompetens.ui import competence_views as views
-from kompetens.ui import components
+from kompetens.ui import components, figures
 from kompetens.ui.context import page_context
 
 ctx = page_context()
@@ -207,7 +207,7 @@ else:
             f"De {views.RANKING_EACH_SIDE} enheterna med lägst och de {views.RANKING_EACH_SIDE} "
             "med högst andel; alla enheter finns i tabellen ovan."
         )
-    st.plotly_chart(
+    figures.show(
         charts.ranked_bars(
             ranked,
             label="unit_name",
@@ -372,7 +372,7 @@ else:
         st.markdown(
             f"**{share_name}** – {names.get(unit_id, unit_id)} jämfört med område och organisation"
         )
-        st.plotly_chart(
+        figures.show(
             charts.trend(
                 unit_trend,
                 x="period",
@@ -407,7 +407,7 @@ else:
         )
     else:
         st.markdown(f"**{stats.interpretation_sv}**")
-        st.plotly_chart(
+        figures.show(
             charts.scatter_with_fit(
                 points,
                 x="socioeconomic_index",

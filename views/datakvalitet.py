@@ -9,7 +9,7 @@ from kompetens import query
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_number
 from kompetens.query import records
-from kompetens.ui import components
+from kompetens.ui import components, figures
 from kompetens.ui import quality_view as view
 from kompetens.ui.context import page_context
 
@@ -96,7 +96,7 @@ else:
         view.heatmap_frame(coverage, by), row="row", column="month", value="coverage"
     )
     heatmap.update_yaxes(autorange="reversed")  # alphabetical from the top, like the tables
-    st.plotly_chart(
+    figures.show(
         heatmap,
         config={"displaylogo": False},
         width="stretch",

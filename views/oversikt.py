@@ -7,7 +7,7 @@ import streamlit as st
 from kompetens import query
 from kompetens.present import charts
 from kompetens.ui import competence_views as views
-from kompetens.ui import components
+from kompetens.ui import components, figures
 from kompetens.ui.context import page_context
 
 ctx = page_context()
@@ -98,7 +98,7 @@ else:
             series="series",
             target="target",
         )
-        st.plotly_chart(fig, config={"displaylogo": False}, key="trend_main")
+        figures.show(fig, config={"displaylogo": False}, key="trend_main")
     if hidden := views.hidden_periods(trend):
         st.caption("`..` (dolt, färre än fem personer): " + ", ".join(hidden))
 
@@ -107,7 +107,7 @@ by_area = views.until_year(
 )
 if by_area.height:
     st.markdown(f"**Per område** – {trend_view.name.lower()}, streckad linje = mål")
-    st.plotly_chart(
+    figures.show(
         charts.facet_trends(
             by_area,
             facet="scope_id",

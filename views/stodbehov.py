@@ -7,7 +7,7 @@ import streamlit as st
 from kompetens import query
 from kompetens.present import charts
 from kompetens.ui import competence_views as views
-from kompetens.ui import components
+from kompetens.ui import components, figures
 from kompetens.ui.context import page_context
 
 ctx = page_context()
@@ -100,7 +100,7 @@ else:
         f"De {min(CHART_UNITS, ranked.height)} enheter med störst stödbehov. Varje stapeldel är "
         "nyckeltalets bidrag: normaliserad vikt × percentil."
     )
-    st.plotly_chart(
+    figures.show(
         charts.stacked_contributions(
             chart, label="unit_name", component="label_sv", contribution="contribution"
         ),

@@ -187,8 +187,8 @@ def ranked_bars(
 
     The value axis spans the indicator's scale (``bar_range``: 1–5 for a survey
     answer) and its labels are Swedish. The dashed target line is drawn *behind*
-    the bars and their value labels, which carry a white halo, so the line never
-    covers a number. Each bar's ``customdata`` is its ``key_column`` value (a unit id, for
+    the bars, and value labels sit inside the bars' ends, so the line never covers
+    a number. Each bar's ``customdata`` is its ``key_column`` value (a unit id, for
     click-through), else its label.
     """
     ordered = frame.sort(value, descending=False, nulls_last=False)
@@ -209,8 +209,13 @@ def ranked_bars(
             orientation="h",
             marker_color=colours,
             text=text,
-            textposition="outside",
-            textfont={"shadow": LABEL_HALO},
+            # Labels inside the bar's end (white), outside only when the bar is too short: a
+            # target line behind the bars is then hidden wherever a label sits on a bar (also in
+            # a brief's SVG, which draws no text shadow); outside labels get a white halo.
+            textposition="auto",
+            insidetextanchor="end",
+            insidetextfont={"color": "white"},
+            outsidetextfont={"color": "#1F1F1F", "shadow": LABEL_HALO},
             cliponaxis=False,
             customdata=ordered[key_column].to_list() if key_column else labels,
             hovertemplate="%{y}: %{text}<extra></extra>",

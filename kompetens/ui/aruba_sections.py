@@ -24,6 +24,7 @@ from kompetens.core.labels import (
 )
 from kompetens.present import charts
 from kompetens.ui import aruba_view as view
+from kompetens.ui import figures
 from kompetens.ui.components import download_buttons, empty_state, headline_card
 
 PLOT_CONFIG = {"displaylogo": False}
@@ -119,7 +120,7 @@ def trend(v: ArubaView, ind: view.Indicator) -> pl.DataFrame:
             tuple(lines.values()),
             lambda: view.trend_figure(ind, frame, v.colour),
         )
-        st.plotly_chart(fig, config=PLOT_CONFIG, key=f"trend_{ind.id}")
+        figures.show(fig, config=PLOT_CONFIG, key=f"trend_{ind.id}")
     notes = []
     if period_type == "rolling_12m":
         notes.append(PERIOD_TYPE_LABELS["rolling_12m"])
@@ -161,11 +162,11 @@ def ranking(
             reference_label=v.area or "Organisationen",
         ),
     )
-    st.plotly_chart(fig, config=PLOT_CONFIG, key=f"rank_{ind.id}")
+    figures.show(fig, config=PLOT_CONFIG, key=f"rank_{ind.id}")
     if shown is not None:
         st.caption(view.ranking_caption(shown, ind))
         with st.expander("Spridning mellan alla enheter", icon=":material/scatter_plot:"):
-            st.plotly_chart(spread_fig, config=PLOT_CONFIG, key=f"spread_{ind.id}")
+            figures.show(spread_fig, config=PLOT_CONFIG, key=f"spread_{ind.id}")
     st.markdown(view.spread_text(summary, ind))
 
 
@@ -187,7 +188,7 @@ def distribution(v: ArubaView, ind: view.Indicator, by: str) -> None:
                 unit=ind.unit,
                 labels=EXIT_REASON_LABELS,
             )
-            st.plotly_chart(fig, config=PLOT_CONFIG, key=f"dist_{ind.id}")
+            figures.show(fig, config=PLOT_CONFIG, key=f"dist_{ind.id}")
         else:
             st.caption(view.hidden_trend_text(frame))
     with right:
@@ -233,7 +234,7 @@ def forecast(v: ArubaView) -> None:
         unit="count",
         labels=STAFF_CATEGORY_LABELS,
     )
-    st.plotly_chart(fig, config=PLOT_CONFIG, key="forecast_by_category")
+    figures.show(fig, config=PLOT_CONFIG, key="forecast_by_category")
     download_buttons(
         frame.select("period", "category", "value", "suppressed"),
         "Pensionsprognos per kategori",
