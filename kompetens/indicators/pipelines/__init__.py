@@ -60,7 +60,6 @@ from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.events import (
     event_count_periods,
     person_event_counts,
-    prepare_events,
     turnover_figures,
 )
 from kompetens.indicators.pipelines.gap import certification_gap
@@ -75,16 +74,16 @@ from kompetens.indicators.pipelines.grain import (
 from kompetens.indicators.pipelines.inputs import Inputs
 from kompetens.indicators.pipelines.periods import Grid, grid_of, month_of, rolling_sums
 from kompetens.indicators.pipelines.persons import person_rollup, snapshot_base
-from kompetens.indicators.pipelines.sick_leave import sick_leave_indicators
-from kompetens.indicators.pipelines.staff import (
+from kompetens.indicators.pipelines.prepared import (
     STAFF_SUMS,
     STAFF_UNIT_CONDITIONS,
     head_flows,
+    prepare_events,
     staff_measures,
     staff_rollup,
-    stock_indicators,
-    stock_share,
 )
+from kompetens.indicators.pipelines.sick_leave import sick_leave_indicators
+from kompetens.indicators.pipelines.staff import stock_indicators, stock_share
 from kompetens.indicators.registry import engine_indicators
 
 #: Every compute block, in the order ``compute`` runs them.

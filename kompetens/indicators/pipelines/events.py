@@ -32,67 +32,11 @@ from kompetens.indicators.pipelines.periods import (
     complete_years,
     flow_periods,
     flow_span,
-    month_of,
 )
-from kompetens.indicators.pipelines.staff import head_flows
+from kompetens.indicators.pipelines.prepared import head_flows
 
 if TYPE_CHECKING:
     from kompetens.indicators.pipelines.inputs import Inputs
-
-
-def prepare_events(
-    events: pl.DataFrame | pl.LazyFrame, units: pl.DataFrame, base: pl.LazyFrame | None
-) -> pl.DataFrame:
-    """Events with month, unit attributes, and staff category / employment type filled in.
-
-    A missing category or employment type is taken from the person's row in the
-    same unit in the snapshot of the event's month, or else the month before.
-    """
-    lf = events.lazy().with_columns(month_of(pl.col("event_date")).alias("m"))
-    needs_fill = (
-        lf.select((pl.col("staff_category").is_null() | pl.col("employment_type").is_null()).any())
-        .collect()
-        .item()
-    )
-    if base is not None and needs_fill:
-        attrs = base.select(
-            "employee_id",
-            "unit_id",
-            "m",
-            pl.col("staff_category").alias("_cat"),
-            pl.col("employment_type").alias("_type"),
-        )
-        missing = (
-            lf.filter(pl.col("staff_category").is_null() | pl.col("employment_type").is_null())
-            .select("employee_id", "unit_id", "m")
-            .unique()
-        )
-        found = (
-            pl.concat(
-                [
-                    missing.join(
-                        attrs, on=["employee_id", "unit_id", "m"], how="inner"
-                    ).with_columns(pl.lit(0).alias("_lag")),
-                    missing.join(
-                        attrs.with_columns((pl.col("m") + 1).cast(pl.Int32).alias("m")),
-                        on=["employee_id", "unit_id", "m"],
-                        how="inner",
-                    ).with_columns(pl.lit(1).alias("_lag")),
-                ]
-            )
-            .sort("_lag")
-            .unique(["employee_id", "unit_id", "m"], keep="first")
-            .drop("_lag")
-        )
-        lf = (
-            lf.join(found, on=["employee_id", "unit_id", "m"], how="left")
-            .with_columns(
-                pl.col("staff_category").fill_null(pl.col("_cat")),
-                pl.col("employment_type").fill_null(pl.col("_type")),
-            )
-            .drop("_cat", "_type")
-        )
-    return with_unit_attrs(lf, units).collect()
 
 
 def person_event_counts(

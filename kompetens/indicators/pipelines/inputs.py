@@ -18,11 +18,10 @@ from collections.abc import Callable
 
 import polars as pl
 
-from kompetens.indicators.pipelines.events import prepare_events
 from kompetens.indicators.pipelines.grain import Settings, prepare_units
 from kompetens.indicators.pipelines.periods import Grid, grid_of
 from kompetens.indicators.pipelines.persons import snapshot_base
-from kompetens.indicators.pipelines.staff import head_flows, staff_rollup
+from kompetens.indicators.pipelines.prepared import head_flows, prepare_events, staff_rollup
 
 
 class Inputs:

@@ -29,7 +29,7 @@ from kompetens.indicators.pipelines.periods import (
     month_of,
     month_periods,
 )
-from kompetens.indicators.pipelines.staff import head_flows
+from kompetens.indicators.pipelines.prepared import head_flows
 
 if TYPE_CHECKING:
     from kompetens.indicators.pipelines.inputs import Inputs
