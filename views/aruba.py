@@ -25,8 +25,9 @@ st.caption(
     "enheterna rangordnade och spridningen mellan dem. `..` = färre än 5 personer."
 )
 
-controls = st.columns([4, 2])
-with controls[0]:
+# A row that wraps on a narrow screen (two fixed columns cut the phase buttons at 800 px).
+controls = st.container(horizontal=True, gap="large")
+with controls:
     phase = st.segmented_control(
         "Fas",
         options=list(homes.ARUBA_PHASES),
@@ -36,7 +37,7 @@ with controls[0]:
         key="fas",
         bind="query-params",
     )
-with controls[1]:
+with controls:
     resolution = st.segmented_control(
         "Trend per",
         options=["ar", "manad"],
