@@ -118,7 +118,9 @@ def test_the_fixture_units_pdf_names_the_unit_and_shows_the_hand_computed_figure
     # certified share: unit 57,6 %, area Norr 57,6 %, organisation 54,1 %, target 70,0 %, red
     assert "57,6 % – 57,6 % 54,1 % 70,0 % Långt från målet" in text
     assert "Saknade behöriga heltidstjänster Nuläge 0,7" in text
-    assert "13,3 %" in text  # turnover 1 / 7.5
+    # turnover 1 / 7.5 = 13,3 % is hidden with Norr's and the organisation's (coordinated
+    # suppression: the same exit is published by every level), so it shows as .. everywhere
+    assert "(lämnat förvaltningen) Behålla .. – .. –" in text and "13,3 %" not in text
     assert "Sjukfrånvaro Behålla 5,0 %" in text
     assert "(HME) Behålla 78" in text
     # the talking point about the target, and both pages (charts on the second)
@@ -130,9 +132,11 @@ def test_the_fixture_units_pdf_names_the_unit_and_shows_the_hand_computed_figure
 def test_a_suppressed_value_appears_as_dots_in_the_pdf_and_never_as_its_number(conn, renderer):
     brief = build_brief(conn, EVERYTHING, "E1", period="2024", dialogue_date=DAY)
     text = pdf_text(render_pdf(brief, renderer))
-    # temporary-teacher share: unit hidden, area Norr 17,2 %, organisation 23,8 %
-    assert "tidsbegränsad anställning Nuläge .. – 17,2 % 23,8 %" in text
+    # temporary-teacher share: unit hidden, and with it Norr (17,2 %) and the organisation
+    # (23,8 %), from which E1's value could be recovered (coordinated suppression)
+    assert "tidsbegränsad anställning Nuläge .. – .. –" in text
     assert "25,4 %" not in text  # E1's hidden 1.5 / 5.9
+    assert "17,2 %" not in text and "23,8 %" not in text
 
 
 def test_the_brief_shows_improvement_arrows_against_the_year_before(conn):
@@ -201,7 +205,9 @@ def test_the_excel_brief_holds_the_same_numbers_as_numbers_with_number_formats(c
     r = row_of(cells, "B", "Saknade behöriga heltidstjänster")
     assert cells[f"C{r}"] == ("n", pytest.approx(0.73), "# ##0.0")
     r = row_of(cells, "B", "Personalomsättning (lämnat förvaltningen)")
-    assert cells[f"C{r}"][1] == pytest.approx(1 / 7.5)
+    assert cells[f"C{r}"][:2] == ("s", "..")  # 1 / 7.5, hidden (coordinated suppression)
+    r = row_of(cells, "B", "Sjukfrånvaro")
+    assert cells[f"C{r}"][:2] == ("n", pytest.approx(0.05))
     r = row_of(cells, "B", "Hållbart medarbetarengagemang (HME)")
     assert cells[f"C{r}"][:2] == ("n", 78.0)
 
@@ -211,7 +217,7 @@ def test_a_suppressed_value_is_dots_in_the_excel_too(conn):
     cells = xlsx_cells(excel.unit_workbook(brief), "Nyckeltal")
     r = row_of(cells, "B", "Andel lärare med tidsbegränsad anställning")
     assert cells[f"C{r}"][:2] == ("s", "..")
-    assert cells[f"G{r}"][1] == pytest.approx(0.172414, abs=1e-6)  # Norr is shown
+    assert cells[f"G{r}"][:2] == ("s", "..")  # Norr (17,2 %) hidden with it
     hidden = 1.5 / 5.9
     assert all(
         not (kind == "n" and value == pytest.approx(hidden)) for kind, value, _ in cells.values()
