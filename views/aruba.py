@@ -88,7 +88,7 @@ if view.REDUNDANCY_TAB in extra and extra[view.REDUNDANCY_TAB].open:
     with extra[view.REDUNDANCY_TAB]:
         sections.redundancy(page)
         if query.may_see_people(ctx.viewer):  # lists of people: HR and the administrator only
-            st.markdown(f"## För HR: övertaliga och öppna tjänster, oktober {year}")
+            st.markdown(f"### För HR: övertaliga och öppna tjänster, oktober {year}")
             st.dataframe(
                 view.placement_table(query.placement_match(cur, ctx.viewer, year)),
                 hide_index=True,

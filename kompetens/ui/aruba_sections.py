@@ -71,7 +71,7 @@ class ArubaView:
 
 def indicator_section(v: ArubaView, ind: view.Indicator) -> None:
     """One indicator of the phase: its trend beside its headline card, ranking and spread."""
-    st.markdown(f"## {ind.name_sv}")
+    st.markdown(f"### {ind.name_sv}")
     st.caption(ind.description + (f" Kolada: {ind.kolada_id}." if ind.kolada_id else ""))
     by = view.DISTRIBUTION_INDICATORS.get(ind.id)
     if by:
@@ -211,7 +211,7 @@ def distribution(v: ArubaView, ind: view.Indicator, by: str) -> None:
 
 def forecast(v: ArubaView) -> None:
     """Avveckla: the retirement forecast per staff category, stacked per year."""
-    st.markdown("## Pensionsprognos per personalkategori")
+    st.markdown("### Pensionsprognos per personalkategori")
     ind = view.indicator(view.FORECAST_INDICATOR)
     frame = query.breakdown_series(
         v.cur, v.scope, ind.id, v.level, v.scope_id, "year", "staff_category"
@@ -246,7 +246,7 @@ def forecast(v: ArubaView) -> None:
 
 def redundancy(v: ArubaView) -> None:
     """Avveckla: redundant staff against open posts in the same category (counts, never people)."""
-    st.markdown("## Övertaliga och öppna tjänster i samma kategori")
+    st.markdown("### Övertaliga och öppna tjänster i samma kategori")
     st.caption(
         "Övertaliga ska erbjudas öppna tjänster i sin personalkategori innan någon anställs externt. "
         f"Antal per kategori (aldrig personer), oktober {v.year}."
@@ -271,7 +271,7 @@ def unit_table(v: ArubaView, indicators: list[view.Indicator]) -> None:
     """Every unit's value of the phase's indicators (distributions left out), on screen and to download."""
     table_inds = [i for i in indicators if i.id not in view.DISTRIBUTION_INDICATORS]
     phase = view.phase_label(v.phase)
-    st.markdown(f"## Alla enheter – {phase} {v.year}")
+    st.markdown(f"### Alla enheter – {phase} {v.year}")
     wide = query.unit_table(
         v.cur,
         v.scope,
