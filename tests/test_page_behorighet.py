@@ -10,7 +10,6 @@ L1 (preschool) 2025: 2.8 / 6.55 = 42,7 % licensed, gap 0.5 × 6.55 − 2.8 = 0,4
 from __future__ import annotations
 
 import polars as pl
-import pytest
 
 from kompetens.ui import competence_views as views
 from tests.app_support import run_page, texts
