@@ -260,3 +260,57 @@ def attack(
         linear_algebra=counts["linear_algebra"],
         recovered=recovered.drop("_cell").sort(KEY + ["field"]),
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m kompetens.query.disclosure DB [--per-slice]``: attack a database's figures.
+
+    Reads the true key figures of the database at ``DB`` (read-only),
+    suppresses them as the export does (the whole table at once) or, with
+    ``--per-slice``, one indicator and period type at a time as the pages
+    read them, and prints what the attack recovers and the share of unit
+    cells hidden by secondary suppression.
+    """
+    import argparse
+    import time
+
+    import duckdb
+
+    from kompetens.query.suppression import apply_suppression
+
+    parser = argparse.ArgumentParser(prog="python -m kompetens.query.disclosure")
+    parser.add_argument("db")
+    parser.add_argument("--per-slice", action="store_true")
+    args = parser.parse_args(argv)
+    conn = duckdb.connect(args.db, read_only=True)
+    try:
+        truth = conn.sql(
+            "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, "
+            "denominator, value, n_individuals FROM key_figures"
+        ).pl()
+        units = conn.sql("SELECT unit_id, area FROM current_units").pl()
+    finally:
+        conn.close()
+    started = time.perf_counter()
+    if args.per_slice:
+        published = pl.concat(
+            [
+                apply_suppression(part, units, with_reason=True)
+                for _, part in truth.group_by("indicator_id", "period_type", maintain_order=True)
+            ]
+        )
+    else:
+        published = apply_suppression(truth, units, with_reason=True)
+    suppressed_in = time.perf_counter() - started
+    unit = published.filter(pl.col("level") == "unit")
+    secondary = (unit["suppression_reason"] == "secondary").sum() / max(unit.height, 1)
+    report = attack(published, truth, units)
+    print(report.summary())
+    print(
+        f"secondary suppression: {secondary:.2%} of {unit.height} unit cells; "
+        f"suppression took {suppressed_in:.1f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
