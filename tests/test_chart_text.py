@@ -73,3 +73,18 @@ def test_a_heatmap_says_how_many_rows_and_columns_it_has():
 
 def test_an_empty_figure_says_it_has_no_data():
     assert describe(charts.go.Figure()) == "Diagram utan data."
+
+
+def test_a_dark_copy_has_a_transparent_background_light_text_and_leaves_the_figure_alone():
+    from kompetens.ui import figures
+
+    frame = pl.DataFrame({"period": ["2024", "2025"], "value": [0.1, 0.2]})
+    fig = charts.trend(frame, x="period", y="value", unit="share", colour="#000000")
+    dark = figures.for_dark(fig)
+    assert dark["layout"]["paper_bgcolor"] == dark["layout"]["plot_bgcolor"] == "rgba(0,0,0,0)"
+    assert dark["layout"]["font"]["color"] == figures.DARK_TEXT
+    assert dark["layout"]["yaxis"]["gridcolor"] == figures.DARK_GRID
+    assert dark["data"][0]["line"]["color"] == figures.DARK_TEXT  # black would vanish
+    # The figure itself (pages cache figures) keeps its light look.
+    assert fig.data[0].line.color == "#000000"
+    assert fig.layout.paper_bgcolor is None or fig.layout.paper_bgcolor != "rgba(0,0,0,0)"

@@ -49,6 +49,10 @@ def for_dark(fig: go.Figure) -> dict[str, Any]:
         font = annotation.setdefault("font", {})
         font.setdefault("color", DARK_TEXT)
     for trace in spec.get("data", []):
+        for part in ("line", "marker"):  # black (the current state's colour) vanishes on dark
+            style = trace.get(part)
+            if isinstance(style, dict) and str(style.get("color", "")).upper() == "#000000":
+                style["color"] = DARK_TEXT
         textfont = trace.get("textfont")
         if isinstance(textfont, dict) and "shadow" in textfont:
             textfont["shadow"] = DARK_HALO
