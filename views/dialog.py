@@ -58,7 +58,7 @@ area = left.selectbox(
 unit_frame = query.units(cur, scope, area=area, school_form=ctx.filters.school_form)
 if unit_frame.height == 0:
     components.empty_state(
-        f"{view.plain(area)} har inga enheter för den valda skolformen.",
+        f"{view.md_text(area)} har inga enheter för den valda skolformen.",
         "Välj en annan skolform eller ett annat område i sidopanelen.",
     )
     st.stop()
@@ -111,7 +111,7 @@ render_brief_downloads(
 )
 if shown.height == 0:
     components.empty_state(
-        f"{view.plain(unit_names[unit_id])} har inga nyckeltal för {period}.",
+        f"{view.md_text(unit_names[unit_id])} har inga nyckeltal för {period}.",
         view.no_figures_hint(ctx.viewer),
     )
 else:

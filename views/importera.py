@@ -116,7 +116,7 @@ else:
     st.markdown(" · ".join(facts))
     if preview.profile is not None:
         st.info(
-            "Mappningsprofilen används: " + imp.plain(preview.profile),
+            "Mappningsprofilen används: " + imp.md_text(preview.profile),
             icon=":material/rule:",
         )
     for warning in preview.warnings:

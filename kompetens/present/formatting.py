@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
@@ -267,3 +268,40 @@ def share_ticks(low: float, high: float, count: int = 6) -> tuple[list[float], l
     step = values[1] - values[0] if len(values) > 1 else 0.01
     decimals = step_decimals(step, 100)
     return values, [fmt_percent(v, decimals=decimals) for v in values]
+
+
+#: Every ASCII punctuation character: CommonMark lets a backslash escape each of them,
+#: and between them they cover all of Markdown's, GitHub's and Streamlit's syntax
+#: (links ``[]()``, emphasis ``*_~``, code ``` `` ```, headings ``#``, lists ``- + 1.``,
+#: tables ``|``, HTML ``<>&``, LaTeX ``$``, colour and icon directives ``:red[…]``,
+#: ``:material/…:``, autolinks ``http://`` ``www.`` ``a@b``, typography ``-> --``).
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: U+2060 WORD JOINER: invisible, never a line break. Put after each ``:`` so that no
+#: shortcode (``:smile:``, ``:material/x:``, ``:red[x]``) can match the text, whether
+#: Streamlit resolves it while parsing or afterwards on the text.
+WORD_JOINER = "\u2060"
+
+
+def md_text(value: object) -> str:
+    """``value`` (a name, a role, free text) escaped so Streamlit's Markdown shows it as typed.
+
+    For every element that reads Markdown: ``st.markdown``, ``st.title``/``header``/
+    ``subheader``, ``st.caption``, ``st.info``/``warning``/``error``/``success``, and
+    widget, metric, expander and tab labels. Data is never markup: a unit named
+    ``[logga in](http://evil.example)`` is shown as those characters, not as a link.
+
+    Each ASCII punctuation character gets a backslash, a word joiner follows each
+    colon, line breaks become hard breaks (``"  \\n"``) and leading spaces no-break
+    spaces, ``&nbsp;`` (four spaces would otherwise start a code block). ``None`` is ``""``.
+    """
+    if value is None:
+        return ""
+    escaped = _MD_PUNCTUATION.sub(r"\\\1", str(value)).replace(":", ":" + WORD_JOINER)
+    lines = re.split(r"\r\n|\r|\n", escaped)
+    return "  \n".join(_keep_indent(line) for line in lines)
+
+
+def _keep_indent(line: str) -> str:
+    # An entity, not the character itself: parsers trim a no-break space from a line's start.
+    stripped = line.lstrip(" \t")
+    return "&nbsp;" * (len(line) - len(stripped)) + stripped

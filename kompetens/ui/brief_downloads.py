@@ -35,8 +35,8 @@ from kompetens.dialogue.briefs.content import (
     default_period,
 )
 from kompetens.dialogue.briefs.pdf import render_pdf
+from kompetens.present.formatting import md_text
 from kompetens.ui.context import shared_connection
-from kompetens.ui.import_view import plain
 
 PDF_MIME = "application/pdf"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -197,7 +197,7 @@ def _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db
             n_units = query.units(cur, scope, area=area).height
         except query.ScopeError:
             n_units = 0
-        st.caption(f"Hela {plain(area)}: {n_units} enheter, en PDF per enhet och en Excel-fil")
+        st.caption(f"Hela {md_text(area)}: {n_units} enheter, en PDF per enhet och en Excel-fil")
         area_key = ("area", area, stamp)
         if area_key in files:
             result = files[area_key]

@@ -23,8 +23,14 @@ from kompetens.core.labels import PHASE_LABELS, TARGET_STATUS_LABELS
 from kompetens.dialogue import dialogues, discussion
 from kompetens.dialogue.briefs.content import BRIEF_KINDS, PROTOKOLL, UNDERLAG
 from kompetens.indicators import registry
-from kompetens.present.formatting import delta_style, fmt_date, fmt_delta, fmt_number, fmt_value
-from kompetens.ui.import_view import plain
+from kompetens.present.formatting import (
+    delta_style,
+    fmt_date,
+    fmt_delta,
+    fmt_number,
+    fmt_value,
+    md_text,
+)
 
 #: The figures discussed in a dialogue, in ARUBA order (one list for page and brief:
 #: ``kompetens.dialogue.discussion``). A unit shows those it has a figure for.
@@ -35,7 +41,7 @@ STATUS_WORDS: dict[str | None, str] = TARGET_STATUS_LABELS
 
 def heading(unit_name: str, area: str, period: str) -> str:
     """``'Ekskolan · Norr · 2025'`` for a heading (which reads Markdown): names escaped, shown as typed."""
-    return f"{plain(unit_name)} · {plain(area)} · {period}"
+    return f"{md_text(unit_name)} · {md_text(area)} · {period}"
 
 
 def with_figures(compare: pl.DataFrame) -> pl.DataFrame:

@@ -12,7 +12,6 @@ markdown switched off), never as markdown.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import streamlit as st
@@ -32,6 +31,7 @@ from kompetens.ingest import (
 from kompetens.ingest import mapping as mapping_draft
 from kompetens.ingest.job_codes import SOURCE as JOB_CODE_SOURCE
 from kompetens.ingest.validate import known_unit_ids
+from kompetens.present.formatting import md_text
 
 __all__ = [
     "KIND_LABELS",
@@ -55,14 +55,6 @@ def _column_label(kind: str, column: str) -> str:
     if column == IGNORE:
         return "– ignorera kolumnen –"
     return f"{KINDS[kind].column(column).label_sv} ({column})"
-
-
-_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
-
-
-def plain(text: str) -> str:
-    """A header or value for a widget label (labels read markdown): every markup character escaped."""
-    return _MARKUP.sub(r"\\\1", text)
 
 
 def mapping_step(ctx, data: bytes, file_name: str, guess: str | None, user: str | None) -> None:
@@ -99,14 +91,14 @@ def mapping_step(ctx, data: bytes, file_name: str, guess: str | None, user: str 
     for i, suggestion in enumerate(draft.suggestions):
         examples = ", ".join(suggestion.samples) or "(inga värden)"
         columns[suggestion.header] = st.selectbox(
-            f"Kolumn {i + 1}: {plain(suggestion.header)}",
+            f"Kolumn {i + 1}: {md_text(suggestion.header)}",
             options=options,
             index=options.index(suggestion.column),
             format_func=lambda c, k=kind: _column_label(k, c),
             key=f"map_col_{kind}_{i}",
-            help=plain(f"Förslag: {suggestion.reason}. Exempel: {examples}"),
+            help=md_text(f"Förslag: {suggestion.reason}. Exempel: {examples}"),
         )
-        st.caption(plain(f"Exempel: {examples}"))  # data: markup escaped, shown as text
+        st.caption(md_text(f"Exempel: {examples}"))  # data: markup escaped, shown as text
     constants: dict[str, str] = {}
     chosen = set(columns.values())
     kind_def = KINDS[kind]
@@ -147,7 +139,7 @@ def mapping_step(ctx, data: bytes, file_name: str, guess: str | None, user: str 
     try:
         draft_profile.check()
     except profiles.ProfileError as exc:
-        st.warning(plain(str(exc)), icon=":material/warning:")
+        st.warning(md_text(str(exc)), icon=":material/warning:")
         return
     unknown = mapping_draft.unknown_values(data, file_name, draft_profile)
     if unknown:
@@ -159,7 +151,7 @@ def mapping_step(ctx, data: bytes, file_name: str, guess: str | None, user: str 
     for i, item in enumerate(unknown):
         codes = [IGNORE, *(kind_def.column(item.column).codes or {})]
         picked = st.selectbox(
-            f"{kind_def.column(item.column).label_sv}: {plain(item.value)} ({item.rows} rader)",
+            f"{kind_def.column(item.column).label_sv}: {md_text(item.value)} ({item.rows} rader)",
             options=codes,
             index=codes.index(item.suggestion) if item.suggestion in codes else 0,
             format_func=lambda c: "– välj –" if c == IGNORE else c,
