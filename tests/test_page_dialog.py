@@ -355,3 +355,15 @@ def test_unit_and_area_names_in_the_heading_are_shown_as_typed_not_as_markdown()
     # a unit name from an import with markup characters: escaped, so Markdown shows it literally
     assert view.heading("Ek*skolan* #2", "Norr", "2025") == "Ek\\*skolan\\* \\#2 · Norr · 2025"
     assert view.heading("Ekskolan", "Område Syd", "2025") == "Ekskolan · Område Syd · 2025"
+
+
+def test_the_area_managers_overview_names_the_area_not_the_whole_organisation(writable_db):
+    from kompetens.access import auth
+
+    at = run_page(writable_db, query_params={"ar": "2025"})
+    at.selectbox(key="demo_roll").set_value(auth.AREA_MANAGER).run()
+    at.switch_page("views/oversikt.py").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Norr · 2025 · ") for c in captions), captions
+    assert not any(c.startswith("Hela organisationen") for c in captions)

@@ -15,7 +15,12 @@ cur = ctx.cursor()
 scope = ctx.scope
 filters = ctx.filters
 
-where = filters.area or "Hela organisationen"
+# A narrower role sees its own part, not the whole organisation: say which.
+where = filters.area or {
+    "org": "Hela organisationen",
+    "area": ", ".join(sorted(scope.areas)),
+    "unit": "Din enhet",
+}.get(scope.level, "Hela organisationen")
 st.title("Översikt")
 st.caption(
     f"{where} · {filters.year or 'senaste året'} · personalens årsvärden avser oktober, "
