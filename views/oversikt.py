@@ -145,7 +145,7 @@ else:
         f"De tio enheter med störst stödbehov (referensmånad {reference}). "
         "Poängen 0–100 väger samman normaliserade nyckeltal; 100 = störst behov."
     )
-    components.support_ranking_table(top, key="top_support")
+    components.support_ranking_table(top, key="top_support", viewer=ctx.viewer)
     components.download_buttons(
         views.with_school_form_labels(top).select(
             "rank", "unit_id", "unit_name", "area", "school_form", "score", "drivers"

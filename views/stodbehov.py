@@ -86,7 +86,7 @@ if ranked.height == 0:
         "Se listan nedan över vad som saknas, och importera det på sidan **Import**.",
     )
 else:
-    components.support_ranking_table(ranked, key="ranking", decimals=1)
+    components.support_ranking_table(ranked, key="ranking", decimals=1, viewer=ctx.viewer)
     components.download_buttons(
         views.support_download(index),
         "Stödbehov",

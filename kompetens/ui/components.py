@@ -211,11 +211,17 @@ SUPPORT_TABLE_LABELS: dict[str, str] = {
 }
 
 
-def support_ranking_table(ranked: pl.DataFrame, *, key: str, decimals: int = 0) -> None:
+def support_ranking_table(
+    ranked: pl.DataFrame, *, key: str, decimals: int = 0, viewer=None
+) -> None:
     """The ranked support-need table (Översikt's top ten and Stödbehov's full list).
 
-    ``ranked``: ``rank, unit_name, area, school_form, score, drivers`` (school form as a code).
+    ``ranked``: ``unit_id, rank, unit_name, area, school_form, score, drivers`` (school form
+    as a code). For a ``viewer`` whose role has the Verksamhetsdialog, a click on a row
+    opens the dialogue on that unit.
     """
+    follow_unit_click()
+    clickable = has_dialogue(viewer)
     # The score as Swedish text (``82,0``): Streamlit's number formats write a decimal point.
     kind = "decimal1" if decimals else "integer"
     shown = ranked.with_columns(
@@ -234,8 +240,12 @@ def support_ranking_table(ranked: pl.DataFrame, *, key: str, decimals: int = 0) 
             "score": st.column_config.TextColumn(SUPPORT_TABLE_LABELS["score"], alignment="right"),
             "drivers": SUPPORT_TABLE_LABELS["drivers"],
         },
+        on_select=dialogue_click(key, ranked["unit_id"]) if clickable else "ignore",
+        selection_mode="single-row",
         key=key,
     )
+    if clickable:
+        st.caption("Klicka på en rad för att öppna enheten i Verksamhetsdialog.")
 
 
 # ---- click-through: a unit's bar or row opens that unit ---------------------------------
@@ -288,3 +298,26 @@ def follow_unit_click() -> None:
     # write themselves back on the new page.
     if st.session_state.pop(_DIALOGUE_REQUEST, None):
         st.switch_page("views/dialog.py", query_params={})
+
+
+def has_dialogue(viewer) -> bool:
+    """Whether the viewer's role has the Verksamhetsdialog page."""
+    from kompetens.access.auth import ROLE_PAGES
+
+    return "dialog" in ROLE_PAGES.get(getattr(viewer, "role", None) or "", ())
+
+
+def dialogue_click(source_key: str, unit_ids: Sequence[str]):
+    """An ``on_select`` callback: the clicked unit opens in the Verksamhetsdialog (``follow_unit_click``)."""
+    from kompetens.ui.competence_views import unit_of_selection
+
+    ids = list(unit_ids)
+
+    def apply() -> None:
+        state = st.session_state.get(source_key)
+        unit = unit_of_selection(state.get("selection") if state is not None else None, ids)
+        if unit is not None:
+            st.session_state["enhet"] = unit
+            st.session_state[_DIALOGUE_REQUEST] = unit
+
+    return apply

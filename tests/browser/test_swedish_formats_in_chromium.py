@@ -150,13 +150,13 @@ def test_every_page_writes_numbers_the_swedish_way_in_an_english_browser(app_url
 # ---- click-through: a unit's row opens the unit ------------------------------------------
 
 
-def click_first_row(page, table_key: str) -> None:
-    """Tick the first data row's selection box of a ``st.dataframe`` (drawn on a canvas)."""
+def click_first_row(page, table_key: str, row: int = 0) -> None:
+    """Tick a data row's selection box of a ``st.dataframe`` (drawn on a canvas); 0 = the first."""
     grid = page.locator(f".st-key-{table_key} [data-testid='stDataFrame']").first
     grid.wait_for(state="visible")
     box = grid.bounding_box()
     # The header row is ~35 px high, data rows ~35 px; the selection column is at the left edge.
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 35 * row + 17)
     wait_for_app(page)
 
 
@@ -190,3 +190,18 @@ def test_an_area_manager_clicks_a_unit_row_and_the_dialogue_opens_on_it(app_url,
     assert "(L1)" in page.get_by_role("combobox", name="Enhet").input_value()
     assert "ar=2024" in page.url  # the sidebar's year came along
     screenshot(page, "click_area_manager_to_dialog")
+
+
+def test_hr_clicks_a_unit_in_the_support_ranking_and_the_dialogue_opens_on_it(app_url, page):
+    page.goto(f"{app_url}/stodbehov?ar=2025")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Stödbehov", exact=True).first.wait_for()
+    wait_for_app(page)
+    # Ranked E1 75, L1 50, S1 25: the third row is Söderskolan, not the unit the dialogue
+    # would open on by itself (E1, the greatest support need).
+    click_first_row(page, "ranking", row=2)
+    page.get_by_role("heading", name="Verksamhetsdialog", exact=True).first.wait_for()
+    wait_for_app(page)
+    no_exception(page)
+    assert "(S1)" in page.get_by_role("combobox", name="Enhet").input_value()
+    screenshot(page, "click_hr_support_to_dialog")
