@@ -246,13 +246,26 @@ def _protect(
     )
     inst = links.instances(anchored, relations)
     secret = inst.filter(pl.col("field").is_in(list(links.SECRET_FIELDS)))
+    in_time = time_equations(df, month_flows)
+    # A hidden month hides the year and the rolling windows it is part of: with them visible,
+    # overlapping windows differ by single months and the year by the other months.
+    contains = (
+        in_time.filter(pl.col("_role") == "part")
+        .select("_eq", pl.col("_cell").alias("_month"))
+        .join(in_time.filter(pl.col("_role") == "total").select("_eq", "_cell"), on="_eq")
+    )
     close = _Closure(
-        secret["_cell"].to_numpy().astype(np.int64), secret["_cell_o"].to_numpy().astype(np.int64)
+        np.concatenate([secret["_cell"].to_numpy(), contains["_month"].to_numpy()]).astype(
+            np.int64
+        ),
+        np.concatenate([secret["_cell_o"].to_numpy(), contains["_cell"].to_numpy()]).astype(
+            np.int64
+        ),
     )
     close(hidden)
-    members = pl.concat(
-        [equations(df).select("_eq", "_cell", "_role"), time_equations(df, month_flows)]
-    ).with_columns(pl.col("_cell").cast(pl.UInt32))
+    members = pl.concat([equations(df).select("_eq", "_cell", "_role"), in_time]).with_columns(
+        pl.col("_cell").cast(pl.UInt32)
+    )
     members = members.join(_order(df).with_columns(pl.col("_cell").cast(pl.UInt32)), on="_cell")
     system = _System(df, members, inst, sums) if exact else None
     while True:
