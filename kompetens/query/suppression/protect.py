@@ -14,7 +14,8 @@ Method (the full account, with the reasons, is ``docs/suppression.md``)
    indicator's numerator, the ``all`` row behind every category's
    denominator, a year and its December rolling window or its reference
    month) are hidden together: when a hidden cell's value, numerator or
-   ``n`` equals a field of a linked cell, that cell is hidden too.
+   ``n`` equals a field of a linked cell, that cell is hidden too. A hidden
+   month of a flow also hides the year and rolling windows it is part of.
 3. **Secondary (heuristic).** For every additive equation (``equations``:
    units -> area -> organisation, categories -> ``all``, months -> year and
    rolling window for flows with months) with exactly one hidden cell, the
