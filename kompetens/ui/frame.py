@@ -254,6 +254,16 @@ _STYLE = """
     flex: 1 1 calc(50% - 1rem) !important; min-width: calc(50% - 1rem) !important;
   }
 }
+/* Streamlit's file uploader speaks English ("Upload", "200MB per file • CSV, …") and has no
+   setting for it: the texts are replaced here; the file dialog itself is the browser's. */
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Välj fil"; font-size: 1rem;
+}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "eller dra och släpp filen här"; font-size: 0.875rem;
+}
 /* The element holding the script below takes no room. */
 [data-testid="stElementContainer"]:has(> .stHtml > #kompetens-browser-setup) { display: none; }
 </style>
