@@ -1,6 +1,6 @@
 """The command line never shows a traceback: Swedish messages and documented exit codes.
 
-Exit codes (kompetens/cli.py, docs/operations.md): 0 done, 1 rejected input, 2 usage error
+Exit codes (kompetens/cli/, docs/operations.md): 0 done, 1 rejected input, 2 usage error
 (also: no database), 3 refused (e.g. another writer held the database too long), 4 unexpected
 error, 130 interrupted.
 """

@@ -1,0 +1,5 @@
+"""``python -m kompetens.cli``: the command line."""
+
+from kompetens.cli import app
+
+app()
