@@ -6,7 +6,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.present import charts
-from kompetens.present.formatting import fmt_correlation, fmt_number, fmt_value
+from kompetens.present.formatting import fmt_correlation, fmt_number, fmt_value, md_text
 from kompetens.ui import competence_views as views
 from kompetens.ui import components, figures
 from kompetens.ui.context import page_context
@@ -48,7 +48,7 @@ if not years:
     )
     st.stop()
 period = filters.year if filters.year in years else years[-1]
-where = filters.area or "Hela organisationen"
+where = md_text(filters.area or "Hela organisationen")  # a name: shown as text
 st.caption(
     f"{where} · {period} (oktober) · {share_name}. Heltidstjänster (FTE) vägs efter "
     "tjänstgöringsgrad. `..` = dolt, bygger på färre än fem personer."
@@ -370,7 +370,7 @@ else:
     unit_trend = query.trend_with_context(cur, scope, share_id, "unit", unit_id, "year")
     if unit_trend.height:
         st.markdown(
-            f"**{share_name}** – {names.get(unit_id, unit_id)} jämfört med område och organisation"
+            f"**{share_name}** – {md_text(names.get(unit_id, unit_id))} jämfört med område och organisation"
         )
         figures.show(
             charts.trend(
@@ -385,7 +385,7 @@ else:
             key="unit_trend",
         )
         if hidden := views.hidden_points(unit_trend):
-            st.caption(f"`..` (dolt): {hidden}")
+            st.caption(f"`..` (dolt): {md_text(hidden)}")
 
 # ---- pedagogical segregation ----------------------------------------------------------
 st.header("Pedagogisk segregation")

@@ -278,7 +278,7 @@ if submitted:
     except query.ScopeError:
         st.error("Du har inte behörighet att spara dialoger för den här enheten.")
     except ValueError as exc:
-        st.warning(f"Inget sparades: {exc}.")
+        st.warning(f"Inget sparades: {view.md_text(str(exc))}.")
     else:
         st.session_state[SAVES] = saves + 1
         st.session_state.pop(rows_key, None)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.present import charts
+from kompetens.present.formatting import md_text
 from kompetens.ui import competence_views as views
 from kompetens.ui import components, figures
 from kompetens.ui.context import page_context
@@ -16,9 +17,9 @@ scope = ctx.scope
 filters = ctx.filters
 
 # A narrower role sees its own part, not the whole organisation: say which.
-where = filters.area or {
+where = md_text(filters.area) or {  # a name: shown as text
     "org": "Hela organisationen",
-    "area": ", ".join(sorted(scope.areas)),
+    "area": ", ".join(md_text(a) for a in sorted(scope.areas)),
     "unit": "Din enhet",
 }.get(scope.level, "Hela organisationen")
 st.title("Översikt")
@@ -39,7 +40,9 @@ if cards.height == 0:
 card_scope, card_rows = views.headline_rows(cards)
 if card_scope not in (None, "org", filters.area):
     # A viewer with several areas or units: the cards show one of them; the filter picks another.
-    st.caption(f"Nyckeltalen gäller {card_scope} – välj område i sidopanelen för ett annat.")
+    st.caption(
+        f"Nyckeltalen gäller {md_text(card_scope)} – välj område i sidopanelen för ett annat."
+    )
 
 
 # Long indicator names wrap instead of being cut off in the narrow cards.

@@ -23,6 +23,7 @@ from kompetens.core.labels import (
     school_form_label,
 )
 from kompetens.present import charts
+from kompetens.present.formatting import md_text
 from kompetens.ui import aruba_view as view
 from kompetens.ui import figures
 from kompetens.ui.components import download_buttons, empty_state, headline_card
@@ -52,8 +53,8 @@ class ArubaView:
 
     @property
     def where(self) -> str:
-        """``området Norr`` or ``hela organisationen``, inside a sentence."""
-        return f"området {self.area}" if self.area else "hela organisationen"
+        """``området Norr`` or ``hela organisationen``, inside a sentence (Markdown: name escaped)."""
+        return f"området {md_text(self.area)}" if self.area else "hela organisationen"
 
     @property
     def heading_caption(self) -> str:

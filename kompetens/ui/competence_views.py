@@ -24,7 +24,7 @@ from kompetens.core.labels import (
 )
 from kompetens.indicators import registry
 from kompetens.present.charts import OKABE_ITO, PHASE_COLOURS
-from kompetens.present.formatting import delta_style, fmt_delta, fmt_value, value_texts
+from kompetens.present.formatting import delta_style, fmt_delta, fmt_value, md_text, value_texts
 from kompetens.query import previous_period
 
 #: Headline cards on Översikt: the current state of certification ...
@@ -385,7 +385,7 @@ def unit_cards(compared: pl.DataFrame, period: str) -> list[dict]:
             row["area_value"], indicator, suppressed=bool(row["area_suppressed"])
         )
         parts = [
-            f"{row['area']}: {area_value}",
+            f"{md_text(row['area'])}: {area_value}",  # a caption reads Markdown
             f"organisationen: {fmt_value(row['org_value'], indicator)}",
         ]
         if row["target"] is not None:

@@ -27,6 +27,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.access import audit, auth
+from kompetens.present.formatting import md_text
 from kompetens.ui.context import (
     CONTEXT_KEY,
     NO_ACCESS_MESSAGE,
@@ -326,7 +327,7 @@ def _note_sign_in(db_path: str, viewer: auth.Viewer) -> None:
 
 def _signed_in_sidebar(db_path: str, viewer: auth.Viewer) -> None:
     with st.sidebar:
-        st.caption(f"Inloggad som **{viewer.email}** · {auth.ROLE_LABELS[viewer.role]}")
+        st.caption(f"Inloggad som **{md_text(viewer.email)}** · {auth.ROLE_LABELS[viewer.role]}")
         if st.button("Logga ut", icon=":material/logout:", key="logga_ut"):
             _log(db_path, viewer.email, audit.SIGN_OUT, role=viewer.role)
             st.session_state.pop(SIGNED_IN_KEY, None)

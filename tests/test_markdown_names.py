@@ -1,0 +1,101 @@
+"""Names are data: an area or unit named like Markdown is shown as typed on every page.
+
+The fixture is the small one (``tests/fixtures/small``) with area Norr renamed to a
+Markdown link and Ekskolan (E1) to bold, italics, a colour directive and LaTeX. Every
+element that Streamlit renders as Markdown (titles, headings, text, captions, boxes,
+metric, expander and tab labels) is parsed with a CommonMark parser: no link may come
+out, and the names must appear escaped by ``md_text``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+from markdown_it import MarkdownIt
+
+from kompetens.core import store
+from kompetens.present.formatting import md_text
+from tests.app_support import run_page
+from tests.fixtures.small import HERE, KINDS_IN_ORDER
+
+EVIL_AREA = "[logga in](http://evil.example)"
+BOLD_UNIT = "**Fet** _skola_ :red[x] $x$"
+PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+#: Streamlit's own syntax, unescaped: a colour directive or a LaTeX span from the names.
+STREAMLIT_SYNTAX = re.compile(r"(?<!\\):red\[|(?<!\\)\$x(?<!\\)\$")
+
+
+def build_named_db(target) -> object:
+    source = target.parent / "csv"
+    shutil.copytree(HERE, source, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    units = (source / "units.csv").read_text(encoding="utf-8")
+    units = units.replace(",Norr,", f',"{EVIL_AREA}",').replace("Ekskolan", BOLD_UNIT)
+    (source / "units.csv").write_text(units, encoding="utf-8")
+    from kompetens.ingest import import_file
+
+    conn = store.connect(target)
+    try:
+        for kind in KINDS_IN_ORDER:
+            import_file(conn, source / f"{kind}.csv", kind=kind, user="test")
+    finally:
+        conn.close()
+    return target
+
+
+@pytest.fixture(scope="module")
+def named_db(tmp_path_factory):
+    os.environ.setdefault("KOMPETENS_PSEUDONYM_KEY", "test-key-not-secret")
+    return build_named_db(tmp_path_factory.mktemp("names") / "named.duckdb")
+
+
+def markdown_bodies(at) -> list[str]:
+    """The body of every element of the run that Streamlit renders as Markdown."""
+    bodies: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption"):
+        bodies += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("info", "warning", "error", "success"):
+        bodies += [str(e.value) for e in getattr(at, kind)]
+    bodies += [str(m.label) for m in at.metric]
+    bodies += [str(e.label) for e in at.expander]
+    bodies += [str(t.label) for t in at.tabs]
+    return bodies
+
+
+def assert_shown_as_text(at, *names: str) -> None:
+    assert not at.exception, at.exception
+    bodies = markdown_bodies(at)
+    for body in bodies:
+        tokens = PARSER.parseInline(body) if "\n" not in body else PARSER.parse(body)
+        kinds = {c.type for t in tokens for c in ([t, *(t.children or [])])}
+        assert "link_open" not in kinds, body
+        assert EVIL_AREA not in body and BOLD_UNIT not in body, body
+        assert not STREAMLIT_SYNTAX.search(body), body
+    joined = "\n".join(bodies)
+    for name in names:
+        assert md_text(name) in joined, f"{name!r} not shown escaped"
+
+
+@pytest.mark.parametrize(
+    ("page", "params", "names"),
+    [
+        ("views/oversikt.py", {"ar": "2025", "omrade": EVIL_AREA}, [EVIL_AREA]),
+        (
+            "views/behorighet.py",
+            {"ar": "2025", "omrade": EVIL_AREA},
+            [EVIL_AREA, BOLD_UNIT],
+        ),
+        ("views/aruba.py", {"ar": "2025", "omrade": EVIL_AREA}, [EVIL_AREA]),
+        ("views/dialog.py", {"ar": "2025", "enhet": "E1"}, [EVIL_AREA, BOLD_UNIT]),
+    ],
+    ids=["oversikt", "behorighet", "aruba", "dialog"],
+)
+def test_an_area_named_as_a_link_and_a_unit_named_in_markup_are_shown_as_typed_text(
+    named_db, page, params, names
+):
+    at = run_page(named_db, page, query_params=params)
+    if page == "views/behorighet.py":  # the unit in detail: Ekskolan, renamed
+        at.selectbox(key="enhet").set_value("E1").run()
+    assert_shown_as_text(at, *names)
