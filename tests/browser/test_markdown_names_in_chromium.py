@@ -1,0 +1,52 @@
+"""In the real app, an area named as a Markdown link is text: no link, no LaTeX, no colour.
+
+The database is the small fixture with area Norr renamed ``[logga in](http://evil.example)``
+and Ekskolan renamed ``**Fet** _skola_ :red[x] $x$`` (``tests/test_markdown_names.py``).
+Chromium renders what Streamlit's own Markdown renderer makes of every page's text, so
+this is the check that its extras (autolinks, ``:red[…]``, ``$…$``) stay inert too.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+import pytest
+
+from tests.browser.harness import main_text, no_exception, open_page, running_app, screenshot
+from tests.test_markdown_names import BOLD_UNIT, EVIL_AREA, build_named_db
+
+AREA = quote(EVIL_AREA)
+
+
+@pytest.fixture(scope="module")
+def named_url(tmp_path_factory):
+    os.environ.setdefault("KOMPETENS_PSEUDONYM_KEY", "test-key-not-secret")
+    db = build_named_db(tmp_path_factory.mktemp("names_browser") / "named.duckdb")
+    with running_app(db) as url:
+        yield url
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("path", "heading", "names"),
+    [
+        (f"oversikt?ar=2025&omrade={AREA}", "Översikt", [EVIL_AREA]),
+        (f"behorighet?ar=2025&omrade={AREA}", "Behörighet", [EVIL_AREA]),
+        (f"aruba?ar=2025&omrade={AREA}", "ARUBA", [EVIL_AREA]),
+        ("dialog?ar=2025&enhet=E1", "Verksamhetsdialog", [EVIL_AREA, BOLD_UNIT]),
+    ],
+    ids=["oversikt", "behorighet", "aruba", "dialog"],
+)
+def test_no_page_turns_a_name_into_a_link_latex_or_colour_and_the_name_reads_as_typed(
+    named_url, page, path, heading, names
+):
+    open_page(page, f"{named_url}/{path}", heading)
+    screenshot(page, f"markdown_names_{path.split('?')[0]}")
+    no_exception(page)
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator(".katex").count() == 0
+    shown = main_text(page).replace("\u2060", "")
+    for name in names:
+        assert name in shown
