@@ -15,6 +15,7 @@ import pytest
 from kompetens import query
 from kompetens.core import store
 from kompetens.ingest import import_bytes
+from kompetens.present.formatting import md_text
 from tests.app_support import run_page, texts
 
 PAGE = "views/datakvalitet.py"
@@ -102,7 +103,8 @@ def test_a_unit_without_any_data_is_listed_as_missing_for_every_kind(db_with_a_n
         "Sjukfrånvaro",
     ]
     assert set(missing["Status"]) == {"Saknas helt"}
-    assert "Nyskolan (Norr) 2025-08" in texts(at)
+    # The caption reads Markdown, so the names in it are escaped (md_text), shown as typed.
+    assert md_text("Nyskolan (Norr) 2025-08") in texts(at)
     assert table_with(at, "Fil")["Fil"].iloc[0] == "enheter_ny.csv"
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.present import charts
-from kompetens.present.formatting import fmt_number
+from kompetens.present.formatting import fmt_number, md_text
 from kompetens.query import records
 from kompetens.ui import components, figures
 from kompetens.ui import quality_view as view
@@ -135,7 +135,7 @@ else:
         problems, "Inaktuella och saknade data", labels=view.FRESHNESS_LABELS, key="dq_fresh"
     )
 if opened := view.opened_text(freshness):
-    st.caption(f"Öppnade under perioden (inga data förväntas före öppningen): {opened}")
+    st.caption(f"Öppnade under perioden (inga data förväntas före öppningen): {md_text(opened)}")
 
 # ---- Suppressed cells -------------------------------------------------------------------------
 st.header("Dolda värden")

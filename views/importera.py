@@ -101,7 +101,7 @@ if upload is None:
     )
 else:
     data = upload.getvalue()
-    with st.spinner(f"Kontrollerar {upload.name} …"):
+    with st.spinner(f"Kontrollerar {imp.md_text(upload.name)} …"):
         preview = preview_bytes(data, upload.name, kind=kind, conn=cur)
     facts = []
     if preview.kind:
@@ -120,10 +120,10 @@ else:
             icon=":material/rule:",
         )
     for warning in preview.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(imp.md_text(warning), icon=":material/warning:")
     if preview.already_imported:
         st.info(
-            f"{upload.name} är redan importerad med exakt samma innehåll; en ny import ändrar ingenting.",
+            f"{imp.md_text(upload.name)} är redan importerad med exakt samma innehåll; en ny import ändrar ingenting.",
             icon=":material/info:",
         )
     if preview.head.height:
@@ -144,7 +144,7 @@ else:
             else "Rätta felen i källsystemet eller filen och ladda upp den igen."
         )
         st.error(
-            f"**{len(preview.issues)} fel hittades i {upload.name}.** Filen kan inte importeras som den är. "
+            f"**{len(preview.issues)} fel hittades i {imp.md_text(upload.name)}.** Filen kan inte importeras som den är. "
             + advice,
             icon=":material/error:",
         )
@@ -156,7 +156,7 @@ else:
         )
         # The same report as sentences (readable aloud; the table above is drawn on a canvas).
         with st.expander("Felen som text", expanded=len(preview.issues) <= 10):
-            st.markdown("\n".join(f"- {issue}" for issue in preview.issues[:50]))
+            st.markdown("\n".join(f"- {imp.md_text(issue)}" for issue in preview.issues[:50]))
             if len(preview.issues) > 50:
                 st.caption(f"… och {len(preview.issues) - 50} fel till (se filen).")
         components.download_buttons(
@@ -173,9 +173,9 @@ else:
     if preview.needs_mapping:
         imp.mapping_step(ctx, data, upload.name, preview.kind, USER)
     ready = preview.kind is not None and (not preview.issues or partial)
-    label = "Importera giltiga rader" if partial else f"Importera {upload.name}"
+    label = "Importera giltiga rader" if partial else f"Importera {imp.md_text(upload.name)}"
     if ready and st.button(label, type="primary", icon=":material/check:", key="import_confirm"):
-        with st.status(f"Importerar {upload.name} …", expanded=True) as status:
+        with st.status(f"Importerar {imp.md_text(upload.name)} …", expanded=True) as status:
             bar = st.progress(0.0, text="Startar")
 
             def progress(fraction: float, message: str) -> None:
