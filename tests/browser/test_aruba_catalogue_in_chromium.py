@@ -27,6 +27,10 @@ def test_aruba_deep_link_opens_the_chosen_phase_and_year(app_url, page):
     assert f"5,5{NBSP}%" in text  # 1 exit / 18.25 average permanent headcount
     assert f"+0,1{NBSP}procentenheter" in text
     assert "2025, ändring mot 2024" in text
+    # One tab per indicator: open sick leave's.
+    page.get_by_role("tab", name=registry.get("sick_leave_rate").name_sv).click()
+    wait_for_app(page)
+    text = main_text(page)
     assert f"lägst 5,0{NBSP}% · median 5,0{NBSP}% · högst 8,0{NBSP}%" in text  # sick leave per unit
     page.locator(".js-plotly-plot").first.wait_for(state="visible")
     tall(page, 4200)
@@ -41,13 +45,18 @@ def test_aruba_switches_phase_and_keeps_it_in_the_address(app_url, page):
     wait_for_app(page)
     page.get_by_role("heading", name="Avveckla", exact=True).first.wait_for(state="visible")
     no_exception(page)
-    text = main_text(page)
     assert "fas=Avveckla" in page.url  # (ar=2025 is the newest year, the default: not in the URL)
+    text = ""
+    # One tab per indicator and per section: open those the checks below read.
+    for tab in (registry.get("age_55_plus_share").name_sv, "Övertaliga och", "Pensionsprognos"):
+        page.get_by_role("tab", name=tab).first.click()
+        wait_for_app(page)
+        no_exception(page)
+        text += main_text(page)
     assert f"36,4{NBSP}%" in text  # 55+ 2025: 8 of 22
     assert "Pensionsprognos per personalkategori" in text
     assert "Övertaliga och öppna tjänster i samma kategori" in text
     assert "visas som .." in text  # one redundant childminder and one post: hidden
-    page.locator(".js-plotly-plot").first.wait_for(state="visible")
     tall(page, 5200)
     screenshot(page, "aruba_avveckla_2025")
     page.get_by_role("radio", name="Rekrytera").click()
