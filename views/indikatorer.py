@@ -57,7 +57,7 @@ for phase, phase_sv in catalogue.phases():
         continue
     colour = PHASE_COLOURS.get(phase, "#000000")
     st.markdown(
-        f'<h3 style="border-left: 8px solid {colour}; padding-left: 0.5rem">{phase_sv}</h3>',
+        f'<h2 style="border-left: 8px solid {colour}; padding-left: 0.5rem">{phase_sv}</h2>',
         unsafe_allow_html=True,
     )
     st.dataframe(
