@@ -99,3 +99,32 @@ def test_an_area_named_as_a_link_and_a_unit_named_in_markup_are_shown_as_typed_t
     if page == "views/behorighet.py":  # the unit in detail: Ekskolan, renamed
         at.selectbox(key="enhet").set_value("E1").run()
     assert_shown_as_text(at, *names)
+
+
+def test_the_brief_pdf_prints_the_names_as_typed_with_no_link_and_no_typst_markup(named_db):
+    # Typst gets every text as a JSON string (brief.typ shows strings, never evaluates them):
+    # "$x$" would otherwise be maths, "*Fet*" bold and "[…]" content.
+    import datetime as dt
+
+    from kompetens import query
+    from kompetens.dialogue.briefs.charts import shared_renderer
+    from kompetens.dialogue.briefs.content import build_brief
+    from kompetens.dialogue.briefs.pdf import render_pdf
+    from tests.test_briefs import pdf_text
+
+    conn = store.connect(named_db, read_only=True)
+    try:
+        everything = query.Scope.everything()
+        brief = build_brief(
+            conn, everything, "E1", period="2024", dialogue_date=dt.date(2026, 3, 10)
+        )
+        data = render_pdf(brief, shared_renderer())
+    finally:
+        conn.close()
+    text = pdf_text(data)
+    assert BOLD_UNIT in text
+    assert EVIL_AREA in text
+    # Every place a name is printed, it is printed whole: no "Fet skola" in bold without its stars.
+    assert "Fet" not in text.replace(BOLD_UNIT, "")
+    assert "logga in" not in text.replace(EVIL_AREA, "")
+    assert b"/URI" not in data  # no link annotation anywhere in the file
