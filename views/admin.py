@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from kompetens.present.formatting import md_text
 from kompetens.query import records
 from kompetens.ui import admin_view as view
 from kompetens.ui import components
@@ -29,7 +30,7 @@ users_tab, log_tab = st.tabs(["Användare", "Granskningslogg"])
 
 with users_tab:
     if flash := st.session_state.pop("_admin_flash", None):
-        st.success(flash, icon=":material/check_circle:")
+        st.success(md_text(flash), icon=":material/check_circle:")  # names an e-mail
     users = records.users(cur, viewer)
     if users.height == 0:
         components.empty_state(
@@ -64,7 +65,7 @@ with users_tab:
                 with ctx.writing("användare") as wcur:
                     saved = view.save_user(wcur, viewer, email, role, areas=areas, units=unit_ids)
             except ValueError as problem:
-                st.error(str(problem))
+                st.error(md_text(problem))
             else:
                 st.session_state["_admin_flash"] = saved
                 st.rerun()
@@ -79,7 +80,7 @@ with users_tab:
                 with ctx.writing("användare") as wcur:
                     removed = view.remove_user(wcur, viewer, chosen)
             except ValueError as problem:
-                st.error(str(problem))
+                st.error(md_text(problem))
             else:
                 if removed:
                     st.session_state["_admin_flash"] = removed
