@@ -89,8 +89,10 @@ def assert_shown_as_text(at, *names: str) -> None:
         ),
         ("views/aruba.py", {"ar": "2025", "omrade": EVIL_AREA}, [EVIL_AREA]),
         ("views/dialog.py", {"ar": "2025", "enhet": "E1"}, [EVIL_AREA, BOLD_UNIT]),
+        ("views/stodbehov.py", {"ar": "2025", "omrade": EVIL_AREA}, []),
+        ("views/datakvalitet.py", {"ar": "2025"}, []),
     ],
-    ids=["oversikt", "behorighet", "aruba", "dialog"],
+    ids=["oversikt", "behorighet", "aruba", "dialog", "stodbehov", "datakvalitet"],
 )
 def test_an_area_named_as_a_link_and_a_unit_named_in_markup_are_shown_as_typed_text(
     named_db, page, params, names
