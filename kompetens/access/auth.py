@@ -49,7 +49,6 @@ ROLE_LABELS: dict[str, str] = {
 }
 
 
-
 def author_label(user: str | None) -> str:
     """Who wrote or confirmed something, as a reader should see it.
 
@@ -206,6 +205,25 @@ def areas_with_schools(conn: duckdb.DuckDBPyConnection) -> list[str]:
     finally:
         cur.close()
     return [area for (area,) in rows]
+
+
+def units_with_schools(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Unit ids of schools and preschools (not central units), in the order units are listed.
+
+    The demo's principal starts on the first of them: a central unit has no teachers, so most
+    of a principal's figures would be empty.
+    """
+    cur = conn.cursor()
+    try:
+        rows = store.rows(
+            cur,
+            "SELECT unit_id FROM (SELECT DISTINCT unit_id, unit_name, area FROM current_units "
+            "WHERE unit_id IS NOT NULL AND coalesce(school_form, '') <> 'central') "
+            "ORDER BY area, unit_name, unit_id",
+        )
+    finally:
+        cur.close()
+    return [unit for (unit,) in rows]
 
 
 def validate_scope(

@@ -225,11 +225,14 @@ def _demo_viewer(db_path: str) -> auth.Viewer:
             names = dict(zip(units["unit_id"].to_list(), units["unit_name"].to_list(), strict=True))
             options = list(names)
             kept_unit = st.session_state.get(_kept(DEMO_UNIT_KEY))
+            # The principal starts on a school (not a central unit without teachers).
+            schools = [u for u in auth.units_with_schools(shared_connection(db_path)) if u in names]
+            first_unit = schools[0] if schools else options[0]
             unit_ids = [
                 st.selectbox(
                     "Rektorns enhet",
                     options=options,
-                    index=options.index(kept_unit) if kept_unit in names else 0,
+                    index=options.index(kept_unit if kept_unit in names else first_unit),
                     format_func=lambda u: f"{names.get(u, u)} ({u})",
                     key=DEMO_UNIT_KEY,
                     on_change=_keep,
