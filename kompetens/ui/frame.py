@@ -303,6 +303,13 @@ def apply_style() -> None:
 
     ``st.html`` with a lone ``<style>`` takes no room; the set-up script
     (``lang="sv"``, the sidebar on a narrow screen) sits in an element hidden by that style.
+
+    Streamlit's own texts that stay English (it has no setting for them): the app menu
+    ("Settings", "Print", the theme choice), a table's toolbar tooltips ("Download as CSV",
+    "Search", "Fullscreen"), the chart toolbar's tooltips ("Download plot as a PNG", "Zoom"),
+    the "Running…" indicator and the file input's hidden ``aria-label``. The footer
+    ("Made with Streamlit") is not shown by Streamlit 1.67, and ``toolbarMode = "minimal"``
+    hides the developer entries.
     """
     st.html(_STYLE)
     st.html(_BROWSER_SETUP, unsafe_allow_javascript=True)
