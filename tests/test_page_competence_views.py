@@ -116,3 +116,13 @@ def test_the_support_download_keeps_ranked_units_best_first_with_a_heading_per_c
     assert labels["rank"] == "Rang"
     assert labels["contribution__turnover_rate"].startswith("Bidrag: ")
     assert len([k for k in labels if k.startswith("percentile__")]) == len(views.SUPPORT_COMPONENTS)
+
+
+def test_the_overview_trend_follows_the_chosen_area_a_principals_unit_or_the_organisation():
+    from kompetens.access.scope import Scope
+    from kompetens.ui.competence_views import trend_scope
+
+    assert trend_scope(Scope.everything(), "Norr") == ("area", "Norr")
+    assert trend_scope(Scope.for_units(["E1"], ["Norr"]), None) == ("unit", "E1")
+    assert trend_scope(Scope.for_areas("Norr"), None) == ("org", "org")
+    assert trend_scope(Scope.everything(), None) == ("org", "org")

@@ -88,7 +88,7 @@ if trend_view.note:
 period_type = trend_view.period_type
 colour = trend_view.colour
 
-level, scope_id = ("area", filters.area) if filters.area else ("org", "org")
+level, scope_id = views.trend_scope(scope, filters.area)
 trend = views.until_year(
     query.trend_with_context(cur, scope, indicator_id, level, scope_id, period_type), filters.year
 )

@@ -25,7 +25,7 @@ from kompetens.core.labels import (
 from kompetens.indicators import registry
 from kompetens.present.charts import OKABE_ITO, PHASE_COLOURS
 from kompetens.present.formatting import delta_style, fmt_delta, fmt_value, md_text, value_texts
-from kompetens.query import previous_period
+from kompetens.query import Scope, previous_period
 
 #: Headline cards on Översikt: the current state of certification ...
 CURRENT_STATE_INDICATORS: tuple[str, ...] = (
@@ -593,3 +593,16 @@ def share_texts(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         )
         for column in columns
     )
+
+
+def trend_scope(scope: Scope, area: str | None) -> tuple[str, str]:
+    """Which scope Översikt's trend follows: the chosen area, a principal's own unit, or the org.
+
+    A principal (one unit in scope) sees the unit's own line beside its area and the
+    organisation; without this the chart said "din enhet" over the organisation's line.
+    """
+    if area:
+        return "area", area
+    if scope.level == "unit" and len(scope.units) == 1:
+        return "unit", next(iter(scope.units))
+    return "org", "org"
