@@ -285,7 +285,7 @@ def small_demo_attack(small_demo_figures):
     strict=True,
     reason=(
         "open: the coordinated suppression (links, months) leaves no cell recoverable across "
-        "indicators or periods, but ~40 remain solvable by linear algebra (sick-leave months, "
+        "indicators or periods, but ~15 remain solvable by linear algebra (sick-leave months, "
         "single-unit areas) while the exact check is too slow for the whole table"
     ),
 )
@@ -305,7 +305,7 @@ def test_on_the_demo_nothing_is_recovered_across_indicators_or_periods(small_dem
     reason=(
         "open: hiding on_certification_path_share wherever in_certification_programme is "
         "hidden (they share numerators) and exit_reasons with its total takes the "
-        "secondary share of unit cells from 0.65 % to 2.9 %"
+        "secondary share of unit cells from 0.65 % to 2.7 %"
     ),
 )
 def test_secondary_suppression_hides_under_two_percent_of_the_demo_unit_cells(demo_figures):
