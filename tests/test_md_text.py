@@ -77,3 +77,23 @@ def test_none_is_empty_and_other_values_are_their_text():
     assert md_text(None) == ""
     assert md_text(12) == "12"
     assert md_text("Ekskolan") == "Ekskolan"
+
+
+def test_a_chart_draws_a_name_with_html_tags_as_typed_and_keeps_its_own_templates():
+    import plotly.graph_objects as go
+
+    from kompetens.present.formatting import plotly_text
+    from kompetens.ui.figures import plain_texts
+
+    name = '<a href="http://evil.example">Skola</a> & Co'
+    assert plotly_text(name) == '&lt;a href="http://evil.example"&gt;Skola&lt;/a&gt; &amp; Co'
+    fig = go.Figure(
+        go.Bar(x=[name, "Ekskolan"], y=[0.5, 0.7], name=name, customdata=["E9", "E1"],
+               hovertemplate="%{x}<br>%{y}")
+    )  # fmt: skip
+    trace = plain_texts(fig.to_dict())["data"][0]
+    assert list(trace["x"]) == [plotly_text(name), "Ekskolan"]
+    assert trace["name"] == plotly_text(name)
+    assert list(trace["y"]) == [0.5, 0.7]  # numbers untouched
+    assert list(trace["customdata"]) == ["E9", "E1"]  # the click's unit id untouched
+    assert trace["hovertemplate"] == "%{x}<br>%{y}"

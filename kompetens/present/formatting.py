@@ -305,3 +305,12 @@ def _keep_indent(line: str) -> str:
     # An entity, not the character itself: parsers trim a no-break space from a line's start.
     stripped = line.lstrip(" \t")
     return "&nbsp;" * (len(line) - len(stripped)) + stripped
+
+
+def plotly_text(value: object) -> str:
+    """``value`` for a Plotly text (category, legend name, label): its tags shown as typed.
+
+    Plotly reads a little HTML in every text it draws (``<b>``, ``<br>``, and ``<a href>``,
+    which becomes a live link in the chart); it decodes ``&lt;``, ``&gt;`` and ``&amp;``.
+    """
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

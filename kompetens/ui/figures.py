@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kompetens.present.chart_text import describe
+from kompetens.present.formatting import plotly_text
 
 #: Colours on Streamlit's dark background (#0E1117 and its own dark greys).
 DARK_TEXT = "#E6E6E6"
@@ -68,5 +69,30 @@ def show(fig: go.Figure, **kwargs: Any):
 
     Returns what ``st.plotly_chart`` returns (the selection state for ``on_select``).
     """
-    drawn: go.Figure | dict[str, Any] = for_dark(fig) if dark_theme() else fig
+    drawn = plain_texts(for_dark(fig) if dark_theme() else fig.to_dict())
     return st.plotly_chart(drawn, alt=describe(fig), **kwargs)
+
+
+#: The trace fields that carry data (unit and area names): drawn as text, never as HTML.
+DATA_TEXT_FIELDS = ("x", "y", "name", "text", "hovertext", "labels")
+
+
+def plain_texts(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with every string in its traces' data fields escaped (``plotly_text``).
+
+    Templates (``hovertemplate``, ``texttemplate``) keep their markup; the values they
+    insert are escaped, so a unit named ``<a href=…>`` shows those characters.
+    """
+    for trace in spec.get("data", []):
+        for field in DATA_TEXT_FIELDS:
+            value = trace.get(field)
+            if isinstance(value, str):
+                trace[field] = plotly_text(value)
+            elif value is not None and not isinstance(value, dict | bytes):
+                try:
+                    items = list(value)
+                except TypeError:
+                    continue
+                if any(isinstance(v, str) for v in items):
+                    trace[field] = [plotly_text(v) if isinstance(v, str) else v for v in items]
+    return spec
