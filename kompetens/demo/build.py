@@ -55,6 +55,7 @@ from kompetens.core import hooks, paths, store
 from kompetens.core.contract import IMPORT_ORDER, KINDS
 from kompetens.demo import kinds as demo_kinds
 from kompetens.demo import people as demo_people
+from kompetens.demo import records as demo_records
 from kompetens.demo.people import Timeline
 
 #: Dependency order for loading: units first (every other kind refers to them).
@@ -101,11 +102,11 @@ def generate_demo(
     demo_people.add_unit_latents(rng, info)
     slot_unit, slot_cat = demo_people.make_slots(rng, info)
     spells, segments = demo_people.simulate_spells(rng, info, slot_unit, slot_cat, tl)
-    segments, redundancy = demo_people.add_redundancy(rng, info, spells, segments, tl)
-    ids = demo_people.employee_ids(rng, spells.height)
+    segments, redundancy = demo_records.add_redundancy(rng, info, spells, segments, tl)
+    ids = demo_records.employee_ids(rng, spells.height)
     unit_ids = info["unit_ids"]
-    staff = demo_people.staff_frame(spells, segments, ids, unit_ids, tl)
-    events = demo_people.events_frame(rng, spells, segments, redundancy, ids, unit_ids, tl)
+    staff = demo_records.staff_frame(spells, segments, ids, unit_ids, tl)
+    events = demo_records.events_frame(rng, spells, segments, redundancy, ids, unit_ids, tl)
     survey = demo_kinds.survey_frame(rng, staff, units, info["no_survey_unit"], tl)
     frames = {
         "units": units,
