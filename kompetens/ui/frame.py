@@ -240,7 +240,8 @@ _STYLE = """
 }
 .stButton button, .stDownloadButton button, .stFormSubmitButton button { height: auto; }
 /* Section headings are h2 under the page's h1 (no jump from h1 to h3); they keep a sub-heading's size. */
-[data-testid="stMain"] h2 { font-size: 1.5rem; }
+[data-testid="stMain"] h2 { font-size: 1.75rem; }
+[data-testid="stMain"] h3 { font-size: 1.35rem; }
 [data-testid="stSidebar"] h2 { font-size: 1.25rem; }
 .block-container { padding-top: 2.2rem; }
 @media (max-width: NARROWpx) {
