@@ -23,6 +23,8 @@ from tests.fixtures.small import HERE, KINDS_IN_ORDER
 
 EVIL_AREA = "[logga in](http://evil.example)"
 BOLD_UNIT = "**Fet** _skola_ :red[x] $x$"
+#: Söderskolan (S1), named in HTML: Plotly would draw it as a link in a chart.
+HTML_UNIT = '<a href="http://evil.example">Söder</a>skolan'
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 #: Streamlit's own syntax, unescaped: a colour directive or a LaTeX span from the names.
 STREAMLIT_SYNTAX = re.compile(r"(?<!\\):red\[|(?<!\\)\$x(?<!\\)\$")
@@ -33,6 +35,8 @@ def build_named_db(target) -> object:
     shutil.copytree(HERE, source, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     units = (source / "units.csv").read_text(encoding="utf-8")
     units = units.replace(",Norr,", f',"{EVIL_AREA}",').replace("Ekskolan", BOLD_UNIT)
+    quoted = '"' + HTML_UNIT.replace('"', '""') + '"'  # a CSV field with quotes
+    units = units.replace("Söderskolan", quoted)
     (source / "units.csv").write_text(units, encoding="utf-8")
     from kompetens.ingest import import_file
 
@@ -70,8 +74,8 @@ def assert_shown_as_text(at, *names: str) -> None:
     for body in bodies:
         tokens = PARSER.parseInline(body) if "\n" not in body else PARSER.parse(body)
         kinds = {c.type for t in tokens for c in ([t, *(t.children or [])])}
-        assert "link_open" not in kinds, body
-        assert EVIL_AREA not in body and BOLD_UNIT not in body, body
+        assert "link_open" not in kinds, body  # the app's own <style>/<h2> are allowed
+        assert not any(name in body for name in (EVIL_AREA, BOLD_UNIT, HTML_UNIT)), body
         assert not STREAMLIT_SYNTAX.search(body), body
     joined = "\n".join(bodies)
     for name in names:

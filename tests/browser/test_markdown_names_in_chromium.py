@@ -35,8 +35,9 @@ def named_url(tmp_path_factory):
         (f"behorighet?ar=2025&omrade={AREA}", "Behörighet", [EVIL_AREA]),
         (f"aruba?ar=2025&omrade={AREA}", "ARUBA", [EVIL_AREA]),
         ("dialog?ar=2025&enhet=E1", "Verksamhetsdialog", [EVIL_AREA, BOLD_UNIT]),
+        ("behorighet?ar=2025", "Behörighet", []),  # every unit's bar, Söderskolan's too
     ],
-    ids=["oversikt", "behorighet", "aruba", "dialog"],
+    ids=["oversikt", "behorighet", "aruba", "dialog", "behorighet_all"],
 )
 def test_no_page_turns_a_name_into_a_link_latex_or_colour_and_the_name_reads_as_typed(
     named_url, page, path, heading, names
