@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from kompetens.access import audit, auth
 from kompetens.core import store
+from kompetens.present.formatting import md_text
 from kompetens.query import Scope
 from kompetens.ui.context import CONTEXT_KEY, NO_ACCESS_MESSAGE
 from tests.app_support import APP, texts
@@ -99,7 +100,8 @@ def test_a_principal_lands_on_the_overview_of_their_own_unit_and_the_sign_in_is_
     at = signed_in(PRINCIPAL, query_params={"ar": "2025"})
     assert not at.exception
     assert [t.value for t in at.title] == ["Översikt"]
-    assert f"Inloggad som **{PRINCIPAL}** · Rektor (enhet)" in texts(at)
+    # The e-mail is data: escaped for markdown (present.formatting.md_text), shown as typed.
+    assert f"Inloggad som **{md_text(PRINCIPAL)}** · Rektor (enhet)" in texts(at)
     assert at.session_state[CONTEXT_KEY].scope == Scope.for_units(["E1"], areas=["Norr"])
     # The sidebar's area filter offers the principal's own area only.
     assert at.selectbox(key="omrade").options == ["Alla områden", "Norr"]
@@ -141,7 +143,7 @@ def test_the_admin_lands_on_users_and_log_and_can_grant_access(db):
     at.multiselect[0].set_value(["Söder"])
     next(b for b in at.button if b.label == "Spara").click().run()
     assert not at.exception
-    assert "ny.chef@kommun.se har nu rollen Verksamhetschef (område)." in texts(at)
+    assert md_text("ny.chef@kommun.se har nu rollen Verksamhetschef (område).") in texts(at)
     conn = store.connect(db)
     try:
         assert auth.user_scope(conn, "ny.chef@kommun.se") == (

@@ -88,6 +88,7 @@ CALLS = {
     "unit_table": lambda c, s, u, a: q.unit_table(c, s, [CERT, "turnover_rate"], "year", "2025"),
     "unit_values": lambda c, s, u, a: q.unit_values(c, s, [CERT, "turnover_rate"], "year", "2025"),
     "units": lambda c, s, u, a: q.units(c, s),
+    "incomplete_snapshots": lambda c, s, u, a: q.incomplete_snapshots(c, s),  # organisation-wide counts; no unit or area named
 }  # fmt: skip
 
 #: Explicit requests for another unit or area: refused with ScopeError.
@@ -166,7 +167,7 @@ def test_an_area_manager_never_gets_rows_of_another_area(conn, area_manager, nam
 
 #: Recipes that name no unit or area at all, or only the unit/area they were asked for (OUTSIDE
 #: covers those), and redundancy_matches (the small fixture has redundant staff in Norr only).
-NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches"}  # fmt: skip
+NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - NOTHING_TO_LEAK))

@@ -69,7 +69,7 @@ def test_the_page_lists_every_indicator_grouped_by_phase_with_downloads(small_db
     for ind in registry.REGISTRY.values():
         assert f"{ind.name_sv} – formel och detaljer" in labels
     for phase_sv in ("Nuläge", "Attrahera", "Rekrytera", "Utveckla", "Behålla", "Avveckla"):
-        assert f">{phase_sv}</h3>" in shown
+        assert f">{phase_sv}</h2>" in shown  # phase headings are h2 under the page's h1
     assert "- **Kolada:** N00090" in shown  # sick leave
     assert [b.label for b in at.download_button] == ["Ladda ner CSV", "Ladda ner Excel"]
 
