@@ -37,7 +37,9 @@ def test_the_organisation_cards_show_the_hand_computed_2025_figures_and_changes(
     assert preschool.value == "42,7\u00a0%"
     assert preschool.delta == "+10,3\u00a0procentenheter"
     assert metric(at, "Kan rekommendera arbetsgivaren").value == "3,86"
-    assert metric(at, "Personalomsättning").value == "5,5\u00a0%"
+    # Turnover 2025 is 1 exit / 18.25 = 5.5 %, but one exit beside its exit reason tells who left
+    # and why: the coordinated suppression hides it (docs/suppression.md, test_page_aruba).
+    assert metric(at, "Personalomsättning").value == ".."
     page_text = texts(at)
     assert "mål 75,0\u00a0%" in page_text  # the organisation's 2025 target for certified teachers
     assert "Långt från målet" in page_text
