@@ -24,6 +24,7 @@ from collections.abc import Mapping
 
 import polars as pl
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from kompetens import query
 from kompetens.access import audit, auth
@@ -167,6 +168,21 @@ def _log(db_path: str, user: str, action: str, target=None, details=None, role=N
 
 
 ROLE_CHANGED_KEY = "_kompetens_demo_role_changed"
+
+
+def _switch_keeping_params(page) -> None:
+    """Switch to ``page`` with the link's parameters where Streamlit allows it.
+
+    A parameter bound to one of the frame's widgets (``?ar=``, the year) cannot be set by a
+    page switch once the widget has run ("Cannot directly set query parameter"); the page
+    then opens with the parameters Streamlit accepts: the unbound ones.
+    """
+    params = st.query_params.to_dict()
+    try:
+        st.switch_page(page, query_params=params)
+    except StreamlitAPIException:
+        bound = {key for key in params if key in st.session_state}
+        st.switch_page(page, query_params={k: v for k, v in params.items() if k not in bound})
 
 
 def _kept(key: str) -> str:
@@ -471,7 +487,7 @@ def run_navigation(db_path: str, viewer: auth.Viewer, pages: Mapping[str, list])
     ):
         # "/" opens the role's home page; so does a new demo role that may not use this page.
         st.session_state.pop(ROLE_CHANGED_KEY, None)
-        st.switch_page(home, query_params=st.query_params.to_dict())
+        _switch_keeping_params(home)
     st.session_state.pop(ROLE_CHANGED_KEY, None)
     if chosen not in allowed:
         _log(
