@@ -9,10 +9,14 @@ What is wired:
 
 - The schema migrations, each declared with its version number beside its
   tables (1 the contract tables in ``core.store``; 2 ``key_figures``; 3 the
-  dialogue tables; 4 ``audit_events``; 5 ``users``; 6 ``import_profiles``). ``store.connect`` refuses
+  dialogue tables; 4 ``audit_events``; 5 ``users``; 6 ``import_profiles``; 7 the stored
+  suppression mask ``key_figure_suppression``). ``store.connect`` refuses
   to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
+- The after-recompute callback: after every recompute (full or incremental), in the
+  same transaction, the whole key-figure table is suppressed once and the mask stored
+  (``query.suppression_store``); the engine never imports the query layer.
 - The indicator catalogue the importer checks a targets file against
   (``ingest.catalogue``: indicator id -> unit).
 
@@ -29,6 +33,7 @@ from kompetens.core import hooks, store
 from kompetens.dialogue import dialogues
 from kompetens.indicators import engine, registry
 from kompetens.ingest import catalogue, profiles
+from kompetens.query import suppression_store
 
 #: Every migration after the store's own version 1, by the module that owns the tables.
 MIGRATIONS: tuple[store.Migration, ...] = (
@@ -37,6 +42,7 @@ MIGRATIONS: tuple[store.Migration, ...] = (
     audit.AUDIT_MIGRATION,
     auth.USERS_MIGRATION,
     profiles.PROFILES_MIGRATION,
+    suppression_store.SUPPRESSION_MIGRATION,
 )
 
 
@@ -49,7 +55,7 @@ _LOCK = threading.Lock()
 
 
 def wire() -> None:
-    """Register the migrations, the data-change hook and the importer's catalogue (idempotent).
+    """Register the migrations, the recompute hooks and the importer's catalogue (idempotent).
 
     Thread-safe: Streamlit sessions start on their own threads and each runs ``app.py``.
     """
@@ -58,5 +64,6 @@ def wire() -> None:
             store.register_migration(migration)
         store.registered_migrations()  # refuses a gap in the version numbers here, at start-up
         hooks.on_data_change(engine.recompute_after_change)
+        hooks.on_figures_recomputed(suppression_store.store_mask, suppression_store.is_stale)
         catalogue.provide_indicators(indicator_units)
         store.mark_wired()

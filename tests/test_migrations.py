@@ -52,6 +52,7 @@ DECLARED = [
     (4, "audit_events"),
     (5, "users"),
     (6, "import_profiles"),
+    (7, "key_figure_suppression"),
 ]
 LATEST = DECLARED[-1][0]
 

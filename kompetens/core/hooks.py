@@ -51,3 +51,37 @@ def after_data_change(conn: duckdb.DuckDBPyConnection, kinds: Iterable[str]) -> 
     changed = frozenset(kinds)
     for fn in list(_CALLBACKS):
         fn(conn, changed)
+
+
+# --- after every recompute of the key figures ----------------------------------------------
+
+Progress = Callable[[float, str], None]
+FiguresCallback = Callable[[duckdb.DuckDBPyConnection, Progress], None]
+StaleCheck = Callable[[duckdb.DuckDBPyConnection], bool]
+
+#: Data derived from the whole key-figure table (the suppression mask): (compute, is_stale).
+_AFTER_RECOMPUTE: list[tuple[FiguresCallback, StaleCheck]] = []
+
+
+def on_figures_recomputed(fn: FiguresCallback, is_stale: StaleCheck) -> FiguresCallback:
+    """Run ``fn(conn, progress)`` after every recompute of the key figures (registering twice is a no-op).
+
+    The engine calls it inside the transaction that writes the figures, so the
+    derived data commits (or rolls back) with them. ``is_stale(conn)`` says
+    (reading only) whether the stored derived data no longer belongs to the stored
+    figures; the engine's ``is_stale``/``refresh_if_stale`` ask it.
+    """
+    if all(fn is not known for known, _ in _AFTER_RECOMPUTE):
+        _AFTER_RECOMPUTE.append((fn, is_stale))
+    return fn
+
+
+def figures_recomputed(conn: duckdb.DuckDBPyConnection, progress: Progress) -> None:
+    """Run every after-recompute callback (the engine calls this; not suspended by ``suspended``)."""
+    for fn, _ in list(_AFTER_RECOMPUTE):
+        fn(conn, progress)
+
+
+def stale_after_recompute(conn: duckdb.DuckDBPyConnection) -> list[FiguresCallback]:
+    """The after-recompute callbacks whose stored result is stale (to be run again)."""
+    return [fn for fn, is_stale in list(_AFTER_RECOMPUTE) if is_stale(conn)]

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kompetens.core import store
+from kompetens.core import hooks, store
 from kompetens.core.contract import KINDS
 from kompetens.indicators import pipelines, targets
 from kompetens.indicators.key_figures import key_figures_ddl
@@ -232,6 +232,9 @@ def recompute(
         if full:
             # Only a full recompute makes every figure this code's.
             stamp_code_version(conn)
+        # Data derived from the whole table (the suppression mask, registered by
+        # kompetens.wiring) commits with the figures: no reader sees them out of step.
+        hooks.figures_recomputed(conn, lambda f, m: step(0.92 + 0.07 * f, m))
     step(1.0, "klart")
     return new.height
 
@@ -275,13 +278,20 @@ def stamp_code_version(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def is_stale(conn: duckdb.DuckDBPyConnection) -> bool:
-    """The key figures are not a full recompute of the current data by this code.
+    """The key figures, or what is derived from them after each recompute, are out of date.
 
     Stale when they were computed from another data version than the current one
     (a recompute that never finished, e.g. a process killed after its import
-    committed), when there is data but no figures were ever computed, or when
-    other code computed them (or before the code was recorded).
+    committed), when there is data but no figures were ever computed, when
+    other code computed them (or before the code was recorded), or when data an
+    after-recompute callback derives from them (``hooks.on_figures_recomputed``:
+    the suppression mask) does not belong to them.
     """
+    return figures_stale(conn) or bool(hooks.stale_after_recompute(conn))
+
+
+def figures_stale(conn: duckdb.DuckDBPyConnection) -> bool:
+    """The key figures themselves are not a full recompute of the current data by this code."""
     meta = read_meta(conn)
     if meta is None:
         return store.data_version(conn) > 0  # data imported, figures never computed
@@ -292,11 +302,21 @@ def is_stale(conn: duckdb.DuckDBPyConnection) -> bool:
 
 
 def refresh_if_stale(conn: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> bool:
-    """Recompute every key figure (with the stored settings) if they are stale (``is_stale``)."""
+    """Recompute every key figure (with the stored settings) if they are stale (``figures_stale``).
+
+    When only derived data is stale (e.g. the suppression mask after an upgrade of the
+    suppression code) only its callbacks run, in one transaction. True if anything ran.
+    """
     store.migrate(conn)
-    if not is_stale(conn):
+    if figures_stale(conn):
+        recompute(conn, progress=progress, **stored_settings(conn))  # runs the callbacks too
+        return True
+    behind = hooks.stale_after_recompute(conn)
+    if not behind:
         return False
-    recompute(conn, progress=progress, **stored_settings(conn))
+    with store.transaction(conn):
+        for fn in behind:
+            fn(conn, progress or (lambda fraction, message: None))
     return True
 
 
@@ -323,6 +343,7 @@ __all__ = [
     "recompute",
     "refresh_if_stale",
     "is_stale",
+    "figures_stale",
     "code_version",
     "blocks_for",
     "load_frames",
