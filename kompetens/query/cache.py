@@ -31,6 +31,13 @@ The guarantee stays exact:
   holds the lock) or a miss finds the cursor on other data, the pin is
   dropped and every later call on that thread checks its own stamp again.
 
+Heavy whole-database values (the whole-table suppression mask when the stored
+one is missing or stale, ``kompetens.query.suppression_store``) are kept apart
+from the LRU entries by :func:`once`: computed once per (name, database, stamp)
+— a second caller waits for the first instead of computing it again — and kept
+for the newest :data:`ONCE_KEEP` stamps of a database, never evicted by the
+LRU bound.
+
 Warming (``kompetens.ui.warmup``): :func:`recent_calls` lists the most
 recently used calls (name, arguments and how to compute them) so that a
 background thread can :func:`replay` them on a newly published database
@@ -59,6 +66,11 @@ MAX_CACHE_ENTRIES = 2048
 MAX_RECENT_CALLS = 256
 _RECENT: OrderedDict[tuple, Callable] = OrderedDict()
 _PIN = threading.local()
+#: Heavy values (:func:`once`): (name, identity, stamp) -> value, and a lock per key being computed.
+_ONCE: OrderedDict[tuple, Any] = OrderedDict()
+_ONCE_LOCKS: dict[tuple, threading.Lock] = {}
+#: How many stamps of one database a heavy value is kept for (a session may still read the older one).
+ONCE_KEEP = 2
 
 Compute = Callable[[duckdb.DuckDBPyConnection, tuple], Any]
 
@@ -78,7 +90,41 @@ def clear_cache() -> None:
         _CACHE.clear()
         _STAMPS.clear()
         _RECENT.clear()
+        _ONCE.clear()
     unpin()
+
+
+def once(name: str, identity: str, stamp: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per (name, database identity, stamp), for values too heavy to recompute.
+
+    Callers that ask for the same key while it is being computed wait for that
+    computation instead of starting their own. Kept for the newest
+    :data:`ONCE_KEEP` stamps of each (name, database); not subject to
+    ``MAX_CACHE_ENTRIES``.
+    """
+    key = (name, identity, stamp)
+    with _LOCK:
+        if key in _ONCE:
+            return _ONCE[key]
+        gate = _ONCE_LOCKS.setdefault(key, threading.Lock())
+    with gate:
+        with _LOCK:
+            if key in _ONCE:
+                return _ONCE[key]
+        value = compute()
+        with _LOCK:
+            _ONCE[key] = value
+            _ONCE_LOCKS.pop(key, None)
+            same = [k for k in _ONCE if k[:2] == key[:2]]
+            for old in same[:-ONCE_KEEP]:
+                del _ONCE[old]
+        return value
+
+
+def has_once(name: str, identity: str, stamp: tuple) -> bool:
+    """Whether :func:`once` holds the value for this key already (no computation needed)."""
+    with _LOCK:
+        return (name, identity, stamp) in _ONCE
 
 
 def pin(conn: duckdb.DuckDBPyConnection, still_current: Callable[[], bool]) -> Pin:

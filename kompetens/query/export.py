@@ -2,10 +2,11 @@
 
 Grain: one row per key figure (indicator x level x scope x period type x
 period x breakdown). Columns, in this order: ``EXPORT_COLUMNS``. The same
-small-number rule as on screen applies (``kompetens.query.suppression``: primary
-n < 5 and secondary suppression); on a suppressed row ``value``,
-``numerator``, ``denominator`` and ``n_individuals`` are empty and
-``suppressed`` is true.
+cells are hidden as on screen: the whole-table suppression mask
+(``kompetens.query.suppression_store``; primary n < 5, linked and secondary
+suppression coordinated across indicators and periods), also when only some
+indicators are exported. On a suppressed row ``value``, ``numerator``,
+``denominator`` and ``n_individuals`` are empty and ``suppressed`` is true.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import polars as pl
 from kompetens.core import store
 from kompetens.indicators.key_figures import EXPORT_COLUMNS
 from kompetens.indicators.registry import get
+from kompetens.query import suppression_store
+from kompetens.query.cache import _identity_and_stamp
 
 FORMATS = (".csv", ".parquet")
 #: Text a spreadsheet would evaluate as a formula (the prefixes of ``present.exports.neutralise``).
@@ -27,10 +30,11 @@ FORMULA_START = r"^[=+\-@\t\r]"
 def figures_frame(
     conn: duckdb.DuckDBPyConnection, indicators: list[str] | None = None
 ) -> pl.DataFrame:
-    """Key figures with suppression applied, in ``EXPORT_COLUMNS`` order.
+    """Key figures with the whole-table suppression mask applied, in ``EXPORT_COLUMNS`` order.
 
-    Whole indicators are suppressed together (secondary suppression needs
-    every unit, area and org row of a period to see the totals).
+    The mask is the stored one when it is current, else the whole table
+    suppressed here (once per database stamp): a subset of indicators hides
+    exactly what the whole export and the pages hide.
     """
     for indicator_id in indicators or []:
         get(indicator_id)  # unknown ids fail loudly, with the list of known ones
@@ -51,17 +55,13 @@ def figures_frame(
                 "suppressed": pl.Boolean,
             }
         )
-    from kompetens.query.suppression import apply_suppression
-
-    units = store.frame(conn, "SELECT unit_id, area FROM current_units")
-    suppressed = apply_suppression(figures, units)
-    hidden = pl.col("suppressed")
-    return suppressed.with_columns(
-        [
-            pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
-            for c in ("numerator", "denominator", "value", "n_individuals")
-        ]
-    ).select(EXPORT_COLUMNS)
+    cur = conn.cursor()
+    try:
+        ctx = _identity_and_stamp(cur)
+        mask = suppression_store.mask(cur, ctx, list(indicators) if indicators else None)
+    finally:
+        cur.close()
+    return suppression_store.apply_mask(figures, mask).select(EXPORT_COLUMNS)
 
 
 def export_figures(

@@ -1,9 +1,11 @@
 """Key-figure slices, the unit list and the scope checks every query function builds on.
 
 Loading: key figures are read per (indicator, period type) "slice" with a
-bound-parameter SQL filter, suppressed once on the complete groups (all
-units, areas and the organisation; ``kompetens.query.suppression``), and kept
-in the cache; every function filters slices in Polars. Scope is applied after
+bound-parameter SQL filter, the whole-table suppression mask is applied to
+them (``kompetens.query.suppression_store``: the stored mask, or the whole
+table suppressed once per stamp when it is missing or stale — never a slice
+on its own, so a page hides exactly the cells the figures export hides), and
+they are kept in the cache; every function filters slices in Polars. Scope is applied after
 suppression: ``_scope_filter`` keeps the rows a scope may see (organisation
 rows always), ``_check_scope`` / ``_check_area`` raise ``ScopeError`` for an
 explicit request outside it.
@@ -19,8 +21,8 @@ import polars as pl
 from kompetens.access.scope import Scope, ScopeError
 from kompetens.core import store
 from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA
+from kompetens.query import suppression_store
 from kompetens.query.cache import _has_table, _identity_and_stamp, _memo
-from kompetens.query.suppression import apply_suppression
 
 #: The figure columns most query results carry.
 _OUT = ["value", "numerator", "denominator", "n_individuals", "suppressed"]
@@ -51,7 +53,7 @@ def _unit_frame(cur: duckdb.DuckDBPyConnection, ctx: tuple) -> pl.DataFrame:
 def _slice(
     cur: duckdb.DuckDBPyConnection, ctx: tuple, indicator_id: str, period_type: str
 ) -> pl.DataFrame:
-    """All key figures of one indicator and period type, suppressed, with ``area`` attached.
+    """All key figures of one indicator and period type, with the whole-table mask and ``area``.
 
     Grain: one row per level × scope × period × breakdown. ``area`` is the
     unit's area on unit rows, the area itself on area rows, null for org.
@@ -73,7 +75,8 @@ def _slice(
                 else raw.cast(KEY_FIGURE_SCHEMA, strict=False)
             )
         unit_areas = _unit_frame(cur, ctx).select("unit_id", "area")
-        out = apply_suppression(raw, unit_areas, with_reason=True)
+        mask = suppression_store.mask(cur, ctx, [indicator_id], period_type)
+        out = suppression_store.apply_mask(raw, mask)
         areas = unit_areas.rename({"unit_id": "_u", "area": "_unit_area"})
         out = out.join(areas, left_on="scope_id", right_on="_u", how="left")
         return out.with_columns(
