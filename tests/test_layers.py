@@ -56,6 +56,9 @@ LAYERS: dict[str, int] = {
     "present": 1,
     "ingest": 2,
     "indicators": 3,
+    # External benchmarks (Kolada, Skolverket): a flow of their own beside the indicators,
+    # reading the registry's Kolada ids; the query layer reads their table.
+    "external": 3,
     "access": 4,
     "analysis": 5,
     "query": 6,
