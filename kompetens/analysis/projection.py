@@ -1,0 +1,795 @@
+"""Projection of the certified shares 1–5 years ahead: flows, rates, cohorts and the 80 % band.
+
+The method is written out in ``docs/projection.md``; this module is its code. Pure
+functions of Polars frames and NumPy arrays: nothing here reads the database
+(``kompetens.query.projection`` does, and applies scope and suppression).
+
+Grain:
+
+- *cells*: one per unit × staff category that enters a certified share
+  (``certified_teacher_share``: teachers in school units;
+  ``licensed_preschool_teacher_share``: staff working with children in preschools).
+  Each cell has a stock of heads (people-in-unit rows of the reference-month
+  snapshot) split into certified and uncertified, and each status a mean FTE.
+- *years*: the reference month of the start year (``start_year``, step 0) and the
+  same month of each of the ``years`` following years (steps 1..H).
+- *results*: level (unit | area | org) × scope_id × indicator_id × year, with the
+  expected (deterministic) share, the median and the 80 % band of the draws, and
+  the numbers the share rests on. Shares are fractions 0–1; FTE in full-time
+  equivalents; heads in people.
+
+One year of a cell, in this order (``docs/projection.md`` has the formulas):
+
+1. **retirements**: the people of the start roster who reach the retirement age
+   (birth year + age ≤ year) leave; people already past it leave in step 1;
+2. **other exits**: each remaining person leaves with the cell's other-exit rate
+   of their status (certified / uncertified);
+3. **certification-path completions**: each remaining uncertified person becomes
+   certified with the cell's yearly completion rate, plus any extra places;
+4. **hires**: as many as left (plus FTE growth), certified with the cell's
+   certified hire share.
+
+Area and organisation are sums of units (numerator and denominator FTE summed,
+then divided), never fitted on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from kompetens.indicators.pipelines.prepared import CHILD_STAFF, SCHOOL_FORMS_NOT_SCHOOL
+
+#: The shares the model projects.
+INDICATORS: tuple[str, ...] = ("certified_teacher_share", "licensed_preschool_teacher_share")
+#: Prior strength of the shrinkage (person-years): a unit rate resting on this many
+#: person-years of exposure is weighted half its own, half its area's.
+PRIOR_STRENGTH = 10.0
+#: How many year-to-year transitions the rates rest on (at most).
+RATE_WINDOW = 3
+#: Number of simulation draws and the seed (fixed, so a page and the CLI agree).
+DRAWS = 500
+SEED = 20_240_101
+#: A scope whose figure rests on fewer people than this gets a band marked uncertain.
+UNCERTAIN_BELOW = 20
+#: The rates of a cell (``rates`` frame column ``rate``), with Swedish labels.
+RATE_LABELS: dict[str, str] = {
+    "exit_certified": "Övriga avgångar, behöriga (per år)",
+    "exit_uncertified": "Övriga avgångar, obehöriga (per år)",
+    "completion": "Blir behöriga (andel av obehöriga per år)",
+    "certified_hire_share": "Andel behöriga av nyanställda",
+}
+#: Flow counts of ``observed_flows`` (column ``flow``): event / exposure per rate.
+_RATE_KEYS = list(RATE_LABELS)
+
+CELL_KEYS = ["unit_id", "staff_category"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The levers of a projection. Defaults: the observed pace ("nuvarande takt").
+
+    ``turnover_delta``: added to every other-exit rate (fraction per year, e.g.
+    -0.02 for two percentage points fewer). ``certified_hire_share``: replaces the
+    observed share (None = observed). ``extra_path_places``: extra completions per
+    year, spread over the cells of ``applies_to`` in proportion to their uncertified
+    heads. ``retirement_age``: None = the stored setting. ``fte_growth``: staff
+    growth per year (fraction; -0.03 = 3 % fewer), reached through hires.
+    ``applies_to``: the units the levers act on (None = all).
+    """
+
+    name: str = "Nuvarande takt"
+    turnover_delta: float = 0.0
+    certified_hire_share: float | None = None
+    extra_path_places: float = 0.0
+    retirement_age: int | None = None
+    fte_growth: float = 0.0
+    applies_to: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Levers:
+    """Per-cell overrides (arrays over the cells; NaN = no override). Used by the solver."""
+
+    certified_hire_share: np.ndarray | None = None
+    extra_completions: np.ndarray | None = None
+    certified_exit_delta: np.ndarray | None = None
+
+
+@dataclass
+class Model:
+    """Everything a run needs, made once: the cells, their start stock, rates and roster ages.
+
+    Arrays are over the cells (``cells`` row order). ``ages``: one row per cell ×
+    status × birth year with ``heads``; used to schedule retirements for any age.
+    """
+
+    start_year: int
+    retirement_age: int
+    cells: pl.DataFrame
+    c0: np.ndarray
+    u0: np.ndarray
+    fte_c: np.ndarray
+    fte_u: np.ndarray
+    q_c: np.ndarray
+    q_u: np.ndarray
+    p: np.ndarray
+    h: np.ndarray
+    ages: pl.DataFrame
+    rates: pl.DataFrame
+    heads: pl.DataFrame  # level, scope_id, indicator_id, n_start (distinct people)
+    _groups: dict = field(default_factory=dict)
+
+    @property
+    def n_cells(self) -> int:
+        return self.cells.height
+
+
+# --------------------------------------------------------------------------------------------
+# Roster and observed flows
+# --------------------------------------------------------------------------------------------
+
+
+def indicator_expr() -> pl.Expr:
+    """The share a (unit school form, staff category) row counts in, or null."""
+    cat, form = pl.col("staff_category"), pl.col("school_form")
+    return (
+        pl.when((cat == "teacher") & ~form.is_in(SCHOOL_FORMS_NOT_SCHOOL))
+        .then(pl.lit("certified_teacher_share"))
+        .when((form == "forskola") & cat.is_in(CHILD_STAFF))
+        .then(pl.lit("licensed_preschool_teacher_share"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+
+
+def classify(snapshots: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    """Snapshot rows with ``area, school_form, indicator_id, certified`` (rows outside both shares dropped).
+
+    ``snapshots``: ``year, employee_id, unit_id, staff_category, fte, licensed,
+    qualified, birth_year`` (one reference-month snapshot per year). Certified means
+    licensed and qualified for a teacher in a school, licensed in a preschool — the
+    key figures' definitions (``kompetens.indicators.pipelines.prepared``).
+    """
+    u = units.select(
+        pl.col("unit_id").cast(pl.String),
+        pl.col("area").cast(pl.String).fill_null("(okänt område)"),
+        pl.col("school_form").cast(pl.String).fill_null("unknown"),
+    ).unique("unit_id", keep="last")
+    lic = pl.col("licensed").fill_null(False)
+    qual = pl.col("qualified").fill_null(False)
+    return (
+        snapshots.join(u, on="unit_id", how="inner")
+        .with_columns(indicator_expr().alias("indicator_id"))
+        .filter(pl.col("indicator_id").is_not_null())
+        .with_columns(
+            pl.when(pl.col("indicator_id") == "certified_teacher_share")
+            .then(lic & qual)
+            .otherwise(lic)
+            .alias("certified"),
+            pl.col("fte").cast(pl.Float64).fill_null(0.0),
+        )
+    )
+
+
+def observed_flows(
+    snapshots: pl.DataFrame, units: pl.DataFrame, retirement_age: int, last_year: int
+) -> pl.DataFrame:
+    """Events and exposure per cell and year-to-year transition ending in ``year``.
+
+    Grain: one row per unit × staff category × rate × ``year`` (the transition
+    ``year - 1 → year``, reference month to reference month), for every year ≤
+    ``last_year`` whose previous year has a snapshot. Columns ``unit_id, area,
+    staff_category, indicator_id, rate, year, events, exposure`` (people):
+
+    - ``exit_certified`` / ``exit_uncertified``: of the people in the cell in
+      ``year - 1`` who had not reached the retirement age by ``year``, those found
+      nowhere in the organisation in ``year`` (events) and all of them (exposure);
+    - ``completion``: of the uncertified still employed in ``year``, those who are
+      certified then (in any cell);
+    - ``certified_hire_share``: of the people in the cell in ``year`` found nowhere
+      in the organisation in ``year - 1`` (hires, exposure), the certified (events).
+    """
+    years = sorted(y for y in snapshots["year"].unique().to_list() if y <= last_year)
+    rows = classify(snapshots.filter(pl.col("year").is_in(years)), units)
+    out: list[pl.DataFrame] = []
+    keys = ["unit_id", "area", "staff_category", "indicator_id"]
+    for y in years:
+        if y - 1 not in years:
+            continue
+        present_before = snapshots.filter(pl.col("year") == y - 1).select("employee_id").unique()
+        present_after = snapshots.filter(pl.col("year") == y).select("employee_id").unique()
+        cert_after = (
+            rows.filter(pl.col("year") == y)
+            .group_by("employee_id")
+            .agg(pl.col("certified").any().alias("_cert_after"))
+        )
+        before = (
+            rows.filter(pl.col("year") == y - 1)
+            .join(
+                present_after.with_columns(pl.lit(True).alias("_stays")),
+                on="employee_id",
+                how="left",
+            )
+            .join(cert_after, on="employee_id", how="left")
+            .with_columns(
+                pl.col("_stays").fill_null(False),
+                pl.col("_cert_after").fill_null(False),
+                (pl.col("birth_year") + retirement_age <= y).fill_null(False).alias("_due"),
+            )
+        )
+        at_risk = before.filter(~pl.col("_due"))
+        exits = at_risk.group_by([*keys, "certified"]).agg(
+            (~pl.col("_stays")).sum().alias("events"), pl.len().alias("exposure")
+        )
+        exits = exits.select(
+            *keys,
+            pl.when(pl.col("certified"))
+            .then(pl.lit("exit_certified"))
+            .otherwise(pl.lit("exit_uncertified"))
+            .alias("rate"),
+            "events",
+            "exposure",
+        )
+        completions = (
+            before.filter(~pl.col("certified") & pl.col("_stays"))
+            .group_by(keys)
+            .agg(pl.col("_cert_after").sum().alias("events"), pl.len().alias("exposure"))
+            .select(*keys, pl.lit("completion").alias("rate"), "events", "exposure")
+        )
+        hires = (
+            rows.filter(pl.col("year") == y)
+            .join(present_before, on="employee_id", how="anti")
+            .group_by(keys)
+            .agg(pl.col("certified").sum().alias("events"), pl.len().alias("exposure"))
+            .select(*keys, pl.lit("certified_hire_share").alias("rate"), "events", "exposure")
+        )
+        for part in (exits, completions, hires):
+            out.append(part.with_columns(pl.lit(y, dtype=pl.Int64).alias("year")))
+    schema = {
+        "unit_id": pl.String,
+        "area": pl.String,
+        "staff_category": pl.String,
+        "indicator_id": pl.String,
+        "rate": pl.String,
+        "events": pl.Float64,
+        "exposure": pl.Float64,
+        "year": pl.Int64,
+    }
+    if not out:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(out, how="vertical_relaxed").cast(schema).select(list(schema))
+
+
+def shrunk_rates(
+    flows: pl.DataFrame, last_year: int, window: int = RATE_WINDOW, k: float = PRIOR_STRENGTH
+) -> pl.DataFrame:
+    """Rates per cell, each a mix of the unit's own and its area's, weighted by exposure.
+
+    Uses the transitions ending in ``last_year - window + 1 .. last_year``. With
+    ``e``/``n`` the events/exposure summed over those years::
+
+        org rate  = e_org / n_org                       (0 without exposure)
+        area rate = (e_area + k · org rate)  / (n_area + k)
+        unit rate = (e_unit + k · area rate) / (n_unit + k)
+
+    i.e. the unit's weight on its own rate is ``n_unit / (n_unit + k)``.
+    Grain: one row per unit × staff category × rate; columns ``unit_id, area,
+    staff_category, indicator_id, rate, events, exposure, own_rate, area_rate,
+    org_rate, weight, value, years`` (``years``: "2022–2025", the first year's
+    reference month to the last's; empty when no transition was observed).
+    """
+    used = flows.filter(pl.col("year").is_between(last_year - window + 1, last_year))
+    present = sorted(used["year"].unique().to_list())
+    years = f"{present[0] - 1}–{present[-1]}" if present else ""
+    org = used.group_by("staff_category", "rate").agg(
+        pl.col("events").sum().alias("_e_org"), pl.col("exposure").sum().alias("_n_org")
+    )
+    area = used.group_by("area", "staff_category", "rate").agg(
+        pl.col("events").sum().alias("_e_area"), pl.col("exposure").sum().alias("_n_area")
+    )
+    unit = used.group_by("unit_id", "area", "staff_category", "indicator_id", "rate").agg(
+        pl.col("events").sum().alias("events"), pl.col("exposure").sum().alias("exposure")
+    )
+    return (
+        unit.join(area, on=["area", "staff_category", "rate"], how="left")
+        .join(org, on=["staff_category", "rate"], how="left")
+        .with_columns(
+            pl.when(pl.col("_n_org") > 0)
+            .then(pl.col("_e_org") / pl.col("_n_org"))
+            .otherwise(0.0)
+            .alias("org_rate")
+        )
+        .with_columns(
+            ((pl.col("_e_area") + k * pl.col("org_rate")) / (pl.col("_n_area") + k)).alias(
+                "area_rate"
+            )
+        )
+        .with_columns(
+            pl.when(pl.col("exposure") > 0)
+            .then(pl.col("events") / pl.col("exposure"))
+            .alias("own_rate"),
+            (pl.col("exposure") / (pl.col("exposure") + k)).alias("weight"),
+            ((pl.col("events") + k * pl.col("area_rate")) / (pl.col("exposure") + k)).alias(
+                "value"
+            ),
+            pl.lit(years).alias("years"),
+        )
+        .select(
+            "unit_id",
+            "area",
+            "staff_category",
+            "indicator_id",
+            "rate",
+            "events",
+            "exposure",
+            "own_rate",
+            "area_rate",
+            "org_rate",
+            "weight",
+            "value",
+            "years",
+        )
+        .sort("unit_id", "staff_category", "rate")
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------
+
+
+def build_model(
+    snapshots: pl.DataFrame,
+    units: pl.DataFrame,
+    retirement_age: int,
+    start_year: int | None = None,
+    window: int = RATE_WINDOW,
+    k: float = PRIOR_STRENGTH,
+) -> Model:
+    """The model from reference-month snapshots: the start stock, and rates from the years up to it.
+
+    ``start_year``: the snapshot the projection starts from (default: the newest);
+    rates use only transitions ending in it or before (so a backtest from a past
+    year sees nothing it could not have seen then).
+    """
+    if start_year is None:
+        start_year = int(snapshots["year"].max())
+    rows = classify(snapshots.filter(pl.col("year") == start_year), units)
+    cells = (
+        rows.group_by(CELL_KEYS)
+        .agg(pl.col("area").first(), pl.col("indicator_id").first())
+        .sort(CELL_KEYS)
+        .with_row_index("cell")
+    )
+    stock = (
+        rows.group_by([*CELL_KEYS, "certified"])
+        .agg(pl.len().alias("heads"), pl.col("fte").mean().alias("fte"))
+        .join(cells.select(*CELL_KEYS, "cell"), on=CELL_KEYS)
+    )
+    n = cells.height
+
+    def arr(status: bool, col: str, fill: float) -> np.ndarray:
+        out = np.full(n, fill, dtype=np.float64)
+        part = stock.filter(pl.col("certified") == status)
+        out[part["cell"].to_numpy()] = part[col].to_numpy()
+        return out
+
+    c0, u0 = arr(True, "heads", 0.0), arr(False, "heads", 0.0)
+    fte_c, fte_u = arr(True, "fte", np.nan), arr(False, "fte", np.nan)
+    mean_fte = np.where(
+        c0 + u0 > 0,
+        (np.nan_to_num(fte_c) * c0 + np.nan_to_num(fte_u) * u0) / np.maximum(c0 + u0, 1),
+        1.0,
+    )
+    fte_c = np.where(np.isnan(fte_c), mean_fte, fte_c)
+    fte_u = np.where(np.isnan(fte_u), mean_fte, fte_u)
+
+    flows = observed_flows(snapshots, units, retirement_age, start_year)
+    rates = shrunk_rates(flows, start_year, window, k)
+    rate_cells = rates.join(cells.select(*CELL_KEYS, "cell"), on=CELL_KEYS, how="inner")
+
+    def rate(name: str) -> np.ndarray:
+        out = np.zeros(n, dtype=np.float64)
+        part = rate_cells.filter(pl.col("rate") == name)
+        out[part["cell"].to_numpy()] = part["value"].to_numpy()
+        # A cell without any observed rate row borrows its area's, else the organisation's.
+        missing = np.ones(n, dtype=bool)
+        missing[part["cell"].to_numpy()] = False
+        if missing.any():
+            fallback = _fallback_rates(rates, cells, name)
+            out[missing] = fallback[missing]
+        return out
+
+    ages = (
+        rows.filter(pl.col("birth_year").is_not_null())
+        .group_by([*CELL_KEYS, "certified", "birth_year"])
+        .agg(pl.len().alias("heads"))
+        .join(cells.select(*CELL_KEYS, "cell"), on=CELL_KEYS)
+        .select("cell", "certified", pl.col("birth_year").cast(pl.Int64), "heads")
+    )
+    return Model(
+        start_year=start_year,
+        retirement_age=retirement_age,
+        cells=cells,
+        c0=c0,
+        u0=u0,
+        fte_c=fte_c,
+        fte_u=fte_u,
+        q_c=rate("exit_certified"),
+        q_u=rate("exit_uncertified"),
+        p=rate("completion"),
+        h=rate("certified_hire_share"),
+        ages=ages,
+        rates=rates,
+        heads=start_heads(rows),
+    )
+
+
+def _fallback_rates(rates: pl.DataFrame, cells: pl.DataFrame, name: str) -> np.ndarray:
+    """Per cell: the area's rate for the category, else the organisation's, else 0."""
+    r = rates.filter(pl.col("rate") == name)
+    area = r.group_by("area", "staff_category").agg(pl.col("area_rate").first())
+    org = r.group_by("staff_category").agg(pl.col("org_rate").first())
+    got = (
+        cells.join(area, on=["area", "staff_category"], how="left")
+        .join(org, on="staff_category", how="left")
+        .sort("cell")
+        .select(pl.coalesce("area_rate", "org_rate", pl.lit(0.0)))
+        .to_series()
+    )
+    return got.to_numpy().astype(np.float64)
+
+
+def start_heads(rows: pl.DataFrame) -> pl.DataFrame:
+    """Distinct people per level × scope × indicator at the start (what suppression counts)."""
+    parts = [
+        rows.group_by(
+            pl.lit("unit").alias("level"), pl.col("unit_id").alias("scope_id"), "indicator_id"
+        ).agg(pl.col("employee_id").n_unique().alias("n_start")),
+        rows.group_by(
+            pl.lit("area").alias("level"), pl.col("area").alias("scope_id"), "indicator_id"
+        ).agg(pl.col("employee_id").n_unique().alias("n_start")),
+        rows.group_by(
+            pl.lit("org").alias("level"), pl.lit("org").alias("scope_id"), "indicator_id"
+        ).agg(pl.col("employee_id").n_unique().alias("n_start")),
+    ]
+    return pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("n_start").cast(pl.Int64))
+
+
+def retirement_schedule(model: Model, years: int, age: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start-roster people reaching ``age`` per step (1..years) and cell: (certified, uncertified).
+
+    Shapes ``(years, cells)``; step = birth year + age − start year, and people
+    already past the age (step ≤ 0) retire in step 1.
+    """
+    rc = np.zeros((years, model.n_cells))
+    ru = np.zeros((years, model.n_cells))
+    if model.ages.height == 0 or years == 0:
+        return rc, ru
+    step = np.maximum(model.ages["birth_year"].to_numpy() + age - model.start_year, 1)
+    keep = step <= years
+    cell = model.ages["cell"].to_numpy()[keep]
+    heads = model.ages["heads"].to_numpy().astype(np.float64)[keep]
+    cert = model.ages["certified"].to_numpy()[keep]
+    s = step[keep] - 1
+    np.add.at(rc, (s[cert], cell[cert]), heads[cert])
+    np.add.at(ru, (s[~cert], cell[~cert]), heads[~cert])
+    return rc, ru
+
+
+@dataclass(frozen=True)
+class Params:
+    """The per-cell parameters of one run (rates after the scenario and levers)."""
+
+    q_c: np.ndarray
+    q_u: np.ndarray
+    p: np.ndarray
+    h: np.ndarray
+    extra: np.ndarray  # extra completions per year (heads)
+    growth: float
+    rc: np.ndarray  # (years, cells) scheduled retirements of the start roster
+    ru: np.ndarray
+
+
+def params(model: Model, scenario: Scenario, years: int, levers: Levers | None = None) -> Params:
+    """Apply a scenario (and per-cell levers) to the model's rates."""
+    n = model.n_cells
+    acts = np.ones(n, dtype=bool)
+    if scenario.applies_to is not None:
+        acts = model.cells["unit_id"].is_in(list(scenario.applies_to)).to_numpy()
+    q_c = np.where(acts, np.clip(model.q_c + scenario.turnover_delta, 0.0, 1.0), model.q_c)
+    q_u = np.where(acts, np.clip(model.q_u + scenario.turnover_delta, 0.0, 1.0), model.q_u)
+    h = model.h.copy()
+    if scenario.certified_hire_share is not None:
+        h = np.where(acts, float(np.clip(scenario.certified_hire_share, 0.0, 1.0)), h)
+    extra = np.zeros(n)
+    if scenario.extra_path_places:
+        weights = np.where(acts, model.u0, 0.0)
+        if weights.sum() > 0:
+            extra = scenario.extra_path_places * weights / weights.sum()
+    if levers is not None:
+        if levers.certified_hire_share is not None:
+            h = np.where(np.isnan(levers.certified_hire_share), h, levers.certified_hire_share)
+        if levers.extra_completions is not None:
+            extra = extra + np.nan_to_num(levers.extra_completions)
+        if levers.certified_exit_delta is not None:
+            q_c = np.clip(q_c + np.nan_to_num(levers.certified_exit_delta), 0.0, 1.0)
+    age = scenario.retirement_age or model.retirement_age
+    rc, ru = retirement_schedule(model, years, age)
+    growth = scenario.fte_growth
+    return Params(q_c, q_u, model.p.copy(), h, extra, growth, rc, ru)
+
+
+@dataclass(frozen=True)
+class Path:
+    """Heads per step 0..years and cell: certified ``c``, uncertified ``u`` (expected values),
+    and the expected retirements per step 1..years (``ret_c``, ``ret_u``)."""
+
+    c: np.ndarray
+    u: np.ndarray
+    ret_c: np.ndarray
+    ret_u: np.ndarray
+    hires_c: np.ndarray
+    hires: np.ndarray
+    completions: np.ndarray
+    other_exits: np.ndarray
+
+
+def expected_path(model: Model, prm: Params, years: int) -> Path:
+    """The deterministic projection: every flow at its expected value.
+
+    Cohorts: bucket 0 holds those not due to retire within the horizon (and every
+    hire); bucket t the start-roster people due in step t. In step t bucket t
+    retires, then every bucket loses its other exits and its completions (the
+    extra places spread over the buckets in proportion to their uncertified heads),
+    then hires join bucket 0.
+    """
+    n = model.n_cells
+    b_c = np.zeros((years + 1, n))
+    b_u = np.zeros((years + 1, n))
+    b_c[1:], b_u[1:] = prm.rc, prm.ru
+    b_c[0] = model.c0 - prm.rc.sum(axis=0)
+    b_u[0] = model.u0 - prm.ru.sum(axis=0)
+    c = np.zeros((years + 1, n))
+    u = np.zeros((years + 1, n))
+    c[0], u[0] = model.c0, model.u0
+    ret_c = np.zeros((years, n))
+    ret_u = np.zeros((years, n))
+    hires_c = np.zeros((years, n))
+    hires = np.zeros((years, n))
+    comps = np.zeros((years, n))
+    exits = np.zeros((years, n))
+    for t in range(1, years + 1):
+        before = b_c.sum(axis=0) + b_u.sum(axis=0)
+        ret_c[t - 1], ret_u[t - 1] = b_c[t], b_u[t]
+        b_c[t] = 0.0
+        b_u[t] = 0.0
+        e_c = b_c * prm.q_c
+        e_u = b_u * prm.q_u
+        b_c -= e_c
+        b_u -= e_u
+        left_u = b_u.sum(axis=0)
+        k_total = np.minimum(left_u, left_u * prm.p + prm.extra)
+        share = np.divide(k_total, left_u, out=np.zeros(n), where=left_u > 0)
+        k = b_u * share
+        b_u -= k
+        b_c += k
+        leavers = ret_c[t - 1] + ret_u[t - 1] + e_c.sum(axis=0) + e_u.sum(axis=0)
+        hired = np.maximum(0.0, leavers + prm.growth * before)
+        b_c[0] += hired * prm.h
+        b_u[0] += hired * (1.0 - prm.h)
+        c[t], u[t] = b_c.sum(axis=0), b_u.sum(axis=0)
+        hires_c[t - 1], hires[t - 1], comps[t - 1] = hired * prm.h, hired, k_total
+        exits[t - 1] = e_c.sum(axis=0) + e_u.sum(axis=0)
+    return Path(c, u, ret_c, ret_u, hires_c, hires, comps, exits)
+
+
+def _stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Round to an integer up or down at random so that the mean is ``x`` (x ≥ 0)."""
+    base = np.floor(x)
+    return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
+
+
+def simulate(
+    model: Model, prm: Params, path: Path, years: int, draws: int = DRAWS, seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monte Carlo draws of the heads: arrays ``(draws, years + 1, cells)`` certified and uncertified.
+
+    Binomial on headcounts: other exits of each status, completions of the
+    uncertified who remain, and the certified among the hires. Retirements are the
+    expected retirements of the deterministic path (``path``), rounded at random;
+    the extra places and the growth are rounded the same way.
+    """
+    rng = np.random.default_rng(seed)
+    n = model.n_cells
+    c = np.empty((draws, years + 1, n), dtype=np.int64)
+    u = np.empty((draws, years + 1, n), dtype=np.int64)
+    c[:, 0] = np.rint(model.c0).astype(np.int64)
+    u[:, 0] = np.rint(model.u0).astype(np.int64)
+    shape = (draws, n)
+    for t in range(1, years + 1):
+        cc, uu = c[:, t - 1], u[:, t - 1]
+        r_c = np.minimum(cc, _stochastic_round(np.broadcast_to(path.ret_c[t - 1], shape), rng))
+        r_u = np.minimum(uu, _stochastic_round(np.broadcast_to(path.ret_u[t - 1], shape), rng))
+        e_c = rng.binomial(cc - r_c, np.broadcast_to(prm.q_c, shape))
+        e_u = rng.binomial(uu - r_u, np.broadcast_to(prm.q_u, shape))
+        left_u = uu - r_u - e_u
+        k = rng.binomial(left_u, np.broadcast_to(prm.p, shape))
+        if prm.extra.any():
+            k = k + _stochastic_round(np.broadcast_to(prm.extra, shape), rng)
+        k = np.minimum(k, left_u)
+        grow = prm.growth * (cc + uu)
+        grow_int = np.sign(grow) * _stochastic_round(np.abs(grow), rng)
+        hired = np.maximum(0, r_c + r_u + e_c + e_u + grow_int).astype(np.int64)
+        h_c = rng.binomial(hired, np.broadcast_to(prm.h, shape))
+        c[:, t] = cc - r_c - e_c + k + h_c
+        u[:, t] = left_u - k + hired - h_c
+    return c, u
+
+
+# --------------------------------------------------------------------------------------------
+# Summing cells to scopes
+# --------------------------------------------------------------------------------------------
+
+
+def _groups(model: Model) -> tuple[pl.DataFrame, np.ndarray]:
+    """The (level, scope_id, indicator_id) groups and, per level, each cell's group index.
+
+    Returns the groups frame (row = group index) and an int array ``(3, cells)``:
+    each cell's group at unit, area and org level.
+    """
+    if "g" in model._groups:
+        return model._groups["g"]
+    cells = model.cells
+    keyed = []
+    for level, scope in (
+        ("unit", pl.col("unit_id")),
+        ("area", pl.col("area")),
+        ("org", pl.lit("org")),
+    ):
+        keyed.append(
+            cells.select(
+                "cell", pl.lit(level).alias("level"), scope.alias("scope_id"), "indicator_id"
+            )
+        )
+    allk = pl.concat(keyed)
+    groups = (
+        allk.select("level", "scope_id", "indicator_id")
+        .unique(maintain_order=True)
+        .with_row_index("g")
+    )
+    idx = allk.join(groups, on=["level", "scope_id", "indicator_id"]).sort("cell")
+    member = np.vstack(
+        [
+            idx.filter(pl.col("level") == lv).sort("cell")["g"].to_numpy()
+            for lv in ("unit", "area", "org")
+        ]
+    )
+    model._groups["g"] = (groups.drop("g"), member)
+    return model._groups["g"]
+
+
+def _sum_to_groups(values: np.ndarray, member: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum the last axis (cells) of ``values`` into groups at every level: shape ``(..., n_groups)``."""
+    lead = values.shape[:-1]
+    flat = values.reshape(-1, values.shape[-1])
+    rows = flat.shape[0]
+    out = np.zeros((rows, n_groups))
+    offsets = (np.arange(rows) * n_groups)[:, None]
+    for level in range(member.shape[0]):
+        idx = (offsets + member[level][None, :]).ravel()
+        out += np.bincount(idx, weights=flat.ravel(), minlength=rows * n_groups).reshape(
+            rows, n_groups
+        )
+    return out.reshape(*lead, n_groups)
+
+
+RESULT_SCHEMA = {
+    "level": pl.String,
+    "scope_id": pl.String,
+    "indicator_id": pl.String,
+    "year": pl.Int64,
+    "step": pl.Int64,
+    "expected": pl.Float64,
+    "median": pl.Float64,
+    "low80": pl.Float64,
+    "high80": pl.Float64,
+    "numerator_fte": pl.Float64,
+    "denominator_fte": pl.Float64,
+    "n_start": pl.Int64,
+    "uncertain": pl.Boolean,
+}
+
+
+def project(
+    model: Model,
+    scenario: Scenario | None = None,
+    years: int = 5,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    levers: Levers | None = None,
+) -> pl.DataFrame:
+    """The projection at every level: expected share, median and 80 % band per scope × indicator × year.
+
+    Grain: level × scope_id × indicator_id × year, steps 0 (the start, observed)
+    to ``years``. ``expected``: the deterministic path's share; ``median``,
+    ``low80``, ``high80``: the 50th, 10th and 90th percentile of the draws'
+    shares (``draws = 0``: the expected share in all three). ``numerator_fte`` /
+    ``denominator_fte``: expected certified FTE and all FTE. ``uncertain``: the
+    figure rests on fewer than ``UNCERTAIN_BELOW`` people at the start.
+    Not suppressed: the query layer does that.
+    """
+    scenario = scenario or Scenario()
+    if not 1 <= years <= 10:
+        raise ValueError("years must be 1–10")
+    prm = params(model, scenario, years, levers)
+    path = expected_path(model, prm, years)
+    groups, member = _groups(model)
+    g = groups.height
+    num = _sum_to_groups(path.c * model.fte_c, member, g)
+    den = num + _sum_to_groups(path.u * model.fte_u, member, g)
+    expected = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
+    if draws > 0:
+        c, u = simulate(model, prm, path, years, draws, seed)
+        dn = _sum_to_groups(c * model.fte_c, member, g)
+        dd = dn + _sum_to_groups(u * model.fte_u, member, g)
+        share = np.divide(dn, dd, out=np.full_like(dn, np.nan), where=dd > 0)
+        q = np.nanquantile(share, [0.5, 0.1, 0.9], axis=0)
+        median, low, high = q[0], q[1], q[2]
+    else:
+        median = low = high = expected
+    steps = np.arange(years + 1)
+    frame = pl.DataFrame(
+        {
+            "level": np.tile(groups["level"].to_numpy(), years + 1),
+            "scope_id": np.tile(groups["scope_id"].to_numpy(), years + 1),
+            "indicator_id": np.tile(groups["indicator_id"].to_numpy(), years + 1),
+            "step": np.repeat(steps, g),
+            "expected": expected.ravel(),
+            "median": median.ravel(),
+            "low80": low.ravel(),
+            "high80": high.ravel(),
+            "numerator_fte": num.ravel(),
+            "denominator_fte": den.ravel(),
+        }
+    )
+    return (
+        frame.with_columns((pl.col("step") + model.start_year).alias("year"))
+        .join(model.heads, on=["level", "scope_id", "indicator_id"], how="left")
+        .with_columns(
+            pl.col("n_start").fill_null(0),
+            (pl.col("n_start").fill_null(0) < UNCERTAIN_BELOW).alias("uncertain"),
+        )
+        .cast({k: v for k, v in RESULT_SCHEMA.items()})
+        .select(list(RESULT_SCHEMA))
+        .sort("level", "scope_id", "indicator_id", "year")
+    )
+
+
+def flows_table(model: Model, scenario: Scenario | None = None, years: int = 5) -> pl.DataFrame:
+    """Expected yearly flows per unit × staff category × year (people): the retirement timeline and the rest.
+
+    Columns ``unit_id, area, staff_category, indicator_id, year, retirements,
+    other_exits, completions, hires, certified_hires, certified, uncertified``.
+    """
+    scenario = scenario or Scenario()
+    prm = params(model, scenario, years)
+    path = expected_path(model, prm, years)
+    retire = path.ret_c + path.ret_u
+    parts = []
+    for t in range(1, years + 1):
+        parts.append(
+            model.cells.select("unit_id", "area", "staff_category", "indicator_id").with_columns(
+                pl.lit(model.start_year + t, dtype=pl.Int64).alias("year"),
+                pl.Series("retirements", retire[t - 1]),
+                pl.Series("other_exits", path.other_exits[t - 1]),
+                pl.Series("completions", path.completions[t - 1]),
+                pl.Series("hires", path.hires[t - 1]),
+                pl.Series("certified_hires", path.hires_c[t - 1]),
+                pl.Series("certified", path.c[t]),
+                pl.Series("uncertified", path.u[t]),
+            )
+        )
+    return pl.concat(parts)
