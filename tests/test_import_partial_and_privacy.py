@@ -173,17 +173,15 @@ def test_a_partial_import_writes_the_valid_rows_and_returns_the_rejected_ones_wi
         "fel",
     ]
     assert rejected["rad"].to_list() == ["3", "4", "5"]
-    assert rejected["employee_id"].to_list() == [
-        pseudonym("19" + P2, load_key()),
-        bad_pnr[:6] + "-****",
-        "E7",
-    ]
+    # Masked as the error report masks them (never a pseudonym, which HR cannot look up).
+    assert rejected["employee_id"].to_list() == [P2[:6] + "-****", bad_pnr[:6] + "-****", "E7"]
     assert rejected["fte"].to_list() == ["1,5", "1", "0,5"]
     fel = rejected["fel"].to_list()
     assert fel[0].startswith("fte: sysselsättningsgraden måste vara större än 0")
     assert fel[1] == "employee_id: ser ut som ett personnummer men kontrollsiffran stämmer inte"
     assert fel[2].startswith("unit_id: enheten finns inte")
     text_out = raw.decode("utf-8-sig")
+    assert pseudonym("19" + P2, load_key()) not in text_out and "p_" not in text_out
     for ten in (P1, P2, bad_pnr.replace("-", "")):
         for form in (ten, ten[:6] + "-" + ten[6:], "19" + ten):
             assert form not in text_out
@@ -242,17 +240,19 @@ def test_the_rejected_rows_file_says_in_its_first_line_that_it_holds_personal_da
     target = tmp_path / "personal mars.avvisade.csv"
     first = target.read_text(encoding="utf-8-sig").splitlines()[0]
     assert first == (
-        '"Avvisade rader från personal mars.csv – innehåller pseudonymiserade personuppgifter; '
-        f'radera filen när raderna är rättade. Sparad som {target}"'
+        '"Avvisade rader från personal mars.csv, med filens radnummer och kolumner – innehåller '
+        "personuppgifter med maskerade personnummer; radera filen när raderna är rättade. "
+        f'Sparad som {target}"'
     )
     assert result.rejected_note == (
-        f"De avvisade raderna skrevs till {target}. Filen innehåller pseudonymiserade "
-        "personuppgifter: förvara den som andra personuppgifter och radera den när raderna är rättade."
+        f"De avvisade raderna skrevs till {target}. Filen innehåller personuppgifter med "
+        "maskerade personnummer: förvara den som andra personuppgifter och radera den när "
+        "raderna är rättade."
     )
-    # Corrected and imported again, the title line is skipped like any report title.
-    fixed = target.read_text(encoding="utf-8-sig").replace(";1,5;", ";1;")
-    again = import_bytes(conn, fixed.encode(), "rättad.csv", kind="staff")
-    assert again.rows_written == 1
+    assert str(result) == (
+        "personal mars.csv (personal (ögonblicksbilder)): 1 rader importerade, 0 tidigare rader "
+        f"ersatta, 1 rader avvisade (se personal mars.avvisade.csv) – batch {result.batch_id}."
+    )
 
 
 def test_the_cli_says_where_the_rejected_rows_went_and_that_they_are_personal_data(tmp_path):
@@ -275,4 +275,4 @@ def test_the_cli_says_where_the_rejected_rows_went_and_that_they_are_personal_da
     said = " ".join(out.output.split())
     assert "De avvisade raderna skrevs till" in said
     assert "personal.avvisade.csv" in said
-    assert "Filen innehåller pseudonymiserade personuppgifter" in said
+    assert "Filen innehåller personuppgifter med maskerade personnummer" in said

@@ -330,8 +330,8 @@ def test_a_partial_import_where_every_row_is_invalid_says_nothing_was_imported(t
     )
     assert result.batch_id is None
     assert str(result) == (
-        f"personal.csv (personal (ögonblicksbilder)): inga rader importerades – alla 2 rader "
-        f"avvisades (se {tmp_path / 'personal.avvisade.csv'}). Ingenting har skrivits till databasen."
+        "personal.csv (personal (ögonblicksbilder)): inga rader importerades – alla 2 rader "
+        "avvisades (se personal.avvisade.csv). Ingenting har skrivits till databasen."
     )
     assert "None" not in str(result)
     assert database_contents(conn) == before

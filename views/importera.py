@@ -61,6 +61,7 @@ if rejected := st.session_state.get(REJECTED):
         key="rejected_download",
         on_click="ignore",
     )
+    st.caption(imp.md_text(imp.rejected_download_note(name)))
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,6 +196,7 @@ else:
                         user=USER,
                         progress=progress,
                         rejected_dir=Path(folder),
+                        rejected_where=imp.REJECTED_WHERE,
                     )
                     if result.rejected_file is not None:
                         # Kept in memory only: offered once as a download, never left on disk.

@@ -49,15 +49,20 @@ class ImportResult:
         if self.batch_id is None:
             return (
                 f"{self.file_name} ({label}): inga rader importerades – alla {self.rows_rejected} "
-                f"rader avvisades (se {self.rejected_file}). Ingenting har skrivits till databasen."
+                f"rader avvisades (se {self._rejected_name}). Ingenting har skrivits till databasen."
             )
         text = (
             f"{self.file_name} ({label}): {self.rows_written} rader importerade"
             f", {self.rows_replaced} tidigare rader ersatta"
         )
         if self.rows_rejected:
-            text += f", {self.rows_rejected} rader avvisade (se {self.rejected_file})"
+            text += f", {self.rows_rejected} rader avvisade (se {self._rejected_name})"
         return text + f" – batch {self.batch_id}."
+
+    @property
+    def _rejected_name(self) -> str | None:
+        """The rejected-rows file by name only: a message never shows a (server) folder."""
+        return self.rejected_file.name if self.rejected_file is not None else None
 
     @property
     def rejected_note(self) -> str | None:
@@ -272,27 +277,36 @@ def _validate(conn, raw: RawFile, name: str, kind: Kind, *, collect_rejected: bo
     )
 
 
+#: What a rejected-rows file holds, in its first line and in the CLI's note (privacy rule 5).
+REJECTED_PRIVACY = "personuppgifter med maskerade personnummer"
+
+
 def rejected_file_note(path: Path) -> str:
-    """The CLI's and the page's sentence about a rejected-rows file (point 5 of the privacy rules)."""
+    """The CLI's sentence about a rejected-rows file: where it was written, and that it is personal data."""
     return (
-        f"De avvisade raderna skrevs till {mask_in_text(str(path))}. Filen innehåller pseudonymiserade "
-        "personuppgifter: förvara den som andra personuppgifter och radera den när raderna är rättade."
+        f"De avvisade raderna skrevs till {mask_in_text(str(path))}. Filen innehåller "
+        f"{REJECTED_PRIVACY}: förvara den som andra personuppgifter och radera den när raderna är rättade."
     )
 
 
-def rejected_title(source: str, path: Path) -> str:
-    """The first line of a rejected-rows file: what it holds, that it is personal data, and where it is."""
+def rejected_title(source: str, where: str) -> str:
+    """The first line of a rejected-rows file: what it holds, that it is personal data, and where it is.
+
+    ``where``: "Sparad som <path>" for a file written to disk (the CLI), or how it was
+    handed out (the Import page's download).
+    """
     return (
-        f"Avvisade rader från {source} – innehåller pseudonymiserade personuppgifter; "
-        f"radera filen när raderna är rättade. Sparad som {mask_in_text(str(path))}"
+        f"Avvisade rader från {source}, med filens radnummer och kolumner – innehåller "
+        f"{REJECTED_PRIVACY}; radera filen när raderna är rättade. {where}"
     )
 
 
-def _write_rejected(rejected: pl.DataFrame, target: Path, source: str) -> Path:
+def _write_rejected(rejected: pl.DataFrame, target: Path, source: str, where: str | None) -> Path:
     """Write the rejected rows under a title line; the importer skips the title on re-import."""
     target.parent.mkdir(parents=True, exist_ok=True)
     # Semicolon and BOM: opens directly in Swedish Excel; values stay as the user wrote them.
-    title = rejected_title(source, target).replace('"', "'")
+    where = where or f"Sparad som {mask_in_text(str(target))}"
+    title = rejected_title(source, where).replace('"', "'")
     body = rejected.write_csv(separator=";")
     target.write_bytes(("\ufeff" + f'"{title}"\n' + body).encode("utf-8"))
     return target
@@ -310,13 +324,17 @@ def import_bytes(
     rejected_dir: Path | None = None,
     profile: profiles.Profile | str | None = None,
     auto_profile: bool = True,
+    rejected_where: str | None = None,
 ) -> ImportResult:
     """Import one file's bytes (CSV, XLSX or Parquet) as one batch.
 
     Atomic unless ``partial``: any invalid row raises ``ImportRejected`` and
     nothing is written. With ``partial`` the valid rows are written and the
     rejected ones saved to ``<stem>.avvisade.csv`` in ``rejected_dir``
-    (default ``data/avvisade``) with the columns ``rad`` and ``fel``.
+    (default ``data/avvisade``): the file's own row numbers (``rad``), columns and
+    cell text, the identity masked, and the reasons (``fel``); see
+    ``validate._rejected_rows``. Its first line says it holds personal data and
+    ``rejected_where`` (default: "Sparad som <path>").
     """
     report = progress or _noop
     # A file named after a person's personnummer must not carry it into the log.
@@ -360,6 +378,7 @@ def import_bytes(
             checked.rejected_rows,
             folder / f"{mask_in_text(Path(file_name).stem, 'XXXX')}.avvisade.csv",
             name,
+            rejected_where,
         )
         warnings.append(
             f"{checked.bad_row_count} rader avvisades ({len(checked.issues)} fel) och sparades med sina fel i {rejected_file.name}."

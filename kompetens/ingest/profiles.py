@@ -368,9 +368,13 @@ def apply_profile(raw: RawFile, profile: Profile, file_name: str) -> tuple[RawFi
     if recoded:
         frame = frame.with_columns(recoded)
     warnings = [f"Profilen '{profile.name}' (version {profile.version}) användes."]
+    # Reports name a column as the file spells it; a constant by its label and where it came from.
+    names = {**raw.source_names, **{new: raw.file_header(old) for old, new in rename.items()}}
     for column, value in profile.constants.items():
         if column in present:
             continue
+        origin = "från titelraden" if value == TITLE else f"profilen '{profile.name}'"
+        names[column] = f"{KINDS[profile.kind].column(column).label_sv} ({origin})"
         if value == TITLE:
             found = title_date(raw.title_lines)
             if found is None:
@@ -393,4 +397,7 @@ def apply_profile(raw: RawFile, profile: Profile, file_name: str) -> tuple[RawFi
             value = found
         frame = frame.with_columns(pl.lit(value, dtype=pl.String).alias(column))
     headers = [c for c in frame.columns if c != ROW]
-    return dataclasses.replace(raw, frame=frame, headers=headers), warnings
+    mapped = dataclasses.replace(
+        raw, frame=frame, headers=headers, source=raw.as_read, source_names=names
+    )
+    return mapped, warnings

@@ -39,6 +39,19 @@ class RawFile:
     sheet: str | None = None  # the XLSX sheet read
     warnings: list[str] = field(default_factory=list)  # what reading skipped (a totals row …)
     title_lines: list[str] = field(default_factory=list)  # text above the header row
+    #: The frame as read, before a mapping profile renamed, recoded or completed it (None: ``frame``).
+    source: pl.DataFrame | None = None
+    #: Header now -> the column as the file spells it (a profile's renames; its constants' labels).
+    source_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def as_read(self) -> pl.DataFrame:
+        """The file's own columns, headers and cell text (trimmed), with ``_row``."""
+        return self.frame if self.source is None else self.source
+
+    def file_header(self, header: str) -> str:
+        """A header of ``frame`` as the file spells it (a profile may have renamed it)."""
+        return self.source_names.get(header, header)
 
 
 EMPTY_TEXT = "filen är tom: den innehåller inga rader med text (bara blanksteg eller tomma rader)."

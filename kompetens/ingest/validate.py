@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from kompetens.core import store
-from kompetens.core.contract import Kind
+from kompetens.core.contract import Kind, fold
 from kompetens.ingest import catalogue, identity, pseudonym
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import (
+    NAME_KEYS,
     birth_year_derived,
     map_headers,
     parse_column,
@@ -278,7 +279,7 @@ def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, Rule]]:
 LISTED_COLUMNS = 5
 
 
-def _ignored_column_warnings(raw: RawFile, kind: Kind, hm) -> list[str]:
+def _ignored_column_warnings(raw: RawFile, kind: Kind, hm, display: dict[str, str]) -> list[str]:
     """Warnings for columns outside the contract and for filled columns without a header."""
     unnamed_filled: list[int] = []
     extra: list[str] = []
@@ -318,7 +319,7 @@ def _ignored_column_warnings(raw: RawFile, kind: Kind, hm) -> list[str]:
     for header in hm.ignored_ids:
         warnings.append(
             f"Kolumnen '{pseudonym.mask_in_text(header)}' har ignorerats: personnumret i kolumnen "
-            f"'{hm.display['employee_id']}' används som id."
+            f"'{display['employee_id']}' används som id."
         )
     return warnings
 
@@ -361,9 +362,10 @@ def known_unit_ids(conn) -> pl.Series | None:
     )
 
 
-def _whole_file_issues(
-    file_name: str, kind: Kind, headers: list[str], hm, header_line: int = 1
-) -> list[ValidationIssue]:
+def _whole_file_issues(file_name: str, kind: Kind, raw: RawFile, hm) -> list[ValidationIssue]:
+    """Missing or repeated contract columns, named as the file spells its headers."""
+    headers = [h for h in raw.as_read.columns if h != ROW]
+    header_line = raw.header_line
     found = pseudonym.mask_in_text(", ".join(h for h in headers if h.strip())) or "(inga)"
     where = (
         "Kolumner i filen"
@@ -381,7 +383,7 @@ def _whole_file_issues(
         for name in hm.missing
     ]
     for name, found_headers in hm.duplicated.items():
-        listed = ", ".join(f"'{h}'" for h in found_headers)
+        listed = ", ".join(f"'{raw.file_header(h)}'" for h in found_headers)
         issues.append(
             ValidationIssue(
                 file_name,
@@ -462,7 +464,7 @@ def validate(
     """Check every rule of ``kind`` on ``raw``; raise ``ImportRejected`` for whole-file problems."""
     today = today or dt.date.today()
     hm = map_headers(raw.headers, kind)
-    whole = _whole_file_issues(file_name, kind, raw.headers, hm, raw.header_line)
+    whole = _whole_file_issues(file_name, kind, raw, hm)
     if whole:
         raise ImportRejected(whole, file_name)
 
@@ -471,8 +473,11 @@ def validate(
         warnings.append(
             f"Kolumnen '{pseudonym.mask_in_text(header)}' innehåller namn och har tagits bort: namn lagras aldrig i Kompetens."
         )
-    warnings += _ignored_column_warnings(raw, kind, hm)
-    display = {col.name: hm.display.get(col.name, col.name) for col in kind.columns}
+    # Reports name each column as the file spells it, also after a profile renamed it.
+    display = {
+        col.name: raw.file_header(hm.display.get(col.name, col.name)) for col in kind.columns
+    }
+    warnings += _ignored_column_warnings(raw, kind, hm, display)
     if birth_year_derived(kind, hm):
         display["birth_year"] = f"{display['employee_id']} (födelseår ur personnumret)"
 
@@ -648,9 +653,7 @@ def validate(
         collapsed=collapsed,
     )
     if collect_rejected and bad.height:
-        result.rejected_rows = _rejected_rows(
-            bad, kind, hm.display, display, errors, err_names, pnr_map, reveal
-        )
+        result.rejected_rows = _rejected_rows(bad, raw, hm, display, errors, err_names, reveal)
     return result
 
 
@@ -717,30 +720,48 @@ def _issues(
 
 
 def _rejected_rows(
-    bad: pl.DataFrame, kind: Kind, present, display, errors, err_names, pnr_map, reveal_id
+    bad: pl.DataFrame, raw: RawFile, hm, display, errors, err_names, reveal_id
 ) -> pl.DataFrame:
-    """The rejected rows as the user wrote them, plus 'rad' and 'fel', with no raw personnummer."""
+    """The rejected rows as the file has them, so HR can find each one and correct it at the source.
+
+    Grain: one row per rejected data row, in file order. Columns: ``rad`` (the row number
+    as the user sees it in the file, title lines and header counted), then the file's own
+    columns in the file's order under its own headers (also when a profile renamed them)
+    with the cell text as written, then ``fel`` (each broken rule, named by the file's
+    column). The identity is masked as the error report masks it (``reveal_id``), and a
+    personnummer-like number in any other cell is masked too. Left out: columns of
+    people's names (never kept) and columns without a header or a value.
+    """
     messages = [
         pl.when(pl.col(n).is_not_null()).then(
             pl.format(f"{display.get(column, column)}: {{}}", pl.col(n))
         )
         for (column, _), n in zip(errors, err_names, strict=True)
     ]
-    fel = pl.concat_str(messages, separator="; ", ignore_nulls=True).alias("fel")
-    table = bad.select(
-        pl.col(ROW).alias("rad"), *[pl.col(c.name + RAW).alias(c.name) for c in kind.columns], fel
+    reasons = bad.select(
+        pl.col(ROW), pl.concat_str(messages, separator="; ", ignore_nulls=True).alias("fel")
     )
-    out: dict[str, list] = {"rad": table["rad"].to_list()}
-    for col in kind.columns:
-        if col.name not in present:
+    rows = (
+        raw.as_read.filter(pl.col(ROW).is_in(reasons[ROW].implode()))
+        .join(reasons, on=ROW, how="left")
+        .sort(ROW)
+    )
+    current = hm.display.get("employee_id")
+    identity_header = raw.file_header(current) if current is not None else None
+    out: dict[str, list] = {"rad": rows[ROW].to_list()}
+    for header in raw.as_read.columns:
+        if header == ROW or fold(header) in NAME_KEYS:
             continue
-        values = table[col.name].to_list()
-        if col.name == "employee_id":
-            # A valid personnummer becomes its pseudonym (so a corrected row re-imports
-            # to the same person); an invalid one is masked.
-            values = [pnr_map.get(v, reveal_id(v)) if v is not None else None for v in values]
-        else:
-            values = [safe_value(v) for v in values]
-        out[display.get(col.name, col.name)] = values
-    out["fel"] = table["fel"].to_list()
+        values = rows[header].to_list()
+        unnamed = (
+            not header.strip()
+            or header.startswith("__UNNAMED__")
+            or re.fullmatch(r"_duplicated_\d+", header)
+        )
+        if unnamed and all(v is None for v in values):
+            continue
+        reveal = reveal_id if header == identity_header else safe_value
+        name = f"(kolumn {raw.as_read.columns.index(header)} utan rubrik)" if unnamed else header
+        out[pseudonym.mask_in_text(name)] = [reveal(v) if v is not None else None for v in values]
+    out["fel"] = rows["fel"].to_list()
     return pl.DataFrame(out, schema={k: (pl.Int64 if k == "rad" else pl.String) for k in out})

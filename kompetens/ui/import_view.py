@@ -29,6 +29,7 @@ from kompetens.ingest import (
     write_template,
 )
 from kompetens.ingest import mapping as mapping_draft
+from kompetens.ingest.api import REJECTED_PRIVACY
 from kompetens.ingest.job_codes import SOURCE as JOB_CODE_SOURCE
 from kompetens.ingest.validate import known_unit_ids
 from kompetens.present.formatting import md_text
@@ -49,6 +50,17 @@ __all__ = [
 KIND_LABELS: dict[str, str] = {name: kind.label_sv for name, kind in KINDS.items()}
 IGNORE = ""
 PROFILE_SAVED = "_import_profile_saved"
+#: Where the page's rejected-rows file comes from (its first line): a download, never kept on the server.
+REJECTED_WHERE = "Hämtad från sidan Import i Kompetens; filen sparas inte på servern."
+
+
+def rejected_download_note(file_name: str) -> str:
+    """The page's sentence beside the rejected-rows download: what the file holds (privacy rule 5)."""
+    return (
+        f"{file_name} har filens radnummer och kolumner, med personnumren maskerade, och felen per rad. "
+        f"Den innehåller {REJECTED_PRIVACY}: förvara den som andra personuppgifter och radera den "
+        "när raderna är rättade."
+    )
 
 
 def _column_label(kind: str, column: str) -> str:
