@@ -53,6 +53,7 @@ DECLARED = [
     (5, "users"),
     (6, "import_profiles"),
     (7, "key_figure_suppression"),
+    (8, "external_benchmarks"),
 ]
 LATEST = DECLARED[-1][0]
 
