@@ -92,3 +92,54 @@ def test_a_draft_for_another_kind_suggests_only_that_kinds_columns(kind):
 
     found = draft((EXPORTS / "visma_personal.csv").read_bytes(), "v.csv", kind, UNIT_IDS)
     assert {s.column for s in found.suggestions} <= {"", *KINDS[kind].column_names}
+
+
+# ---- the default job-code table (kompetens/ingest/job_codes.py) ----------------------------------
+
+
+def test_the_default_job_code_table_maps_the_checked_ssyk_2012_school_groups_and_nothing_else():
+    from kompetens.ingest.job_codes import SSYK_2012, default_job_codes
+
+    # SSYK 2012 (SCB, MIS 2012:1): 2342 is Fritidspedagoger and 2343 Förskollärare, not the
+    # other way round; AID etiketter and local codes are left to the profile.
+    assert default_job_codes() == {
+        "2320": "teacher",
+        "2330": "teacher",
+        "2341": "teacher",
+        "2342": "leisure_teacher",
+        "2343": "preschool_teacher",
+        "2351": "special_educator",
+        "5311": "childminder",
+        "5312": "assistant",
+    }
+    assert SSYK_2012["2342"][1] == "Fritidspedagoger"
+    assert SSYK_2012["2343"][1] == "Förskollärare"
+    assert SSYK_2012["5312"][1] == "Elevassistenter m.fl."
+
+
+def test_a_profiles_own_job_code_wins_over_the_default_table_and_extends_it():
+    from import_fixtures import seeded_db
+
+    from kompetens.ingest.profiles import Profile
+
+    conn = seeded_db()
+    text = (
+        "Mätdatum;Anst-id;Enhet;Befkod;Syssgrad;Anställningsform;Legitimation\n"
+        "2025-10-31;E1;U1;2343;1;tillsvidare;ja\n"  # the default table: preschool teacher
+        "2025-10-31;E2;U1;2342;1;tillsvidare;nej\n"  # the profile says: assistant
+        "2025-10-31;E3;U1;LÄR-GR;1;tillsvidare;ja\n"  # a local code, only in the profile
+    )
+    profile = Profile(
+        name="lokala koder",
+        kind="staff",
+        columns={"Anst-id": "employee_id", "Befkod": "staff_category", "Enhet": "unit_id"},
+        values={"staff_category": {"2342": "assistant", "LÄR-GR": "teacher"}},
+        constants={"birth_year": "1980"},
+    )
+    import_bytes(conn, text.encode(), "p.csv", profile=profile, user="t")
+    got = store.rows(
+        conn,
+        "SELECT employee_id, staff_category FROM current_staff "
+        "WHERE snapshot_date = '2025-10-31' ORDER BY employee_id",
+    )
+    assert got == [("E1", "preschool_teacher"), ("E2", "assistant"), ("E3", "teacher")]

@@ -75,14 +75,14 @@ PERSONEC = [
 SSYK = {
     "assistant": "5312",
     "teacher": "2341",
-    "leisure_teacher": "2343",
-    "preschool_teacher": "2342",
+    "leisure_teacher": "2342",
+    "preschool_teacher": "2343",
     "childminder": "5311",
 }
 SSYK_NAME = {
     "assistant": "Elevassistenter m.fl.",
     "teacher": "Grundskollärare",
-    "leisure_teacher": "Lärare i fritidshem",
+    "leisure_teacher": "Fritidspedagoger",
     "preschool_teacher": "Förskollärare",
     "childminder": "Barnskötare",
 }
