@@ -89,6 +89,20 @@ class Scenario:
     applies_to: frozenset[str] | None = None
 
 
+#: Named scenarios (``kompetens prognos --scenario NAME``; the page starts from one).
+SCENARIOS: dict[str, Scenario] = {
+    "nuvarande-takt": Scenario(),
+    "lagre-omsattning": Scenario("Två procentenheter lägre personalomsättning", turnover_delta=-0.02),
+    "fler-behoriga-nyanstallda": Scenario(
+        "Tre av fyra nyanställda behöriga", certified_hire_share=0.75
+    ),
+    "fler-utbildningsplatser": Scenario(
+        "Tio fler platser på behörighetsgivande utbildning per år", extra_path_places=10.0
+    ),
+    "farre-barn": Scenario("Tre procent färre tjänster per år", fte_growth=-0.03),
+}
+
+
 @dataclass(frozen=True)
 class Levers:
     """Per-cell overrides (arrays over the cells; NaN = no override). Used by the solver."""

@@ -13,7 +13,9 @@ values, ``suppressed`` true) in every year when (1) its figure rests on fewer th
 ``SUPPRESSION_THRESHOLD`` people at the start, (2) its key figure for the start
 month is suppressed (so the start value never reveals a hidden key figure), or
 (3) it is the only hidden unit of its area for that indicator: then the next
-smallest unit of the area is hidden too (the same for a lone hidden area).
+smallest unit of the area is hidden too (the same for a lone hidden area), or
+(4) it is the only unit of its area (the only area of the organisation) for that
+indicator and the other of the two is hidden: the two publish the same figure.
 """
 
 from __future__ import annotations
@@ -168,8 +170,45 @@ def _protect(result: pl.DataFrame, cur, ctx, start: str) -> pl.DataFrame:
         .first()
         .select(*keys, pl.lit(True).alias("_second"))
     )
-    flags = cells.join(extra, on=keys, how="left").select(
-        *keys, (pl.col("suppressed") | pl.col("_second").fill_null(False)).alias("suppressed")
+    flags = cells.join(extra, on=keys, how="left").with_columns(
+        (pl.col("suppressed") | pl.col("_second").fill_null(False)).alias("suppressed")
+    )
+    # A parent with a single member publishes the same figure: both shown or both hidden.
+    members = flags.filter(pl.col("_parent").is_not_null())
+    single = (
+        members.group_by("level", "_parent", "indicator_id")
+        .agg(pl.len().alias("_n"), pl.col("suppressed").any().alias("_any"))
+        .filter(pl.col("_n") == 1)
+    )
+    parent_level = pl.col("level").replace_strict({"unit": "area", "area": "org"})
+    parent_hidden = (
+        single.select(
+            parent_level.alias("level"), pl.col("_parent").alias("scope_id"), "indicator_id", "_any"
+        )
+        .join(flags.select(*keys, pl.col("suppressed").alias("_ph")), on=keys, how="left")
+        .with_columns((pl.col("_any") | pl.col("_ph").fill_null(False)).alias("_both"))
+    )
+    up = parent_hidden.select(*keys, "_both")
+    down = single.join(
+        parent_hidden.select(
+            pl.col("level").replace_strict({"area": "unit", "org": "area"}).alias("level"),
+            pl.col("scope_id").alias("_parent"),
+            "indicator_id",
+            "_both",
+        ),
+        on=["level", "_parent", "indicator_id"],
+    ).select("level", "_parent", "indicator_id", pl.col("_both").alias("_down"))
+    flags = (
+        flags.join(up, on=keys, how="left")
+        .join(down, on=["level", "_parent", "indicator_id"], how="left")
+        .select(
+            *keys,
+            (
+                pl.col("suppressed")
+                | pl.col("_both").fill_null(False)
+                | pl.col("_down").fill_null(False)
+            ).alias("suppressed"),
+        )
     )
     out = result.join(flags, on=keys, how="left").with_columns(pl.col("suppressed").fill_null(True))
     return out.with_columns(
@@ -181,13 +220,45 @@ def _protect(result: pl.DataFrame, cur, ctx, start: str) -> pl.DataFrame:
 
 
 def _targets(cur, ctx, years: list[int]) -> pl.DataFrame:
-    """Resolved targets of the projected shares: ``level, scope_id, indicator_id, year, target``."""
+    """Targets of the projected shares: ``level, scope_id, indicator_id, year, target``.
+
+    Resolved as everywhere (``indicators.targets.resolve``: own, area, org, default),
+    except that a year after the last year of the targets file keeps the newest
+    target the file gave the scope: a plan's target stands until it is changed.
+    """
     from kompetens.indicators.targets import resolve
 
     rows = store.read_current(cur, "targets")
     units = _unit_frame(cur, ctx).select("unit_id", "area")
-    got = resolve(rows, units, years, list(model_.INDICATORS))
-    return got.select("level", "scope_id", "indicator_id", "year", "target")
+    first = min([*years, *rows["year"].cast(pl.Int64).to_list()])
+    span = list(range(first, max(years) + 1))
+    got = resolve(rows, units, span, list(model_.INDICATORS))
+    keys = ["level", "scope_id", "indicator_id"]
+    grid = (
+        got.select(keys)
+        .unique()
+        .join(pl.DataFrame({"year": span}, schema={"year": pl.Int64}), how="cross")
+    )
+    from_file = pl.col("source").is_in(["unit", "area", "org"])
+    return (
+        grid.join(got, on=[*keys, "year"], how="left")
+        .sort("year")
+        .with_columns(
+            pl.when(from_file)
+            .then(pl.col("target"))
+            .forward_fill()
+            .over("level", "scope_id", "indicator_id")
+            .alias("_carried")
+        )
+        .with_columns(
+            pl.when(from_file)
+            .then(pl.col("target"))
+            .otherwise(pl.coalesce("_carried", "target"))
+            .alias("target")
+        )
+        .filter(pl.col("year").is_in(years))
+        .select("level", "scope_id", "indicator_id", "year", "target")
+    )
 
 
 def _in_scope(frame: pl.DataFrame, scope: Scope, unit_frame: pl.DataFrame) -> pl.DataFrame:
@@ -279,6 +350,35 @@ def projection(
 def file_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """The command line's file: ``FILE_COLUMNS`` for the projected years (step ≥ 1)."""
     return frame.filter(pl.col("step") >= 1).select(FILE_COLUMNS)
+
+
+def write_file(frame: pl.DataFrame, out) -> int:
+    """Write ``file_rows(frame)`` to ``out`` (.csv or .parquet); returns the number of rows.
+
+    As the key-figure export: CSV UTF-8, comma, decimal point, empty cells for
+    suppressed values, names that start like a formula prefixed with '.
+    """
+    from pathlib import Path
+
+    from kompetens.query.export import FORMATS, FORMULA_START
+
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"okänt filformat {out.suffix!r}: använd .csv eller .parquet")
+    rows = file_rows(frame)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        rows = rows.with_columns(
+            pl.when(pl.col("scope_id").str.contains(FORMULA_START))
+            .then(pl.lit("'") + pl.col("scope_id"))
+            .otherwise(pl.col("scope_id"))
+            .alias("scope_id")
+        )
+        rows.write_csv(out)
+    else:
+        rows.write_parquet(out)
+    return rows.height
 
 
 def rates(conn: duckdb.DuckDBPyConnection, scope: Scope, area: str | None = None) -> pl.DataFrame:

@@ -1,0 +1,93 @@
+"""The prognos command: the projection of the certified shares as a file, or its backtest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kompetens.cli.common import EXIT_USAGE, DbOption, console, err, figures_current, tell_waiting
+from kompetens.ops import database
+from kompetens.present.formatting import fmt_number
+
+
+def prognos(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Fil att skriva: .csv eller .parquet (andelar som bråk)."),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option("--area", help="Bara organisationen, området och dess enheter.")
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Bara organisationen, enhetens område och enheten.")
+    ] = None,
+    years: Annotated[int, typer.Option("--years", help="Antal år framåt (1–5).")] = 5,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="Ett namngivet scenario. Standard: nuvarande-takt."),
+    ] = None,
+    backtest: Annotated[
+        int | None,
+        typer.Option(
+            "--backtest",
+            help="Pröva prognosen från detta år mot det som hände sedan (skriver felet per nivå).",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Prognos för andelen behöriga lärare och legitimerade förskollärare, 1–5 år framåt."""
+    from kompetens import query
+    from kompetens.analysis.projection import SCENARIOS
+    from kompetens.query import projection as qp
+
+    if backtest is None and out is None:
+        err.print("[red]Ange --out FIL (.csv eller .parquet) eller --backtest ÅR.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if area is not None and unit is not None:
+        err.print("[red]Ange antingen --area eller --unit, inte båda.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if not 1 <= years <= 5:
+        err.print(f"[red]--years ska vara 1–5, inte {years}.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
+        err.print("[red]Filen måste sluta på .csv eller .parquet.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    chosen = SCENARIOS.get(scenario or "nuvarande-takt")
+    if chosen is None:
+        err.print(f"[red]Okänt scenario '{scenario}'. Giltiga: {', '.join(SCENARIOS)}.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    # The command line is an administrator's tool: it sees the whole organisation, like `figures`.
+    scope = query.Scope.everything()
+    figures_current(db)
+    with database.reading(db, on_wait=tell_waiting) as conn:
+        if qp.start_month(conn) is None:
+            err.print("[red]Det finns inga personalögonblicksbilder att räkna en prognos på.[/red]")
+            raise typer.Exit(EXIT_USAGE)
+        if backtest is not None:
+            try:
+                result = qp.backtest(conn, scope, backtest)
+            except ValueError as problem:
+                err.print(f"[red]{problem}.[/red]")
+                raise typer.Exit(EXIT_USAGE) from None
+            console.print(
+                f"Prognos från {result.from_year} jämförd med utfallet {result.from_year + 1}–"
+                f"{result.to_year} ({result.counts['unit']} enhetsår, {result.counts['area']} "
+                f"områdesår, {result.counts['org']} år för organisationen)."
+            )
+            print(result.line())
+            return
+        known_units = query.units(conn, scope)
+        if unit is not None and unit not in known_units["unit_id"].to_list():
+            err.print(f"[red]Enheten '{unit}' finns inte.[/red]")
+            raise typer.Exit(EXIT_USAGE)
+        if area is not None and area not in known_units["area"].to_list():
+            err.print(f"[red]Området '{area}' finns inte.[/red]")
+            raise typer.Exit(EXIT_USAGE)
+        frame = qp.projection(conn, scope, chosen, years=years, area=area, unit=unit)
+        rows = qp.write_file(frame, out)
+    start = frame.filter(frame["step"] == 0)["year"].min()
+    console.print(
+        f"Skrev {fmt_number(rows)} rader till {out} (från {start}, scenario: {chosen.name})."
+    )
