@@ -15,6 +15,7 @@ import sys
 from kompetens.benchmarks import _summary
 
 NUMBER = r"\d+(\.\d+)?"
+NUMBER_SV = r"\d+(,\d+)?"  # a Swedish decimal: 0,42
 
 
 def test_the_summary_line_names_every_field_in_order_and_says_na_for_what_was_not_measured():
@@ -47,3 +48,22 @@ def test_the_summary_command_runs_at_a_tiny_size_and_its_last_line_has_the_exact
     assert "Full recompute:" in done.stdout
     assert "DuckDB SQL (the floor" in done.stdout
     assert "slowest warm page:" in done.stdout
+
+
+def test_the_profile_import_benchmark_imports_both_files_at_a_tiny_size_and_finds_equal_rows():
+    done = subprocess.run(
+        [sys.executable, "-m", "kompetens.benchmarks", "importing_profile", "--rows", "400"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    # 400 rows = 20 people × 20 monthly snapshots, in both forms.
+    assert re.search(rf"Kontraktsform +400 rader: {NUMBER_SV} s, CPU {NUMBER_SV} s", out), out
+    assert re.search(rf"Export via profil +400 rader: {NUMBER_SV} s, CPU {NUMBER_SV} s", out), out
+    assert "Samma personalrader i båda databaserna: ja" in out
+    assert "Rad 405 ('Summa') är en summeringsrad och har hoppats över." in out
+    assert re.search(
+        rf"Kvot profil/kontrakt: {NUMBER_SV} .*belastning \(1 min\) före {NUMBER_SV}, "
+        rf"efter {NUMBER_SV}",
+        out,
+    ), out
