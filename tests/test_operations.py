@@ -266,6 +266,7 @@ def test_the_doctor_finds_a_healthy_installation_healthy(db, monkeypatch):
         "Databas": "ok",
         "Nyckeltal": "ok",
         "Publicerad kopia": "ok",
+        "Sekretessgranskning": "ok",
         "Pseudonymnyckel": "ok",
         "Skrivlås": "ok",
         "Diskutrymme": "ok",

@@ -321,3 +321,40 @@ def test_behorighet_shows_dots_for_a_share_hidden_only_by_coordination(small_db)
     table = table.set_index("unit_id")
     assert table.loc["E1", "share"] in ("..", None)  # None is drawn as the table's '..'
     assert f"57,6{NB}%" not in table.astype(str).to_numpy().ravel().tolist()
+
+
+# --- kompetens doctor --------------------------------------------------------------------------
+
+
+def test_the_doctor_reports_a_current_mask_and_a_stale_one_with_what_to_do(small_db, tmp_path):
+    import shutil
+
+    from kompetens.core import snapshot
+    from kompetens.ops import database, doctor
+
+    db = tmp_path / "kompetens.duckdb"
+    shutil.copy(small_db, db)
+    database.ensure_published(db)
+
+    def mask_finding():
+        return next(f for f in doctor.check(db) if f.topic == "Sekretessgranskning")
+
+    found = mask_finding()
+    conn = duckdb.connect(str(snapshot.read_pointer(db).file), read_only=True)
+    hidden_cells, total = conn.execute(
+        "SELECT count(*) FILTER (WHERE suppressed), count(*) FROM key_figure_suppression"
+    ).fetchone()
+    conn.close()
+    assert found.level == doctor.OK
+    assert found.text.startswith(
+        f"Aktuell för hela nyckeltalstabellen: {hidden_cells:,} av {total:,} värden döljs".replace(
+            ",", NB
+        )
+    )
+    conn = store.connect(snapshot.read_pointer(db).file)  # a publication by older rules
+    conn.execute("UPDATE key_figure_suppression_meta SET suppression_code = 'older-rules'")
+    conn.close()
+    found = mask_finding()
+    assert found.level == doctor.WARNING
+    assert found.text.startswith("Den lagrade sekretessgranskningen hör inte till")
+    assert "kompetens figures" in found.advice

@@ -3,6 +3,8 @@
 Checks, in order: the database file and its schema version; the key figures
 (the data version and the code they were computed by, in the published
 snapshot, and whether the database changed after the last publication); the
+stored suppression mask (``query.suppression_store``: present, and belonging to
+those figures and this version's suppression rules); the
 pseudonym key; the writer lock; free disk space. Nothing is changed: the
 doctor only reads (the published snapshot, never the database file itself).
 """
@@ -93,6 +95,7 @@ def _database_findings(target: Path) -> list[Finding]:
         data_version = store.data_version(conn)
         meta = engine.read_meta(conn)
         code = store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [engine.CODE_VERSION_KEY])
+        mask = _mask_finding(conn)
     finally:
         conn.close()
     size = _size(target.stat().st_size)
@@ -162,6 +165,8 @@ def _database_findings(target: Path) -> list[Finding]:
                 f"{str(meta['computed_at'])[:16]}.",
             )
         )
+    if mask is not None:
+        found.append(mask)
     if snapshot.is_behind(target, published):
         holder = locking.current_holder(target)
         if holder is not None:
@@ -191,6 +196,45 @@ def _database_findings(target: Path) -> list[Finding]:
             )
         )
     return found
+
+
+def _mask_finding(conn: duckdb.DuckDBPyConnection) -> Finding | None:
+    """The stored suppression mask of the published copy (None when there are no key figures)."""
+    from kompetens.present.formatting import fmt_number
+    from kompetens.query import suppression_store as masks
+
+    state = masks.mask_state(conn)
+    if state == masks.NOT_NEEDED:
+        return None
+    advice = (
+        "Kör 'kompetens figures --out nyckeltal.csv' (räknar fram den och publicerar) eller "
+        "starta om appen. Till dess räknar appen fram den själv, en gång per databasversion "
+        "(upp till en minut för en stor organisation)."
+    )
+    if state == masks.MISSING:
+        return Finding(
+            WARNING,
+            "Sekretessgranskning",
+            "Nyckeltalen har ingen lagrad sekretessgranskning (vilka små tal som döljs).",
+            advice,
+        )
+    stamp = masks.stored_stamp(conn) or {}
+    if state == masks.STALE:
+        return Finding(
+            WARNING,
+            "Sekretessgranskning",
+            "Den lagrade sekretessgranskningen hör inte till de lagrade nyckeltalen eller till "
+            f"den här versionens regler (gjord {str(stamp.get('computed_at', ''))[:16]}).",
+            advice,
+        )
+    hidden = store.scalar(conn, "SELECT count(*) FROM key_figure_suppression WHERE suppressed")
+    total = store.scalar(conn, "SELECT count(*) FROM key_figure_suppression")
+    return Finding(
+        OK,
+        "Sekretessgranskning",
+        f"Aktuell för hela nyckeltalstabellen: {fmt_number(hidden)} av {fmt_number(total)} värden döljs "
+        f"(gjord {str(stamp['computed_at'])[:16]} på {stamp['seconds']:.0f} s).",
+    )
 
 
 def _key_finding(target: Path) -> Finding:
