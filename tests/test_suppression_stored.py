@@ -358,3 +358,27 @@ def test_the_doctor_reports_a_current_mask_and_a_stale_one_with_what_to_do(small
     assert found.level == doctor.WARNING
     assert found.text.startswith("Den lagrade sekretessgranskningen hör inte till")
     assert "kompetens figures" in found.advice
+
+
+# --- the app: no silent wait --------------------------------------------------------------------
+
+
+def test_the_warmer_suppresses_the_whole_table_first_when_the_snapshot_has_no_mask(small):
+    from kompetens.ui import warmup
+
+    small.execute("DELETE FROM key_figure_suppression_meta")
+    query.clear_cache()
+    assert not suppression_store.ready(small)
+    warmup.warm_once(small, period_types=())
+    assert suppression_store.ready(small)  # pages now read it without waiting
+    assert warmup.mask_with_feedback(small) is False  # nothing left to wait for
+
+
+def test_a_page_run_that_needs_the_mask_waits_under_a_spinner_once(small):
+    from kompetens.ui import warmup
+
+    small.execute("UPDATE key_figure_suppression_meta SET suppression_code = 'older-rules'")
+    query.clear_cache()
+    assert warmup.mask_with_feedback(small) is True  # computed under MASK_WAIT_TEXT
+    assert warmup.mask_with_feedback(small) is False
+    assert certified_s1_2025(small)["suppressed"] is True  # S1 2025: 4 teachers

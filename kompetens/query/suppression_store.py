@@ -246,9 +246,36 @@ def _computed(cur: duckdb.DuckDBPyConnection, ctx: tuple) -> dict[tuple[str, str
 
 def mask_ready(cur: duckdb.DuckDBPyConnection, ctx: tuple) -> bool:
     """True when reading the mask costs no whole-table computation (stored and current, or computed)."""
-    return _state(cur, ctx) != MISSING and (
-        _state(cur, ctx) != STALE or cache.has_once(_ONCE_NAME, ctx[0], ctx[1])
-    )
+    return _state(cur, ctx) in (CURRENT, NOT_NEEDED) or cache.has_once(_ONCE_NAME, ctx[0], ctx[1])
+
+
+def _ctx(cur: duckdb.DuckDBPyConnection) -> tuple:
+    """This thread's pinned (identity, stamp) when a pin holds, else the cursor's own (one query)."""
+    held = cache.current_pin()
+    return (held.identity, held.stamp) if held is not None else cache._identity_and_stamp(cur)
+
+
+def ready(conn: duckdb.DuckDBPyConnection) -> bool:
+    """True when a reader of ``conn`` gets the mask without suppressing the whole table first."""
+    cur = conn.cursor()
+    try:
+        return mask_ready(cur, _ctx(cur))
+    finally:
+        cur.close()
+
+
+def prepare(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Suppress the whole table now if readers of ``conn`` would have to (the stored mask is
+    missing or stale), so that no page pays for it; True if it was computed here."""
+    cur = conn.cursor()
+    try:
+        ctx = _ctx(cur)
+        if mask_ready(cur, ctx):
+            return False
+        _computed(cur, ctx)
+        return True
+    finally:
+        cur.close()
 
 
 def mask(
@@ -329,6 +356,8 @@ __all__ = [
     "mask",
     "mask_ready",
     "mask_state",
+    "prepare",
+    "ready",
     "refresh_mask",
     "store_mask",
     "stored_stamp",

@@ -22,6 +22,15 @@ Two things keep a page from waiting on a cold query layer:
    holds the lock (two ``stat`` calls per cached call), so a publication in
    the middle of a run is seen by the next cached call, never missed.
 
+3. **The suppression mask** (:func:`mask_with_feedback`). Pages hide the cells of
+   the whole-table suppression mask (``query.suppression_store``), stored with the
+   key figures by every recompute. When the snapshot read has none that fits (a
+   writer kept the lock during the start-up refresh, or the suppression rules
+   changed), the whole table must be suppressed once before any figure is shown
+   (up to a minute for a large organisation): the warmer does it first, and a page
+   run that gets there before it shows a spinner with the reason meanwhile, never
+   a silent wait.
+
 Grain: one warmer per process and database file; one pin per script thread.
 """
 
@@ -134,13 +143,16 @@ def warm_once(
 ) -> dict[str, float]:
     """Fill the cache for ``conn``: recent calls first, then every indicator's slices.
 
-    Returns what it did: ``{"replayed": n, "slices": n, "seconds": s}``.
+    Returns what it did: ``{"replayed": n, "slices": n, "seconds": s}``. First of all
+    the suppression mask, when the snapshot has no current one (every slice needs it).
     """
     from kompetens.indicators import registry
+    from kompetens.query import suppression_store
 
     started = time.perf_counter()
     cur = conn.cursor()
     try:
+        suppression_store.prepare(cur)
         replayed = cache.replay(cur, cache.recent_calls(), stop=stop)
         slices = 0
         everything = query.Scope.everything()
@@ -253,4 +265,31 @@ def start(db_path: str) -> None:
 
     app_db = app_database(db_path)  # the process's snapshot reader (a Streamlit resource)
     ensure_warmer(db_path, app_db.connection)
-    begin_run(db_path, app_db.connection())
+    conn = app_db.connection()
+    begin_run(db_path, conn)
+    mask_with_feedback(conn)
+
+
+#: What a page run shows while the whole table is suppressed for it.
+MASK_WAIT_TEXT = (
+    "Sekretessgranskning: små tal döljs i alla nyckeltal på en gång. Det görs en gång efter "
+    "en uppdatering och kan ta upp till en minut …"
+)
+
+
+def mask_with_feedback(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Before a page reads figures: if the snapshot has no current suppression mask, suppress
+    the whole table now under a spinner (once per data stamp: other sessions wait for the
+    same computation, under their own spinner). True if the page had to wait."""
+    from kompetens.query import suppression_store
+
+    try:
+        if suppression_store.ready(conn):
+            return False
+    except duckdb.Error:
+        return False  # the page's own queries report the problem
+    import streamlit as st
+
+    with st.spinner(MASK_WAIT_TEXT, show_time=True):
+        suppression_store.prepare(conn)
+    return True
