@@ -267,6 +267,8 @@ def _date_value(raw: pl.Expr) -> pl.Expr:
 
 
 #: No date in an HR file lies before this; Excel's day zero (1899-12-30) is an empty cell.
+#: Holds for every date-like column: dates, months and terms (``parse_date``, ``parse_month``,
+#: ``parse_term``).
 EARLIEST_DATE = dt.date(1900, 1, 1)
 EARLY_DATE_MESSAGE = (
     "datumet ligger före år 1900; 1899-12-30 är Excels dag noll och betyder oftast en tom "
@@ -295,8 +297,13 @@ def parse_month(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         # Excel turns "2025-01" into a date; accept a date and keep its month.
         .otherwise(_date_value(clean).dt.month_start())
     )
-    error = pl.when(raw.is_not_null() & value.is_null()).then(pl.lit("ogiltig månad; ange ÅÅÅÅ-MM"))
-    return value, error
+    error = (
+        pl.when(raw.is_not_null() & value.is_null())
+        .then(pl.lit("ogiltig månad; ange ÅÅÅÅ-MM"))
+        .when(value < EARLIEST_DATE)
+        .then(pl.lit(EARLY_DATE_MESSAGE))
+    )
+    return pl.when(value >= EARLIEST_DATE).then(value), error
 
 
 def parse_term(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -309,12 +316,17 @@ def parse_term(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .then(pl.date(year.cast(pl.Int32, strict=False), 1, 1))
         .otherwise(_date_value(raw))
     )
-    error = pl.when(raw.is_not_null() & value.is_null()).then(
-        pl.lit(
-            "ogiltig period; ange ett datum (ÅÅÅÅ-MM-DD) eller en termin som HT2025 eller VT2026"
+    error = (
+        pl.when(raw.is_not_null() & value.is_null())
+        .then(
+            pl.lit(
+                "ogiltig period; ange ett datum (ÅÅÅÅ-MM-DD) eller en termin som HT2025 eller VT2026"
+            )
         )
+        .when(value < EARLIEST_DATE)
+        .then(pl.lit(EARLY_DATE_MESSAGE))
     )
-    return value, error
+    return pl.when(value >= EARLIEST_DATE).then(value), error
 
 
 def _allowed_codes(col: Column) -> str:
