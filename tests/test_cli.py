@@ -84,3 +84,46 @@ def test_an_unexpected_error_is_a_swedish_message_and_exit_4_without_a_traceback
     monkeypatch.setenv("KOMPETENS_DEBUG", "1")  # for the person who maintains it: the traceback
     debug = runner.invoke(app, ["imports", "--db", str(db)])
     assert isinstance(debug.exception, RuntimeError)
+
+
+def test_every_audit_action_the_code_writes_has_a_swedish_label():
+    from kompetens.access import audit
+    from kompetens.ingest import profiles
+
+    # The action constants: upper-case names holding lower-case codes ("sign_in", …).
+    constants = {
+        value
+        for name, value in vars(audit).items()
+        if name.isupper() and isinstance(value, str) and value.islower()
+    }
+    written = constants | {profiles.AUDIT_ACTION, "export"}  # "export": downloads' default
+    assert profiles.AUDIT_ACTION == audit.PROFILE_SAVED
+    missing = sorted(a for a in written if a not in audit.ACTION_LABELS)
+    assert missing == []
+    assert audit.ACTION_LABELS[audit.PROFILE_SAVED] == "Importprofil sparad"
+    # Labels are Swedish words, not the codes themselves.
+    assert all(label and label != code for code, label in audit.ACTION_LABELS.items())
+
+
+def test_a_profile_imported_on_the_command_line_is_audited_under_its_swedish_label(db, tmp_path):
+    import polars as pl
+
+    from kompetens.access import audit
+    from kompetens.core import store
+    from kompetens.ingest import profiles
+
+    profile = profiles.Profile(
+        name="Heroma – månadsuttag",
+        kind="staff",
+        columns={"Personnr": "employee_id", "Org.enhet": "unit_id"},
+    )
+    path = profiles.write_profile_file(profile, tmp_path / "heroma.toml")
+    done = runner.invoke(app, ["profiles", "import", str(path), "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    conn = store.connect(db)
+    try:
+        shown = audit.display_frame(audit.list_events(conn))
+    finally:
+        conn.close()
+    saved = shown.filter(pl.col("Gäller") == "Heroma – månadsuttag")
+    assert saved["Händelse"].to_list() == ["Importprofil sparad"]

@@ -42,6 +42,9 @@ USER_ADDED = "user_added"
 USER_REMOVED = "user_removed"
 AUDIT_EXPORT = "audit_export"
 SNAPSHOT_CONFIRMED = "snapshot_confirmed"
+#: A mapping profile version saved (the Import page, ``kompetens profiles import``);
+#: the importer names it ``ingest.profiles.AUDIT_ACTION``.
+PROFILE_SAVED = "profile_saved"
 
 ACTION_LABELS: dict[str, str] = {
     SIGN_IN: "Inloggning",
@@ -56,6 +59,7 @@ ACTION_LABELS: dict[str, str] = {
     USER_REMOVED: "Användare borttagen",
     AUDIT_EXPORT: "Loggen exporterad",
     SNAPSHOT_CONFIRMED: "Ofullständig ögonblicksbild bekräftad",
+    PROFILE_SAVED: "Importprofil sparad",
 }
 
 DEFAULT_RETENTION_DAYS = 730
