@@ -17,7 +17,7 @@ are done; commands that only read use the published snapshot and never wait
 from __future__ import annotations
 
 from kompetens import wiring
-from kompetens.cli import brief, data, ops, profiles, prognos, users
+from kompetens.cli import benchmarks, brief, data, ops, profiles, prognos, users
 from kompetens.cli.common import GuardedTyper
 
 app = GuardedTyper(
@@ -48,6 +48,7 @@ app.command("restore")(ops.restore_)
 app.command("doctor")(ops.doctor_)
 app.command("watch")(ops.watch_)
 app.add_typer(profiles.profiles_app, name="profiles")
+app.add_typer(benchmarks.benchmarks_app, name="benchmarks")
 
 users_app = users.users_app
 profiles_app = profiles.profiles_app

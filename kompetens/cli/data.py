@@ -182,6 +182,13 @@ def figures(
         list[str] | None,
         typer.Option("--indicator", help="Bara denna indikator (kan upprepas). Standard: alla."),
     ] = None,
+    with_benchmarks: Annotated[
+        bool,
+        typer.Option(
+            "--with-benchmarks",
+            help="Ta med jämförelsevärden (Kolada, Skolverket) med källkolumner.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Exportera nyckeltalen (värden på färre än 5 personer lämnas tomma, suppressed = true)."""
@@ -200,4 +207,8 @@ def figures(
     figures_current(db)
     with database.reading(db, on_wait=tell_waiting) as conn:
         rows = export_figures(conn, out, indicator or None)
+        if with_benchmarks:
+            from kompetens.query.benchmarks import append_benchmark_rows
+
+            rows += append_benchmark_rows(conn, out, indicator or None)
     console.print(f"Skrev {rows:,} rader till {out}.".replace(",", "\u00a0"))

@@ -356,3 +356,37 @@ def benchmark_export_rows(
         "fetched_how",
         "is_demo",
     )
+
+
+def append_benchmark_rows(
+    conn: duckdb.DuckDBPyConnection, out, indicators: list[str] | None = None
+) -> int:
+    """Append :func:`benchmark_export_rows` to a figures export already written to ``out``.
+
+    The key-figure rows keep their columns; the source columns are empty on them.
+    CSV text that a spreadsheet would run as a formula is prefixed with ``'``, as
+    ``query.export`` does. Returns the number of benchmark rows appended.
+    """
+    from pathlib import Path
+
+    from kompetens.query.export import FORMULA_START
+
+    out = Path(out)
+    extra = benchmark_export_rows(conn, indicators)
+    csv = out.suffix.lower() == ".csv"
+    figures = pl.read_csv(out, infer_schema_length=None) if csv else pl.read_parquet(out)
+    if csv:
+        texts = ("scope_id", "comparison_name", "source_value", "status")
+        extra = extra.with_columns(
+            pl.when(pl.col(c).str.contains(FORMULA_START))
+            .then(pl.lit("'") + pl.col(c))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in texts
+        )
+    combined = pl.concat([figures, extra], how="diagonal_relaxed")
+    if csv:
+        combined.write_csv(out)
+    else:
+        combined.write_parquet(out)
+    return extra.height
