@@ -67,6 +67,9 @@ PAGES = {
         page(
             "views/stodbehov.py", title="Stödbehov", icon=":material/support:", url_path="stodbehov"
         ),
+        page(
+            "views/prognos.py", title="Prognos", icon=":material/trending_up:", url_path="prognos"
+        ),
     ],
     "Dialog": [
         page(

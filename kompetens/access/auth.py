@@ -71,15 +71,24 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "behorighet",
         "aruba",
         "stodbehov",
+        "prognos",
         "dialog",
         "datakvalitet",
         "import",
         "indikatorer",
     ),
     # The area manager's home is the dialogue (their job), opening on the unit most in need.
-    AREA_MANAGER: ("dialog", "oversikt", "behorighet", "aruba", "stodbehov", "indikatorer"),
+    AREA_MANAGER: (
+        "dialog",
+        "oversikt",
+        "behorighet",
+        "aruba",
+        "stodbehov",
+        "prognos",
+        "indikatorer",
+    ),
     PRINCIPAL: ("oversikt", "behorighet", "aruba", "stodbehov", "dialog", "indikatorer"),
-    LEADERSHIP: ("oversikt", "behorighet", "aruba", "stodbehov", "indikatorer"),
+    LEADERSHIP: ("oversikt", "behorighet", "aruba", "stodbehov", "prognos", "indikatorer"),
     ADMIN: ("admin",),
 }
 

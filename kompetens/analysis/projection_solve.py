@@ -56,6 +56,7 @@ SOLVE_SCHEMA = {
     "reachable": pl.Boolean,
     "units_unreachable": pl.Int64,
     "sentence": pl.String,
+    "suppressed": pl.Boolean,
 }
 _ITERATIONS = 40
 
@@ -309,10 +310,10 @@ def solve_table(
         [
             per_unit.with_columns(
                 pl.lit(year).alias("year"), pl.lit(target).alias("target")
-            ).select([c for c in SOLVE_SCHEMA if c != "sentence"]),
+            ).select([c for c in SOLVE_SCHEMA if c not in ("sentence", "suppressed")]),
             per_area.with_columns(
                 pl.lit(year).alias("year"), pl.lit(target).alias("target")
-            ).select([c for c in SOLVE_SCHEMA if c != "sentence"]),
+            ).select([c for c in SOLVE_SCHEMA if c not in ("sentence", "suppressed")]),
         ],
         how="vertical_relaxed",
     )
@@ -343,7 +344,7 @@ def solve_table(
     sentences = [sentence(row, names) for row in table.iter_rows(named=True)]
     return (
         table.with_columns(pl.Series("sentence", sentences, dtype=pl.String))
-        .drop("_hidden")
+        .rename({"_hidden": "suppressed"})
         .cast(SOLVE_SCHEMA)
         .select(list(SOLVE_SCHEMA))
         .sort(

@@ -112,6 +112,15 @@ def start_month(conn: duckdb.DuckDBPyConnection) -> str | None:
     return _cached("projection_start", conn, (), lambda cur, ctx: _inputs(cur, ctx)["start"])
 
 
+def snapshot_years(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    """The years with a reference-month snapshot, oldest first (what a backtest can start from)."""
+
+    def compute(cur, ctx):
+        return sorted(_inputs(cur, ctx)["snapshots"]["year"].unique().to_list())
+
+    return _cached("projection_years", conn, (), compute)
+
+
 def retirement_age(conn: duckdb.DuckDBPyConnection) -> int:
     """The stored retirement age (the setting the key figures were computed with)."""
     return _cached("projection_age", conn, (), lambda cur, ctx: _stored_retirement_age(cur))

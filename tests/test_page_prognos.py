@@ -1,0 +1,112 @@
+"""Prognos: the fan per scope, the scenario sliders, 'what it takes', the backtest, roles and '..'.
+
+Two databases: the hand-built small fixture, whose certified shares at the start month
+(2025-12) are all hidden by the key-figure suppression (so the page must show '..' and
+no number), and a 600-person demo (four years of snapshots) with visible figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.app_support import run_page, texts
+
+PAGE = "views/prognos.py"
+
+
+def build_prognos_db(target: Path) -> Path:
+    """A 600-person demo with four years of monthly snapshots (about 20 s)."""
+    os.environ.setdefault("KOMPETENS_PSEUDONYM_KEY", "test-key-not-secret")
+    from kompetens.demo.build import build_demo
+
+    build_demo(target, employees=600, years=4, seed=42)
+    return target
+
+
+@pytest.fixture(scope="module")
+def prognos_db(tmp_path_factory) -> Path:
+    return build_prognos_db(tmp_path_factory.mktemp("prognos") / "demo600.duckdb")
+
+
+def fans(at) -> list[dict]:
+    """The Plotly specs of the page's charts."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def median_of(spec: dict) -> list[float]:
+    trace = next(t for t in spec["data"] if t.get("name") == "Prognos (median)")
+    return trace["y"]
+
+
+def test_the_page_shows_the_organisations_fan_what_it_takes_and_the_backtest(prognos_db):
+    at = run_page(prognos_db, PAGE)
+    assert not at.exception
+    shown = texts(at)
+    assert "Prognos" in [t.value for t in at.title]
+    # One fan per share of the organisation, with the band, the median and the target.
+    specs = fans(at)
+    assert len(specs) == 2
+    names = {t.get("name") for t in specs[0]["data"]}
+    assert {"80 % av utfallen", "Prognos (median)", "Mål"} <= names
+    assert len(median_of(specs[0])) == 6  # the start year and five years ahead
+    assert "Med nuvarande takt:" in shown
+    # Swedish percent on the axis and in the sentence: '70 %' with a space, a decimal comma.
+    assert all(" %" in t or "\u00a0%" in t for t in specs[0]["layout"]["yaxis"]["ticktext"])
+    assert "För att nå" in shown  # the area sentences of 'what it takes'
+    assert any("Behövs per år" in frame.value.columns for frame in at.dataframe)
+    labels = [m.label for m in at.metric]
+    assert labels == [
+        "Organisationen, medelfel",
+        "Områden, medelfel",
+        "Enheter, medelfel",
+        "Utfall inom 80 %-bandet",
+    ]
+    assert "procentenheter" in at.metric[0].value
+
+
+def test_a_slider_changes_the_fan_and_draws_the_observed_pace_beside_it(prognos_db):
+    at = run_page(prognos_db, PAGE)
+    before = median_of(fans(at)[0])
+    at.toggle(key="prognos_egen_andel").set_value(True).run()
+    at.slider(key="prognos_behoriga_nyanstallda").set_value(100).run()
+    assert not at.exception
+    after_specs = fans(at)
+    after = median_of(after_specs[0])
+    assert after[0] == pytest.approx(before[0])  # the start does not move
+    assert after[-1] > before[-1]  # every hire certified: a higher share in five years
+    assert "Nuvarande takt" in {t.get("name") for t in after_specs[0]["data"]}
+    assert "Med scenariot:" in texts(at)
+
+
+def test_an_area_manager_chooses_among_their_own_areas_and_units_only(prognos_db):
+    at = run_page(prognos_db)
+    at.session_state["demo_roll"] = "area_manager"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    options = at.selectbox(key="prognos_scope").options
+    assert "Hela organisationen" not in options
+    areas = [o for o in options if "(" not in o]
+    assert len(areas) == 1  # their one area; the rest are its units
+    assert all(areas[0] in o for o in options if "(" in o)
+
+
+def test_a_principal_does_not_get_the_page(prognos_db):
+    at = run_page(prognos_db)
+    at.session_state["demo_roll"] = "principal"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert "Prognos" not in [t.value for t in at.title]
+
+
+def test_hidden_start_figures_are_shown_as_two_dots_and_never_as_a_number(small_db):
+    at = run_page(small_db, PAGE)
+    assert not at.exception
+    shown = texts(at)
+    assert "prognosen visas inte (..)" in shown
+    assert fans(at) == []
+    assert "Med nuvarande takt" not in shown
