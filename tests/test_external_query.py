@@ -58,9 +58,8 @@ SKOLVERKET_CSV = (
 ).encode()
 
 
-@pytest.fixture(scope="module")
-def conn():
-    c = connect()
+def build(c) -> None:
+    """Units, our key figures and the external values, written into ``c``."""
     add_units(
         c,
         [
@@ -99,6 +98,12 @@ def conn():
         c, "enhet.json", kolada([("N15814", "V15E129900101", 2024, 55.0)], "ou")
     )
     writer.import_benchmark_file(c, "skolverket.csv", SKOLVERKET_CSV)
+
+
+@pytest.fixture(scope="module")
+def conn():
+    c = connect()
+    build(c)
     yield c
     c.close()
 

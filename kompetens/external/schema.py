@@ -16,6 +16,8 @@ on 15 October 2023, so 2023).
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import polars as pl
 
 from kompetens.core import store
@@ -129,13 +131,16 @@ def year_of_period(period: str) -> int | None:
 
 def kolada_page_url(kpi: str, comparison_id: str, year: int | None) -> str:
     """The Kolada page a person can open to see the value (free search on the KPI and place)."""
-    url = f"https://www.kolada.se/verktyg/fri-sokning/?kpis={kpi}&municipals={comparison_id}"
-    return url + (f"&years={year}" if year else "")
+    url = (
+        "https://www.kolada.se/verktyg/fri-sokning/"
+        f"?kpis={quote(kpi, safe='')}&municipals={quote(comparison_id, safe='')}"
+    )
+    return url + (f"&years={int(year)}" if year else "")
 
 
 def skolverket_page_url(school_unit_code: str) -> str:
     """Skolverket's statistics search, where the school unit's figures are published."""
     return (
         "https://www.skolverket.se/skolutveckling/statistik/"
-        f"sok-statistik-om-forskola-skola-och-vuxenutbildning?skolenhetskod={school_unit_code}"
+        f"sok-statistik-om-forskola-skola-och-vuxenutbildning?skolenhetskod={quote(school_unit_code, safe='')}"
     )

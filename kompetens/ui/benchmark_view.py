@@ -1,0 +1,233 @@
+"""External benchmarks on the pages: a comparison caption for a card, the Behörighet
+reconciliation table and a trend chart's national / similar-municipalities lines.
+
+Every external number names its source and year and links to the source's page. Names
+from the sources (a group's title, a school's name) are text, never Markdown. Values the
+source masked are shown as the source shows them (``..``, ``~100``, Kolada's status);
+our own small-number rule never applies to them.
+
+The render functions take the page's cursor and scope and call ``query.benchmarks``
+(scope enforced there); the text builders (``comparison_text``, ``reconciliation_display``)
+are pure and tested on their own.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from kompetens.indicators.registry import get
+from kompetens.present.formatting import fmt_number, fmt_value, md_text
+from kompetens.query import benchmarks
+
+DEMO_NOTE = (
+    "Jämförelsevärdena är demodata: fiktiva värden för den fiktiva demokommunen, "
+    "inte hämtade från Kolada eller Skolverket."
+)
+#: A year later than any data: "the latest published".
+_LATEST = 9999
+_LINE_DASH = {"national": "dot", "municipality_group": "dashdot"}
+_LINE_COLOUR = {"national": "#555555", "municipality_group": "#CC79A7"}
+
+
+def _year(year: str | int | None) -> int:
+    if year is None or year == "":
+        return _LATEST
+    return int(str(year)[:4])
+
+
+def _shown(row: dict, indicator) -> str:
+    """The number as we format it, or the source's own text when it published no number."""
+    if row["value"] is None:
+        return md_text(row["source_value"] or "–")
+    return fmt_value(row["value"], indicator)
+
+
+def comparison_text(comparisons: pl.DataFrame, indicator_id: str) -> str:
+    """One Markdown line: each comparison's label, value and year, then the source with a link.
+
+    ``comparisons``: ``query.benchmarks.external_comparisons``. Empty string when empty.
+    """
+    if comparisons.is_empty():
+        return ""
+    indicator = get(indicator_id)
+    parts = []
+    for row in comparisons.iter_rows(named=True):
+        label = row["label"]
+        if row["comparison_kind"] in ("own_municipality", "school_unit"):
+            label = f"{label} ({md_text(row['comparison_name'])})"
+        parts.append(f"{label} {_shown(row, indicator)} ({row['year']})")
+    sources = []
+    for row in comparisons.unique("comparison_kind", keep="first", maintain_order=True).iter_rows(
+        named=True
+    ):
+        sources.append(
+            f"[{row['source_name']} {md_text(row['measure_id'])}, {row['year']}]({row['source_url']})"
+        )
+    demo = " *Demodata.*" if comparisons["is_demo"].any() else ""
+    return " · ".join(parts) + ". Källa: " + ", ".join(dict.fromkeys(sources)) + "." + demo
+
+
+def card_comparison(
+    column, cur, scope, indicator_id: str, year: str | int | None, unit_id: str | None = None
+) -> None:
+    """Under a headline card: own municipality, similar municipalities and national, with source."""
+    text = comparison_text(
+        benchmarks.external_comparisons(cur, scope, indicator_id, _year(year), unit_id),
+        indicator_id,
+    )
+    if text:
+        column.caption(text)
+
+
+def unit_comparison(cur, scope, indicator_id: str, year: str | int | None, unit_id: str) -> None:
+    """On the dialogue page: the unit's figure against the national value and similar municipalities."""
+    comparisons = benchmarks.external_comparisons(cur, scope, indicator_id, _year(year), unit_id)
+    if comparisons.is_empty():
+        return
+    st.caption(
+        f"**Jämfört med andra** – {md_text(get(indicator_id).name_sv)}: "
+        + comparison_text(comparisons, indicator_id)
+    )
+
+
+# ---- Behörighet: our share beside Skolverket's ----------------------------------------------
+
+RECONCILIATION_LABELS = {
+    "unit_name": "Enhet",
+    "area": "Område",
+    "school_unit_code": "Skolenhetskod",
+    "ours": "Vår andel (HR)",
+    "official": "Skolverkets andel",
+    "official_period": "Läsår",
+    "difference": "Skillnad (procentenheter)",
+    "flag": "Skiljer > 10 procentenheter",
+    "source_url": "Källa",
+}
+
+
+def reconciliation_display(table: pl.DataFrame) -> pl.DataFrame:
+    """The reconciliation as the page shows it: Swedish headers (``RECONCILIATION_LABELS``) and
+    formats, Skolverket's masks as published, our hidden shares as ``..``, a flag column."""
+    if table.is_empty():
+        return pl.DataFrame(schema={label: pl.String for label in RECONCILIATION_LABELS.values()})
+    rows = []
+    for row in table.iter_rows(named=True):
+        if row["official_share"] is not None and (row["official_text"] or "")[:1].isdigit():
+            official = fmt_value(row["official_share"], "share")
+        else:
+            official = row["official_text"] or "–"  # Skolverket's own mark, as published
+        rows.append(
+            {
+                "unit_name": row["unit_name"],
+                "area": row["area"],
+                "school_unit_code": row["school_unit_code"],
+                "ours": fmt_value(row["our_share"], "share", suppressed=row["our_suppressed"]),
+                "official": official,
+                "official_period": row["official_period"] or "–",
+                "difference": "–"
+                if row["difference"] is None
+                else fmt_number(row["difference"] * 100, decimals=1),
+                "flag": "⚠ Ja" if row["flagged"] else "",
+                "source_url": row["source_url"],
+            }
+        )
+    return pl.DataFrame(rows, schema={k: pl.String for k in RECONCILIATION_LABELS}).rename(
+        RECONCILIATION_LABELS
+    )
+
+
+def reconciliation_table(cur, scope, year: str | int | None, area: str | None = None) -> None:
+    """The Behörighet section: per school unit our HR-based share beside Skolverket's official one."""
+    if year is None or year == "":
+        return
+    table = benchmarks.certification_reconciliation(cur, scope, _year(year), area=area)
+    if table["official_text"].drop_nulls().is_empty():
+        return  # nothing from Skolverket for the year: no section
+    st.subheader("Vår andel jämfört med Skolverkets officiella")
+    st.caption(
+        f"Andel lärare med legitimation och behörighet per skolenhet: vår beräkning från HR-data "
+        f"(oktober {_year(year)}) bredvid Skolverkets officiella statistik för läsåret som börjar "
+        f"hösten {_year(year)} (mätt den 15 oktober). Skolverkets markeringar visas som Skolverket "
+        "visar dem (`..` för få, `.` uppgift saknas, `~100` nära 100 %, `*` skyddat)."
+    )
+    shown = reconciliation_display(table)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            RECONCILIATION_LABELS["source_url"]: st.column_config.LinkColumn(
+                display_text="Skolverket"
+            )
+        },
+    )
+    flagged = int(table["flagged"].sum())
+    if flagged:
+        reasons = "\n".join(f"- {reason}" for reason in benchmarks.RECONCILIATION_REASONS)
+        st.warning(
+            f"{flagged} {'enhet skiljer' if flagged == 1 else 'enheter skiljer'} sig mer än 10 "
+            "procentenheter från Skolverket. Troliga skäl:\n" + reasons,
+            icon=":material/rule:",
+        )
+    if table["is_demo"].any():
+        st.caption(DEMO_NOTE)
+
+
+# ---- Trend charts: the national and similar-municipalities lines ------------------------------
+
+
+def trend_lines(
+    fig: go.Figure, cur, scope, indicator_id: str, period_type: str = "year"
+) -> go.Figure:
+    """Add the national and similar-municipalities lines to a yearly trend chart (and a caption).
+
+    Only years already on the chart's axis get a point, so the lines never stretch it. Monthly
+    charts get nothing: the sources publish yearly values.
+    """
+    if period_type != "year":
+        return fig
+    lines = benchmarks.external_trend(cur, scope, indicator_id)
+    if lines.is_empty():
+        return fig
+    on_axis = {str(x) for trace in fig.data for x in (trace.x or ())}
+    indicator = get(indicator_id)
+    added = []
+    for (kind,), part in lines.partition_by(
+        "comparison_kind", as_dict=True, maintain_order=True
+    ).items():
+        part = part.filter(pl.col("year").cast(pl.String).is_in(list(on_axis)))
+        if part.is_empty():
+            continue
+        label = part["label"][0]
+        name = f"{label} (Kolada)"
+        fig.add_trace(
+            go.Scatter(
+                x=part["year"].cast(pl.String).to_list(),
+                y=part["value"].to_list(),
+                mode="lines+markers",
+                name=name,
+                line={
+                    "color": _LINE_COLOUR.get(kind, "#777777"),
+                    "dash": _LINE_DASH.get(kind, "dash"),
+                    "width": 2,
+                },
+                customdata=[fmt_value(v, indicator) for v in part["value"].to_list()],
+                hovertemplate="%{x}: %{customdata}<extra>"
+                + name
+                + ", "
+                + indicator.kolada_id
+                + "</extra>",
+            )
+        )
+        added.append(part)
+    if added:
+        both = pl.concat(added)
+        first, last = both["year"].min(), both["year"].max()
+        url = both["source_url"][0]
+        st.caption(
+            f"Prickade linjer: Riket och Liknande kommuner enligt "
+            f"[Kolada {md_text(indicator.kolada_id)}, {first}–{last}]({url})."
+            + (" *Demodata.*" if both["is_demo"].any() else "")
+        )
+    return fig

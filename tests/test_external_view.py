@@ -1,0 +1,131 @@
+"""The benchmark components on a page, through AppTest: a card's comparison caption, the
+Behörighet reconciliation table and the trend lines, on the hand-made database of
+``tests/test_external_query.py`` (its numbers are computed there)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kompetens.query import benchmarks
+from kompetens.ui import benchmark_view
+from tests import test_external_query as fixture
+from tests.app_support import texts
+from tests.fixtures.benchmarks.support import connect
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "bench.duckdb"
+    conn = connect(path)
+    try:
+        fixture.build(conn)
+    finally:
+        conn.close()
+    return path
+
+
+def page(db_path: str, scope_units: list[str] | None, year: str) -> None:
+    """The script AppTest runs: the three components, as the pages will call them."""
+    import plotly.graph_objects as go
+
+    from kompetens.access.scope import Scope
+    from kompetens.core import store
+    from kompetens.ui import benchmark_view
+
+    scope = Scope.everything() if scope_units is None else Scope.for_units(scope_units, ["Söder"])
+    cur = store.connect(db_path, read_only=True)
+    (column,) = __import__("streamlit").columns(1)
+    benchmark_view.card_comparison(column, cur, scope, "certified_teacher_share", year)
+    benchmark_view.reconciliation_table(cur, scope, year)
+    fig = go.Figure(go.Scatter(x=["2023", "2024"], y=[0.6, 0.62]))
+    benchmark_view.trend_lines(fig, cur, scope, "certified_teacher_share")
+    __import__("streamlit").session_state["traces"] = [(t.name, list(t.x)) for t in fig.data[1:]]
+
+
+def run(db, scope_units=None, year="2024") -> AppTest:
+    at = AppTest.from_function(page, args=(str(db), scope_units, year), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_card_caption_names_each_comparison_its_year_and_links_the_source(db):
+    shown = texts(run(db))
+    # own 68,0 % (2023), group 74,0 % (2024), national 73,9 % (2024), Swedish formats
+    assert "Egen kommun (Demokommun) 68,0\u00a0% (2023)" in shown
+    assert "Liknande kommuner 74,0\u00a0% (2024)" in shown
+    assert "Riket 73,9\u00a0% (2024)" in shown
+    assert (
+        "[Kolada N15814, 2024](https://www.kolada.se/verktyg/fri-sokning/?kpis=N15814&municipals=0000&years=2024)"
+        in shown
+    )
+
+
+def test_the_reconciliation_table_shows_both_shares_the_flag_and_the_reasons(db):
+    at = run(db)
+    table = at.dataframe[0].value
+    rows = {r["Enhet"]: r for r in table.to_dict("records")}
+    assert rows["Ekskolan"]["Vår andel (HR)"] == "57,6\u00a0%"  # 3.4 / 5.9
+    assert rows["Ekskolan"]["Skolverkets andel"] == "70,0\u00a0%"
+    assert rows["Ekskolan"]["Skillnad (procentenheter)"] == "\u221212,4"
+    assert rows["Ekskolan"]["Skiljer > 10 procentenheter"] == "⚠ Ja"
+    assert rows["Söderskolan"]["Skiljer > 10 procentenheter"] == ""
+    warning = at.warning[0].value
+    assert "1 enhet skiljer sig mer än 10 procentenheter" in warning
+    assert "undervisningstiden" in warning and "en flagga per person" in warning
+
+
+def test_masks_are_shown_as_skolverket_publishes_them_and_our_hidden_share_as_dots(db):
+    table = run(db, year="2025").dataframe[0].value
+    rows = {r["Enhet"]: r for r in table.to_dict("records")}
+    assert rows["Söderskolan"]["Skolverkets andel"] == ".."
+    assert rows["Söderskolan"]["Vår andel (HR)"] == ".."  # 4 teachers: our rule hides it
+    assert rows["Ekskolan"]["Skolverkets andel"] == "~100"
+
+
+def test_a_principal_sees_only_their_own_unit_in_the_table(db):
+    table = run(db, scope_units=["S1"]).dataframe[0].value
+    assert list(table["Enhet"]) == ["Söderskolan"]
+
+
+def test_the_trend_gets_the_national_and_group_lines_only_for_years_on_its_axis(db):
+    at = run(db)
+    # the chart shows 2023 and 2024: national has both (2026 is off the axis), the group 2024
+    assert at.session_state["traces"] == [
+        ("Liknande kommuner (Kolada)", ["2024"]),
+        ("Riket (Kolada)", ["2023", "2024"]),
+    ]
+    assert "Prickade linjer: Riket och Liknande kommuner enligt" in texts(at)
+
+
+def test_the_display_keeps_a_masked_official_value_verbatim():
+    table = pl.DataFrame(
+        {
+            "unit_name": ["A"], "area": ["X"], "school_unit_code": ["12345678"], "our_share": [0.5],
+            "our_suppressed": [False], "official_share": [None], "official_text": ["*"],
+            "official_period": ["2023/24"], "difference": [None], "flagged": [False],
+            "source_url": ["https://www.skolverket.se/"],
+        },
+        schema_overrides={"official_share": pl.Float64, "difference": pl.Float64},
+    )  # fmt: skip
+    shown = benchmark_view.reconciliation_display(table).row(0, named=True)
+    assert (
+        shown["Vår andel (HR)"],
+        shown["Skolverkets andel"],
+        shown["Skillnad (procentenheter)"],
+    ) == (
+        "50,0\u00a0%",
+        "*",
+        "–",
+    )
+
+
+def test_comparison_text_is_empty_without_comparisons():
+    assert (
+        benchmark_view.comparison_text(
+            pl.DataFrame(schema=benchmarks.COMPARISON_COLUMNS), "certified_teacher_share"
+        )
+        == ""
+    )
