@@ -56,6 +56,7 @@ from kompetens.core.contract import IMPORT_ORDER, KINDS
 from kompetens.demo import kinds as demo_kinds
 from kompetens.demo import people as demo_people
 from kompetens.demo import records as demo_records
+from kompetens.demo.benchmarks import load_demo_benchmarks
 from kompetens.demo.people import Timeline
 
 #: Dependency order for loading: units first (every other kind refers to them).
@@ -239,6 +240,7 @@ def build_demo(
         except Exception as exc:  # the data is loaded; a failing derived step must not hide that
             log.exception("key-figure recomputation after the demo load failed")
             finished = f"Demodatabasen är klar, men nyckeltalen kunde inte räknas om ({type(exc).__name__}: {exc})."
+        load_demo_benchmarks(conn, seed)  # fictional Kolada/Skolverket values, labelled as demo
         counts = store.table_counts(conn)
     finally:
         conn.close()
