@@ -138,9 +138,15 @@ def reconciliation_display(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def reconciliation_table(cur, scope, year: str | int | None, area: str | None = None) -> None:
-    """The Behörighet section: per school unit our HR-based share beside Skolverket's official one."""
-    if year is None or year == "":
+def reconciliation_table(
+    cur, scope, year: str | int | None, area: str | None = None, staff_category: str = "teacher"
+) -> None:
+    """The Behörighet section: per school unit our HR-based share beside Skolverket's official one.
+
+    Only for teachers (``staff_category='teacher'``): Skolverket publishes no per-unit share for
+    preschool teachers. Nothing is drawn when Skolverket has no value for the year.
+    """
+    if year is None or year == "" or staff_category != "teacher":
         return
     table = benchmarks.certification_reconciliation(cur, scope, _year(year), area=area)
     if table["official_text"].drop_nulls().is_empty():
