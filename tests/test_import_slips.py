@@ -386,3 +386,16 @@ def test_a_header_with_a_hundred_thousand_extra_columns_gives_one_summary_warnin
 def test_twelve_digit_form_agrees_for_the_padded_young_personnummer():
     # The padding rule rests on the century rule: 03 is 2003 (at most 100 years old today).
     assert twelve_digit_form(YOUNG) == "20" + YOUNG
+
+
+def test_windows_1252_reads_the_same_with_or_without_the_bytes_where_it_differs_from_latin_1():
+    from kompetens.ingest.reading import decode_text
+
+    # Without a byte in 0x80–0x9F the file is decoded as Latin-1 (fast); with an en dash
+    # (0x96) or a euro sign (0x80) as Windows-1252; the text is the same either way.
+    plain = "Enhetskod;Enhetsnamn\nU1;Åkerskolan Väst, Örebro é\n"
+    assert decode_text(plain.encode("cp1252"), "enheter.csv") == (plain, "cp1252")
+    dashed = "Enhetskod;Enhetsnamn\nU1;Åkerskolan – Väst €\n"
+    assert decode_text(dashed.encode("cp1252"), "enheter.csv") == (dashed, "cp1252")
+    mac = "Enhetskod;Enhetsnamn\nU1;Björkängens förskola\n"
+    assert decode_text(mac.encode("mac_roman"), "enheter.csv") == (mac, "mac_roman")

