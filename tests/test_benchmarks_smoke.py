@@ -63,7 +63,7 @@ def test_the_profile_import_benchmark_imports_both_files_at_a_tiny_size_and_find
     assert "Samma personalrader i båda databaserna: ja" in out
     assert "Rad 405 ('Summa') är en summeringsrad och har hoppats över." in out
     assert re.search(
-        rf"Kvot profil/kontrakt: {NUMBER_SV} .*belastning \(1 min\) före {NUMBER_SV}, "
+        rf"Kvot profil/kontrakt: {NUMBER_SV} \(CPU-tid {NUMBER_SV};.*belastning \(1 min\) före {NUMBER_SV}, "
         rf"efter {NUMBER_SV}",
         out,
     ), out
