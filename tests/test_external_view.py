@@ -129,3 +129,37 @@ def test_comparison_text_is_empty_without_comparisons():
         )
         == ""
     )
+
+
+def fetch_page(db_path: str, role: str) -> None:
+    """The fetch button as a page would show it, for a viewer with ``role``."""
+    from types import SimpleNamespace
+
+    from kompetens.ui import benchmark_view
+
+    ctx = SimpleNamespace(db_path=db_path, viewer=SimpleNamespace(role=role, email="hr@example.se"))
+    benchmark_view.fetch_button(ctx)
+
+
+def test_the_fetch_button_offline_shows_the_swedish_error_and_the_page_goes_on(tmp_path):
+    from kompetens.external import writer
+
+    db = tmp_path / "offline.duckdb"
+    conn = connect(db)
+    writer.write_settings(conn, {"municipality": "1283", "municipality_name": "Helsingborg",
+                                 "kolada_url": "http://127.0.0.1:9/v3", "retries": "0"})  # fmt: skip
+    conn.close()
+    at = AppTest.from_function(fetch_page, args=(str(db), "hr"), default_timeout=60)
+    at.run()
+    at.button[0].click().run()
+    assert not at.exception
+    shown = at.error[0].value  # Markdown-escaped (md_text): the dots carry backslashes
+    assert "Kunde inte nå 127\\.0\\.0\\.1" in shown and "internetförbindelse" in shown
+
+
+def test_a_principal_gets_no_fetch_button(tmp_path):
+    db = tmp_path / "p.duckdb"
+    connect(db).close()
+    at = AppTest.from_function(fetch_page, args=(str(db), "principal"), default_timeout=60)
+    at.run()
+    assert len(at.button) == 0

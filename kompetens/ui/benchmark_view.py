@@ -237,3 +237,41 @@ def trend_lines(
             + (" *Demodata.*" if both["is_demo"].any() else "")
         )
     return fig
+
+
+# ---- The fetch button (HR and admin) ----------------------------------------------------------
+
+
+def fetch_button(ctx) -> None:
+    """A button that fetches the benchmarks live, with a progress bar; only for roles with Import.
+
+    ``ctx``: the page's ``ui.context.PageContext``. Offline it fails within seconds with the
+    fetch's Swedish message; the rest of the page is unaffected and nothing is written.
+    """
+    from kompetens.external.errors import ExternalRejected, FetchFailed
+    from kompetens.external.fetch import fetch_benchmarks
+    from kompetens.ui.components import may_import
+    from kompetens.ui.context import writing
+
+    if not may_import(ctx.viewer):
+        return
+    if not st.button(
+        "Hämta jämförelsevärden från Kolada och Skolverket", icon=":material/download:"
+    ):
+        return
+    bar = st.progress(0.0, text="Hämtar jämförelsevärden …")
+    try:
+        with writing(ctx.db_path, "hämtning av jämförelsevärden") as conn:
+            result = fetch_benchmarks(
+                conn,
+                progress=lambda fraction, message: bar.progress(
+                    min(max(fraction, 0.0), 1.0), text=message
+                ),
+                user=getattr(ctx.viewer, "email", None),
+            )
+    except (FetchFailed, ExternalRejected) as failed:
+        bar.empty()
+        st.error(md_text(str(failed)), icon=":material/cloud_off:")
+        return
+    bar.empty()
+    st.success(md_text(str(result)), icon=":material/check_circle:")
