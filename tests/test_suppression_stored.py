@@ -174,6 +174,30 @@ def test_a_full_recompute_stores_the_mask_with_the_figures_stamp(small):
     assert stored(small).sort(KEYS).equals(whole_table(small).sort(KEYS))
 
 
+def test_figures_and_mask_commit_together_so_a_failing_mask_keeps_the_previous_pair(
+    small, monkeypatch
+):
+    figures_before = engine.read_meta(small)
+    mask_before = suppression_store.stored_stamp(small)
+
+    def interrupted(conn):
+        raise RuntimeError("avbruten mitt i sekretessgranskningen")
+
+    monkeypatch.setattr(suppression_store, "compute_mask", interrupted)
+    with pytest.raises(RuntimeError):
+        engine.recompute(small)
+    assert engine.read_meta(small) == figures_before
+    assert suppression_store.stored_stamp(small) == mask_before
+    assert suppression_store.mask_state(small) == suppression_store.CURRENT
+
+
+def test_a_full_recompute_reports_the_mask_step_before_it_is_done(small):
+    said: list[str] = []
+    engine.recompute(small, progress=lambda fraction, message: said.append(message))
+    step = said.index("sekretessgranskning: döljer små tal i alla nyckeltal (kan ta en minut)")
+    assert said.index("sparar nyckeltal") < step < said.index("klart")
+
+
 # --- a stale or missing mask is detected and not used ------------------------------------------
 
 
