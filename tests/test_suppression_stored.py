@@ -406,3 +406,39 @@ def test_a_page_run_that_needs_the_mask_waits_under_a_spinner_once(small):
     assert warmup.mask_with_feedback(small) is True  # computed under MASK_WAIT_TEXT
     assert warmup.mask_with_feedback(small) is False
     assert certified_s1_2025(small)["suppressed"] is True  # S1 2025: 4 teachers
+
+
+def test_the_start_up_refresh_republishes_a_snapshot_whose_mask_is_stale(small_db, tmp_path):
+    import shutil
+
+    from kompetens.core import snapshot
+    from kompetens.ops import database
+
+    db = tmp_path / "kompetens.duckdb"
+    shutil.copy(small_db, db)
+    database.ensure_published(db)
+
+    def published_state() -> str:
+        copy = store.connect(snapshot.read_pointer(db).file, read_only=True)
+        try:
+            return suppression_store.mask_state(copy)
+        finally:
+            copy.close()
+
+    # The database as an upgrade with other suppression rules finds it.
+    conn = store.connect(db)
+    conn.execute("UPDATE key_figure_suppression_meta SET suppression_code = 'older-rules'")
+    conn.close()
+    assert database.needs_publication(db)  # what the app's start-up check asks
+    said: list[str] = []
+    assert database.ensure_published(db, progress=lambda f, m: said.append(m))
+    assert said[0] == "sekretessgranskning: döljer små tal i alla nyckeltal (kan ta en minut)"
+    assert published_state() == suppression_store.CURRENT
+    assert not database.needs_publication(db)
+    # A published copy whose mask is stale (written by an older version) is republished too.
+    conn = store.connect(snapshot.read_pointer(db).file)
+    conn.execute("UPDATE key_figure_suppression_meta SET suppression_code = 'older-rules'")
+    conn.close()
+    assert database.needs_publication(db)
+    assert database.ensure_published(db)
+    assert published_state() == suppression_store.CURRENT
