@@ -135,65 +135,81 @@ def _number(value: object, where: str) -> float | None:
 
 
 def parse_kolada(document: object, where: str, ctx: Context) -> pl.DataFrame:
-    """Rows of every page of a Kolada data response (municipality or OU data)."""
-    rows: list[dict] = []
+    """Rows of every page of a Kolada data response (municipality or OU data).
+
+    Built column by column (a fetch parses ~35,000 values for 110 units x 10 KPIs x 10 years);
+    the place named in an error message is worked out only when there is an error.
+    """
+    cols: dict[str, list] = {
+        k: []
+        for k in ("measure_id", "comparison_kind", "comparison_id", "comparison_name", "year",
+                  "gender", "value", "source_value", "status", "member_count", "source_url")
+    }  # fmt: skip
     for page_no, page in enumerate(kolada_pages(document, where), start=1):
         for item_no, item in enumerate(page["values"], start=1):
-            place = f"{where}, post {item_no}" + (f" på sida {page_no}" if page_no > 1 else "")
+
+            def place(item_no=item_no, page_no=page_no) -> str:
+                return f"{where}, post {item_no}" + (f" på sida {page_no}" if page_no > 1 else "")
+
             if not isinstance(item, dict):
-                raise _fail(place, "posten ska vara ett objekt med kpi, period och values")
+                raise _fail(place(), "posten ska vara ett objekt med kpi, period och values")
             kpi = item.get("kpi")
             if not isinstance(kpi, str) or not kpi:
-                raise _fail(place, "'kpi' saknas", kpi)
+                raise _fail(place(), "'kpi' saknas", kpi)
             if "ou" in item:
                 comparison_id, kind = item.get("ou"), "school_unit"
             elif "municipality" in item:
                 comparison_id = item.get("municipality")
                 kind = municipality_kind(str(comparison_id), ctx.own_municipality)
             else:
-                raise _fail(place, "posten saknar både 'municipality' och 'ou'")
+                raise _fail(place(), "posten saknar både 'municipality' och 'ou'")
             if not isinstance(comparison_id, str) or not comparison_id:
-                raise _fail(place, "kommun- eller enhets-id saknas", comparison_id)
+                raise _fail(place(), "kommun- eller enhets-id saknas", comparison_id)
             period = item.get("period")
             year = year_of_period(str(period)) if period is not None else None
             if year is None or isinstance(period, bool):
-                raise _fail(place, "'period' ska vara ett årtal", period)
+                raise _fail(place(), "'period' ska vara ett årtal", period)
             values = item.get("values")
             if not isinstance(values, list):
-                raise _fail(place, "'values' ska vara en lista")
+                raise _fail(place(), "'values' ska vara en lista")
+            name = ctx.names.get(comparison_id) or _default_name(kind, comparison_id)
+            url = kolada_page_url(kpi, comparison_id, year)
             for value in values:
                 if not isinstance(value, dict):
-                    raise _fail(place, "varje värde ska vara ett objekt med gender och value")
+                    raise _fail(place(), "varje värde ska vara ett objekt med gender och value")
                 gender = value.get("gender")
                 if gender not in GENDERS:
-                    raise _fail(place, "'gender' ska vara T, K eller M", gender)
+                    raise _fail(place(), "'gender' ska vara T, K eller M", gender)
                 if value.get("isdeleted"):
                     continue  # v3 marks values Kolada has withdrawn
-                number = _number(value.get("value"), place)
+                raw = value.get("value")
+                number = float(raw) if type(raw) in (float, int) else _number(raw, place())
                 status = value.get("status") or None
                 count = value.get("count")
-                rows.append(
-                    {
-                        "source": "kolada",
-                        "measure_id": kpi,
-                        "comparison_kind": kind,
-                        "comparison_id": comparison_id,
-                        "comparison_name": ctx.names.get(comparison_id)
-                        or _default_name(kind, comparison_id),
-                        "period": str(year),
-                        "year": year,
-                        "gender": gender,
-                        "value": number,
-                        "source_value": _kolada_text(number, status),
-                        "status": status,
-                        "member_count": int(count) if isinstance(count, int) else None,
-                        "source_url": kolada_page_url(kpi, comparison_id, year),
-                        "fetched_at": ctx.fetched_at,
-                        "fetched_how": ctx.fetched_how,
-                        "is_demo": ctx.is_demo,
-                    }
-                )
-    return _frame(rows)
+                cols["measure_id"].append(kpi)
+                cols["comparison_kind"].append(kind)
+                cols["comparison_id"].append(comparison_id)
+                cols["comparison_name"].append(name)
+                cols["year"].append(year)
+                cols["gender"].append(gender)
+                cols["value"].append(number)
+                cols["source_value"].append(_kolada_text(number, status))
+                cols["status"].append(status)
+                cols["member_count"].append(count if type(count) is int else None)
+                cols["source_url"].append(url)
+    if not cols["year"]:
+        return empty_rows()
+    return (
+        pl.DataFrame(cols, schema={k: ROW_SCHEMA[k] for k in cols})
+        .with_columns(
+            pl.lit("kolada").alias("source"),
+            pl.col("year").cast(pl.String).alias("period"),
+            pl.lit(ctx.fetched_at, ROW_SCHEMA["fetched_at"]).alias("fetched_at"),
+            pl.lit(ctx.fetched_how, pl.String).alias("fetched_how"),
+            pl.lit(ctx.is_demo, pl.Boolean).alias("is_demo"),
+        )
+        .select(list(ROW_SCHEMA))
+    )
 
 
 def _kolada_text(number: float | None, status: str | None) -> str:
