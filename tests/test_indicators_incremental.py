@@ -7,9 +7,16 @@ because the hand-kept list forgot that those blocks read the staff months grid. 
 kind of the contract gets a small extra file on top of the small fixture; the figures the
 import leaves behind must equal, row for row and column for column, those of recomputing
 everything; the same after undoing the import (stale rows of a redone block must go).
+
+A staff import that adds, replaces or removes one month goes further: only the periods that month
+touches are redone, from the rows they rest on (``pipelines.incremental``). Those cases are checked
+the same way, on the small fixture and on a small demo organisation (years of events, vacancies and
+development, so that the rows read really are a window of the data).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import polars as pl
 import pytest
@@ -17,10 +24,11 @@ from polars.testing import assert_frame_equal
 
 from kompetens.core import store
 from kompetens.core.contract import KINDS
-from kompetens.indicators import pipelines, recompute
+from kompetens.indicators import engine, pipelines, recompute
 from kompetens.indicators.engine import KIND_BLOCKS, blocks_for, stored_settings
 from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA
-from kompetens.ingest import import_file, undo_batch
+from kompetens.indicators.pipelines.incremental import MonthChange
+from kompetens.ingest import import_file, undo_batch, writer
 from tests.fixtures.small import HERE, load_small
 
 KEYS = ["indicator_id", "level", "scope_id", "period_type", "period", "breakdown"]
@@ -180,3 +188,140 @@ def test_a_staff_import_redoes_every_block_that_reads_the_staff_months_grid():
     assert KIND_BLOCKS["survey"] == {"survey"}
     assert KIND_BLOCKS["targets"] == {"certification_gap"}
     assert blocks_for(["units"]) == set(pipelines.BLOCKS)
+
+
+@pytest.fixture
+def month_runs(monkeypatch):
+    """The changed months each recompute redid by month (empty: it redid whole blocks)."""
+    runs: list[MonthChange] = []
+    real = engine._month_results
+
+    def spy(conn, change, *args, **kwargs):
+        runs.append(change)
+        return real(conn, change, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "_month_results", spy)
+    return runs
+
+
+def _month(day: str) -> int:
+    date = dt.date.fromisoformat(day)
+    return date.year * 12 + date.month - 1
+
+
+def test_a_new_staff_month_is_recomputed_by_month_and_equals_a_full_recompute(
+    conn, tmp_path, month_runs
+):
+    path = tmp_path / "staff.csv"
+    path.write_text(EXTRA["staff"], encoding="utf-8")
+    result = import_file(conn, path, kind="staff", user="test")
+    # January 2026 follows December 2025, the latest month so far.
+    assert month_runs == [
+        MonthChange(_month("2026-01-15"), _month("2025-12-15"), _month("2026-01-15"))
+    ]
+    assert_as_full_recompute(conn)
+
+    # The undo removes the month again: by month too, back to December as the latest.
+    month_runs.clear()
+    undo_batch(conn, result.batch_id, user="test")
+    assert month_runs == [
+        MonthChange(_month("2026-01-15"), _month("2026-01-15"), _month("2025-12-15"))
+    ]
+    assert_as_full_recompute(conn)
+
+
+def _changed_snapshot(day: str) -> str:
+    """The snapshot of ``day`` re-imported with changes: its last person gone, its first at 0.5 FTE,
+    and its second no longer licensed."""
+    lines = (HERE / "staff.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line for line in lines[1:] if line.startswith(f"{day},")][:-1]
+    first = rows[0].split(",")
+    first[4] = "0.5"
+    second = rows[1].split(",")
+    second[6] = "Nej"
+    return "\n".join([lines[0], ",".join(first), ",".join(second), *rows[2:]])
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        "2024-01-15",  # the first month: no rolling window ends in it
+        "2024-11-15",  # a November: the cohort turnover of 2024 and 2025 compares them
+        "2025-01-15",  # a January: its year starts, the year before reaches back
+        "2025-10-15",  # the reference month: the year's stock values
+        "2025-12-15",  # the latest month, a December: the year is finished
+    ],
+)
+def test_an_old_staff_month_replaced_is_recomputed_by_month_and_equals_a_full_recompute(
+    day, conn, tmp_path, month_runs
+):
+    before = stored(conn)
+    path = tmp_path / "staff.csv"
+    path.write_text(_changed_snapshot(day), encoding="utf-8")
+    result = import_file(conn, path, kind="staff", user="test")
+    last = _month("2025-12-15")
+    assert month_runs == [MonthChange(_month(day), last, last)]
+    assert not stored(conn).equals(before)
+    assert_as_full_recompute(conn)
+
+    month_runs.clear()
+    undo_batch(conn, result.batch_id, user="test")
+    assert month_runs == [MonthChange(_month(day), last, last)]
+    assert_as_full_recompute(conn)
+
+
+def test_a_staff_month_that_is_not_next_to_the_grid_is_recomputed_by_whole_blocks(
+    conn, tmp_path, month_runs
+):
+    # March 2026 would leave January and February 2026 without snapshots: no incremental rule.
+    path = tmp_path / "staff.csv"
+    path.write_text(EXTRA["staff"].replace("2026-01-15", "2026-03-15"), encoding="utf-8")
+    import_file(conn, path, kind="staff", user="test")
+    assert month_runs == []
+    assert_as_full_recompute(conn)
+
+
+@pytest.fixture(scope="module")
+def demo_frames() -> dict[str, pl.DataFrame]:
+    from kompetens.demo import generate_demo
+
+    # Four years of a small organisation, the last snapshot October 2025.
+    return generate_demo(
+        employees=120, start=dt.date(2021, 11, 1), end_month=dt.date(2025, 10, 1), seed=7
+    )
+
+
+def _write_staff(conn, rows: pl.DataFrame) -> int:
+    """Import staff rows as the importer writes them, then run the after-change hook."""
+    batch, _, _ = writer.write_batch(
+        conn, "staff", rows, file_name="staff.csv", sha256=str(rows.height), rows_in=rows.height,
+        rows_rejected=0, user="test", warnings=[],
+    )  # fmt: skip
+    writer.notify_data_change(conn, "staff")
+    return batch
+
+
+@pytest.mark.parametrize("month", ["2025-10", "2025-06", "2024-12"])
+def test_in_a_demo_organisation_a_month_by_month_recompute_equals_a_full_one(
+    demo_frames, month, month_runs
+):
+    conn = store.connect(":memory:")
+    staff = demo_frames["staff"]
+    in_month = pl.col("snapshot_date").dt.strftime("%Y-%m") == month
+    with store.transaction(conn):
+        for kind, frame in demo_frames.items():
+            rows = frame.filter(~in_month) if kind == "staff" and month == "2025-10" else frame
+            store.append_rows(conn, kind, rows, store.next_batch_id(conn))
+    recompute(conn)
+    snapshot = staff.filter(in_month)
+    if month != "2025-10":
+        # An old month re-imported with a tenth of its people gone and everyone at 0.9 FTE.
+        snapshot = snapshot.filter(pl.int_range(pl.len()) % 10 != 3).with_columns(
+            pl.lit(0.9).alias("fte")
+        )
+    batch = _write_staff(conn, snapshot)
+    assert [change.month for change in month_runs] == [_month(f"{month}-01")]
+    assert_as_full_recompute(conn)
+    undo_batch(conn, batch, user="test")
+    assert len(month_runs) == 2
+    assert_as_full_recompute(conn)

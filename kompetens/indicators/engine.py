@@ -15,8 +15,10 @@ a definition, ``refresh_if_stale`` (run when the app starts and by
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -26,7 +28,9 @@ import polars as pl
 from kompetens.core import hooks, store
 from kompetens.core.contract import KINDS
 from kompetens.indicators import pipelines, targets
-from kompetens.indicators.key_figures import key_figures_ddl
+from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA, key_figures_ddl
+from kompetens.indicators.pipelines import incremental
+from kompetens.indicators.pipelines.periods import Grid
 from kompetens.indicators.registry import engine_indicators
 from kompetens.ingest import snapshot_check
 
@@ -34,6 +38,9 @@ Progress = Callable[[float, str], None]
 
 #: Key of the code fingerprint in the store's ``meta`` table.
 CODE_VERSION_KEY = "key_figures_code"
+#: Key, in the store's ``meta`` table, of the staff snapshot dates the stored figures rest on
+#: (``staff_dates``), with the data version they were read at.
+STAFF_DATES_KEY = "key_figures_staff_dates"
 
 
 def code_fingerprint(root: Path) -> str:
@@ -111,17 +118,60 @@ def blocks_for(changed_kinds: Iterable[str] | None) -> set[str]:
     return blocks
 
 
-def load_frames(conn: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+#: The date column that places a row of each kind in a month (``load_frames(since=...)``).
+_DATE_COLUMN: dict[str, str] = {
+    "staff": "snapshot_date",
+    "events": "event_date",
+    "recruitments": "published_date",
+    "development": "activity_date",
+    "placements": "period_start",
+    "survey": "survey_date",
+    "sick_leave": "month",
+}
+
+
+def _month_start(m: int) -> dt.date:
+    """The first day of month index ``m`` (``y * 12 + month - 1``)."""
+    return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def load_frames(
+    conn: duckdb.DuckDBPyConnection,
+    left_out: Iterable[dt.date] | None = None,
+    *,
+    since: dict[str, int] | None = None,
+    staff_months: Iterable[int] = (),
+    kinds: Iterable[str] | None = None,
+) -> dict[str, pl.DataFrame]:
     """The current rows the pipelines need, one frame per kind.
 
     Staff snapshots that are incomplete and not confirmed (``ingest.snapshot_check``:
     far fewer people or units than the snapshot before) are left out, so a partial
-    snapshot never becomes the latest month of the key figures.
+    snapshot never becomes the latest month of the key figures. ``left_out``: those
+    dates when the caller has judged them already (``staff_dates``).
+
+    ``since`` (kind -> month index): read only that kind's rows of that month and later
+    (an incremental recompute, ``pipelines.incremental``); ``staff_months``: staff
+    months read besides (the snapshots that fill in events' missing attributes);
+    ``kinds``: only these kinds (default every kind the pipelines read).
     """
     frames: dict[str, pl.DataFrame] = {}
-    left_out = snapshot_check.left_out_dates(conn)
+    left_out = snapshot_check.left_out_dates(conn) if left_out is None else list(left_out)
+    since = since or {}
+    extra = sorted({int(m) for m in staff_months})
+    wanted = set(_LOAD_SQL) if kinds is None else set(kinds)
     for kind, sql in _LOAD_SQL.items():
-        frame = store.frame(conn, sql)
+        if kind not in wanted:
+            continue
+        params: list = []
+        if kind in since:
+            column = _DATE_COLUMN[kind]
+            sql += f" WHERE {column} >= ?"  # column name from the constant table above
+            params.append(_month_start(since[kind]))
+            if kind == "staff" and extra:
+                sql += " OR list_contains(?, year(snapshot_date) * 12 + month(snapshot_date) - 1)"
+                params.append(extra)
+        frame = store.frame(conn, sql, params or None)
         if kind == "staff" and left_out:
             frame = frame.filter(~pl.col("snapshot_date").is_in(left_out))
         if not frame.height:
@@ -131,6 +181,104 @@ def load_frames(conn: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
             frame = pl.DataFrame(schema={c: schema[c] for c in frame.columns})
         frames[kind] = frame
     return frames
+
+
+def _fill_months(conn: duckdb.DuckDBPyConnection) -> set[int]:
+    """The staff months ``prepare_events`` reads: each event's month and the one before, for the
+    events without a staff category or employment type."""
+    months = store.rows(
+        conn,
+        "SELECT DISTINCT year(event_date) * 12 + month(event_date) - 1 FROM current_events "
+        "WHERE staff_category IS NULL OR employment_type IS NULL",
+    )
+    return {int(m) + lag for (m,) in months for lag in (0, -1)}
+
+
+def staff_dates(conn: duckdb.DuckDBPyConnection, known: dict | None = None) -> dict[str, list]:
+    """Every current staff snapshot date and what the key figures make of it.
+
+    ISO date -> ``[first batch, last batch, rows, people, units, counts]``: the import
+    batches that supply the date's rows, their number, the distinct people and units, and
+    whether the key figures use the date (``snapshot_check.assess``: complete, or
+    confirmed). A batch's rows never change (a later import supersedes them, an undo
+    deletes them), so a date with the same batches and rows as in ``known`` (the dates
+    stored with the figures) has the same people and units; only the other dates are
+    counted again. Two such maps differ exactly in the dates whose rows, or whose use,
+    changed.
+    """
+    live = store.rows(
+        conn,
+        # The raw table, for the batch ids: the current rows are those not superseded.
+        "SELECT CAST(snapshot_date AS VARCHAR), min(_batch_id), max(_batch_id), count(*) "
+        "FROM staff WHERE _superseded_by IS NULL GROUP BY snapshot_date",
+    )
+    known = known or {}
+    counts: dict[str, tuple[int, int]] = {
+        day: (known[day][3], known[day][4])
+        for day, first, last, rows in live
+        if day in known and known[day][:3] == [first, last, rows]
+    }
+    todo = [dt.date.fromisoformat(day) for day, *_ in live if day not in counts]
+    if todo:
+        counted = (
+            snapshot_check.snapshot_counts(conn)
+            if len(todo) == len(live)
+            else store.frame(
+                conn,
+                "SELECT snapshot_date, count(DISTINCT employee_id) AS people, "
+                "count(DISTINCT unit_id) AS units FROM current_staff "
+                "WHERE list_contains(?, snapshot_date) GROUP BY snapshot_date",
+                [todo],
+            )
+        )
+        for day, people, units in counted.iter_rows():
+            counts[day.isoformat()] = (int(people), int(units))
+    frame = pl.DataFrame(
+        [(dt.date.fromisoformat(day), *counts[day]) for day, *_ in live],
+        schema={"snapshot_date": pl.Date, "people": pl.Int64, "units": pl.Int64},
+        orient="row",
+    )
+    judged = snapshot_check.assess(frame, snapshot_check.confirmations(conn))
+    use = {d.isoformat(): bool(c) for d, c in judged.select("snapshot_date", "counts").iter_rows()}
+    return {
+        day: [int(first), int(last), int(rows), *counts[day], use[day]]
+        for day, first, last, rows in sorted(live)
+    }
+
+
+def _grid(dates: dict[str, list]) -> Grid:
+    """The staff months grid of the dates the key figures use."""
+    return Grid(
+        tuple(
+            sorted(
+                {
+                    d.year * 12 + d.month - 1
+                    for d in map(dt.date.fromisoformat, dates)
+                    if dates[d.isoformat()][5]
+                }
+            )
+        )
+    )
+
+
+def _stored_staff_dates(conn: duckdb.DuckDBPyConnection, meta: dict | None) -> dict | None:
+    """The staff dates stored with the figures, when they were read at the figures' data version."""
+    raw = store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [STAFF_DATES_KEY])
+    if raw is None or meta is None:
+        return None
+    stored = json.loads(raw)
+    return stored["dates"] if stored.get("data_version") == meta["data_version"] else None
+
+
+def changed_staff_month(old: dict, new: dict) -> incremental.MonthChange | None:
+    """The one staff month whose snapshots changed between two ``staff_dates`` maps, if the
+    incremental recompute covers it (``incremental.month_change``)."""
+    changed = {
+        d.year * 12 + d.month - 1
+        for d in map(dt.date.fromisoformat, old.keys() | new.keys())
+        if old.get(d.isoformat()) != new.get(d.isoformat())
+    }
+    return incremental.month_change(_grid(old), _grid(new), changed)
 
 
 def read_meta(conn: duckdb.DuckDBPyConnection) -> dict | None:
@@ -160,9 +308,12 @@ def recompute(
     """Recompute and store key figures; returns the number of rows written.
 
     With ``changed_kinds`` only the indicators those kinds feed are redone
-    (e.g. a survey import leaves the staff indicators alone). A change of
-    ``reference_month`` or ``retirement_age`` against the stored settings
-    forces a full recompute.
+    (e.g. a survey import leaves the staff indicators alone). When only the staff
+    snapshots of one month changed (the nightly import of a new month, a month
+    re-imported, or the undo of either), only the periods that month touches are
+    redone, from the rows they rest on (``pipelines.incremental``). A change of
+    ``reference_month`` or ``retirement_age`` against the stored settings forces a
+    full recompute.
     """
     if not 1 <= reference_month <= 12:
         raise ValueError("reference_month must be 1..12")
@@ -183,18 +334,41 @@ def recompute(
     step(0.05, "läser data")
     # The version of the data the figures are computed from, stored with them below.
     version = store.data_version(conn)
-    frames = load_frames(conn)
-    results = pipelines.compute(
-        frames, settings, blocks, progress=lambda f, m: step(0.05 + 0.7 * f, m)
+    stored_dates = None if full else _stored_staff_dates(conn, meta)
+    dates = staff_dates(conn, stored_dates)
+    left_out = [dt.date.fromisoformat(d) for d, row in dates.items() if not row[5]]
+    change = (
+        changed_staff_month(stored_dates, dates)
+        if stored_dates is not None and set(changed_kinds or ()) == {"staff"}
+        else None
     )
-    # Every indicator of a redone block is replaced, also one that now has no rows at all.
-    replaced = {ind for block in blocks for ind in pipelines.BLOCKS[block]}
+    # Indicators replaced whole, and (incremental by month) those replaced in some periods.
+    whole = {ind for block in blocks for ind in pipelines.BLOCKS[block]}
+    touched: pl.DataFrame | None = None
+    if change is None:
+        frames = load_frames(conn, left_out)
+        results = pipelines.compute(
+            frames, settings, blocks, progress=lambda f, m: step(0.05 + 0.7 * f, m)
+        )
+    else:
+        frames, results, touched = _month_results(conn, change, blocks, settings, left_out, dates)
+        whole = {
+            ind for block in blocks & incremental.WHOLE_BLOCKS for ind in pipelines.BLOCKS[block]
+        }
 
     if "certification_gap" in blocks:
         step(0.8, "mål och gap")
         results["certification_gap_fte"] = _certification_gap(conn, frames, results, blocks)
+    if touched is not None:
+        results = {
+            i: f
+            if i in whole
+            else f.join(touched, on=["indicator_id", "period_type", "period"], how="semi")
+            for i, f in results.items()
+        }
 
     step(0.9, "sparar nyckeltal")
+    replaced = whole | (set(touched["indicator_id"].unique()) if touched is not None else set())
     # Rows go in grouped by indicator: DuckDB's per-row-group min/max then skips other
     # indicators when a page reads one, and no index has to be maintained on insert.
     parts = [results[i] for i in sorted(replaced) if i in results and results[i].height]
@@ -203,31 +377,29 @@ def recompute(
         # Databases created before the index was dropped from the schema (ART upkeep
         # made a full recompute several times slower).
         conn.execute("DROP INDEX IF EXISTS key_figures_indicator_idx")
-        ids = sorted(replaced)
-        if set(ids) >= {i.id for i in engine_indicators()}:
+        if whole >= {i.id for i in engine_indicators()}:
             # A full recompute replaces the table wholesale: far cheaper than deleting
             # millions of rows one by one.
             conn.execute(
                 _migration_key_figures()[0].replace("CREATE TABLE", "CREATE OR REPLACE TABLE")
             )
-        else:
+        elif whole:
+            ids = sorted(whole)
             conn.execute(
                 f"DELETE FROM key_figures WHERE indicator_id IN ({', '.join('?' for _ in ids)})",  # noqa: S608 (placeholders only)
                 ids,
             )
-        if new.height:
-            conn.register("_new_key_figures", new)
-            try:
-                conn.execute(
-                    "INSERT INTO key_figures SELECT indicator_id, level, scope_id, period_type, period, breakdown, "
-                    "numerator, denominator, value, n_individuals, now() FROM _new_key_figures"
-                )
-            finally:
-                conn.unregister("_new_key_figures")
+        if touched is not None:
+            _delete_periods(conn, touched.filter(~pl.col("indicator_id").is_in(sorted(whole))))
+        _insert(conn, new)
         conn.execute("DELETE FROM key_figures_meta")
         conn.execute(
             "INSERT INTO key_figures_meta VALUES (?, now(), ?, ?)",
             [version, reference_month, retirement_age],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            [STAFF_DATES_KEY, json.dumps({"data_version": version, "dates": dates})],
         )
         if full:
             # Only a full recompute makes every figure this code's.
@@ -237,6 +409,64 @@ def recompute(
         hooks.figures_recomputed(conn, lambda f, m: step(0.92 + 0.07 * f, m))
     step(1.0, "klart")
     return new.height
+
+
+def _month_results(
+    conn: duckdb.DuckDBPyConnection,
+    change: incremental.MonthChange,
+    blocks: set[str],
+    settings: pipelines.Settings,
+    left_out: list[dt.date],
+    dates: dict[str, list],
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame], pl.DataFrame]:
+    """The figures of the blocks a changed staff month touches, from the rows they rest on.
+
+    Returns the frames read, the figures (every period computed; the caller keeps the
+    touched ones) and the touched periods of the indicators not recomputed whole
+    (``incremental.WHOLE_BLOCKS``). The staff months grid is the whole grid.
+    """
+    grid = _grid(dates)
+    flows = change.flows_from
+    since = {kind: flows for kind in _DATE_COLUMN} | {"staff": change.staff_from}
+    frames = load_frames(conn, left_out, since=since, staff_months=_fill_months(conn))
+    windowed = blocks - incremental.WHOLE_BLOCKS
+    results = pipelines.compute(frames, settings, windowed, grid=grid)
+    if blocks & incremental.WHOLE_BLOCKS:
+        # Every event and vacancy (the staff months that fill in the events are read).
+        complete = frames | load_frames(conn, left_out, kinds=("events", "recruitments"))
+        results |= pipelines.compute(
+            complete, settings, blocks & incremental.WHOLE_BLOCKS, grid=grid
+        )
+    ids = [i for block in sorted(windowed) for i in pipelines.BLOCKS[block]]
+    return frames, results, incremental.touched_periods(change, ids)
+
+
+def _delete_periods(conn: duckdb.DuckDBPyConnection, touched: pl.DataFrame) -> None:
+    """Delete the stored rows of these ``indicator_id, period_type, period``."""
+    if not touched.height:
+        return
+    conn.register("_touched_periods", touched.to_arrow())
+    try:
+        conn.execute(
+            "DELETE FROM key_figures USING _touched_periods AS t "
+            "WHERE key_figures.indicator_id = t.indicator_id "
+            "AND key_figures.period_type = t.period_type AND key_figures.period = t.period"
+        )
+    finally:
+        conn.unregister("_touched_periods")
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, new: pl.DataFrame) -> None:
+    """Append key-figure rows in one bulk insert: the frame goes to DuckDB as Arrow."""
+    if not new.height:
+        return
+    conn.register("_new_key_figures", new.to_arrow())
+    try:
+        conn.execute(
+            f"INSERT INTO key_figures SELECT {', '.join(KEY_FIGURE_SCHEMA)}, now() FROM _new_key_figures"  # noqa: S608 (column names from the schema)
+        )
+    finally:
+        conn.unregister("_new_key_figures")
 
 
 def _certification_gap(

@@ -119,6 +119,7 @@ def compute(
     settings: Settings | None = None,
     blocks: Iterable[str] | None = None,
     progress: Callable[[float, str], None] | None = None,
+    grid: Grid | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Key figures of the requested blocks (default all), one frame per indicator id.
 
@@ -126,11 +127,12 @@ def compute(
     shape; ``employee_id`` may be any hashable type). Targets are not used here:
     ``certification_gap_fte`` is derived by the engine from the shares and the
     resolved targets. What several blocks need (the snapshot roll-up, the prepared
-    events) is made once, by the first block that asks for it (``Inputs``).
+    events) is made once, by the first block that asks for it (``Inputs``). ``grid``: the
+    staff months of all the data when ``frames`` hold only the later rows (``incremental``).
     """
     wanted = set(BLOCKS) if blocks is None else set(blocks)
     step = progress or (lambda fraction, message: None)
-    inputs = Inputs(frames, settings or Settings())
+    inputs = Inputs(frames, settings or Settings(), grid)
     todo = [b for b in ALL_BLOCKS if b.name in wanted and b.compute is not None]
     out: dict[str, pl.DataFrame] = {}
     for done, block in enumerate(todo):

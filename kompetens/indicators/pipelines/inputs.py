@@ -27,10 +27,16 @@ from kompetens.indicators.pipelines.prepared import head_flows, prepare_events, 
 class Inputs:
     """The frames of one computation and the intermediate results blocks share."""
 
-    def __init__(self, frames: dict[str, pl.DataFrame], settings: Settings) -> None:
+    def __init__(
+        self, frames: dict[str, pl.DataFrame], settings: Settings, grid: Grid | None = None
+    ) -> None:
         self.settings = settings
         self._frames = frames
         self._made: dict[str, object] = {}
+        if grid is not None:
+            # Given when ``frames`` hold only the later rows (``pipelines.incremental``): the
+            # complete years, rolling windows and months of a period follow every snapshot month.
+            self._made["grid"] = grid
         #: The contract kinds read so far (directly or through a shared result).
         self.read: set[str] = set()
 
