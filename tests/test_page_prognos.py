@@ -1,8 +1,8 @@
 """Prognos: the fan per scope, the scenario sliders, 'what it takes', the backtest, roles and '..'.
 
-Two databases: the hand-built small fixture, whose certified shares at the start month
-(2025-12) are all hidden by the key-figure suppression (so the page must show '..' and
-no number), and a 600-person demo (four years of snapshots) with visible figures.
+Two databases: the hand-built small fixture, whose Söderskolan has four teachers at the
+start month (2025-12: the page must show '..' and no number), and a 600-person demo
+(four years of snapshots) with visible figures.
 """
 
 from __future__ import annotations
@@ -56,16 +56,17 @@ def test_the_page_shows_the_organisations_fan_what_it_takes_and_the_backtest(pro
     assert "Med nuvarande takt:" in shown
     # Swedish percent on the axis and in the sentence: '70 %' with a space, a decimal comma.
     assert all(" %" in t or "\u00a0%" in t for t in specs[0]["layout"]["yaxis"]["ticktext"])
-    assert "För att nå" in shown  # the area sentences of 'what it takes'
+    assert "För att varje enhet i Område" in shown  # the area sentences of "what it takes"
     assert any("Behövs per år" in frame.value.columns for frame in at.dataframe)
     labels = [m.label for m in at.metric]
     assert labels == [
-        "Organisationen, medelfel",
-        "Områden, medelfel",
-        "Enheter, medelfel",
+        "Organisationen, medelfel (procentenheter)",
+        "Områden, medelfel (procentenheter)",
+        "Enheter, medelfel (procentenheter)",
         "Utfall inom 80 %-bandet",
     ]
-    assert "procentenheter" in at.metric[0].value
+    assert "," in at.metric[0].value and "." not in at.metric[0].value  # e.g. '2,7'
+    assert at.metric[3].value.endswith("\u00a0%")
 
 
 def test_a_slider_changes_the_fan_and_draws_the_observed_pace_beside_it(prognos_db):
@@ -103,10 +104,17 @@ def test_a_principal_does_not_get_the_page(prognos_db):
     assert "Prognos" not in [t.value for t in at.title]
 
 
-def test_hidden_start_figures_are_shown_as_two_dots_and_never_as_a_number(small_db):
+def test_a_unit_with_fewer_than_five_teachers_shows_two_dots_and_never_a_number(small_db):
+    # Söderskolan (S1) has four teachers in 2025-12 (P10, P20, P21, P22): primary suppression.
     at = run_page(small_db, PAGE)
+    at.selectbox(key="prognos_scope").set_value("unit:S1").run()
     assert not at.exception
     shown = texts(at)
+    assert "Andel behöriga lärare (heltidstjänster): färre än 5 personer" in shown
     assert "prognosen visas inte (..)" in shown
     assert fans(at) == []
     assert "Med nuvarande takt" not in shown
+    # Its area Söder has no other unit: the same four teachers, hidden too.
+    at.selectbox(key="prognos_scope").set_value("area:Söder").run()
+    assert fans(at) == []
+    assert "prognosen visas inte (..)" in texts(at)

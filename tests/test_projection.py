@@ -180,7 +180,10 @@ def test_the_solver_sentence_for_an_area_sums_its_units():
     assert row["needed_per_year"] == pytest.approx(unit["needed_per_year"])  # one unit
     # Today: (1.4375 + 1.37890625) / 2 = 1.408 certified hires a year.
     assert row["today_per_year"] == pytest.approx((1.4375 + 1.37890625) / 2)
-    assert row["sentence"].startswith("För att nå 85\u00a0% år 2027 behöver Område A i genomsnitt ")
+    assert row["sentence"].startswith(
+        "För att varje enhet i Område A ska nå 85\u00a0% år 2027 behöver enheterna tillsammans "
+        "i genomsnitt "
+    )
     assert row["sentence"].endswith("behöriga nyanställningar per år (i dag 1).")
 
 

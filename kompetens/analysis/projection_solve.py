@@ -383,19 +383,38 @@ def sentence(row: dict, names: dict[str, str]) -> str:
         if row["level"] == "area" and row["units_unreachable"]
         else ""
     )
+    if row["level"] == "area":
+        goal = (
+            f"För att varje enhet i {who} ska nå {fmt_percent(row['target'], 0)} år {row['year']}"
+        )
+        if lever == "certified_hires":
+            return (
+                f"{goal} behöver enheterna tillsammans i genomsnitt {fmt_number(need, 0)} behöriga "
+                f"nyanställningar per år (i dag {fmt_number(today, 0)}){partial}."
+            )
+        if lever == "path_places":
+            return (
+                f"{goal} behöver enheterna tillsammans {fmt_number(need, 0)} fler platser per år på "
+                f"behörighetsgivande utbildning (i dag blir {fmt_number(today, 0)} behöriga per år)"
+                f"{partial}."
+            )
+        return (
+            f"{goal} behöver personalomsättningen bland behöriga sjunka med i genomsnitt "
+            f"{fmt_number(need, 1)} procentenheter (i dag {fmt_number(today, 1)} %){partial}."
+        )
     if lever == "certified_hires":
         return (
             f"{goal} behöver {who} i genomsnitt {fmt_number(need, 0)} behöriga nyanställningar "
-            f"per år (i dag {fmt_number(today, 0)}){partial}."
+            f"per år (i dag {fmt_number(today, 0)})."
         )
     if lever == "path_places":
         return (
             f"{goal} behöver {who} {fmt_number(need, 0)} fler platser per år på "
-            f"behörighetsgivande utbildning (i dag blir {fmt_number(today, 0)} behöriga per år){partial}."
+            f"behörighetsgivande utbildning (i dag blir {fmt_number(today, 0)} behöriga per år)."
         )
     return (
         f"{goal} behöver personalomsättningen bland behöriga i {who} sjunka med "
-        f"{fmt_number(need, 1)} procentenheter (i dag {fmt_number(today, 1)} %){partial}."
+        f"{fmt_number(need, 1)} procentenheter (i dag {fmt_number(today, 1)} %)."
     )
 
 

@@ -34,6 +34,8 @@ KEYS = {
     "age": "prognos_pensionsalder",
     "growth": "prognos_tillvaxt",
 }
+#: −10 to +10 in half steps (percentage points or percent), for the signed sliders.
+HALF_STEPS: list[float] = [x / 2 for x in range(-20, 21)]
 BAND_COLOUR = "rgba(0, 114, 178, 0.18)"
 BASELINE_COLOUR = charts.CONTEXT_GREY
 
@@ -75,6 +77,7 @@ def choose_scope(cur, scope, sidebar_area: str | None) -> Choice | None:
         index=keys.index(default),
         format_func=lambda k: labels[k],
         key=KEYS["scope"],
+        bind="query-params",
     )
     units = query.units(cur, scope)
     if chosen == "org":
@@ -87,21 +90,30 @@ def choose_scope(cur, scope, sidebar_area: str | None) -> Choice | None:
     return Choice("unit", ident, row["unit_name"], row["area"], frozenset([ident]))
 
 
+def signed(value: float) -> str:
+    """'+1,5', '−2,0', '0' (Swedish decimal comma and minus sign)."""
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "") + fmt_number(value, 1)
+
+
 def scenario_controls(stored_age: int, choice: Choice) -> Scenario:
     """The scenario sliders; the levers act on the chosen scope's units."""
     cols = st.columns(2)
-    turnover = cols[0].slider(
+    turnover = cols[0].select_slider(
         "Personalomsättning (övriga avgångar), förändring i procentenheter",
-        min_value=-10.0,
-        max_value=10.0,
+        options=HALF_STEPS,
         value=0.0,
-        step=0.5,
-        format="%+.1f",
+        format_func=signed,
         key=KEYS["turnover"],
+        bind="query-params",
         help="Läggs till den observerade takten för behöriga och obehöriga.",
     )
     own = cols[1].toggle(
-        "Egen andel behöriga bland nyanställda", value=False, key=KEYS["own_hire_share"]
+        "Egen andel behöriga bland nyanställda",
+        value=False,
+        key=KEYS["own_hire_share"],
+        bind="query-params",
     )
     hire_share = cols[1].slider(
         "Andel behöriga bland nyanställda (%)",
@@ -110,6 +122,7 @@ def scenario_controls(stored_age: int, choice: Choice) -> Scenario:
         value=50,
         step=5,
         key=KEYS["hire_share"],
+        bind="query-params",
         disabled=not own,
         help="Av: den observerade andelen för varje enhet och personalkategori.",
     )
@@ -120,6 +133,7 @@ def scenario_controls(stored_age: int, choice: Choice) -> Scenario:
         value=0,
         step=1,
         key=KEYS["places"],
+        bind="query-params",
         help="Fördelas på enheterna i urvalet efter antalet obehöriga.",
     )
     age = cols[1].slider(
@@ -129,15 +143,15 @@ def scenario_controls(stored_age: int, choice: Choice) -> Scenario:
         value=int(stored_age),
         step=1,
         key=KEYS["age"],
+        bind="query-params",
     )
-    growth = cols[0].slider(
+    growth = cols[0].select_slider(
         "Tjänster per år, förändring (%)",
-        min_value=-10.0,
-        max_value=10.0,
+        options=HALF_STEPS,
         value=0.0,
-        step=0.5,
-        format="%+.1f",
+        format_func=signed,
         key=KEYS["growth"],
+        bind="query-params",
         help="T.ex. färre barn i förskolan: negativ förändring, som nås genom färre nyanställningar.",
     )
     return Scenario(
@@ -183,7 +197,13 @@ def fan_chart(
     low, high, median = rows["low80"].to_list(), rows["high80"].to_list(), rows["median"].to_list()
     fig.add_trace(
         go.Scatter(
-            x=years, y=high, mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False
+            x=years,
+            y=high,
+            mode="lines",
+            name="80 % av utfallen, övre gräns",
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
         )
     )
     fig.add_trace(
@@ -238,6 +258,11 @@ def fan_chart(
     covered = [v for v in low + high + rows["target"].to_list() if v is not None]
     fig.update_yaxes(**charts.axis_format("share", covered))
     fig.update_xaxes(type="category")
+    # The legend under the plot: above it, it ran into the title on a narrow screen.
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     return fig
 
 
@@ -373,13 +398,13 @@ def backtest_summary(result) -> list[tuple[str, str]]:
 
     def pp(level: str) -> str:
         v = result.mae_pp.get(level)
-        return ".." if v is None else f"{fmt_number(v, 1)} procentenheter"
+        return ".." if v is None else fmt_number(v, 1)
 
     cov = ".." if result.coverage is None else fmt_percent(result.coverage, 0)
     return [
-        ("Organisationen, medelfel", pp("org")),
-        ("Områden, medelfel", pp("area")),
-        ("Enheter, medelfel", pp("unit")),
+        ("Organisationen, medelfel (procentenheter)", pp("org")),
+        ("Områden, medelfel (procentenheter)", pp("area")),
+        ("Enheter, medelfel (procentenheter)", pp("unit")),
         ("Utfall inom 80 %-bandet", cov),
     ]
 
@@ -420,7 +445,7 @@ def what_it_takes_section(cur, scope, choice: Choice, start_year: int, frame: pl
         components.empty_state("Ingen enhet i urvalet har den här andelen.")
         return
     area_rows = table.filter(pl.col("level") == "area")
-    for sentence in area_rows["sentence"].to_list():
+    for sentence in area_rows["sentence"].unique(maintain_order=True).to_list():
         st.markdown(f"- {components_md(sentence)}")
     shown = what_table(table)
     st.dataframe(screen_table(shown), hide_index=True)
