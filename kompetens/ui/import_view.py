@@ -57,7 +57,7 @@ REJECTED_WHERE = "Hämtad från sidan Import i Kompetens; filen sparas inte på 
 def rejected_download_note(file_name: str) -> str:
     """The page's sentence beside the rejected-rows download: what the file holds (privacy rule 5)."""
     return (
-        f"{file_name} har filens radnummer och kolumner, med personnumren maskerade, och felen per rad. "
+        f"{file_name} har filens radnummer och kolumner och felen per rad. "
         f"Den innehåller {REJECTED_PRIVACY}: förvara den som andra personuppgifter och radera den "
         "när raderna är rättade."
     )

@@ -152,3 +152,66 @@ def test_an_hr_export_is_mapped_in_the_browser_saved_as_a_profile_and_imported(
     ]
     assert len(via_browser) == 6
     assert via_browser == contract_rows(db, contract, tmp_path)
+
+
+def test_a_partial_import_through_a_saved_profile_offers_the_rejected_rows_as_the_file_has_them(
+    app_and_db, page
+):
+    """Issue 15 point 9: the download gives the file's rows, columns and masked personnummer."""
+    from kompetens.ingest import profiles
+
+    url, db = app_and_db
+    conn = store.connect(db)
+    try:
+        profiles.save_profile(conn, profiles.read_profile_file(EXPORTS / "heroma.toml"), "test")
+    finally:
+        conn.close()
+    text = (EXPORTS / "heroma_personal.csv").read_bytes().decode("cp1252")
+    text = text.replace("LÄR-GR;80,00;VIK", "LÄR-GR;180,00;VIK")  # line 7: FTE above 100 %
+    text = text.replace("19700228-3310;100235;41030", "19700228-3310;100235;49999")  # line 10
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    page.goto(f"{url}/import")
+    wait_for_app(page)
+    page.get_by_text("Läs in en fil").wait_for(timeout=30_000)
+    page.set_input_files(
+        '[data-testid="stFileUploader"] input[type=file]',
+        files=[{"name": "heroma_fel.csv", "mimeType": "text/csv", "buffer": text.encode("cp1252")}],
+    )
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    shown = main.inner_text().replace("\u2060", "")
+    assert "rad 7, kolumn Syss.grad %: värdet '180,00'" in shown  # the file's spelling
+    assert "rad 10, kolumn Org.enhet: värdet '49999'" in shown
+    page.get_by_text("Importera giltiga rader och spara de avvisade raderna").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Importera giltiga rader").click()
+    wait_for_app(page)
+    no_exception(page)
+    alerts = "\n".join(page.locator('[data-testid="stAlert"]').all_inner_texts())
+    assert "heroma_fel.csv (personal (ögonblicksbilder)): 4 rader importerade" in alerts
+    assert "2 rader avvisade (se heroma_fel.avvisade.csv)" in alerts
+    assert "/tmp" not in alerts and "avvisade.csv)" in alerts  # the file's name, no server folder
+    caption = main.inner_text().replace("\u2060", "")
+    assert "personuppgifter med maskerade personnummer" in caption
+    screenshot(page, "import_partial_rejected_rows")
+    with page.expect_download() as download:
+        page.get_by_role(
+            "button", name="Ladda ner avvisade rader (heroma_fel.avvisade.csv)"
+        ).click()
+    lines = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].endswith('Hämtad från sidan Import i Kompetens; filen sparas inte på servern."')
+    assert lines[1] == (
+        "rad;Personnr;Anst.nr;Org.enhet;Organisationsenhet;Befattningsbenämning;AID;"
+        "Syss.grad %;Anst.form;Legitimation (J/N);Kön;fel"
+    )
+    assert lines[2].startswith(
+        "7;19850921-****;100232;41010;Åkerskolan;Lärare åk 4-6;LÄR-GR;180,00;VIK;N;M;"
+    )
+    assert lines[3].startswith(
+        "10;19700228-****;100235;49999;Östra skolan;Rektor;REKT;100,00;TV;N;M;"
+    )
+    assert len(lines) == 4
+    whole = "\n".join(lines)
+    assert "19850921-4568" not in whole and "198509214568" not in whole and "p_" not in whole
