@@ -217,3 +217,25 @@ def test_has_benchmarks_tells_an_empty_database_from_one_with_values(conn):
         assert not benchmarks.has_benchmarks(empty)
     finally:
         empty.close()
+
+
+def test_a_new_import_or_an_undo_on_a_database_file_is_seen_at_once(tmp_path):
+    c = connect(tmp_path / "k.duckdb")
+    try:
+        build(c)
+        before = benchmarks.external_comparisons(c, EVERYONE, "certified_teacher_share", 2024)
+        assert before.filter(pl.col("comparison_kind") == "national")["value"].to_list() == [
+            approx(0.739)
+        ]
+        newer = writer.import_benchmark_file(c, "ny.json", kolada([("N15814", "0000", 2024, 75.0)]))
+        after = benchmarks.external_comparisons(c, EVERYONE, "certified_teacher_share", 2024)
+        assert after.filter(pl.col("comparison_kind") == "national")["value"].to_list() == [
+            approx(0.75)
+        ]
+        writer.undo_benchmarks(c, newer.batch_id)
+        undone = benchmarks.external_comparisons(c, EVERYONE, "certified_teacher_share", 2024)
+        assert undone.filter(pl.col("comparison_kind") == "national")["value"].to_list() == [
+            approx(0.739)
+        ]
+    finally:
+        c.close()

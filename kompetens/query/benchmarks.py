@@ -19,6 +19,9 @@ query cache keys on.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import duckdb
 import polars as pl
 
@@ -61,6 +64,48 @@ COMPARISON_COLUMNS: dict[str, pl.DataType] = {
 
 def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=COMPARISON_COLUMNS)
+
+
+#: Kolada totals (gender ``T``) per database file and benchmark-log state; a few entries.
+_TOTALS: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
+_TOTALS_LOCK = threading.Lock()
+_TOTALS_KEEP = 4
+
+
+def _kolada_totals(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    """Every live Kolada total, read once per database file and state of the benchmark log.
+
+    The key is (file path, newest batch, number of undone batches): one small query per call,
+    instead of a filtered query on the table. A published snapshot is a new file, and a write
+    on the primary adds or undoes a batch, so a stale frame is never returned. In-memory
+    databases (no path) are read every time. None when the table does not exist.
+    """
+    try:
+        path, newest, undone = store.rows(
+            cur,
+            "SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
+            "(SELECT max(batch_id) FROM external_import_log), "
+            "(SELECT count(undone_at) FROM external_import_log)",
+        )[0]
+    except duckdb.CatalogException:
+        return None
+    key = (path, newest, undone)
+    if path:
+        with _TOTALS_LOCK:
+            if key in _TOTALS:
+                _TOTALS.move_to_end(key)
+                return _TOTALS[key]
+    frame = store.frame(
+        cur,
+        "SELECT * FROM current_external_values WHERE source = 'kolada' AND gender = 'T' "
+        "ORDER BY measure_id, comparison_kind, year",
+    )
+    if path:
+        with _TOTALS_LOCK:
+            _TOTALS[key] = frame
+            while len(_TOTALS) > _TOTALS_KEEP:
+                _TOTALS.popitem(last=False)
+    return frame
 
 
 def _scale(indicator_id: str) -> float:
@@ -126,21 +171,23 @@ def external_comparisons(
         ou_id = None
         if unit_id is not None:
             ou_id = _visible_unit(cur, scope, unit_id)["kolada_ou_id"]
-        if kpi is None or not _has_table(cur, "current_external_values"):
-            return _empty()
-        frame = store.frame(
-            cur,
-            """SELECT * FROM current_external_values
-               WHERE source = 'kolada' AND measure_id = ? AND year <= ? AND gender = 'T'
-                 AND (comparison_kind IN ('own_municipality', 'municipality_group', 'national')
-                      OR (comparison_kind = 'school_unit' AND comparison_id = ?))
-               QUALIFY row_number() OVER (PARTITION BY comparison_kind ORDER BY year DESC) = 1""",
-            [kpi, year, ou_id],
-        )
+        totals = None if kpi is None else _kolada_totals(cur)
     finally:
         cur.close()
+    if totals is None or totals.is_empty():
+        return _empty()
+    shown = pl.col("comparison_kind").is_in(STRIP_KINDS)
+    if ou_id is not None:
+        shown = shown | (
+            (pl.col("comparison_kind") == "school_unit") & (pl.col("comparison_id") == ou_id)
+        )
     order = {k: i for i, k in enumerate((*STRIP_KINDS, "school_unit"))}
-    frame = frame.sort(pl.col("comparison_kind").replace_strict(order, default=9))
+    frame = (
+        totals.filter((pl.col("measure_id") == kpi) & (pl.col("year") <= year) & shown)
+        .sort("year", descending=True)
+        .unique("comparison_kind", keep="first", maintain_order=True)
+        .sort(pl.col("comparison_kind").replace_strict(order, default=9))
+    )
     return _shape(frame, _scale(indicator_id))
 
 
@@ -159,18 +206,14 @@ def external_trend(
     kpi = get(indicator_id).kolada_id
     cur = conn.cursor()
     try:
-        if kpi is None or not _has_table(cur, "current_external_values"):
-            return _empty()
-        frame = store.frame(
-            cur,
-            f"""SELECT * FROM current_external_values
-               WHERE source = 'kolada' AND measure_id = ? AND gender = 'T'
-                 AND comparison_kind IN ({", ".join("?" for _ in kinds)})
-               ORDER BY comparison_kind, year""",  # noqa: S608 (placeholders only)
-            [kpi, *kinds],
-        )
+        totals = None if kpi is None else _kolada_totals(cur)
     finally:
         cur.close()
+    if totals is None:
+        return _empty()
+    frame = totals.filter(
+        (pl.col("measure_id") == kpi) & pl.col("comparison_kind").is_in(list(kinds))
+    ).sort("comparison_kind", "year")
     return _shape(frame, _scale(indicator_id))
 
 
