@@ -156,3 +156,13 @@ def test_the_default_kpis_are_the_registrys_kolada_ids_and_the_extras():
     assert {"N11810", "N00216", "N00090", "N00091", "U15200", "N00214", "N17826", "N15813"} <= set(
         kpis
     )
+
+
+def test_the_fetch_benchmark_runs_at_a_tiny_size_and_counts_every_value(monkeypatch, capsys):
+    from kompetens.benchmarks import external_fetch
+
+    monkeypatch.setattr("sys.argv", ["x", "--units", "3", "--kpis", "2", "--years", "2"])
+    external_fetch.main()
+    # municipality data 2 KPIs x 3 places x 2 years x 3 genders = 36; OU data 3 x 2 x 2 x 3 = 36;
+    # Skolverket 3 units x the 2 school years asked for = 6. 36 + 36 + 6 = 78.
+    assert "78 rows written" in capsys.readouterr().out
