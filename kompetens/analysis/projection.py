@@ -35,6 +35,7 @@ then divided), never fitted on their own.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,7 +93,9 @@ class Scenario:
 #: Named scenarios (``kompetens prognos --scenario NAME``; the page starts from one).
 SCENARIOS: dict[str, Scenario] = {
     "nuvarande-takt": Scenario(),
-    "lagre-omsattning": Scenario("Två procentenheter lägre personalomsättning", turnover_delta=-0.02),
+    "lagre-omsattning": Scenario(
+        "Två procentenheter lägre personalomsättning", turnover_delta=-0.02
+    ),
     "fler-behoriga-nyanstallda": Scenario(
         "Tre av fyra nyanställda behöriga", certified_hire_share=0.75
     ),
@@ -134,6 +137,9 @@ class Model:
     ages: pl.DataFrame
     rates: pl.DataFrame
     heads: pl.DataFrame  # level, scope_id, indicator_id, n_start (distinct people)
+    #: Per rate: the evidence behind each cell's rate (exposure + prior strength, person-years);
+    #: the draws take the rate from Beta(value · evidence, (1 − value) · evidence).
+    evidence: dict[str, np.ndarray] = field(default_factory=dict)
     _groups: dict = field(default_factory=dict)
 
     @property
@@ -404,10 +410,14 @@ def build_model(
     rates = shrunk_rates(flows, start_year, window, k)
     rate_cells = rates.join(cells.select(*CELL_KEYS, "cell"), on=CELL_KEYS, how="inner")
 
+    evidence: dict[str, np.ndarray] = {}
+
     def rate(name: str) -> np.ndarray:
         out = np.zeros(n, dtype=np.float64)
         part = rate_cells.filter(pl.col("rate") == name)
         out[part["cell"].to_numpy()] = part["value"].to_numpy()
+        evidence[name] = np.full(n, k, dtype=np.float64)
+        evidence[name][part["cell"].to_numpy()] = part["exposure"].to_numpy() + k
         # A cell without any observed rate row borrows its area's, else the organisation's.
         missing = np.ones(n, dtype=bool)
         missing[part["cell"].to_numpy()] = False
@@ -438,6 +448,7 @@ def build_model(
         ages=ages,
         rates=rates,
         heads=start_heads(rows),
+        evidence=evidence,
     )
 
 
@@ -600,24 +611,75 @@ def expected_path(model: Model, prm: Params, years: int) -> Path:
     return Path(c, u, ret_c, ret_u, hires_c, hires, comps, exits)
 
 
+def _round_with(x: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Round ``x`` (≥ 0, per cell) up or down with the given uniforms ``(draws, cells)``: mean ``x``."""
+    base = np.floor(x)
+    return (base + (uniform < (x - base))).astype(np.int64)
+
+
 def _stochastic_round(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Round to an integer up or down at random so that the mean is ``x`` (x ≥ 0)."""
     base = np.floor(x)
     return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
 
 
+def _drawn_rates(
+    model: Model, prm: Params, draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each draw's rates ``(draws, cells)``: Beta around the model's rate, shifted by the scenario.
+
+    The Beta has the rate as its mean and the rate's evidence (exposure + prior
+    strength) as its size, i.e. the posterior of the shrinkage in
+    ``shrunk_rates``: a rate resting on few person-years varies more. A scenario's
+    change (``prm`` minus the model's rate) is added to every draw; a hire share
+    the scenario sets is taken as given.
+    """
+    out = []
+    for name, model_rate, used in (
+        ("exit_certified", model.q_c, prm.q_c),
+        ("exit_uncertified", model.q_u, prm.q_u),
+        ("completion", model.p, prm.p),
+        ("certified_hire_share", model.h, prm.h),
+    ):
+        size = model.evidence.get(name)
+        if size is None:
+            out.append(used)
+            continue
+        a = np.maximum(model_rate * size, 1e-6)
+        b = np.maximum((1.0 - model_rate) * size, 1e-6)
+        drawn = rng.beta(a, b, size=(draws, model.n_cells))
+        if name == "certified_hire_share":
+            out.append(np.where(np.isclose(used, model_rate), drawn, used))
+        else:
+            out.append(np.clip(drawn + (used - model_rate), 0.0, 1.0))
+    return out[0], out[1], out[2], out[3]
+
+
 def simulate(
-    model: Model, prm: Params, path: Path, years: int, draws: int = DRAWS, seed: int = SEED
+    model: Model,
+    prm: Params,
+    path: Path,
+    years: int,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    rate_uncertainty: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Monte Carlo draws of the heads: arrays ``(draws, years + 1, cells)`` certified and uncertified.
 
-    Binomial on headcounts: other exits of each status, completions of the
-    uncertified who remain, and the certified among the hires. Retirements are the
-    expected retirements of the deterministic path (``path``), rounded at random;
-    the extra places and the growth are rounded the same way.
+    Each draw first takes its own rates (``_drawn_rates``; ``rate_uncertainty``),
+    kept for every year of the draw. Then binomial on headcounts: other exits of
+    each status, completions of the uncertified who remain, and the certified among
+    the hires. Retirements are the expected retirements of the deterministic path
+    (``path``), rounded at random; the extra places and the growth are rounded the
+    same way.
     """
     rng = np.random.default_rng(seed)
     n = model.n_cells
+    q_c, q_u, p, h = (
+        _drawn_rates(model, prm, draws, rng)
+        if rate_uncertainty
+        else [np.broadcast_to(r, (draws, n)) for r in (prm.q_c, prm.q_u, prm.p, prm.h)]
+    )
     c = np.empty((draws, years + 1, n), dtype=np.int64)
     u = np.empty((draws, years + 1, n), dtype=np.int64)
     c[:, 0] = np.rint(model.c0).astype(np.int64)
@@ -625,19 +687,24 @@ def simulate(
     shape = (draws, n)
     for t in range(1, years + 1):
         cc, uu = c[:, t - 1], u[:, t - 1]
-        r_c = np.minimum(cc, _stochastic_round(np.broadcast_to(path.ret_c[t - 1], shape), rng))
-        r_u = np.minimum(uu, _stochastic_round(np.broadcast_to(path.ret_u[t - 1], shape), rng))
-        e_c = rng.binomial(cc - r_c, np.broadcast_to(prm.q_c, shape))
-        e_u = rng.binomial(uu - r_u, np.broadcast_to(prm.q_u, shape))
+        # One uniform per draw and cell rounds this year's expected retirements (both statuses).
+        uniform = rng.random(shape)
+        r_c = np.minimum(cc, _round_with(path.ret_c[t - 1], uniform))
+        r_u = np.minimum(uu, _round_with(path.ret_u[t - 1], uniform))
+        e_c = rng.binomial(cc - r_c, q_c)
+        e_u = rng.binomial(uu - r_u, q_u)
         left_u = uu - r_u - e_u
-        k = rng.binomial(left_u, np.broadcast_to(prm.p, shape))
+        k = rng.binomial(left_u, p)
         if prm.extra.any():
             k = k + _stochastic_round(np.broadcast_to(prm.extra, shape), rng)
         k = np.minimum(k, left_u)
-        grow = prm.growth * (cc + uu)
-        grow_int = np.sign(grow) * _stochastic_round(np.abs(grow), rng)
-        hired = np.maximum(0, r_c + r_u + e_c + e_u + grow_int).astype(np.int64)
-        h_c = rng.binomial(hired, np.broadcast_to(prm.h, shape))
+        hired = r_c + r_u + e_c + e_u
+        if prm.growth:
+            grow = prm.growth * (cc + uu)
+            hired = np.maximum(
+                0, hired + np.sign(grow).astype(np.int64) * _stochastic_round(np.abs(grow), rng)
+            )
+        h_c = rng.binomial(hired, h)
         c[:, t] = cc - r_c - e_c + k + h_c
         u[:, t] = left_u - k + hired - h_c
     return c, u
@@ -648,56 +715,75 @@ def simulate(
 # --------------------------------------------------------------------------------------------
 
 
-def _groups(model: Model) -> tuple[pl.DataFrame, np.ndarray]:
-    """The (level, scope_id, indicator_id) groups and, per level, each cell's group index.
+@dataclass(frozen=True)
+class Groups:
+    """How cells sum to scopes: the groups (row = group index: units first, then the
+    (area, share) and (org, share) groups), the first cell of each unit (cells are
+    sorted by unit, so a unit's cells are contiguous), and one-hot matrices
+    units → area groups and units → org groups."""
 
-    Returns the groups frame (row = group index) and an int array ``(3, cells)``:
-    each cell's group at unit, area and org level.
-    """
+    frame: pl.DataFrame
+    unit_starts: np.ndarray
+    to_area: np.ndarray
+    to_org: np.ndarray
+
+
+def _groups(model: Model) -> Groups:
+    """The model's ``Groups`` (made once per model)."""
     if "g" in model._groups:
         return model._groups["g"]
     cells = model.cells
-    keyed = []
-    for level, scope in (
-        ("unit", pl.col("unit_id")),
-        ("area", pl.col("area")),
-        ("org", pl.lit("org")),
-    ):
-        keyed.append(
-            cells.select(
-                "cell", pl.lit(level).alias("level"), scope.alias("scope_id"), "indicator_id"
-            )
-        )
-    allk = pl.concat(keyed)
-    groups = (
-        allk.select("level", "scope_id", "indicator_id")
-        .unique(maintain_order=True)
-        .with_row_index("g")
+    units = cells.group_by("unit_id", maintain_order=True).agg(
+        pl.col("cell").first().alias("first"),
+        pl.col("area").first(),
+        pl.col("indicator_id").first(),
     )
-    idx = allk.join(groups, on=["level", "scope_id", "indicator_id"]).sort("cell")
-    member = np.vstack(
+    areas = units.select("area", "indicator_id").unique(maintain_order=True)
+    orgs = units.select("indicator_id").unique(maintain_order=True)
+    area_idx = units.join(areas.with_row_index("_a"), on=["area", "indicator_id"], how="left")["_a"]
+    org_idx = units.join(orgs.with_row_index("_o"), on="indicator_id", how="left")["_o"]
+    to_area = np.zeros((units.height, areas.height))
+    to_area[np.arange(units.height), area_idx.to_numpy()] = 1.0
+    to_org = np.zeros((units.height, orgs.height))
+    to_org[np.arange(units.height), org_idx.to_numpy()] = 1.0
+    frame = pl.concat(
         [
-            idx.filter(pl.col("level") == lv).sort("cell")["g"].to_numpy()
-            for lv in ("unit", "area", "org")
+            units.select(
+                pl.lit("unit").alias("level"), pl.col("unit_id").alias("scope_id"), "indicator_id"
+            ),
+            areas.select(
+                pl.lit("area").alias("level"), pl.col("area").alias("scope_id"), "indicator_id"
+            ),
+            orgs.select(
+                pl.lit("org").alias("level"), pl.lit("org").alias("scope_id"), "indicator_id"
+            ),
         ]
     )
-    model._groups["g"] = (groups.drop("g"), member)
+    model._groups["g"] = Groups(frame, units["first"].to_numpy().astype(np.int64), to_area, to_org)
     return model._groups["g"]
 
 
-def _sum_to_groups(values: np.ndarray, member: np.ndarray, n_groups: int) -> np.ndarray:
-    """Sum the last axis (cells) of ``values`` into groups at every level: shape ``(..., n_groups)``."""
-    lead = values.shape[:-1]
-    flat = values.reshape(-1, values.shape[-1])
-    rows = flat.shape[0]
-    out = np.zeros((rows, n_groups))
-    offsets = (np.arange(rows) * n_groups)[:, None]
-    for level in range(member.shape[0]):
-        idx = (offsets + member[level][None, :]).ravel()
-        out += np.bincount(idx, weights=flat.ravel(), minlength=rows * n_groups).reshape(
-            rows, n_groups
-        )
-    return out.reshape(*lead, n_groups)
+def _sum_to_groups(values: np.ndarray, groups: Groups) -> np.ndarray:
+    """Sum the last axis (cells) of ``values`` into every group: shape ``(..., n_groups)``.
+
+    Cells to units with one ``add.reduceat`` (a unit's cells are contiguous), units to
+    areas and the organisation with small matrix products.
+    """
+    if values.shape[-1] == 0:
+        return np.zeros((*values.shape[:-1], groups.frame.height))
+    per_unit = np.add.reduceat(values, groups.unit_starts, axis=-1)
+    return np.concatenate([per_unit, per_unit @ groups.to_area, per_unit @ groups.to_org], axis=-1)
+
+
+def _quantiles(share: np.ndarray) -> np.ndarray:
+    """The 50th, 10th and 90th percentile over the draws (axis 0); NaN-aware only where needed."""
+    q = np.quantile(share, [0.5, 0.1, 0.9], axis=0)
+    gaps = np.isnan(share).any(axis=0)
+    if gaps.any():
+        with warnings.catch_warnings():  # a scope empty in every draw stays NaN, quietly
+            warnings.simplefilter("ignore", RuntimeWarning)
+            q[:, gaps] = np.nanquantile(share[:, gaps], [0.5, 0.1, 0.9], axis=0)
+    return q
 
 
 RESULT_SCHEMA = {
@@ -740,17 +826,18 @@ def project(
         raise ValueError("years must be 1–10")
     prm = params(model, scenario, years, levers)
     path = expected_path(model, prm, years)
-    groups, member = _groups(model)
+    grouping = _groups(model)
+    groups = grouping.frame
     g = groups.height
-    num = _sum_to_groups(path.c * model.fte_c, member, g)
-    den = num + _sum_to_groups(path.u * model.fte_u, member, g)
+    num = _sum_to_groups(path.c * model.fte_c, grouping)
+    den = num + _sum_to_groups(path.u * model.fte_u, grouping)
     expected = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
     if draws > 0:
         c, u = simulate(model, prm, path, years, draws, seed)
-        dn = _sum_to_groups(c * model.fte_c, member, g)
-        dd = dn + _sum_to_groups(u * model.fte_u, member, g)
+        dn = _sum_to_groups(c * model.fte_c, grouping)
+        dd = dn + _sum_to_groups(u * model.fte_u, grouping)
         share = np.divide(dn, dd, out=np.full_like(dn, np.nan), where=dd > 0)
-        q = np.nanquantile(share, [0.5, 0.1, 0.9], axis=0)
+        q = _quantiles(share)
         median, low, high = q[0], q[1], q[2]
     else:
         median = low = high = expected
