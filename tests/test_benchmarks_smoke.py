@@ -67,3 +67,17 @@ def test_the_profile_import_benchmark_imports_both_files_at_a_tiny_size_and_find
         rf"efter {NUMBER_SV}",
         out,
     ), out
+
+
+def test_the_projection_benchmark_runs_at_a_tiny_size_and_ends_with_its_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "kompetens.benchmarks", "projection", "--employees", "300"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert re.search(rf"projection \+ 500-draw band \(warm, best of 3\): +{NUMBER} s wall", out), out
+    last = out.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"projection: employees=300 warm_s={NUMBER} cpu_s={NUMBER} peak_mb=\d+", last
+    ), last
