@@ -66,7 +66,7 @@ def build(c) -> None:
             {"unit_id": "E1", "unit_name": "Ekskolan", "area": "Norr", "school_form": "grundskola",
              "school_unit_code": "11111111", "kolada_ou_id": "V15E129900101"},
             {"unit_id": "L1", "unit_name": "Lärkans förskola", "area": "Norr", "school_form": "forskola",
-             "school_unit_code": None, "kolada_ou_id": None},
+             "school_unit_code": "33333333", "kolada_ou_id": None},
             {"unit_id": "S1", "unit_name": "Söderskolan", "area": "Söder", "school_form": "grundskola",
              "school_unit_code": "22222222", "kolada_ou_id": None},
         ],
@@ -153,7 +153,7 @@ def test_a_principal_sees_the_public_comparisons_but_no_other_units_values(conn)
 def test_reconciliation_flags_a_unit_more_than_ten_points_from_skolverket_and_says_why(conn):
     table = benchmarks.certification_reconciliation(conn, EVERYONE, 2024)
     rows = {r["unit_id"]: r for r in table.iter_rows(named=True)}
-    assert set(rows) == {"E1", "S1"}  # the preschool has no school-unit code
+    assert set(rows) == {"E1", "S1"}  # the preschool has a code but no teacher share: left out
     # E1: ours 3.4 / 5.9 = 0.5763, Skolverket 70,0 % -> -0.1237: more than 10 points
     assert rows["E1"]["our_share"] == approx(3.4 / 5.9)
     assert rows["E1"]["official_share"] == approx(0.70)

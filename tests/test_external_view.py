@@ -54,13 +54,19 @@ def run(db, scope_units=None, year="2024") -> AppTest:
 def test_the_card_caption_names_each_comparison_its_year_and_links_the_source(db):
     shown = texts(run(db))
     # own 68,0 % (2023), group 74,0 % (2024), national 73,9 % (2024), Swedish formats
-    assert "Egen kommun (Demokommun) 68,0\u00a0% (2023)" in shown
-    assert "Liknande kommuner 74,0\u00a0% (2024)" in shown
-    assert "Riket 73,9\u00a0% (2024)" in shown
     assert (
-        "[Kolada N15814, 2024](https://www.kolada.se/verktyg/fri-sokning/?kpis=N15814&municipals=0000&years=2024)"
+        "Egen kommun (Demokommun)](https://www.kolada.se/verktyg/fri-sokning/?kpis=N15814&municipals=1299&years=2023) 68,0\u00a0% (2023)"
         in shown
     )
+    assert (
+        "Liknande kommuner](https://www.kolada.se/verktyg/fri-sokning/?kpis=N15814&municipals=G1&years=2024) 74,0\u00a0% (2024)"
+        in shown
+    )
+    assert (
+        "[Riket](https://www.kolada.se/verktyg/fri-sokning/?kpis=N15814&municipals=0000&years=2024) 73,9\u00a0% (2024)"
+        in shown
+    )
+    assert "Källa: Kolada, nyckeltal N15814." in shown
 
 
 def test_the_reconciliation_table_shows_both_shares_the_flag_and_the_reasons(db):

@@ -246,7 +246,8 @@ def certification_reconciliation(
     Our share is ``certified_teacher_share`` for the year (the reference-month snapshot,
     through ``query.certification_units``: scope and suppression applied); Skolverket's is
     ``certifiedTeachersQuota`` for the school year that starts in ``year`` (measured on
-    15 October). Grain: one row per unit in scope with a school-unit code. ``difference``
+    15 October). Grain: one row per unit in scope with a school-unit code and a share (ours,
+    hidden or not, or Skolverket's). ``difference``
     = ours - Skolverket's (fraction; null when either is missing or ours is hidden);
     ``flagged`` when ``|difference| > RECONCILIATION_THRESHOLD``; ``reasons`` then lists
     ``RECONCILIATION_REASONS`` (one per line). Skolverket's ``~100`` counts as 100 %;
@@ -314,6 +315,12 @@ def certification_reconciliation(
             .alias("reasons"),
             pl.col("is_demo").fill_null(False),
         )
+    )
+    # Units with neither our share nor an official one (a preschool with a school-unit code): left out.
+    out = out.filter(
+        pl.col("our_share").is_not_null()
+        | pl.col("our_suppressed")
+        | pl.col("official_text").is_not_null()
     )
     return out.select(list(RECONCILIATION_COLUMNS)).sort("area", "unit_name", "unit_id")
 

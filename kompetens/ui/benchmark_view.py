@@ -45,9 +45,10 @@ def _shown(row: dict, indicator) -> str:
 
 
 def comparison_text(comparisons: pl.DataFrame, indicator_id: str) -> str:
-    """One Markdown line: each comparison's label, value and year, then the source with a link.
+    """One Markdown line: each comparison's label (linked to the source's page), value and year,
+    then the source and its measure. Empty string when there are no comparisons.
 
-    ``comparisons``: ``query.benchmarks.external_comparisons``. Empty string when empty.
+    ``comparisons``: ``query.benchmarks.external_comparisons``.
     """
     if comparisons.is_empty():
         return ""
@@ -57,16 +58,13 @@ def comparison_text(comparisons: pl.DataFrame, indicator_id: str) -> str:
         label = row["label"]
         if row["comparison_kind"] in ("own_municipality", "school_unit"):
             label = f"{label} ({md_text(row['comparison_name'])})"
-        parts.append(f"{label} {_shown(row, indicator)} ({row['year']})")
-    sources = []
-    for row in comparisons.unique("comparison_kind", keep="first", maintain_order=True).iter_rows(
-        named=True
-    ):
-        sources.append(
-            f"[{row['source_name']} {md_text(row['measure_id'])}, {row['year']}]({row['source_url']})"
-        )
+        parts.append(f"[{label}]({row['source_url']}) {_shown(row, indicator)} ({row['year']})")
+    sources = dict.fromkeys(
+        f"{row['source_name']}, nyckeltal {md_text(row['measure_id'])}"
+        for row in comparisons.iter_rows(named=True)
+    )
     demo = " *Demodata.*" if comparisons["is_demo"].any() else ""
-    return " · ".join(parts) + ". Källa: " + ", ".join(dict.fromkeys(sources)) + "." + demo
+    return " · ".join(parts) + ". Källa: " + "; ".join(sources) + "." + demo
 
 
 def card_comparison(
@@ -255,6 +253,11 @@ def fetch_button(ctx) -> None:
 
     if not may_import(ctx.viewer):
         return
+    st.subheader("Jämförelsevärden")
+    st.caption(
+        "Riket, liknande kommuner och skolenheternas officiella värden hämtas från Koladas och "
+        "Skolverkets öppna API:er (kräver internet). Inställningar: `kompetens benchmarks settings`."
+    )
     if not st.button(
         "Hämta jämförelsevärden från Kolada och Skolverket", icon=":material/download:"
     ):
