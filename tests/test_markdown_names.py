@@ -1,7 +1,7 @@
 """Names are data: an area or unit named like Markdown is shown as typed on every page.
 
 The fixture is the small one (``tests/fixtures/small``) with area Norr renamed to a
-Markdown link and Ekskolan (E1) to bold, italics, a colour directive and LaTeX. Every
+Markdown link and Ekskolan (E1) to bold, italics, a colour directive, LaTeX and a web address. Every
 element that Streamlit renders as Markdown (titles, headings, text, captions, boxes,
 metric, expander and tab labels) is parsed with a CommonMark parser: no link may come
 out, and the names must appear escaped by ``md_text``.
@@ -22,7 +22,8 @@ from tests.app_support import run_page
 from tests.fixtures.small import HERE, KINDS_IN_ORDER
 
 EVIL_AREA = "[logga in](http://evil.example)"
-BOLD_UNIT = "**Fet** _skola_ :red[x] $x$"
+#: Also a bare web address, which GitHub Markdown would make a link of.
+BOLD_UNIT = "**Fet** _skola_ :red[x] $x$ www.x.se"
 #: Söderskolan (S1), named in HTML: Plotly would draw it as a link in a chart.
 HTML_UNIT = '<a href="http://evil.example">Söder</a>skolan'
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])

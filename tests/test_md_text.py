@@ -97,3 +97,22 @@ def test_a_chart_draws_a_name_with_html_tags_as_typed_and_keeps_its_own_template
     assert list(trace["y"]) == [0.5, 0.7]  # numbers untouched
     assert list(trace["customdata"]) == ["E9", "E1"]  # the click's unit id untouched
     assert trace["hovertemplate"] == "%{x}<br>%{y}"
+
+
+def test_a_web_or_mail_address_in_a_name_cannot_become_an_autolink():
+    # GitHub's autolinks are found in the parsed text, after the backslashes are gone:
+    # "www" + "." and "x" + "@" + "domain" must not stand next to each other there.
+    escaped = md_text("Se www.evil.example, WWW.x.se eller kontakt@evil.example")
+    shown, _ = rendered_text(escaped)
+    assert shown == "Se www.evil.example, WWW.x.se eller kontakt@evil.example"
+    plain = rendered_with_joiners(escaped)
+    assert "www." not in plain.lower()
+    assert "@e" not in plain
+    assert plain.count(WORD_JOINER) == 3  # www⁠. WWW⁠. @⁠
+
+
+def rendered_with_joiners(markdown: str) -> str:
+    """The parsed text with the word joiners kept (what Streamlit's autolink search reads)."""
+    return "".join(
+        child.content for token in PARSER.parse(markdown) for child in token.children or []
+    )

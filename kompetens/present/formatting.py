@@ -276,10 +276,14 @@ def share_ticks(low: float, high: float, count: int = 6) -> tuple[list[float], l
 #: tables ``|``, HTML ``<>&``, LaTeX ``$``, colour and icon directives ``:red[…]``,
 #: ``:material/…:``, autolinks ``http://`` ``www.`` ``a@b``, typography ``-> --``).
 _MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-#: U+2060 WORD JOINER: invisible, never a line break. Put after each ``:`` so that no
-#: shortcode (``:smile:``, ``:material/x:``, ``:red[x]``) can match the text, whether
-#: Streamlit resolves it while parsing or afterwards on the text.
+#: U+2060 WORD JOINER: invisible, never a line break. A backslash escape is undone when the
+#: Markdown is parsed, and Streamlit's renderer then looks for GitHub's autolinks
+#: (``http://``, ``www.``, ``a@b.se``) and shortcodes (``:smile:``, ``:material/x:``) in the
+#: resulting *text*: so a joiner follows each ``:`` and ``@`` and sits between ``www`` and
+#: its dot, where none of those patterns can match across it. The app's browser set-up
+#: (``kompetens.ui.frame``) removes it from copied text, so it never reaches the clipboard.
 WORD_JOINER = "\u2060"
+_WWW_DOT = re.compile(r"(?i)(www)(?=\\\.)")
 
 
 def md_text(value: object) -> str:
@@ -290,13 +294,16 @@ def md_text(value: object) -> str:
     widget, metric, expander and tab labels. Data is never markup: a unit named
     ``[logga in](http://evil.example)`` is shown as those characters, not as a link.
 
-    Each ASCII punctuation character gets a backslash, a word joiner follows each
-    colon, line breaks become hard breaks (``"  \\n"``) and leading spaces no-break
-    spaces, ``&nbsp;`` (four spaces would otherwise start a code block). ``None`` is ``""``.
+    Each ASCII punctuation character gets a backslash, a word joiner (``WORD_JOINER``)
+    follows each colon and ``@`` and splits ``www.``, line breaks become hard breaks
+    (``"  \\n"``) and leading spaces no-break spaces, ``&nbsp;`` (four spaces would
+    otherwise start a code block). ``None`` is ``""``.
     """
     if value is None:
         return ""
-    escaped = _MD_PUNCTUATION.sub(r"\\\1", str(value)).replace(":", ":" + WORD_JOINER)
+    escaped = _MD_PUNCTUATION.sub(r"\\\1", str(value))
+    escaped = escaped.replace(":", ":" + WORD_JOINER).replace("@", "@" + WORD_JOINER)
+    escaped = _WWW_DOT.sub(r"\1" + WORD_JOINER, escaped)
     lines = re.split(r"\r\n|\r|\n", escaped)
     return "  \n".join(_keep_indent(line) for line in lines)
 

@@ -243,9 +243,10 @@ _STYLE = """
 [data-testid="stMain"] h2 { font-size: 1.75rem; }
 [data-testid="stMain"] h3 { font-size: 1.35rem; }
 [data-testid="stSidebar"] h2 { font-size: 1.25rem; }
-.block-container { padding-top: 2.2rem; }
+/* Streamlit's sticky header is 3.75rem (60 px) high: the page (the demo banner first) starts below it. */
+.block-container { padding-top: 4.5rem; }
 @media (max-width: NARROWpx) {
-  .block-container { padding: 3.5rem 1.25rem 2rem; }
+  .block-container { padding: 4.5rem 1.25rem 2rem; }
   /* Cards two to a row: four columns of a split screen are too narrow for a headline number. */
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
     flex-wrap: wrap;
@@ -265,20 +266,57 @@ _STYLE = """
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {
   content: "eller dra och släpp filen här"; font-size: 0.875rem;
 }
+/* An empty date field shows its format in Swedish (åååå-mm-dd), not "yyyy - mm - dd": the
+   field's placeholder segments follow an English locale whatever the browser's is. */
+[data-testid="stDateInput"] [role="spinbutton"][data-placeholder="true"] { font-size: 0; }
+[data-testid="stDateInput"] [role="spinbutton"][data-placeholder="true"]::after {
+  font-size: 0.875rem;
+}
+[data-testid="stDateInput"] [role="spinbutton"][data-placeholder="true"][data-type="year"]::after {
+  content: "åååå";
+}
+[data-testid="stDateInput"] [role="spinbutton"][data-placeholder="true"][data-type="month"]::after {
+  content: "mm";
+}
+[data-testid="stDateInput"] [role="spinbutton"][data-placeholder="true"][data-type="day"]::after {
+  content: "dd";
+}
+[data-testid="stDateInput"] [role="group"] [data-type="literal"] { padding: 0; }
+/* Verksamhetsdialog's cards: one row that wraps, cards of one width (three to a row, two on a
+   narrow screen, one on a phone) and every row as high as its tallest card. */
+.st-key-dialog_cards { flex-wrap: wrap !important; align-items: stretch !important; }
+.st-key-dialog_cards > div { flex: 0 0 calc((100% - 2rem) / 3) !important; min-width: 0; }
+@media (max-width: NARROWpx) {
+  .st-key-dialog_cards > div { flex-basis: calc((100% - 1rem) / 2) !important; }
+}
+@media (max-width: 560px) {
+  .st-key-dialog_cards > div { flex-basis: 100% !important; }
+}
+.st-key-dialog_cards [class*="st-key-dialog_card_"] { height: 100%; }
 /* The element holding the script below takes no room. */
 [data-testid="stElementContainer"]:has(> .stHtml > #kompetens-browser-setup) { display: none; }
 </style>
 """.replace("NARROW", str(NARROW_WIDTH))
 
 #: Runs once in the browser: the page is Swedish (``lang="sv"``: screen readers, hyphenation,
-#: spelling), and on a narrow screen the sidebar starts collapsed, once per tab, so that a
-#: user who opens it again keeps it open.
+#: spelling), copied text loses the word joiners of ``md_text``, and on a narrow screen the
+#: sidebar starts collapsed, once per tab, so that a user who opens it again keeps it open.
 _BROWSER_SETUP = """
 <span id="kompetens-browser-setup"></span>
 <script>
 (() => {
   const doc = window.document;
   doc.documentElement.lang = "sv";
+  // Copied text without the invisible word joiners md_text puts into names (after ":", "@").
+  if (!window.kompetensCopyClean) {
+    window.kompetensCopyClean = true;
+    doc.addEventListener("copy", (event) => {
+      const text = String(window.getSelection() || "");
+      if (!text.includes("\u2060") || !event.clipboardData) return;
+      event.clipboardData.setData("text/plain", text.replaceAll("\u2060", ""));
+      event.preventDefault();
+    });
+  }
   const flag = "kompetens-sidebar-checked";
   if (window.sessionStorage.getItem(flag)) return;
   window.sessionStorage.setItem(flag, "1");
