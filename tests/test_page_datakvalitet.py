@@ -49,6 +49,24 @@ def test_a_complete_fixture_has_no_stale_or_missing_data_and_shows_coverage_and_
     imports = table_with(at, "Fil")
     assert {"units.csv", "staff.csv", "sick_leave.csv"} <= set(imports["Fil"])
     assert set(imports["Status"]) == {"Aktiv"}
+    # Counts are Swedish text on screen (no bare numbers Streamlit would write its own way).
+    assert all(isinstance(v, str) for v in imports["Rader importerade"])
+
+
+def test_import_log_counts_show_a_swedish_thousands_separator_and_the_download_keeps_numbers():
+    import polars as pl
+
+    from kompetens.ui import quality_view
+
+    log = pl.DataFrame(
+        {"rows_written": [183_719, 12], "rows_replaced": [0, 1_000], "rows_rejected": [None, 3]}
+    )
+    shown = quality_view.imports_screen(log)
+    # Padded with figure spaces to the widest text (7 characters: "183 719").
+    assert [v.strip("\u2007") for v in shown["rows_written"]] == ["183\u00a0719", "12"]
+    assert [v.strip("\u2007") for v in shown["rows_replaced"]] == ["0", "1\u00a0000"]
+    assert [v.strip("\u2007") for v in shown["rows_rejected"]] == ["–", "3"]
+    assert log["rows_written"].to_list() == [183_719, 12]  # the frame itself is unchanged
 
 
 def test_hidden_values_list_the_small_school_and_the_cell_hidden_to_protect_it(small_db):

@@ -178,7 +178,15 @@ else:
         components.empty_state("Inga filer är importerade ännu.")
     else:
         latest = imports.head(10)
-        st.dataframe(latest.rename(view.IMPORT_LABELS), hide_index=True, width="stretch")
+        st.dataframe(
+            view.imports_screen(latest).rename(view.IMPORT_LABELS),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                view.IMPORT_LABELS[col]: st.column_config.TextColumn(alignment="right")
+                for col in view.IMPORT_COUNTS
+            },
+        )
         components.download_buttons(
             imports, "Importlogg", labels=view.IMPORT_LABELS, key="dq_imports"
         )

@@ -20,7 +20,7 @@ from kompetens.core.labels import CODE_LABELS, breakdown_label
 from kompetens.indicators import registry
 from kompetens.ingest import snapshot_check, writer
 from kompetens.ingest.errors import ValidationIssue
-from kompetens.present.formatting import fmt_date, fmt_number
+from kompetens.present.formatting import fmt_date, fmt_number, value_texts
 
 #: The kind control on Datakvalitet (the label is what a bound control keeps in the URL).
 ALL_MONTHLY = "Månadsdata"
@@ -176,6 +176,20 @@ def imports_table(log: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit("Ångrad ") + pl.col("undone_at").dt.strftime("%Y-%m-%d %H:%M"))
         .alias("state"),
     )  # fmt: skip
+
+
+#: The import log's counts (rows per batch), shown as Swedish integers (``183 719``).
+IMPORT_COUNTS: tuple[str, ...] = ("rows_written", "rows_replaced", "rows_rejected")
+
+
+def imports_screen(history: pl.DataFrame) -> pl.DataFrame:
+    """``imports_table`` for the screen: the row counts as Swedish text with a thousands
+    separator (``183 719``; Streamlit's number columns write ``183719``). The download
+    keeps ``imports_table``'s numbers."""
+    return history.with_columns(
+        pl.Series(col, value_texts(history[col].to_list(), "integer"), dtype=pl.String)
+        for col in IMPORT_COUNTS
+    )
 
 
 def undoable_batches(history: pl.DataFrame) -> dict[int, str]:
