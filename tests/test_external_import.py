@@ -10,6 +10,8 @@ import json
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kompetens.core import store
 from kompetens.external import parse, writer
@@ -190,3 +192,17 @@ def test_settings_refuse_an_unknown_key_and_a_malformed_municipality_code(conn):
     with pytest.raises(ExternalRejected, match="Okänd inställning: färg"):
         writer.write_settings(conn, {"färg": "blå"})
     assert writer.read_settings(conn)["municipality"] == "1283"
+
+
+@given(st.decimals(min_value=0, max_value=100, places=1, allow_nan=False, allow_infinity=False))
+def test_any_skolverket_share_with_a_decimal_comma_reads_back_as_the_same_number(share):
+    text = f"{share:.1f}".replace(".", ",")
+    assert parse.skolverket_number(text) == pytest.approx(float(share))
+    assert parse.skolverket_number(f"~{text}") == pytest.approx(
+        float(share)
+    )  # approximate: same number
+
+
+@given(st.sampled_from([".", "..", "*", "", " "]))
+def test_every_skolverket_mask_reads_as_no_number(mask):
+    assert parse.skolverket_number(mask) is None
