@@ -367,3 +367,96 @@ def test_the_area_managers_overview_names_the_area_not_the_whole_organisation(wr
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Norr · 2025 · ") for c in captions), captions
     assert not any(c.startswith("Hela organisationen") for c in captions)
+
+
+def test_a_principal_starts_on_the_own_units_dialogue_not_on_the_organisations_overview(
+    small_db,
+):
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from kompetens.access import auth
+    from kompetens.ui import homes
+    from tests.app_support import APP
+
+    assert homes.start_page(auth.PRINCIPAL, auth.pages_for_role(auth.PRINCIPAL)) == "dialog"
+    # The other roles start on their menu's first page.
+    assert homes.start_page(auth.LEADERSHIP, auth.pages_for_role(auth.LEADERSHIP)) == "oversikt"
+    assert homes.start_page(auth.AREA_MANAGER, auth.pages_for_role(auth.AREA_MANAGER)) == "dialog"
+    os.environ["KOMPETENS_DB"] = str(small_db)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["ar"] = "2025"
+    at.session_state["demo_roll"] = auth.PRINCIPAL
+    at.session_state["demo_enhet"] = "S1"
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Verksamhetsdialog"]
+    # On the principal's own unit, Söderskolan (S1), in its area.
+    assert at.selectbox(key="enhet").value.startswith("Söderskolan")
+
+
+def test_every_support_need_driver_shows_its_value_or_says_why_there_is_none():
+    from kompetens.dialogue.talking_points import SupportDriver, SupportNeed
+    from kompetens.ui import dialogue_view as view
+
+    def figure(value, hidden=False):
+        return {"unit_value": value, "unit_suppressed": hidden}
+
+    compare = pl.DataFrame(
+        {
+            "indicator_id": ["certification_gap_fte"],
+            "unit_value": [2.8],
+            "unit_suppressed": [False],
+        }
+    )
+    drivers = (
+        SupportDriver("turnover_rate", "Personalomsättning", "turnover_rate", 14.3, 96.0, figure(0.175)),
+        SupportDriver("sick_leave_rate", "Sjukfrånvaro", "sick_leave_rate", 9.4, 80.0, figure(None, hidden=True)),
+        # The index takes the gap per teacher FTE; the dialogue shows the gap in FTE (2,8).
+        SupportDriver("certification_gap", "Behörighetsgap per heltidstjänst", "certification_gap_fte", 5.9, 59.0, None),
+        # No advertised post: no figure, and the unit counts as the middle (percentile 50).
+        SupportDriver("unfilled_vacancies", "Andel ej tillsatta rekryteringar", "unfilled_vacancy_share", 9.4, 50.0, figure(None)),
+    )  # fmt: skip
+    need = SupportNeed(82.0, 1, "2026-11", "grundskola", drivers)
+    table = view.support_table(need, compare)
+    assert table["figure"].to_list() == [
+        "17,5\u00a0%",
+        "dold (färre än 5)",
+        "2,8 saknade heltidstjänster (indexet räknar per lärartjänst)",
+        "inga uppgifter (räknas som mittvärdet)",
+    ]
+    assert "–" not in table["figure"].to_list()
+
+
+def test_a_sparkline_with_a_hidden_point_inside_is_left_out_with_a_note_naming_it():
+    from kompetens.ui import dialogue_view as view
+
+    def series(values, hidden):
+        return pl.DataFrame(
+            {
+                "period": ["2022", "2023", "2024", "2025"],
+                "value": values,
+                "suppressed": hidden,
+            }
+        )
+
+    # Hidden first year: the line starts in 2023.
+    start = series([None, 0.5, 0.6, 0.7], [True, False, False, False])
+    assert view.sparkline(start, "2025") == ([0.5, 0.6, 0.7], None)
+    # Hidden 2024 inside the line: no broken line, a note instead.
+    inside = series([0.4, 0.5, None, 0.7], [False, False, True, False])
+    assert view.sparkline(inside, "2025") == (
+        None,
+        "Ingen trendlinje: 2024 är dolt eller saknas (`..`).",
+    )
+    # Only one visible point: nothing to draw and nothing to explain.
+    assert view.sparkline(series([None, None, None, 0.7], [True] * 3 + [False]), "2025") == (
+        None,
+        None,
+    )
+    # 12-month values at one month a year (2025-11) belong to the year 2025.
+    rolling = pl.DataFrame(
+        {"period": ["2024-11", "2025-11"], "value": [0.1, 0.2], "suppressed": [False, False]}
+    )
+    assert view.sparkline(rolling, "2025") == ([0.1, 0.2], None)

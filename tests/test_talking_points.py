@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from kompetens.dialogue.talking_points import NO_POINTS_TEXT, as_text, talking_points
@@ -217,3 +219,45 @@ def test_every_kind_gets_a_place_before_a_kind_gets_its_second_point():
     assert [p.kind for p in points] == ["target", "change", "rank"]
     # the biggest gap is the certified share: 50 pp short
     assert points[0].indicator_id == "certified_teacher_share"
+
+
+def labelled(*rows: dict) -> pl.DataFrame:
+    """A compare frame with the dialogue's period labels (``discussion._compare``)."""
+    schema = {**COMPARE_SCHEMA, "period_label": pl.String, "previous_label": pl.String}
+    return pl.DataFrame(list(rows), schema=schema)
+
+
+def test_a_12_month_figure_keeps_its_12_month_basis_in_every_point_and_the_list_says_so():
+    # 2026 is running (latest month 2026-11): onboarding is counted by whole years, so the
+    # dialogue reads the 12 months up to 2026-11 (81 %, a year earlier 50 %: +31 pp), and its
+    # trend is the 12-month values at November of each year: 40 % → 50 % → 81 %, rising.
+    rolling = {"period_label": "12 mån t.o.m. 2026-11", "previous_label": "12 mån t.o.m. 2025-11"}
+    yearly = {"period_label": "2026", "previous_label": "2025"}
+    compare = labelled(
+        row("onboarding_completion", 0.81, previous_value=0.50, **rolling),
+        row("certified_teacher_share", 0.70, target=0.80, **yearly),
+    )
+    trends = {
+        "onboarding_completion": series(["2024-11", "2025-11", "2026-11"], [0.40, 0.50, 0.81])
+    }
+    texts = [p.text for p in talking_points(compare, trends, period="2026")]
+    onboarding = [t for t in texts if t.lower().startswith("andel nyanställda")]
+    assert onboarding == [
+        "Andel nyanställda med genomförd introduktion för 12 mån t.o.m. 2026-11 har ökat med "
+        "31,0\u00a0procentenheter jämfört med 12 mån t.o.m. 2025-11, från 50,0\u00a0% till "
+        "81,0\u00a0% – en förbättring.",
+        "Andel nyanställda med genomförd introduktion har förbättrats tre perioder i rad "
+        "(12 mån t.o.m. 2024-11, 2025-11 och 2026-11: 40,0\u00a0% → 50,0\u00a0% → 81,0\u00a0%).",
+    ]
+    assert not any(re.search(r"\b2024–2026\b", t) for t in texts)  # no calendar years for it
+    assert texts[-1] == (
+        "Samtalspunkterna avser 2026, utom andel nyanställda med genomförd introduktion: "
+        "12 mån t.o.m. 2026-11 (räknas för hela år och 2026 är inte slut; jämförs med samma "
+        "12 månader året innan)."
+    )
+
+
+def test_a_list_of_yearly_figures_only_needs_no_basis_note():
+    yearly = {"period_label": "2025", "previous_label": "2024"}
+    compare = labelled(row("certified_teacher_share", 0.70, target=0.80, **yearly))
+    assert all(p.kind != "basis" for p in talking_points(compare, period="2025"))

@@ -116,18 +116,18 @@ if shown.height == 0:
     )
 else:
     # ---- Key indicators: cards with value, change, area/org/target, traffic light, sparkline ----
-    rows = shown.to_dicts()
-    per_row = 3
-    for start in range(0, len(rows), per_row):
-        columns = st.columns(per_row)
-        for column, row in zip(columns, rows[start : start + per_row], strict=False):
+    # One wrapping row of equal cards (frame.DIALOGUE_CARDS_STYLE): three to a row on a laptop,
+    # two on a split screen or tablet, every row as high as its tallest card.
+    with st.container(horizontal=True, gap="small", key="dialog_cards"):
+        for row in shown.to_dicts():
             card = view.card(row, previous_label)
-            values = view.sparkline_values(series[row["indicator_id"]], period)
-            with column.container(border=True):
+            values, no_line = view.sparkline(series[row["indicator_id"]], period)
+            with st.container(border=True, key=f"dialog_card_{row['indicator_id']}"):
                 st.caption(card["phase"])
                 st.markdown(f"**{card['name']}**", help=card["help"])
-                # The metric's own sparkline (the unit's yearly series, hidden values as gaps):
-                # a Plotly figure per card (charts.sparkline) costs ~14 ms each, ~0.2 s per run.
+                # The metric's own sparkline (the unit's trend; left out, with a note, when a
+                # hidden value would break it): a Plotly figure per card (charts.sparkline)
+                # costs ~14 ms each, ~0.2 s per run.
                 st.metric(
                     card["name"],
                     card["value"],
@@ -135,9 +135,11 @@ else:
                     delta_color=card["delta_colour"],
                     delta_arrow=card["delta_arrow"],
                     label_visibility="collapsed",
-                    chart_data=values if view.drawable(values) else None,
+                    chart_data=values,
                     chart_type="line",
                 )
+                if no_line:
+                    st.caption(no_line)
                 st.markdown(components.status_text(row["status"]))
                 st.caption(card["comparison"] + (f" · {card['rank']}" if card["rank"] else ""))
 
@@ -147,7 +149,7 @@ else:
         st.caption(view.support_caption(talk.support))
         if talk.support.drivers:
             st.dataframe(
-                view.support_table(talk.support).rename(view.SUPPORT_LABELS),
+                view.support_table(talk.support, compare).rename(view.SUPPORT_LABELS),
                 hide_index=True,
                 width="stretch",
             )

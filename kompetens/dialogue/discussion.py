@@ -15,6 +15,9 @@ Grain: one :class:`Discussion` per unit × year (``period``, ``YYYY``).
   hires) has no yearly value yet. For such a figure the dialogue uses the 12
   months up to the latest month of the year (``rolling_12m``) and says so in
   ``period_label``; the support-need index reads the same 12-month figure.
+- **One basis per figure**: a 12-month figure's trend (``series``) is the 12-month values
+  at the same month of each year, and the talking points state which figures are for 12
+  months (``talking_points``' basis note).
 - **Support need**: the unit's index for the latest month of the year (org-wide
   percentiles within the school form, :mod:`kompetens.analysis.support`) and its
   components ordered by contribution, the largest driver first.
@@ -160,6 +163,30 @@ def _compare(
     return merged.sort(pl.col("indicator_id").replace_strict(order, return_dtype=pl.Int64))
 
 
+def _series(
+    conn: duckdb.DuckDBPyConnection,
+    scope: query.Scope,
+    unit_id: str,
+    indicator_id: str,
+    period: str,
+    month: str,
+    rolling: bool,
+) -> pl.DataFrame:
+    """The unit's trend on the same basis as its figure in the dialogue.
+
+    Yearly values up to ``period``; for a figure of the last 12 months (``rolling``), the
+    12-month values at ``month``'s month of each year up to ``month`` (``2024-11``,
+    ``2025-11``, ``2026-11``), so a trend never sets calendar years beside a 12-month figure.
+    """
+    if not rolling:
+        return query.series(conn, scope, indicator_id, "unit", unit_id, "year").filter(
+            pl.col("period") <= period
+        )
+    return query.series(conn, scope, indicator_id, "unit", unit_id, "rolling_12m").filter(
+        (pl.col("period") <= month) & (pl.col("period").str.slice(5, 2) == month[5:7])
+    )
+
+
 def support_need(
     conn: duckdb.DuckDBPyConnection,
     scope: query.Scope,
@@ -221,8 +248,9 @@ def gather(
     month = reference_month(latest, period)
     compare = _compare(conn, scope, unit_id, ids, period, month)
     with_figures = compare.filter(pl.col("unit_value").is_not_null() | pl.col("unit_suppressed"))
+    rolling = set(with_figures.filter(pl.col("period_label") != period)["indicator_id"].to_list())
     series = {
-        i: query.series(conn, scope, i, "unit", unit_id, "year").filter(pl.col("period") <= period)
+        i: _series(conn, scope, unit_id, i, period, month, i in rolling)
         for i in with_figures["indicator_id"].to_list()
     }
     # A year after the newest data has no support need to explain (nothing was measured).

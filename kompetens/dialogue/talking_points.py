@@ -41,7 +41,7 @@ import polars as pl
 from kompetens.indicators import registry
 from kompetens.present.formatting import display_kind, fmt_number, fmt_value
 
-Kind = Literal["support", "target", "change", "rank", "trend", "suppressed", "none"]
+Kind = Literal["support", "target", "change", "rank", "trend", "suppressed", "basis", "none"]
 
 #: Smallest change worth a point: 1 percentage point for shares, 5 % relative otherwise.
 MIN_SHARE_CHANGE = 0.01
@@ -264,12 +264,15 @@ def _rank_points(rows: list[dict]) -> list[TalkingPoint]:
 
 
 def _trend_points(series: Mapping[str, pl.DataFrame], period: str | None) -> list[TalkingPoint]:
+    """Three periods in a row moving one way. A series of 12-month figures (``YYYY-MM``, one
+    a year at the month discussed: ``discussion.gather``) is named as such, so a point never
+    puts calendar years beside the 12-month figure the other points use."""
     points = []
     for indicator_id, frame in series.items():
         ind = registry.get(indicator_id)
         sign = _sign(ind)
         if period is not None:  # the trend up to the period discussed, not beyond it
-            frame = frame.filter(pl.col("period") <= period)
+            frame = frame.filter(pl.col("period").str.slice(0, 4) <= period[:4])
         if sign == 0 or frame.height < 3:
             continue
         last = frame.sort("period").tail(3)
@@ -288,10 +291,11 @@ def _trend_points(series: Mapping[str, pl.DataFrame], period: str | None) -> lis
             continue
         chain = " → ".join(fmt_value(v, ind) for v in values)
         periods = last["period"].to_list()
-        text = (
-            f"{_name(ind, start=True)} har {verdict} tre perioder i rad "
-            f"({periods[0]}–{periods[-1]}: {chain})."
-        )
+        if len(periods[-1]) > 4:  # 12-month figures at the same month of three years
+            span = f"12 mån t.o.m. {periods[0]}, {periods[1]} och {periods[2]}"
+        else:
+            span = f"{periods[0]}–{periods[-1]}"
+        text = f"{_name(ind, start=True)} har {verdict} tre perioder i rad ({span}: {chain})."
         score = _relative_size(values[-1] - values[0], values[0], ind) + (
             0.5 if verdict == "försämrats" else 0.0
         )
@@ -362,6 +366,37 @@ def _suppressed_point(rows: list[dict]) -> TalkingPoint | None:
     return TalkingPoint("suppressed", None, text, 0.0)
 
 
+def _basis_point(rows: list[dict], period: str | None) -> TalkingPoint | None:
+    """The period the points rest on, stated once, when not every figure is for ``period``.
+
+    In a year still running, a figure counted by whole years (turnover, introduction) is
+    for the last 12 months (``period_label``, e.g. ``12 mån t.o.m. 2026-11``), and every point
+    about it uses that period; this says which figures do.
+    """
+    if not period:
+        return None
+    other: dict[str, list[str]] = {}
+    for row in rows:
+        label = row.get("period_label")
+        if (
+            label
+            and str(label) != period
+            and not (_missing(row.get("unit_value")) and not row.get("unit_suppressed"))
+        ):
+            other.setdefault(str(label), []).append(_name(registry.get(row["indicator_id"])))
+    if not other:
+        return None
+    parts = []
+    for label, names in other.items():
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+        parts.append(f"{listed}: {label}")
+    text = (
+        f"Samtalspunkterna avser {period}, utom {'; '.join(parts)} (räknas för hela år och "
+        f"{period} är inte slut; jämförs med samma 12 månader året innan)."
+    )
+    return TalkingPoint("basis", None, text, 0.0)
+
+
 def _select(candidates: list[TalkingPoint], max_points: int) -> list[TalkingPoint]:
     """At most ``max_points``: the first of every kind first, then the rest; kind order kept."""
     picked: set[int] = set()
@@ -393,7 +428,8 @@ def talking_points(
     compared (``'2025'``), used to name the year compared with. ``support``:
     the unit's support need (``discussion.support_need``) for the drivers' point.
     Order: the support-need drivers, target points, changes, ranks, trends (at most ``max_points``), then
-    the note on suppressed figures if any. Never empty: without anything
+    the note on suppressed figures if any, and the period basis when some figures are for the
+    last 12 months of a year still running (``_basis_point``). Never empty: without anything
     notable, one ``none`` point says so.
     """
     rows = compare.to_dicts()
@@ -407,10 +443,10 @@ def talking_points(
         + _trend_points(series or {}, period)
     )
     chosen = _select(candidates, max_points)
-    note = _suppressed_point(rows)
+    notes = [n for n in (_suppressed_point(rows), _basis_point(rows, period)) if n is not None]
     if not chosen:
         chosen = [TalkingPoint("none", None, NO_POINTS_TEXT, 0.0)]
-    return chosen + ([note] if note else [])
+    return chosen + notes
 
 
 def as_text(points: list[TalkingPoint]) -> list[str]:

@@ -100,11 +100,34 @@ def set_session_values(values: Mapping[str, object]) -> None:
         st.session_state[key] = value
 
 
-def empty_state(
-    what: str,
-    how: str = "Importera data på sidan **Import** eller bygg demodata med `uv run kompetens demo`.",
-) -> None:
-    """Explain what is missing and how to get it, instead of an error or an empty chart."""
+#: Said instead of import advice to a role without the Import page.
+ASK_HR = "Uppgifterna importeras av HR – kontakta HR om de saknas."
+DEFAULT_IMPORT_ADVICE = (
+    "Importera data på sidan **Import** eller bygg demodata med `uv run kompetens demo`."
+)
+
+
+def may_import(viewer=None) -> bool:
+    """Whether the viewer's role (default: the signed-in viewer) has the Import page."""
+    from kompetens.access.auth import ROLE_PAGES
+    from kompetens.ui.context import current_viewer
+
+    viewer = viewer if viewer is not None else current_viewer()
+    return "import" in ROLE_PAGES.get(getattr(viewer, "role", None) or "", ())
+
+
+def import_hint(advice: str, viewer=None, *, otherwise: str = ASK_HR) -> str:
+    """``advice`` (which names the Import page) for a role that has that page, ``otherwise``
+    for the others: advice names only pages the role can open."""
+    return advice if may_import(viewer) else otherwise
+
+
+def empty_state(what: str, how: str | None = None) -> None:
+    """Explain what is missing and how to get it, instead of an error or an empty chart.
+
+    Without ``how``: import advice for a role with the Import page, else who to ask.
+    """
+    how = how if how is not None else import_hint(DEFAULT_IMPORT_ADVICE)
     st.info(f"**{what}**\n\n{how}", icon=":material/info:")
 
 
@@ -291,13 +314,72 @@ def unit_click(viewer, source_key: str, target_key: str, unit_ids: Sequence[str]
 
 
 def follow_unit_click() -> None:
-    """Open the Verksamhetsdialog on the unit a click asked for (``unit_click``), if any."""
+    """Open the page a click on a unit asked for (``unit_click``, ``unit_page_click``), if any:
+    the Verksamhetsdialog, or Behörighet's unit detail."""
     # The unit travels in session state (``unit_click``): the page's ``?enhet=`` is bound to
     # its unit box and cannot be set directly. An empty mapping (not None) replaces the query
     # string without the clear() that bound parameters refuse; the sidebar's bound filters
     # write themselves back on the new page.
     if st.session_state.pop(_DIALOGUE_REQUEST, None):
         st.switch_page("views/dialog.py", query_params={})
+    if st.session_state.pop(_DETAIL_REQUEST, None):
+        st.switch_page("views/behorighet.py", query_params={})
+
+
+_DETAIL_REQUEST = "_open_unit_in_behorighet"
+#: Set for one run of Behörighet after a click elsewhere opened a unit there: the staff
+#: category to show (the page's category control takes it as its default; setting the bound
+#: widget's state directly would warn about a default and a session value at once).
+OPENED_UNIT = "_opened_unit_category"
+#: School form -> the staff category whose certification Behörighet shows for it.
+CERTIFICATION_CATEGORY_OF_FORM: dict[str, str] = {
+    "forskola": "preschool_teacher",
+    "grundskola": "teacher",
+    "gymnasieskola": "teacher",
+    "anpassad_grundskola": "teacher",
+    "anpassad_gymnasieskola": "teacher",
+}
+
+
+def unit_page_click(
+    viewer, source_key: str, unit_ids: Sequence[str], school_forms: Sequence[str | None]
+):
+    """An ``on_select`` callback for a chart or table of units on a page without a unit detail
+    (ARUBA): the clicked unit opens in the Verksamhetsdialog for the role whose home it is
+    (area managers), else in Behörighet's unit detail (a school's teachers, a preschool's
+    preschool teachers). A unit Behörighet does not cover (a central unit, a leisure-time
+    centre) opens in the dialogue when the role has it; otherwise a note says why nothing opened.
+    """
+    from kompetens.ui.competence_views import unit_of_selection
+
+    ids = list(unit_ids)
+    forms = dict(zip(ids, school_forms, strict=True))
+    dialogue, can_dialogue = opens_dialogue(viewer), has_dialogue(viewer)
+
+    def apply() -> None:
+        state = st.session_state.get(source_key)
+        unit = unit_of_selection(state.get("selection") if state is not None else None, ids)
+        if unit is None:
+            return
+        category = CERTIFICATION_CATEGORY_OF_FORM.get(forms.get(unit) or "")
+        if dialogue or (category is None and can_dialogue):
+            st.session_state["enhet"] = unit
+            st.session_state[_DIALOGUE_REQUEST] = unit
+        elif category is not None:
+            st.session_state["enhet"] = unit
+            st.session_state[_DETAIL_REQUEST] = unit
+            st.session_state[OPENED_UNIT] = category
+        else:
+            st.toast("Enheten har ingen egen vy i Behörighet (ingen skola eller förskola).")
+
+    return apply
+
+
+def unit_click_caption(viewer, what: str = "en stapel eller en rad") -> str:
+    """What a click on a unit opens, for the caption under a chart or table (``unit_page_click``)."""
+    if opens_dialogue(viewer):
+        return f"Klicka på {what} för att öppna enheten i Verksamhetsdialog."
+    return f"Klicka på {what} för att öppna enheten i Behörighet."
 
 
 def has_dialogue(viewer) -> bool:

@@ -31,6 +31,7 @@ from kompetens.present.formatting import (
     fmt_value,
     md_text,
 )
+from kompetens.ui import components
 
 #: The figures discussed in a dialogue, in ARUBA order (one list for page and brief:
 #: ``kompetens.dialogue.discussion``). A unit shows those it has a figure for.
@@ -204,8 +205,11 @@ def display_table(compare: pl.DataFrame) -> pl.DataFrame:
 
 
 def sparkline_values(series: pl.DataFrame, period: str | None) -> list[float]:
-    """A unit's trend up to ``period``, oldest first; hidden or missing values are NaN (a gap)."""
-    frame = series if period is None else series.filter(pl.col("period") <= period)
+    """A unit's trend up to ``period``, oldest first; hidden or missing values are NaN (a gap).
+
+    ``series``: yearly (``2025``) or 12-month values at one month a year (``2025-11``).
+    """
+    frame = series if period is None else series.filter(pl.col("period").str.slice(0, 4) <= period)
     return [
         float("nan") if hidden or value is None else float(value)
         for value, hidden in zip(
@@ -217,6 +221,27 @@ def sparkline_values(series: pl.DataFrame, period: str | None) -> list[float]:
 def drawable(values: list[float]) -> bool:
     """At least two real points: a sparkline worth drawing."""
     return sum(v == v for v in values) >= 2  # NaN != NaN
+
+
+def sparkline(series: pl.DataFrame, period: str | None) -> tuple[list[float] | None, str | None]:
+    """A card's sparkline values, or None and a note saying why it is left out.
+
+    A hidden or missing value at the start is left out (the line starts later). One after
+    that would break the line in a way a card's small chart cannot show, so the sparkline
+    is left out and the note names the hidden periods. Fewer than two points: no line, no note.
+    """
+    values = sparkline_values(series, period)
+    periods = (
+        series if period is None else series.filter(pl.col("period").str.slice(0, 4) <= period)
+    )["period"].to_list()
+    start = next((i for i, v in enumerate(values) if v == v), len(values))
+    values, periods = values[start:], periods[start:]
+    gaps = [p for p, v in zip(periods, values, strict=True) if v != v]
+    if len(values) - len(gaps) < 2:
+        return None, None
+    if gaps:
+        return None, f"Ingen trendlinje: {', '.join(gaps)} är dolt eller saknas (`..`)."
+    return values, None
 
 
 HISTORY_LABELS: dict[str, str] = {
@@ -293,30 +318,54 @@ SUPPORT_LABELS: dict[str, str] = {
 }
 
 
-def support_table(need) -> pl.DataFrame:
+#: The support-need component measured per teacher FTE; the dialogue shows the unit's gap in FTE.
+GAP_COMPONENT = "certification_gap"
+GAP_INDICATOR = "certification_gap_fte"
+NEUTRAL_PERCENTILE = 50.0
+
+
+def driver_value(driver, compare: pl.DataFrame | None = None) -> str:
+    """The unit's value of one support-need component, or why none is shown (Swedish text).
+
+    A hidden figure reads ``dold (färre än 5)``; a component without a figure says so, and
+    whether it counted as the middle (percentile 50: a unit with nothing to measure, e.g. no
+    advertised post, is neutral). The certification gap, which the index takes per teacher
+    FTE, shows the unit's gap in FTE from ``compare`` (the dialogue's figures) and says so.
+    """
+    figure, indicator_id = driver.figure, driver.indicator_id
+    note = ""
+    if driver.component_id == GAP_COMPONENT and compare is not None:
+        rows = compare.filter(pl.col("indicator_id") == GAP_INDICATOR)
+        figure = rows.row(0, named=True) if rows.height else None
+        indicator_id = GAP_INDICATOR
+        note = " saknade heltidstjänster (indexet räknar per lärartjänst)"
+    if figure is not None and indicator_id:
+        if figure.get("unit_suppressed"):
+            return "dold (färre än 5)"
+        value = figure.get("unit_value")
+        if value is not None:
+            return fmt_value(value, registry.get(indicator_id)) + note
+    if driver.percentile == NEUTRAL_PERCENTILE:
+        return "inga uppgifter (räknas som mittvärdet)"
+    return "inga uppgifter för perioden"
+
+
+def support_table(need, compare: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every component of the unit's support-need index, largest contribution first (Swedish text).
 
-    ``need``: ``Discussion.support`` (a ``talking_points.SupportNeed``). Percentile p
-    reads as "more need than p % of the other units of the same school form".
+    ``need``: ``Discussion.support`` (a ``talking_points.SupportNeed``); ``compare``: the
+    dialogue's figures (``Discussion.compare``), for the certification gap's value. Percentile
+    p reads as "more need than p % of the other units of the same school form".
     """
-    rows = []
-    for driver in need.drivers:
-        figure = driver.figure
-        shown = "–"
-        if figure is not None and driver.indicator_id:
-            shown = fmt_value(
-                figure["unit_value"],
-                registry.get(driver.indicator_id),
-                suppressed=bool(figure["unit_suppressed"]),
-            )
-        rows.append(
-            {
-                "label": driver.label,
-                "figure": shown,
-                "need": f"större än hos {fmt_number(driver.percentile)}\u00a0% av de andra",
-                "contribution": fmt_number(driver.contribution, decimals=1),
-            }
-        )
+    rows = [
+        {
+            "label": driver.label,
+            "figure": driver_value(driver, compare),
+            "need": f"större än hos {fmt_number(driver.percentile)}\u00a0% av de andra",
+            "contribution": fmt_number(driver.contribution, decimals=1),
+        }
+        for driver in need.drivers
+    ]
     return pl.DataFrame(rows, schema={c: pl.String for c in SUPPORT_LABELS})
 
 
@@ -360,21 +409,14 @@ def default_unit(
     return ids[0]
 
 
-def may_import(viewer) -> bool:
-    """Whether the viewer's role has the Import page (advice names only pages the role has)."""
-    role = getattr(viewer, "role", None)
-    return role in auth.ROLES and "import" in auth.pages_for_role(role)
-
-
 def no_figures_hint(viewer) -> str:
     """What to do when a unit has no figures for the year, naming only pages the viewer has."""
-    if may_import(viewer):
-        return (
-            "Välj ett annat år i sidopanelen, eller importera personal-, enkät- och "
-            "frånvarodata på sidan Import."
-        )
-    return (
-        "Välj ett annat år i sidopanelen. Saknas data för enheten, kontakta HR som importerar den."
+    return components.import_hint(
+        "Välj ett annat år i sidopanelen, eller importera personal-, enkät- och "
+        "frånvarodata på sidan Import.",
+        viewer,
+        otherwise="Välj ett annat år i sidopanelen. Saknas data för enheten, kontakta HR som "
+        "importerar den.",
     )
 
 

@@ -1,4 +1,5 @@
-"""Where every indicator is shown: the one map from indicator id to the pages (and exports) that render it.
+"""Where every indicator is shown: the one map from indicator id to the pages (and exports) that
+render it; and where each role starts (``start_page``).
 
 Pages ask this map what to render (``indicators_on(page)``), so the map is
 true by construction for them; ``tests/test_pages_cover_registry.py`` checks
@@ -11,6 +12,7 @@ every indicator the engine computes.
 
 from __future__ import annotations
 
+from kompetens.access.auth import PRINCIPAL
 from kompetens.indicators import registry
 
 OVERSIKT = "Översikt"
@@ -81,3 +83,18 @@ def indicators_on(page: str, phase: str | None = None) -> list[registry.Indicato
         for ind in registry.REGISTRY.values()
         if page in INDICATOR_HOMES[ind.id] and (phase is None or ind.phase == phase)
     ]
+
+
+# ---- where each role starts ------------------------------------------------------------------
+
+#: A role's start page (the page "/" opens) when it is not the first page of its menu: the
+#: principal starts on the own unit's Verksamhetsdialog (the unit against its area, the
+#: organisation and the targets, with talking points and last time's actions), not on an
+#: organisation-wide overview. Url paths of ``app.py``'s pages.
+ROLE_START_PAGES: dict[str, str] = {PRINCIPAL: "dialog"}
+
+
+def start_page(role: str, pages: tuple[str, ...]) -> str:
+    """The url path "/" opens for ``role``, given the role's pages (``auth.pages_for_role``)."""
+    chosen = ROLE_START_PAGES.get(role)
+    return chosen if chosen in pages else pages[0]

@@ -29,6 +29,7 @@ from streamlit.errors import StreamlitAPIException
 from kompetens import query
 from kompetens.access import audit, auth
 from kompetens.present.formatting import md_text
+from kompetens.ui import homes
 from kompetens.ui.context import (
     CONTEXT_KEY,
     NO_ACCESS_MESSAGE,
@@ -471,7 +472,8 @@ def run_navigation(db_path: str, viewer: auth.Viewer, pages: Mapping[str, list])
     while a page runs both show the no-access message and are logged.
     """
     allowed = auth.pages_for_role(viewer.role)
-    home = next(p for entries in pages.values() for p in entries if page_id(p) == allowed[0])
+    start_id = homes.start_page(viewer.role, allowed)
+    home = next(p for entries in pages.values() for p in entries if page_id(p) == start_id)
     menu = _menu(pages)
     # The default page of a navigation answers at "/" only: a shared link to its own path
     # (/oversikt) would get Streamlit's "page not found". So "/" is a hidden start page that
