@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,8 @@ def test_the_page_shows_the_organisations_fan_what_it_takes_and_the_backtest(pro
     assert "Med nuvarande takt:" in shown
     # Swedish percent on the axis and in the sentence: '70 %' with a space, a decimal comma.
     assert all(" %" in t or "\u00a0%" in t for t in specs[0]["layout"]["yaxis"]["ticktext"])
-    assert "För att varje enhet i Område" in shown  # the area sentences of "what it takes"
+    # The areas' sentences of "what it takes".
+    assert re.search(r"(För att varje enhet i|Alla enheter i) Område", shown), shown
     assert any("Behövs per år" in frame.value.columns for frame in at.dataframe)
     labels = [m.label for m in at.metric]
     assert labels == [

@@ -187,6 +187,13 @@ def test_the_solver_sentence_for_an_area_sums_its_units():
     assert row["sentence"].endswith("behöriga nyanställningar per år (i dag 1).")
 
 
+def test_an_area_whose_units_all_reach_the_target_is_told_so():
+    table = ps.solve_table(_model(), 0.70, 2027, names={"Område A": "Område A"})
+    sentences = table.filter(pl.col("level") == "area")["sentence"].unique().to_list()
+    # 2027 at the observed pace: 10.15234375 / 13 = 78.1 % ≥ 70 %.
+    assert sentences == ["Alla enheter i Område A når 70\u00a0% år 2027 i nuvarande takt."]
+
+
 def test_the_backtest_compares_the_projection_with_what_happened():
     # 2026 as it happened: 10 certified of 13 (p1..p5, p7, p12, p13, h1, h3; p8, p9, h2).
     y2026 = [(f"p{i}", True, 1980) for i in range(1, 6)] + [

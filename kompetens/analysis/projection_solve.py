@@ -55,6 +55,7 @@ SOLVE_SCHEMA = {
     "needed_per_year": pl.Float64,
     "reachable": pl.Boolean,
     "units_unreachable": pl.Int64,
+    "units_below": pl.Int64,
     "sentence": pl.String,
     "suppressed": pl.Boolean,
 }
@@ -265,7 +266,9 @@ def solve_table(
         pl.concat(parts)
         .rename({"unit_id": "scope_id", "reached": "reachable"})
         .with_columns(
-            pl.lit("unit").alias("level"), pl.lit(0, dtype=pl.Int64).alias("units_unreachable")
+            pl.lit("unit").alias("level"),
+            pl.lit(0, dtype=pl.Int64).alias("units_unreachable"),
+            (pl.col("expected_share") < target - 1e-12).cast(pl.Int64).alias("units_below"),
         )
     )
     heads = pl.DataFrame({"scope_id": units["unit_id"], "_c": _unit_sums(model.c0, idx, n_units)})
@@ -285,6 +288,7 @@ def solve_table(
             .otherwise(pl.col("today_per_year").sum())
             .alias("today_per_year"),
             (~pl.col("reachable")).sum().cast(pl.Int64).alias("units_unreachable"),
+            (pl.col("expected_share") < target - 1e-12).sum().cast(pl.Int64).alias("units_below"),
         )
         .with_columns(
             pl.lit("area").alias("level"),
@@ -383,6 +387,11 @@ def sentence(row: dict, names: dict[str, str]) -> str:
         if row["level"] == "area" and row["units_unreachable"]
         else ""
     )
+    if row["level"] == "area" and row["units_below"] == 0:
+        return (
+            f"Alla enheter i {who} når {fmt_percent(row['target'], 0)} år {row['year']} "
+            "i nuvarande takt."
+        )
     if row["level"] == "area":
         goal = (
             f"För att varje enhet i {who} ska nå {fmt_percent(row['target'], 0)} år {row['year']}"
