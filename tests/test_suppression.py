@@ -191,12 +191,17 @@ def test_groups_are_separate_per_indicator_and_period():
 
 @st.composite
 def hierarchies(draw, with_categories: bool = False):
-    """Random units in areas (n, numerator <= denominator), with exactly additive area and org rows."""
+    """Random units in areas (n, numerator <= denominator), with exactly additive area and org rows.
+
+    With categories, a unit may also have a school form (a second dimension: the unit's
+    ``school_form=`` row is its ``all`` row again, and areas sum them), as in the demo.
+    """
     n_areas = draw(st.integers(1, 4))
     rows, units = [], {}
     categories = (
         ["teacher", "assistant", "other"][: draw(st.integers(2, 3))] if with_categories else []
     )
+    forms = ["f1", "f2"] if with_categories and draw(st.booleans()) else []
     org = {"all": [0, 0.0, 0.0]}
     for a in range(n_areas):
         area = f"A{a}"
@@ -222,6 +227,8 @@ def hierarchies(draw, with_categories: bool = False):
                     ],
                     **parts,
                 }
+                if forms:
+                    cells[f"school_form={draw(st.sampled_from(forms))}"] = list(cells["all"])
             else:
                 n = draw(st.integers(0, 30))
                 den = float(draw(st.integers(n, n + 5))) if n else 0.0
@@ -394,3 +401,100 @@ def test_a_hidden_month_is_not_determined_by_the_year_the_rolling_window_and_the
         kf, units, exact=True, sum_indicators=frozenset(), month_flows=frozenset({"sick"})
     )
     assert determinable_with_months(result, units) == []
+
+
+# --- the exact check -----------------------------------------------------------------------
+
+
+def exact_check(n_cells, equations_, present=None):
+    """An ExactCheck over hand-written equations: each is a list of (cell, +1 total / -1 part)."""
+    from kompetens.query.suppression.exact import ExactCheck
+
+    eq, cell, coef = [], [], []
+    for i, members in enumerate(equations_):
+        for c, k in members:
+            eq.append(i)
+            cell.append(c)
+            coef.append(float(k))
+    if present is None:
+        present = np.ones((n_cells, 4), dtype=bool)
+        present[:, 0] = False  # values do not add up here: numerator, denominator, n do
+    return ExactCheck(
+        present, np.array(eq), np.array(cell), np.array(coef), np.zeros(n_cells, dtype=bool)
+    )
+
+
+def test_three_hidden_cells_pairwise_in_three_sums_are_each_determined():
+    # Cells 0, 1, 2 hidden; 3, 4, 5 visible totals: 3 = 0 + 1, 4 = 1 + 2, 5 = 0 + 2.
+    # Every equation has two hidden cells, yet 0 = (3 - 4 + 5) / 2, and so on.
+    check = exact_check(
+        6, [[(3, 1), (0, -1), (1, -1)], [(4, 1), (1, -1), (2, -1)], [(5, 1), (0, -1), (2, -1)]]
+    )
+    hidden = np.array([True, True, True, False, False, False])
+    assert check.determined(hidden).tolist() == [0, 1, 2]
+    # Hiding one total (5) leaves 0 + 1 and 1 + 2 known: one free unknown, nothing determined.
+    hidden[5] = True
+    assert check.determined(hidden).tolist() == []
+
+
+def test_the_exact_check_picks_a_cell_that_breaks_the_determination():
+    # As above; the pick is a visible total of a witness equation (the smallest priority, 3),
+    # after which nothing is determined.
+    check = exact_check(
+        6, [[(3, 1), (0, -1), (1, -1)], [(4, 1), (1, -1), (2, -1)], [(5, 1), (0, -1), (2, -1)]]
+    )
+    hidden = np.array([True, True, True, False, False, False])
+    picks = check.picks(hidden, priority=np.arange(6))
+    assert picks.tolist() == [3]
+    hidden[picks] = True
+    assert check.determined(hidden).tolist() == []
+
+
+def test_a_rectangle_of_hidden_cells_in_a_two_way_table_is_not_determined():
+    # u1_X (0), u1_Y (1), u2_X (2), u2_Y (3) hidden; u1_all (4), u2_all (5), A_X (6), A_Y (7) shown.
+    # 4 equations, rank 3: one free unknown, (1, -1, -1, 1) in every hidden cell.
+    check = exact_check(
+        8,
+        [
+            [(4, 1), (0, -1), (1, -1)],
+            [(5, 1), (2, -1), (3, -1)],
+            [(6, 1), (0, -1), (2, -1)],
+            [(7, 1), (1, -1), (3, -1)],
+        ],
+    )
+    hidden = np.array([True] * 4 + [False] * 4)
+    assert check.determined(hidden).tolist() == []
+
+
+def test_the_exact_property_fails_on_a_suppression_that_ignores_the_category_equations():
+    # The property's checker must be able to fail: suppressing each breakdown on its own
+    # (units -> area only) leaves S1's 3 special educators = all 22 - teachers 19.
+    units = {"S1": "A", "S2": "A"}
+    rows = [
+        row("unit", "S1", 22),
+        row("unit", "S1", 19, breakdown="staff_category=teacher"),
+        row("unit", "S1", 3, breakdown="staff_category=special_educator"),
+        row("unit", "S2", 30),
+        row("unit", "S2", 20, breakdown="staff_category=teacher"),
+        row("unit", "S2", 10, breakdown="staff_category=special_educator"),
+        row("area", "A", 52),
+        row("area", "A", 39, breakdown="staff_category=teacher"),
+        row("area", "A", 13, breakdown="staff_category=special_educator"),
+    ]
+    kf = frame(rows)
+    weakened = pl.concat(
+        [
+            apply_suppression(part, units)
+            for _, part in kf.group_by("breakdown", maintain_order=True)
+        ]
+    )
+    # per breakdown: S1 and S2 special educators hidden (area 13 = 3 + 10), nothing else
+    assert hidden(weakened) == {
+        ("S1", "staff_category=special_educator"),
+        ("S2", "staff_category=special_educator"),
+    }
+    assert (
+        recoverable_equations(weakened, units).height == 2
+    )  # S1's and S2's all = sum of categories
+    assert len(determinable_hidden_cells(weakened, units)) == 2
+    assert determinable_hidden_cells(apply_suppression(kf, units, exact=True), units) == []

@@ -10,7 +10,8 @@ belongs to; ``_role`` is ``total`` or ``part``). Three families:
    (``staff_category=...``), except alternative definitions (``variant=``) and
    sub-indices (``measure=``);
 3. time, for flows that have months (sick leave): a year = its 12 months, a
-   rolling 12 months = the 12 months ending in it (only when all 12 are there).
+   rolling 12 months = the 12 months ending in it (only when all 12 are there,
+   or all since the series' first month).
 
 An equation holds for the numerator, the denominator and ``n_individuals``
 (headcounts only about: a person in two units counts once above) and, for
@@ -152,7 +153,8 @@ def time_equations(cells: pl.DataFrame, month_flows: frozenset[str] | set[str]) 
     """Months -> year and months -> rolling 12 months, for the indicators in ``month_flows``.
 
     ``cells`` needs ``_cell`` and the key columns. An equation is kept only
-    when all 12 months it needs are there.
+    when all 12 months it needs are there, or, for a series that starts inside
+    the window (a new unit), every month from its first one.
     """
     empty = pl.DataFrame(schema={"_eq": pl.String, "_cell": pl.UInt32, "_role": pl.String})
     flows = cells.filter(pl.col("indicator_id").is_in(list(month_flows)))
@@ -178,8 +180,17 @@ def time_equations(cells: pl.DataFrame, month_flows: frozenset[str] | set[str]) 
     members = totals.join(months, on="_s").filter(
         (pl.col("_m") <= pl.col("_end")) & (pl.col("_m") > pl.col("_end") - 12)
     )
-    complete = members.group_by("_cell").agg(pl.len().alias("_k")).filter(pl.col("_k") == 12)
-    members = members.join(complete, on="_cell", how="semi")
+    # A series that starts inside a window (a new unit) sums the months it has.
+    first = months.group_by("_s").agg(pl.col("_m").min().alias("_first"))
+    complete = (
+        members.group_by("_cell", "_s", "_end")
+        .agg(pl.len().alias("_k"))
+        .join(first, on="_s")
+        .filter(
+            pl.col("_k") == pl.col("_end") - pl.max_horizontal("_first", pl.col("_end") - 11) + 1
+        )
+    )
+    members = members.join(complete.select("_cell"), on="_cell", how="semi")
     if members.height == 0:
         return empty
     name = _key(pl.lit("time"), pl.col("_cell").cast(pl.String))

@@ -38,13 +38,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from kompetens.query.suppression import algebra, links
+from kompetens.query.suppression import links
 from kompetens.query.suppression.additive import (
     NON_ADDITIVE_DIMENSIONS,
     _with_area,
     equations,
     time_equations,
 )
+from kompetens.query.suppression.exact import ExactCheck
 
 SUPPRESSION_THRESHOLD = 5
 
@@ -79,6 +80,20 @@ class _Closure:
 
     def __init__(self, src: np.ndarray, dst: np.ndarray) -> None:
         self.src, self.dst = src, dst
+        order = np.argsort(src, kind="stable")
+        self._from, self._to = src[order], dst[order]
+
+    def reach(self, cell: int) -> np.ndarray:
+        """``cell`` and the cells hiding it hides (its links, followed to the end)."""
+        seen, todo = {cell}, [cell]
+        while todo:
+            c = todo.pop()
+            lo, hi = np.searchsorted(self._from, [c, c + 1])
+            for d in self._to[lo:hi].tolist():
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return np.fromiter(seen, dtype=np.int64, count=len(seen))
 
     def __call__(self, hidden: np.ndarray) -> None:
         while self.src.size:
@@ -86,6 +101,10 @@ class _Closure:
             if add.size == 0:
                 return
             hidden[add] = True
+
+    def cost(self, n_cells: int) -> np.ndarray:
+        """Per cell, how many cells hiding it hides with it (its direct links)."""
+        return np.bincount(self.src, minlength=n_cells)
 
 
 def _order(df: pl.DataFrame) -> pl.DataFrame:
@@ -100,8 +119,15 @@ def _order(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _heuristic(members: pl.DataFrame, hidden: np.ndarray, close: _Closure) -> None:
-    """Step 3: no equation may keep exactly one hidden cell."""
+    """Step 3: no equation may keep exactly one hidden cell.
+
+    Per such equation one visible member is hidden: the one in the most such
+    equations (one cell closes several), then the one whose links hide the
+    fewest other cells, then the ``_order`` (smallest ``n`` first).
+    """
     cell_ids = members["_cell"]
+    cost = pl.Series("_cost", close.cost(hidden.size)).gather(cell_ids)
+    members = members.with_columns(cost)
     while True:
         current = members.with_columns(pl.Series("_h", hidden).gather(cell_ids))
         lonely = (
@@ -109,10 +135,13 @@ def _heuristic(members: pl.DataFrame, hidden: np.ndarray, close: _Closure) -> No
         )
         if lonely.height == 0:
             return
+        candidates = current.join(lonely, on="_eq", how="semi").filter(~pl.col("_h"))
         picks = (
-            current.join(lonely, on="_eq", how="semi")
-            .filter(~pl.col("_h"))
-            .sort(["_eq", "_novalue", "_n", "_sid", "_bd"])
+            candidates.with_columns(pl.len().over("_cell").alias("_k"))
+            .sort(
+                ["_eq", "_k", "_cost", "_novalue", "_n", "_sid", "_bd"],
+                descending=[False, True, False, False, False, False, False],
+            )
             .group_by("_eq", maintain_order=True)
             .first()
         )
@@ -122,112 +151,24 @@ def _heuristic(members: pl.DataFrame, hidden: np.ndarray, close: _Closure) -> No
         close(hidden)
 
 
-class _System:
-    """The attacker's equations, per field, over (cell, field) unknowns (step 4)."""
-
-    def __init__(
-        self, df: pl.DataFrame, members: pl.DataFrame, inst: pl.DataFrame, sums: frozenset[str]
-    ) -> None:
-        n = df.height
-        self.n_cells = n
-        field_no = {f: i for i, f in enumerate(links.FIELDS)}
-        present = np.zeros((n, len(links.FIELDS)), dtype=bool)
-        for f, i in field_no.items():
-            present[:, i] = df[f].is_not_null().to_numpy()
-        eqs, cells, coefs, fields = [], [], [], []
-        m_eq = (members["_eq"].rank("dense") - 1).to_numpy().astype(np.int64)
-        m_cell = members["_cell"].to_numpy().astype(np.int64)
-        m_coef = np.where(members["_role"].to_numpy() == "total", 1.0, -1.0)
-        n_eq = int(m_eq.max()) + 1 if m_eq.size else 0
-        is_sum = df["indicator_id"].is_in(list(sums)).to_numpy()
-        for f, i in field_no.items():
-            ok = present[m_cell, i] & (is_sum[m_cell] if f == "value" else True)
-            bad = np.zeros(n_eq, dtype=bool)
-            np.logical_or.at(bad, m_eq, ~ok)  # every member must carry the field
-            keep = ~bad[m_eq]
-            eqs.append(m_eq[keep] + i * n_eq)
-            cells.append(m_cell[keep])
-            coefs.append(m_coef[keep])
-            fields.append(np.full(int(keep.sum()), i))
-        self.eq = np.concatenate(eqs)
-        self.cell = np.concatenate(cells)
-        self.coef = np.concatenate(coefs)
-        self.field = np.concatenate(fields)
-        # A link to a visible cell tells the attacker one field of a hidden cell: x = known.
-        self.alias_base = len(links.FIELDS) * n_eq
-        self.a_cell = inst["_cell"].to_numpy().astype(np.int64)
-        self.a_other = inst["_cell_o"].to_numpy().astype(np.int64)
-        self.a_field = inst["field"].replace_strict(field_no).to_numpy().astype(np.int64)
-        self.use_told = False
-
-    def leaky(self, hidden: np.ndarray) -> np.ndarray:
-        """Hidden cells one of whose secret fields the published cells determine."""
-        on = hidden[self.cell]
-        told = hidden[self.a_cell] & ~hidden[self.a_other] & self.use_told
-        n_told = int(told.sum())
-        eq = np.concatenate([self.eq[on], self.alias_base + np.arange(n_told)])
-        cell = np.concatenate([self.cell[on], self.a_cell[told]])
-        coef = np.concatenate([self.coef[on], np.ones(n_told)])
-        field = np.concatenate([self.field[on], self.a_field[told]])
-        k = len(links.FIELDS)
-        keys, var = np.unique(cell * k + field, return_inverse=True)
-        _, eq_c = np.unique(eq, return_inverse=True)
-        det = algebra.determined(keys.size, eq_c, var, coef)
-        secret = np.isin(keys % k, self.secret_fields())
-        return np.unique(keys[det & secret] // k)
-
-    @staticmethod
-    def secret_fields() -> list[int]:
-        return [links.FIELDS.index(f) for f in links.SECRET_FIELDS]
+def _priority(members: pl.DataFrame, n_cells: int) -> np.ndarray:
+    """Per cell, its rank in the pick order (smaller is hidden first; see ``_order``)."""
+    ranked = members.select("_cell", "_novalue", "_n", "_sid", "_bd").unique("_cell")
+    ranked = ranked.sort(["_novalue", "_n", "_sid", "_bd"], nulls_last=True)
+    priority = np.full(n_cells, n_cells, dtype=np.int64)
+    priority[ranked["_cell"].to_numpy().astype(np.int64)] = np.arange(ranked.height)
+    return priority
 
 
-def _extra_picks(
-    leaky: np.ndarray, members: pl.DataFrame, inst: pl.DataFrame, hidden: np.ndarray
-) -> np.ndarray:
-    """One more visible cell per determined cell: the smallest sharing an equation or link with it.
-
-    If every neighbour is hidden already, the search widens by one equation at a time.
-    """
-    graph = members.select("_eq", "_cell")
-    order = members.select("_cell", "_novalue", "_n", "_sid", "_bd").unique("_cell")
-    frontier = pl.DataFrame(
-        {"_leak": leaky, "_cell": leaky}, schema={"_leak": pl.UInt32, "_cell": pl.UInt32}
+def _exact_check(df: pl.DataFrame, members: pl.DataFrame, sums: frozenset[str]) -> ExactCheck:
+    present = np.column_stack([df[f].is_not_null().to_numpy() for f in links.FIELDS])
+    return ExactCheck(
+        present,
+        (members["_eq"].rank("dense") - 1).to_numpy().astype(np.int64),
+        members["_cell"].to_numpy().astype(np.int64),
+        np.where(members["_role"].to_numpy() == "total", 1.0, -1.0),
+        df["indicator_id"].is_in(list(sums)).to_numpy(),
     )
-    picks: list[int] = []
-    seen = frontier
-    pairs = inst.select(pl.col("_cell"), pl.col("_cell_o")).cast(pl.UInt32)
-    for _ in range(6):
-        via_eq = (
-            frontier.join(graph, on="_cell")
-            .join(graph.rename({"_cell": "_to"}), on="_eq")
-            .select("_leak", pl.col("_to").alias("_cell"))
-        )
-        via_link = frontier.join(pairs, on="_cell").select(
-            "_leak", pl.col("_cell_o").alias("_cell")
-        )
-        reached = (
-            pl.concat([via_eq, via_link]).unique().join(seen, on=["_leak", "_cell"], how="anti")
-        )
-        if reached.height == 0:
-            break
-        flags = pl.Series("_h", hidden).gather(reached["_cell"])
-        reached = reached.with_columns(flags)
-        visible = (
-            reached.filter(~pl.col("_h"))
-            .join(order, on="_cell", how="left")
-            .sort(["_leak", "_novalue", "_n", "_sid", "_bd"], nulls_last=True)
-            .group_by("_leak", maintain_order=True)
-            .first()
-        )
-        picks += visible["_cell"].to_list()
-        done = set(visible["_leak"].to_list())
-        seen = pl.concat([seen, reached.select("_leak", "_cell")])
-        frontier = reached.filter(pl.col("_h") & ~pl.col("_leak").is_in(list(done))).select(
-            "_leak", "_cell"
-        )
-        if frontier.height == 0:
-            break
-    return np.unique(np.asarray(picks, dtype=np.int64))
 
 
 def _protect(
@@ -268,16 +209,15 @@ def _protect(
         pl.col("_cell").cast(pl.UInt32)
     )
     members = members.join(_order(df).with_columns(pl.col("_cell").cast(pl.UInt32)), on="_cell")
-    system = _System(df, members, inst, sums) if exact else None
+    check = _exact_check(df, members, sums) if exact else None
+    priority = _priority(members, df.height) if exact else None
     while True:
         _heuristic(members, hidden, close)
-        if system is None:
+        if check is None:
             return hidden
-        leaky = system.leaky(hidden)
-        if leaky.size == 0:
-            return hidden
-        picks = _extra_picks(leaky, members, inst, hidden)
-        if picks.size == 0:  # nothing left to hide around them (cannot happen with a total)
+        picks = check.picks(hidden, priority, close.reach)
+        picks = picks[~hidden[picks]]
+        if picks.size == 0:  # nothing determined, or nothing left to hide around it
             return hidden
         hidden[picks] = True
         close(hidden)

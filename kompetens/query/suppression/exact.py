@@ -1,0 +1,226 @@
+"""Step 4 of the suppression: which hidden numbers the published ones determine, and what to hide next.
+
+Grain: the unknowns are (hidden cell, field) pairs, per field of ``links.FIELDS``
+(``value`` only for indicators whose value adds up); the rows are the additive
+equations (``additive``) in which every member carries that field, with the
+visible members moved to the right-hand side. This is the system the attacker
+of ``query.disclosure`` solves (method c).
+
+An unknown is **determined** iff its unit vector lies in the row space of the
+system restricted to the hidden cells. The system is split into connected
+components (unknowns sharing an equation); a component with one equation and
+two or more unknowns determines nothing and is skipped, every other one is
+decomposed densely (an SVD: A = U S Vᵀ; unknown j is determined iff the rows of
+Vᵀ with a non-zero singular value have norm 1 in column j). Components of the
+same shape and coefficients are decomposed once (a cache that lives as long as
+the check), so re-checking after a few more cells are hidden only decomposes
+the components that changed.
+
+For a determined unknown j the **witness** is the combination of equations
+that isolates it: w = U_r S_r⁻¹ V_rᵀ e_j (Aᵀw = e_j). Hiding one more visible
+member of an equation with a non-zero weight in w is what can break the
+determination; ``ExactCheck.picks`` chooses, per component, the fewest such
+cells that touch every witness (greedy: the cell in the most witnesses, then
+the cell with the smallest ``n``), so one pick often breaks several
+determinations at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from kompetens.query.suppression import algebra, links
+
+_TOL = 1e-9
+_FIELDS = len(links.FIELDS)
+#: Candidates tried per determined component.
+_TRY = 8
+_SECRET = np.array([f in links.SECRET_FIELDS for f in links.FIELDS])
+
+
+def _decompose(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(determined per column, witness weights per row x determined column) of a dense matrix."""
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    rank = int((s > _TOL * max(a.shape) * max(float(s[0]) if s.size else 0.0, 1.0)).sum())
+    if rank == 0:
+        return np.zeros(a.shape[1], dtype=bool), np.zeros((a.shape[0], 0))
+    v_r = vt[:rank]
+    det = (v_r**2).sum(axis=0) > 1 - 1e-8
+    witness = u[:, :rank] @ (v_r[:, det] / s[:rank, None])
+    return det, witness
+
+
+class ExactCheck:
+    """The attacker's linear system over a table's equations; ``picks`` says what to hide next.
+
+    ``present``: (cells x fields) whether the field is published (not null) in
+    the unsuppressed table; ``m_eq, m_cell, m_coef``: the equation memberships
+    (equation numbered 0.., cell row id, +1 for a total and -1 for a part);
+    ``is_sum``: per cell, whether its value adds up.
+    """
+
+    def __init__(
+        self,
+        present: np.ndarray,
+        m_eq: np.ndarray,
+        m_cell: np.ndarray,
+        m_coef: np.ndarray,
+        is_sum: np.ndarray,
+    ) -> None:
+        n_eq = int(m_eq.max()) + 1 if m_eq.size else 0
+        self.n_eq = n_eq
+        eqs, cells, coefs, fields = [], [], [], []
+        for i, name in enumerate(links.FIELDS):
+            ok = present[m_cell, i] & (is_sum[m_cell] if name == "value" else True)
+            bad = np.zeros(n_eq, dtype=bool)
+            np.logical_or.at(bad, m_eq, ~ok)  # every member must carry the field
+            keep = ~bad[m_eq]
+            eqs.append(m_eq[keep] + i * n_eq)
+            cells.append(m_cell[keep])
+            coefs.append(m_coef[keep])
+            fields.append(np.full(int(keep.sum()), i, dtype=np.int64))
+        self.eq = np.concatenate(eqs).astype(np.int64)
+        self.cell = np.concatenate(cells).astype(np.int64)
+        self.coef = np.concatenate(coefs).astype(np.float64)
+        self.field = np.concatenate(fields)
+        # equation -> its member cells (any field), to find the visible cells of an equation
+        order = np.argsort(m_eq, kind="stable")
+        self.eq_cells = m_cell[order].astype(np.int64)
+        self.eq_ptr = np.searchsorted(m_eq[order], np.arange(n_eq + 1))
+        self._cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        # entries by cell and by equation, to build the system around a few cells
+        n_cells = present.shape[0]
+        self.by_cell = np.argsort(self.cell, kind="stable")
+        self.cell_ptr = np.searchsorted(self.cell[self.by_cell], np.arange(n_cells + 1))
+        self.by_eq = np.argsort(self.eq, kind="stable")
+        self.row_ptr = np.searchsorted(self.eq[self.by_eq], np.arange(_FIELDS * n_eq + 1))
+
+    def _members(self, eq: int) -> np.ndarray:
+        base = eq % self.n_eq
+        return self.eq_cells[self.eq_ptr[base] : self.eq_ptr[base + 1]]
+
+    def _components(self, hidden: np.ndarray):
+        """Per component that may determine something: (unknown keys, equation ids, matrix)."""
+        on = hidden[self.cell]
+        if not on.any():
+            return
+        key = self.cell[on] * _FIELDS + self.field[on]
+        keys, var = np.unique(key, return_inverse=True)
+        eq_ids, eq_c = np.unique(self.eq[on], return_inverse=True)
+        coef = self.coef[on]
+        labels = algebra.components(keys.size, eq_c, var)
+        _, comp_of_var = np.unique(labels, return_inverse=True)
+        n_comp = int(comp_of_var.max()) + 1
+        eq_comp = np.zeros(eq_ids.size, dtype=np.int64)
+        eq_comp[eq_c] = comp_of_var[var]
+        n_vars = np.bincount(comp_of_var, minlength=n_comp)
+        n_eqs = np.bincount(eq_comp, minlength=n_comp)
+        # local numbers of unknowns and equations inside their component
+        v_order = np.argsort(comp_of_var, kind="stable")
+        v_start = np.concatenate([[0], np.cumsum(n_vars)])
+        local_var = np.empty(keys.size, dtype=np.int64)
+        local_var[v_order] = np.arange(keys.size) - v_start[comp_of_var[v_order]]
+        e_order = np.argsort(eq_comp, kind="stable")
+        e_start = np.concatenate([[0], np.cumsum(n_eqs)])
+        local_eq = np.empty(eq_ids.size, dtype=np.int64)
+        local_eq[e_order] = np.arange(eq_ids.size) - e_start[eq_comp[e_order]]
+        entry_comp = comp_of_var[var]
+        x_order = np.argsort(entry_comp, kind="stable")
+        x_start = np.concatenate([[0], np.cumsum(np.bincount(entry_comp, minlength=n_comp))])
+        # one equation over two or more unknowns determines none of them
+        for c in np.flatnonzero(~((n_eqs == 1) & (n_vars >= 2))).tolist():
+            x = x_order[x_start[c] : x_start[c + 1]]
+            a = np.zeros((int(n_eqs[c]), int(n_vars[c])))
+            a[local_eq[eq_c[x]], local_var[var[x]]] = coef[x]
+            yield (
+                keys[v_order[v_start[c] : v_start[c + 1]]],
+                eq_ids[e_order[e_start[c] : e_start[c + 1]]],
+                a,
+            )
+
+    def _solve(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sig = (a.shape, a.tobytes())
+        got = self._cache.get(sig)
+        if got is None:
+            got = _decompose(a)
+            self._cache[sig] = got
+        return got
+
+    def determined(self, hidden: np.ndarray) -> np.ndarray:
+        """Hidden cells one of whose secret fields (value, numerator, n) the published cells fix."""
+        found = [k_keys[det] // _FIELDS for k_keys, det, _, _ in self._determined(hidden)]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+    def _determined(self, hidden: np.ndarray):
+        for k_keys, k_eqs, a in self._components(hidden):
+            det, witness = self._solve(a)
+            secret = _SECRET[k_keys % _FIELDS]
+            if (det & secret).any():
+                yield k_keys, det & secret, k_eqs, witness[:, secret[det]]
+
+    def _local(self, cells: np.ndarray, hidden: np.ndarray) -> int:
+        """Determined secret unknowns of the equations around ``cells``, with ``hidden`` hidden."""
+        idx = np.concatenate([self.by_cell[self.cell_ptr[c] : self.cell_ptr[c + 1]] for c in cells])
+        rows = np.unique(self.eq[idx])
+        ent = np.concatenate([self.by_eq[self.row_ptr[r] : self.row_ptr[r + 1]] for r in rows])
+        ent = ent[hidden[self.cell[ent]]]
+        if ent.size == 0:
+            return 0
+        keys, var = np.unique(self.cell[ent] * _FIELDS + self.field[ent], return_inverse=True)
+        _, row = np.unique(self.eq[ent], return_inverse=True)
+        a = np.zeros((int(row.max()) + 1, keys.size))
+        a[row, var] = self.coef[ent]
+        det, _ = self._solve(a)
+        return int(np.unique(keys[det & _SECRET[keys % _FIELDS]] // _FIELDS).size)
+
+    def picks(
+        self,
+        hidden: np.ndarray,
+        priority: np.ndarray,
+        reach: Callable[[int], np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """Visible cells to hide next so that fewer hidden cells stay determined (empty: none are).
+
+        ``priority``: per cell, smaller is hidden first among equal choices
+        (the smallest ``n``); ``reach(cell)``: the cells hidden with ``cell``
+        (its links). Per component, the visible members of the witnesses'
+        equations are tried, those in the most witnesses first: the one after
+        which the fewest cells around the component stay determined is hidden
+        (ties: the first tried).
+        """
+        chosen: list[int] = []
+        for k_keys, det, k_eqs, witness in self._determined(hidden):
+            covers: dict[int, int] = {}
+            for j in range(witness.shape[1]):
+                for e in k_eqs[np.abs(witness[:, j]) > 1e-9].tolist():
+                    for c in self._members(e).tolist():
+                        if not hidden[c]:
+                            covers[c] = covers.get(c, 0) + 1
+            if not covers:  # no visible cell in a witness: hide one beside a determined cell
+                cell = int(k_keys[np.flatnonzero(det)[0]] // _FIELDS)
+                near = self._beside(cell, hidden)
+                if near.size:
+                    chosen.append(int(near[np.argmin(priority[near])]))
+                continue
+            tried = sorted(covers, key=lambda c: (-covers[c], priority[c]))[:_TRY]
+            around = np.unique(k_keys // _FIELDS)
+            best, best_score = tried[0], None
+            for c in tried:
+                added = reach(c) if reach is not None else np.array([c])
+                trial = hidden.copy()
+                trial[added] = True
+                score = self._local(np.concatenate([around, added]), trial)
+                if best_score is None or score < best_score:
+                    best, best_score = c, score
+                if score == 0:
+                    break
+            chosen.append(best)
+        return np.unique(np.asarray(chosen, dtype=np.int64))
+
+    def _beside(self, cell: int, hidden: np.ndarray) -> np.ndarray:
+        """Visible cells sharing any equation with ``cell``."""
+        eqs = np.unique(self.eq[self.cell == cell] % self.n_eq)
+        near = np.concatenate([self._members(int(e)) for e in eqs]) if eqs.size else eqs
+        return near[~hidden[near]]
