@@ -304,3 +304,41 @@ def test_a_share_trend_from_zero_has_swedish_ticks_over_the_whole_axis():
     assert fig.layout.yaxis.tickvals[0] == 0.0 and fig.layout.yaxis.tickvals[-1] >= 0.1196
     # 11.96 % / 5 = 2.4 pp a step, rounded up to 5 pp: whole percent.
     assert fig.layout.yaxis.ticktext == (f"0{NBSP}%", f"5{NBSP}%", f"10{NBSP}%", f"15{NBSP}%")
+
+
+def test_a_cut_ranking_points_to_the_all_units_tab_not_to_a_table_below():
+    caption = view.ranking_caption(15, registry.get("sick_leave_rate"))
+    # The full list is on its own tab, not below the chart.
+    assert (
+        caption
+        == "De 15 enheterna med högst värde visas; alla enheter finns på fliken Alla enheter."
+    )
+    assert view.UNITS_TAB == "Alla enheter"
+
+
+def test_the_ranking_bars_carry_each_units_id_for_the_click_through():
+    import polars as pl
+
+    values = pl.DataFrame(
+        {
+            "unit_id": ["E1", "S1"],
+            "unit_name": ["Ekskolan", "Söderskolan"],
+            "area": ["Norr", "Söder"],
+            "school_form": ["grundskola", "grundskola"],
+            "value": [0.05, 0.08],
+            "suppressed": [False, False],
+        }
+    )
+    fig, _, _ = view.ranking_figures(
+        registry.get("sick_leave_rate"),
+        values,
+        colour="#0072B2",
+        target=None,
+        reference=None,
+        reference_label="Organisationen",
+    )
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert sorted(c if isinstance(c, str) else c[0] for t in bars for c in t.customdata) == [
+        "E1",
+        "S1",
+    ]

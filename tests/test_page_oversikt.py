@@ -8,6 +8,8 @@ licensed preschool teacher share org 2025 = 2.8 / 6.55 = 42,7 % (2024: 1.8 / 5.5
 
 from __future__ import annotations
 
+import re
+
 from tests.app_support import run_page, texts
 
 PAGE = "views/oversikt.py"
@@ -128,3 +130,28 @@ def test_the_turnover_trend_has_distinct_swedish_tick_labels_yearly_and_monthly(
                 assert all(t.endswith("\u00a0%") and "." not in t for t in ticks), ticks
                 checked.append((resolution, axis))
     assert {r for r, _ in checked} == {"year", "month"}  # the trends were drawn and checked
+
+
+def test_the_card_headings_dots_follow_the_theme_for_the_current_state_and_keep_phase_colours(
+    small_db,
+):
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    dots = {
+        m.value.split("<b>")[1].split("</b>")[0]: m.value for m in at.markdown if "●" in m.value
+    }
+    # Black (the current state's colour) vanishes on the dark theme: the text colour is used.
+    assert "color:currentColor" in dots["Skolor"]
+    assert "color:currentColor" in dots["Förskolor"]
+    assert "color:#E69F00" in dots["Attrahera"]  # the phase keeps its Okabe-Ito colour
+
+
+def test_each_area_panel_is_titled_with_its_latest_value_and_year(small_db):
+    import json
+
+    at = run_page(small_db, PAGE, query_params={"ar": "2025"})
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    panels = next(c for c in charts if len(c["layout"].get("annotations", [])) >= 2)
+    titles = [a["text"] for a in panels["layout"]["annotations"]]
+    # The first headline indicator (certified teacher share): every area's title ends with
+    # its latest shown value and the year it belongs to.
+    assert all(re.search(r": (\d+,\d\u00a0%|\.\.) \(2025\)$", t) for t in titles), titles

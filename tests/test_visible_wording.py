@@ -89,3 +89,70 @@ def test_no_page_or_view_helper_writes_internal_wording_in_its_text():
         for match in INTERNAL_WORDING.finditer(source.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+#: Pages only roles with the Import page can open (HR): their advice may name it directly.
+IMPORTING_ROLE_SOURCES = {"importera.py", "datakvalitet.py", "import_view.py", "quality_view.py"}
+
+
+def _advice_is_guarded(node, parents) -> bool:
+    """A string naming the Import page sits in ``import_hint(...)``, under ``if importer``, or
+    in a ``*_IMPORT_ADVICE`` constant (which goes to ``import_hint``)."""
+    import ast
+
+    for parent in parents.get(node, []):
+        if (
+            isinstance(parent, ast.Call)
+            and getattr(parent.func, "attr", getattr(parent.func, "id", "")) == "import_hint"
+        ):
+            return True
+        if isinstance(parent, ast.IfExp) and getattr(parent.test, "id", None) == "importer":
+            return True
+        if isinstance(parent, ast.Assign) and all(
+            getattr(t, "id", "").endswith("IMPORT_ADVICE") for t in parent.targets
+        ):  # a constant only handed to import_hint
+            return True
+    return False
+
+
+def test_advice_to_import_names_the_import_page_only_for_roles_that_have_it():
+    import ast
+    from types import SimpleNamespace
+
+    from kompetens.ui import aruba_view, components
+
+    for role in (auth.AREA_MANAGER, auth.PRINCIPAL, auth.LEADERSHIP):
+        hint = components.import_hint("på sidan **Import**.", SimpleNamespace(role=role))
+        assert "Import" not in hint
+        assert hint == components.ASK_HR
+    hr = SimpleNamespace(role=auth.HR)
+    assert components.import_hint("på sidan **Import**.", hr) == "på sidan **Import**."
+    from kompetens.indicators import registry
+
+    _, how = aruba_view.missing_text(registry.get("turnover_rate"), "2025", importer=False)
+    assert "Import" not in how and "HR" in how
+
+    # Every text in a page or view helper that names the Import page is guarded by the role.
+    sources = sorted((paths.PROJECT_ROOT / "views").glob("*.py")) + sorted(
+        (paths.PROJECT_ROOT / "kompetens" / "ui").glob("*.py")
+    )
+    unguarded = []
+    for source in sources:
+        if source.name in IMPORTING_ROLE_SOURCES:
+            continue
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        parents: dict = {}
+        stack = [(tree, [])]
+        while stack:
+            node, chain = stack.pop()
+            parents[node] = chain
+            stack.extend((child, [node, *chain]) for child in ast.iter_child_nodes(node))
+        for node in parents:
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.search(r"sidan \**Import", node.value)
+                and not _advice_is_guarded(node, parents)
+            ):
+                unguarded.append(f"{source.name}:{node.lineno}: {node.value[:60]}")
+    assert unguarded == []

@@ -8,11 +8,13 @@ import streamlit as st
 from kompetens import query
 from kompetens.ui import aruba_sections as sections
 from kompetens.ui import aruba_view as view
-from kompetens.ui import homes
+from kompetens.ui import components, homes
 from kompetens.ui.components import empty_state
 from kompetens.ui.context import page_context
 
 ctx = page_context()
+# A click on a unit's bar or row (a callback, before this run) opens that unit on its page.
+components.follow_unit_click()
 cur = ctx.cursor()
 scope = ctx.scope
 year = ctx.filters.year
@@ -62,6 +64,7 @@ page = sections.ArubaView(
     school_form=school_form,
     phase=phase,
     monthly=resolution == "manad",
+    viewer=ctx.viewer,
 )
 st.markdown(
     f'<h2 style="border-left: 10px solid {page.colour}; padding-left: 0.6rem; margin-bottom: 0">'

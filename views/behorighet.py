@@ -23,11 +23,18 @@ st.markdown(
     "overflow: visible !important; text-overflow: clip !important;}</style>",
     unsafe_allow_html=True,
 )
+# A click on a unit elsewhere (ARUBA) opened it here: its category, and a pointer to its detail.
+opened = st.session_state.pop(components.OPENED_UNIT, None)
+if opened:
+    st.info(
+        "Enheten du klickade på visas under [En enhet i detalj](#en-enhet-i-detalj) längre ned.",
+        icon=":material/arrow_downward:",
+    )
 category = st.segmented_control(
     "Personalkategori",
     options=list(views.CERTIFICATION_CATEGORY_LABELS),
     format_func=views.CERTIFICATION_CATEGORY_LABELS.get,
-    default="teacher",
+    default=opened or "teacher",
     required=True,
     key="kategori",
     bind="query-params",
@@ -44,7 +51,9 @@ if not years:
     components.empty_state(
         "Det finns inga uppgifter om behörighet ännu.",
         "Behörighet beräknas från personalfilen (legitimation, behörighet, tjänstgöringsgrad). "
-        "Importera den på sidan **Import**, eller bygg demodata med `uv run kompetens demo`.",
+        + components.import_hint(
+            "Importera den på sidan **Import**, eller bygg demodata med `uv run kompetens demo`."
+        ),
     )
     st.stop()
 period = filters.year if filters.year in years else years[-1]
@@ -134,27 +143,34 @@ else:
             "school_form",
         ],
         column_config={
+            # Widths in pixels for the first five columns (about 860 px with the selection box):
+            # they fit the main area of a 1400 px screen with the sidebar open, headings whole.
             "unit_name": st.column_config.TextColumn(
                 "Enhet", pinned=True, width=views.name_width(screen["unit_name"].to_list())
             ),
             "gap_fte": st.column_config.TextColumn(
                 views.GAP_NAME,
                 alignment="right",
+                width=235,
                 help="Så många fler heltidstjänster med behörig personal behövs för att nå målet.",
             ),
-            "share": st.column_config.TextColumn(share_heading, alignment="right"),
+            "share": st.column_config.TextColumn(share_heading, alignment="right", width=140),
             "target": st.column_config.TextColumn("Mål", alignment="right"),
             "status": "Status",
             "path_count": st.column_config.TextColumn(
-                "På väg mot behörighet",
+                "På väg, antal",
                 alignment="right",
-                help="Antal obehöriga personer som går en behörighetsgivande utbildning (VAL, KPU, "
-                "Lärarlyftet). `..` = färre än fem personer eller dolt.",
+                width=110,
+                help="På väg mot behörighet: antal obehöriga personer som går en "
+                "behörighetsgivande utbildning (VAL, KPU, Lärarlyftet). `..` = färre än fem "
+                "personer eller dolt.",
             ),
             "path_share": st.column_config.TextColumn(
                 "På väg, andel",
                 alignment="right",
-                help="Andel av de obehöriga som går en behörighetsgivande utbildning.",
+                width=110,
+                help="På väg mot behörighet: andel av de obehöriga som går en "
+                "behörighetsgivande utbildning.",
             ),
             "temporary_share": st.column_config.TextColumn("Visstidsanställda", alignment="right"),
             "teacher_fte": st.column_config.TextColumn(f"{category_name} (FTE)", alignment="right"),
@@ -403,7 +419,8 @@ else:
     if points.height == 0:
         components.empty_state(
             "Inga skolor med både andel behöriga lärare och socioekonomiskt index för urvalet.",
-            "Socioekonomiskt index kommer från enhetsfilen; importera den på sidan **Import**.",
+            "Socioekonomiskt index kommer från enhetsfilen. "
+            + components.import_hint("Importera den på sidan **Import**."),
         )
     else:
         st.markdown(f"**{stats.interpretation_sv}**")

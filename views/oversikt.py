@@ -33,8 +33,10 @@ cards = query.headline(cur, scope, views.HEADLINE_INDICATORS, "year", filters.ye
 if cards.height == 0:
     components.empty_state(
         "Det finns inga nyckeltal att visa ännu.",
-        "Importera personaldata (och gärna rekryteringar, händelser och enkäter) på sidan "
-        "**Import**, eller bygg demodata med `uv run kompetens demo`.",
+        components.import_hint(
+            "Importera personaldata (och gärna rekryteringar, händelser och enkäter) på sidan "
+            "**Import**, eller bygg demodata med `uv run kompetens demo`."
+        ),
     )
     st.stop()
 card_scope, card_rows = views.headline_rows(cards)
@@ -55,7 +57,7 @@ st.header("Behörighet och ett ledande mått per ARUBA-fas")
 grid = st.columns(4) + st.columns(4)
 for column, indicator_id in zip(grid, views.HEADLINE_INDICATORS, strict=False):
     phase, label = views.HEADLINE_HEADINGS[indicator_id]
-    dot = charts.PHASE_COLOURS[phase]
+    dot = views.heading_dot_colour(phase)  # readable in the light and the dark theme
     column.markdown(f"<span style='color:{dot}'>●</span> <b>{label}</b>", unsafe_allow_html=True)
     components.headline_card_or_gap(column, indicator_id, card_rows.get(indicator_id))
 st.caption(
@@ -141,7 +143,7 @@ if top.height == 0:
     components.empty_state(
         "Inga enheter kan rangordnas efter stödbehov för urvalet.",
         "Stödbehovet bygger på färska värden för behörighet, personalomsättning, sjukfrånvaro m.m. "
-        "Importera de datasorterna på sidan **Import**.",
+        + components.import_hint("Importera de datasorterna på sidan **Import**."),
     )
 else:
     st.caption(

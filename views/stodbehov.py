@@ -83,7 +83,10 @@ st.header("Enheter efter stödbehov")
 if ranked.height == 0:
     components.empty_state(
         "Inga enheter i urvalet har färska uppgifter för alla nyckeltal i indexet.",
-        "Se listan nedan över vad som saknas, och importera det på sidan **Import**.",
+        components.import_hint(
+            "Se listan nedan över vad som saknas, och importera det på sidan **Import**.",
+            otherwise="Se listan nedan över vad som saknas; uppgifterna importeras av HR.",
+        ),
     )
 else:
     components.support_ranking_table(ranked, key="ranking", decimals=1, viewer=ctx.viewer)

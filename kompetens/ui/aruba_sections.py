@@ -26,7 +26,15 @@ from kompetens.present import charts
 from kompetens.present.formatting import md_text
 from kompetens.ui import aruba_view as view
 from kompetens.ui import figures
-from kompetens.ui.components import download_buttons, empty_state, headline_card
+from kompetens.ui.components import (
+    download_buttons,
+    empty_state,
+    headline_card,
+    import_hint,
+    may_import,
+    unit_click_caption,
+    unit_page_click,
+)
 
 PLOT_CONFIG = {"displaylogo": False}
 
@@ -42,6 +50,8 @@ class ArubaView:
     school_form: str | None
     phase: str
     monthly: bool
+    #: The signed-in viewer: what a click on a unit opens depends on the role.
+    viewer: object = None
 
     @property
     def level(self) -> str:
@@ -87,7 +97,7 @@ def indicator_section(v: ArubaView, ind: view.Indicator) -> None:
             if yearly.height:  # figures exist, but only for later years
                 st.info(view.only_later_text(ind, v.year, view.first_period(yearly)))
             else:
-                empty_state(*view.missing_text(ind, v.year))
+                empty_state(*view.missing_text(ind, v.year, importer=may_import()))
             return
         headline_card(st.container(), view.card_row(ind.id, current), period_label=current.period)
         if current.period != v.year:
@@ -163,9 +173,19 @@ def ranking(
             reference_label=v.area or "Organisationen",
         ),
     )
-    figures.show(fig, config=PLOT_CONFIG, key=f"rank_{ind.id}")
+    key = f"rank_{ind.id}"
+    figures.show(
+        fig,
+        config=PLOT_CONFIG,
+        key=key,
+        on_select=unit_page_click(v.viewer, key, values["unit_id"], values["school_form"]),
+        selection_mode="points",
+    )
+    caption = unit_click_caption(v.viewer, "en stapel")
     if shown is not None:
-        st.caption(view.ranking_caption(shown, ind))
+        caption = f"{view.ranking_caption(shown, ind)} {caption}"
+    st.caption(caption)
+    if shown is not None:
         with st.expander("Spridning mellan alla enheter", icon=":material/scatter_plot:"):
             figures.show(spread_fig, config=PLOT_CONFIG, key=f"spread_{ind.id}")
     st.markdown(view.spread_text(summary, ind))
@@ -175,7 +195,7 @@ def distribution(v: ArubaView, ind: view.Indicator, by: str) -> None:
     """A share-of-total indicator (exit reasons): the distribution per year, stacked, and the year's table."""
     frame = query.breakdown_series(v.cur, v.scope, ind.id, v.level, v.scope_id, "year", by)
     if frame.height == 0:
-        empty_state(*view.missing_text(ind, v.year))
+        empty_state(*view.missing_text(ind, v.year, importer=may_import()))
         return
     latest = view.rows_of_period(frame, v.year)
     left, right = st.columns([3, 2])
@@ -218,7 +238,7 @@ def forecast(v: ArubaView) -> None:
         v.cur, v.scope, ind.id, v.level, v.scope_id, "year", "staff_category"
     )
     if frame.height == 0:
-        empty_state(*view.missing_text(ind, v.year))
+        empty_state(*view.missing_text(ind, v.year, importer=may_import()))
         return
     st.caption(
         "Antal anställda som når pensionsåldern (66 år) inom fem år från respektive år, "
@@ -257,7 +277,8 @@ def redundancy(v: ArubaView) -> None:
         empty_state(
             f"Inga övertaliga utan placering {v.year}.",
             "Övertalighet läses ur filen **Händelser** (varsel om övertalighet, placering) och "
-            "öppna tjänster ur **Rekryteringar**. Importera dem på sidan **Import**.",
+            "öppna tjänster ur **Rekryteringar**. "
+            + import_hint("Importera dem på sidan **Import**."),
         )
         return
     summary = view.matches_summary(matches)
@@ -286,5 +307,12 @@ def unit_table(v: ArubaView, indicators: list[view.Indicator]) -> None:
         empty_state(f"Inga enhetsvärden för {phase} {v.year}.")
         return
     screen, download = view.unit_table(wide, table_inds)
-    st.dataframe(screen, hide_index=True, key="phase_table")
+    st.dataframe(
+        screen,
+        hide_index=True,
+        key="phase_table",
+        on_select=unit_page_click(v.viewer, "phase_table", wide["unit_id"], wide["school_form"]),
+        selection_mode="single-row",
+    )
+    st.caption(unit_click_caption(v.viewer, "en rad"))
     download_buttons(download, f"ARUBA {phase} {v.year}", key="dl_phase")

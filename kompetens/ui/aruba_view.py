@@ -143,7 +143,14 @@ def ranking_figures(
     # The axis spans the indicator's scale (1–5 for a survey answer); the target line is drawn
     # behind the value labels.
     fig = charts.ranked_bars(
-        ranked, label="unit_name", value="value", unit=indicator.unit, colour=colour, target=target
+        ranked,
+        label="unit_name",
+        value="value",
+        unit=indicator.unit,
+        colour=colour,
+        target=target,
+        # Each bar carries its unit id: a click opens the unit (``components.unit_page_click``).
+        key_column="unit_id" if "unit_id" in ranked.columns else None,
     )
     fig.update_layout(margin={"t": 30, "r": 70})
     if not limited:
@@ -314,7 +321,7 @@ def spread_text(s: Spread, indicator: registry.Indicator) -> str:
 def ranking_caption(shown: int, indicator: registry.Indicator) -> str:
     """What a limited ranking shows, in words that fit the indicator's direction."""
     side = "högst" if indicator.direction != "higher_is_better" else "lägst"
-    return f"De {shown} enheterna med {side} värde visas; alla enheter finns i tabellen nedan."
+    return f"De {shown} enheterna med {side} värde visas; alla enheter finns på fliken {UNITS_TAB}."
 
 
 def ranking(
@@ -327,7 +334,8 @@ def ranking(
     direction (lowest when higher is better, highest otherwise), so the
     chart stays legible; the full list is in the table.
     """
-    frame = unit_values.select("unit_name", "area", "value", "suppressed")
+    keys = [c for c in ("unit_id", "school_form") if c in unit_values.columns]
+    frame = unit_values.select(*keys, "unit_name", "area", "value", "suppressed")
     if frame.height <= limit:
         return frame, False
     visible = frame.filter(~pl.col("suppressed") & pl.col("value").is_not_null())
@@ -489,13 +497,20 @@ def matches_summary(matches: pl.DataFrame) -> str | None:
     )
 
 
-def missing_text(indicator: registry.Indicator, period: str) -> tuple[str, str]:
-    """(what is missing, how to get it) for an indicator without figures, naming the files that feed it."""
+def missing_text(
+    indicator: registry.Indicator, period: str, *, importer: bool = True
+) -> tuple[str, str]:
+    """(what is missing, how to get it) for an indicator without figures, naming the files that
+    feed it. ``importer``: the viewer's role has the Import page (else HR is named instead)."""
     files = ", ".join(f"**{s}**" for s in source_labels(indicator))
+    how = (
+        "Importera dem på sidan **Import** (eller bygg demodata med `uv run kompetens demo`)."
+        if importer
+        else "HR importerar dem – kontakta HR om de saknas."
+    )
     return (
         f"Inga värden för {indicator.name_sv.lower()} {period}.",
-        f"Nyckeltalet räknas fram ur filerna {files}. Importera dem på sidan **Import** "
-        "(eller bygg demodata med `uv run kompetens demo`).",
+        f"Nyckeltalet räknas fram ur filerna {files}. {how}",
     )
 
 

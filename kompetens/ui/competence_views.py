@@ -52,6 +52,14 @@ HEADLINE_INDICATORS: tuple[str, ...] = (
 
 RESOLUTIONS: dict[str, str] = {"year": "Årsvärden", "month": "Månadsvärden"}
 
+
+def heading_dot_colour(phase: str) -> str:
+    """The CSS colour of a card heading's dot: the phase's colour, or the theme's text colour
+    (``currentColor``) for the current state's black, which would vanish in the dark theme."""
+    colour = PHASE_COLOURS[phase]
+    return "currentColor" if colour.upper() == "#000000" else colour
+
+
 #: The posts Behörighet measures (``query.CERTIFICATION_SHARES``), named with where they work.
 CERTIFICATION_CATEGORY_LABELS: dict[str, str] = {
     "teacher": f"{STAFF_CATEGORY_LABELS['teacher']} (skolor)",
@@ -530,7 +538,7 @@ def certification_screen(table: pl.DataFrame) -> pl.DataFrame:
 def name_width(names: list[str]) -> int:
     """Pixels for a column of unit names so that none is cut off (bounded to keep the table readable)."""
     longest = max((len(n) for n in names), default=10)
-    return max(120, min(270, 7 * longest + 24))
+    return max(120, min(240, 7 * longest + 24))
 
 
 def ranking_units(
