@@ -104,3 +104,19 @@ def test_the_catalogue_sections_are_the_phases_in_the_model_s_order_with_swedish
         ("avveckla", "Avveckla"),
         ("support_need", "Stödbehov"),
     ]
+
+
+def test_the_phase_tables_are_static_tables_read_whole_without_sideways_scrolling(small_db):
+    # st.table wraps every cell; the interactive grid cut names and source files off.
+    at = run_page(small_db, PAGE)
+    assert not at.exception
+    assert len(at.get("dataframe")) == 0
+    tables = at.get("table")
+    # One per phase with indicators (current state, the five ARUBA phases, support need).
+    assert len(tables) == len(
+        [p for p, _ in catalogue.phases() if p in {i.phase for i in registry.REGISTRY.values()}]
+    )
+    assert sum(t.value.shape[0] for t in tables) == len(registry.REGISTRY)
+    assert list(tables[0].value.columns) == [
+        "Namn", "Enhet", "Riktning", "Källfiler", "Kolada", "Standardmål"
+    ]  # fmt: skip

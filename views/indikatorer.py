@@ -43,13 +43,9 @@ if shown.height == 0:
     )
 
 # The overview table per phase; the description and formula are in each indicator's details below.
+# A static table: every cell wraps and is read whole, at any width, without sideways scrolling
+# (the interactive grid cut the names and the source files off in fixed-width columns).
 TABLE_COLUMNS = ["name_sv", "unit", "direction", "sources", "kolada_id", "default_target"]
-column_config = {
-    c: st.column_config.TextColumn(catalogue.CATALOGUE_LABELS[c], width=w)
-    for c, w in zip(
-        TABLE_COLUMNS, ["large", "small", "small", "medium", "small", "small"], strict=True
-    )
-}
 
 for phase, phase_sv in catalogue.phases():
     members = catalogue.of_phase(shown, phase)
@@ -60,11 +56,11 @@ for phase, phase_sv in catalogue.phases():
         f'<h2 style="border-left: 8px solid {colour}; padding-left: 0.5rem">{phase_sv}</h2>',
         unsafe_allow_html=True,
     )
-    st.dataframe(
-        members.select(TABLE_COLUMNS),
+    st.table(
+        members.select(TABLE_COLUMNS).rename(
+            {c: catalogue.CATALOGUE_LABELS[c] for c in TABLE_COLUMNS}
+        ),
         hide_index=True,
-        column_config=column_config,
-        key=f"tabell_{phase}",
     )
     for row in members.iter_rows(named=True):
         with st.expander(f"{row['name_sv']} – formel och detaljer", expanded=bool(query_text)):
