@@ -445,7 +445,7 @@ def _delete_periods(conn: duckdb.DuckDBPyConnection, touched: pl.DataFrame) -> N
     """Delete the stored rows of these ``indicator_id, period_type, period``."""
     if not touched.height:
         return
-    conn.register("_touched_periods", touched.to_arrow())
+    conn.register("_touched_periods", touched)
     try:
         conn.execute(
             "DELETE FROM key_figures USING _touched_periods AS t "
@@ -457,10 +457,15 @@ def _delete_periods(conn: duckdb.DuckDBPyConnection, touched: pl.DataFrame) -> N
 
 
 def _insert(conn: duckdb.DuckDBPyConnection, new: pl.DataFrame) -> None:
-    """Append key-figure rows in one bulk insert: the frame goes to DuckDB as Arrow."""
+    """Append key-figure rows in one bulk insert.
+
+    DuckDB scans the registered Polars frame through Arrow's C stream interface, without a
+    copy; converting it with ``to_arrow()`` first, or the labels to categoricals, was slower
+    (3.6 s CPU for 3.06 million rows against 4.0 and 5.0 s; the insert is DuckDB's own work).
+    """
     if not new.height:
         return
-    conn.register("_new_key_figures", new.to_arrow())
+    conn.register("_new_key_figures", new)
     try:
         conn.execute(
             f"INSERT INTO key_figures SELECT {', '.join(KEY_FIGURE_SCHEMA)}, now() FROM _new_key_figures"  # noqa: S608 (column names from the schema)

@@ -12,20 +12,22 @@ A changed month ``M`` (``MonthChange``; month index ``y * 12 + month - 1``) reac
   type from that month's snapshot or the month before), and the staff's latest month before and
   after (a monthly series carries every breakdown for its latest month only);
 * the calendar years ``year(M)`` and ``year(M) + 1`` (a stock's reference month; flows summed over
-  the year; the cohort turnover of year Y compares November Y - 1 with November Y). Two
-  indicators also reach back to ``year(M) - 1``: ``first_year_retention`` (a hire of month
-  ``M - 12`` is looked up in the snapshot of ``M``) and ``onboarding_completion`` (a new latest
-  month ends the 90 days of the hires of the two to four months before it);
-* the rolling 12-month windows ending in ``M - 4 .. M + 12`` (the windows that hold ``M`` or
-  ``M + 1``, and those of the onboarding hires above).
+  the year; the cohort turnover of year Y compares November Y - 1 with November Y);
+* the rolling 12-month windows ending in ``M .. M + 12`` (those that hold ``M`` or ``M + 1``).
+
+Two indicators reach further back (``REACHES_BACK``): ``first_year_retention`` to ``year(M) - 1``
+(a hire of month ``M - 12`` is looked up in the snapshot of ``M``), and
+``onboarding_completion`` to ``year(M) - 1`` and the windows ending in ``M - 4 .. M - 1`` (a new
+latest month ends the 90 days of the hires of the two to four months before it). Neither reads
+the snapshots of those earlier periods, only events and activities.
 
 The rows those periods rest on: staff snapshots from ``staff_from`` (the November before
-``year(M)`` or ``M - 17``, whichever is earlier: every touched period's months, the snapshot
-before for filling events, November for the cohort), the other kinds from ``flows_from`` (January
-of ``year(M) - 1`` or ``M - 17``), and every later row. Only the start is cut: what a figure
-looks ahead at (a hire's snapshot 12 months on, the latest month) is all there. The staff months
-grid, which decides the complete years, the rolling windows and the months of a period, is always
-the whole grid (``Inputs(grid=...)``).
+``year(M)`` or ``M - 12``, whichever is earlier, less a month: every touched period's months, the
+snapshot before for filling events, November for the cohort), the other kinds from
+``flows_from`` (January of ``year(M) - 1`` or ``M - 16``, whichever is earlier), and every later
+row. Only the start is cut: what a figure looks ahead at (a hire's snapshot 12 months on, the
+latest month) is all there. The staff months grid, which decides the complete years, the rolling
+windows and the months of a period, is always the whole grid (``Inputs(grid=...)``).
 
 What is not local in time is recomputed whole: the redundancy block (an unplaced notice counts in
 every month until it is resolved, and its staff category may come from month ``M``). Anything
@@ -41,8 +43,12 @@ import polars as pl
 
 from kompetens.indicators.pipelines.periods import Grid
 
-#: Indicators whose rows of ``year(M) - 1`` a change of month M reaches (see the module docstring).
-LOOKS_BACK_A_YEAR = frozenset({"first_year_retention", "onboarding_completion"})
+#: Indicators whose earlier periods a change of month M reaches: the first year they reach, and
+#: how many months before M the earliest rolling window they reach ends (module docstring).
+REACHES_BACK: dict[str, tuple[int, int]] = {
+    "first_year_retention": (1, 0),
+    "onboarding_completion": (1, 4),
+}
 
 #: Blocks recomputed whole on all their rows: what they count in a month rests on earlier months.
 WHOLE_BLOCKS = frozenset({"redundancy"})
@@ -63,12 +69,12 @@ class MonthChange:
     @property
     def staff_from(self) -> int:
         """The first staff snapshot month the touched periods rest on."""
-        return min(12 * self.year - 2, self.month - 17)
+        return min(12 * self.year - 3, self.month - 13)
 
     @property
     def flows_from(self) -> int:
         """The first month of the other kinds' rows the touched periods rest on."""
-        return min(12 * (self.year - 1), self.month - 17)
+        return min(12 * (self.year - 1), self.month - 16) - 1
 
 
 def month_change(old: Grid, new: Grid, changed: set[int]) -> MonthChange | None:
@@ -102,10 +108,14 @@ def touched_periods(change: MonthChange, indicator_ids: list[str]) -> pl.DataFra
     months = sorted({m, m + 1, change.old_last, change.new_last})
     rows: list[tuple[str, str, str]] = []
     for indicator in indicator_ids:
-        years = range(change.year - (indicator in LOOKS_BACK_A_YEAR), change.year + 2)
+        years_back, months_back = REACHES_BACK.get(indicator, (0, 0))
         rows += [(indicator, "month", _month_label(x)) for x in months]
-        rows += [(indicator, "year", str(y)) for y in years]
-        rows += [(indicator, "rolling_12m", _month_label(e)) for e in range(m - 4, m + 13)]
+        rows += [
+            (indicator, "year", str(y)) for y in range(change.year - years_back, change.year + 2)
+        ]
+        rows += [
+            (indicator, "rolling_12m", _month_label(e)) for e in range(m - months_back, m + 13)
+        ]
     return pl.DataFrame(
         rows,
         schema={"indicator_id": pl.String, "period_type": pl.String, "period": pl.String},
