@@ -33,22 +33,30 @@ import numpy as np
 
 from kompetens.query.suppression import algebra, links
 
-_TOL = 1e-9
+_TOL_EIG = 1e-12
 _FIELDS = len(links.FIELDS)
 #: Candidates tried per determined component.
 _TRY = 8
+#: Components of at most this many cells have each candidate tried; larger ones take the
+#: candidate in the most witnesses (trying means decomposing the component again).
+_SIMULATE_UP_TO = 60
 _SECRET = np.array([f in links.SECRET_FIELDS for f in links.FIELDS])
 
 
 def _decompose(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(determined per column, witness weights per row x determined column) of a dense matrix."""
-    u, s, vt = np.linalg.svd(a, full_matrices=False)
-    rank = int((s > _TOL * max(a.shape) * max(float(s[0]) if s.size else 0.0, 1.0)).sum())
-    if rank == 0:
+    """(determined per column, witness weights per row x determined column) of a dense matrix.
+
+    The row space of A is that of AᵀA = V Λ Vᵀ (unknowns x unknowns, cheaper
+    than an SVD of A): spanned by the eigenvectors V_r with a non-zero
+    eigenvalue. The witness of unknown j is A V_r Λ_r⁻¹ V_rᵀ e_j.
+    """
+    lam, vec = np.linalg.eigh(a.T @ a)
+    nonzero = lam > _TOL_EIG * max(a.shape) * max(float(lam[-1]) if lam.size else 0.0, 1.0)
+    if not nonzero.any():
         return np.zeros(a.shape[1], dtype=bool), np.zeros((a.shape[0], 0))
-    v_r = vt[:rank]
-    det = (v_r**2).sum(axis=0) > 1 - 1e-8
-    witness = u[:, :rank] @ (v_r[:, det] / s[:rank, None])
+    v_r = vec[:, nonzero]
+    det = (v_r**2).sum(axis=1) > 1 - 1e-8
+    witness = a @ (v_r @ (v_r[det].T / lam[nonzero][:, None]))
     return det, witness
 
 
@@ -129,8 +137,13 @@ class ExactCheck:
         entry_comp = comp_of_var[var]
         x_order = np.argsort(entry_comp, kind="stable")
         x_start = np.concatenate([[0], np.cumsum(np.bincount(entry_comp, minlength=n_comp))])
-        # one equation over two or more unknowns determines none of them
-        for c in np.flatnonzero(~((n_eqs == 1) & (n_vars >= 2))).tolist():
+        # A component whose unknowns and equations form a tree (entries = unknowns +
+        # equations - 1), every equation over two or more unknowns, determines nothing:
+        # any unknown can be set to 1 and the others solved for outwards along the tree.
+        n_entries = np.bincount(comp_of_var[var], minlength=n_comp)
+        lone = np.bincount(eq_comp[np.bincount(eq_c) == 1], minlength=n_comp) > 0
+        forest = (n_entries == n_vars + n_eqs - 1) & ~lone
+        for c in np.flatnonzero(~forest).tolist():
             x = x_order[x_start[c] : x_start[c + 1]]
             a = np.zeros((int(n_eqs[c]), int(n_vars[c])))
             a[local_eq[eq_c[x]], local_var[var[x]]] = coef[x]
@@ -186,11 +199,13 @@ class ExactCheck:
         ``priority``: per cell, smaller is hidden first among equal choices
         (the smallest ``n``); ``reach(cell)``: the cells hidden with ``cell``
         (its links). Per component, the visible members of the witnesses'
-        equations are tried, those in the most witnesses first: the one after
-        which the fewest cells around the component stay determined is hidden
-        (ties: the first tried).
+        equations are ranked, those in the most witnesses first; in a small
+        component the first ``_TRY`` are tried and the one after which the
+        fewest cells around the component stay determined is hidden (ties:
+        the first tried), in a large one the first.
         """
         chosen: list[int] = []
+        done: set[bytes] = set()
         for k_keys, det, k_eqs, witness in self._determined(hidden):
             covers: dict[int, int] = {}
             for j in range(witness.shape[1]):
@@ -206,7 +221,13 @@ class ExactCheck:
                 continue
             tried = sorted(covers, key=lambda c: (-covers[c], priority[c]))[:_TRY]
             around = np.unique(k_keys // _FIELDS)
+            seen = around.tobytes()
+            if seen in done:  # the same cells, another field: one pick serves both
+                continue
+            done.add(seen)
             best, best_score = tried[0], None
+            if around.size > _SIMULATE_UP_TO:  # large: the cell in the most witnesses
+                tried = []
             for c in tried:
                 added = reach(c) if reach is not None else np.array([c])
                 trial = hidden.copy()

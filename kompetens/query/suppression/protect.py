@@ -18,15 +18,17 @@ Method (the full account, with the reasons, is ``docs/suppression.md``)
    month of a flow also hides the year and rolling windows it is part of.
 3. **Secondary (heuristic).** For every additive equation (``equations``:
    units -> area -> organisation, categories -> ``all``, months -> year and
-   rolling window for flows with months) with exactly one hidden cell, the
-   visible cell with the smallest ``n`` is hidden as well (ties: a cell with a
-   value first, then the smallest scope id and breakdown), with its links;
+   rolling window for flows with months) with exactly one hidden cell, one
+   visible cell is hidden as well — the one in the most such equations, then
+   the one with the fewest links, then the smallest ``n`` (ties: a cell with
+   a value first, then the smallest scope id and breakdown) — with its links;
    repeated until no equation has exactly one hidden cell.
-4. **Exact check.** The attacker's linear system (``algebra``: every
-   equation per field, and every link as ``x = y``) is tested per connected
-   component; for each hidden cell whose value, numerator or ``n`` it
-   determines, one more cell — the smallest visible one sharing an equation
-   with it — is hidden, steps 2–4 repeat until nothing is determined.
+4. **Exact check** (``exact``). The attacker's linear system (every
+   equation per field, with the visible cells as constants) is tested per
+   connected component; for each component that determines a hidden value,
+   numerator or ``n``, one more visible cell of the equations that isolate it
+   is hidden (the one that leaves the fewest determined), and steps 2–4
+   repeat until nothing is determined.
 
 Hiding only ever adds cells, so every loop ends. Pass the **whole** key-figure
 table (every indicator and period type) to coordinate across them; a slice
@@ -229,7 +231,7 @@ def apply_suppression(
     *,
     threshold: int = SUPPRESSION_THRESHOLD,
     with_reason: bool = False,
-    exact: bool = False,
+    exact: bool = True,
     sum_indicators: frozenset[str] | None = None,
     month_flows: frozenset[str] | None = None,
 ) -> pl.DataFrame:
@@ -242,8 +244,8 @@ def apply_suppression(
     Pass *complete* groups — best the whole table: suppression is only as good
     as the totals and links it sees. A ``suppressed`` column already present
     is kept (idempotent). With ``with_reason``, ``suppression_reason`` is
-    ``'primary'`` / ``'secondary'`` / null. ``exact=True`` adds step 4 (not yet
-    fast enough for the whole table of a large organisation: off by default).
+    ``'primary'`` / ``'secondary'`` / null. ``exact`` (on by default) runs
+    step 4; ``exact=False`` stops after the heuristic (step 3).
     ``sum_indicators`` (whose value adds up) and ``month_flows`` (whose months
     add up to years and rolling windows) default to the registry's.
     """
