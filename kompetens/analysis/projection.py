@@ -140,6 +140,9 @@ class Model:
     #: Per rate: the evidence behind each cell's rate (exposure + prior strength, person-years);
     #: the draws take the rate from Beta(value · evidence, (1 − value) · evidence).
     evidence: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Per rate: the year-to-year spread of the organisation's rate beyond chance (a standard
+    #: deviation, ``common_spread``); each draw shifts every cell's rate by one common amount.
+    spread: dict[str, float] = field(default_factory=dict)
     _groups: dict = field(default_factory=dict)
 
     @property
@@ -449,7 +452,35 @@ def build_model(
         rates=rates,
         heads=start_heads(rows),
         evidence=evidence,
+        spread=common_spread(flows),
     )
+
+
+def common_spread(flows: pl.DataFrame) -> dict[str, float]:
+    """Per rate: how much the organisation's yearly rate varies beyond binomial chance.
+
+    With ``r_y = e_y / n_y`` the organisation's rate in each observed transition:
+    ``τ² = max(0, var(r_y) − mean(r̄(1 − r̄) / n_y))`` (the sample variance across the
+    years minus what chance alone would give). ``τ`` is 0 with fewer than 3 years.
+    Such shifts hit every unit at once (a recruitment drive, a tight labour market),
+    so they do not average out over units as the binomial noise does.
+    """
+    out: dict[str, float] = {}
+    yearly = (
+        flows.group_by("rate", "year")
+        .agg(pl.col("events").sum(), pl.col("exposure").sum())
+        .filter(pl.col("exposure") > 0)
+    )
+    for name in RATE_LABELS:
+        part = yearly.filter(pl.col("rate") == name)
+        if part.height < 3:
+            out[name] = 0.0
+            continue
+        r = (part["events"] / part["exposure"]).to_numpy()
+        mean = float(part["events"].sum() / part["exposure"].sum())
+        chance = float(np.mean(mean * (1 - mean) / part["exposure"].to_numpy()))
+        out[name] = float(np.sqrt(max(0.0, float(np.var(r, ddof=1)) - chance)))
+    return out
 
 
 def _fallback_rates(rates: pl.DataFrame, cells: pl.DataFrame, name: str) -> np.ndarray:
@@ -630,7 +661,9 @@ def _drawn_rates(
 
     The Beta has the rate as its mean and the rate's evidence (exposure + prior
     strength) as its size, i.e. the posterior of the shrinkage in
-    ``shrunk_rates``: a rate resting on few person-years varies more. A scenario's
+    ``shrunk_rates``: a rate resting on few person-years varies more. On top, one
+    normal shift per draw with the rate's ``common_spread``, the same for every
+    cell (clipped to 0–1). A scenario's
     change (``prm`` minus the model's rate) is added to every draw; a hire share
     the scenario sets is taken as given.
     """
@@ -648,6 +681,9 @@ def _drawn_rates(
         a = np.maximum(model_rate * size, 1e-6)
         b = np.maximum((1.0 - model_rate) * size, 1e-6)
         drawn = rng.beta(a, b, size=(draws, model.n_cells))
+        tau = model.spread.get(name, 0.0)
+        if tau > 0:  # one shift per draw, shared by every cell
+            drawn = np.clip(drawn + rng.normal(0.0, tau, size=(draws, 1)), 0.0, 1.0)
         if name == "certified_hire_share":
             out.append(np.where(np.isclose(used, model_rate), drawn, used))
         else:
