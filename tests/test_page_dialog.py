@@ -228,7 +228,7 @@ def test_the_dialogue_shows_what_drives_the_support_need_with_turnover_among_the
         "Stödbehovsindex 75 av 100 (2025-12), plats 1 i organisationen."
         in shown[shown.index("Vad driver") :]
     )
-    drivers = next(t.value for t in at.dataframe if "Del av indexet" in t.value.columns)
+    drivers = next(t.value for t in at.table if "Del av indexet" in t.value.columns)
     assert drivers.values.tolist() == [
         ["Personalomsättning", "..", "större än hos 100\u00a0% av de andra", "50,0"],
         ["Sjukfrånvaro", "5,0\u00a0%", "större än hos 50\u00a0% av de andra", "25,0"],
@@ -460,3 +460,18 @@ def test_a_sparkline_with_a_hidden_point_inside_is_left_out_with_a_note_naming_i
         {"period": ["2024-11", "2025-11"], "value": [0.1, 0.2], "suppressed": [False, False]}
     )
     assert view.sparkline(rolling, "2025") == ([0.1, 0.2], None)
+
+
+def test_a_note_on_several_hidden_years_speaks_of_them_in_the_plural():
+    from kompetens.ui import dialogue_view as view
+
+    series = pl.DataFrame(
+        {
+            "period": ["2022", "2023", "2024", "2025"],
+            "value": [0.4, None, None, 0.7],
+            "suppressed": [False, True, True, False],
+        }
+    )
+    assert view.sparkline(series, "2025")[1] == (
+        "Ingen trendlinje: 2023, 2024 är dolda eller saknas (`..`)."
+    )

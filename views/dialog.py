@@ -148,10 +148,10 @@ else:
         st.header("Vad driver enhetens stödbehov")
         st.caption(view.support_caption(talk.support))
         if talk.support.drivers:
-            st.dataframe(
+            # A static table: the explanations ("dold (färre än 5)", the gap in FTE) wrap.
+            st.table(
                 view.support_table(talk.support, compare).rename(view.SUPPORT_LABELS),
                 hide_index=True,
-                width="stretch",
             )
 
     # ---- Talking points (the same function and inputs as the brief) -----------------------

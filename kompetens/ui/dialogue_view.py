@@ -240,7 +240,8 @@ def sparkline(series: pl.DataFrame, period: str | None) -> tuple[list[float] | N
     if len(values) - len(gaps) < 2:
         return None, None
     if gaps:
-        return None, f"Ingen trendlinje: {', '.join(gaps)} är dolt eller saknas (`..`)."
+        verb = "är dolt eller saknas" if len(gaps) == 1 else "är dolda eller saknas"
+        return None, f"Ingen trendlinje: {', '.join(gaps)} {verb} (`..`)."
     return values, None
 
 
