@@ -120,3 +120,10 @@ def test_the_phase_tables_are_static_tables_read_whole_without_sideways_scrollin
     assert list(tables[0].value.columns) == [
         "Namn", "Enhet", "Riktning", "Källfiler", "Kolada", "Standardmål"
     ]  # fmt: skip
+
+
+def test_the_current_states_heading_bar_follows_the_theme_instead_of_black(small_db):
+    at = run_page(small_db, PAGE)
+    headings = [m.value for m in at.markdown if "<h2" in m.value]
+    assert any("currentColor" in h and "Nuläge" in h for h in headings)
+    assert not any("#000000" in h for h in headings)  # black vanishes on the dark theme

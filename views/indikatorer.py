@@ -51,7 +51,9 @@ for phase, phase_sv in catalogue.phases():
     members = catalogue.of_phase(shown, phase)
     if members.height == 0:
         continue
+    # The current state's black would vanish in the dark theme: the text colour instead.
     colour = PHASE_COLOURS.get(phase, "#000000")
+    colour = "currentColor" if colour.upper() == "#000000" else colour
     st.markdown(
         f'<h2 style="border-left: 8px solid {colour}; padding-left: 0.5rem">{phase_sv}</h2>',
         unsafe_allow_html=True,
