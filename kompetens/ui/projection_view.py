@@ -15,7 +15,8 @@ import polars as pl
 import streamlit as st
 
 from kompetens import query
-from kompetens.analysis.projection import INDICATORS, RATE_LABELS, UNCERTAIN_BELOW, Scenario
+from kompetens.analysis.projection import INDICATORS, UNCERTAIN_BELOW, Scenario
+from kompetens.analysis.projection_rates import RATE_LABELS
 from kompetens.analysis.projection_solve import LEVERS
 from kompetens.core.labels import STAFF_CATEGORY_LABELS, label
 from kompetens.present import charts
