@@ -270,6 +270,34 @@ def test_an_old_staff_month_replaced_is_recomputed_by_month_and_equals_a_full_re
     assert_as_full_recompute(conn)
 
 
+def test_a_notice_without_a_staff_category_takes_it_from_the_replaced_month(
+    conn, tmp_path, month_runs
+):
+    # P03's notice of 2025-11-03 has no category: it comes from P03's November snapshot, and
+    # P03 counts as unplaced in every month after it. November re-imported with P03 as a
+    # special educator moves the notice to that category in every later month as well.
+    events = tmp_path / "events.csv"
+    events.write_text(EXTRA["events"], encoding="utf-8")
+    import_file(conn, events, kind="events", user="test")
+    lines = (HERE / "staff.csv").read_text(encoding="utf-8").splitlines()
+    november = [line for line in lines[1:] if line.startswith("2025-11-15,")]
+    changed = [
+        line.replace(",teacher,", ",special_educator,") if ",P03," in line else line
+        for line in november
+    ]
+    path = tmp_path / "staff.csv"
+    path.write_text("\n".join([lines[0], *changed]), encoding="utf-8")
+    import_file(conn, path, kind="staff", user="test")
+    assert [change.month for change in month_runs] == [_month("2025-11-15")]
+    breakdowns = store.frame(
+        conn,
+        "SELECT DISTINCT breakdown FROM key_figures WHERE indicator_id = 'redundant_staff_unplaced' "
+        "AND period = '2025-12' AND level = 'org'",
+    )["breakdown"].to_list()
+    assert "staff_category=special_educator" in breakdowns
+    assert_as_full_recompute(conn)
+
+
 def test_a_staff_month_that_is_not_next_to_the_grid_is_recomputed_by_whole_blocks(
     conn, tmp_path, month_runs
 ):

@@ -428,14 +428,17 @@ def _month_results(
     grid = _grid(dates)
     flows = change.flows_from
     since = {kind: flows for kind in _DATE_COLUMN} | {"staff": change.staff_from}
-    frames = load_frames(conn, left_out, since=since, staff_months=_fill_months(conn))
+    fill = _fill_months(conn)
+    frames = load_frames(conn, left_out, since=since, staff_months=fill)
     windowed = blocks - incremental.WHOLE_BLOCKS
     results = pipelines.compute(frames, settings, windowed, grid=grid)
     if blocks & incremental.WHOLE_BLOCKS:
-        # Every event and vacancy (the staff months that fill in the events are read).
+        # Every event and vacancy; of the snapshots only the months that fill in events.
+        staff = frames["staff"]
+        filling = staff.filter(pipelines.month_of(pl.col("snapshot_date")).is_in(sorted(fill)))
         complete = frames | load_frames(conn, left_out, kinds=("events", "recruitments"))
         results |= pipelines.compute(
-            complete, settings, blocks & incremental.WHOLE_BLOCKS, grid=grid
+            complete | {"staff": filling}, settings, blocks & incremental.WHOLE_BLOCKS, grid=grid
         )
     ids = [i for block in sorted(windowed) for i in pipelines.BLOCKS[block]]
     return frames, results, incremental.touched_periods(change, ids)
