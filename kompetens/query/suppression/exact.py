@@ -46,17 +46,25 @@ _SECRET = np.array([f in links.SECRET_FIELDS for f in links.FIELDS])
 def _decompose(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(determined per column, witness weights per row x determined column) of a dense matrix.
 
-    The row space of A is that of AᵀA = V Λ Vᵀ (unknowns x unknowns, cheaper
-    than an SVD of A): spanned by the eigenvectors V_r with a non-zero
-    eigenvalue. The witness of unknown j is A V_r Λ_r⁻¹ V_rᵀ e_j.
+    Through the smaller Gram matrix. With fewer unknowns than equations, AᵀA = V Λ Vᵀ:
+    the row space is spanned by the eigenvectors V_r with a non-zero eigenvalue, and the
+    witness of unknown j is A V_r Λ_r⁻¹ V_rᵀ e_j. Otherwise AAᵀ = U Λ Uᵀ: the row space
+    is spanned by Aᵀ U_r Λ_r^(-1/2), and the witness is U_r Λ_r⁻¹ U_rᵀ A e_j.
     """
-    lam, vec = np.linalg.eigh(a.T @ a)
-    nonzero = lam > _TOL_EIG * max(a.shape) * max(float(lam[-1]) if lam.size else 0.0, 1.0)
+    rows, cols = a.shape
+    gram = a.T @ a if cols <= rows else a @ a.T
+    lam, vec = np.linalg.eigh(gram)
+    nonzero = lam > _TOL_EIG * max(rows, cols) * max(float(lam[-1]) if lam.size else 0.0, 1.0)
     if not nonzero.any():
-        return np.zeros(a.shape[1], dtype=bool), np.zeros((a.shape[0], 0))
-    v_r = vec[:, nonzero]
-    det = (v_r**2).sum(axis=1) > 1 - 1e-8
-    witness = a @ (v_r @ (v_r[det].T / lam[nonzero][:, None]))
+        return np.zeros(cols, dtype=bool), np.zeros((rows, 0))
+    lam_r, vec_r = lam[nonzero], vec[:, nonzero]
+    if cols <= rows:
+        det = (vec_r**2).sum(axis=1) > 1 - 1e-8
+        witness = a @ (vec_r @ (vec_r[det].T / lam_r[:, None]))
+    else:
+        basis = (a.T @ vec_r) / np.sqrt(lam_r)  # cols x rank, orthonormal columns
+        det = (basis**2).sum(axis=1) > 1 - 1e-8
+        witness = vec_r @ ((vec_r.T @ a[:, det]) / lam_r[:, None])
     return det, witness
 
 
