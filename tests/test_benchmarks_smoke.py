@@ -69,6 +69,20 @@ def test_the_profile_import_benchmark_imports_both_files_at_a_tiny_size_and_find
     ), out
 
 
+def test_the_incremental_month_benchmark_runs_at_a_tiny_size_and_reports_each_step():
+    done = subprocess.run(
+        # Without the after-recompute callbacks (the suppression mask): the engine's part only.
+        [sys.executable, "-m", "kompetens.benchmarks", "incremental", "--employees", "60",
+         "--no-callbacks"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    for step in ("full recompute", "new month, recompute by month", "new month, whole blocks",
+                 "old month again, by month", "old month again, whole blocks"):  # fmt: skip
+        assert re.search(rf"{step}: +{NUMBER} s \(CPU {NUMBER} s\)", out), out
+
+
 def test_the_projection_benchmark_runs_at_a_tiny_size_and_ends_with_its_line():
     done = subprocess.run(
         [sys.executable, "-m", "kompetens.benchmarks", "projection", "--employees", "300"],

@@ -22,6 +22,10 @@ so that the peak resident memory (``ru_maxrss``) is that step's own:
      that reads those kinds (16), for scale.
 
    Each runs ``--repeat`` times (default 3) and its best time counts.
+3. **per block** (``--blocks``) – reading the store, the shared inputs (snapshot base,
+   staff roll-up, headcount periods, prepared events) and each compute block in turn, with
+   wall and CPU seconds and the peak resident memory while it ran (sampled every 5 ms from
+   ``/proc/self/statm``) against the memory before it.
 
 Run: ``uv run python -m kompetens.benchmarks.indicators [--employees 5000 50000] [--repeat 3]``
 
@@ -273,6 +277,92 @@ def _compare(db: str, repeat: int = 3) -> dict:
     }
 
 
+class _PeakRss:
+    """The peak resident memory of this process since ``reset``, sampled every 5 ms (Linux)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        self.peak = self.now()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def now(self) -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * self._page
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, self.now())
+
+    def reset(self) -> int:
+        self.peak = self.now()
+        return self.peak
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _blocks(db: str) -> dict:
+    """Each step of a full compute in turn: wall, CPU, memory before and peak while it ran."""
+    import gc
+
+    from kompetens.core import store
+    from kompetens.indicators import pipelines
+    from kompetens.indicators.engine import load_frames
+
+    rss = _PeakRss()
+    conn = store.connect(db)
+    steps: list[dict] = []
+    state: dict = {}
+
+    def step(name: str, fn) -> None:
+        gc.collect()
+        before = rss.reset()
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        peak = max(rss.peak, rss.now())
+        steps.append(
+            {
+                "step": name,
+                "seconds": round(wall, 2),
+                "cpu_seconds": round(cpu, 2),
+                "rss_before_mb": round(before / 2**20),
+                "peak_mb": round(peak / 2**20),
+                "peak_increase_mb": round((peak - before) / 2**20),
+            }
+        )
+
+    step("read the store", lambda: state.update(frames=load_frames(conn)))
+    inputs = pipelines.Inputs(state["frames"], pipelines.Settings())
+    step("shared: snapshot base", lambda: inputs.base)
+    step("shared: staff roll-up", lambda: inputs.roll)
+    step("shared: headcount periods", lambda: inputs.heads)
+    step("shared: prepared events", lambda: inputs.events)
+    for block in pipelines.ALL_BLOCKS:
+        if block.compute is not None:
+            step(f"block {block.name}", lambda block=block: block.compute(inputs))
+    rss.stop()
+    conn.close()
+    return {"steps": steps, "load_average": round(os.getloadavg()[0], 1)}
+
+
+def blocks_report(r: dict) -> str:
+    lines = [
+        f"  per step (load {r['load_average']}): wall s, CPU s, RSS before, peak, peak increase (MB)"
+    ]
+    for s in r["steps"]:
+        lines.append(
+            f"    {s['step']:28s} {s['seconds']:6.2f} {s['cpu_seconds']:6.2f} "
+            f"{s['rss_before_mb']:7,} {s['peak_mb']:7,} {s['peak_increase_mb']:+7,}"
+        )
+    return "\n".join(lines)
+
+
 def _child(step: str, args: list[str]) -> dict:
     cmd = [sys.executable, "-m", "kompetens.benchmarks.indicators", "--child", step, *args]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -281,7 +371,7 @@ def _child(step: str, args: list[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(employees: int, seed: int, repeat: int = 3) -> dict:
+def run(employees: int, seed: int, repeat: int = 3, blocks: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="kompetens-indicator-bench-") as tmp:
         db = str(Path(tmp) / "bench.duckdb")
         prepared = _child("prepare", [db, str(employees), str(seed)])
@@ -292,6 +382,8 @@ def run(employees: int, seed: int, repeat: int = 3) -> dict:
         }
         result["recompute"] = _child("recompute", [db])
         result["pandas_vs_kompetens"] = _child("compare", [db, str(repeat)])
+        if blocks:
+            result["blocks"] = _child("blocks", [db])
     return result
 
 
@@ -301,6 +393,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--repeat", type=int, default=3, help="timed runs of each contender (the best counts)"
+    )
+    parser.add_argument(
+        "--blocks", action="store_true", help="also time and measure the memory of each block"
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     # parse_known_args: ``python -m kompetens.benchmarks indicators`` leaves its own argument in argv.
@@ -314,14 +409,18 @@ def main(argv: list[str] | None = None) -> None:
             out = _prepare(int(rest[1]), int(rest[2]), rest[0])
         elif step == "recompute":
             out = _recompute(rest[0])
+        elif step == "blocks":
+            out = _blocks(rest[0])
         else:
             out = _compare(rest[0], int(rest[1]) if len(rest) > 1 else 3)
         print(json.dumps(out))
         return
     for employees in args.employees:
-        r = run(employees, args.seed, args.repeat)
+        r = run(employees, args.seed, args.repeat, args.blocks)
         print(json.dumps(r), flush=True)
         print(summary(r), flush=True)
+        if "blocks" in r:
+            print(blocks_report(r["blocks"]), flush=True)
 
 
 def summary(r: dict) -> str:
