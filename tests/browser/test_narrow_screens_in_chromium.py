@@ -81,6 +81,12 @@ def test_the_sidebar_starts_collapsed_at_800_px_and_open_on_a_wide_screen(app_ur
         context.close()
 
 
+#: (top, left, width, height) of every card of the Verksamhetsdialog, rounded to pixels.
+DIALOGUE_CARDS = """() => [...document.querySelectorAll('[class*="st-key-dialog_card_"]')]
+  .map(c => c.getBoundingClientRect())
+  .map(r => [Math.round(r.top), Math.round(r.left), Math.round(r.width), Math.round(r.height)])"""
+
+
 def test_no_card_value_label_or_button_is_cut_off_at_800_px(app_url, browser):
     context, page = narrow_page(browser)
     problems: dict[str, list[str]] = {}
@@ -101,6 +107,20 @@ def test_no_card_value_label_or_button_is_cut_off_at_800_px(app_url, browser):
                 )
                 if len(set(lefts)) != 2:
                     problems.setdefault(slug, []).append(f"cards not two to a row: {lefts}")
+            if slug == "dialog":
+                # The dialogue's cards wrap evenly: two to a row, of one width, and the cards
+                # of a row as high as each other.
+                boxes = page.evaluate(DIALOGUE_CARDS)
+                rows: dict[int, list[tuple[int, int]]] = {}
+                for top, _left, width, card_height in boxes:
+                    rows.setdefault(top, []).append((width, card_height))
+                widths = {w for row in rows.values() for w, _ in row}
+                if len(boxes) < 4 or max(len(r) for r in rows.values()) != 2 or len(widths) != 1:
+                    problems.setdefault(slug, []).append(f"cards not two even to a row: {boxes}")
+                if any(len({h for _, h in row}) != 1 for row in rows.values()):
+                    problems.setdefault(slug, []).append(
+                        f"cards of a row differ in height: {boxes}"
+                    )
             height = page.evaluate(
                 "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight"
             )
