@@ -475,3 +475,10 @@ def test_a_note_on_several_hidden_years_speaks_of_them_in_the_plural():
     assert view.sparkline(series, "2025")[1] == (
         "Ingen trendlinje: 2023, 2024 är dolda eller saknas (`..`)."
     )
+
+
+def test_an_area_of_one_unit_is_counted_in_the_singular():
+    from kompetens.ui.brief_downloads import units_text
+
+    assert units_text(1) == "1 enhet"
+    assert units_text(22) == "22 enheter"

@@ -197,7 +197,9 @@ def _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db
             n_units = query.units(cur, scope, area=area).height
         except query.ScopeError:
             n_units = 0
-        st.caption(f"Hela {md_text(area)}: {n_units} enheter, en PDF per enhet och en Excel-fil")
+        st.caption(
+            f"Hela {md_text(area)}: {units_text(n_units)}, en PDF per enhet och en Excel-fil"
+        )
         area_key = ("area", area, stamp)
         if area_key in files:
             result = files[area_key]
@@ -221,7 +223,9 @@ def _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db
                 on_click="ignore",
             )
         elif n_units and st.button(
-            f"Skapa underlag för alla {n_units} enheter",
+            "Skapa underlag för enheten"
+            if n_units == 1
+            else f"Skapa underlag för alla {n_units} enheter",
             icon=":material/stacks:",
             key=f"brief_make_area_{area}",
             help=f"Tar ungefär {max(5, round(n_units * 1.2))} sekunder.",
@@ -248,3 +252,8 @@ def _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db
                 return
             _keep(area_key, result)
             st.rerun()
+
+
+def units_text(n: int) -> str:
+    """``1 enhet``, ``2 enheter`` (a count of units in a sentence)."""
+    return f"{n} enhet" if n == 1 else f"{n} enheter"
