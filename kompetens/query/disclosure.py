@@ -40,6 +40,7 @@ import numpy as np
 import polars as pl
 
 from kompetens.query.suppression import _with_area, algebra, equations, links, time_equations
+from kompetens.query.suppression.exact import single_threaded_blas
 
 KEY = links.KEY
 FIELDS = links.FIELDS
@@ -190,7 +191,8 @@ def _linear_algebra(
     rhs = np.zeros(len(FIELDS) * n_eq)
     known_rhs = pl.concat(rhs_parts)
     rhs[known_rhs["_e"].to_numpy()] = known_rhs["rhs"].to_numpy()
-    ok, values = algebra.solve(keys.size, eq, var, np.concatenate(coefs), rhs)
+    with single_threaded_blas():  # many small decompositions: see suppression.exact
+        ok, values = algebra.solve(keys.size, eq, var, np.concatenate(coefs), rhs)
     if not ok.any():
         return empty
     solved = pl.DataFrame(

@@ -47,7 +47,7 @@ from kompetens.query.suppression.additive import (
     equations,
     time_equations,
 )
-from kompetens.query.suppression.exact import ExactCheck
+from kompetens.query.suppression.exact import ExactCheck, single_threaded_blas
 
 SUPPRESSION_THRESHOLD = 5
 
@@ -213,16 +213,18 @@ def _protect(
     members = members.join(_order(df).with_columns(pl.col("_cell").cast(pl.UInt32)), on="_cell")
     check = _exact_check(df, members, sums) if exact else None
     priority = _priority(members, df.height) if exact else None
-    while True:
-        _heuristic(members, hidden, close)
-        if check is None:
-            return hidden
-        picks = check.picks(hidden, priority, close.reach)
-        picks = picks[~hidden[picks]]
-        if picks.size == 0:  # nothing determined, or nothing left to hide around it
-            return hidden
-        hidden[picks] = True
-        close(hidden)
+    _heuristic(members, hidden, close)
+    if check is None:
+        return hidden
+    with single_threaded_blas():
+        while True:
+            picks = check.picks(hidden, priority, close.reach)
+            picks = picks[~hidden[picks]]
+            if picks.size == 0:  # nothing determined, or nothing left to hide around it
+                return hidden
+            hidden[picks] = True
+            close(hidden)
+            _heuristic(members, hidden, close)
 
 
 def apply_suppression(
