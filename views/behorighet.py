@@ -7,8 +7,8 @@ import streamlit as st
 from kompetens import query
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_correlation, fmt_number, fmt_value, md_text
+from kompetens.ui import benchmark_view, components, figures
 from kompetens.ui import competence_views as views
-from kompetens.ui import components, figures
 from kompetens.ui.context import page_context
 
 ctx = page_context()
@@ -73,6 +73,7 @@ table = query.certification_units(cur, scope, category, period, filters.area, fi
 card_column, reached_column, below_column, hidden_column = st.columns([2, 1, 1, 1])
 if share_id in card_rows:
     components.headline_card(card_column, card_rows[share_id])
+    benchmark_view.card_comparison(card_column, cur, scope, share_id, period)
 counts = views.status_counts(table)
 reached_column.metric("Enheter som når målet", fmt_number(counts["reached"]))
 below_column.metric("Enheter under målet", fmt_number(counts["below"]))
@@ -246,6 +247,9 @@ else:
             else ""
         )
     )
+
+
+benchmark_view.reconciliation_table(cur, scope, period, area=filters.area, staff_category=category)
 
 
 # ---- one unit -------------------------------------------------------------------------

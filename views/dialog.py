@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from kompetens import query
-from kompetens.ui import components
+from kompetens.ui import benchmark_view, components
 from kompetens.ui import dialogue_view as view
 from kompetens.ui.brief_downloads import render_brief_downloads
 from kompetens.ui.context import page_context
@@ -142,6 +142,7 @@ else:
                     st.caption(no_line)
                 st.markdown(components.status_text(row["status"]))
                 st.caption(card["comparison"] + (f" · {card['rank']}" if card["rank"] else ""))
+                benchmark_view.card_comparison(st, cur, scope, row["indicator_id"], period, unit_id)
 
     # ---- Support need: what drives the unit's index ---------------------------------------
     if talk.support is not None:

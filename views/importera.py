@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from kompetens.ui import components
+from kompetens.ui import benchmark_view, components
 from kompetens.ui import import_view as imp
 from kompetens.ui import quality_view as view
 from kompetens.ui.context import page_context
@@ -269,6 +269,9 @@ else:
             if no.button("Avbryt", key="undo_cancel"):
                 st.session_state.pop(UNDO_PENDING, None)
                 st.rerun()
+
+# ---- External benchmarks (Kolada, Skolverket) -------------------------------------------
+benchmark_view.fetch_button(ctx)
 
 # ---- Templates -------------------------------------------------------------------------------
 st.header("Mallar")

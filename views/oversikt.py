@@ -7,8 +7,8 @@ import streamlit as st
 from kompetens import query
 from kompetens.present import charts
 from kompetens.present.formatting import md_text
+from kompetens.ui import benchmark_view, components, figures
 from kompetens.ui import competence_views as views
-from kompetens.ui import components, figures
 from kompetens.ui.context import page_context
 
 ctx = page_context()
@@ -60,6 +60,7 @@ for column, indicator_id in zip(grid, views.HEADLINE_INDICATORS, strict=False):
     dot = views.heading_dot_colour(phase)  # readable in the light and the dark theme
     column.markdown(f"<span style='color:{dot}'>●</span> <b>{label}</b>", unsafe_allow_html=True)
     components.headline_card_or_gap(column, indicator_id, card_rows.get(indicator_id))
+    benchmark_view.card_comparison(column, cur, scope, indicator_id, filters.year)
 st.caption(
     "`..` = uppgiften döljs eftersom den bygger på färre än fem personer. "
     + components.STATUS_LEGEND
@@ -108,6 +109,7 @@ else:
             series="series",
             target="target",
         )
+        benchmark_view.trend_lines(fig, cur, scope, indicator_id, period_type)
         figures.show(fig, config={"displaylogo": False}, key="trend_main")
     if hidden := views.hidden_periods(trend):
         st.caption("`..` (dolt, färre än fem personer): " + ", ".join(hidden))
