@@ -69,7 +69,8 @@ from kompetens import wiring
 wiring.wire()
 from kompetens.indicators import engine
 
-def paused(conn):
+def paused(conn, left_out=None, *, since=None, staff_months=(), kinds=None):
+    # engine.load_frames's signature: a full or an incremental recompute reaches this point
     pathlib.Path(sys.argv[3]).write_text("recomputing")
     time.sleep(600)
 
