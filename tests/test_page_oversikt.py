@@ -1,8 +1,11 @@
 """Översikt on the small fixture: headline cards, trends and the support-need list show hand-computed figures.
 
 Figures (see tests/test_indicators_fixture.py): certified teacher share org 2025
-= 4.3 / 7.8 = 55,1 % (2024: 5.3 / 9.8 = 54,1 %, so +1,0 percentage points);
-licensed preschool teacher share org 2025 = 2.8 / 6.55 = 42,7 % (2024: 1.8 / 5.55
+= 4.3 / 7.8 = 55,1 % (2024: 5.3 / 9.8 = 54,1 %) — but the whole-table suppression
+mask (docs/suppression.md) hides it at every level in both years: Söder is one
+unit, S1, whose 2025 share rests on 4 teachers (primary), so Söder, E1 and Norr
+(= E1) are hidden with it and the organisation row secondarily, as the stored
+``key_figure_suppression`` says. Licensed preschool teacher share org 2025 = 2.8 / 6.55 = 42,7 % (2024: 1.8 / 5.55
 = 32,4 %); employer recommendation 2025 = 77.2 / 20 = 3,86; turnover 2025 = 1 / 18.25 = 5,5 %.
 """
 
@@ -33,12 +36,15 @@ def test_the_organisation_cards_show_the_hand_computed_2025_figures_and_changes(
     at = run_page(small_db, PAGE, query_params={"ar": "2025"})
     assert not at.exception
     certified = metric(at, "Andel behöriga lärare")
-    assert certified.value == "55,1\u00a0%"
-    assert certified.delta == "+1,0\u00a0procentenheter"
+    # 4.3 / 7.8 = 55,1 %, hidden by the whole-table mask (module docstring): no value, no change
+    assert certified.value == ".."
+    assert certified.delta == ""
     preschool = metric(at, "Andel heltidstjänster med förskollärarlegitimation")
     assert preschool.value == "42,7\u00a0%"
     assert preschool.delta == "+10,3\u00a0procentenheter"
-    assert metric(at, "Kan rekommendera arbetsgivaren").value == "3,86"
+    recommendation = metric(at, "Kan rekommendera arbetsgivaren")
+    assert recommendation.value == "3,86"  # 77.2 / 20
+    assert recommendation.delta == "+0,28"  # 2024: 68.1 / 19 = 3.584; 3.860 - 3.584 = 0.276
     # Turnover 2025 is 1 exit / 18.25 = 5.5 %, but one exit beside its exit reason tells who left
     # and why: the coordinated suppression hides it (docs/suppression.md, test_page_aruba).
     assert metric(at, "Personalomsättning").value == ".."
@@ -61,20 +67,33 @@ def test_choosing_an_area_shows_the_area_cards(small_db):
     assert metric(at, "Andel behöriga lärare").value == ".."
     assert "Söder · 2025" in texts(at)
     at = run_page(small_db, PAGE, query_params={"ar": "2024", "omrade": "Norr"})
-    assert metric(at, "Andel behöriga lärare").value == "57,6\u00a0%"  # E1 3.4 / 5.9
+    # Norr 2024 = E1 3.4 / 5.9 = 57,6 %, hidden by the whole-table mask with S1 (module docstring)
+    assert metric(at, "Andel behöriga lärare").value == ".."
+    # Norr's preschool share 2024 = L1 = 1.8 / 5.55 = 32,4 %, visible: the area's own card
+    assert metric(at, "Andel heltidstjänster med förskollärarlegitimation").value == "32,4\u00a0%"
+    assert "Norr · 2024" in texts(at)
 
 
 def test_the_year_filter_picks_the_cards_of_an_earlier_year(small_db):
     at = run_page(small_db, PAGE, query_params={"ar": "2024"})
-    assert metric(at, "Andel behöriga lärare").value == "54,1\u00a0%"
+    # 5.3 / 9.8 = 54,1 %, hidden by the whole-table mask (module docstring)
+    assert metric(at, "Andel behöriga lärare").value == ".."
+    # the 2024 cards: licensed preschool teachers 1.8 / 5.55 = 32,4 %, recommendation 68.1 / 19 = 3,58
+    assert metric(at, "Andel heltidstjänster med förskollärarlegitimation").value == "32,4\u00a0%"
+    assert metric(at, "Kan rekommendera arbetsgivaren").value == "3,58"
 
 
-def test_the_support_list_ranks_the_three_units_by_hand_computed_score(small_db):
-    # reference month 2025-12: E1 75 (turnover 50 + sick leave 25), L1 50 (alone in its form), S1 25
+def test_the_support_list_ranks_the_units_with_visible_data_by_hand_computed_score(small_db):
+    # Reference month 2025-12. S1's certified share (4 teachers) is hidden, so S1 lacks a
+    # component and is flagged, not ranked. E1 is then the only school with a visible value on
+    # every component but sick leave, where it ties S1 (5 % each: average rank 1.5, percentile
+    # 100 x (1.5 - 1) / (2 - 1) = 50); turnover is hidden for both schools and no longer applies.
+    # L1 is alone in its form (percentile 50 everywhere). So E1 and L1 both score 50, rank 1.
     at = run_page(small_db, PAGE, query_params={"ar": "2025"})
     top = table_with(at, "rank", "score")
-    assert top["unit_id"].tolist() == ["E1", "L1", "S1"]
-    assert top["score"].tolist() == ["75", "50", "25"]  # whole numbers on Översikt, as text
+    assert top["unit_id"].tolist() == ["E1", "L1"]
+    assert top["score"].tolist() == ["50", "50"]  # whole numbers on Översikt, as text
+    assert "saknar färska data och rangordnas inte" in texts(at)  # S1, listed apart
 
 
 def test_switching_to_monthly_values_and_a_yearly_only_indicator_says_so(small_db):
@@ -94,14 +113,15 @@ def test_figures_left_by_an_older_version_are_recomputed_when_the_app_starts(tmp
     db = build_small_db(tmp_path / "older.duckdb")
     conn = store.connect(db)
     conn.execute(  # what an older definition might have stored, under another code fingerprint
-        "UPDATE key_figures SET value = 0.123 WHERE indicator_id = 'certified_teacher_share'"
+        "UPDATE key_figures SET value = 0.123 WHERE indicator_id = 'licensed_preschool_teacher_share'"
     )
     conn.execute("UPDATE meta SET value = 'older-code' WHERE key = ?", [CODE_VERSION_KEY])
     conn.close()
     at = run_page(db, PAGE, query_params={"ar": "2025"})
     assert not at.exception
-    # the card shows this code's figure, 4.3 / 7.8 = 55,1 %, not the 12,3 % left behind
-    assert metric(at, "Andel behöriga lärare").value == "55,1\u00a0%"
+    # the card shows this code's figure, 2.8 / 6.55 = 42,7 %, not the 12,3 % left behind
+    # (the certified teacher share would show '..' either way: the whole-table mask hides it)
+    assert metric(at, "Andel heltidstjänster med förskollärarlegitimation").value == "42,7\u00a0%"
     conn = store.connect(db)
     try:
         assert not is_stale(conn)
