@@ -4,6 +4,12 @@
 S1 1.9 / 3.9 = 48,7 %, gap 0,83; organisation 5.3 / 9.8 = 54,1 %, target 70 %.
 2025: S1 rests on 4 teachers (hidden) and E1 is hidden with it (Norr = E1 alone,
 and the organisation total would otherwise give S1 away); org 4.3 / 7.8 = 55,1 %.
+The whole-table suppression mask (docs/suppression.md, stored in
+``key_figure_suppression``) hides every teacher share above in both years and at
+every level — S1 (Söder's only unit) rests on 4 teachers in January 2024 and
+all of 2025, and its area, E1, Norr and the organisation are hidden with it
+(secondary) — so the school figures show ``..``; the preschool's stay visible.
+L1 (preschool) 2024: 1.8 / 5.55 = 32,4 % licensed, 5.55 teacher FTE.
 L1 (preschool) 2025: 2.8 / 6.55 = 42,7 % licensed, gap 0.5 × 6.55 − 2.8 = 0,475 FTE.
 """
 
@@ -31,28 +37,42 @@ def metric_values(at, label: str) -> list[str]:
     return [str(m.value) for m in at.metric if str(m.label) == label]
 
 
-def test_the_unit_table_shows_each_school_s_share_gap_and_teacher_fte_in_swedish(small_db):
+def test_the_unit_table_shows_hidden_school_figures_as_dots_and_the_preschool_s_in_swedish(
+    small_db,
+):
     at = run_page(small_db, PAGE, query_params={"ar": "2024"})
     assert not at.exception
     table = unit_table(at)
-    # Sorted by the gap, largest first: S1 0,83 before E1 0,73; the preschool is not here.
-    assert list(table.index) == ["S1", "E1"]
-    assert table.loc["E1", "share"] == f"57,6{NB}%"  # 3.4 / 5.9
-    assert table.loc["S1", "share"] == f"48,7{NB}%"  # 1.9 / 3.9
-    assert table.loc["E1", "gap_fte"] == "0,7"  # 0.7 × 5.9 − 3.4 = 0.73
-    assert table.loc["S1", "gap_fte"] == "0,8"  # 0.7 × 3.9 − 1.9 = 0.83
-    assert table.loc["E1", "teacher_fte"] == "5,9"
-    assert table.loc["E1", "target"] == f"70,0{NB}%"
-    assert table.loc["E1", "status"] == "✕ Långt från målet"
+    # The preschool is not here. E1 3.4 / 5.9 = 57,6 % (gap 0,73) and S1 1.9 / 3.9 = 48,7 %
+    # (gap 0,83) are both hidden by the whole-table mask (module docstring), and so are their
+    # gaps and teacher FTE; a hidden share has no traffic light.
+    assert sorted(table.index) == ["E1", "S1"]
+    for unit in ("E1", "S1"):
+        for column in ("share", "gap_fte", "teacher_fte"):
+            assert table.loc[unit, column].strip(FS) == "..", (unit, column)
+        assert table.loc[unit, "status"] == "– Inget mål"
+    assert table.loc["E1", "target"] == f"70,0{NB}%"  # the target is not a figure on people
+    # the organisation card (5.3 / 9.8 = 54,1 %, hidden with them) and the target line
+    assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == ".."
+    assert "Streckad linje: målet 70,0\u00a0% för hela organisationen." in texts(at)
+    assert metric_values(at, "Enheter under målet") == ["0"]
+    assert metric_values(at, "Enheter med dolt värde (..)") == ["2"]
+    # The preschool's figures are visible: L1 2024 = 1.8 / 5.55 = 32,4 %, 5.55 FTE to one
+    # decimal = 5,6, no 2024 target (so no gap).
+    at.segmented_control(key="kategori").set_value("preschool_teacher").run()
+    assert not at.exception
+    table = unit_table(at)
+    assert list(table.index) == ["L1"]
+    assert table.loc["L1", "share"] == f"32,4{NB}%"
+    assert table.loc["L1", "teacher_fte"] == "5,6"
+    assert table.loc["L1", "gap_fte"] == "–"
+    assert (
+        metric_values(at, "Andel heltidstjänster med förskollärarlegitimation")[0] == f"32,4{NB}%"
+    )
     # No English decimal point and no "%" without a space anywhere in the table.
     for value in table.astype(str).to_numpy().ravel():
         assert "." not in value.replace("..", ""), value
         assert "%" not in value or f"{NB}%" in value, value
-    # the organisation card and the target line
-    assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == "54,1\u00a0%"
-    assert "Streckad linje: målet 70,0\u00a0% för hela organisationen." in texts(at)
-    assert metric_values(at, "Enheter under målet") == ["2"]
-    assert metric_values(at, "Enheter med dolt värde (..)") == ["0"]
 
 
 def test_the_unit_table_follows_the_chosen_order_and_the_search(small_db):
@@ -134,7 +154,8 @@ def test_hidden_unit_figures_are_flagged_and_never_shown(small_db):
     table = unit_table(at)
     assert [v.strip(FS) for v in table["share"]] == ["..", ".."]
     assert [v.strip(FS) for v in table["path_count"]] == ["..", ".."]
-    assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == "55,1\u00a0%"
+    # org 4.3 / 7.8 = 55,1 %, hidden with S1 and E1 by the whole-table mask (module docstring)
+    assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == ".."
     assert metric_values(at, "Enheter med dolt värde (..)") == ["2"]
 
 
@@ -142,9 +163,11 @@ def test_the_drill_down_compares_the_unit_with_its_area_and_the_organisation(sma
     at = run_page(small_db, PAGE, query_params={"ar": "2024"})
     at.selectbox(key="enhet").set_value("E1").run()
     assert not at.exception
-    assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[1] == "57,6\u00a0%"
+    # E1 3.4 / 5.9 = 57,6 % and Norr (= E1) are hidden by the whole-table mask (module docstring)
+    assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[1] == ".."
     page_text = texts(at)
-    assert "Norr: 57,6\u00a0% · organisationen: 54,1\u00a0% · mål 70,0\u00a0%" in page_text
+    assert "Norr: .. · organisationen: " in page_text
+    assert "mål 70,0\u00a0%" in page_text
     assert "Legitimation och behörighet" in page_text
     # licence status: all teachers 5.9 FTE shown; every part rests on fewer than 5 people
     licence = next(f.value for f in at.dataframe if "label" in f.value.columns)
@@ -167,13 +190,16 @@ def test_the_preschool_category_shows_the_licensed_preschool_teacher_share(small
     assert "välj personalkategorin Lärare (skolor)" in texts(at)
 
 
-def test_segregation_with_two_schools_says_there_are_too_few_to_correlate(small_db):
+def test_segregation_without_a_visible_school_share_says_there_is_nothing_to_correlate(small_db):
+    # Both schools' 2024 shares are hidden by the whole-table mask (module docstring): no school
+    # has both a visible share and an index, so there is no correlation to show.
     at = run_page(small_db, PAGE, query_params={"ar": "2024"})
     page_text = texts(at)
-    assert "För få skolor med uppgifter för att beräkna sambandet." in page_text
-    assert "Kolada N15814" in page_text  # the caveat about Skolverket's hour-weighted measure
-    assert metric_values(at, "Skolor") == ["2"]
-    assert metric_values(at, "Korrelation (r)") == ["–"]
+    assert (
+        "Inga skolor med både andel behöriga lärare och socioekonomiskt index för urvalet."
+        in page_text
+    )
+    assert metric_values(at, "Korrelation (r)") == []
 
 
 def test_the_area_filter_narrows_the_table(small_db):
