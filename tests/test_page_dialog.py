@@ -1,10 +1,13 @@
 """Verksamhetsdialog page (AppTest) on a writable copy of the small fixture.
 
 Hand-computed figures (tests/test_indicators_fixture.py): E1 Ekskolan 2024 certified teacher
-share 3.4 / 5.9 = 57,6 % against the organisation's 70 % target (12,4 percentage points short,
-red); organisation 5.3 / 9.8 = 54,1 %; Norr = E1. In 2025 E1's share is hidden (S1 rests on four
-teachers, so E1 and Norr are hidden too). L1 Lärkans förskola 2025 licensed preschool teacher
-share 2.8 / 6.55 = 42,7 %.
+share 3.4 / 5.9 = 57,6 % and the organisation's 5.3 / 9.8 = 54,1 % are hidden by the coordinated,
+whole-table suppression (``key_figure_suppression``: secondary in every year, because S1 rests on
+four teachers in 2025 and in 2024-01 and the share is linked across months, years and indicators
+on the same teachers), so they show as ``..``. Visible: E1 2024 sick leave 720 / 14 400 = 5,0 %
+against Norr 1 968 / 30 000 = 6,6 % and the organisation 2 448 / 39 600 = 6,2 %. L1 Lärkans
+förskola 2025 licensed preschool teacher share 2.8 / 6.55 = 42,7 % (= Norr = organisation, L1 is
+the only preschool) against the organisation's 50 % target: 7,3 percentage points short, red.
 """
 
 from __future__ import annotations
@@ -45,17 +48,35 @@ def test_the_first_unit_of_the_area_shows_its_figures_against_area_organisation_
     shown = texts(at)
     assert "Ekskolan · Norr · 2024" in shown
     values = metric_values(at)
-    assert values["Andel behöriga lärare (heltidstjänster)"] == "57,6\u00a0%"
-    assert "Området 57,6\u00a0% · Organisationen 54,1\u00a0% · Mål 70,0\u00a0%" in shown
-    assert ":red-background[✕ Långt från målet]" in shown
-    # development hours 74 / (90.8 / 12) = 9,8
+    # The certified share (57,6 %) and the area's and organisation's are hidden by the
+    # coordinated mask (secondary); the hidden organisation figure reads '..', not '–'.
+    assert values["Andel behöriga lärare (heltidstjänster)"] == ".."
+    assert "Området .. · Organisationen .. · Mål 70,0\u00a0%" in shown
+    # sick leave 720 / 14 400 = 5,0 %; Norr 1 968 / 30 000 = 6,56 -> 6,6 %; org 2 448 / 39 600
+    # = 6,18 -> 6,2 %; E1 is the lower (better) of Norr's two schools
+    assert values["Sjukfrånvaro"] == "5,0\u00a0%"
+    assert "Området 6,6\u00a0% · Organisationen 6,2\u00a0% · Plats 1 av 2 i området" in shown
+    # development hours 74 / (90.8 / 12) = 9,8; Norr 86 / 15.117 = 5,7; org 86 / 20.933 = 4,1
     assert values["Kompetensutveckling, timmar per heltidstjänst"] == "9,8"
-    # the talking point for the gap to target, in plain Swedish
-    assert (
-        "Andel behöriga lärare (heltidstjänster) är 57,6\u00a0%, 12,4\u00a0procentenheter under "
-        "målet 70,0\u00a0%." in shown
-    )
+    assert "Området 5,7 · Organisationen 4,1 · Plats 1 av 2 i området" in shown
     assert at.selectbox(key="enhet").value == "Ekskolan (E1)"
+
+
+def test_a_unit_short_of_its_target_gets_a_red_status_and_a_talking_point_on_the_gap(
+    writable_db,
+):
+    at = run_page(writable_db, PAGE, query_params={"ar": "2025", "enhet": "L1"})
+    assert not at.exception
+    shown = texts(at)
+    # L1 2.8 / 6.55 = 42,7 %, the only preschool (Norr = organisation); org target 50 %
+    assert metric_values(at)["Andel heltidstjänster med förskollärarlegitimation"] == "42,7\u00a0%"
+    assert "Området 42,7\u00a0% · Organisationen 42,7\u00a0% · Mål 50,0\u00a0%" in shown
+    assert ":red-background[✕ Långt från målet]" in shown
+    # the talking point for the gap to target, in plain Swedish: 50,0 - 42,7 = 7,3
+    assert (
+        "Andel heltidstjänster med förskollärarlegitimation är 42,7\u00a0%, 7,3\u00a0procentenheter "
+        "under målet 50,0\u00a0%." in shown
+    )
 
 
 def test_hidden_figures_show_as_dots_and_are_only_named_in_the_talking_points(writable_db):
@@ -215,27 +236,37 @@ def test_the_screens_talking_points_are_the_briefs_for_the_same_unit_and_year(
     assert len(brief.talking_points) >= 2
 
 
-def test_the_dialogue_shows_what_drives_the_support_need_with_turnover_among_them(writable_db):
-    # E1 2025 (reference month 2025-12). Only turnover and sick leave are visible for a school in
-    # the fixture, so they are the index's parts (weights 0.15 and 0.15 -> 0.5 each). Turnover:
-    # E1 above S1 -> percentile 100 -> 50 points; sick leave 5,0 % for both -> 50 -> 25 points.
-    # Score 75, rank 1. E1's yearly turnover 2025 is hidden (..), its index value is not shown.
+def test_the_dialogue_shows_what_drives_the_support_need_and_names_hidden_values_as_hidden(
+    writable_db,
+):
+    # E1 2025 (reference month 2025-12). Under the coordinated mask every unit turnover figure of
+    # the fixture is hidden, so turnover is no part of a school's index. The parts a school has:
+    # certified share, certification gap and temporary share (only E1 has a visible recent value,
+    # 2025-02/03 months; S1 has none and is left out, so E1 is the lone school -> percentile 50)
+    # and sick leave (5,0 % for both schools -> 50). Weights 0.25, 0.10, 0.10, 0.15 (sum 0.60):
+    # 50 x 0.25 / 0.60 = 20,8; 50 x 0.15 / 0.60 = 12,5; 50 x 0.10 / 0.60 = 8,3 (twice).
+    # Score 50, rank 1. E1's yearly 2025 values of the hidden parts show as hidden, not as numbers.
     at = run_page(writable_db, PAGE, query_params={"ar": "2025", "enhet": "E1"})
     assert not at.exception
     shown = texts(at)
     assert "Vad driver enhetens stödbehov" in shown
     assert (
-        "Stödbehovsindex 75 av 100 (2025-12), plats 1 i organisationen."
+        "Stödbehovsindex 50 av 100 (2025-12), plats 1 i organisationen."
         in shown[shown.index("Vad driver") :]
     )
     drivers = next(t.value for t in at.table if "Del av indexet" in t.value.columns)
+    half = "större än hos 50\u00a0% av de andra"
     assert drivers.values.tolist() == [
-        ["Personalomsättning", "..", "större än hos 100\u00a0% av de andra", "50,0"],
-        ["Sjukfrånvaro", "5,0\u00a0%", "större än hos 50\u00a0% av de andra", "25,0"],
+        ["Andel behöriga/legitimerade", "dold (färre än 5)", half, "20,8"],
+        ["Sjukfrånvaro", "5,0\u00a0%", half, "12,5"],
+        ["Behörighetsgap per heltidstjänst", "dold (färre än 5)", half, "8,3"],
+        ["Andel visstidsanställda lärare", "dold (färre än 5)", half, "8,3"],
     ]
     points = screen_points(at)
-    assert points[0].startswith("Stödbehovsindex 75 av 100 (2025-12, plats 1 i organisationen).")
-    assert "personalomsättning" in points[0]
+    assert points[0].startswith("Stödbehovsindex 50 av 100 (2025-12, plats 1 i organisationen).")
+    assert "sjukfrånvaro (5,0\u00a0%" in points[0]
+    # E1's certified share (2.4 / 4.9 = 49,0 % in 2025) is hidden: it must not appear anywhere
+    assert "49,0" not in shown
 
 
 def test_without_a_link_the_page_opens_on_the_areas_unit_with_the_greatest_support_need(

@@ -52,11 +52,13 @@ def _unit_long(
             pl.col("value").alias("area_value"),
             pl.col("suppressed").alias("area_suppressed"),
         )
-        org_rows = rows.filter(pl.col("level") == "org").select(pl.col("value").alias("org_value"))
-        org_value = org_rows["org_value"].item(0) if org_rows.height else None
+        org_rows = rows.filter(pl.col("level") == "org")
+        org_value = org_rows["value"].item(0) if org_rows.height else None
+        org_hidden = bool(org_rows["suppressed"].item(0)) if org_rows.height else False
         parts.append(
             unit_rows.join(area_rows, on="area", how="left").with_columns(
-                pl.lit(org_value, dtype=pl.Float64).alias("org_value")
+                pl.lit(org_value, dtype=pl.Float64).alias("org_value"),
+                pl.lit(org_hidden, dtype=pl.Boolean).alias("org_suppressed"),
             )
         )
     if not parts:
@@ -93,6 +95,7 @@ def _unit_long(
         "area_value",
         "area_suppressed",
         "org_value",
+        "org_suppressed",
         "target",
         "status",
     )
@@ -112,7 +115,7 @@ def unit_values(
 
     Columns: ``unit_id, unit_name, area, school_form, socioeconomic_index,
     indicator_id, value, numerator, denominator, n_individuals, suppressed,
-    area_value, area_suppressed, org_value, target, status``.
+    area_value, area_suppressed, org_value, org_suppressed, target, status``.
     """
     ids = tuple(indicator_ids)
 
@@ -192,7 +195,7 @@ def compare(
     """One unit against its area, the organisation, its target and itself a year earlier.
 
     Grain: one row per indicator. Columns: ``indicator_id, name_sv, unit_value,
-    unit_suppressed, area, area_value, area_suppressed, org_value, target,
+    unit_suppressed, area, area_value, area_suppressed, org_value, org_suppressed, target,
     previous_value, previous_suppressed, change, status, rank_in_area,
     units_in_area``. ``change`` = value − previous value; ``rank_in_area`` 1 =
     best among the area's visible unit values (by the indicator's direction;
@@ -219,7 +222,7 @@ def compare(
 
             u_val, u_sup = pick(now, "unit", unit_id)
             a_val, a_sup = pick(now, "area", area)
-            o_val, _ = pick(now, "org", "org")
+            o_val, o_sup = pick(now, "org", "org")
             p_val, p_sup = pick(sl.filter(pl.col("period") == prev), "unit", unit_id)
             sign = direction_sign(ind)
             peers = now.filter(
@@ -241,6 +244,7 @@ def compare(
                     "area_value": a_val if area is not None and scope.allows_area(area) else None,
                     "area_suppressed": a_sup,
                     "org_value": o_val,
+                    "org_suppressed": o_sup,
                     "previous_value": p_val,
                     "previous_suppressed": p_sup,
                     "change": (u_val - p_val) if u_val is not None and p_val is not None else None,
@@ -254,6 +258,7 @@ def compare(
         schema = {
             "indicator_id": pl.String, "name_sv": pl.String, "unit_value": pl.Float64, "unit_suppressed": pl.Boolean,
             "area": pl.String, "area_value": pl.Float64, "area_suppressed": pl.Boolean, "org_value": pl.Float64,
+            "org_suppressed": pl.Boolean,
             "previous_value": pl.Float64, "previous_suppressed": pl.Boolean, "change": pl.Float64,
             "rank_in_area": pl.Int64, "units_in_area": pl.Int64, "level": pl.String, "scope_id": pl.String, "period": pl.String,
         }  # fmt: skip
@@ -264,7 +269,7 @@ def compare(
         frame = frame.with_columns(status_expr(value="unit_value").alias("status"))
         return frame.select(
             "indicator_id", "name_sv", "unit_value", "unit_suppressed", "area", "area_value", "area_suppressed", "org_value",
-            "target", "previous_value", "previous_suppressed", "change", "status", "rank_in_area", "units_in_area",
+            "org_suppressed", "target", "previous_value", "previous_suppressed", "change", "status", "rank_in_area", "units_in_area",
         )  # fmt: skip
 
     return _cached("compare", conn, (scope, unit_id, ids, period_type, period), compute)

@@ -394,7 +394,8 @@ def unit_cards(compared: pl.DataFrame, period: str) -> list[dict]:
         )
         parts = [
             f"{md_text(row['area'])}: {area_value}",  # a caption reads Markdown
-            f"organisationen: {fmt_value(row['org_value'], indicator)}",
+            "organisationen: "
+            + fmt_value(row["org_value"], indicator, suppressed=bool(row.get("org_suppressed"))),
         ]
         if row["target"] is not None:
             parts.append(f"mål {fmt_value(row['target'], indicator)}")

@@ -135,7 +135,7 @@ def card(row: dict, previous_label: str) -> dict[str, str | None]:
             delta = f"oförändrat mot {previous_label}"
     parts = [
         f"Området {fmt_value(row['area_value'], ind, suppressed=bool(row['area_suppressed']))}",
-        f"Organisationen {fmt_value(row['org_value'], ind)}",
+        f"Organisationen {fmt_value(row['org_value'], ind, suppressed=bool(row.get('org_suppressed')))}",
     ]
     if row["target"] is not None:
         parts.append(f"Mål {fmt_value(row['target'], ind)}")
@@ -187,7 +187,9 @@ def display_table(compare: pl.DataFrame) -> pl.DataFrame:
                 "area_text": fmt_value(
                     row["area_value"], ind, suppressed=bool(row["area_suppressed"])
                 ),
-                "org_text": fmt_value(row["org_value"], ind),
+                "org_text": fmt_value(
+                    row["org_value"], ind, suppressed=bool(row.get("org_suppressed"))
+                ),
                 "target_text": fmt_value(row["target"], ind),
                 "previous_text": fmt_value(
                     row["previous_value"], ind, suppressed=bool(row["previous_suppressed"])

@@ -68,6 +68,7 @@ class KeyFigure:
     area_value: float | None
     area_suppressed: bool
     org_value: float | None
+    org_suppressed: bool
     target: float | None
     previous_value: float | None
     previous_suppressed: bool
@@ -229,7 +230,8 @@ def key_figures(compare: pl.DataFrame) -> tuple[KeyFigure, ...]:
                 suppressed=hidden,
                 area_value=None if row["area_suppressed"] else row["area_value"],
                 area_suppressed=bool(row["area_suppressed"]),
-                org_value=row["org_value"],
+                org_value=None if row.get("org_suppressed") else row["org_value"],
+                org_suppressed=bool(row.get("org_suppressed")),
                 target=row["target"],
                 previous_value=None if prev_hidden else row["previous_value"],
                 previous_suppressed=prev_hidden,
@@ -243,7 +245,9 @@ def key_figures(compare: pl.DataFrame) -> tuple[KeyFigure, ...]:
                 area_text=fmt_value(
                     row["area_value"], ind, suppressed=bool(row["area_suppressed"])
                 ),
-                org_text=fmt_value(row["org_value"], ind),
+                org_text=fmt_value(
+                    row["org_value"], ind, suppressed=bool(row.get("org_suppressed"))
+                ),
                 target_text=fmt_value(row["target"], ind),
                 previous_text=fmt_value(row["previous_value"], ind, suppressed=prev_hidden),
                 change_text=change_text,

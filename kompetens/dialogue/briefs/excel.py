@@ -133,7 +133,7 @@ def key_figure_row(k: KeyFigure) -> list[Cell | object]:
         change,
         k.change_word,
         Cell(k.area_value, fmt, k.area_suppressed),
-        Cell(k.org_value, fmt),
+        Cell(k.org_value, fmt, k.org_suppressed),
         Cell(k.target, fmt),
         k.status_text,
         k.rank_in_area,
