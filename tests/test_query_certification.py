@@ -2,6 +2,11 @@
 
 Figures on the small fixture (tests/fixtures/small, hand-computed in
 tests/test_indicators_fixture.py); the licence breakdown on a hand-written staff table.
+The whole-table suppression mask (docs/suppression.md, ``key_figure_suppression``)
+hides every school figure of the certified teacher share in 2024 and 2025, at every
+level: S1 (Söder's only unit) rests on 4 teachers in January 2024 and all of 2025,
+and E1, Norr (= E1) and the organisation are hidden with it (secondary). The
+preschool L1's figures stay visible and carry the value checks.
 """
 
 from __future__ import annotations
@@ -40,20 +45,27 @@ def by_unit(frame: pl.DataFrame) -> dict[str, dict]:
 # ---- certification_units --------------------------------------------------------------
 
 
-def test_certification_units_gives_share_fte_gap_and_target_per_school(conn):
+def test_certification_units_gives_share_fte_gap_and_target_per_unit(conn):
     rows = by_unit(q.certification_units(conn, ALL, "teacher", "2024"))
     assert set(rows) == {"E1", "S1"}
+    # E1 3.4 / 5.9 (gap 0.7 × 5.9 − 3.4 = 0.73) and S1's fixed-term share 1.5 / 3.9 are hidden
+    # by the whole-table mask (module docstring); the target is no figure on people and stays.
     e1 = rows["E1"]
-    assert (e1["share"], e1["certified_fte"], e1["teacher_fte"]) == (
-        approx(3.4 / 5.9),
-        approx(3.4),
-        approx(5.9),
+    for field in ("share", "certified_fte", "teacher_fte", "gap_fte"):
+        assert e1[field] is None and e1[f"{field}_suppressed"] is True, field
+    assert (e1["target"], e1["status"]) == (approx(0.7), None)  # no traffic light on a hidden value
+    assert rows["S1"]["temporary_share"] is None
+    assert rows["S1"]["temporary_share_suppressed"] is True
+    # The preschool's 2024 figures are visible: L1 1.8 licensed of 5.55 FTE; no 2024 target,
+    # so no gap and no status.
+    l1 = by_unit(q.certification_units(conn, ALL, "preschool_teacher", "2024"))["L1"]
+    assert (l1["share"], l1["certified_fte"], l1["teacher_fte"]) == (
+        approx(1.8 / 5.55),
+        approx(1.8),
+        approx(5.55),
     )
-    assert e1["gap_fte"] == approx(0.73)  # 0.7 × 5.9 − 3.4
-    assert (e1["target"], e1["status"]) == (approx(0.7), "red")
-    # S1's fixed-term teachers P22 0.5 + P25 1.0 of 3.9 teacher FTE (breakdown staff_category=teacher)
-    assert rows["S1"]["temporary_share"] == approx(1.5 / 3.9)
-    assert rows["S1"]["temporary_share_suppressed"] is False
+    assert l1["share_suppressed"] is False
+    assert (l1["target"], l1["gap_fte"], l1["status"]) == (None, None, None)
 
 
 def test_certification_units_hides_every_figure_of_a_suppressed_school(conn):
@@ -87,9 +99,20 @@ def test_certification_units_respect_scope_and_filters(conn):
 
 
 def test_headline_at_an_area_gives_the_area_figure_and_checks_scope(conn):
-    norr = q.headline(conn, ALL, ["certified_teacher_share"], "year", "2024", at=("area", "Norr"))
-    assert norr.row(0, named=True)["scope_id"] == "Norr"
-    assert norr["value"].item() == approx(3.4 / 5.9)
+    norr = q.headline(
+        conn,
+        ALL,
+        ["certified_teacher_share", "licensed_preschool_teacher_share"],
+        "year",
+        "2024",
+        at=("area", "Norr"),
+    )
+    rows = {r["indicator_id"]: r for r in norr.iter_rows(named=True)}
+    assert {r["scope_id"] for r in rows.values()} == {"Norr"}
+    # Norr's certified share (= E1, 3.4 / 5.9) is hidden by the whole-table mask; its licensed
+    # preschool share is L1's, 1.8 / 5.55
+    assert rows["certified_teacher_share"]["value"] is None
+    assert rows["licensed_preschool_teacher_share"]["value"] == approx(1.8 / 5.55)
     with pytest.raises(q.ScopeError):
         q.headline(conn, SODER, ["certified_teacher_share"], "year", "2024", at=("area", "Norr"))
 
@@ -101,14 +124,26 @@ def test_trend_with_context_puts_the_unit_first_then_its_area_and_the_organisati
         "Norr",
         "Hela organisationen",
     ]
-    org = trend.filter(pl.col("level") == "org")
-    assert org["value"].to_list() == [approx(5.3 / 9.8), approx(4.3 / 7.8)]
     # one target line: the unit's own (2024 org 0.7, 2025 E1's own 0.6)
     assert trend.filter(pl.col("level") == "unit")["target"].to_list() == [approx(0.7), approx(0.6)]
     assert trend.filter(pl.col("level") != "unit")["target"].null_count() == 4
-    # 2025: E1 is hidden, and so is Norr (it is E1 alone)
+    # every value is hidden by the whole-table mask (module docstring): E1, Norr (= E1) and the
+    # organisation (5.3 / 9.8 and 4.3 / 7.8) in both years
     hidden = trend.filter(pl.col("suppressed")).select("scope_id", "period").rows()
-    assert hidden == [("E1", "2025"), ("Norr", "2025")]
+    assert hidden == [(s, p) for s in ("E1", "Norr", "org") for p in ("2024", "2025")]
+    assert trend["value"].null_count() == 6
+    # the preschool's trend shows its values: L1 = Norr = the organisation, 1.8 / 5.55, 2.8 / 6.55
+    trend = q.trend_with_context(
+        conn, ALL, "licensed_preschool_teacher_share", "unit", "L1", "year"
+    )
+    assert trend["series"].unique(maintain_order=True).to_list() == [
+        "Lärkans förskola",
+        "Norr",
+        "Hela organisationen",
+    ]
+    org = trend.filter(pl.col("level") == "org")
+    assert org["value"].to_list() == [approx(1.8 / 5.55), approx(2.8 / 6.55)]
+    assert trend.filter(pl.col("level") == "unit")["target"].to_list() == [None, approx(0.5)]
 
 
 def test_segregation_can_be_narrowed_to_an_area(conn):
@@ -296,18 +331,36 @@ def test_facet_trends_draws_one_panel_per_area_with_target_lines_and_dots_for_hi
 
 def test_headline_rows_show_one_scope_never_a_mix(conn):
     two_areas = q.Scope.for_areas("Norr", "Söder")
-    cards = q.headline(conn, two_areas, ["certified_teacher_share"], "year", "2024")
-    assert sorted(cards["scope_id"].to_list()) == ["Norr", "Söder"]
+    cards = q.headline(
+        conn,
+        two_areas,
+        ["certified_teacher_share", "licensed_preschool_teacher_share"],
+        "year",
+        "2024",
+    )
+    assert {"Norr", "Söder"} <= set(cards["scope_id"].to_list())
     scope_id, rows = views.headline_rows(cards)
     assert scope_id == "Norr"
-    assert rows["certified_teacher_share"]["value"] == approx(3.4 / 5.9)
+    # Norr's certified share (3.4 / 5.9) is hidden by the whole-table mask; its preschool
+    # share is L1's 1.8 / 5.55 — both from Norr, none from Söder
+    assert rows["certified_teacher_share"]["value"] is None
+    assert rows["licensed_preschool_teacher_share"]["value"] == approx(1.8 / 5.55)
+    assert {r["scope_id"] for r in rows.values()} == {"Norr"}
     assert views.headline_rows(cards.head(0)) == (None, {})
 
 
 def test_status_counts_separate_reached_below_and_hidden_units(conn):
+    # E1 57,6 % and S1 48,7 % against 70 % would be below, but both are hidden (module docstring)
     assert views.status_counts(q.certification_units(conn, ALL, "teacher", "2024")) == {
         "reached": 0,
-        "below": 2,  # E1 57,6 % and S1 48,7 % against 70 %
+        "below": 0,
+        "no_target": 0,
+        "hidden": 2,
+    }
+    # L1 2.8 / 6.55 = 42,7 % against its 50 % target: below
+    assert views.status_counts(q.certification_units(conn, ALL, "preschool_teacher", "2025")) == {
+        "reached": 0,
+        "below": 1,
         "no_target": 0,
         "hidden": 0,
     }
