@@ -1,8 +1,9 @@
 """The dialogue's one gatherer (``kompetens.dialogue.discussion``): figures, drivers, talking points.
 
 Small fixture: E1 Ekskolan and L1 Lärkans förskola (Norr), S1 Söderskolan (Söder); newest
-month 2025-12. E1's support need at 2025-12 is 75 (rank 1): turnover and sick leave are the
-only components a school has a visible value for (tests/test_page_dialog.py has the arithmetic).
+month 2025-12. E1's support need at 2025-12 is 50 (rank 1): under the coordinated suppression
+E1 is the only school with recent visible values for certified share, certification gap and
+temporary share, and sick leave ties with S1 (tests/test_page_dialog.py has the arithmetic).
 """
 
 from __future__ import annotations
@@ -63,19 +64,25 @@ def test_the_support_need_and_its_largest_driver_lead_the_talking_points(small_d
     finally:
         conn.close()
     assert talk.support is not None
-    assert (talk.support.score, talk.support.rank, talk.support.month) == (75.0, 1, "2025-12")
-    # turnover: weight 0.5 x percentile 100 = 50; sick leave: 0.5 x 50 = 25
+    assert (talk.support.score, talk.support.rank, talk.support.month) == (50.0, 1, "2025-12")
+    # every part at percentile 50 (E1 the lone school with a value, or tied on sick leave);
+    # weights 0.25, 0.15, 0.10, 0.10 over their sum 0.60: 50 x 0.25 / 0.6 = 20.83,
+    # 50 x 0.15 / 0.6 = 12.5, 50 x 0.10 / 0.6 = 8.33. Turnover is hidden in every unit cell
+    # of the fixture under the coordinated mask, so it is no part of the index.
     assert [(d.component_id, d.contribution) for d in talk.support.drivers] == [
-        ("turnover_rate", 50.0),
-        ("sick_leave_rate", 25.0),
+        ("certified_share", pytest.approx(50 * 0.25 / 0.6)),
+        ("sick_leave_rate", pytest.approx(50 * 0.15 / 0.6)),
+        ("certification_gap", pytest.approx(50 * 0.10 / 0.6)),
+        ("temporary_teacher_share", pytest.approx(50 * 0.10 / 0.6)),
     ]
     first = talk.points[0]
     assert first.kind == "support"
     assert first.text == (
-        "Stödbehovsindex 75 av 100 (2025-12, plats 1 i organisationen). Störst bidrag: "
-        "personalomsättning (störst behov i samma skolform) och sjukfrånvaro "
-        "(5,0\u00a0%, bland de 50\u00a0% med störst behov i samma skolform)."
-    )  # E1's yearly turnover 2025 is hidden: named, never valued
+        "Stödbehovsindex 50 av 100 (2025-12, plats 1 i organisationen). Störst bidrag: "
+        "andel behöriga/legitimerade (bland de 50\u00a0% med störst behov i samma skolform), "
+        "sjukfrånvaro (5,0\u00a0%, bland de 50\u00a0% med störst behov i samma skolform) och "
+        "behörighetsgap per heltidstjänst (bland de 50\u00a0% med störst behov i samma skolform)."
+    )  # E1's yearly certified share 2025 is hidden: named, never valued
 
 
 def test_a_support_point_names_at_most_three_drivers_largest_first():
