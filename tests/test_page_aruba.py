@@ -113,10 +113,11 @@ def test_attrahera_shows_the_recommendation_against_its_baseline_target(pages):
     assert value == "3,86"
     assert delta == "+0,28"  # 3.86 - 3.584
     assert "mål 3,68" in run["text"]
-    assert run["metrics"][registry.get("student_placements").name_sv] == (
-        "10",
-        "+3",
-    )
+    # Student placements 2025: E1 2 and L1 2 rest on fewer than five (primary), so the
+    # organisation's 2 + 2 + 6 = 10 is hidden too (secondary: else 10 - 6 gives E1 + L1), and
+    # with it the change against 2024 (7). S1's 6 stays visible and is the whole spread.
+    assert run["metrics"][registry.get("student_placements").name_sv] == ("..", "")
+    assert "Spridning mellan 3 enheter: lägst 6 · median 6 · högst 6 (2 dolda `..`)" in run["text"]
 
 
 def test_rekrytera_hides_figures_on_fewer_than_five_requisitions(pages):
