@@ -1,10 +1,12 @@
 """Dialogue briefs (PDF and Excel) on the small fixture, against the hand-computed values.
 
-Figures of E1 Ekskolan (Norr) in 2024, from ``tests/test_indicators_fixture.py``:
-certified teacher share 3.4 / 5.9 = 57,6 % (target 70,0 %, Norr the same,
-organisation 5.3 / 9.8 = 54,1 %), certification gap 0.73 FTE = 0,7, turnover
-1 / 7.5 = 13,3 %, sick leave 5,0 %, HME 78. E1's temporary-teacher share
-(1.5 / 5.9 = 25,4 %) and on-path share are hidden (``..``) by suppression.
+Figures of E1 Ekskolan (Norr) in 2024, from ``tests/test_indicators_fixture.py``.
+Hidden (``..``) by the coordinated, whole-table suppression (``key_figure_suppression``):
+certified teacher share 3.4 / 5.9 = 57,6 % with Norr's and the organisation's 5.3 / 9.8 =
+54,1 % (secondary; target 70,0 % still shown), certification gap 0.73 FTE, turnover
+1 / 7.5 = 13,3 %, temporary-teacher share 1.5 / 5.9 = 25,4 % and on-path share. Visible:
+sick leave 720 / 14 400 = 5,0 % (Norr 1 968 / 30 000 = 6,6 %, organisation 2 448 / 39 600 =
+6,2 %), development hours 74 / (90.8 / 12) = 9,8 (Norr 5,7, organisation 4,1), HME 78.
 """
 
 from __future__ import annotations
@@ -115,16 +117,20 @@ def test_the_fixture_units_pdf_names_the_unit_and_shows_the_hand_computed_figure
     text = pdf_text(data)
     assert "Ekskolan (E1)" in text
     assert "Område Norr" in text and "Dialogens datum 2026-03-10" in text
-    # certified share: unit 57,6 %, area Norr 57,6 %, organisation 54,1 %, target 70,0 %, red
-    assert "57,6 % – 57,6 % 54,1 % 70,0 % Långt från målet" in text
-    assert "Saknade behöriga heltidstjänster Nuläge 0,7" in text
+    # certified share: unit, Norr and organisation hidden (secondary), the target 70,0 % shown,
+    # no status without a value; the certification gap (0.73) is hidden too
+    assert "(heltidstjänster) Nuläge .. – .. .. 70,0 % Inget mål" in text and "57,6" not in text
+    assert "Saknade behöriga heltidstjänster Nuläge .. – .. .." in text
     # turnover 1 / 7.5 = 13,3 % is hidden with Norr's and the organisation's (coordinated
     # suppression: the same exit is published by every level), so it shows as .. everywhere
-    assert "(lämnat förvaltningen) Behålla .. – .. –" in text and "13,3 %" not in text
-    assert "Sjukfrånvaro Behålla 5,0 %" in text
+    assert "(lämnat förvaltningen) Behålla .. – .. .." in text and "13,3 %" not in text
+    # sick leave 5,0 %, Norr 1 968 / 30 000 = 6,6 %, organisation 2 448 / 39 600 = 6,2 %
+    assert "Sjukfrånvaro Behålla 5,0 % – 6,6 % 6,2 %" in text
+    # development hours 74 / (90.8 / 12) = 9,8, Norr 86 / 15.117 = 5,7, org 86 / 20.933 = 4,1
+    assert "timmar per heltidstjänst Utveckla 9,8 – 5,7 4,1" in text
     assert "(HME) Behålla 78" in text
-    # the talking point about the target, and both pages (charts on the second)
-    assert "57,6 %, 12,4 procentenheter under målet 70,0 %" in text
+    # a talking point on a visible figure, and both pages (charts on the second)
+    assert "Bäst i området Norr på sjukfrånvaro: 5,0 % (plats 1 av 2)." in text
     assert "Utveckling och plats i området" in text
     assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 2
 
@@ -134,7 +140,7 @@ def test_a_suppressed_value_appears_as_dots_in_the_pdf_and_never_as_its_number(c
     text = pdf_text(render_pdf(brief, renderer))
     # temporary-teacher share: unit hidden, and with it Norr (17,2 %) and the organisation
     # (23,8 %), from which E1's value could be recovered (coordinated suppression)
-    assert "tidsbegränsad anställning Nuläge .. – .. –" in text
+    assert "tidsbegränsad anställning Nuläge .. – .. .." in text
     assert "25,4 %" not in text  # E1's hidden 1.5 / 5.9
     assert "17,2 %" not in text and "23,8 %" not in text
 
@@ -197,17 +203,23 @@ def test_the_excel_brief_holds_the_same_numbers_as_numbers_with_number_formats(c
         "Fas", "Nyckeltal", "Enheten", "Området", "Organisationen", "Mål"
     ]  # fmt: skip
     r = row_of(cells, "B", "Andel behöriga lärare (heltidstjänster)")
-    kind, value, fmt = cells[f"C{r}"]
-    assert (kind, fmt) == ("n", "0.0%") and value == pytest.approx(3.4 / 5.9)
-    assert cells[f"H{r}"][1] == pytest.approx(5.3 / 9.8)
-    assert cells[f"I{r}"][1] == pytest.approx(0.7)
-    assert cells[f"J{r}"][1] == "Långt från målet"
+    # 3.4 / 5.9 and the organisation's 5.3 / 9.8 are hidden (coordinated suppression)
+    assert [cells[f"{c}{r}"][:2] for c in "CGH"] == [("s", "..")] * 3
+    assert cells[f"I{r}"] == ("n", pytest.approx(0.7), "0.0%")
+    assert cells[f"J{r}"][1] == "Inget mål"  # no status without a value
     r = row_of(cells, "B", "Saknade behöriga heltidstjänster")
-    assert cells[f"C{r}"] == ("n", pytest.approx(0.73), "# ##0.0")
+    assert cells[f"C{r}"][:2] == ("s", "..")  # 0.73 FTE, hidden (secondary)
+    r = row_of(cells, "B", "Kompetensutveckling, timmar per heltidstjänst")
+    # 74 / (90.8 / 12) = 9.78; Norr 86 / 15.117 = 5.69; organisation 86 / 20.933 = 4.11
+    assert cells[f"C{r}"] == ("n", pytest.approx(74 / (90.8 / 12), rel=1e-3), "# ##0.0")
+    assert cells[f"G{r}"][1] == pytest.approx(86 / 15.117, rel=1e-3)
+    assert cells[f"H{r}"][1] == pytest.approx(86 / 20.933, rel=1e-3)
     r = row_of(cells, "B", "Personalomsättning (lämnat förvaltningen)")
     assert cells[f"C{r}"][:2] == ("s", "..")  # 1 / 7.5, hidden (coordinated suppression)
     r = row_of(cells, "B", "Sjukfrånvaro")
-    assert cells[f"C{r}"][:2] == ("n", pytest.approx(0.05))
+    assert cells[f"C{r}"] == ("n", pytest.approx(0.05), "0.0%")  # 720 / 14 400
+    assert cells[f"G{r}"][1] == pytest.approx(1968 / 30000)
+    assert cells[f"H{r}"][1] == pytest.approx(2448 / 39600)
     r = row_of(cells, "B", "Hållbart medarbetarengagemang (HME)")
     assert cells[f"C{r}"][:2] == ("n", 78.0)
 
@@ -271,7 +283,10 @@ def test_an_area_produces_one_pdf_per_unit_and_a_workbook_with_a_sheet_per_unit(
     archive = zipfile.ZipFile(io.BytesIO(result.zip_bytes))
     assert sorted(archive.namelist()) == ["E1_Ekskolan.pdf", "L1_Lärkans_förskola.pdf"]
     assert "Lärkans förskola (L1)" in pdf_text(archive.read("L1_Lärkans_förskola.pdf"))
-    assert "57,6 %" in pdf_text(archive.read("E1_Ekskolan.pdf"))
+    e1_text = pdf_text(archive.read("E1_Ekskolan.pdf"))
+    # E1's certified share 57,6 % is hidden (coordinated suppression); sick leave 5,0 % against
+    # Norr 6,6 % and the organisation 6,2 % is shown
+    assert "Sjukfrånvaro Behålla 5,0 % – 6,6 % 6,2 %" in e1_text and "57,6" not in e1_text
     assert result.zip_name == "Dialogunderlag_Norr_2024.zip"
     book = zipfile.ZipFile(io.BytesIO(result.workbook_bytes))
     names = [
@@ -280,7 +295,9 @@ def test_an_area_produces_one_pdf_per_unit_and_a_workbook_with_a_sheet_per_unit(
     assert names == ["Enheter", "Ekskolan", "Lärkans förskola"]
     e1 = xlsx_cells(result.workbook_bytes, "Ekskolan")
     r = row_of(e1, "B", "Andel behöriga lärare (heltidstjänster)")
-    assert e1[f"C{r}"][1] == pytest.approx(3.4 / 5.9)
+    assert e1[f"C{r}"][:2] == ("s", "..")  # 3.4 / 5.9, hidden
+    r = row_of(e1, "B", "Sjukfrånvaro")
+    assert e1[f"C{r}"][1] == pytest.approx(720 / 14400)
     assert seen == sorted(seen) and seen[-1] == 1.0
 
 
@@ -354,7 +371,9 @@ def test_the_brief_command_writes_a_unit_workbook_and_refuses_unclear_requests(s
     assert result.exit_code == 0, result.output
     cells = xlsx_cells(out.read_bytes(), "Nyckeltal")
     r = row_of(cells, "B", "Andel behöriga lärare (heltidstjänster)")
-    assert cells[f"C{r}"][1] == pytest.approx(3.4 / 5.9)
+    assert cells[f"C{r}"][:2] == ("s", "..")  # 3.4 / 5.9, hidden (coordinated suppression)
+    r = row_of(cells, "B", "Kompetensutveckling, timmar per heltidstjänst")
+    assert cells[f"C{r}"][1] == pytest.approx(74 / (90.8 / 12), rel=1e-3)
     both = ["brief", "--unit", "E1", "--area", "Norr", "--out", str(tmp_path), "--db", str(db)]
     assert runner.invoke(app, both).exit_code == 2
     wrong_suffix = ["brief", "--unit", "E1", "--out", str(tmp_path / "E1.docx"), "--db", str(db)]
