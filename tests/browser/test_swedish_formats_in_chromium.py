@@ -166,10 +166,16 @@ def test_hr_clicks_a_unit_row_on_behorighet_and_its_detail_opens(app_url, page):
     page.get_by_role("heading", name="Behörighet", exact=True).first.wait_for()
     wait_for_app(page)
     assert "Välj en enhet för att se" in page.locator('[data-testid="stMain"]').inner_text()
-    click_first_row(page, "unit_table")  # sorted by the gap: Söderskolan (0,83) first
+    # The schools' 2024 shares are hidden by the whole-table suppression mask (S1 rests on 4
+    # teachers in January 2024; E1, Norr and the organisation are hidden with it), so the
+    # preschool's visible figures are what the detail can compare.
+    page.get_by_role("radio", name="Förskollärare (förskolor)").click()
+    wait_for_app(page)
+    click_first_row(page, "unit_table")  # Lärkans förskola, the only preschool
     page.get_by_text("Legitimation och behörighet").first.wait_for()
     text = page.locator('[data-testid="stMain"]').inner_text()
-    assert "Söder: 48,7\u00a0% · organisationen: 54,1\u00a0%" in text  # S1 1.9 / 3.9
+    # L1 is Norr's and the organisation's only preschool: 1.8 / 5.55 = 32,4 % all three
+    assert "Norr: 32,4\u00a0% · organisationen: 32,4\u00a0%" in text
     no_exception(page)
     screenshot(page, "click_hr_behorighet_row")
 
@@ -193,17 +199,18 @@ def test_an_area_manager_clicks_a_unit_row_and_the_dialogue_opens_on_it(app_url,
 
 
 def test_hr_clicks_a_unit_in_the_support_ranking_and_the_dialogue_opens_on_it(app_url, page):
-    page.goto(f"{app_url}/stodbehov?ar=2025")
+    page.goto(f"{app_url}/stodbehov?ar=2024")
     wait_for_app(page)
     page.get_by_role("heading", name="Stödbehov", exact=True).first.wait_for()
     wait_for_app(page)
-    # Ranked E1 75, L1 50, S1 25: the third row is Söderskolan, not the unit the dialogue
-    # would open on by itself (E1, the greatest support need).
-    click_first_row(page, "ranking", row=2)
+    # Reference month 2024-12, under the whole-table mask: ranked L1 50, E1 37,5 (S1 is
+    # flagged; see tests/test_page_stodbehov.py). The second row is Ekskolan, not the unit the
+    # dialogue would open on by itself (L1, the greatest support need).
+    click_first_row(page, "ranking", row=1)
     page.get_by_role("heading", name="Verksamhetsdialog", exact=True).first.wait_for()
     wait_for_app(page)
     no_exception(page)
-    assert "(S1)" in page.get_by_role("combobox", name="Enhet").input_value()
+    assert "(E1)" in page.get_by_role("combobox", name="Enhet").input_value()
     screenshot(page, "click_hr_support_to_dialog")
 
 
@@ -212,15 +219,19 @@ def test_hr_clicks_a_unit_bar_in_the_ranking_and_its_detail_opens(app_url, page)
     wait_for_app(page)
     page.get_by_role("heading", name="Behörighet", exact=True).first.wait_for()
     wait_for_app(page)
+    # The schools' 2024 shares are hidden by the whole-table mask (no bars to click): the
+    # preschools' chart has one bar, Lärkans förskola 32,4 %.
+    page.get_by_role("radio", name="Förskollärare (förskolor)").click()
+    wait_for_app(page)
     chart = page.locator(".st-key-ranked .js-plotly-plot").first
     chart.wait_for(state="visible")
     chart.scroll_into_view_if_needed()
-    # Bars sorted ascending from the bottom: Söderskolan 48,7 %, then Ekskolan 57,6 % on top.
     # Plotly's drag layer sits over the bars: click at the bar's place with the mouse.
     bar = chart.locator(".bars .point path").last.bounding_box()
     page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
     wait_for_app(page)
     page.get_by_text("Legitimation och behörighet").first.wait_for()
     text = page.locator('[data-testid="stMain"]').inner_text()
-    assert "Norr: 57,6\u00a0% · organisationen: 54,1\u00a0%" in text  # E1 3.4 / 5.9
+    # L1 is Norr's and the organisation's only preschool: 1.8 / 5.55 = 32,4 % all three
+    assert "Norr: 32,4\u00a0% · organisationen: 32,4\u00a0%" in text
     no_exception(page)
