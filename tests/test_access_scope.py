@@ -22,6 +22,8 @@ from kompetens import query as q
 from kompetens.access import auth
 from kompetens.core import store
 from kompetens.indicators import registry
+from kompetens.query import benchmarks as q_external
+from kompetens.query import projection as q_projection
 from kompetens.query import records
 
 UNITS = {"E1": "Norr", "L1": "Norr", "S1": "Söder"}
@@ -89,6 +91,13 @@ CALLS = {
     "unit_values": lambda c, s, u, a: q.unit_values(c, s, [CERT, "turnover_rate"], "year", "2025"),
     "units": lambda c, s, u, a: q.units(c, s),
     "incomplete_snapshots": lambda c, s, u, a: q.incomplete_snapshots(c, s),  # organisation-wide counts; no unit or area named
+    "external_comparisons": lambda c, s, u, a: q_external.external_comparisons(c, s, CERT, 2025, u).with_columns(pl.lit(u).alias("unit_id")),
+    "external_trend": lambda c, s, u, a: q_external.external_trend(c, s, CERT),  # municipality-level values only
+    "certification_reconciliation": lambda c, s, u, a: q_external.certification_reconciliation(c, s, 2025),
+    "projection": lambda c, s, u, a: q_projection.projection(c, s, years=1, draws=20),
+    "rates": lambda c, s, u, a: q_projection.rates(c, s),
+    "what_it_takes": lambda c, s, u, a: q_projection.what_it_takes(c, s, CERT, 0.8, 2027),
+    "backtest": lambda c, s, u, a: pl.DataFrame({"unit_mae": [q_projection.backtest(c, s, 2024, draws=20).__class__.__name__]}),  # organisation-wide errors; names no unit or area
 }  # fmt: skip
 
 #: Explicit requests for another unit or area: refused with ScopeError.
@@ -167,7 +176,7 @@ def test_an_area_manager_never_gets_rows_of_another_area(conn, area_manager, nam
 
 #: Recipes that name no unit or area at all, or only the unit/area they were asked for (OUTSIDE
 #: covers those), and redundancy_matches (the small fixture has redundant staff in Norr only).
-NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots"}  # fmt: skip
+NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - NOTHING_TO_LEAK))
