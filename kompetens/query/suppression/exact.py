@@ -235,6 +235,8 @@ class ExactCheck:
         hidden: np.ndarray,
         priority: np.ndarray,
         reach: Callable[[int], np.ndarray] | None = None,
+        *,
+        greedy: bool = False,
     ) -> np.ndarray:
         """Visible cells to hide next so that fewer hidden cells stay determined (empty: none are).
 
@@ -244,7 +246,9 @@ class ExactCheck:
         equations are ranked, those in the most witnesses first; in a small
         component the first ``_TRY`` are tried and the one after which the
         fewest cells around the component stay determined is hidden (ties:
-        the first tried), in a large one the first.
+        the first tried), in a large one the first. ``greedy``: every visible
+        member of the witnesses' equations (or beside a determined cell) is
+        hidden at once, so that a long chain of single picks ends in a few rounds.
         """
         chosen: list[int] = []
         done: set[bytes] = set()
@@ -258,8 +262,13 @@ class ExactCheck:
             if not covers:  # no visible cell in a witness: hide one beside a determined cell
                 cell = int(k_keys[np.flatnonzero(det)[0]] // _FIELDS)
                 near = self._beside(cell, hidden)
-                if near.size:
+                if near.size and greedy:
+                    chosen.extend(near.tolist())
+                elif near.size:
                     chosen.append(int(near[np.argmin(priority[near])]))
+                continue
+            if greedy:
+                chosen.extend(covers)
                 continue
             tried = sorted(covers, key=lambda c: (-covers[c], priority[c]))[:_TRY]
             around = np.unique(k_keys // _FIELDS)
