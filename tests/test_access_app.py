@@ -96,10 +96,11 @@ def test_an_unknown_signed_in_user_sees_only_a_polite_no_access_page_and_is_logg
     assert events(db, audit.ACCESS_DENIED) == [("okand@kommun.se", None, "okänd användare")]
 
 
-def test_a_principal_lands_on_the_overview_of_their_own_unit_and_the_sign_in_is_logged(db):
+def test_a_principal_lands_on_the_dialogue_of_their_own_unit_and_the_sign_in_is_logged(db):
     at = signed_in(PRINCIPAL, query_params={"ar": "2025"})
     assert not at.exception
-    assert [t.value for t in at.title] == ["Översikt"]
+    # The principal's home is the own unit's dialogue (ui.homes.start_page), not the overview.
+    assert [t.value for t in at.title] == ["Verksamhetsdialog"]
     # The e-mail is data: escaped for markdown (present.formatting.md_text), shown as typed.
     assert f"Inloggad som **{md_text(PRINCIPAL)}** · Rektor (enhet)" in texts(at)
     assert at.session_state[CONTEXT_KEY].scope == Scope.for_units(["E1"], areas=["Norr"])

@@ -473,7 +473,12 @@ def run_navigation(db_path: str, viewer: auth.Viewer, pages: Mapping[str, list])
     """
     allowed = auth.pages_for_role(viewer.role)
     start_id = homes.start_page(viewer.role, allowed)
-    home = next(p for entries in pages.values() for p in entries if page_id(p) == start_id)
+    given = [p for entries in pages.values() for p in entries]
+    # The role's home if this navigation has it, else its first page the role may see.
+    home = next(
+        (p for p in given if page_id(p) == start_id),
+        next((p for p in given if page_id(p) in allowed), given[0]),
+    )
     menu = _menu(pages)
     # The default page of a navigation answers at "/" only: a shared link to its own path
     # (/oversikt) would get Streamlit's "page not found". So "/" is a hidden start page that
