@@ -22,7 +22,9 @@ def test_overview_opens_from_a_deep_link_and_switches_to_monthly_trends(app_url,
     no_exception(page)
     text = main_text(page)
     assert "Översikt" in text
-    assert f"55,1{NBSP}%" in text  # certified teachers, organisation 2025: 4.3 / 7.8
+    # The organisation's 2025 certified teacher share (4.3 / 7.8 = 55,1 %) is hidden by the
+    # whole-table mask on this three-unit fixture (tests/test_page_oversikt.py).
+    assert "55,1" not in text
     assert f"42,7{NBSP}%" in text  # licensed preschool teachers 2025: 2.8 / 6.55
     page.get_by_role("radio", name="Månadsvärden").click()
     wait_for_app(page)
@@ -41,7 +43,8 @@ def test_behorighet_deep_link_with_a_unit_opens_its_drill_down(app_url, page):
     text = main_text(page)
     assert "Behörighet" in text
     assert "Legitimation och behörighet" in text  # the drill-down of E1 is open
-    assert f"Norr: 57,6{NBSP}% · organisationen: 54,1{NBSP}%" in text
+    # E1's, Norr's and the organisation's 2024 shares are hidden by the whole-table mask.
+    assert "Norr: .. · organisationen: " in text and "57,6" not in text
 
 
 def test_behorighet_picks_a_unit_in_the_drill_down_selectbox(app_url, page):
@@ -58,7 +61,8 @@ def test_behorighet_picks_a_unit_in_the_drill_down_selectbox(app_url, page):
     wait_for_app(page)
     no_exception(page)
     text = main_text(page)
-    assert f"Söder: 48,7{NBSP}% · organisationen: 54,1{NBSP}%" in text  # S1 1.9 / 3.9
+    # S1 rests on 4 teachers (primary), Söder (S1 alone) and the organisation are hidden with it.
+    assert "Söder: .. · organisationen: " in text and "48,7" not in text
     assert "enhet=S%C3%B6derskolan" in page.url
     tall(page, 2600)
     screenshot(page, "behorighet_drill_down")
