@@ -16,6 +16,7 @@ from kompetens.cli.common import (
     GuardedTyper,
     console,
     err,
+    print_log,
     progress_bar,
     tell_waiting,
 )
@@ -135,12 +136,7 @@ def list_(db: DbOption = None) -> None:
         "imported_at",
         "undone_at",
     )
-    table = Table(title="Jämförelsevärden: importlogg")
-    for column in columns:
-        table.add_column(column)
-    for row in log.iter_rows(named=True):
-        table.add_row(*["" if row.get(c) is None else str(row[c]) for c in columns])
-    console.print(table)
+    print_log(log, columns, "Jämförelsevärden: importlogg")
 
 
 @benchmarks_app.command("undo")

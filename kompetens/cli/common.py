@@ -12,9 +12,11 @@ from typing import Annotated
 
 import click
 import duckdb
+import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from kompetens.core import locking, paths, store
 from kompetens.ops import database
@@ -145,3 +147,13 @@ def figures_current(db: Path | None) -> None:
     if database.needs_publication(target):
         with progress_bar("Publicerar aktuella nyckeltal") as update:
             database.ensure_published(target, progress=update, on_wait=tell_waiting)
+
+
+def print_log(log: pl.DataFrame, columns: tuple[str, ...], title: str) -> None:
+    """Print an import log (one row per batch) as a table of ``columns``; nulls as empty cells."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in log.iter_rows(named=True):
+        table.add_row(*["" if row.get(c) is None else str(row[c]) for c in columns])
+    console.print(table)

@@ -16,6 +16,7 @@ from kompetens.cli.common import (
     console,
     err,
     figures_current,
+    print_log,
     progress_bar,
     tell_waiting,
 )
@@ -132,12 +133,7 @@ def imports(db: DbOption = None) -> None:
         "imported_at",
         "undone_at",
     )
-    table = Table(title="Importlogg")
-    for column in columns:
-        table.add_column(column)
-    for row in log.iter_rows(named=True):
-        table.add_row(*["" if row.get(c) is None else str(row[c]) for c in columns])
-    console.print(table)
+    print_log(log, columns, "Importlogg")
 
 
 def undo(
