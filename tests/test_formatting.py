@@ -5,6 +5,7 @@ from kompetens.present.formatting import (
     MISSING,
     NBSP,
     delta_style,
+    fmt_count,
     fmt_correlation,
     fmt_date,
     fmt_delta,
@@ -22,6 +23,12 @@ def test_a_share_is_shown_as_percent_with_one_decimal_comma_and_a_no_break_space
 def test_a_count_gets_a_no_break_space_as_thousands_separator():
     assert fmt_value(1234, "count") == f"1{NBSP}234"
     assert fmt_number(1234567.4) == f"1{NBSP}234{NBSP}567"
+
+
+def test_a_count_in_a_sentence_takes_the_singular_for_one_and_the_plural_otherwise():
+    assert fmt_count(1, "enhet", "enheter") == "1 enhet"
+    assert fmt_count(0, "enhet", "enheter") == "0 enheter"
+    assert fmt_count(1234, "enhet", "enheter") == f"1{NBSP}234 enheter"
 
 
 def test_a_suppressed_value_is_two_dots_whatever_its_value():

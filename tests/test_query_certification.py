@@ -293,6 +293,33 @@ def test_ranked_units_name_the_two_largest_drivers_and_flagged_units_say_what_is
     assert flagged.select("unit_id", "missing").rows() == [("C", "Sjukfrånvaro")]
 
 
+def test_tied_units_are_listed_by_unit_id_every_time_and_tied_drivers_alphabetically():
+    # 300 units with the same turnover and sick leave: every unit gets the same percentile
+    # (a lone value -> average rank), so all are tied on rank 1 and must come in unit_id order;
+    # both components contribute equally, so the drivers read alphabetically by label.
+    ids = [f"U{i:03d}" for i in range(300)]
+    units = pl.DataFrame(
+        {
+            "unit_id": ids,
+            "unit_name": ids,
+            "area": ["X"] * 300,
+            "school_form": ["grundskola"] * 300,
+        }
+    )
+    values = pl.DataFrame(
+        [(u, "turnover_rate", 0.1, 1) for u in ids]
+        + [(u, "sick_leave_rate", 0.05, 1) for u in ids],
+        schema=["unit_id", "component", "value", "need_sign"],
+        orient="row",
+    )
+    index = support.support_need_index(values, units)
+    for _ in range(5):
+        ranked = views.ranked_units(index)
+        assert ranked["unit_id"].to_list() == ids
+        assert set(ranked["rank"]) == {1}
+        assert set(ranked["drivers"]) == {"Personalomsättning, Sjukfrånvaro"}
+
+
 # ---- the small-multiples builder ------------------------------------------------------
 
 

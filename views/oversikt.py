@@ -6,7 +6,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.present import charts
-from kompetens.present.formatting import md_text
+from kompetens.present.formatting import fmt_count, md_text
 from kompetens.ui import benchmark_view, components, figures
 from kompetens.ui import competence_views as views
 from kompetens.ui.context import page_context
@@ -163,7 +163,7 @@ else:
     )
 if flagged.height:
     st.warning(
-        f"{flagged.height} enheter saknar färska data och rangordnas inte – "
+        f"{fmt_count(flagged.height, 'enhet', 'enheter')} saknar färska data och rangordnas inte – "
         "de som inte ber om stöd syns inte i statistiken heller.",
         icon=":material/visibility_off:",
     )

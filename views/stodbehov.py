@@ -6,6 +6,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.present import charts
+from kompetens.present.formatting import fmt_count, fmt_number
 from kompetens.ui import competence_views as views
 from kompetens.ui import components, figures
 from kompetens.ui.context import page_context
@@ -75,7 +76,8 @@ ranked = views.ranked_units(index)
 flagged = views.units_without_recent_data(index)
 st.caption(
     f"Referensmånad {reference}; ett nyckeltal räknas om enheten har ett värde under de tolv "
-    f"månaderna fram till dess. {ranked.height} enheter rangordnas, {flagged.height} saknar färska data."
+    f"månaderna fram till dess. {fmt_count(ranked.height, 'enhet', 'enheter')} rangordnas, "
+    f"{fmt_number(flagged.height)} saknar färska data."
 )
 
 # ---- ranking --------------------------------------------------------------------------

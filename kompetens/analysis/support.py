@@ -193,7 +193,13 @@ def support_need_index(
     )
     wide_c = contributions.pivot(on="component", index="unit_id", values="contribution")
     wide_p = contributions.pivot(on="component", index="unit_id", values="percentile")
-    totals = contributions.group_by("unit_id").agg(pl.col("contribution").sum().alias("_sum"))
+    # Summed in one fixed order (by component) and rounded far below what is shown, so that
+    # units with equal contributions tie exactly and keep one order from run to run.
+    totals = (
+        contributions.sort("unit_id", "component")
+        .group_by("unit_id", maintain_order=True)
+        .agg(pl.col("contribution").sum().round(9).alias("_sum"))
+    )
 
     # A unit with nothing applicable (its school form has no data at all) lacks every component.
     has_any = pl.col("unit_id").is_in(expected["unit_id"].unique().to_list())

@@ -117,6 +117,12 @@ def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     return _fix_minus(format_decimal(value, format=pattern, locale=LOCALE))
 
 
+def fmt_count(n: int, singular: str, plural: str) -> str:
+    """A count with its noun in the right number: ``(1, "enhet", "enheter")`` -> ``'1 enhet'``,
+    ``(1234, …)`` -> ``'1 234 enheter'`` (NBSP as thousands separator, a space before the noun)."""
+    return f"{fmt_number(n)} {singular if n == 1 else plural}"
+
+
 def fmt_percent(share: float | None, decimals: int = 1) -> str:
     """A fraction as percent: ``0.723`` -> ``'72,3 %'`` (NBSP before ``%``)."""
     if _is_missing(share):

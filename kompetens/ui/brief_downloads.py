@@ -35,7 +35,7 @@ from kompetens.dialogue.briefs.content import (
     default_period,
 )
 from kompetens.dialogue.briefs.pdf import render_pdf
-from kompetens.present.formatting import md_text
+from kompetens.present.formatting import fmt_count, md_text
 from kompetens.ui.context import shared_connection
 
 PDF_MIME = "application/pdf"
@@ -256,4 +256,4 @@ def _render_buttons(ctx, cur, scope, unit_id, area, period, day, kind, files, db
 
 def units_text(n: int) -> str:
     """``1 enhet``, ``2 enheter`` (a count of units in a sentence)."""
-    return f"{n} enhet" if n == 1 else f"{n} enheter"
+    return fmt_count(n, "enhet", "enheter")

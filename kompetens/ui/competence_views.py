@@ -160,12 +160,12 @@ def ranked_units(index: pl.DataFrame) -> pl.DataFrame:
     ranked = index.filter(pl.col("has_recent_data")).sort("rank", "unit_id")
     long = support.contributions_long(ranked).filter(pl.col("contribution") > 0)
     drivers = (
-        long.sort("contribution", descending=True)
+        long.sort(["contribution", "label_sv"], descending=[True, False])
         .group_by("unit_id", maintain_order=True)
         .agg(pl.col("label_sv").head(2).str.join(", ").alias("drivers"))
     )
     return (
-        ranked.join(drivers, on="unit_id", how="left")
+        ranked.join(drivers, on="unit_id", how="left", maintain_order="left")
         .select("rank", "unit_id", "unit_name", "area", "school_form", "score", "drivers")
         .with_columns(pl.col("drivers").fill_null(""))
     )
