@@ -30,6 +30,7 @@ from kompetens.dialogue import dialogues, discussion
 from kompetens.dialogue.talking_points import as_text
 from kompetens.indicators import registry
 from kompetens.present.formatting import MISSING, fmt_date, fmt_delta, fmt_value
+from kompetens.query import benchmarks as external
 
 UNDERLAG = "underlag"
 PROTOKOLL = "protokoll"
@@ -90,6 +91,35 @@ class KeyFigure:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """The unit's figure against published values (Kolada) for one indicator of the brief.
+
+    Values in the indicator's unit (shares as fractions), ``None`` when the source published
+    none (its own mark is then in the ``*_text``). Each ``*_text`` is the value with its year,
+    ``'73,9 % (2024)'``, or ``–`` when nothing was imported; ``source`` names source and
+    measure (``'Kolada, nyckeltal N15814'``), ``source_url`` the page that shows the value.
+    """
+
+    indicator_id: str
+    name: str
+    unit: str
+    unit_text: str  # our figure for the unit, as in the key figures ('..' when hidden)
+    municipality_value: float | None
+    municipality_year: int | None
+    municipality_text: str
+    group_value: float | None
+    group_year: int | None
+    group_text: str
+    group_name: str
+    national_value: float | None
+    national_year: int | None
+    national_text: str
+    source: str
+    source_url: str
+    is_demo: bool
+
+
+@dataclass(frozen=True)
 class Trend:
     """A trend chart's data: ``frame`` has ``series, period, value, suppressed, target``."""
 
@@ -145,6 +175,8 @@ class Brief:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: The protokoll's actions agreed at this dialogue (owner, due date, status).
     agreed_actions: tuple[ActionLine, ...] = ()
+    #: The unit against the own municipality, similar municipalities and the country (Kolada).
+    comparisons: tuple[Comparison, ...] = ()
 
     @property
     def has_data(self) -> bool:
@@ -254,6 +286,60 @@ def key_figures(compare: pl.DataFrame) -> tuple[KeyFigure, ...]:
                 change_word=word,
                 status_text=STATUS_WORDS.get(row["status"], STATUS_WORDS[None]),
                 rank_text=f"{rank} av {n}" if rank is not None and n else MISSING,
+            )
+        )
+    return tuple(out)
+
+
+def _published_text(row: dict | None, indicator: registry.Indicator) -> str:
+    """``'73,9 % (2024)'``; the source's own mark when it published no number; ``–`` for none."""
+    if row is None:
+        return MISSING
+    if row["value"] is None:  # the source's own mark (Kolada's status, Skolverket's '..')
+        return f"{row['source_value'] or MISSING} ({row['year']})"
+    return f"{fmt_value(row['value'], indicator)} ({row['year']})"
+
+
+def comparisons_for(
+    conn: duckdb.DuckDBPyConnection,
+    scope: query.Scope,
+    unit_id: str,
+    period: str,
+    figures: tuple[KeyFigure, ...],
+) -> tuple[Comparison, ...]:
+    """The key figures that have published comparisons, each against the own municipality,
+    similar municipalities and the country (``query.benchmarks.external_comparisons``: the
+    latest year at or before ``period``). Benchmark values are never suppressed; the sources'
+    own marks are kept."""
+    out = []
+    for k in figures:
+        rows = external.external_comparisons(conn, scope, k.indicator_id, int(period), unit_id)
+        by_kind = {r["comparison_kind"]: r for r in rows.iter_rows(named=True)}
+        shown = [by_kind.get(kind) for kind in external.STRIP_KINDS]
+        if not any(shown):
+            continue
+        ind = registry.get(k.indicator_id)
+        own, group, national = shown
+        first = next(r for r in shown if r is not None)
+        out.append(
+            Comparison(
+                indicator_id=k.indicator_id,
+                name=k.name,
+                unit=k.unit,
+                unit_text=k.value_text,
+                municipality_value=own["value"] if own else None,
+                municipality_year=own["year"] if own else None,
+                municipality_text=_published_text(own, ind),
+                group_value=group["value"] if group else None,
+                group_year=group["year"] if group else None,
+                group_text=_published_text(group, ind),
+                group_name=(group["comparison_name"] or "") if group else "",
+                national_value=national["value"] if national else None,
+                national_year=national["year"] if national else None,
+                national_text=_published_text(national, ind),
+                source=f"{first['source_name']}, nyckeltal {first['measure_id']}",
+                source_url=first["source_url"] or "",
+                is_demo=bool(rows["is_demo"].any()),
             )
         )
     return tuple(out)
@@ -404,4 +490,5 @@ def build_brief(
         trends=tuple(trends),
         placement=placement,
         talking_points=tuple(points),
+        comparisons=comparisons_for(conn, scope, unit_id, period, figures),
     )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from kompetens.dialogue.briefs.content import SUPPRESSION_NOTE, Brief, KeyFigure
+from kompetens.dialogue.briefs.content import SUPPRESSION_NOTE, Brief, Comparison, KeyFigure
 from kompetens.indicators import registry
 from kompetens.present.exports import (
     EXCEL_FORMATS,
@@ -32,6 +32,7 @@ from kompetens.present.exports import (
     neutralise,
     new_workbook,
 )
+from kompetens.present.formatting import MISSING
 
 #: A change of a share, in percentage points (the value ×100).
 POINTS_FORMAT = '+0.0" p.e.";-0.0" p.e.";0.0" p.e."'
@@ -141,6 +142,45 @@ def key_figure_row(k: KeyFigure) -> list[Cell | object]:
     ]
 
 
+COMPARISON_HEADER = (
+    "Nyckeltal",
+    "Enheten",
+    "Kommunen (Kolada)",
+    "År",
+    "Liknande kommuner",
+    "År",
+    "Riket",
+    "År",
+    "Källa",
+    "Länk till källan",
+    "Demodata",
+)
+
+
+def comparison_row(c: Comparison) -> list[Cell | object]:
+    """The unit against the published values: numbers as numbers, a source's mark as its text."""
+    fmt = _number_format(c.unit)
+
+    def value(number: float | None, text: str) -> Cell | object:
+        if number is not None:
+            return Cell(number, fmt)
+        return text.rsplit(" (", 1)[0] if text != MISSING else None  # e.g. Kolada's status
+
+    return [
+        c.name,
+        c.unit_text,
+        value(c.municipality_value, c.municipality_text),
+        c.municipality_year,
+        value(c.group_value, c.group_text),
+        c.group_year,
+        value(c.national_value, c.national_text),
+        c.national_year,
+        c.source,
+        c.source_url,
+        "Ja" if c.is_demo else "",
+    ]
+
+
 def _overview_rows(brief: Brief) -> list[tuple[str, str]]:
     rows = [
         ("Enhet", brief.unit_name),
@@ -231,6 +271,19 @@ def _write_unit_sheets(w: _Writer, brief: Brief) -> None:
         sheet.write_string(end + 1, 0, neutralise(brief.no_data_text))
     _set_widths(sheet, (11, 44, 11, 11, 13, 13, 11, 14, 10, 17, 10, 10))
     sheet.freeze_panes(1, 2)
+
+    if brief.comparisons:
+        sheet = w.workbook.add_worksheet("Jämförelser")
+        end = w.table(sheet, 0, COMPARISON_HEADER, [comparison_row(c) for c in brief.comparisons])
+        for i, c in enumerate(brief.comparisons, start=1):
+            if c.source_url.startswith("https://"):
+                sheet.write_url(i, 9, c.source_url, string=c.source_url)
+        group = next((c.group_name for c in brief.comparisons if c.group_name), "")
+        note = "Publicerade värden från Kolada, senaste år till och med " + (brief.period or "")
+        note += f". Liknande kommuner: {group}." if group else "."
+        sheet.write_string(end + 1, 0, neutralise(note))
+        _set_widths(sheet, (44, 11, 16, 7, 18, 7, 11, 7, 26, 50, 10))
+        sheet.freeze_panes(1, 1)
 
     sheet = w.workbook.add_worksheet("Trender")
     w.table(sheet, 0, TREND_HEADER, _trend_rows(brief))

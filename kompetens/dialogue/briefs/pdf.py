@@ -64,6 +64,24 @@ def _period_note(label: str, period: str | None) -> str:
     return label if label and label != period else ""
 
 
+def _comparison_note(brief: Brief) -> str:
+    """Under the comparison table: what the columns are, the group's name, demo or not."""
+    if not brief.comparisons:
+        return ""
+    group = next((c.group_name for c in brief.comparisons if c.group_name), "")
+    note = (
+        "Publicerade värden från Kolada (senaste år till och med "
+        + (brief.period or MISSING)
+        + ", året inom parentes); källan länkas per rad. Jämförelsevärdena döljs aldrig, "
+        "källans egna markeringar visas som källan visar dem."
+    )
+    if group:
+        note += f" Liknande kommuner: {group}."
+    if any(c.is_demo for c in brief.comparisons):
+        note += " Demodata: fiktiva värden, inte hämtade från Kolada."
+    return note
+
+
 def typst_data(brief: Brief, images: list[ChartImage], chart_note: str = "") -> dict:
     """The JSON the Typst template reads (strings only where text is shown)."""
     previous = str(int(brief.period) - 1) if brief.period else MISSING
@@ -109,6 +127,19 @@ def typst_data(brief: Brief, images: list[ChartImage], chart_note: str = "") -> 
             }
             for k in brief.key_figures
         ],
+        "comparisons": [
+            {
+                "name": c.name,
+                "unit_text": c.unit_text,
+                "municipality_text": c.municipality_text,
+                "group_text": c.group_text,
+                "national_text": c.national_text,
+                "source": c.source,
+                "source_url": c.source_url,
+            }
+            for c in brief.comparisons
+        ],
+        "comparison_note": _comparison_note(brief),
         "talking_points": list(brief.talking_points),
         "charts": [{"file": image.name, "title": image.title} for image in images],
         "chart_note": chart_note,
