@@ -39,6 +39,9 @@ def test_the_page_offers_an_uploader_and_lists_the_nine_imports_of_the_fixture(w
     assert log["Batch"].tolist() == [9, 8, 7, 6, 5, 4, 3, 2, 1]
     assert log["Fil"].iloc[-1] == "units.csv" and log["Datatyp"].iloc[-1] == "Enheter"
     assert set(log["Status"]) == {"Aktiv"}
+    # the counts are Swedish text on screen (a thousands separator once past 999): units.csv
+    # has a header and 3 units -> "3", padded with figure spaces so the column lines up right
+    assert log["Rader importerade"].iloc[-1].lstrip("\u2007") == "3"
 
 
 def test_every_kind_has_swedish_csv_and_excel_and_english_csv_templates(writable_db):

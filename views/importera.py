@@ -226,7 +226,9 @@ history = view.imports_table(log)
 if history.height == 0:
     components.empty_state("Inga filer är importerade ännu.", "Ladda upp en fil ovan.")
 else:
-    st.dataframe(history.rename(view.IMPORT_LABELS), hide_index=True, width="stretch")
+    st.dataframe(
+        view.imports_screen(history).rename(view.IMPORT_LABELS), hide_index=True, width="stretch"
+    )
     components.download_buttons(
         history, "Importhistorik", labels=view.IMPORT_LABELS, key="import_log"
     )
