@@ -27,6 +27,8 @@ EXPECTED_ROWS = {
     "survey": 30,
     "sick_leave": 40,
     "targets": 5,
+    "support_request": 2,
+    "support_effort": 3,
 }
 
 

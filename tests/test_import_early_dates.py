@@ -108,6 +108,24 @@ FILES = [
         "unit_id;survey_date;measure;score;scale_max;respondents\nU1;{d};trivsel;4;5;10\n",
     ),
     ("sick_leave", "month", "unit_id;month;scheduled_hours;sick_hours\nU1;{d};1600;80\n"),
+    (
+        "support_request",
+        "request_date",
+        "request_id;unit_id;request_date;asker_role;channel;topic;support_function;status\n"
+        "A1;U1;{d};rektor;dialog;Rekrytera;HR;mottagen\n",
+    ),
+    (
+        "support_effort",
+        "start_date",
+        "effort_id;unit_id;support_function;start_date;effort_type;status\n"
+        "I1;U1;HR;{d};rådgivning;planerad\n",
+    ),
+    (
+        "support_effort",
+        "end_date",
+        "effort_id;unit_id;support_function;start_date;effort_type;status;end_date\n"
+        "I1;U1;HR;2025-01-10;rådgivning;klar;{d}\n",
+    ),
 ]
 #: Excel's day zero, and for months and terms their own early spelling.
 DAY_ZERO = {"period_start": "HT1899", "month": "1899-12"}

@@ -44,6 +44,31 @@ ONE_ROW = {
     "survey": ["U1", "2025-03-01", "hme_total", "78,5", "100", "20", "25"],
     "sick_leave": ["U1", "2025-01", "1 600", "80", "10"],
     "targets": ["certified_teacher_share", "org", "2026", "0,8"],
+    "support_request": [
+        "A1",
+        "U1",
+        "2025-03-02",
+        "rektor",
+        "dialog",
+        "Rekrytering",
+        "Behöver stöd, snart",
+        "HR",
+        "Områdeschef",
+        "mottagen",
+    ],
+    "support_effort": [
+        "I1",
+        "",
+        "U1",
+        "HR",
+        "2025-03-05",
+        "2025-03-20",
+        "handledning",
+        "12,5",
+        "klar",
+        "4",
+        "Hjälpte.",
+    ],
 }
 
 

@@ -54,6 +54,7 @@ DECLARED = [
     (6, "import_profiles"),
     (7, "key_figure_suppression"),
     (8, "external_benchmarks"),
+    (9, "support_register"),
 ]
 LATEST = DECLARED[-1][0]
 

@@ -5,8 +5,8 @@ from kompetens.core.contract import KINDS
 def test_a_new_database_gets_every_contract_table_and_the_newest_schema_version():
     conn = store.connect(":memory:")
     # 1 contract tables, 2 key_figures, 3 dialogues, 4 audit_events, 5 users, 6 import_profiles,
-    # 7 key_figure_suppression (the stored mask), 8 external_benchmarks
-    assert store.schema_version(conn) == 8
+    # 7 key_figure_suppression (the stored mask), 8 external_benchmarks, 9 support_register
+    assert store.schema_version(conn) == 9
     assert set(store.table_counts(conn)) == set(KINDS)
     assert store.data_version(conn) == 0
 
@@ -29,6 +29,7 @@ def test_migrating_twice_changes_nothing_and_keeps_the_data(tmp_path):
         (6,),
         (7,),
         (8,),
+        (9,),
     ]
 
 

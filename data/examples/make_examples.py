@@ -72,6 +72,9 @@ def main() -> None:
         dated = [c.name for c in KINDS[kind].columns if c.type in ("date", "month", "term")]
         if dated:  # the last year before the snapshots
             frame = frame.filter(pl.col(dated[0]) >= date(first.year - 1, first.month, 1))
+        if kind == "support_effort":  # an effort names a request of the example, or none
+            asked = picked["support_request"]["request_id"].implode()
+            frame = frame.filter(pl.col("request_id").is_null() | pl.col("request_id").is_in(asked))
         if "year" in frame.columns:  # targets: this year's organisation-wide rows
             frame = frame.filter((pl.col("year") == first.year) & (pl.col("scope") == "org"))
         picked[kind] = frame.head(40)

@@ -639,6 +639,203 @@ TARGETS = Kind(
     ),
 )
 
+#: ``support_request.status`` and ``support_effort.status``: where a request or an effort stands.
+SUPPORT_STATUS_CODES: dict[str, tuple[str, ...]] = {
+    "received": ("mottagen", "ny", "inkommen"),
+    "planned": ("planerad",),
+    "in_progress": ("pågår", "pågående", "påbörjad"),
+    "done": ("klar", "avslutad", "genomförd"),
+    "declined": ("avböjd", "avslagen"),
+}
+
+#: Free-text columns: a personnummer-like number is removed before storage and an e-mail
+#: address gives a warning (``kompetens.ingest.free_text``). Names cannot be detected: the
+#: form and the template say not to write them.
+FREE_TEXT_COLUMNS: frozenset[str] = frozenset({"description", "report_to", "feedback_note"})
+
+SUPPORT_REQUEST = Kind(
+    name="support_request",
+    label_sv="Stödärenden",
+    grain="One row per support request from a unit.",
+    key=("request_id",),
+    columns=(
+        Column(
+            "request_id",
+            "text",
+            True,
+            "Ärende-id",
+            ("ärende_id", "ärende-id", "ärendeid", "stödärende"),
+            rule="required, unique",
+        ),
+        Column("unit_id", "text", True, "Enhets-id", ("enhet_id", "enhetskod")),
+        Column(
+            "request_date",
+            "date",
+            True,
+            "Datum för begäran",
+            ("datum för begäran", "inkom", "inkommen", "ärendedatum"),
+            rule="not in the future",
+        ),
+        Column(
+            "asker_role",
+            "code",
+            True,
+            "Frågeställarens roll",
+            ("frågeställarens roll", "frågeställare", "roll"),
+            {
+                "principal": ("rektor",),
+                "deputy_principal": ("biträdande rektor", "bitr. rektor"),
+                "area_manager": ("områdeschef", "verksamhetschef"),
+                "team_leader": ("arbetslagsledare", "förstelärare"),
+                "staff_member": ("personal", "medarbetare"),
+                "other": ("annan", "annat", "övrig"),
+            },
+            rule="a role, never a name",
+        ),
+        Column(
+            "channel",
+            "code",
+            True,
+            "Kanal",
+            ("kanal", "inkanal"),
+            {
+                "dialogue": ("dialog", "verksamhetsdialog"),
+                "mailbox": ("funktionsbrevlåda", "brevlåda", "e-post"),
+                "order": ("beställning",),
+                "network": ("nätverk",),
+                "other": ("annat", "annan", "övrigt"),
+            },
+        ),
+        Column(
+            "topic",
+            "text",
+            True,
+            "Ämne",
+            ("ämne", "tema"),
+            rule="an ARUBA phase or a topic of the configured list (Stödregister › Inställningar)",
+        ),
+        Column(
+            "description",
+            "text",
+            False,
+            "Beskrivning",
+            ("beskrivning", "fritext"),
+            rule="free text; a personnummer is removed, an e-mail address warned about",
+        ),
+        Column(
+            "support_function",
+            "text",
+            True,
+            "Stödfunktion",
+            ("stödfunktion", "funktion"),
+            rule="a function of the configured list (e.g. HR, PC, EH, Admin & juridik)",
+        ),
+        Column(
+            "report_to",
+            "text",
+            False,
+            "Återrapportering till",
+            ("återrapportering till", "återrapportering", "rapportera till"),
+            rule="a role or function, never a name (free text rules)",
+        ),
+        Column("status", "code", True, "Status", ("status", "ärendestatus"), SUPPORT_STATUS_CODES),
+    ),
+    rules=(
+        "request_id unique in the file",
+        "topic and support_function from the configured lists",
+        "request_date not in the future",
+    ),
+)
+
+SUPPORT_EFFORT = Kind(
+    name="support_effort",
+    label_sv="Stödinsatser",
+    grain="One row per support effort given to a unit (linked to a request, or proactive).",
+    key=("effort_id",),
+    columns=(
+        Column(
+            "effort_id",
+            "text",
+            True,
+            "Insats-id",
+            ("insats_id", "insats-id", "insatsid"),
+            rule="required, unique",
+        ),
+        Column(
+            "request_id",
+            "text",
+            False,
+            "Ärende-id",
+            ("ärende_id", "ärende-id", "ärendeid", "stödärende"),
+            rule="empty for proactive support; else must exist among the support requests",
+        ),
+        Column("unit_id", "text", True, "Enhets-id", ("enhet_id", "enhetskod")),
+        Column(
+            "support_function",
+            "text",
+            True,
+            "Stödfunktion",
+            ("stödfunktion", "funktion"),
+            rule="a function of the configured list",
+        ),
+        Column("start_date", "date", True, "Startdatum", ("startdatum", "från")),
+        Column(
+            "end_date",
+            "date",
+            False,
+            "Slutdatum",
+            ("slutdatum", "till"),
+            rule="not before start_date",
+        ),
+        Column(
+            "effort_type",
+            "code",
+            True,
+            "Insatstyp",
+            ("insatstyp", "typ av insats"),
+            {
+                "advice": ("rådgivning", "råd"),
+                "training": ("utbildning",),
+                "coaching": ("handledning", "coachning"),
+                "investigation": ("utredning", "kartläggning"),
+                "recruitment_support": ("rekryteringsstöd",),
+                "process_support": ("processtöd", "processledning"),
+                "other": ("annat", "annan", "övrigt"),
+            },
+        ),
+        Column("hours", "number", False, "Timmar", ("timmar", "antal timmar"), rule=">= 0"),
+        Column(
+            "status",
+            "code",
+            True,
+            "Status",
+            ("status", "insatsstatus"),
+            SUPPORT_STATUS_CODES,
+        ),
+        Column(
+            "feedback_score",
+            "int",
+            False,
+            "Återkoppling (1–5)",
+            ("återkoppling", "nytta", "hjälpte det"),
+            rule="1..5, agreed with the unit; only for a finished effort",
+        ),
+        Column(
+            "feedback_note",
+            "text",
+            False,
+            "Återkoppling, kommentar",
+            ("återkoppling kommentar", "kommentar"),
+            rule="short free text (free text rules)",
+        ),
+    ),
+    rules=(
+        "effort_id unique in the file",
+        "end_date not before start_date",
+        "feedback_score 1..5, only when status is done",
+    ),
+)
+
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -651,6 +848,8 @@ KINDS: dict[str, Kind] = {
         SURVEY,
         SICK_LEAVE,
         TARGETS,
+        SUPPORT_REQUEST,
+        SUPPORT_EFFORT,
     )
 }
 

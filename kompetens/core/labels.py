@@ -99,6 +99,45 @@ PLACEMENT_TYPE_LABELS: dict[str, str] = {
     "teacher_pathway": "Lärarvägen",
 }
 
+#: ``support_request.status`` and ``support_effort.status``.
+SUPPORT_STATUS_LABELS: dict[str, str] = {
+    "received": "Mottagen",
+    "planned": "Planerad",
+    "in_progress": "Pågår",
+    "done": "Klar",
+    "declined": "Avböjd",
+}
+
+#: ``support_request.asker_role``: who asked, as a role (never a name).
+ASKER_ROLE_LABELS: dict[str, str] = {
+    "principal": "Rektor",
+    "deputy_principal": "Biträdande rektor",
+    "area_manager": "Områdeschef",
+    "team_leader": "Arbetslagsledare",
+    "staff_member": "Medarbetare",
+    "other": "Annan roll",
+}
+
+#: ``support_request.channel``.
+SUPPORT_CHANNEL_LABELS: dict[str, str] = {
+    "dialogue": "Dialog",
+    "mailbox": "Funktionsbrevlåda",
+    "order": "Beställning",
+    "network": "Nätverk",
+    "other": "Annat",
+}
+
+#: ``support_effort.effort_type``.
+EFFORT_TYPE_LABELS: dict[str, str] = {
+    "advice": "Rådgivning",
+    "training": "Utbildning",
+    "coaching": "Handledning",
+    "investigation": "Utredning",
+    "recruitment_support": "Rekryteringsstöd",
+    "process_support": "Processtöd",
+    "other": "Annat",
+}
+
 #: The contract's coded columns (column name -> labels of its codes). A column with the same
 #: name has the same codes in every kind (``staff_category`` in staff, events, recruitments).
 CODE_LABELS: dict[str, dict[str, str]] = {
@@ -111,6 +150,10 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "outcome": RECRUITMENT_OUTCOME_LABELS,
     "activity_type": ACTIVITY_TYPE_LABELS,
     "placement_type": PLACEMENT_TYPE_LABELS,
+    "status": SUPPORT_STATUS_LABELS,
+    "asker_role": ASKER_ROLE_LABELS,
+    "channel": SUPPORT_CHANNEL_LABELS,
+    "effort_type": EFFORT_TYPE_LABELS,
 }
 
 #: The ARUBA phases and the two besides them, in the model's order (indicator registry phase ids).

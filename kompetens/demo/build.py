@@ -56,6 +56,7 @@ from kompetens.core.contract import IMPORT_ORDER, KINDS
 from kompetens.demo import kinds as demo_kinds
 from kompetens.demo import people as demo_people
 from kompetens.demo import records as demo_records
+from kompetens.demo import support as demo_support
 from kompetens.demo.benchmarks import load_demo_benchmarks
 from kompetens.demo.people import Timeline
 
@@ -122,6 +123,10 @@ def generate_demo(
         ),
         "targets": demo_kinds.targets_frame(survey, units, tl),
     }
+    last_snapshot = tl.snapshot_dates[-1]
+    frames["support_request"], frames["support_effort"] = demo_support.support_frames(
+        units, info, last_snapshot, seed
+    )
     return {kind: _canonical(kind, frame) for kind, frame in frames.items()}
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from kompetens.core import store
-from kompetens.core.contract import Kind, fold
-from kompetens.ingest import catalogue, identity, pseudonym
+from kompetens.core.contract import FREE_TEXT_COLUMNS, Kind, fold
+from kompetens.ingest import catalogue, identity, pseudonym, support_checks
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import (
     NAME_KEYS,
@@ -44,6 +44,7 @@ FUTURE_CHECKED: frozenset[str] = frozenset(
         "closed_date",
         "survey_date",
         "month",
+        "request_date",
     }
 )
 
@@ -271,6 +272,11 @@ def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, Rule]]:
                 ),
             ),
         ]
+    elif name == "support_effort":
+        rules += [
+            (column, _rule(condition, message))
+            for column, condition, message in support_checks.effort_rules(_raw("start_date"))
+        ]
     return rules
 
 
@@ -460,9 +466,16 @@ def validate(
     today: dt.date | None = None,
     pseudonym_key: bytes | None = None,
     collect_rejected: bool = False,
+    allowed: dict[str, list[str]] | None = None,
 ) -> Validated:
-    """Check every rule of ``kind`` on ``raw``; raise ``ImportRejected`` for whole-file problems."""
+    """Check every rule of ``kind`` on ``raw``; raise ``ImportRejected`` for whole-file problems.
+
+    ``allowed``: columns whose values must be on a list the database holds (the support
+    register's topics, functions and request ids; ``core.support_register.allowed_values``).
+    """
     today = today or dt.date.today()
+    allowed = allowed or {}
+    free_texts: list[tuple[str, set[str], set[str]]] = []
     hm = map_headers(raw.headers, kind)
     whole = _whole_file_issues(file_name, kind, raw, hm)
     if whole:
@@ -563,6 +576,14 @@ def validate(
             value = raw_col
             valid = indicators if col.name == "indicator_id" else scopes
             error = _unknown_values_rule(col.name, uniques.to_list(), valid)
+        elif col.name in allowed:
+            value, error = support_checks.listed_column(
+                col, raw_col, uniques.to_list(), allowed[col.name]
+            )
+        elif col.name in FREE_TEXT_COLUMNS:
+            value, removed, emails = support_checks.free_text_column(raw_col, uniques.to_list())
+            free_texts.append((col.name, removed, emails))
+            error = None
         elif col.type == "text":
             value, error = raw_col, None
         elif len(uniques) * 2 <= frame.height:
@@ -587,6 +608,10 @@ def validate(
             )
 
     errors += _kind_rules(kind, today)
+    for name, removed, emails in free_texts:
+        warnings += support_checks.free_text_warnings(
+            work, name + RAW, display[name], removed, emails
+        )
     if kind.name == "staff":
         warnings += _early_hire_warning(work)
 
