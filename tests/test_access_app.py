@@ -105,7 +105,10 @@ def test_a_principal_lands_on_the_dialogue_of_their_own_unit_and_the_sign_in_is_
     assert f"Inloggad som **{md_text(PRINCIPAL)}** · Rektor (enhet)" in texts(at)
     assert at.session_state[CONTEXT_KEY].scope == Scope.for_units(["E1"], areas=["Norr"])
     # The sidebar's area filter offers the principal's own area only.
-    assert at.selectbox(key="omrade").options == ["Alla områden", "Norr"]
+    # one area in scope: the filter offers that area only and starts on it, so trends and
+    # captions speak of Norr (not of "Alla områden" while showing the organisation's trend)
+    assert at.selectbox(key="omrade").options == ["Norr"]
+    assert at.selectbox(key="omrade").value == "Norr"
     assert "Demoläge" not in texts(at)
     assert events(db, audit.SIGN_IN) == [(PRINCIPAL, None, None)]
 

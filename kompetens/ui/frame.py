@@ -190,9 +190,12 @@ def sidebar_filters(db_path: str, scope: query.Scope) -> Filters:
                 bind="query-params",
                 help="Årsvärden avser referensmånaden (oktober) för personaldata och kalenderåret för flöden.",
             )
+        # A scope of one area (an area manager, a principal) starts on that area, so every
+        # trend and caption speaks of it; "Alla områden" would mean the organisation's trend.
+        own_area_only = scope.level != "org" and len(area_names) == 1
         area = st.selectbox(
             "Område",
-            options=[ALL_AREAS, *area_names],
+            options=area_names if own_area_only else [ALL_AREAS, *area_names],
             index=0,
             key="omrade",
             bind="query-params",
