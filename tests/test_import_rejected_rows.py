@@ -278,3 +278,38 @@ def test_the_cli_imports_through_the_profile_names_the_rejected_file_and_says_wh
     written = (tmp_path / "heroma okt.avvisade.csv").read_text(encoding="utf-8-sig")
     assert written.splitlines()[1].startswith("rad;Personnr;Anst.nr;Org.enhet;")
     assert_no_identity_leaks(written + out.output)
+
+
+def test_a_rejected_cell_a_spreadsheet_would_run_as_a_formula_is_written_with_an_apostrophe(
+    tmp_path,
+):
+    # line 6's unit is '=SUMMA(1+1)' (not a unit: rejected) and its FTE '-0,5' (a plain
+    # negative number, not a formula); only the unit cell gets the leading apostrophe.
+    formula = "=SUMMA(1+1)"
+    csv = HEROMA_CSV.replace(f"{P2[:6]}-{P2[6:]};1002;Bo Ek;U1;Lärare;1,5;", "").replace(
+        "Summa;4;;;;;;\n",
+        f"{P2[:6]}-{P2[6:]};1002;Bo Ek;{formula};Lärare;-0,5;TV;J\n",
+    )
+    conn = seeded_db()
+    result = import_bytes(
+        conn,
+        csv.encode("cp1252"),
+        "heroma okt.csv",
+        partial=True,
+        profile=HEROMA,
+        rejected_dir=tmp_path,
+    )
+    lines = rejected_lines(result)
+    row = next(line for line in lines if ";1002;" in line)
+    assert ";'=SUMMA(1+1);" in row
+    assert ";-0,5;" in row
+
+
+def test_the_importer_reads_an_apostrophe_before_a_formula_character_as_the_text_after_it():
+    # A corrected rejected-rows file comes back with "'=…" cells: the unit id "'+U1" is read
+    # as "+U1" (an unknown unit, so the error names "+U1", not "'+U1").
+    csv = "unit_id;unit_name;area;school_form\n'+U1;Plusskolan;Norr;grundskola\n"
+    conn = seeded_db()
+    import_bytes(conn, csv.encode("utf-8"), "units.csv", user="test")
+    names = [r[0] for r in conn.execute("select unit_id from units order by unit_id").fetchall()]
+    assert "+U1" in names and "'+U1" not in names

@@ -23,6 +23,13 @@ from kompetens.ingest.errors import ImportRejected, ValidationIssue
 ROW = "_row"
 _STRIP = " \t\r\n\u00a0"
 _PADDED = r"^[ \t\r\n\u00a0]|[ \t\r\n\u00a0]$"
+#: A cell the rejected-rows file (or another export) neutralised for spreadsheets: an
+#: apostrophe before a formula character (``'=Ekskolan``). Read back as the text after it.
+_NEUTRALISED = r"^'([=+\-@])"
+
+
+def _unneutralised(cell: pl.Expr, quoted: bool) -> pl.Expr:
+    return cell.str.replace(_NEUTRALISED, "$1") if quoted else cell
 
 
 @dataclass
@@ -246,15 +253,19 @@ def _finish(frame: pl.DataFrame, file_name: str, fmt: str, first_row: int, **inf
         data_cols = [c for c, n in zip(data_cols, nulls, strict=True) if n < frame.height]
     # Stripping a million strings is costly: only columns with padding (or empty
     # quoted strings) pay for it. Empty fields are already null from the readers.
+    n = len(data_cols)
     flags = frame.select(
         [pl.col(c).str.contains(_PADDED).any().alias(c) for c in data_cols]
         + [(pl.col(c) == "").any().alias(f"{c}\x00empty") for c in data_cols]
+        + [pl.col(c).str.starts_with("'").any().alias(f"{c}\x00quoted") for c in data_cols]
     ).row(0)
-    padded, empty = flags[: len(data_cols)], flags[len(data_cols) :]
+    padded, empty, quoted = flags[:n], flags[n : 2 * n], flags[2 * n :]
     fixes = [
-        (pl.col(c).str.strip_chars(_STRIP) if pad else pl.col(c)).replace("", None).alias(c)
-        for c, pad, emp in zip(data_cols, padded, empty, strict=True)
-        if pad or emp
+        _unneutralised(pl.col(c).str.strip_chars(_STRIP) if pad else pl.col(c), quote)
+        .replace("", None)
+        .alias(c)
+        for c, pad, emp, quote in zip(data_cols, padded, empty, quoted, strict=True)
+        if pad or emp or quote
     ]
     if fixes:
         frame = frame.with_columns(fixes)
