@@ -302,13 +302,29 @@ def rejected_title(source: str, where: str) -> str:
     )
 
 
+def for_spreadsheets(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells a spreadsheet would run as a formula get a leading ``'`` (``=1+1`` ->
+    ``'=1+1``); a plain signed number (``-0,5``) is left as it is. The importer reads
+    ``'=…`` back as ``=…``, so a corrected file can be imported again as it is."""
+    formula = pl.col(pl.String).str.contains(r"^[=@\t\r]") | (
+        pl.col(pl.String).str.contains(r"^[+\-]")
+        & ~pl.col(pl.String).str.contains(r"^[+\-][0-9]+([.,][0-9]+)?$")
+    )
+    return frame.with_columns(
+        pl.when(formula.fill_null(False))
+        .then(pl.lit("'") + pl.col(pl.String))
+        .otherwise(pl.col(pl.String))
+        .name.keep()
+    )
+
+
 def _write_rejected(rejected: pl.DataFrame, target: Path, source: str, where: str | None) -> Path:
     """Write the rejected rows under a title line; the importer skips the title on re-import."""
     target.parent.mkdir(parents=True, exist_ok=True)
     # Semicolon and BOM: opens directly in Swedish Excel; values stay as the user wrote them.
     where = where or f"Sparad som {mask_in_text(str(target))}"
     title = rejected_title(source, where).replace('"', "'")
-    body = rejected.write_csv(separator=";")
+    body = for_spreadsheets(rejected).write_csv(separator=";")
     target.write_bytes(("\ufeff" + f'"{title}"\n' + body).encode("utf-8"))
     return target
 
