@@ -119,6 +119,7 @@ OUTSIDE = {
     "unit_values": lambda c, s, u, a: q.unit_values(c, s, [CERT], "year", "2025", area=a),
     "units": lambda c, s, u, a: q.units(c, s, area=a),
     "imports": lambda c, s, u, a: records.imports(c, s),  # the import log: organisation-wide only
+    "unit_outlook": lambda c, s, u, a: q_projection.unit_outlook(c, s, u),
 }  # fmt: skip
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from kompetens import query
+from kompetens.query import projection
 from kompetens.ui import benchmark_view, components
 from kompetens.ui import dialogue_view as view
 from kompetens.ui.brief_downloads import render_brief_downloads
@@ -143,6 +144,10 @@ else:
                 st.markdown(components.status_text(row["status"]))
                 st.caption(card["comparison"] + (f" · {card['rank']}" if card["rank"] else ""))
                 benchmark_view.card_comparison(st, cur, scope, row["indicator_id"], period, unit_id)
+
+    # ---- Outlook: the certified share 5 years ahead at the observed pace (as in the brief) ----
+    for line in projection.unit_outlook(cur, scope, unit_id):
+        st.markdown(f":material/trending_up: **Prognos:** {line}")
 
     # ---- Support need: what drives the unit's index ---------------------------------------
     if talk.support is not None:

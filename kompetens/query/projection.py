@@ -27,6 +27,7 @@ from kompetens.access.scope import Scope, ScopeError
 from kompetens.analysis import projection as model_
 from kompetens.analysis import projection_solve as solve_
 from kompetens.core import store
+from kompetens.indicators import registry
 from kompetens.indicators.pipelines.grain import Settings
 from kompetens.ingest import snapshot_check
 from kompetens.query.cache import _cached, _memo
@@ -484,3 +485,61 @@ def backtest(
         )
 
     return _cached("projection_backtest", conn, (from_year, draws), compute)
+
+
+def outlook_line(row: dict, name: str) -> str:
+    """The one-line outlook of a share, for the dialogue page and the unit brief (PDF and Excel).
+
+    ``row``: one scope's projection row of its last projected year (``projection``'s
+    columns). E.g. "Andel behöriga lärare (heltidstjänster) – med nuvarande takt: 68 %
+    (61–74 %) år 2031, mål 80 %." A suppressed row gives '..' and says why; a figure
+    resting on fewer than ``analysis.projection.UNCERTAIN_BELOW`` people says it is uncertain.
+    """
+    from kompetens.present.formatting import fmt_number, fmt_percent
+
+    year = row["year"]
+    if row["suppressed"] or row["median"] is None:
+        return (
+            f"{name} – med nuvarande takt år {year}: .. (prognosen visas inte: den vilar på "
+            f"färre än {SUPPRESSION_THRESHOLD} personer eller skulle röja en dold siffra)."
+        )
+    low = fmt_number(row["low80"] * 100, 0)
+    line = (
+        f"{name} – med nuvarande takt: {fmt_percent(row['median'], 0)} "
+        f"({low}–{fmt_percent(row['high80'], 0)}) år {year}"
+    )
+    if row.get("target") is not None:
+        line += f", mål {fmt_percent(row['target'], 0)}"
+    line += "."
+    if row["uncertain"]:
+        line += f" Osäkert: prognosen vilar på {fmt_number(row['n_start'])} personer."
+    return line
+
+
+def unit_outlook(conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str) -> list[str]:
+    """The unit's outlook lines (``outlook_line``), one per certified share it has, at the observed pace.
+
+    Grain: one unit, the last projected year (5 years ahead). Empty when the unit has
+    neither share or there are no snapshots. ``ScopeError`` for a unit outside the scope.
+    Reads the scope's whole projection (cached once per scope), so an area's briefs
+    compute it once.
+    """
+
+    def compute(cur, ctx):
+        _check(scope, _unit_frame(cur, ctx), None, unit_id)
+        return True
+
+    _cached("projection_outlook_check", conn, (scope, unit_id), compute)
+    frame = projection(conn, scope)
+    rows = frame.filter(
+        (pl.col("level") == "unit") & (pl.col("scope_id") == unit_id) & (pl.col("step") >= 1)
+    )
+    if rows.height == 0:
+        return []
+    lines = []
+    for indicator_id in model_.INDICATORS:
+        part = rows.filter(pl.col("indicator_id") == indicator_id)
+        if part.height:
+            last = part.filter(pl.col("step") == part["step"].max()).row(0, named=True)
+            lines.append(outlook_line(last, registry.get(indicator_id).name_sv))
+    return lines

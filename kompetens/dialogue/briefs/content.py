@@ -31,6 +31,7 @@ from kompetens.dialogue.talking_points import as_text
 from kompetens.indicators import registry
 from kompetens.present.formatting import MISSING, fmt_date, fmt_delta, fmt_value
 from kompetens.query import benchmarks as external
+from kompetens.query import projection
 
 UNDERLAG = "underlag"
 PROTOKOLL = "protokoll"
@@ -177,6 +178,9 @@ class Brief:
     agreed_actions: tuple[ActionLine, ...] = ()
     #: The unit against the own municipality, similar municipalities and the country (Kolada).
     comparisons: tuple[Comparison, ...] = ()
+    #: The unit's outlook at the observed pace, one line per certified share
+    #: (``query.projection.unit_outlook``, the same lines as the dialogue page).
+    outlook: tuple[str, ...] = ()
 
     @property
     def has_data(self) -> bool:
@@ -491,4 +495,5 @@ def build_brief(
         placement=placement,
         talking_points=tuple(points),
         comparisons=comparisons_for(conn, scope, unit_id, period, figures),
+        outlook=tuple(projection.unit_outlook(conn, scope, unit_id)),
     )

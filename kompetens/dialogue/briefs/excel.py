@@ -195,6 +195,7 @@ def _overview_rows(brief: Brief) -> list[tuple[str, str]]:
     ]
     if not brief.has_data:
         rows.append(("Nyckeltal", brief.no_data_text))
+    rows += [("Prognos", line) for line in brief.outlook]
     return rows
 
 

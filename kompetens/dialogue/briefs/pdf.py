@@ -141,6 +141,7 @@ def typst_data(brief: Brief, images: list[ChartImage], chart_note: str = "") -> 
         ],
         "comparison_note": _comparison_note(brief),
         "talking_points": list(brief.talking_points),
+        "outlook": list(brief.outlook),
         "charts": [{"file": image.name, "title": image.title} for image in images],
         "chart_note": chart_note,
         "previous_dialogue": brief.previous_dialogue,
