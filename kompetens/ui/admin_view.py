@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from kompetens.access import audit, auth
-from kompetens.present.formatting import fmt_number
+from kompetens.present.formatting import fmt_count
 
 ROLES: tuple[str, ...] = auth.ROLES
 AREA_MANAGER = auth.AREA_MANAGER
@@ -97,7 +97,7 @@ def remove_user(conn: duckdb.DuckDBPyConnection, viewer: object, email: str) -> 
 def log_caption(events: pl.DataFrame) -> str:
     """How many events the filter found and how long events are kept."""
     return (
-        f"{fmt_number(events.height)} händelser. "
+        f"{fmt_count(events.height, 'händelse', 'händelser')}. "
         f"Händelser äldre än {audit.retention_days()} dagar rensas automatiskt "
         f"({audit.RETENTION_ENV}). Importer och ångringar kommer från importloggen."
     )
