@@ -75,9 +75,9 @@ def test_the_reconciliation_table_shows_both_shares_the_flag_and_the_reasons(db)
     rows = {r["Enhet"]: r for r in table.to_dict("records")}
     assert rows["Ekskolan"]["Vår andel (HR)"] == "57,6\u00a0%"  # 3.4 / 5.9
     assert rows["Ekskolan"]["Skolverkets andel"] == "70,0\u00a0%"
-    assert rows["Ekskolan"]["Skillnad (procentenheter)"] == "\u221212,4"
-    assert rows["Ekskolan"]["Skiljer > 10 procentenheter"] == "⚠ Ja"
-    assert rows["Söderskolan"]["Skiljer > 10 procentenheter"] == ""
+    assert rows["Ekskolan"]["Skillnad (p.e.)"] == "\u221212,4"
+    assert rows["Ekskolan"]["> 10 p.e."] == "⚠ Ja"
+    assert rows["Söderskolan"]["> 10 p.e."] == ""
     warning = at.warning[0].value
     assert "1 enhet skiljer sig mer än 10 procentenheter" in warning
     assert "undervisningstiden" in warning and "en flagga per person" in warning
@@ -103,7 +103,34 @@ def test_the_trend_gets_the_national_and_group_lines_only_for_years_on_its_axis(
         ("Liknande kommuner (Kolada)", ["2024"]),
         ("Riket (Kolada)", ["2023", "2024"]),
     ]
-    assert "Prickade linjer: Riket och Liknande kommuner enligt" in texts(at)
+    shown = texts(at)
+    # each line named with its years and linked to Kolada's page on the KPI and its own id
+    assert (
+        "Riket (prickad linje): [Kolada N15814, 2023–2024]"
+        "(https://www.kolada.se/verktyg/fri-sokning/?kpis=N15814&municipals=0000)" in shown
+    )
+    assert "Liknande kommuner" in shown and "[Kolada N15814, 2024](" in shown
+    assert "municipals=G1)" in shown
+
+
+def test_the_trend_lines_are_optional_and_a_switch_turns_them_off(db):
+    at = run(db)
+    switch = at.toggle(key="benchmark_lines")
+    assert (switch.label, switch.value) == (benchmark_view.TREND_TOGGLE, True)
+    switch.set_value(False).run()
+    assert not at.exception
+    assert at.session_state["traces"] == []  # only the chart's own series is left
+    assert "Jämförelselinjer" not in texts(at)
+
+
+def test_the_reconciliation_columns_fit_the_page_at_1400_pixels():
+    config = benchmark_view.reconciliation_column_config()
+    assert list(config) == list(benchmark_view.RECONCILIATION_LABELS.values())
+    widths = [c["width"] for c in config.values()]
+    # Streamlit's main column is about 940 px wide at a 1400 px window with the sidebar open
+    assert sum(widths) <= 920
+    assert config["Enhet"]["pinned"] is True
+    assert config["Källa"]["type_config"]["display_text"] == "Skolverket"
 
 
 def test_the_display_keeps_a_masked_official_value_verbatim():
@@ -120,7 +147,7 @@ def test_the_display_keeps_a_masked_official_value_verbatim():
     assert (
         shown["Vår andel (HR)"],
         shown["Skolverkets andel"],
-        shown["Skillnad (procentenheter)"],
+        shown["Skillnad (p.e.)"],
     ) == (
         "50,0\u00a0%",
         "*",

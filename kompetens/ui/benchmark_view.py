@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from kompetens.external.schema import kolada_page_url
 from kompetens.indicators.registry import get
 from kompetens.present.formatting import fmt_number, fmt_value, md_text
 from kompetens.query import benchmarks
@@ -99,10 +100,39 @@ RECONCILIATION_LABELS = {
     "ours": "Vår andel (HR)",
     "official": "Skolverkets andel",
     "official_period": "Läsår",
-    "difference": "Skillnad (procentenheter)",
-    "flag": "Skiljer > 10 procentenheter",
+    "difference": "Skillnad (p.e.)",
+    "flag": "> 10 p.e.",
     "source_url": "Källa",
 }
+#: Column widths (pixels) and tooltips: the nine columns fit the page at 1400 px (905 px in all);
+#: narrower windows scroll the table sideways with the unit's name pinned.
+_RECONCILIATION_COLUMNS: dict[str, tuple[int, str | None]] = {
+    "unit_name": (160, None),
+    "area": (110, None),
+    "school_unit_code": (100, "Skolverkets kod för skolenheten."),
+    "ours": (95, "Vår beräkning från HR-data i oktober: en flagga per person."),
+    "official": (115, "Skolverkets officiella andel, viktad med undervisningstid; markeringar som Skolverket visar dem."),
+    "official_period": (65, "Skolverkets läsår (mätt den 15 oktober)."),
+    "difference": (90, "Vår andel minus Skolverkets, i procentenheter (p.e.)."),
+    "flag": (75, "Skiljer sig mer än 10 procentenheter från Skolverket."),
+    "source_url": (95, "Skolenhetens sida hos Skolverket."),
+}  # fmt: skip
+
+
+def reconciliation_column_config() -> dict:
+    """The table's column configuration: narrow fixed widths, tooltips, the unit pinned, a link."""
+    config = {}
+    for key, (width, help_text) in _RECONCILIATION_COLUMNS.items():
+        label = RECONCILIATION_LABELS[key]
+        if key == "source_url":
+            config[label] = st.column_config.LinkColumn(
+                label, width=width, help=help_text, display_text="Skolverket"
+            )
+        else:
+            config[label] = st.column_config.TextColumn(
+                label, width=width, help=help_text, pinned=key == "unit_name" or None
+            )
+    return config
 
 
 def reconciliation_display(table: pl.DataFrame) -> pl.DataFrame:
@@ -157,15 +187,7 @@ def reconciliation_table(
         "visar dem (`..` för få, `.` uppgift saknas, `~100` nära 100 %, `*` skyddat)."
     )
     shown = reconciliation_display(table)
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_config={
-            RECONCILIATION_LABELS["source_url"]: st.column_config.LinkColumn(
-                display_text="Skolverket"
-            )
-        },
-    )
+    st.dataframe(shown, hide_index=True, column_config=reconciliation_column_config())
     flagged = int(table["flagged"].sum())
     if flagged:
         reasons = "\n".join(f"- {reason}" for reason in benchmarks.RECONCILIATION_REASONS)
@@ -181,11 +203,44 @@ def reconciliation_table(
 # ---- Trend charts: the national and similar-municipalities lines ------------------------------
 
 
+def trend_caption(lines: list[pl.DataFrame], kpi: str) -> str:
+    """Under the chart: each line's name (with its line style) and years, linked to Kolada.
+
+    ``lines``: one ``query.benchmarks.external_trend`` frame per comparison, as drawn. Each link
+    opens Kolada's page on the KPI and that comparison's id (every year).
+    """
+    styles = {"national": "prickad", "municipality_group": "streckprickad"}
+    parts = []
+    for part in lines:
+        kind, place = part["comparison_kind"][0], part["comparison_id"][0]
+        first, last = part["year"].min(), part["year"].max()
+        years = str(first) if first == last else f"{first}–{last}"
+        name = part["label"][0]
+        if kind == "municipality_group" and part["comparison_name"][0]:
+            name = f"{name} ({md_text(part['comparison_name'][0])})"
+        parts.append(
+            f"{name} ({styles.get(kind, 'streckad')} linje): "
+            f"[Kolada {md_text(kpi)}, {years}]({kolada_page_url(kpi, place, None)})"
+        )
+    demo = " *Demodata.*" if any(part["is_demo"].any() for part in lines) else ""
+    return "Jämförelselinjer – " + " · ".join(parts) + "." + demo
+
+
+#: The label of the switch that shows or hides a trend chart's national / group lines.
+TREND_TOGGLE = "Visa riket och liknande kommuner (Kolada)"
+
+
 def trend_lines(
-    fig: go.Figure, cur, scope, indicator_id: str, period_type: str = "year"
+    fig: go.Figure,
+    cur,
+    scope,
+    indicator_id: str,
+    period_type: str = "year",
+    key: str = "benchmark_lines",
 ) -> go.Figure:
     """Add the national and similar-municipalities lines to a yearly trend chart (and a caption).
 
+    Optional: a switch (``TREND_TOGGLE``, on by default, ``key`` per chart) turns them off.
     Only years already on the chart's axis get a point, so the lines never stretch it. Monthly
     charts get nothing: the sources publish yearly values.
     """
@@ -195,6 +250,10 @@ def trend_lines(
     if lines.is_empty():
         return fig
     on_axis = {str(x) for trace in fig.data for x in (trace.x or ())}
+    if lines.filter(pl.col("year").cast(pl.String).is_in(list(on_axis))).is_empty():
+        return fig
+    if not st.toggle(TREND_TOGGLE, value=True, key=key):
+        return fig
     indicator = get(indicator_id)
     added = []
     for (kind,), part in lines.partition_by(
@@ -226,14 +285,7 @@ def trend_lines(
         )
         added.append(part)
     if added:
-        both = pl.concat(added)
-        first, last = both["year"].min(), both["year"].max()
-        url = both["source_url"][0]
-        st.caption(
-            f"Prickade linjer: Riket och Liknande kommuner enligt "
-            f"[Kolada {md_text(indicator.kolada_id)}, {first}–{last}]({url})."
-            + (" *Demodata.*" if both["is_demo"].any() else "")
-        )
+        st.caption(trend_caption(added, indicator.kolada_id))
     return fig
 
 

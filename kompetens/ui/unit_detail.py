@@ -10,8 +10,8 @@ import streamlit as st
 from kompetens import query
 from kompetens.present import charts
 from kompetens.present.formatting import md_text
+from kompetens.ui import benchmark_view, components, figures
 from kompetens.ui import competence_views as views
-from kompetens.ui import components, figures
 
 
 @st.fragment
@@ -160,17 +160,10 @@ def show(cur, scope, table, share_id: str, share_name: str, period: str) -> None
             st.markdown(
                 f"**{share_name}** – {md_text(names.get(unit_id, unit_id))} jämfört med område och organisation"
             )
-            figures.show(
-                charts.trend(
-                    unit_trend,
-                    x="period",
-                    y="value",
-                    unit="share",
-                    series="series",
-                    target="target",
-                ),
-                config={"displaylogo": False},
-                key="unit_trend",
+            fig = charts.trend(
+                unit_trend, x="period", y="value", unit="share", series="series", target="target"
             )
+            benchmark_view.trend_lines(fig, cur, scope, share_id, key="unit_trend_benchmarks")
+            figures.show(fig, config={"displaylogo": False}, key="unit_trend")
             if hidden := views.hidden_points(unit_trend):
                 st.caption(f"`..` (dolt): {md_text(hidden)}")
