@@ -111,11 +111,35 @@ def assert_as_full_recompute(conn) -> None:
     assert_frame_equal(kept, full, check_exact=False, rel_tol=1e-9, abs_tol=1e-12)
 
 
+#: Kinds no indicator reads (the support register): their imports change no key figure.
+UNREAD = frozenset(k for k in KINDS if not blocks_for([k]))
+
+
 def test_every_kind_of_the_contract_has_an_extra_file_here():
-    assert set(EXTRA) == set(KINDS)
+    assert {"support_request", "support_effort"} <= UNREAD
+    assert set(EXTRA) == set(KINDS) - UNREAD
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
+def test_an_import_of_a_kind_no_indicator_reads_keeps_the_figures_and_carries_them_forward(
+    conn, tmp_path
+):
+    before = stored(conn)
+    meta = engine.read_meta(conn)
+    path = tmp_path / "support_request.csv"
+    path.write_text(
+        "request_id,unit_id,request_date,asker_role,channel,topic,support_function,status\n"
+        "A1,E1,2025-03-02,principal,dialogue,Rekrytering,HR,received\n",
+        encoding="utf-8",
+    )
+    import_file(conn, path, kind="support_request", user="test")
+    assert stored(conn).equals(before)
+    after = engine.read_meta(conn)
+    assert after["computed_at"] == meta["computed_at"]
+    assert after["data_version"] == store.data_version(conn)
+    assert not engine.figures_stale(conn)
+
+
+@pytest.mark.parametrize("kind", sorted(set(KINDS) - UNREAD))
 def test_after_an_import_and_its_undo_the_stored_figures_equal_a_full_recompute(
     kind, conn, tmp_path
 ):

@@ -45,6 +45,10 @@ SNAPSHOT_CONFIRMED = "snapshot_confirmed"
 #: A mapping profile version saved (the Import page, ``kompetens profiles import``);
 #: the importer names it ``ingest.profiles.AUDIT_ACTION``.
 PROFILE_SAVED = "profile_saved"
+#: A support request or effort saved, or a status or feedback changed, in the app's support
+#: form; and such a change undone (``dialogue.support_register``; the batch is in the import log).
+SUPPORT_SAVED = "support_saved"
+SUPPORT_UNDONE = "support_undone"
 
 ACTION_LABELS: dict[str, str] = {
     SIGN_IN: "Inloggning",
@@ -60,6 +64,8 @@ ACTION_LABELS: dict[str, str] = {
     AUDIT_EXPORT: "Loggen exporterad",
     SNAPSHOT_CONFIRMED: "Ofullständig ögonblicksbild bekräftad",
     PROFILE_SAVED: "Importprofil sparad",
+    SUPPORT_SAVED: "Stödregister: ändring sparad",
+    SUPPORT_UNDONE: "Stödregister: ändring ångrad",
 }
 
 DEFAULT_RETENTION_DAYS = 730

@@ -567,9 +567,50 @@ def stored_settings(conn: duckdb.DuckDBPyConnection) -> dict:
 
 
 def recompute_after_change(conn: duckdb.DuckDBPyConnection, changed: frozenset[str]) -> None:
-    """After an import or undo: recompute what the changed kinds feed, with the stored settings."""
+    """After an import or undo: recompute what the changed kinds feed, with the stored settings.
+
+    A change to kinds no indicator reads (the support register) recomputes nothing: the
+    figures are carried forward to the new data version (:func:`_carry_forward`).
+    """
     store.migrate(conn)
+    if not blocks_for(changed) and _carry_forward(conn):
+        return
     recompute(conn, changed, **stored_settings(conn))
+
+
+def _carry_forward(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Stamp figures that were current before a change no indicator reads as current after it.
+
+    Only when the figures were computed at the data version just before this change
+    (else False: the caller recomputes). The stored suppression mask, stamped with the
+    same version, is carried forward with them (by its table name: the engine imports
+    nothing of the query layer), so a support request saved in the app does not cost a
+    recompute of the whole mask.
+    """
+    meta = read_meta(conn)
+    version = store.data_version(conn)
+    if meta is None or int(meta["data_version"]) != version - 1:
+        return False
+    with store.transaction(conn):
+        conn.execute("UPDATE key_figures_meta SET data_version = ?", [version])
+        raw = store.scalar(conn, "SELECT value FROM meta WHERE key = ?", [STAFF_DATES_KEY])
+        if raw is not None:
+            dates = json.loads(raw)
+            if dates.get("data_version") == version - 1:
+                dates["data_version"] = version
+                conn.execute(
+                    "UPDATE meta SET value = ? WHERE key = ?", [json.dumps(dates), STAFF_DATES_KEY]
+                )
+        has_mask = store.scalar(
+            conn,
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'key_figure_suppression_meta'",
+        )
+        if has_mask:
+            conn.execute(
+                "UPDATE key_figure_suppression_meta SET data_version = ? WHERE data_version = ?",
+                [version, version - 1],
+            )
+    return True
 
 
 def computed_indicator_ids(conn: duckdb.DuckDBPyConnection) -> set[str]:

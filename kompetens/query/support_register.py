@@ -1,0 +1,302 @@
+"""Reading the support register: requests, efforts, their changes, and need against support.
+
+Scope is enforced here, as for key figures (``kompetens.query``): a principal sees the
+requests and efforts of their own unit, an area manager those of their area, an
+organisation-wide scope everything; an explicit unit outside the scope raises
+``ScopeError``. Leadership is shown aggregates (``overview``) rather than the
+requests' free text: that choice is the page's, by role (``ui.support_view``).
+
+Every function reads the live rows (``current_support_request``,
+``current_support_effort``); the raw tables keep every version, which is what
+makes each change undoable (``changes``). Free text is returned as stored (a
+personnummer was removed on the way in) and must be rendered as text.
+
+"De som inte ber om stöd" (:func:`need_versus_support`) sets each unit's support-need
+score (the existing index, ``query.support_need``) against the requests it made and
+the support it received in the twelve months up to the reference month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from kompetens.access.scope import Scope, ScopeError
+from kompetens.core import store
+from kompetens.query.listings import latest_month, units
+from kompetens.query.support_index import support_need
+
+SUPPORT_KINDS: tuple[str, ...] = ("support_request", "support_effort")
+
+#: The named quadrant, and the others, in the order a table lists them.
+HIGH_NO_SUPPORT = "high_no_support"
+QUADRANT_LABELS: dict[str, str] = {
+    HIGH_NO_SUPPORT: "Högt behov, inget stöd begärt eller givet",
+    "high_support": "Högt behov, stöd begärt eller givet",
+    "low_support": "Lägre behov, stöd begärt eller givet",
+    "low_no_support": "Lägre behov, inget stöd begärt eller givet",
+    "unknown": "Behov okänt (saknar färska data)",
+}
+#: A unit has high need when its rank is in the top quarter of the ranked units (org-wide).
+HIGH_NEED_SHARE = 0.25
+WINDOW_MONTHS = 12
+
+REQUEST_SCHEMA: dict[str, pl.DataType] = {
+    "request_id": pl.String(),
+    "unit_id": pl.String(),
+    "unit_name": pl.String(),
+    "area": pl.String(),
+    "request_date": pl.Date(),
+    "asker_role": pl.String(),
+    "channel": pl.String(),
+    "topic": pl.String(),
+    "description": pl.String(),
+    "support_function": pl.String(),
+    "report_to": pl.String(),
+    "status": pl.String(),
+    "efforts": pl.Int64(),
+    "hours": pl.Float64(),
+}
+
+
+def _visible(conn: duckdb.DuckDBPyConnection, scope: Scope, area: str | None) -> pl.DataFrame:
+    return units(conn, scope, area=area).select("unit_id", "unit_name", "area")
+
+
+def check_unit(conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str) -> dict:
+    """The unit's ``unit_id, unit_name, area`` if the scope may see it; else ``ScopeError``."""
+    found = _visible(conn, scope, None).filter(pl.col("unit_id") == unit_id)
+    if found.height == 0:
+        raise ScopeError(f"enheten {unit_id!r} ligger utanför din behörighet")
+    return found.row(0, named=True)
+
+
+def requests(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    area: str | None = None,
+    unit_id: str | None = None,
+) -> pl.DataFrame:
+    """The live support requests the scope may see, newest first.
+
+    Grain: one row per request (``REQUEST_SCHEMA``): the request's columns, the unit's
+    name and area, and ``efforts`` / ``hours``: the efforts linked to it and their hours.
+    """
+    visible = _visible(conn, scope, area)
+    if unit_id is not None:
+        check_unit(conn, scope, unit_id)
+        visible = visible.filter(pl.col("unit_id") == unit_id)
+    frame = store.frame(
+        conn,
+        """SELECT r.*, count(e.effort_id) AS efforts, sum(e.hours) AS hours
+        FROM current_support_request r
+        LEFT JOIN current_support_effort e ON e.request_id = r.request_id
+        GROUP BY ALL""",
+    )
+    if frame.height == 0:
+        return pl.DataFrame(schema=REQUEST_SCHEMA)
+    return (
+        frame.join(visible, on="unit_id", how="inner")
+        .select(list(REQUEST_SCHEMA))
+        .cast(REQUEST_SCHEMA)
+        .sort(["request_date", "request_id"], descending=True)
+    )
+
+
+def efforts(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    area: str | None = None,
+    unit_id: str | None = None,
+) -> pl.DataFrame:
+    """The live support efforts the scope may see, newest first.
+
+    Grain: one row per effort: its columns (``request_id`` null for proactive support)
+    and the unit's ``unit_name, area``.
+    """
+    visible = _visible(conn, scope, area)
+    if unit_id is not None:
+        check_unit(conn, scope, unit_id)
+        visible = visible.filter(pl.col("unit_id") == unit_id)
+    frame = store.read_current(conn, "support_effort")
+    return frame.join(visible, on="unit_id", how="inner").sort(
+        ["start_date", "effort_id"], descending=True
+    )
+
+
+def current_row(conn: duckdb.DuckDBPyConnection, scope: Scope, kind: str, row_id: str) -> dict:
+    """One live request or effort by id, as stored; ``ScopeError`` outside the scope, ``KeyError`` if none."""
+    if kind not in SUPPORT_KINDS:
+        raise ValueError(f"okänd typ {kind!r}")
+    key = "request_id" if kind == "support_request" else "effort_id"
+    frame = store.read_current(conn, kind).filter(pl.col(key) == row_id)
+    if frame.height == 0:
+        raise KeyError(row_id)
+    row = frame.row(0, named=True)
+    check_unit(conn, scope, row["unit_id"])
+    return row
+
+
+def changes(conn: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 20) -> pl.DataFrame:
+    """The newest changes to the register (each is an import batch), for the undo list.
+
+    Grain: one row per batch of a support kind whose rows all belong to units the scope
+    may see: ``batch_id, kind, file_name, user_name, imported_at, undone_at, rows_written``.
+    """
+    visible = _visible(conn, scope, None)["unit_id"].to_list()
+    log = store.frame(
+        conn,
+        """SELECT batch_id, kind, file_name, user_name, imported_at, undone_at, rows_written
+        FROM import_log WHERE kind IN ('support_request', 'support_effort')
+        ORDER BY batch_id DESC""",
+    )
+    if log.height == 0:
+        return log
+    owners = store.frame(
+        conn,
+        """SELECT _batch_id AS batch_id, list(DISTINCT unit_id) AS units FROM support_request
+        GROUP BY 1 UNION ALL
+        SELECT _batch_id, list(DISTINCT unit_id) FROM support_effort GROUP BY 1""",
+    )
+    allowed = owners.filter(pl.col("units").list.eval(pl.element().is_in(visible)).list.all())[
+        "batch_id"
+    ]
+    return log.filter(pl.col("batch_id").is_in(allowed.implode())).head(limit)
+
+
+def overview(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    since: dt.date | None = None,
+) -> pl.DataFrame:
+    """Aggregates for leadership: requests and support per area and support function.
+
+    Grain: one row per area × support function: ``requests``, ``open`` (received, planned
+    or in progress), ``declined``, ``efforts``, ``hours``, ``feedback_mean`` (1–5, over the
+    efforts with feedback) and ``with_feedback``. Requests from ``since`` (request date)
+    and efforts from ``since`` (start date); everything when ``since`` is None.
+    """
+    req = requests(conn, scope)
+    eff = efforts(conn, scope)
+    if since is not None:
+        req = req.filter(pl.col("request_date") >= since)
+        eff = eff.filter(pl.col("start_date") >= since)
+    keys = ["area", "support_function"]
+    r = req.group_by(keys).agg(
+        pl.len().cast(pl.Int64).alias("requests"),
+        pl.col("status")
+        .is_in(["received", "planned", "in_progress"])
+        .sum()
+        .cast(pl.Int64)
+        .alias("open"),
+        (pl.col("status") == "declined").sum().cast(pl.Int64).alias("declined"),
+    )
+    e = eff.group_by(keys).agg(
+        pl.len().cast(pl.Int64).alias("efforts"),
+        pl.col("hours").sum().alias("hours"),
+        pl.col("feedback_score").mean().alias("feedback_mean"),
+        pl.col("feedback_score").is_not_null().sum().cast(pl.Int64).alias("with_feedback"),
+    )
+    out = r.join(e, on=keys, how="full", coalesce=True)
+    return out.with_columns(
+        pl.col("requests", "open", "declined", "efforts", "with_feedback").fill_null(0)
+    ).sort(keys)
+
+
+def _window(reference: str) -> tuple[dt.date, dt.date]:
+    """The twelve months ending with reference month ``YYYY-MM``: (first day, last day)."""
+    year, month = int(reference[:4]), int(reference[5:7])
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    first = dt.date(year - 1 + (month == 12), month % 12 + 1, 1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+def need_versus_support(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    period: str | None = None,
+    weights: dict[str, float] | None = None,
+) -> pl.DataFrame:
+    """Each unit's support-need score against the support it asked for and received.
+
+    Grain: one row per unit of the support-need index in the scope: ``unit_id, unit_name,
+    area, school_form, score, rank, has_recent_data``, then ``requests`` (requests dated in
+    the window), ``efforts`` and ``hours`` (efforts started or finished in the window, with
+    or without a request), ``high_need`` (rank in the top quarter of the organisation's
+    ranked units) and ``quadrant`` (a key of ``QUADRANT_LABELS``). The window is the twelve
+    months ending with ``period`` (default: the newest month with figures). Units of the
+    quadrant "high need, no request, no support" come first, by rank.
+    """
+    reference = period or latest_month(conn, Scope.everything())
+    need = support_need(conn, scope, weights=weights, period=reference)
+    base = need.select(
+        "unit_id", "unit_name", "area", "school_form", "score", "rank", "has_recent_data"
+    )
+    ranked_all = support_need(conn, Scope.everything(), weights=weights, period=reference)
+    n_ranked = ranked_all.filter(pl.col("rank").is_not_null()).height
+    cutoff = max(1, round(n_ranked * HIGH_NEED_SHARE)) if n_ranked else 0
+    if reference is None:
+        counts_r = pl.DataFrame(schema={"unit_id": pl.String, "requests": pl.Int64})
+        counts_e = pl.DataFrame(
+            schema={"unit_id": pl.String, "efforts": pl.Int64, "hours": pl.Float64}
+        )
+    else:
+        first, last = _window(reference)
+        counts_r = store.frame(
+            conn,
+            """SELECT unit_id, count(*) AS requests FROM current_support_request
+            WHERE request_date BETWEEN ? AND ? GROUP BY unit_id""",
+            [first, last],
+        )
+        counts_e = store.frame(
+            conn,
+            """SELECT unit_id, count(*) AS efforts, sum(hours) AS hours FROM current_support_effort
+            WHERE start_date <= ? AND coalesce(end_date, start_date) >= ? GROUP BY unit_id""",
+            [last, first],
+        )
+        if counts_r.height == 0:
+            counts_r = pl.DataFrame(schema={"unit_id": pl.String, "requests": pl.Int64})
+        if counts_e.height == 0:
+            counts_e = pl.DataFrame(
+                schema={"unit_id": pl.String, "efforts": pl.Int64, "hours": pl.Float64}
+            )
+    out = (
+        base.join(counts_r.cast({"requests": pl.Int64}), on="unit_id", how="left")
+        .join(counts_e.cast({"efforts": pl.Int64, "hours": pl.Float64}), on="unit_id", how="left")
+        .with_columns(pl.col("requests", "efforts").fill_null(0), pl.col("hours").fill_null(0.0))
+        .with_columns((pl.col("rank") <= cutoff).fill_null(False).alias("high_need"))
+    )
+    asked = (pl.col("requests") > 0) | (pl.col("efforts") > 0)
+    quadrant = (
+        pl.when(~pl.col("has_recent_data"))
+        .then(pl.lit("unknown"))
+        .when(pl.col("high_need") & ~asked)
+        .then(pl.lit(HIGH_NO_SUPPORT))
+        .when(pl.col("high_need"))
+        .then(pl.lit("high_support"))
+        .when(asked)
+        .then(pl.lit("low_support"))
+        .otherwise(pl.lit("low_no_support"))
+    )
+    order = {key: i for i, key in enumerate(QUADRANT_LABELS)}
+    return (
+        out.with_columns(quadrant.alias("quadrant"))
+        .with_columns(pl.col("quadrant").replace_strict(order, return_dtype=pl.Int64).alias("_q"))
+        .sort(["_q", "rank", "unit_id"], nulls_last=True)
+        .drop("_q")
+    )
+
+
+def not_asking(
+    conn: duckdb.DuckDBPyConnection, scope: Scope, *, period: str | None = None
+) -> pl.DataFrame:
+    """Only the quadrant "high need, no request, no support" (see :func:`need_versus_support`)."""
+    return need_versus_support(conn, scope, period=period).filter(
+        pl.col("quadrant") == HIGH_NO_SUPPORT
+    )
