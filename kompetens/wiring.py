@@ -11,7 +11,7 @@ What is wired:
   tables (1 the contract tables in ``core.store``; 2 ``key_figures``; 3 the
   dialogue tables; 4 ``audit_events``; 5 ``users``; 6 ``import_profiles``; 7 the stored
   suppression mask ``key_figure_suppression``; 8 the external benchmarks ``external_values``; 9 the support register's tables and lists,
-  ``core.support_register``). ``store.connect`` refuses
+  ``core.support_register``; 10 the teaching assignments, ``core.teaching_assignments``). ``store.connect`` refuses
   to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 
 from kompetens.access import audit, auth
-from kompetens.core import hooks, store, support_register
+from kompetens.core import hooks, store, support_register, teaching_assignments
 from kompetens.dialogue import dialogues
 from kompetens.external import schema as external
 from kompetens.indicators import engine, registry
@@ -47,6 +47,7 @@ MIGRATIONS: tuple[store.Migration, ...] = (
     suppression_store.SUPPRESSION_MIGRATION,
     external.BENCHMARKS_MIGRATION,
     support_register.SUPPORT_MIGRATION,
+    teaching_assignments.TEACHING_ASSIGNMENT_MIGRATION,
 )
 
 

@@ -69,6 +69,17 @@ ONE_ROW = {
         "4",
         "Hjälpte.",
     ],
+    "teaching_assignment": [
+        "HT2025",
+        "E1",
+        "U1",
+        "matematik",
+        "grundskola",
+        "7-9",
+        "4,5",
+        "",
+        "ja",
+    ],
 }
 
 

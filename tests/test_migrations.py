@@ -55,6 +55,7 @@ DECLARED = [
     (7, "key_figure_suppression"),
     (8, "external_benchmarks"),
     (9, "support_register"),
+    (10, "teaching_assignment"),
 ]
 LATEST = DECLARED[-1][0]
 

@@ -167,6 +167,43 @@ SCHOOL_FORM_CODES: dict[str, tuple[str, ...]] = {
     "central": ("centralt", "förvaltning", "central förvaltning"),
 }
 
+#: Subjects of a teaching assignment: Skolverket's subject codes (grundskolan's ämnen, with the
+#: upper-secondary subject codes and the usual Swedish names as aliases). ``SPEC`` (special
+#: needs teaching, specialpedagogik/speciallärare) is not a Skolverket subject code: it names
+#: the special-needs teaching that is planned and qualified for like a subject.
+SUBJECT_CODES: dict[str, tuple[str, ...]] = {
+    "MA": ("matematik", "mat", "matte"),
+    "SV": ("svenska", "sve"),
+    "SVA": ("svenska som andraspråk", "svenska som andra språk", "sv2"),
+    "EN": ("engelska", "eng"),
+    "NO": ("naturorienterande ämnen", "no-ämnen", "nak", "naturkunskap"),
+    "BI": ("biologi", "bio"),
+    "FY": ("fysik", "fys"),
+    "KE": ("kemi", "kem"),
+    "TK": ("teknik", "tek"),
+    "SO": ("samhällsorienterande ämnen", "so-ämnen"),
+    "HI": ("historia", "his"),
+    "GE": ("geografi", "geo"),
+    "RE": ("religionskunskap", "religion", "rel"),
+    "SH": ("samhällskunskap", "sam"),
+    "IDH": ("idrott och hälsa", "idrott", "idr"),
+    "MU": ("musik", "mus"),
+    "BL": ("bild", "bil"),
+    "SL": ("slöjd", "textilslöjd", "trä- och metallslöjd"),
+    "HKK": ("hem- och konsumentkunskap", "hemkunskap"),
+    "ML": ("modersmål", "modersmålsundervisning"),
+    "M2": ("moderna språk", "språkval", "moderna språk språkval", "mod"),
+    "SPEC": ("specialpedagogik", "speciallärare", "specialundervisning", "särskilt stöd"),
+}
+
+#: Grades of a teaching assignment (Skolverket's stages; ``gy`` = upper secondary).
+GRADE_CODES: dict[str, tuple[str, ...]] = {
+    "F-3": ("fk-3", "f–3", "åk 1-3", "åk f-3", "1-3", "lågstadiet"),
+    "4-6": ("åk 4-6", "4–6", "mellanstadiet"),
+    "7-9": ("åk 7-9", "7–9", "högstadiet"),
+    "gy": ("gymnasieskola", "gymnasiet", "gymnasium"),
+}
+
 UNITS = Kind(
     name="units",
     label_sv="Enheter",
@@ -738,7 +775,9 @@ SUPPORT_REQUEST = Kind(
             ("återrapportering till", "återrapportering", "rapportera till"),
             rule="a role or function, never a name (free text rules)",
         ),
-        Column("status", "code", True, "Status", ("status", "ärendestatus"), SUPPORT_STATUS_CODES),
+        Column(
+            "status", "code", True, "Status", ("status", "ärendestatus"), SUPPORT_STATUS_CODES
+        ),
     ),
     rules=(
         "request_id unique in the file",
@@ -836,6 +875,87 @@ SUPPORT_EFFORT = Kind(
     ),
 )
 
+TEACHING_ASSIGNMENT = Kind(
+    name="teaching_assignment",
+    label_sv="Undervisningsuppdrag",
+    grain="One row per teacher, unit, subject, school form and grades per snapshot date (or term).",
+    key=("snapshot_date", "employee_id", "unit_id", "subject", "school_form", "grades"),
+    replace="replace_snapshot",
+    columns=(
+        Column(
+            "snapshot_date",
+            "term",
+            True,
+            "Mätdatum",
+            ("datum", "mätdatum", "matdatum", "termin", "läsår"),
+            rule="a date, or a term HT2025 / VT2026",
+        ),
+        Column(
+            "employee_id",
+            "text",
+            True,
+            "Anställnings-id",
+            ("anställningsid", "anstallningsid", "personnummer", "pnr", "personnr", "anst.nr"),
+            rule="personnummer are pseudonymised",
+        ),
+        Column(
+            "unit_id",
+            "text",
+            True,
+            "Enhets-id",
+            ("enhet_id", "enhetskod", "skolenhet", "arbetsplats"),
+            rule="must exist in units",
+        ),
+        Column("subject", "code", True, "Ämne", ("ämne", "amne", "ämneskod"), SUBJECT_CODES),
+        Column(
+            "school_form",
+            "code",
+            False,
+            "Skolform",
+            ("skolform",),
+            SCHOOL_FORM_CODES,
+            rule="empty: the unit's school form",
+        ),
+        Column(
+            "grades",
+            "code",
+            False,
+            "Årskurser",
+            ("årskurser", "årskurs", "stadium"),
+            GRADE_CODES,
+        ),
+        Column(
+            "hours_per_week",
+            "number",
+            False,
+            "Undervisningstimmar per vecka",
+            ("undervisningstimmar", "timmar per vecka", "undervisningstid", "timmar/vecka"),
+            rule="> 0; this or fte_share",
+        ),
+        Column(
+            "fte_share",
+            "fte",
+            False,
+            "Andel av heltid",
+            ("andel av heltid", "tjänstgöringsandel", "andel tjänst"),
+            rule="0 < share <= 1; this or hours_per_week",
+        ),
+        Column(
+            "qualified",
+            "bool",
+            True,
+            "Behörig i ämnet",
+            ("behörig", "behörig i ämnet", "behörighet", "ämnesbehörighet"),
+            rule="qualified (with a licence) for this subject and these grades",
+        ),
+    ),
+    rules=(
+        "one row per (snapshot_date, employee_id, unit_id, subject, school_form, grades) in the file",
+        "hours_per_week or fte_share given on every row",
+        "re-importing a snapshot_date replaces that whole snapshot of assignments",
+    ),
+)
+
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -850,6 +970,7 @@ KINDS: dict[str, Kind] = {
         TARGETS,
         SUPPORT_REQUEST,
         SUPPORT_EFFORT,
+        TEACHING_ASSIGNMENT,
     )
 }
 

@@ -246,6 +246,23 @@ def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, Rule]]:
                 ),
             ),
         ]
+    elif name == "teaching_assignment":
+        rules += [
+            (
+                "hours_per_week",
+                _rule(
+                    (c("hours_per_week") <= 0) | (c("hours_per_week") > 40),
+                    "undervisningstimmarna per vecka måste vara större än 0 och högst 40",
+                ),
+            ),
+            (
+                "hours_per_week",
+                _rule(
+                    c("hours_per_week").is_null() & c("fte_share").is_null(),
+                    "ange undervisningstimmar per vecka eller andel av heltid för uppdraget",
+                ),
+            ),
+        ]
     elif name == "sick_leave":
         rules += [
             (
