@@ -148,12 +148,26 @@ def test_a_click_on_a_row_or_a_bar_names_its_unit():
     assert views.unit_of_selection({"rows": []}, ids) is None
 
 
+def test_the_people_on_a_path_read_as_a_count_with_their_share_in_one_narrow_column():
+    # padded texts as certification_screen makes them: 6 of 17 uncertified on a path -> 35,3 %;
+    # a hidden count hides the pair; nothing known at all is a dash
+    counts = pl.Series([f"{FS}6", "..", "0", "–"])
+    shares = pl.Series(["35,3\u00a0%", "20,0\u00a0%", f"{FS}0,0\u00a0%", "–"])
+    assert views.path_text(counts, shares).to_list() == [
+        "6 (35,3\u00a0%)",
+        "..",
+        "0 (0,0\u00a0%)",
+        "–",
+    ]
+
+
 def test_hidden_unit_figures_are_flagged_and_never_shown(small_db):
     at = run_page(small_db, PAGE, query_params={"ar": "2025"})
     assert not at.exception
     table = unit_table(at)
     assert [v.strip(FS) for v in table["share"]] == ["..", ".."]
     assert [v.strip(FS) for v in table["path_count"]] == ["..", ".."]
+    assert table["path"].to_list() == ["..", ".."]  # the column the screen shows
     # org 4.3 / 7.8 = 55,1 %, hidden with S1 and E1 by the whole-table mask (module docstring)
     assert metric_values(at, "Andel behöriga lärare (heltidstjänster)")[0] == ".."
     assert metric_values(at, "Enheter med dolt värde (..)") == ["2"]

@@ -134,8 +134,7 @@ else:
             "unit_name",
             "share",
             "gap_fte",
-            "path_count",
-            "path_share",
+            "path",
             "status",
             "target",
             "temporary_share",
@@ -144,8 +143,9 @@ else:
             "school_form",
         ],
         column_config={
-            # Widths in pixels for the first five columns (about 860 px with the selection box):
-            # they fit the main area of a 1400 px screen with the sidebar open, headings whole.
+            # Widths in pixels for the first four columns (at most 240 + 130 + 235 + 115 px and the
+            # selection box): they fit the main area of an 800 px screen (sidebar closed) and of
+            # a 1400 px screen with the sidebar open, headings whole.
             "unit_name": st.column_config.TextColumn(
                 "Enhet", pinned=True, width=views.name_width(screen["unit_name"].to_list())
             ),
@@ -155,23 +155,16 @@ else:
                 width=235,
                 help="Så många fler heltidstjänster med behörig personal behövs för att nå målet.",
             ),
-            "share": st.column_config.TextColumn(share_heading, alignment="right", width=140),
+            "share": st.column_config.TextColumn(share_heading, alignment="right", width=130),
             "target": st.column_config.TextColumn("Mål", alignment="right"),
             "status": "Status",
-            "path_count": st.column_config.TextColumn(
-                "På väg, antal",
+            "path": st.column_config.TextColumn(
+                "På väg",
                 alignment="right",
-                width=110,
+                width=115,
                 help="På väg mot behörighet: antal obehöriga personer som går en "
-                "behörighetsgivande utbildning (VAL, KPU, Lärarlyftet). `..` = färre än fem "
-                "personer eller dolt.",
-            ),
-            "path_share": st.column_config.TextColumn(
-                "På väg, andel",
-                alignment="right",
-                width=110,
-                help="På väg mot behörighet: andel av de obehöriga som går en "
-                "behörighetsgivande utbildning.",
+                "behörighetsgivande utbildning (VAL, KPU, Lärarlyftet) och, inom parentes, deras "
+                "andel av de obehöriga. `..` = färre än fem personer eller dolt.",
             ),
             "temporary_share": st.column_config.TextColumn("Visstidsanställda", alignment="right"),
             "teacher_fte": st.column_config.TextColumn(f"{category_name} (FTE)", alignment="right"),

@@ -24,7 +24,15 @@ from kompetens.core.labels import (
 )
 from kompetens.indicators import registry
 from kompetens.present.charts import OKABE_ITO, PHASE_COLOURS
-from kompetens.present.formatting import delta_style, fmt_delta, fmt_value, md_text, value_texts
+from kompetens.present.formatting import (
+    FIGURE_SPACE,
+    MISSING,
+    delta_style,
+    fmt_delta,
+    fmt_value,
+    md_text,
+    value_texts,
+)
 from kompetens.query import Scope, previous_period
 
 #: Headline cards on Översikt: the current state of certification ...
@@ -525,7 +533,7 @@ def certification_screen(table: pl.DataFrame) -> pl.DataFrame:
         )
         return pl.Series(column, value_texts(shown[column].to_list(), unit, hidden))
 
-    return shown.select("unit_id", "unit_name", "area", "school_form", "status").with_columns(
+    out = shown.select("unit_id", "unit_name", "area", "school_form", "status").with_columns(
         texts("share", "share"),
         texts("target", "share"),
         texts("gap_fte", "fte"),
@@ -534,6 +542,23 @@ def certification_screen(table: pl.DataFrame) -> pl.DataFrame:
         texts("temporary_share", "share"),
         texts("teacher_fte", "fte"),
     )
+    return out.with_columns(path_text(out["path_count"], out["path_share"]))
+
+
+def path_text(counts: pl.Series, shares: pl.Series) -> pl.Series:
+    """People on a certification path and their share of the uncertified, in one narrow
+    column: ``'6 (35,3 %)'``; ``'..'`` when either is hidden, ``'–'`` when both are missing.
+    Inputs are ``certification_screen``'s padded texts; output is named ``path``."""
+    out = []
+    for count, share in zip(counts.to_list(), shares.to_list(), strict=True):
+        count, share = count.strip(FIGURE_SPACE), share.strip(FIGURE_SPACE)
+        if ".." in (count, share):
+            out.append("..")
+        elif count == MISSING and share == MISSING:
+            out.append(MISSING)
+        else:
+            out.append(f"{count} ({share})")
+    return pl.Series("path", out, dtype=pl.String)
 
 
 def name_width(names: list[str]) -> int:
