@@ -150,6 +150,25 @@ def test_a_principal_sees_the_public_comparisons_but_no_other_units_values(conn)
     assert table["unit_id"].to_list() == ["S1"]
 
 
+def test_a_principal_sees_their_own_units_published_values_and_no_other_units(conn):
+    e1_principal = Scope.for_units(["E1"], ["Norr"])
+    strip = benchmarks.external_comparisons(
+        conn, e1_principal, "certified_teacher_share", 2024, unit_id="E1"
+    )
+    unit = strip.filter(pl.col("comparison_kind") == "school_unit")
+    assert unit.select("comparison_id", "value").rows() == [("V15E129900101", approx(0.55))]
+    with pytest.raises(ScopeError):
+        benchmarks.external_comparisons(
+            conn, e1_principal, "certified_teacher_share", 2024, unit_id="S1"
+        )
+    # Skolverket's values: only the own school unit's row (E1's 70,0 %), never S1's 50,0 %
+    table = benchmarks.certification_reconciliation(conn, e1_principal, 2024)
+    assert table.select("unit_id", "official_text").rows() == [("E1", "70,0")]
+    # the trend lines carry only public values (country, group), never a unit's
+    lines = benchmarks.external_trend(conn, e1_principal, "certified_teacher_share")
+    assert set(lines["comparison_kind"]) == {"national", "municipality_group"}
+
+
 def test_reconciliation_flags_a_unit_more_than_ten_points_from_skolverket_and_says_why(conn):
     table = benchmarks.certification_reconciliation(conn, EVERYONE, 2024)
     rows = {r["unit_id"]: r for r in table.iter_rows(named=True)}
