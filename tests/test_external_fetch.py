@@ -7,6 +7,10 @@ one KPI (N15814), the group found by title, two units with Kolada OU ids and sch
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+
 import polars as pl
 import pytest
 
@@ -166,3 +170,42 @@ def test_the_fetch_benchmark_runs_at_a_tiny_size_and_counts_every_value(monkeypa
     # municipality data 2 KPIs x 3 places x 2 years x 3 genders = 36; OU data 3 x 2 x 2 x 3 = 36;
     # Skolverket 3 units x the 2 school years asked for = 6. 36 + 36 + 6 = 78.
     assert "78 rows written" in capsys.readouterr().out
+
+
+def test_the_page_benchmark_compares_each_page_with_and_without_benchmark_values(
+    small_db, tmp_path, capsys
+):
+    from kompetens.benchmarks import external_pages
+
+    db = tmp_path / "with.duckdb"
+    shutil.copy(small_db, db)
+    conn = store.connect(db)
+    try:
+        writer.write_settings(conn, {"municipality": "1299"})
+        values = [
+            {"kpi": "N11810", "municipality": place, "period": 2024,
+             "values": [{"gender": "T", "value": v, "status": "", "count": 1}]}
+            for place, v in (("1299", 41.5), ("0000", 45.0))
+        ]  # fmt: skip
+        writer.import_benchmark_file(
+            conn, "k.json", json.dumps({"values": values, "count": 2}).encode()
+        )
+    finally:
+        conn.close()
+    # the copy "without" keeps the personnel data and has no benchmark value
+    without = external_pages.without_benchmarks(db, tmp_path)
+    check = store.connect(without, read_only=True)
+    try:
+        assert store.scalar(check, "SELECT count(*) FROM current_external_values") == 0
+        assert store.scalar(check, "SELECT count(*) FROM key_figures") > 0
+    finally:
+        check.close()
+    external_pages.main(["--db", str(db), "--repeat", "1"])
+    out = capsys.readouterr().out
+    assert "2 benchmark values; the copy without: 0" in out
+    for page in ("Översikt", "Behörighet"):
+        assert re.search(
+            rf"{page}: with benchmarks \d+ ms wall / \d+ ms CPU, without \d+ ms wall / \d+ ms CPU; "
+            r"ratio wall \d+\.\d\d, CPU \d+\.\d\d",
+            out,
+        ), out

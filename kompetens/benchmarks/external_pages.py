@@ -1,20 +1,21 @@
-"""Benchmark: what the external-benchmark components add to Översikt and Behörighet, as a ratio.
+"""Benchmark: Översikt and Behörighet with external benchmarks against without, side by side.
 
 ``uv run python -m kompetens.benchmarks external_pages [--db PATH] [--repeat N]``
 
-Until the pages call the components (``kompetens.ui.benchmark_view``), this measures the two
-parts separately on the same published snapshot, both through Streamlit's ``AppTest``, warm
-(median of ``--repeat`` runs after a first run):
+Two databases with the same personnel data: ``--db`` as it is (with its benchmark values,
+e.g. the demo's) and a copy beside it in a temporary folder whose benchmark table and
+benchmark log are emptied (the pages then draw no comparison, no trend line, no Skolverket
+check: exactly the page before the feature). Both are published
+(``ops.database.ensure_published``), so no run pays for a recompute.
 
-- *page*: the page as it is, run through the real frame (``app.py``);
-- *added*: a script that makes exactly the component calls the page would make — Översikt:
-  a comparison caption under each of the eight headline cards and the trend chart's
-  national / similar-municipalities lines; Behörighet: the caption under its card and the
-  reconciliation table.
-
-*added* is that script's warm run minus the same script without the calls (the AppTest
-floor: the script run, the connection, the columns). The ratio printed is (page + added) / page. Once the calls are wired into the pages,
-``python -m kompetens.benchmarks pages`` before and after gives the same figure directly.
+Each page is run through the real frame (``app.py``) with Streamlit's ``AppTest``, one
+``AppTest`` per database, in one process: first one run each (cold, not counted), then
+``--repeat`` rounds, each running *with* and *without* back to back, the order alternating
+round by round, so both see the same load on a shared machine. Per run: wall time
+(``perf_counter``) and the process's CPU time (``process_time``, all threads). Printed per
+page: the medians, the ratios with / without (wall and CPU), and the load average before and
+after. The query cache keys on the key-figure stamp, which both databases share, so the key
+figures are served alike; what differs is only what the benchmark components read and draw.
 Figures are printed, never asserted.
 """
 
@@ -23,8 +24,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,85 +37,91 @@ from kompetens.core import paths
 PAGES = {"Översikt": "views/oversikt.py", "Behörighet": "views/behorighet.py"}
 
 
-def _components(db_path: str, page: str, floor: bool = False) -> None:
-    """The component calls a page makes (AppTest script; imports inside, as AppTest requires).
-
-    ``floor``: the same script up to the calls (connection, columns), for the floor subtracted.
-    """
-    import plotly.graph_objects as go
-    import streamlit as st
-
-    from kompetens.access.scope import Scope
+def without_benchmarks(db: Path, folder: Path) -> Path:
+    """A copy of ``db`` with an empty benchmark table and log (the same personnel data)."""
     from kompetens.core import store
-    from kompetens.ui import benchmark_view
-    from kompetens.ui.competence_views import HEADLINE_INDICATORS
 
-    @st.cache_resource
-    def connection(path: str):
-        return store.connect(path, read_only=True)
-
-    cur = connection(db_path).cursor()
-    scope = Scope.everything()
-    year = store.scalar(cur, "SELECT max(period) FROM key_figures WHERE period_type = 'year'")
-    if floor:
-        st.columns(4) + st.columns(4)
-    elif page == "Översikt":
-        columns = st.columns(4) + st.columns(4)
-        for column, indicator_id in zip(columns, HEADLINE_INDICATORS, strict=False):
-            benchmark_view.card_comparison(column, cur, scope, indicator_id, year)
-        years = [str(y) for y in range(int(year) - 7, int(year) + 1)]
-        fig = go.Figure(go.Scatter(x=years, y=[0.7] * len(years)))
-        benchmark_view.trend_lines(fig, cur, scope, "certified_teacher_share")
-    else:
-        (column,) = st.columns(1)
-        benchmark_view.card_comparison(column, cur, scope, "certified_teacher_share", year)
-        benchmark_view.reconciliation_table(cur, scope, year)
-    cur.close()
+    copy = folder / "utan-jamforelser.duckdb"
+    shutil.copy(db, copy)
+    conn = store.connect(copy)
+    try:
+        conn.execute("DELETE FROM external_values")
+        conn.execute("DELETE FROM external_import_log")
+    finally:
+        conn.close()
+    return copy
 
 
-def _warm(at, repeat: int) -> float:
+def _run(at, db: Path) -> tuple[float, float]:
+    """One script run of ``at`` against ``db``: (wall seconds, CPU seconds)."""
+    os.environ["KOMPETENS_DB"] = str(db)
+    wall, cpu = time.perf_counter(), time.process_time()
     at.run()
-    walls = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        at.run()
-        walls.append(time.perf_counter() - start)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if at.exception:
         raise RuntimeError(at.exception[0].message)
-    return statistics.median(walls)
+    return wall, cpu
+
+
+def _app(db: Path, page: str):
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["KOMPETENS_DB"] = str(db)
+    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=600)
+    at.run()
+    at.switch_page(page)
+    return at
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="external_pages")
     parser.add_argument("--db", type=Path, default=None)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     args, _ = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
     wiring.wire()
-    from streamlit.testing.v1 import AppTest
-
-    from kompetens.core import snapshot
+    from kompetens.core import store
     from kompetens.ops import database
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    db = paths.db_path(args.db)
-    database.ensure_published(db)
-    published = str(snapshot.read_pointer(db).file)
-    os.environ["KOMPETENS_DB"] = str(db)
-    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=600)
-    at.run()
-    for name, page in PAGES.items():
-        at.switch_page(page)
-        page_s = _warm(at, args.repeat)
-        extra = AppTest.from_function(_components, args=(published, name), default_timeout=600)
-        floor = AppTest.from_function(
-            _components, args=(published, name, True), default_timeout=600
-        )
-        added_s = max(0.0, _warm(extra, args.repeat) - _warm(floor, args.repeat))
-        load = os.getloadavg()[0]
+    with_db = paths.db_path(args.db)
+    probe = store.connect(with_db, read_only=True)
+    try:
+        values = store.scalar(probe, "SELECT count(*) FROM current_external_values")
+    finally:
+        probe.close()
+    with tempfile.TemporaryDirectory(prefix="kompetens-external-pages-") as tmp:
+        without_db = without_benchmarks(with_db, Path(tmp))
+        database.ensure_published(with_db)
+        database.ensure_published(without_db)
         print(
-            f"{name}: page {page_s * 1000:.0f} ms, benchmark components {added_s * 1000:.0f} ms, "
-            f"ratio {(page_s + added_s) / page_s:.2f} (load average {load:.1f})"
+            f"{with_db}: {values:,} benchmark values; the copy without: 0".replace(",", " "),
+            flush=True,
         )
+        for name, page in PAGES.items():
+            apps = {"with": _app(with_db, page), "without": _app(without_db, page)}
+            dbs = {"with": with_db, "without": without_db}
+            for kind in apps:
+                _run(apps[kind], dbs[kind])  # cold run, not counted
+            load_before = os.getloadavg()
+            walls: dict[str, list[float]] = {"with": [], "without": []}
+            cpus: dict[str, list[float]] = {"with": [], "without": []}
+            for round_ in range(args.repeat):
+                order = ("with", "without") if round_ % 2 == 0 else ("without", "with")
+                for kind in order:
+                    wall, cpu = _run(apps[kind], dbs[kind])
+                    walls[kind].append(wall)
+                    cpus[kind].append(cpu)
+            load_after = os.getloadavg()
+            w = {k: statistics.median(v) for k, v in walls.items()}
+            c = {k: statistics.median(v) for k, v in cpus.items()}
+            print(
+                f"{name}: with benchmarks {w['with'] * 1000:.0f} ms wall / {c['with'] * 1000:.0f} ms CPU, "
+                f"without {w['without'] * 1000:.0f} ms wall / {c['without'] * 1000:.0f} ms CPU; "
+                f"ratio wall {w['with'] / w['without']:.2f}, CPU {c['with'] / c['without']:.2f} "
+                f"(median of {args.repeat} side-by-side rounds; load average "
+                f"{load_before[0]:.1f} before, {load_after[0]:.1f} after)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
