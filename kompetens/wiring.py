@@ -11,7 +11,8 @@ What is wired:
   tables (1 the contract tables in ``core.store``; 2 ``key_figures``; 3 the
   dialogue tables; 4 ``audit_events``; 5 ``users``; 6 ``import_profiles``; 7 the stored
   suppression mask ``key_figure_suppression``; 8 the external benchmarks ``external_values``; 9 the support register's tables and lists,
-  ``core.support_register``; 10 the teaching assignments, ``core.teaching_assignments``). ``store.connect`` refuses
+  ``core.support_register``; 10 the teaching assignments, ``core.teaching_assignments``; 11 the saved projection scenarios,
+  ``query.projection_scenarios``). ``store.connect`` refuses
   to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
@@ -35,7 +36,7 @@ from kompetens.dialogue import dialogues
 from kompetens.external import schema as external
 from kompetens.indicators import engine, registry
 from kompetens.ingest import catalogue, profiles
-from kompetens.query import suppression_store
+from kompetens.query import projection_scenarios, suppression_store
 
 #: Every migration after the store's own version 1, by the module that owns the tables.
 MIGRATIONS: tuple[store.Migration, ...] = (
@@ -48,6 +49,7 @@ MIGRATIONS: tuple[store.Migration, ...] = (
     external.BENCHMARKS_MIGRATION,
     support_register.SUPPORT_MIGRATION,
     teaching_assignments.TEACHING_ASSIGNMENT_MIGRATION,
+    projection_scenarios.SCENARIOS_MIGRATION,
 )
 
 

@@ -20,10 +20,12 @@ import pytest
 
 from kompetens import query as q
 from kompetens.access import auth
+from kompetens.analysis.projection import Scenario
 from kompetens.core import store
 from kompetens.indicators import registry
 from kompetens.query import benchmarks as q_external
 from kompetens.query import projection as q_projection
+from kompetens.query import projection_scenarios as q_scenarios
 from kompetens.query import records
 
 UNITS = {"E1": "Norr", "L1": "Norr", "S1": "Söder"}
@@ -42,6 +44,22 @@ def conn(small_db, tmp_path_factory):
     q.clear_cache()
     yield c
     c.close()
+
+
+def _seed_scenarios(c) -> None:
+    """One saved projection scenario per scope key of the fixture (saved by the organisation)."""
+    for key in ("org", "area:Norr", "area:Söder", "unit:E1", "unit:L1", "unit:S1"):
+        q_scenarios.save_scenario(c, q.Scope.everything(), f"s {key}", key, Scenario(), "test")
+
+
+def _scenarios_seen(c, s) -> pl.DataFrame:
+    """The saved scenarios a scope lists, with the level and id their scope key names."""
+    _seed_scenarios(c)
+    parts = pl.col("scope_key").str.split_exact(":", 1)
+    return q_scenarios.list_scenarios(c, s).select(
+        parts.struct.field("field_0").alias("level"),
+        parts.struct.field("field_1").alias("scope_id"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +115,7 @@ CALLS = {
     "projection": lambda c, s, u, a: q_projection.projection(c, s, years=1, draws=20),
     "rates": lambda c, s, u, a: q_projection.rates(c, s),
     "what_it_takes": lambda c, s, u, a: q_projection.what_it_takes(c, s, CERT, 0.8, 2027),
+    "list_scenarios": lambda c, s, u, a: _scenarios_seen(c, s),
     "backtest": lambda c, s, u, a: pl.DataFrame({"unit_mae": [q_projection.backtest(c, s, 2024, draws=20).__class__.__name__]}),  # organisation-wide errors; names no unit or area
 }  # fmt: skip
 
@@ -120,6 +139,9 @@ OUTSIDE = {
     "units": lambda c, s, u, a: q.units(c, s, area=a),
     "imports": lambda c, s, u, a: records.imports(c, s),  # the import log: organisation-wide only
     "unit_outlook": lambda c, s, u, a: q_projection.unit_outlook(c, s, u),
+    "get_scenario": lambda c, s, u, a: (_seed_scenarios(c), q_scenarios.get_scenario(c, s, f"s unit:{u}")),
+    "save_scenario": lambda c, s, u, a: q_scenarios.save_scenario(c, s, "mitt", f"area:{a}", Scenario(), "t"),
+    "delete_scenario": lambda c, s, u, a: (_seed_scenarios(c), q_scenarios.delete_scenario(c, s, f"s area:{a}", "t")),
 }  # fmt: skip
 
 

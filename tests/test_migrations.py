@@ -56,6 +56,7 @@ DECLARED = [
     (8, "external_benchmarks"),
     (9, "support_register"),
     (10, "teaching_assignment"),
+    (11, "projection_scenarios"),
 ]
 LATEST = DECLARED[-1][0]
 

@@ -120,3 +120,57 @@ def test_a_unit_with_fewer_than_five_teachers_shows_two_dots_and_never_a_number(
     at.selectbox(key="prognos_scope").set_value("area:Söder").run()
     assert fans(at) == []
     assert "prognosen visas inte (..)" in texts(at)
+
+
+def test_a_scenario_saved_on_the_page_reopens_from_its_link_beside_the_observed_pace(
+    prognos_db, tmp_path
+):
+    import shutil
+
+    from kompetens.access import audit
+    from kompetens.core import store
+
+    db = tmp_path / "saving.duckdb"
+    shutil.copy(prognos_db, db)
+    at = run_page(db, PAGE)
+    at.toggle(key="prognos_egen_andel").set_value(True).run()
+    at.slider(key="prognos_behoriga_nyanstallda").set_value(100).run()
+    at.select_slider(key="prognos_omsattning").set_value(-2.0).run()
+    scenario_median = median_of(fans(at)[0])
+    # Side by side with the observed pace: one row per year, the scenario above it by 2031.
+    compared = next(f.value for f in at.dataframe if "Skillnad (procentenheter)" in f.value.columns)
+    assert len(compared) == 6
+    assert compared["Skillnad (procentenheter)"].iloc[0] == "0,0"  # the start is observed
+    assert compared["Skillnad (procentenheter)"].iloc[-1].startswith("+")
+    at.text_input(key="prognos_scenario_name").input("Alla behöriga, lägre omsättning")
+    next(b for b in at.button if b.label == "Spara scenario").click().run()
+    assert not at.exception
+    # (names are escaped for Markdown: read the text without its backslashes)
+    assert "Scenariot Alla behöriga, lägre omsättning är sparat." in texts(at).replace("\\", "")
+    with store.connect(db, read_only=True) as conn:
+        saved = audit.list_events(conn, action=audit.PROJECTION_SCENARIO_SAVED)
+    assert saved["target"].to_list() == ["Alla behöriga, lägre omsättning"]
+    assert '"certified_hire_share": 1.0' in saved["details"][0]
+    assert '"turnover_delta": -0.02' in saved["details"][0]
+
+    # A new session opened on the link: the sliders take the saved levers, the fan is the same.
+    reopened = run_page(
+        db, PAGE, query_params={"prognos_scenario": "Alla behöriga, lägre omsättning"}
+    )
+    assert not reopened.exception
+    assert reopened.toggle(key="prognos_egen_andel").value is True
+    assert reopened.slider(key="prognos_behoriga_nyanstallda").value == 100
+    assert reopened.select_slider(key="prognos_omsattning").value == -2.0
+    assert median_of(fans(reopened)[0]) == pytest.approx(scenario_median)
+    assert "prognos?prognos_scenario=Alla%20beh%C3%B6riga%2C%20l%C3%A4gre%20oms%C3%A4ttning" in [
+        c.value for c in reopened.code
+    ]
+
+
+def test_a_link_to_a_scenario_that_does_not_exist_says_so_and_shows_the_observed_pace(
+    prognos_db,
+):
+    at = run_page(prognos_db, PAGE, query_params={"prognos_scenario": "Finns inte"})
+    assert not at.exception
+    assert "Scenariot Finns inte finns inte" in texts(at)
+    assert "Med nuvarande takt:" in texts(at)

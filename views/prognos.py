@@ -6,6 +6,7 @@ import streamlit as st
 
 from kompetens.query import projection as qp
 from kompetens.ui import components
+from kompetens.ui import projection_scenarios_view as psv
 from kompetens.ui import projection_view as pv
 from kompetens.ui.context import page_context
 
@@ -29,14 +30,18 @@ st.caption(
     "Metoden beskrivs i docs/projection.md."
 )
 
+stored_age = qp.retirement_age(cur)
+saved = psv.pick_saved(cur, scope, stored_age)
 choice = pv.choose_scope(cur, scope, ctx.filters.area)
 if choice is None:
     components.empty_state("Det finns inga enheter i din behörighet.")
     st.stop()
 
 with st.expander("Scenario", icon=":material/tune:", expanded=True):
-    scenario = pv.scenario_controls(qp.retirement_age(cur), choice)
+    scenario = pv.scenario_controls(stored_age, choice, saved.name if saved else None)
     st.caption("Åtgärderna gäller enheterna i det valda urvalet.")
+    psv.saved_caption(saved, scenario, choice.key)
+    psv.save_form(ctx, scope, choice.key, scenario, saved)
 
 area = choice.area if choice.level != "org" else None
 unit = choice.scope_id if choice.level == "unit" else None

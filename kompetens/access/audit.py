@@ -49,6 +49,9 @@ PROFILE_SAVED = "profile_saved"
 #: form; and such a change undone (``dialogue.support_register``; the batch is in the import log).
 SUPPORT_SAVED = "support_saved"
 SUPPORT_UNDONE = "support_undone"
+#: A projection scenario saved or deleted (the Prognos page; ``query.projection_scenarios``).
+PROJECTION_SCENARIO_SAVED = "projection_scenario_saved"
+PROJECTION_SCENARIO_DELETED = "projection_scenario_deleted"
 
 ACTION_LABELS: dict[str, str] = {
     SIGN_IN: "Inloggning",
@@ -66,6 +69,8 @@ ACTION_LABELS: dict[str, str] = {
     PROFILE_SAVED: "Importprofil sparad",
     SUPPORT_SAVED: "Stödregister: ändring sparad",
     SUPPORT_UNDONE: "Stödregister: ändring ångrad",
+    PROJECTION_SCENARIO_SAVED: "Prognosscenario sparat",
+    PROJECTION_SCENARIO_DELETED: "Prognosscenario borttaget",
 }
 
 DEFAULT_RETENTION_DAYS = 730

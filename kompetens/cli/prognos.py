@@ -26,7 +26,11 @@ def prognos(
     years: Annotated[int, typer.Option("--years", help="Antal år framåt (1–5).")] = 5,
     scenario: Annotated[
         str | None,
-        typer.Option("--scenario", help="Ett namngivet scenario. Standard: nuvarande-takt."),
+        typer.Option(
+            "--scenario",
+            help="Ett namngivet scenario: ett inbyggt (t.ex. lagre-omsattning) eller ett som "
+            "sparats på sidan Prognos. Standard: nuvarande-takt.",
+        ),
     ] = None,
     backtest: Annotated[
         int | None,
@@ -55,9 +59,6 @@ def prognos(
         err.print("[red]Filen måste sluta på .csv eller .parquet.[/red]")
         raise typer.Exit(EXIT_USAGE)
     chosen = SCENARIOS.get(scenario or "nuvarande-takt")
-    if chosen is None:
-        err.print(f"[red]Okänt scenario '{scenario}'. Giltiga: {', '.join(SCENARIOS)}.[/red]")
-        raise typer.Exit(EXIT_USAGE)
     # The command line is an administrator's tool: it sees the whole organisation, like `figures`.
     scope = query.Scope.everything()
     figures_current(db)
@@ -78,6 +79,8 @@ def prognos(
             )
             print(result.line())
             return
+        if chosen is None:
+            chosen = _saved_scenario(conn, scope, scenario)
         known_units = query.units(conn, scope)
         if unit is not None and unit not in known_units["unit_id"].to_list():
             err.print(f"[red]Enheten '{unit}' finns inte.[/red]")
@@ -91,3 +94,16 @@ def prognos(
     console.print(
         f"Skrev {fmt_number(rows)} rader till {out} (från {start}, scenario: {chosen.name})."
     )
+
+
+def _saved_scenario(conn, scope, name: str):
+    """A scenario saved on the Prognos page (by name, case-insensitive), or exit with a usage error."""
+    from kompetens.analysis.projection import SCENARIOS
+    from kompetens.query import projection_scenarios as saved
+
+    found = saved.get_scenario(conn, scope, name)
+    if found is None:
+        names = [*SCENARIOS, *saved.list_scenarios(conn, scope)["name"].to_list()]
+        err.print(f"[red]Okänt scenario '{name}'. Giltiga: {', '.join(names)}.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    return found.scenario

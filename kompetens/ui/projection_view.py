@@ -51,6 +51,11 @@ class Choice:
     area: str | None
     units: frozenset[str] | None  # the units the scenario's levers act on (None = all)
 
+    @property
+    def key(self) -> str:
+        """The scope box's key: ``org``, ``area:<area>`` or ``unit:<unit id>`` (saved scenarios use it)."""
+        return "org" if self.level == "org" else f"{self.level}:{self.scope_id}"
+
 
 def scope_options(cur, scope) -> list[tuple[str, str]]:
     """(key, label) of every scope the viewer may choose: the org (if allowed), areas, units."""
@@ -98,8 +103,8 @@ def signed(value: float) -> str:
     return ("+" if value > 0 else "") + fmt_number(value, 1)
 
 
-def scenario_controls(stored_age: int, choice: Choice) -> Scenario:
-    """The scenario sliders; the levers act on the chosen scope's units."""
+def scenario_controls(stored_age: int, choice: Choice, name: str | None = None) -> Scenario:
+    """The scenario sliders; the levers act on the chosen scope's units. ``name``: a saved one's."""
     cols = st.columns(2)
     turnover = cols[0].select_slider(
         "Personalomsättning (övriga avgångar), förändring i procentenheter",
@@ -156,7 +161,7 @@ def scenario_controls(stored_age: int, choice: Choice) -> Scenario:
         help="T.ex. färre barn i förskolan: negativ förändring, som nås genom färre nyanställningar.",
     )
     return Scenario(
-        name="Eget scenario",
+        name=name or "Eget scenario",
         turnover_delta=turnover / 100,
         certified_hire_share=hire_share / 100 if own else None,
         extra_path_places=float(places),
@@ -327,6 +332,9 @@ def show_scope(
         figures.show(
             fan_chart(rows, base_rows, f"{name} – {choice.name}"), key=f"fan_{indicator_id}"
         )
+        if base_rows is not None and base_rows.height:
+            st.caption("Scenariot bredvid nuvarande takt (median och 80 %-band):")
+            st.dataframe(comparison_table(rows, base_rows), hide_index=True)
         with st.expander("Som tabell"):
             st.dataframe(year_table(rows), hide_index=True)
     if shown == 0:
@@ -487,3 +495,44 @@ def components_md(text: str) -> str:
     from kompetens.present.formatting import md_text
 
     return md_text(text)
+
+
+def comparison_table(rows: pl.DataFrame, base_rows: pl.DataFrame) -> pl.DataFrame:
+    """The scenario beside the observed pace, per year: medians, bands and the difference.
+
+    ``rows`` and ``base_rows``: one scope's rows of one share (``year, median, low80,
+    high80``). Columns in Swedish; the difference in percentage points.
+    """
+
+    def band(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+        return frame.select(
+            "year",
+            pl.col("median").alias(f"_{name}"),
+            pl.struct("median", "low80", "high80")
+            .map_elements(
+                lambda r: (
+                    f"{fmt_percent(r['median'])} ({fmt_percent(r['low80'])}–"
+                    f"{fmt_percent(r['high80'])})"
+                ),
+                return_dtype=pl.String,
+            )
+            .alias(name),
+        )
+
+    joined = band(base_rows, "Nuvarande takt").join(band(rows, "Scenario"), on="year")
+    return joined.sort("year").select(
+        pl.col("year").cast(pl.String).alias("År"),
+        "Nuvarande takt",
+        "Scenario",
+        ((pl.col("_Scenario") - pl.col("_Nuvarande takt")) * 100)
+        .map_elements(lambda v: _signed_pp(v), return_dtype=pl.String)
+        .alias("Skillnad (procentenheter)"),
+    )
+
+
+def _signed_pp(value: float | None) -> str:
+    if value is None:
+        return ".."
+    if abs(value) < 0.05:
+        return "0,0"
+    return ("+" if value > 0 else "") + fmt_number(value, 1)
