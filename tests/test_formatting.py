@@ -4,9 +4,10 @@ from kompetens.indicators.registry import get
 from kompetens.present.formatting import (
     MISSING,
     NBSP,
+    area_phrase,
     delta_style,
-    fmt_count,
     fmt_correlation,
+    fmt_count,
     fmt_date,
     fmt_delta,
     fmt_number,
@@ -29,6 +30,19 @@ def test_a_count_in_a_sentence_takes_the_singular_for_one_and_the_plural_otherwi
     assert fmt_count(1, "enhet", "enheter") == "1 enhet"
     assert fmt_count(0, "enhet", "enheter") == "0 enheter"
     assert fmt_count(1234, "enhet", "enheter") == f"1{NBSP}234 enheter"
+
+
+def test_a_change_that_rounds_to_nothing_has_no_sign():
+    # −0,001 on a two-decimal scale and −0,0004 (−0,04 p.e.) on a share both round to zero
+    assert fmt_delta(-0.001, "decimal2") == "0,00"
+    assert fmt_delta(-0.0004, "share") == f"0,0{NBSP}procentenheter"
+    assert fmt_delta(-0.02, "decimal2") == "\u22120,02"
+    assert fmt_delta(0.021, "share") == f"+2,1{NBSP}procentenheter"
+
+
+def test_an_area_in_a_sentence_is_not_called_omrade_twice():
+    assert area_phrase("Norr") == "området Norr"
+    assert area_phrase("Område Centrum") == "Område Centrum"
 
 
 def test_a_suppressed_value_is_two_dots_whatever_its_value():

@@ -39,7 +39,7 @@ from typing import Literal
 import polars as pl
 
 from kompetens.indicators import registry
-from kompetens.present.formatting import display_kind, fmt_number, fmt_value
+from kompetens.present.formatting import area_phrase, display_kind, fmt_number, fmt_value
 
 Kind = Literal["support", "target", "change", "rank", "trend", "suppressed", "basis", "none"]
 
@@ -137,9 +137,7 @@ def _subject(row: Mapping, indicator, *, start: bool = True) -> str:
 
 def _area_phrase(area: str | None) -> str:
     """``'området Norr'``, but ``'Område Nord'`` as it is (no doubled word)."""
-    if not area:
-        return "området"
-    return area if area.lower().startswith("område") else f"området {area}"
+    return area_phrase(area) if area else "området"
 
 
 def _amount(delta: float, indicator) -> str:

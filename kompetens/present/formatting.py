@@ -159,10 +159,21 @@ def fmt_delta(
     if _is_missing(delta):
         return MISSING
     kind = display_kind(indicator_or_unit)
-    sign = "+" if delta > 0 else ""
     if kind == "share":
-        return sign + fmt_number(delta * 100, decimals=1) + f"{NBSP}procentenheter"
-    return sign + _fix_minus(format_decimal(delta, format=PATTERNS[kind], locale=LOCALE))
+        text = fmt_number(delta * 100, decimals=1)
+        unit = f"{NBSP}procentenheter"
+    else:
+        text = _fix_minus(format_decimal(delta, format=PATTERNS[kind], locale=LOCALE))
+        unit = ""
+    if not any(ch in "123456789" for ch in text):
+        return text.lstrip("\u2212") + unit  # rounds to nothing: '0,00', not '−0,00' or '+0,00'
+    return ("+" if delta > 0 else "") + text + unit
+
+
+def area_phrase(area: str) -> str:
+    """An area inside a sentence: ``'området Norr'``, but ``'Område Nord'`` as it is (no
+    doubled word)."""
+    return area if area.lower().startswith("område") else f"området {area}"
 
 
 def fmt_correlation(r: float | None) -> str:

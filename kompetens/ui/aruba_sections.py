@@ -23,7 +23,7 @@ from kompetens.core.labels import (
     school_form_label,
 )
 from kompetens.present import charts
-from kompetens.present.formatting import md_text
+from kompetens.present.formatting import area_phrase, md_text
 from kompetens.ui import aruba_view as view
 from kompetens.ui import figures
 from kompetens.ui.components import (
@@ -64,7 +64,7 @@ class ArubaView:
     @property
     def where(self) -> str:
         """``området Norr`` or ``hela organisationen``, inside a sentence (Markdown: name escaped)."""
-        return f"området {md_text(self.area)}" if self.area else "hela organisationen"
+        return md_text(area_phrase(self.area)) if self.area else "hela organisationen"
 
     @property
     def heading_caption(self) -> str:
