@@ -116,6 +116,7 @@ CALLS = {
     "rates": lambda c, s, u, a: q_projection.rates(c, s),
     "what_it_takes": lambda c, s, u, a: q_projection.what_it_takes(c, s, CERT, 0.8, 2027),
     "list_scenarios": lambda c, s, u, a: _scenarios_seen(c, s),
+    "retirement_timeline": lambda c, s, u, a: q_projection.retirement_timeline(c, s),
     "backtest": lambda c, s, u, a: pl.DataFrame({"unit_mae": [q_projection.backtest(c, s, 2024, draws=20).__class__.__name__]}),  # organisation-wide errors; names no unit or area
 }  # fmt: skip
 

@@ -9,7 +9,7 @@ import streamlit as st
 from kompetens.present.formatting import md_text
 from kompetens.query import records
 from kompetens.ui import admin_view as view
-from kompetens.ui import components
+from kompetens.ui import components, settings_view
 from kompetens.ui.context import NO_ACCESS_MESSAGE, page_context
 
 ctx = page_context()
@@ -26,7 +26,7 @@ st.caption(
     "Vem som får logga in, med vilken roll och behörighet, och granskningsloggen över "
     "inloggningar, öppnade dialoger, exporter, importer och nekad åtkomst."
 )
-users_tab, log_tab = st.tabs(["Användare", "Granskningslogg"])
+users_tab, log_tab, settings_tab = st.tabs(["Användare", "Granskningslogg", "Inställningar"])
 
 with users_tab:
     if flash := st.session_state.pop("_admin_flash", None):
@@ -114,3 +114,6 @@ with log_tab:
         components.download_buttons(
             shown, f"Granskningslogg {since} till {until}", audit_action=view.AUDIT_EXPORT
         )
+
+with settings_tab:
+    settings_view.retirement_age_section(ctx, cur)

@@ -8,6 +8,7 @@ from kompetens.query import projection as qp
 from kompetens.ui import components
 from kompetens.ui import projection_scenarios_view as psv
 from kompetens.ui import projection_view as pv
+from kompetens.ui import retirement_view as rv
 from kompetens.ui.context import page_context
 
 ctx = page_context()
@@ -49,6 +50,9 @@ with st.spinner("Räknar prognosen …"):
     result = qp.projection(cur, scope, scenario, area=area, unit=unit)
     baseline = None if pv.is_baseline(scenario) else qp.projection(cur, scope, area=area, unit=unit)
 pv.show_scope(result, baseline, choice, scenario)
+
+st.header("Pensionsavgångar de kommande fem åren")
+rv.show_timeline(cur, scope, choice.level, choice.scope_id, choice.name, area, unit)
 
 st.header("Vad krävs för att nå målet?")
 st.caption(

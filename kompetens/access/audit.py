@@ -52,6 +52,8 @@ SUPPORT_UNDONE = "support_undone"
 #: A projection scenario saved or deleted (the Prognos page; ``query.projection_scenarios``).
 PROJECTION_SCENARIO_SAVED = "projection_scenario_saved"
 PROJECTION_SCENARIO_DELETED = "projection_scenario_deleted"
+#: A setting of the computation changed (the retirement age: ``kompetens settings``, Admin).
+SETTING_CHANGED = "setting_changed"
 
 ACTION_LABELS: dict[str, str] = {
     SIGN_IN: "Inloggning",
@@ -71,6 +73,7 @@ ACTION_LABELS: dict[str, str] = {
     SUPPORT_UNDONE: "Stödregister: ändring ångrad",
     PROJECTION_SCENARIO_SAVED: "Prognosscenario sparat",
     PROJECTION_SCENARIO_DELETED: "Prognosscenario borttaget",
+    SETTING_CHANGED: "Inställning ändrad",
 }
 
 DEFAULT_RETENTION_DAYS = 730

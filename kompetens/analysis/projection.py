@@ -687,3 +687,73 @@ def flows_table(model: Model, scenario: Scenario | None = None, years: int = 5) 
             )
         )
     return pl.concat(parts)
+
+
+def retirement_timeline(
+    snapshots: pl.DataFrame, units: pl.DataFrame, start_year: int, age: int, years: int = 5
+) -> pl.DataFrame:
+    """People of the start snapshot reaching the retirement age, per year ahead: the timeline.
+
+    Grain: level (unit | area | org) × scope_id × staff_category (each, and ``all``) ×
+    year (``start_year + 1 .. start_year + years``); ``retirements`` in people (distinct
+    people at every level, so one person in two units counts in each unit and once in
+    the area). A person's year is birth year + ``age``; people already past it (or
+    reaching it in the start year) count in the first year, as in the projection's
+    retirement cohorts. Every scope × category with staff at the start gets every year
+    (zeros included). ``n_staff``: the scope × category's people at the start.
+    ``snapshots``: ``year, employee_id, unit_id, staff_category, birth_year``;
+    ``units``: ``unit_id, area``.
+    """
+    first, last = start_year + 1, start_year + years
+    rows = snapshots.filter(pl.col("year") == start_year).join(
+        units.select(
+            pl.col("unit_id").cast(pl.String),
+            pl.col("area").cast(pl.String).fill_null("(okänt område)"),
+        ).unique("unit_id", keep="last"),
+        on="unit_id",
+        how="inner",
+    )
+    rows = pl.concat(
+        [rows, rows.with_columns(pl.lit("all").alias("staff_category"))], how="vertical_relaxed"
+    ).with_columns(
+        pl.max_horizontal(pl.col("birth_year") + age, pl.lit(first)).alias("_year"),
+    )
+    levels = {
+        "unit": pl.col("unit_id"),
+        "area": pl.col("area"),
+        "org": pl.lit("org"),
+    }
+    parts = []
+    for level, scope in levels.items():
+        keyed = rows.with_columns(pl.lit(level).alias("level"), scope.alias("scope_id"))
+        staff = keyed.group_by("level", "scope_id", "staff_category").agg(
+            pl.col("employee_id").n_unique().alias("n_staff")
+        )
+        due = (
+            keyed.filter(pl.col("birth_year").is_not_null() & (pl.col("_year") <= last))
+            .group_by("level", "scope_id", "staff_category", pl.col("_year").alias("year"))
+            .agg(pl.col("employee_id").n_unique().alias("retirements"))
+        )
+        grid = staff.join(
+            pl.DataFrame({"year": list(range(first, last + 1))}, schema={"year": pl.Int64}),
+            how="cross",
+        )
+        parts.append(
+            grid.join(
+                due.with_columns(pl.col("year").cast(pl.Int64)),
+                on=["level", "scope_id", "staff_category", "year"],
+                how="left",
+            ).with_columns(pl.col("retirements").fill_null(0).cast(pl.Int64))
+        )
+    return (
+        pl.concat(parts, how="vertical_relaxed")
+        .select(
+            "level",
+            "scope_id",
+            "staff_category",
+            "year",
+            "retirements",
+            pl.col("n_staff").cast(pl.Int64),
+        )
+        .sort("level", "scope_id", "staff_category", "year")
+    )

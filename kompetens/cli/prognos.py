@@ -32,6 +32,14 @@ def prognos(
             "sparats på sidan Prognos. Standard: nuvarande-takt.",
         ),
     ] = None,
+    retirements: Annotated[
+        bool,
+        typer.Option(
+            "--retirements",
+            help="Pensionsavgångar per år och personalkategori de kommande åren (skrivs ut; med "
+            "--out även som fil, en rad per nivå × enhet/område × kategori × år).",
+        ),
+    ] = False,
     backtest: Annotated[
         int | None,
         typer.Option(
@@ -46,7 +54,7 @@ def prognos(
     from kompetens.analysis.projection import SCENARIOS
     from kompetens.query import projection as qp
 
-    if backtest is None and out is None:
+    if backtest is None and out is None and not retirements:
         err.print("[red]Ange --out FIL (.csv eller .parquet) eller --backtest ÅR.[/red]")
         raise typer.Exit(EXIT_USAGE)
     if area is not None and unit is not None:
@@ -82,6 +90,10 @@ def prognos(
         if chosen is None:
             chosen = _saved_scenario(conn, scope, scenario)
         known_units = query.units(conn, scope)
+        if retirements:
+            _check_selection(known_units, area, unit)
+            _print_retirements(conn, scope, years, area, unit, out)
+            return
         if unit is not None and unit not in known_units["unit_id"].to_list():
             err.print(f"[red]Enheten '{unit}' finns inte.[/red]")
             raise typer.Exit(EXIT_USAGE)
@@ -107,3 +119,58 @@ def _saved_scenario(conn, scope, name: str):
         err.print(f"[red]Okänt scenario '{name}'. Giltiga: {', '.join(names)}.[/red]")
         raise typer.Exit(EXIT_USAGE)
     return found.scenario
+
+
+def _check_selection(known_units, area: str | None, unit: str | None) -> None:
+    if unit is not None and unit not in known_units["unit_id"].to_list():
+        err.print(f"[red]Enheten '{unit}' finns inte.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    if area is not None and area not in known_units["area"].to_list():
+        err.print(f"[red]Området '{area}' finns inte.[/red]")
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _print_retirements(conn, scope, years: int, area, unit, out: Path | None) -> None:
+    """The retirement timeline of the selection's own scope as a table; the whole selection to ``out``."""
+    import polars as pl
+    from rich.table import Table
+
+    from kompetens.core.labels import STAFF_CATEGORY_LABELS, label
+    from kompetens.query import projection as qp
+
+    def category_label(code: str) -> str:
+        return "Alla kategorier" if code == "all" else label(STAFF_CATEGORY_LABELS, code)
+
+    timeline = qp.retirement_timeline(conn, scope, years=years, area=area, unit=unit)
+    level, scope_id = ("unit", unit) if unit else ("area", area) if area else ("org", "org")
+    rows = timeline.filter((pl.col("level") == level) & (pl.col("scope_id") == scope_id))
+    year_list = sorted(rows["year"].unique().to_list())
+    age = int(timeline["retirement_age"][0]) if timeline.height else None
+    table = Table(
+        title=f"Pensionsavgångar per år (pensionsålder {age} år): "
+        + ("hela organisationen" if level == "org" else str(scope_id)),
+        title_justify="left",
+    )
+    table.add_column("Personalkategori")
+    for year in year_list:
+        table.add_column(str(year), justify="right")
+    ordered = sorted(
+        rows["staff_category"].unique().to_list(), key=lambda c: (c == "all", category_label(c))
+    )
+    for code in ordered:
+        part = rows.filter(pl.col("staff_category") == code).sort("year")
+        cells = [
+            ".." if hidden else fmt_number(n)
+            for n, hidden in zip(part["retirements"], part["suppressed"], strict=True)
+        ]
+        table.add_row(category_label(code), *cells)
+    console.print(table)
+    if out is not None:
+        frame = timeline.select(
+            "level", "scope_id", "staff_category", "year", "retirements", "retirement_age"
+        )
+        if out.suffix.lower() == ".csv":
+            frame.write_csv(out)
+        else:
+            frame.write_parquet(out)
+        console.print(f"Skrev {fmt_number(frame.height)} rader till {out}.")

@@ -543,3 +543,116 @@ def unit_outlook(conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str) ->
             last = part.filter(pl.col("step") == part["step"].max()).row(0, named=True)
             lines.append(outlook_line(last, registry.get(indicator_id).name_sv))
     return lines
+
+
+#: The timeline's indicator id inside the suppression (a count whose cells add up).
+_TIMELINE = "retirement_timeline"
+
+
+def retirement_timeline(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    years: int = 5,
+    area: str | None = None,
+    unit: str | None = None,
+) -> pl.DataFrame:
+    """Retirements per year ahead, unit and staff category, at the stored retirement age.
+
+    Grain: level × scope_id × staff_category (each, and ``all``) × year (the start
+    month's year + 1 .. + ``years``); ``retirements`` in people, from the start
+    snapshot's birth years (``analysis.projection.retirement_timeline``). Suppressed as
+    the key figures are (``query.suppression.apply_suppression`` over the whole
+    table: fewer than 5 people, and what would let a hidden cell be worked out from
+    unit, area, organisation and category sums): ``retirements`` null and
+    ``suppressed`` true. Columns ``level, scope_id, staff_category, year, retirements,
+    suppressed, retirement_age``. ``area`` / ``unit`` narrow the rows as in ``projection``.
+    """
+
+    def compute(cur, ctx):
+        unit_frame = _unit_frame(cur, ctx)
+        _check(scope, unit_frame, area, unit)
+        got = _inputs(cur, ctx)
+        schema = {
+            "level": pl.String,
+            "scope_id": pl.String,
+            "staff_category": pl.String,
+            "year": pl.Int64,
+            "retirements": pl.Int64,
+            "suppressed": pl.Boolean,
+            "retirement_age": pl.Int64,
+        }
+        if got["start"] is None:
+            return pl.DataFrame(schema=schema)
+        age = got["retirement_age"]
+        timeline = model_.retirement_timeline(
+            got["snapshots"], got["units"], int(got["start"][:4]), age, years
+        )
+        cells = timeline.select(
+            pl.lit(_TIMELINE).alias("indicator_id"),
+            "level",
+            "scope_id",
+            pl.lit("year").alias("period_type"),
+            pl.col("year").cast(pl.String).alias("period"),
+            pl.when(pl.col("staff_category") == "all")
+            .then(pl.lit("all"))
+            .otherwise(pl.lit("staff_category=") + pl.col("staff_category"))
+            .alias("breakdown"),
+            pl.lit(None, dtype=pl.Float64).alias("numerator"),
+            pl.lit(None, dtype=pl.Float64).alias("denominator"),
+            pl.col("retirements").cast(pl.Float64).alias("value"),
+            pl.col("retirements").alias("n_individuals"),
+        )
+        hidden = _timeline_hidden(cells, unit_frame.select("unit_id", "area"))
+        out = timeline.with_columns(hidden.alias("suppressed")).with_columns(
+            pl.when(pl.col("suppressed"))
+            .then(None)
+            .otherwise(pl.col("retirements"))
+            .alias("retirements"),
+            pl.lit(age, dtype=pl.Int64).alias("retirement_age"),
+        )
+        out = _selection(_in_scope(out, scope, unit_frame), unit_frame, area, unit)
+        return out.select(list(schema)).sort(
+            pl.col("level").replace_strict({"org": 0, "area": 1, "unit": 2}, return_dtype=pl.Int8),
+            "scope_id",
+            "staff_category",
+            "year",
+        )
+
+    return _cached("projection_retirement_timeline", conn, (scope, years, area, unit), compute)
+
+
+def _timeline_hidden(cells: pl.DataFrame, unit_areas: pl.DataFrame) -> pl.Series:
+    """Which timeline cells to hide: the key-figure suppression, plus the years' sum.
+
+    ``apply_suppression`` links units, areas, the organisation and the categories. The
+    years of a scope × category add up to the five-year count the key figure
+    ``retirement_forecast_5y`` publishes, so a lone hidden year takes the smallest other
+    year with it; then the suppression runs again on the result (hiding more never
+    reveals more), until nothing changes.
+    """
+    from kompetens.query.suppression import apply_suppression
+
+    frame = cells.with_columns(pl.lit(False).alias("suppressed"))
+    keys = ["level", "scope_id", "breakdown"]
+    while True:
+        hidden = apply_suppression(
+            frame, unit_areas, sum_indicators=frozenset({_TIMELINE}), month_flows=frozenset()
+        )["suppressed"]
+        marked = cells.with_columns(hidden.alias("suppressed")).with_row_index("_i")
+        lone = (
+            marked.group_by(keys)
+            .agg(pl.col("suppressed").sum().alias("_h"), pl.len().alias("_n"))
+            .filter((pl.col("_h") == 1) & (pl.col("_n") > 1))
+        )
+        extra = (
+            marked.join(lone, on=keys, how="semi")
+            .filter(~pl.col("suppressed"))
+            .sort("value", "period")
+            .group_by(keys)
+            .first()["_i"]
+        )
+        if extra.len() == 0:
+            return hidden
+        flags = hidden.to_numpy().copy()
+        flags[extra.to_numpy()] = True
+        frame = cells.with_columns(pl.Series("suppressed", flags))
