@@ -40,6 +40,11 @@ def test_a_change_that_rounds_to_nothing_has_no_sign():
     assert fmt_delta(0.021, "share") == f"+2,1{NBSP}procentenheter"
 
 
+def test_a_change_that_rounds_to_nothing_gets_no_colour_and_no_arrow():
+    assert delta_style(-0.001, "higher_is_better", fmt_delta(-0.001, "decimal2")) == ("off", "off")
+    assert delta_style(-0.02, "higher_is_better", fmt_delta(-0.02, "decimal2")) == ("red", "down")
+
+
 def test_an_area_in_a_sentence_is_not_called_omrade_twice():
     assert area_phrase("Norr") == "området Norr"
     assert area_phrase("Område Centrum") == "Område Centrum"

@@ -194,7 +194,7 @@ def fmt_date(value: dt.date | dt.datetime | str | None) -> str:
     return dt.date.fromisoformat(str(value)[:10]).isoformat()
 
 
-def delta_style(change: float | None, direction: str) -> tuple[str, str]:
+def delta_style(change: float | None, direction: str, shown: str | None = None) -> tuple[str, str]:
     """(colour, arrow) of a change shown as a metric delta, from the number itself.
 
     Colour: ``green`` when the change goes the good way for the indicator's
@@ -202,10 +202,13 @@ def delta_style(change: float | None, direction: str) -> tuple[str, str]:
     way, ``gray`` for a neutral indicator, ``off`` for no change or none; arrow:
     ``up``, ``down`` or ``off``. Set explicitly because Streamlit reads the sign
     from a leading ASCII ``-`` and Swedish formatting writes U+2212, so a fall
-    would otherwise show as a green rise.
+    would otherwise show as a green rise. ``shown``: the change as the card writes it; one
+    that rounds to ``0,00`` gets no colour and no arrow.
     """
     if _is_missing(change) or abs(change) < 1e-9:
         return "off", "off"
+    if shown is not None and not any(ch in "123456789" for ch in shown):
+        return "off", "off"  # the change as shown (``fmt_delta``) rounds to nothing
     arrow = "up" if change > 0 else "down"
     if direction not in ("higher_is_better", "higher_is_worse"):
         return "gray", arrow

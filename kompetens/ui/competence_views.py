@@ -396,7 +396,7 @@ def unit_cards(compared: pl.DataFrame, period: str) -> list[dict]:
         delta = None
         if row["change"] is not None and not suppressed:
             delta = fmt_delta(row["change"], indicator)  # short: a narrow card cuts text off
-        colour, arrow = delta_style(row["change"] if delta else None, indicator.direction)
+        colour, arrow = delta_style(row["change"] if delta else None, indicator.direction, delta)
         area_value = fmt_value(
             row["area_value"], indicator, suppressed=bool(row["area_suppressed"])
         )

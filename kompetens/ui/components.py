@@ -62,7 +62,7 @@ def headline_card(column, row: Mapping, *, period_label: str | None = None) -> N
     value = fmt_value(row.get("value"), indicator, suppressed=suppressed)
     change = row.get("change")
     delta = None if change is None or suppressed else fmt_delta(change, indicator)
-    delta_colour, delta_arrow = delta_style(change if delta else None, indicator.direction)
+    delta_colour, delta_arrow = delta_style(change if delta else None, indicator.direction, delta)
     period = period_label or row.get("period")
     with column.container(border=True):
         # The delta stays short (a narrow card cuts it off); what it compares with is in the caption.

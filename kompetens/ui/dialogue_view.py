@@ -130,7 +130,7 @@ def card(row: dict, previous_label: str) -> dict[str, str | None]:
     change = row["change"]
     if change is not None and not row["unit_suppressed"] and not row["previous_suppressed"]:
         delta = f"{fmt_delta(change, ind)} mot {previous_label}"
-        colour, arrow = delta_style(change, str(ind.direction))
+        colour, arrow = delta_style(change, str(ind.direction), fmt_delta(change, ind))
         if abs(change) < 1e-9:
             delta = f"oförändrat mot {previous_label}"
     parts = [
