@@ -95,26 +95,27 @@ def unit_comparison(cur, scope, indicator_id: str, year: str | int | None, unit_
 
 RECONCILIATION_LABELS = {
     "unit_name": "Enhet",
-    "area": "Område",
-    "school_unit_code": "Skolenhetskod",
     "ours": "Vår andel (HR)",
     "official": "Skolverkets andel",
-    "official_period": "Läsår",
     "difference": "Skillnad (p.e.)",
     "flag": "> 10 p.e.",
+    "official_period": "Läsår",
+    "area": "Område",
+    "school_unit_code": "Skolenhetskod",
     "source_url": "Källa",
 }
 #: Column widths (pixels) and tooltips: the nine columns fit the page at 1400 px (905 px in all);
-#: narrower windows scroll the table sideways with the unit's name pinned.
+#: narrower windows scroll the table sideways with the unit's name pinned, the two shares, their
+#: difference and the flag first (at 800 px these are what shows without scrolling).
 _RECONCILIATION_COLUMNS: dict[str, tuple[int, str | None]] = {
     "unit_name": (160, None),
-    "area": (110, None),
-    "school_unit_code": (100, "Skolverkets kod för skolenheten."),
     "ours": (95, "Vår beräkning från HR-data i oktober: en flagga per person."),
     "official": (115, "Skolverkets officiella andel, viktad med undervisningstid; markeringar som Skolverket visar dem."),
-    "official_period": (65, "Skolverkets läsår (mätt den 15 oktober)."),
     "difference": (90, "Vår andel minus Skolverkets, i procentenheter (p.e.)."),
     "flag": (75, "Skiljer sig mer än 10 procentenheter från Skolverket."),
+    "official_period": (65, "Skolverkets läsår (mätt den 15 oktober)."),
+    "area": (110, None),
+    "school_unit_code": (100, "Skolverkets kod för skolenheten."),
     "source_url": (95, "Skolenhetens sida hos Skolverket."),
 }  # fmt: skip
 
