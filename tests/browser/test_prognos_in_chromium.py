@@ -79,3 +79,49 @@ def test_prognos_renders_its_fans_and_a_slider_changes_them(prognos_url, page):
     wait_for_app(page)
     page.locator(".js-plotly-plot").first.wait_for()
     assert medians(page)[teachers] == pytest.approx(after[teachers])
+
+
+@pytest.mark.browser
+def test_a_saved_scenario_reopens_from_its_link(prognos_url, page, browser):
+    from urllib.parse import quote
+
+    page.goto(f"{prognos_url}/prognos")
+    wait_for_app(page)
+    page.locator(".js-plotly-plot").first.wait_for()
+    before = medians(page)
+    teachers = next(t for t in before if "rare (heltidstj" in t)
+    # Ten extra places on a certification path per year: the slider, by keyboard.
+    places = page.get_by_role(
+        "slider", name="Extra platser på behörighetsgivande utbildning per år"
+    )
+    places.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    scenario = medians(page)[teachers]
+    assert scenario[-1] > before[teachers][-1]
+
+    page.get_by_label("Spara reglagen som ett namngivet scenario").fill("Tio platser")
+    page.get_by_role("button", name="Spara scenario").click()
+    wait_for_app(page)
+    no_exception(page)
+    assert "Scenariot Tio platser är sparat." in page.locator('[data-testid="stMain"]').inner_text()
+
+    # Someone else opens the link in a new session: the slider and the fan are the saved ones.
+    other = browser.new_page()
+    try:
+        other.goto(f"{prognos_url}/prognos?prognos_scenario={quote('Tio platser')}")
+        wait_for_app(other)
+        other.locator(".js-plotly-plot").first.wait_for()
+        no_exception(other)
+        # The sliders' thumbs: places 10 (the others at the observed pace: 0 %, 66, 0 %, 50).
+        thumbs = other.locator('[data-testid="stSliderThumbValue"]').all_inner_texts()
+        assert "10" in thumbs, thumbs
+        assert medians(other)[teachers] == pytest.approx(scenario)
+        assert (
+            "prognos?prognos_scenario=Tio%20platser"
+            in other.locator('[data-testid="stMain"]').inner_text()
+        )
+        screenshot(other, "prognos_saved_scenario")
+    finally:
+        other.close()
