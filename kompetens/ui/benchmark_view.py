@@ -80,17 +80,6 @@ def card_comparison(
         column.caption(text)
 
 
-def unit_comparison(cur, scope, indicator_id: str, year: str | int | None, unit_id: str) -> None:
-    """On the dialogue page: the unit's figure against the national value and similar municipalities."""
-    comparisons = benchmarks.external_comparisons(cur, scope, indicator_id, _year(year), unit_id)
-    if comparisons.is_empty():
-        return
-    st.caption(
-        f"**Jämfört med andra** – {md_text(get(indicator_id).name_sv)}: "
-        + comparison_text(comparisons, indicator_id)
-    )
-
-
 # ---- Behörighet: our share beside Skolverket's ----------------------------------------------
 
 RECONCILIATION_LABELS = {
