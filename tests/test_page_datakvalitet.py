@@ -124,6 +124,9 @@ def test_a_unit_without_any_data_is_listed_as_missing_for_every_kind(db_with_a_n
     # The caption reads Markdown, so the names in it are escaped (md_text), shown as typed.
     assert md_text("Nyskolan (Norr) 2025-08") in texts(at)
     assert table_with(at, "Fil")["Fil"].iloc[0] == "enheter_ny.csv"
+    # a unit with no data has no "months behind": the cell shows a dash, never "None"
+    assert missing["Månader efter"].isna().all()
+    assert all(t.proto.placeholder == "–" for t in at.dataframe)
 
 
 def test_the_import_log_is_read_with_an_organisation_scope_and_refused_to_an_area_or_unit(

@@ -39,7 +39,9 @@ if incomplete.height:
         "föregående räknas inte som senaste månad i nyckeltalen förrän hela ögonblicksbilden "
         "är importerad eller HR bekräftar att organisationen verkligen har krympt."
     )
-    st.dataframe(view.incomplete_table(incomplete), hide_index=True, width="stretch")
+    st.dataframe(
+        view.incomplete_table(incomplete), hide_index=True, width="stretch", placeholder="–"
+    )
     if view.may_confirm_snapshots(ctx.viewer):
         for day in view.unconfirmed_dates(incomplete):
             if st.button(f"Bekräfta ögonblicksbilden {day}", key=f"dq_confirm_{day}"):
@@ -130,7 +132,9 @@ if problems.height == 0:
         icon=":material/check_circle:",
     )
 else:
-    st.dataframe(problems.rename(view.FRESHNESS_LABELS), hide_index=True, width="stretch")
+    st.dataframe(
+        problems.rename(view.FRESHNESS_LABELS), hide_index=True, width="stretch", placeholder="–"
+    )
     components.download_buttons(
         problems, "Inaktuella och saknade data", labels=view.FRESHNESS_LABELS, key="dq_fresh"
     )
@@ -162,7 +166,9 @@ else:
     )
     with_splits = st.toggle("Visa även delvärden (uppdelningar)", key="dq_splits")
     table = view.suppressed_table(cells if with_splits else whole)
-    st.dataframe(table.rename(view.SUPPRESSED_LABELS), hide_index=True, width="stretch")
+    st.dataframe(
+        table.rename(view.SUPPRESSED_LABELS), hide_index=True, width="stretch", placeholder="–"
+    )
     components.download_buttons(
         table, f"Dolda värden {period_label}", labels=view.SUPPRESSED_LABELS, key="dq_suppressed"
     )
@@ -182,6 +188,7 @@ else:
             view.imports_screen(latest).rename(view.IMPORT_LABELS),
             hide_index=True,
             width="stretch",
+            placeholder="–",
             column_config={
                 view.IMPORT_LABELS[col]: st.column_config.TextColumn(alignment="right")
                 for col in view.IMPORT_COUNTS
