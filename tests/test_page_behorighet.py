@@ -161,6 +161,16 @@ def test_the_people_on_a_path_read_as_a_count_with_their_share_in_one_narrow_col
     ]
 
 
+def test_a_preschool_principal_opens_on_preschool_teachers_and_everyone_else_on_teachers():
+    def units(*forms):
+        return pl.DataFrame({"school_form": list(forms)}, schema={"school_form": pl.String})
+
+    assert views.default_certification_category(units("forskola")) == "preschool_teacher"
+    assert views.default_certification_category(units("forskola", "central")) == "preschool_teacher"
+    assert views.default_certification_category(units("forskola", "grundskola")) == "teacher"
+    assert views.default_certification_category(units()) == "teacher"
+
+
 def test_hidden_unit_figures_are_flagged_and_never_shown(small_db):
     at = run_page(small_db, PAGE, query_params={"ar": "2025"})
     assert not at.exception

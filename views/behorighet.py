@@ -34,7 +34,7 @@ category = st.segmented_control(
     "Personalkategori",
     options=list(views.CERTIFICATION_CATEGORY_LABELS),
     format_func=views.CERTIFICATION_CATEGORY_LABELS.get,
-    default=opened or "teacher",
+    default=opened or views.default_certification_category(query.units(cur, scope)),
     required=True,
     key="kategori",
     bind="query-params",

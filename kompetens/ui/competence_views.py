@@ -75,6 +75,14 @@ CERTIFICATION_CATEGORY_LABELS: dict[str, str] = {
 }
 
 
+def default_certification_category(units: pl.DataFrame) -> str:
+    """The category Behörighet opens on for a scope's units (``query.units``): preschool
+    teachers when every unit with a school form is a preschool (a preschool principal),
+    else teachers."""
+    forms = set(units["school_form"].drop_nulls().to_list()) - {"central"}
+    return "preschool_teacher" if forms == {"forskola"} else "teacher"
+
+
 def trend_period_type(indicator_id: str, resolution: str) -> str:
     """The period type to draw for a resolution: yearly, or the finest monthly kind the indicator has.
 
