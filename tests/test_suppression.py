@@ -450,6 +450,33 @@ def test_the_exact_check_picks_a_cell_that_breaks_the_determination():
     assert check.determined(hidden).tolist() == []
 
 
+TRIANGLES = [
+    [(3, 1), (0, -1), (1, -1)],
+    [(4, 1), (1, -1), (2, -1)],
+    [(5, 1), (0, -1), (2, -1)],
+    [(9, 1), (6, -1), (7, -1)],
+    [(10, 1), (7, -1), (8, -1)],
+    [(11, 1), (6, -1), (8, -1)],
+]
+
+
+def test_a_re_check_finds_what_newly_hidden_cells_determine_and_what_stayed_determined():
+    # Two separate triangles as above: cells 0-2 with totals 3-5, cells 6-8 with totals 9-11.
+    # A re-check decomposes only the groups around cells hidden since the last one, and the
+    # groups that determined something then.
+    check = exact_check(12, TRIANGLES)
+    hidden = np.array([True] * 3 + [False] * 9)
+    assert check.picks(hidden, priority=np.arange(12)).tolist() == [3]
+    # The pick is not hidden: the first triangle is unchanged and still determined.
+    assert check.picks(hidden, priority=np.arange(12)).tolist() == [3]
+    # Hiding 3 closes the first; hiding 6, 7, 8 opens the second (same shape: pick 9).
+    hidden[[3, 6, 7, 8]] = True
+    assert check.picks(hidden, priority=np.arange(12)).tolist() == [9]
+    hidden[9] = True
+    assert check.picks(hidden, priority=np.arange(12)).tolist() == []
+    assert check.determined(hidden).tolist() == []
+
+
 def test_a_rectangle_of_hidden_cells_in_a_two_way_table_is_not_determined():
     # u1_X (0), u1_Y (1), u2_X (2), u2_Y (3) hidden; u1_all (4), u2_all (5), A_X (6), A_Y (7) shown.
     # 4 equations, rank 3: one free unknown, (1, -1, -1, 1) in every hidden cell.

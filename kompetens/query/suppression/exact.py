@@ -140,6 +140,10 @@ class ExactCheck:
         self.eq_cells = m_cell[order].astype(np.int64)
         self.eq_ptr = np.searchsorted(m_eq[order], np.arange(n_eq + 1))
         self._cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        #: (hidden, rows of the components then determined) as of the last ``picks``
+        self._last: tuple[np.ndarray, np.ndarray] | None = None
+        #: how many components the last ``picks`` found determining something
+        self.open_groups = 0
         # entries by cell and by equation, to build the system around a few cells
         n_cells = present.shape[0]
         self.by_cell = np.argsort(self.cell, kind="stable")
@@ -151,9 +155,31 @@ class ExactCheck:
         base = eq % self.n_eq
         return self.eq_cells[self.eq_ptr[base] : self.eq_ptr[base + 1]]
 
-    def _components(self, hidden: np.ndarray):
-        """Per component that may determine something: (unknown keys, equation ids, matrix)."""
+    def _around(self, on: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The hidden entries (``on``) of the components that contain one of ``rows`` (a mask)."""
+        idx = np.flatnonzero(on)
+        key, eq = self.cell[idx] * _FIELDS + self.field[idx], self.eq[idx]
+        keys, var = np.unique(key, return_inverse=True)
+        row_on = rows.copy()
+        var_on = np.zeros(keys.size, dtype=bool)
+        while True:  # grow along shared unknowns and equations until nothing is added
+            new_var = var[row_on[eq]]
+            if var_on[new_var].all():
+                break
+            var_on[new_var] = True
+            row_on[eq[var_on[var]]] = True
+        mask = np.zeros(on.size, dtype=bool)
+        mask[idx[row_on[eq]]] = True
+        return mask
+
+    def _components(self, hidden: np.ndarray, rows: np.ndarray | None = None):
+        """Per component that may determine something: (unknown keys, equation ids, matrix).
+
+        ``rows`` (a mask over equation rows): only the components that contain one of them.
+        """
         on = hidden[self.cell]
+        if rows is not None:
+            on = self._around(on, rows)
         if not on.any():
             return
         key = self.cell[on] * _FIELDS + self.field[on]
@@ -208,12 +234,27 @@ class ExactCheck:
         found = [k_keys[det] // _FIELDS for k_keys, det, _, _ in self._determined(hidden)]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
-    def _determined(self, hidden: np.ndarray):
-        for k_keys, k_eqs, a in self._components(hidden):
+    def _determined(self, hidden: np.ndarray, rows: np.ndarray | None = None):
+        for k_keys, k_eqs, a in self._components(hidden, rows):
             det, witness = self._solve(a)
             secret = _SECRET[k_keys % _FIELDS]
             if (det & secret).any():
                 yield k_keys, det & secret, k_eqs, witness[:, secret[det]]
+
+    def _changed_rows(self, hidden: np.ndarray) -> np.ndarray | None:
+        """Rows to re-check since the last ``picks``: those of newly hidden cells and of what
+        was determined then (None: everything, on the first call or if a cell was shown again).
+
+        A component none of whose cells changed is the one checked last time: it determined
+        nothing then (or it is among the rows kept), so it determines nothing now.
+        """
+        last = self._last
+        if last is None or last[0].shape != hidden.shape or (last[0] & ~hidden).any():
+            return None
+        changed = hidden & ~last[0]
+        rows = last[1].copy()
+        rows[self.eq[changed[self.cell]]] = True
+        return rows
 
     def _local(self, cells: np.ndarray, hidden: np.ndarray) -> int:
         """Determined secret unknowns of the equations around ``cells``, with ``hidden`` hidden."""
@@ -252,7 +293,11 @@ class ExactCheck:
         """
         chosen: list[int] = []
         done: set[bytes] = set()
-        for k_keys, det, k_eqs, witness in self._determined(hidden):
+        open_rows = np.zeros(_FIELDS * self.n_eq, dtype=bool)
+        n_groups = 0
+        for k_keys, det, k_eqs, witness in self._determined(hidden, self._changed_rows(hidden)):
+            open_rows[k_eqs] = True
+            n_groups += 1
             covers: dict[int, int] = {}
             for j in range(witness.shape[1]):
                 for e in k_eqs[np.abs(witness[:, j]) > 1e-9].tolist():
@@ -289,6 +334,8 @@ class ExactCheck:
                 if score == 0:
                     break
             chosen.append(best)
+        self._last = (hidden.copy(), open_rows)
+        self.open_groups = n_groups
         return np.unique(np.asarray(chosen, dtype=np.int64))
 
     def _beside(self, cell: int, hidden: np.ndarray) -> np.ndarray:
