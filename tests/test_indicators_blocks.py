@@ -8,6 +8,7 @@ a block touches, directly or through a shared result such as the staff months gr
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -26,7 +27,25 @@ COMPUTED = [b for b in ALL_BLOCKS if b.compute is not None]
 def frames():
     conn = store.connect(":memory:")
     load_small(conn)
-    return load_frames(conn)
+    frames = load_frames(conn)
+    # The small fixture has no teaching assignments (an optional kind): every teacher of every
+    # snapshot teaches MA (qualified as the person's flag) and SV (not qualified), 6 h each.
+    teachers = frames["staff"].filter(pl.col("staff_category") == "teacher")
+    frames["teaching_assignment"] = pl.concat(
+        teachers.select(
+            "snapshot_date",
+            "employee_id",
+            "unit_id",
+            pl.lit(subject).alias("subject"),
+            pl.lit(None, dtype=pl.String).alias("school_form"),
+            pl.lit("7-9").alias("grades"),
+            pl.lit(6.0).alias("hours_per_week"),
+            pl.lit(None, dtype=pl.Float64).alias("fte_share"),
+            (pl.col("qualified").fill_null(False) & qualified).alias("qualified"),
+        )
+        for subject, qualified in (("MA", True), ("SV", False))
+    )
+    return frames
 
 
 @pytest.mark.parametrize("block", COMPUTED, ids=lambda b: b.name)

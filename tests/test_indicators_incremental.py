@@ -75,6 +75,11 @@ EXTRA: dict[str, str] = {
         "E1,2025-12,1200,120,60\n"
         "S1,2026-01,800,40,10\n"
     ),
+    "teaching_assignment": (
+        "snapshot_date,employee_id,unit_id,subject,school_form,grades,hours_per_week,fte_share,qualified\n"
+        "2025-10-15,P01,E1,MA,,7-9,10,,Ja\n"
+        "2025-10-15,P02,E1,SV,,7-9,8,,Nej\n"
+    ),
     "targets": (
         "indicator_id,scope,year,target\n"
         "certified_teacher_share,S1,2025,0.9\n"
@@ -208,6 +213,8 @@ def test_a_staff_import_redoes_every_block_that_reads_the_staff_months_grid():
         "certification_gap",
         # placement years are given once the snapshots reach December (unfinished_year)
         "placements",
+        # lost hours at exits: rolling windows end at the staff months
+        "teaching_assignment",
     }
     assert KIND_BLOCKS["survey"] == {"survey"}
     assert KIND_BLOCKS["targets"] == {"certification_gap"}

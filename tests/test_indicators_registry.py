@@ -46,6 +46,7 @@ def test_every_indicator_is_fully_described(indicator_id):
         "survey",
         "sick_leave",
         "targets",
+        "teaching_assignment",
     }
 
 

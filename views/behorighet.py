@@ -7,7 +7,7 @@ import streamlit as st
 from kompetens import query
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_correlation, fmt_number, fmt_value, md_text
-from kompetens.ui import benchmark_view, components, figures, unit_detail
+from kompetens.ui import benchmark_view, components, figures, subject_view, unit_detail
 from kompetens.ui import competence_views as views
 from kompetens.ui.context import page_context
 
@@ -244,6 +244,10 @@ else:
 
 benchmark_view.reconciliation_table(cur, scope, period, area=filters.area, staff_category=category)
 
+
+# ---- subjects (teaching assignments; nothing without them) ---------------------------
+if category == "teacher":
+    subject_view.show(cur, scope, period, filters.area, filters.school_form)
 
 # ---- one unit -------------------------------------------------------------------------
 unit_detail.show(cur, scope, table, share_id, share_name, period)

@@ -103,6 +103,10 @@ _LOAD_SQL: dict[str, str] = {
     "placements": "SELECT * FROM current_placements",
     "survey": "SELECT * FROM current_survey",
     "sick_leave": "SELECT * FROM current_sick_leave",
+    "teaching_assignment": (
+        "SELECT snapshot_date, hash(employee_id) AS employee_id, unit_id, subject, school_form, grades, "
+        "hours_per_week, fte_share, qualified FROM current_teaching_assignment"
+    ),
 }
 
 
@@ -127,6 +131,7 @@ _DATE_COLUMN: dict[str, str] = {
     "placements": "period_start",
     "survey": "survey_date",
     "sick_leave": "month",
+    "teaching_assignment": "snapshot_date",
 }
 
 

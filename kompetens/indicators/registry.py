@@ -231,6 +231,86 @@ _INDICATORS: tuple[Indicator, ...] = (
         unfinished_year="show",
         block="staff",
     ),
+    Indicator(
+        id="certified_teaching_hours_share",
+        name_sv="Andel undervisningstimmar med behörig lärare",
+        name_en="Certified teaching hours share",
+        description="Hur stor del av undervisningstimmarna som hålls av lärare med legitimation och behörighet i just det ämnet och de årskurserna.",
+        phase="current_state",
+        unit="share",
+        number_format="percent_1",
+        direction="higher_is_better",
+        formula=(
+            "Sum of teaching hours per week of teaching_assignment rows with qualified = true, divided by the "
+            "sum of teaching hours per week of all rows (an assignment given as a share of a full-time post "
+            "counts share x 18 hours). School form = the row's, else the unit's. Stock: a month value for every "
+            "assignment snapshot month; yearly value = the reference-month snapshot, else the year's latest. "
+            "Breakdown subject=<code> (Skolverket subject codes) and school_form=<code>. n_individuals = distinct "
+            "teachers."
+        ),
+        sources=("teaching_assignment", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("school_form", "subject"),
+        aggregation="ratio_sum",
+        stock_or_flow="stock",
+        unfinished_year="show",
+        block="teaching_assignment",
+        note=(
+            "Skolverket's definition (Pedagogisk personal: teaching hours in subjects and grades by teachers "
+            "licensed and qualified for them); certified_teacher_share is its FTE-weighted upper bound. Computed "
+            "only when teaching assignments are imported; the qualified flag per assignment stands for licence "
+            "and qualification together (qualification is stated in the licence)."
+        ),
+    ),
+    Indicator(
+        id="uncertified_teaching_hours",
+        name_sv="Undervisningstimmar utan behörig lärare",
+        name_en="Uncertified teaching hours",
+        description="Hur många undervisningstimmar i veckan som hålls av lärare utan behörighet i ämnet: gapet i timmar (18 timmar motsvarar ungefär en heltidstjänst).",
+        phase="current_state",
+        unit="hours",
+        number_format="decimal_1",
+        direction="higher_is_worse",
+        formula=(
+            "Sum of teaching hours per week of teaching_assignment rows with qualified = false (value and "
+            "numerator); denominator = all teaching hours of the cell. In full-time posts: hours / 18. Same "
+            "cells, periods and breakdowns as certified_teaching_hours_share."
+        ),
+        sources=("teaching_assignment", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("school_form", "subject"),
+        aggregation="sum",
+        stock_or_flow="stock",
+        unfinished_year="show",
+        block="teaching_assignment",
+        note="n_individuals = distinct teachers of the cell (the population of the share, not only the uncertified).",
+    ),
+    Indicator(
+        id="subjects_without_certified_teacher",
+        name_sv="Ämnen utan behörig lärare",
+        name_en="Subjects without a certified teacher",
+        description="Hur många ämnen en enhet undervisar i utan att någon av lärarna i ämnet är behörig.",
+        phase="current_state",
+        unit="count",
+        number_format="integer",
+        direction="higher_is_worse",
+        formula=(
+            "Per unit and assignment snapshot: the subjects with teaching hours but no qualified hour; the "
+            "subject=<code> row is 1 or 0. Area and organisation = the sum of their units (units lacking the "
+            "subject). Stock periods as certified_teaching_hours_share."
+        ),
+        sources=("teaching_assignment", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("subject",),
+        aggregation="sum",
+        stock_or_flow="stock",
+        unfinished_year="show",
+        block="teaching_assignment",
+        note="n_individuals = distinct teachers of the cell's subjects.",
+    ),
     # ---- Attrahera -------------------------------------------------------------------
     Indicator(
         id="employer_recommendation",
@@ -787,6 +867,31 @@ _INDICATORS: tuple[Indicator, ...] = (
         stock_or_flow="flow",
         unfinished_year="leave_out",
         block="events",
+    ),
+    Indicator(
+        id="lost_qualified_teaching_hours",
+        name_sv="Förlorade behöriga undervisningstimmar vid avgångar",
+        name_en="Qualified teaching hours lost at exits",
+        description="Hur många undervisningstimmar i veckan med behörig lärare som försvann med dem som slutade, per ämne: underlag för att rekrytera smart, inte bara ersätta en person.",
+        phase="avveckla",
+        unit="hours",
+        number_format="decimal_1",
+        direction="neutral",
+        formula=(
+            "Per exit event: the teaching_assignment rows of the person's latest assignment snapshot at the unit "
+            "left, on or before the exit date and at most 365 days before it. Value and numerator = their "
+            "hours per week with qualified = true; denominator = all their hours. Summed by exit month to "
+            "calendar years and rolling 12 months. Breakdown subject=<code> and school_form=<code>."
+        ),
+        sources=("teaching_assignment", "events", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("school_form", "subject"),
+        aggregation="sum",
+        stock_or_flow="flow",
+        unfinished_year="leave_out",
+        block="teaching_assignment",
+        note="n_individuals = distinct people whose exits carried assignments.",
     ),
     # ---- Composite (computed by the analysis layer, listed for the catalogue) ----------
     Indicator(

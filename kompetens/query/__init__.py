@@ -79,6 +79,7 @@ from kompetens.query.status import (
     status_expr,
     traffic_light,
 )
+from kompetens.query.subjects import SUBJECT_LABELS, largest_subject_gaps, subject_units
 from kompetens.query.support_index import support_need
 from kompetens.query.trends import (
     breakdown,
@@ -127,6 +128,10 @@ __all__ = [
     "certification_units",
     "licence_status",
     "segregation",
+    # qualification per subject (teaching assignments)
+    "SUBJECT_LABELS",
+    "largest_subject_gaps",
+    "subject_units",
     # ARUBA
     "MATCHING_VACANCIES",
     "REDUNDANT",

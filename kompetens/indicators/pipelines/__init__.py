@@ -10,7 +10,8 @@ The modules, by grain and block: ``grain`` (levels, scopes, breakdowns, finished
 rows), ``periods`` (month index, snapshot grid, years, rolling windows),
 ``persons`` (the person-month grain of the snapshots and its roll-up), ``staff``
 (stocks), ``events`` (hires, exits, turnover), ``redundancy``, ``recruitment``,
-``placements``, ``survey``, ``sick_leave``, ``development`` and ``gap``
+``placements``, ``survey``, ``sick_leave``, ``development``, ``subjects`` (teaching
+assignments: qualification per subject) and ``gap``
 (certification_gap_fte, which the engine derives from the shares and targets).
 Each block module declares its ``BLOCK`` (``block.Block``: name, the import kinds
 it reads, its compute function); ``BLOCKS`` (block -> indicators) is derived from
@@ -54,6 +55,7 @@ from kompetens.indicators.pipelines import (
     redundancy,
     sick_leave,
     staff,
+    subjects,
     survey,
 )
 from kompetens.indicators.pipelines.block import Block
@@ -96,6 +98,7 @@ ALL_BLOCKS: tuple[Block, ...] = (
     survey.BLOCK,
     sick_leave.BLOCK,
     development.BLOCK,
+    subjects.BLOCK,
     gap.BLOCK,
 )
 

@@ -51,7 +51,8 @@ REACHES_BACK: dict[str, tuple[int, int]] = {
 }
 
 #: Blocks recomputed whole on all their rows: what they count in a month rests on earlier months.
-WHOLE_BLOCKS = frozenset({"redundancy"})
+#: The teaching-assignment block is small and its exits look back up to a year of snapshots.
+WHOLE_BLOCKS = frozenset({"redundancy", "teaching_assignment"})
 
 
 @dataclass(frozen=True)
