@@ -227,7 +227,12 @@ if history.height == 0:
     components.empty_state("Inga filer är importerade ännu.", "Ladda upp en fil ovan.")
 else:
     st.dataframe(
-        view.imports_screen(history).rename(view.IMPORT_LABELS), hide_index=True, width="stretch"
+        view.imports_screen(history).rename(view.IMPORT_LABELS),
+        hide_index=True,
+        width="stretch",
+        placeholder="–",
+        # the kind's Swedish name whole ("Personal (ögonblicksbilder)")
+        column_config={view.IMPORT_LABELS["kind_label"]: st.column_config.TextColumn(width=210)},
     )
     components.download_buttons(
         history, "Importhistorik", labels=view.IMPORT_LABELS, key="import_log"
