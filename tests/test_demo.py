@@ -539,6 +539,7 @@ def test_build_demo_loads_every_file_through_the_importer_into_a_fresh_database(
         "targets",
         "support_request",
         "support_effort",
+        "teaching_assignment",
     ]
     assert {u for _, u, _ in log} == {"demo"} and {r for _, _, r in log} == {0}
     assert staff_in_db == frames["staff"]["employee_id"].n_unique()

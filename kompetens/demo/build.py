@@ -53,6 +53,7 @@ import polars as pl
 
 from kompetens.core import hooks, paths, store
 from kompetens.core.contract import IMPORT_ORDER, KINDS
+from kompetens.demo import assignments as demo_assignments
 from kompetens.demo import kinds as demo_kinds
 from kompetens.demo import people as demo_people
 from kompetens.demo import records as demo_records
@@ -127,6 +128,7 @@ def generate_demo(
     frames["support_request"], frames["support_effort"] = demo_support.support_frames(
         units, info, last_snapshot, seed
     )
+    frames["teaching_assignment"] = demo_assignments.assignments_frame(staff, units, seed)
     return {kind: _canonical(kind, frame) for kind, frame in frames.items()}
 
 
