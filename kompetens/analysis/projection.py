@@ -51,6 +51,7 @@ from kompetens.analysis.projection_rates import (
     common_spread,
     observed_flows,
     shrunk_rates,
+    unit_spread,
 )
 
 #: The shares the model projects.
@@ -137,6 +138,9 @@ class Model:
     #: Per rate: the year-to-year spread of the organisation's rate beyond chance (a standard
     #: deviation, ``common_spread``); each draw shifts every cell's rate by one common amount.
     spread: dict[str, float] = field(default_factory=dict)
+    #: Per rate: the year-to-year spread of a cell's own rate beyond chance (``unit_spread``);
+    #: each draw shifts each cell's rate by its own normal amount with it.
+    unit_spread: dict[str, float] = field(default_factory=dict)
     _groups: dict = field(default_factory=dict)
 
     @property
@@ -237,6 +241,7 @@ def build_model(
         heads=start_heads(rows),
         evidence=evidence,
         spread=common_spread(flows),
+        unit_spread=unit_spread(flows),
     )
 
 
@@ -441,6 +446,10 @@ def _drawn_rates(
         tau = model.spread.get(name, 0.0)
         if tau > 0:  # one shift per draw, shared by every cell
             drawn = np.clip(drawn + rng.normal(0.0, tau, size=(draws, 1)), 0.0, 1.0)
+        tau_cell = model.unit_spread.get(name, 0.0)
+        if tau_cell > 0:  # one shift per draw and cell: a unit's own pace drifts
+            shift = rng.normal(0.0, tau_cell, size=(draws, model.n_cells))
+            drawn = np.clip(drawn + shift, 0.0, 1.0)
         if name == "certified_hire_share":
             out.append(np.where(np.isclose(used, model_rate), drawn, used))
         else:

@@ -87,35 +87,35 @@ def observed_flows(
     staff_category, indicator_id, rate, year, events, exposure`` (people):
 
     - ``exit_certified`` / ``exit_uncertified``: of the people in the cell in
-      ``year - 1`` who had not reached the retirement age by ``year``, those found
-      nowhere in the organisation in ``year`` (events) and all of them (exposure);
-    - ``completion``: of the uncertified still employed in ``year``, those who are
-      certified then (in any cell);
-    - ``certified_hire_share``: of the people in the cell in ``year`` found nowhere
-      in the organisation in ``year - 1`` (hires, exposure), the certified (events).
+      ``year - 1`` who had not reached the retirement age by ``year``, those not in
+      the cell in ``year`` (events: they left the organisation, moved to another unit
+      or changed staff category) and all of them (exposure);
+    - ``completion``: of the uncertified still in the cell in ``year``, those who are
+      certified then;
+    - ``certified_hire_share``: of the people in the cell in ``year`` who were not in
+      it in ``year - 1`` (hires and people moving in, exposure), the certified (events).
+
+    Moves between cells count at both ends, so a unit's changing mix through internal
+    moves is in its rates (and in the band); over the organisation they roughly cancel.
     """
     years = sorted(y for y in snapshots["year"].unique().to_list() if y <= last_year)
     rows = classify(snapshots.filter(pl.col("year").is_in(years)), units)
     out: list[pl.DataFrame] = []
     keys = ["unit_id", "area", "staff_category", "indicator_id"]
+    cell = ["employee_id", "unit_id", "staff_category"]
     for y in years:
         if y - 1 not in years:
             continue
-        present_before = snapshots.filter(pl.col("year") == y - 1).select("employee_id").unique()
-        present_after = snapshots.filter(pl.col("year") == y).select("employee_id").unique()
-        cert_after = (
+        present_before = rows.filter(pl.col("year") == y - 1).select(cell).unique()
+        after = (
             rows.filter(pl.col("year") == y)
-            .group_by("employee_id")
+            .group_by(cell)
             .agg(pl.col("certified").any().alias("_cert_after"))
+            .with_columns(pl.lit(True).alias("_stays"))
         )
         before = (
             rows.filter(pl.col("year") == y - 1)
-            .join(
-                present_after.with_columns(pl.lit(True).alias("_stays")),
-                on="employee_id",
-                how="left",
-            )
-            .join(cert_after, on="employee_id", how="left")
+            .join(after, on=cell, how="left")
             .with_columns(
                 pl.col("_stays").fill_null(False),
                 pl.col("_cert_after").fill_null(False),
@@ -143,7 +143,7 @@ def observed_flows(
         )
         hires = (
             rows.filter(pl.col("year") == y)
-            .join(present_before, on="employee_id", how="anti")
+            .join(present_before, on=cell, how="anti")
             .group_by(keys)
             .agg(pl.col("certified").sum().alias("events"), pl.len().alias("exposure"))
             .select(*keys, pl.lit("certified_hire_share").alias("rate"), "events", "exposure")
@@ -266,4 +266,42 @@ def common_spread(flows: pl.DataFrame) -> dict[str, float]:
         mean = float(part["events"].sum() / part["exposure"].sum())
         chance = float(np.mean(mean * (1 - mean) / part["exposure"].to_numpy()))
         out[name] = float(np.sqrt(max(0.0, float(np.var(r, ddof=1)) - chance)))
+    return out
+
+
+def unit_spread(flows: pl.DataFrame) -> dict[str, float]:
+    """Per rate: how much a cell's own yearly rate varies from year to year beyond chance.
+
+    For each cell with at least 3 observed transitions, ``var(r_y) − r̄(1 − r̄)·mean(1/n_y)``
+    (the sample variance of its yearly rates minus what chance alone would give); the
+    cells' values are averaged weighted by exposure and the result's square root taken
+    (0 when negative or when no cell has 3 transitions). The draws shift each cell's rate
+    by a normal amount with this spread: a unit's pace changes from year to year (a new
+    principal, a recruitment drive) in ways its past average does not show.
+    """
+    out: dict[str, float] = {}
+    yearly = (
+        flows.group_by("unit_id", "staff_category", "rate", "year")
+        .agg(pl.col("events").sum(), pl.col("exposure").sum())
+        .filter(pl.col("exposure") > 0)
+    )
+    for name in RATE_LABELS:
+        stats = (
+            yearly.filter(pl.col("rate") == name)
+            .group_by("unit_id", "staff_category")
+            .agg(
+                (pl.col("events") / pl.col("exposure")).var(ddof=1).alias("v"),
+                (pl.col("events").sum() / pl.col("exposure").sum()).alias("m"),
+                (1 / pl.col("exposure")).mean().alias("inv"),
+                pl.col("exposure").sum().alias("n"),
+                pl.len().alias("k"),
+            )
+            .filter(pl.col("k") >= 3)
+        )
+        if stats.height == 0:
+            out[name] = 0.0
+            continue
+        excess = (stats["v"] - stats["m"] * (1 - stats["m"]) * stats["inv"]).to_numpy()
+        weights = stats["n"].to_numpy()
+        out[name] = float(np.sqrt(max(0.0, float(np.sum(weights * excess) / np.sum(weights)))))
     return out
