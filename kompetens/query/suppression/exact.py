@@ -14,7 +14,10 @@ decomposed densely (an SVD: A = U S Vᵀ; unknown j is determined iff the rows o
 Vᵀ with a non-zero singular value have norm 1 in column j). Components of the
 same shape and coefficients are decomposed once (a cache that lives as long as
 the check), so re-checking after a few more cells are hidden only decomposes
-the components that changed.
+the components that changed. ``picks`` goes further: it only builds the
+components around cells hidden since its last call and those that determined
+something then (``_changed_rows``); any other component is unchanged and
+determined nothing.
 
 For a determined unknown j the **witness** is the combination of equations
 that isolates it: w = U_r S_r⁻¹ V_rᵀ e_j (Aᵀw = e_j). Hiding one more visible
