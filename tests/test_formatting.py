@@ -239,3 +239,22 @@ def test_ranked_bars_of_shares_start_at_zero_with_swedish_ticks():
     assert fig.layout.xaxis.range[0] == 0
     assert fig.data[0].base is None
     assert f"80{NBSP}%" in list(fig.layout.xaxis.ticktext)
+
+
+def test_the_drivers_legend_gets_room_above_the_bars_for_two_names_a_row():
+    import polars as pl
+
+    # 8 components -> 4 legend rows on a narrow screen -> top margin 30 + 4 × 24 = 126 px;
+    # 3 units -> height max(320, 3 × 24 + 50 + 126) = 320
+    frame = pl.DataFrame(
+        {
+            "unit": [u for u in ("A", "B", "C") for _ in range(8)],
+            "component": [f"k{i}" for _ in range(3) for i in range(8)],
+            "contribution": [1.0] * 24,
+        }
+    )
+    fig = charts.stacked_contributions(
+        frame, label="unit", component="component", contribution="contribution"
+    )
+    assert fig.layout.margin.t == 126
+    assert fig.layout.height == 320

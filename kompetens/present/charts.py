@@ -315,7 +315,11 @@ def stacked_contributions(
             )
         )
     fig.update_yaxes(categoryorder="array", categoryarray=order, automargin=True)
-    fig.update_layout(height=max(320, 24 * len(order) + 100))
+    # The legend sits above the bars; on a narrow screen it wraps to two names a row, so the
+    # top margin makes room for that many rows (it covered the first bars at 800 px).
+    legend_rows = -(-len(fig.data) // 2)
+    top = 30 + 24 * legend_rows
+    fig.update_layout(height=max(320, 24 * len(order) + 50 + top), margin={"t": top})
     return fig
 
 
