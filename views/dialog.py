@@ -9,7 +9,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.query import projection
-from kompetens.ui import benchmark_view, components
+from kompetens.ui import benchmark_view, components, subject_view
 from kompetens.ui import dialogue_view as view
 from kompetens.ui.brief_downloads import render_brief_downloads
 from kompetens.ui.context import page_context
@@ -148,6 +148,11 @@ else:
     # ---- Outlook: the certified share 5 years ahead at the observed pace (as in the brief) ----
     for line in projection.unit_outlook(cur, scope, unit_id):
         st.markdown(f":material/trending_up: **Prognos:** {line}")
+
+    # ---- The unit's three largest subject gaps (teaching assignments; none without them) ------
+    subject_gaps = subject_view.gap_lines(query.largest_subject_gaps(cur, scope, unit_id, period))
+    if subject_gaps:
+        st.markdown("**Största ämnesgapen:** " + "; ".join(subject_gaps) + ".")
 
     # ---- Support need: what drives the unit's index ---------------------------------------
     if talk.support is not None:

@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from kompetens import query
-from kompetens.present.formatting import fmt_number, fmt_percent
+from kompetens.present.formatting import fmt_number, fmt_percent, md_text
 from kompetens.present.subject_charts import subject_heatmap
 from kompetens.ui import competence_views as views
 from kompetens.ui import components, figures
@@ -118,3 +118,13 @@ def show(cur, scope, period: str, area: str | None, school_form: str | None) -> 
         formats={"share": "share", "uncertified_hours": "fte", "uncertified_fte": "fte"},
         key="subject_table",
     )
+
+
+def gap_lines(gaps: pl.DataFrame) -> list[str]:
+    """The dialogue's lines for a unit's largest subject gaps (``query.largest_subject_gaps``):
+    'Matematik: 10,0 timmar i veckan utan behörig lärare (0,6 heltidstjänster)'."""
+    return [
+        f"{md_text(r['subject_name'])}: {fmt_number(r['uncertified_hours'], 1)} timmar i veckan "
+        f"utan behörig lärare ({fmt_number(r['uncertified_fte'], 1)} heltidstjänster)"
+        for r in gaps.iter_rows(named=True)
+    ]
