@@ -148,6 +148,12 @@ def test_a_click_on_a_row_or_a_bar_names_its_unit():
     assert views.unit_of_selection({"rows": []}, ids) is None
 
 
+def test_the_target_line_caption_names_the_chosen_area_as_written(small_db):
+    at = run_page(small_db, PAGE, query_params={"ar": "2024", "omrade": "Norr"})
+    assert not at.exception
+    assert "Streckad linje: målet 70,0\u00a0% för området Norr." in texts(at)
+
+
 def test_the_people_on_a_path_read_as_a_count_with_their_share_in_one_narrow_column():
     # padded texts as certification_screen makes them: 6 of 17 uncertified on a path -> 35,3 %;
     # a hidden count hides the pair; nothing known at all is a dash

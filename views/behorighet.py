@@ -6,7 +6,13 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.present import charts
-from kompetens.present.formatting import fmt_correlation, fmt_number, fmt_value, md_text
+from kompetens.present.formatting import (
+    area_phrase,
+    fmt_correlation,
+    fmt_number,
+    fmt_value,
+    md_text,
+)
 from kompetens.ui import benchmark_view, components, figures, subject_view, unit_detail
 from kompetens.ui import competence_views as views
 from kompetens.ui.context import page_context
@@ -58,6 +64,7 @@ if not years:
     st.stop()
 period = filters.year if filters.year in years else years[-1]
 where = md_text(filters.area or "Hela organisationen")  # a name: shown as text
+target_where = md_text(area_phrase(filters.area)) if filters.area else "hela organisationen"
 st.caption(
     f"{where} · {period} (oktober) · {share_name}. Heltidstjänster (FTE) vägs efter "
     "tjänstgöringsgrad. `..` = dolt, bygger på färre än fem personer."
@@ -235,7 +242,7 @@ else:
     st.caption(
         "Klicka på en stapel för att öppna enheten."
         + (
-            f" Streckad linje: målet {fmt_value(target, 'share')} för {where.lower()}."
+            f" Streckad linje: målet {fmt_value(target, 'share')} för {target_where}."
             if target is not None
             else ""
         )
