@@ -28,7 +28,7 @@ st.caption(
     f"Andelen behöriga lärare och legitimerade förskollärare 1–5 år framåt från {start}: "
     "pensionsavgångar efter födelseår, övriga avgångar, nya behöriga och nyanställningar i den "
     "takt de senaste åren visar. Bandet visar var 80 % av 500 simulerade utfall hamnar. "
-    "Metoden beskrivs i docs/projection.md."
+    "Takterna och åren de bygger på visas längst ned under Takter som prognosen bygger på."
 )
 
 stored_age = qp.retirement_age(cur)
