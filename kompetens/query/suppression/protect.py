@@ -62,7 +62,7 @@ LINK_MIN_RATE = 0.8
 #: cheap. Otherwise every visible cell around what is still determined is hidden at once: a
 #: small organisation (150 staff) has one large group in which each pick leaves a new cell
 #: determined (a chain of hundreds of picks, minutes); the 5,000-staff demo's groups
-#: resolve in 22 careful rounds (26, 13, ..., 6, 4, 1 groups).
+#: resolve in 22 careful rounds (48, 24, ..., 11, 7, 1 groups; 26, 13, ..., 6, 4, 1 picks).
 CAREFUL_ROUNDS = 8
 MAX_CAREFUL_ROUNDS = 64
 
