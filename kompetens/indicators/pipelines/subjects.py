@@ -12,7 +12,7 @@ Output grain: level x scope x breakdown (``all``, ``school_form=``, ``subject=<c
   unqualified hours, denominator all hours, so both figures publish the same population);
   ``subjects_without_certified_teacher``: per unit, the subjects taught there with no qualified
   hour (subject rows 1 or 0), summed over units above. Stocks: a month row for every assignment
-  snapshot month, and a year row from the reference month's snapshot, or else the year's latest.
+  snapshot month (every breakdown for the latest, ``all`` before), and a year row from the reference month's snapshot, or else the year's latest.
   n_individuals = distinct teachers in the cell.
 * ``lost_qualified_teaching_hours``: per exit (events) of a person with assignments at the unit
   left, the qualified hours of their latest assignment snapshot at that unit on or before the
@@ -28,7 +28,12 @@ import polars as pl
 
 from kompetens.indicators.pipelines.block import Block
 from kompetens.indicators.pipelines.grain import KEYS, expand_levels, finish, ratio
-from kompetens.indicators.pipelines.periods import explode_periods, flow_span, month_label, month_of
+from kompetens.indicators.pipelines.periods import (
+    explode_periods,
+    flow_span,
+    month_of,
+    month_periods,
+)
 
 if TYPE_CHECKING:
     from kompetens.indicators.pipelines.grain import Settings
@@ -75,7 +80,7 @@ def prepare_assignments(assignments: pl.DataFrame, units: pl.DataFrame) -> pl.La
 
 
 def _stock_periods(frame: pl.LazyFrame, reference_month: int) -> pl.LazyFrame:
-    """Month rows for every snapshot month; year rows from the reference month, else the year's latest."""
+    """Month rows for every snapshot month (breakdowns for the latest); year rows from the reference month, else the year's latest."""
     months = frame.select(pl.col("m").unique()).collect().to_series().to_list()
     by_year: dict[int, int] = {}
     for m in sorted(months):  # ascending: a later month replaces an earlier one, not the reference
@@ -86,9 +91,8 @@ def _stock_periods(frame: pl.LazyFrame, reference_month: int) -> pl.LazyFrame:
         {"m": list(by_year.values()), "period": [str(y) for y in by_year]},
         schema={"m": pl.Int32, "period": pl.String},
     )
-    monthly = frame.with_columns(
-        pl.lit("month").alias("period_type"), month_label(pl.col("m")).alias("period")
-    )
+    # Monthly rows are the trend line: every breakdown only for the latest month (as for stocks).
+    monthly = month_periods(frame)
     yearly = frame.join(year_months, on="m", how="inner").with_columns(
         pl.lit("year").alias("period_type")
     )
