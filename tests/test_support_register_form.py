@@ -160,3 +160,36 @@ def test_a_saved_request_recomputes_no_key_figure_and_keeps_the_stored_mask_curr
     assert int(after["data_version"]) == int(before["data_version"]) + 1 == store.data_version(conn)
     assert not engine.figures_stale(conn)
     assert suppression_store.mask_state(conn) == suppression_store.CURRENT
+
+
+def test_follow_up_lists_name_requests_unanswered_after_n_days_and_done_support_without_feedback():
+    conn = seeded_db()
+    old = form.file_request(conn, NORTH, _request(request_date=dt.date(2025, 3, 1)), user="hr")
+    form.file_request(conn, NORTH, _request(request_date=dt.date(2025, 3, 20)), user="hr")
+    answered = form.file_request(conn, NORTH, _request(request_date=dt.date(2025, 2, 1)), user="hr")
+    form.set_status(conn, NORTH, "support_request", answered.row_id, "planned", user="hr")
+    # On 2025-03-31: the first waited 30 days (> 14), the second 11, the third is answered.
+    late = read.unanswered(conn, NORTH, days=14, today=dt.date(2025, 3, 31))
+    assert late.select("request_id", "days_waiting").rows() == [(old.row_id, 30)]
+    assert (
+        read.unanswered(conn, NORTH, days=14, today=dt.date(2025, 3, 31), function="EH").height == 0
+    )
+    effort = form.record_effort(
+        conn,
+        NORTH,
+        {
+            "request_id": answered.row_id,
+            "support_function": "HR",
+            "start_date": dt.date(2025, 3, 2),
+            "end_date": dt.date(2025, 3, 9),
+            "effort_type": "advice",
+            "status": "done",
+        },
+        user="hr",
+    )
+    assert read.without_feedback(conn, NORTH)["effort_id"].to_list() == [effort.row_id]
+    form.set_status(
+        conn, NORTH, "support_effort", effort.row_id, "done", user="hr", feedback_score=5
+    )
+    assert read.without_feedback(conn, NORTH).height == 0
+    assert read.without_feedback(conn, PRINCIPAL_U1).height == 0

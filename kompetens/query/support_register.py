@@ -300,3 +300,54 @@ def not_asking(
     return need_versus_support(conn, scope, period=period).filter(
         pl.col("quadrant") == HIGH_NO_SUPPORT
     )
+
+
+#: A request is unanswered while its status is still ``received``.
+UNANSWERED_AFTER_DAYS = 14
+
+
+def unanswered(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    days: int = UNANSWERED_AFTER_DAYS,
+    today: dt.date | None = None,
+    area: str | None = None,
+    function: str | None = None,
+) -> pl.DataFrame:
+    """Requests still ``received`` (no answer) more than ``days`` days after they were made.
+
+    Grain: one row per request (``requests`` columns) plus ``days_waiting``; the longest
+    wait first. Filtered by area and support function when given.
+    """
+    today = today or dt.date.today()
+    frame = requests(conn, scope, area=area)
+    if function is not None:
+        frame = frame.filter(pl.col("support_function") == function)
+    return (
+        frame.filter(pl.col("status") == "received")
+        .with_columns(
+            (pl.lit(today) - pl.col("request_date")).dt.total_days().alias("days_waiting")
+        )
+        .filter(pl.col("days_waiting") > days)
+        .sort(["days_waiting", "request_id"], descending=[True, False])
+    )
+
+
+def without_feedback(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    area: str | None = None,
+    function: str | None = None,
+) -> pl.DataFrame:
+    """Finished efforts (status ``done``) without agreed feedback, the oldest end first.
+
+    Grain: one row per effort (``efforts`` columns). Filtered by area and support function.
+    """
+    frame = efforts(conn, scope, area=area)
+    if function is not None:
+        frame = frame.filter(pl.col("support_function") == function)
+    return frame.filter((pl.col("status") == "done") & pl.col("feedback_score").is_null()).sort(
+        ["end_date", "effort_id"], nulls_last=True
+    )
