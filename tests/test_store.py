@@ -5,8 +5,9 @@ from kompetens.core.contract import KINDS
 def test_a_new_database_gets_every_contract_table_and_the_newest_schema_version():
     conn = store.connect(":memory:")
     # 1 contract tables, 2 key_figures, 3 dialogues, 4 audit_events, 5 users, 6 import_profiles,
-    # 7 key_figure_suppression (the stored mask), 8 external_benchmarks, 9 support_register
-    assert store.schema_version(conn) == 9
+    # 7 key_figure_suppression (the stored mask), 8 external_benchmarks, 9 support_register,
+    # 10 teaching_assignment, 11 projection_scenarios
+    assert store.schema_version(conn) == 11
     assert set(store.table_counts(conn)) == set(KINDS)
     assert store.data_version(conn) == 0
 
@@ -30,6 +31,8 @@ def test_migrating_twice_changes_nothing_and_keeps_the_data(tmp_path):
         (7,),
         (8,),
         (9,),
+        (10,),
+        (11,),
     ]
 
 
