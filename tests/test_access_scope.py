@@ -10,6 +10,7 @@ takes a scope must have a recipe below: a new one without a recipe fails
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 import pkgutil
@@ -22,11 +23,13 @@ from kompetens import query as q
 from kompetens.access import auth
 from kompetens.analysis.projection import Scenario
 from kompetens.core import store
+from kompetens.dialogue import support_register as support_form
 from kompetens.indicators import registry
 from kompetens.query import benchmarks as q_external
 from kompetens.query import projection as q_projection
 from kompetens.query import projection_scenarios as q_scenarios
 from kompetens.query import records
+from kompetens.query import support_register as q_support
 
 UNITS = {"E1": "Norr", "L1": "Norr", "S1": "Söder"}
 AREAS = {"Norr", "Söder"}
@@ -35,12 +38,14 @@ CERT = "certified_teacher_share"
 
 @pytest.fixture(scope="module")
 def conn(small_db, tmp_path_factory):
-    """A copy of the small fixture with two users: the principal of E1 and the area manager of Söder."""
+    """A copy of the small fixture with two users: the principal of E1 and the area manager of
+    Söder, and one support request with one finished effort per unit (``_seed_support``)."""
     target = tmp_path_factory.mktemp("access") / "access.duckdb"
     shutil.copy(small_db, target)
     c = store.connect(target)
     auth.add_user(c, "Rektor.E1@kommun.se", auth.PRINCIPAL, units=["E1"], added_by="test")
     auth.add_user(c, "vc.soder@kommun.se", auth.AREA_MANAGER, areas=["Söder"], added_by="test")
+    _seed_support(c)
     q.clear_cache()
     yield c
     c.close()
@@ -50,6 +55,48 @@ def _seed_scenarios(c) -> None:
     """One saved projection scenario per scope key of the fixture (saved by the organisation)."""
     for key in ("org", "area:Norr", "area:Söder", "unit:E1", "unit:L1", "unit:S1"):
         q_scenarios.save_scenario(c, q.Scope.everything(), f"s {key}", key, Scenario(), "test")
+
+
+def _seed_support(c) -> None:
+    """One support request per unit of the fixture (E1, L1, S1), each with one finished effort
+    without feedback, filed once by the organisation through the register's form."""
+    everyone = q.Scope.everything()
+    for unit in ("E1", "L1", "S1"):
+        request = support_form.file_request(
+            c,
+            everyone,
+            {
+                "unit_id": unit,
+                "request_date": dt.date(2025, 3, 2),
+                "asker_role": "principal",
+                "channel": "dialogue",
+                "topic": "Rekrytering",
+                "description": "Svårt att rekrytera.",
+                "support_function": "HR",
+                "report_to": "Rektor",
+            },
+            user="test",
+        )
+        support_form.record_effort(
+            c,
+            everyone,
+            {
+                "request_id": request.row_id,
+                "support_function": "HR",
+                "start_date": dt.date(2025, 3, 10),
+                "end_date": dt.date(2025, 4, 10),
+                "effort_type": "coaching",
+                "hours": 6,
+                "status": "done",
+            },
+            user="test",
+        )
+
+
+def _support_row(c, unit: str) -> dict:
+    """The fixture's support request of ``unit`` (seeded in ``conn``)."""
+    row = q_support.requests(c, q.Scope.everything()).filter(pl.col("unit_id") == unit).row(0, named=True)
+    return row
 
 
 def _scenarios_seen(c, s) -> pl.DataFrame:
@@ -118,6 +165,16 @@ CALLS = {
     "list_scenarios": lambda c, s, u, a: _scenarios_seen(c, s),
     "retirement_timeline": lambda c, s, u, a: q_projection.retirement_timeline(c, s),
     "backtest": lambda c, s, u, a: pl.DataFrame({"unit_mae": [q_projection.backtest(c, s, 2024, draws=20).__class__.__name__]}),  # organisation-wide errors; names no unit or area
+    # the support register (one request and one finished effort per unit, seeded in ``conn``)
+    "requests": lambda c, s, u, a: q_support.requests(c, s),
+    "efforts": lambda c, s, u, a: q_support.efforts(c, s),
+    "changes": lambda c, s, u, a: q_support.changes(c, s).join(store.frame(c, "SELECT _batch_id AS batch_id, unit_id FROM support_request UNION ALL SELECT _batch_id, unit_id FROM support_effort"), on="batch_id"),
+    "overview": lambda c, s, u, a: q_support.overview(c, s),
+    "need_versus_support": lambda c, s, u, a: q_support.need_versus_support(c, s),
+    "not_asking": lambda c, s, u, a: q_support.not_asking(c, s),
+    "unanswered": lambda c, s, u, a: q_support.unanswered(c, s, days=0, today=dt.date(2026, 1, 1)),
+    "without_feedback": lambda c, s, u, a: q_support.without_feedback(c, s),
+    "subject_units": lambda c, s, u, a: q.subject_units(c, s, "2025"),  # no teaching assignments in the fixture: empty
 }  # fmt: skip
 
 #: Explicit requests for another unit or area: refused with ScopeError.
@@ -143,6 +200,11 @@ OUTSIDE = {
     "get_scenario": lambda c, s, u, a: (_seed_scenarios(c), q_scenarios.get_scenario(c, s, f"s unit:{u}")),
     "save_scenario": lambda c, s, u, a: q_scenarios.save_scenario(c, s, "mitt", f"area:{a}", Scenario(), "t"),
     "delete_scenario": lambda c, s, u, a: (_seed_scenarios(c), q_scenarios.delete_scenario(c, s, f"s area:{a}", "t")),
+    "check_unit": lambda c, s, u, a: q_support.check_unit(c, s, u),
+    "current_row": lambda c, s, u, a: q_support.current_row(c, s, "support_request", _support_row(c, u)["request_id"]),
+    "requests_of_unit": lambda c, s, u, a: q_support.requests(c, s, unit_id=u),
+    "largest_subject_gaps": lambda c, s, u, a: q.largest_subject_gaps(c, s, u, "2025"),
+    "subject_units_of_area": lambda c, s, u, a: q.subject_units(c, s, "2025", area=a),
 }  # fmt: skip
 
 
@@ -199,8 +261,10 @@ def test_an_area_manager_never_gets_rows_of_another_area(conn, area_manager, nam
 
 
 #: Recipes that name no unit or area at all, or only the unit/area they were asked for (OUTSIDE
-#: covers those), and redundancy_matches (the small fixture has redundant staff in Norr only).
-NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest"}  # fmt: skip
+#: covers those), redundancy_matches (the small fixture has redundant staff in Norr only) and
+#: not_asking (every unit of the fixture asked for support, so none is listed) and
+#: subject_units (the fixture has no teaching assignments; tests/test_subjects* cover scope).
+NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - NOTHING_TO_LEAK))
@@ -249,7 +313,11 @@ def test_hr_sees_both_areas_in_the_same_registry_check(conn):
 def test_the_import_log_is_read_by_an_organisation_wide_scope_only(conn):
     # The small fixture is loaded through the importer: one batch per kind, newest first,
     # e.g. the 3 units of units.csv (E1, L1, S1) and the 6 rows of targets.csv.
-    batches = records.imports(conn, q.Scope.everything())
+    logged = records.imports(conn, q.Scope.everything())
+    # the module's fixture adds six support-register batches on top (one request and one
+    # effort per unit), newest first
+    assert logged["kind"].to_list()[:6] == ["support_effort", "support_request"] * 3
+    batches = logged.slice(6)
     assert batches["kind"].to_list()[0] == "targets" and batches["kind"].to_list()[-1] == "units"
     written = dict(batches.select("kind", "rows_written").rows())
     assert (written["units"], written["targets"], batches.height) == (3, 6, 9)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from kompetens.core.contract import SUBJECT_CODES
+
 #: ``units.school_form``. ``central`` is the administration's own units (not a school): the
 #: column reads "Skolform", so the label names the kind of activity, "Central verksamhet".
 SCHOOL_FORM_LABELS: dict[str, str] = {
@@ -140,6 +142,19 @@ EFFORT_TYPE_LABELS: dict[str, str] = {
 
 #: The contract's coded columns (column name -> labels of its codes). A column with the same
 #: name has the same codes in every kind (``staff_category`` in staff, events, recruitments).
+#: Subject code -> Swedish name (the contract's first alias, capitalised: MA -> Matematik).
+SUBJECT_LABELS: dict[str, str] = {
+    code: aliases[0][:1].upper() + aliases[0][1:] for code, aliases in SUBJECT_CODES.items()
+}
+
+#: ``grades`` of a teaching assignment (the contract's stages).
+GRADES_LABELS: dict[str, str] = {
+    "F-3": "Förskoleklass–årskurs 3",
+    "4-6": "Årskurs 4–6",
+    "7-9": "Årskurs 7–9",
+    "gy": "Gymnasiet",
+}
+
 CODE_LABELS: dict[str, dict[str, str]] = {
     "school_form": SCHOOL_FORM_LABELS,
     "staff_category": STAFF_CATEGORY_LABELS,
@@ -154,6 +169,8 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "asker_role": ASKER_ROLE_LABELS,
     "channel": SUPPORT_CHANNEL_LABELS,
     "effort_type": EFFORT_TYPE_LABELS,
+    "subject": SUBJECT_LABELS,
+    "grades": GRADES_LABELS,
 }
 
 #: The ARUBA phases and the two besides them, in the model's order (indicator registry phase ids).
@@ -198,6 +215,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "variant": "variant (med/utan pension)",
     "measure": "delindex",
     "reason": "avgångsorsak",
+    "subject": "ämne",
 }
 #: The labels of each dimension's values.
 DIMENSION_VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -207,6 +225,7 @@ DIMENSION_VALUE_LABELS: dict[str, dict[str, str]] = {
     "variant": VARIANT_LABELS,
     "measure": SURVEY_MEASURE_LABELS,
     "reason": EXIT_REASON_LABELS,
+    "subject": SUBJECT_LABELS,
 }
 
 #: A figure against its target (``query.traffic_light``); None: no target.

@@ -13,8 +13,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from kompetens.access.scope import Scope
-from kompetens.core.contract import SUBJECT_CODES
+from kompetens.access.scope import Scope, ScopeError
+from kompetens.core.labels import SUBJECT_LABELS
 from kompetens.indicators.pipelines.subjects import TEACHING_HOURS_PER_FTE
 from kompetens.query.cache import _cached
 from kompetens.query.periods import _period_type_of
@@ -24,10 +24,6 @@ SHARE_ID = "certified_teaching_hours_share"
 GAP_ID = "uncertified_teaching_hours"
 LACKING_ID = "subjects_without_certified_teacher"
 
-#: Subject code -> Swedish name (the contract's first alias, capitalised: MA -> Matematik).
-SUBJECT_LABELS: dict[str, str] = {
-    code: aliases[0][:1].upper() + aliases[0][1:] for code, aliases in SUBJECT_CODES.items()
-}
 
 _SCHEMA = {
     "unit_id": pl.String,
@@ -61,6 +57,8 @@ def subject_units(
         if area is not None:
             _check_area(scope, area)
         visible = scope.visible_units(_unit_frame(cur, ctx))
+        if unit_id is not None and unit_id not in visible["unit_id"].to_list():
+            raise ScopeError(f"enheten {unit_id!r} ligger utanför din behörighet")
         if area is not None:
             visible = visible.filter(pl.col("area") == area)
         if school_form is not None:
