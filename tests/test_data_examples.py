@@ -29,6 +29,7 @@ EXPECTED_ROWS = {
     "targets": 5,
     "support_request": 2,
     "support_effort": 3,
+    "teaching_assignment": 40,
 }
 
 

@@ -126,6 +126,11 @@ FILES = [
         "effort_id;unit_id;support_function;start_date;effort_type;status;end_date\n"
         "I1;U1;HR;2025-01-10;rådgivning;klar;{d}\n",
     ),
+    (
+        "teaching_assignment",
+        "snapshot_date",
+        "snapshot_date;employee_id;unit_id;subject;hours_per_week;qualified\n{d};E1;U1;MA;5;ja\n",
+    ),
 ]
 #: Excel's day zero, and for months and terms their own early spelling.
 DAY_ZERO = {"period_start": "HT1899", "month": "1899-12"}
