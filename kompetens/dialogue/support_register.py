@@ -150,8 +150,7 @@ def file_request(
             raise FormRejected([f"Datum: ogiltigt datum {_text(day)!r}; skriv ÅÅÅÅ-MM-DD"]) from exc
     row_id = _next_id(conn, "support_request", "S", day)
     values = {**form, "request_id": row_id, "unit_id": unit, "request_date": day}
-    values.setdefault("status", "received")
-    if not values.get("status"):
+    if not values.get("status"):  # missing or empty: a new request is received
         values["status"] = "received"
     return _save(conn, "support_request", values, row_id, user=user, role=role, what="nytt ärende")
 
