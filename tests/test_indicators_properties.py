@@ -299,3 +299,53 @@ def test_sick_leave_a_month_behind_the_staff_data_keeps_its_school_form_headcoun
     row = by_row[("area", "school_form=grundskola")]
     assert row["value"] == 0.05 and row["n_individuals"] == 5
     assert by_row[("org", "all")]["n_individuals"] == 5
+
+
+def _staff_rows(unit: str, months: list[date], people: range) -> dict[str, list]:
+    n = len(months) * len(people)
+    return {
+        "snapshot_date": [m for m in months for _ in people],
+        "employee_id": [p for _ in months for p in people],
+        "unit_id": [unit] * n,
+        "staff_category": ["teacher"] * n,
+        "fte": [1.0] * n,
+        "employment_type": ["permanent"] * n,
+        "licensed": [True] * n,
+        "qualified": [True] * n,
+        "birth_year": [1980] * n,
+        "certification_programme": [False] * n,
+    }
+
+
+def test_a_unit_opened_in_a_windows_last_month_rests_on_that_months_whole_staff():
+    # A1 has 6 people in each of the 12 months Nov 2024 - Oct 2025; A2 opens in Oct 2025
+    # with 24. A2's rolling window ending Oct 2025 rests on those 24 people, not on
+    # 24 / 12 = 2 (the average over the window's 12 months, which would hide the figure).
+    months = [date(2024 + (10 + i) // 12, (10 + i) % 12 + 1, 15) for i in range(12)]
+    a1 = _staff_rows("A1", months, range(1, 7))
+    a2 = _staff_rows("A2", months[-1:], range(101, 125))
+    staff = pl.DataFrame({k: a1[k] + a2[k] for k in a1})
+    sick = pl.DataFrame(
+        {
+            "unit_id": ["A1"] * 12 + ["A2"],
+            "month": [date(m.year, m.month, 1) for m in months] + [date(2025, 10, 1)],
+            "scheduled_hours": [960.0] * 12 + [3840.0],
+            "sick_hours": [48.0] * 12 + [96.0],
+            "long_sick_hours": [0.0] * 13,
+        }
+    )
+    units = pp.prepare_units(UNITS)
+    grid = pp.grid_of(staff)
+    roll = pp.staff_rollup(pp.snapshot_base(staff), units, pp.Settings())
+    rates = pp.sick_leave_indicators(sick, units, roll, grid)["sick_leave_rate"]
+    window = rates.filter(
+        (pl.col("period_type") == "rolling_12m")
+        & (pl.col("period") == "2025-10")
+        & (pl.col("breakdown") == "all")
+    )
+    n = dict(zip(window["scope_id"], window["n_individuals"], strict=True))
+    # A2: 96 / 3,840 = 2.5 % on its 24 people (one staffed month); A1: 6 people every month;
+    # Norr: (6 x 12 + 24) person-months / 12 staffed months = 96 / 12 = 8.
+    assert n["A2"] == 24 and n["A1"] == 6 and n["Norr"] == 8
+    a2_rate = window.filter(pl.col("scope_id") == "A2")["value"].item()
+    assert a2_rate == 96.0 / 3840.0

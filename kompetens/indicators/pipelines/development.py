@@ -1,7 +1,8 @@
 """Competence development and onboarding.
 
 development_hours_per_fte: hours of development activities / average FTE over the period
-(complete calendar years and rolling 12 months; by school form). An activity without a
+(complete calendar years and rolling 12 months; by school form); n_individuals the average
+headcount over the period's months with staff. An activity without a
 unit goes to the unit where the person had most FTE that month.
 onboarding_completion: the share of hires (people) with an onboarding activity within 90
 days of the hire, of the hires whose 90 days ended by the last staff snapshot month; per
@@ -30,6 +31,7 @@ from kompetens.indicators.pipelines.periods import (
     flow_periods,
     month_of,
 )
+from kompetens.indicators.pipelines.prepared import headcount_behind, staffed_months
 
 if TYPE_CHECKING:
     from kompetens.indicators.pipelines.inputs import Inputs
@@ -76,15 +78,17 @@ def development_indicators(
     fte = staff_roll.filter(breakdown_in(["all", "school_form"])).select(
         [*KEYS, "m", "fte_all", "all_p"]
     )
-    monthly = fte.join(hours, on=[*KEYS, "m"], how="full", coalesce=True).with_columns(
-        pl.col("fte_all", "hours").fill_null(0.0), pl.col("all_p").fill_null(0)
+    monthly = (
+        fte.join(hours, on=[*KEYS, "m"], how="full", coalesce=True)
+        .with_columns(pl.col("fte_all", "hours").fill_null(0.0), pl.col("all_p").fill_null(0))
+        .with_columns(staffed_months(pl.col("all_p")))
     )
     periods = (
-        flow_periods(monthly, ["hours", "fte_all", "all_p"], grid)
+        flow_periods(monthly, ["hours", "fte_all", "all_p", "staffed"], grid)
         .filter(complete_years(grid) & (pl.col("months") > 0))
         .with_columns(
             (pl.col("fte_all") / pl.col("months")).alias("avg_fte"),
-            (pl.col("all_p") / pl.col("months")).floor().alias("avg_n"),
+            headcount_behind(pl.col("all_p")).alias("avg_n"),
         )
     )
     out["development_hours_per_fte"] = finish(

@@ -122,10 +122,32 @@ def head_flows(staff_roll: pl.DataFrame, grid: Grid) -> pl.DataFrame:
 
     Calendar years and rolling 12-month windows, with ``months`` (snapshot months
     in the period; periods without any are dropped): the average headcount is
-    ``count / months``. Shared by turnover and sick leave.
+    ``count / months``. ``staffed``: the months in which the scope had staff, so
+    ``all_p / staffed`` is the headcount a figure rests on (a unit opened in the
+    window's last month has its whole staff behind it, not a twelfth of it).
+    Shared by turnover and sick leave.
     """
-    monthly = staff_roll.lazy().select([*KEYS, "m", "perm_p", "all_p"])
-    return flow_periods(monthly, ["perm_p", "all_p"], grid).filter(pl.col("months") > 0).collect()
+    monthly = staff_roll.lazy().select(
+        [*KEYS, "m", "perm_p", "all_p", staffed_months(pl.col("all_p"))]
+    )
+    return (
+        flow_periods(monthly, ["perm_p", "all_p", "staffed"], grid)
+        .filter(pl.col("months") > 0)
+        .collect()
+    )
+
+
+def staffed_months(headcount: pl.Expr) -> pl.Expr:
+    """``staffed``: 1 for a scope's month with staff, else 0 (summed to periods)."""
+    return (headcount > 0).cast(pl.Int64).alias("staffed")
+
+
+def headcount_behind(period_sum: pl.Expr) -> pl.Expr:
+    """The people a period's flow figure rests on: the average headcount over the months the
+    scope had staff (``period_sum`` over ``staffed``, floored; 0 without a staffed month)."""
+    return (
+        pl.when(pl.col("staffed") > 0).then((period_sum / pl.col("staffed")).floor()).otherwise(0.0)
+    )
 
 
 def prepare_events(

@@ -3,7 +3,8 @@
 Grain: level x scope x breakdown (school form) x period. Units: hours. sick_leave_rate =
 sick hours / scheduled hours; long_sick_leave_share = long sick hours / sick hours, of
 the units that report long sick leave. n_individuals = the scope's average headcount over
-the period's staff snapshots (0 without any, which suppresses the figure).
+the period's staff snapshots in which it had staff (0 without any, which suppresses the
+figure): a unit opened in a rolling window's last month rests on that month's staff.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from kompetens.indicators.pipelines.periods import (
     month_of,
     month_periods,
 )
-from kompetens.indicators.pipelines.prepared import head_flows
+from kompetens.indicators.pipelines.prepared import head_flows, headcount_behind
 
 if TYPE_CHECKING:
     from kompetens.indicators.pipelines.inputs import Inputs
@@ -38,9 +39,10 @@ if TYPE_CHECKING:
 def _headcount_periods(
     staff_roll: pl.DataFrame, heads: pl.DataFrame, breakdowns: list[str]
 ) -> pl.LazyFrame:
-    """Average headcount (``all_p``) over each period (month, year, rolling) of some breakdowns.
+    """Headcount behind each period (month, year, rolling) of some breakdowns (``avg``).
 
-    ``heads`` is ``head_flows(staff_roll, grid)``.
+    A month's headcount; a year's or rolling window's average over the months the scope had
+    staff (``headcount_behind``). ``heads`` is ``head_flows(staff_roll, grid)``.
     """
     wanted = breakdown_in(breakdowns)
     # Every month and breakdown (not only the staff data's latest month): the figures
@@ -58,7 +60,7 @@ def _headcount_periods(
     flows = (
         heads.lazy()
         .filter(wanted)
-        .select([*KEYS, "period_type", "period", (pl.col("all_p") / pl.col("months")).alias("avg")])
+        .select([*KEYS, "period_type", "period", headcount_behind(pl.col("all_p")).alias("avg")])
     )
     return pl.concat([months, flows])
 
@@ -73,7 +75,7 @@ def sick_leave_indicators(
     """sick_leave_rate and long_sick_leave_share per month, year and rolling 12 months.
 
     n_individuals = the average headcount of the scope over the period's
-    snapshots (0 when there are none, which suppresses the figure). ``heads``:
+    snapshots with staff (0 when there are none, which suppresses the figure). ``heads``:
     ``head_flows(staff_roll, grid)`` when the caller already has it.
     """
     if sick.is_empty():
