@@ -103,6 +103,22 @@ def test_the_brief_carries_the_unit_against_municipality_group_and_country_with_
     assert share.national_text == "73,9\u00a0% (2024)"
 
 
+def test_the_briefs_sick_leave_trend_gets_the_country_and_group_lines_for_its_own_years(conn):
+    from kompetens.dialogue.briefs.charts import trend_figure
+
+    brief = build_brief(conn, EVERYTHING, "E1", period="2024", dialogue_date=DAY)
+    (sick,) = [t for t in brief.trends if t.indicator_id == "sick_leave_rate"]
+    external = sick.frame.filter(sick.frame["level"] == "external").sort("series")
+    # Only 2024 is both on the trend's axis (up to the brief's year) and published: the
+    # group's 6,1 % and the country's 6,3 %; the country's 2025 and the own 2023 are not drawn.
+    assert external.select("series", "period", "value", "suppressed").rows() == [
+        ("Liknande kommuner (Kolada)", "2024", approx(0.061), False),
+        ("Riket (Kolada)", "2024", approx(0.063), False),
+    ]
+    lines = {t.name: t.line.dash for t in trend_figure(sick.frame, sick.indicator_id, "x").data}
+    assert (lines["Riket (Kolada)"], lines["Liknande kommuner (Kolada)"]) == ("dot", "dashdot")
+
+
 def test_the_pdf_shows_the_comparison_table_with_source_and_year(conn):
     brief = build_brief(conn, EVERYTHING, "E1", period="2024", dialogue_date=DAY)
     text = pdf_text(render_pdf(brief, None))

@@ -40,7 +40,7 @@ def page(db_path: str, scope_units: list[str] | None, year: str) -> None:
     benchmark_view.card_comparison(column, cur, scope, "certified_teacher_share", year)
     benchmark_view.reconciliation_table(cur, scope, year)
     fig = go.Figure(go.Scatter(x=["2023", "2024"], y=[0.6, 0.62]))
-    benchmark_view.trend_lines(fig, cur, scope, "certified_teacher_share")
+    fig = benchmark_view.trend_lines(fig, cur, scope, "certified_teacher_share")
     __import__("streamlit").session_state["traces"] = [(t.name, list(t.x)) for t in fig.data[1:]]
 
 
@@ -196,3 +196,63 @@ def test_a_principal_gets_no_fetch_button(tmp_path):
     at = AppTest.from_function(fetch_page, args=(str(db), "principal"), default_timeout=60)
     at.run()
     assert len(at.button) == 0
+
+
+@pytest.fixture(scope="module")
+def aruba_with_kolada(small_db, tmp_path_factory):
+    """The small fixture with published sick-leave values (Kolada N00090): the country 6,3 %
+    in 2024 and 6,0 % in 2025, the group 6,1 % in 2025 (made up)."""
+    import json
+    import shutil
+
+    from kompetens.core import store
+    from kompetens.external import writer
+
+    target = tmp_path_factory.mktemp("aruba_bench") / "aruba.duckdb"
+    shutil.copy(small_db, target)
+    values = [("0000", 2024, 6.3), ("0000", 2025, 6.0), ("G1", 2025, 6.1)]
+    body = {
+        "count": len(values),
+        "values": [
+            {
+                "kpi": "N00090",
+                "municipality": place,
+                "period": year,
+                "values": [{"count": 1, "gender": "T", "status": "", "value": v}],
+            }
+            for place, year, v in values
+        ],
+        "next_url": None,
+    }
+    conn = store.connect(target)
+    try:
+        writer.write_settings(conn, {"municipality": "1299", "group_name": "Grupp G1"})
+        writer.import_benchmark_file(conn, "kolada.json", json.dumps(body).encode())
+    finally:
+        conn.close()
+    return target
+
+
+def test_arubas_sick_leave_trend_gets_the_country_and_group_lines(aruba_with_kolada):
+    from kompetens.indicators import registry
+    from tests.app_support import run_page
+
+    at = run_page(aruba_with_kolada, "views/aruba.py", query_params={"ar": "2025"}, timeout=120)
+    at.button_group(key="fas").set_value("behalla").run()
+    at.session_state["flik_behalla"] = registry.get("sick_leave_rate").name_sv
+    at.run()
+    assert not at.exception
+    traces = {
+        t["name"]: t.get("y")
+        for c in at.get("plotly_chart")
+        for t in __import__("json").loads(c.proto.spec)["data"]
+        if str(t.get("name", "")).endswith("(Kolada)")
+    }
+    # 6,3 % and 6,0 % for the country, 6,1 % for the group, in the indicator's unit (shares)
+    assert traces == {
+        "Riket (Kolada)": [pytest.approx(0.063), pytest.approx(0.06)],
+        "Liknande kommuner (Kolada)": [pytest.approx(0.061)],
+    }
+    assert at.toggle(key="benchmark_lines_sick_leave_rate").value is True
+    captions = [c.value for c in at.caption if "Jämförelselinjer" in c.value]
+    assert len(captions) == 1 and "Riket (prickad linje)" in captions[0]

@@ -109,7 +109,7 @@ else:
             series="series",
             target="target",
         )
-        benchmark_view.trend_lines(fig, cur, scope, indicator_id, period_type)
+        fig = benchmark_view.trend_lines(fig, cur, scope, indicator_id, period_type)
         figures.show(fig, config={"displaylogo": False}, key="trend_main")
     if hidden := views.hidden_periods(trend):
         st.caption("`..` (dolt, färre än fem personer): " + ", ".join(hidden))

@@ -29,6 +29,12 @@ PHASE_COLOURS: dict[str, str] = {
     "support_need": "#CC79A7",
 }
 TARGET_COLOUR = "#D55E00"
+#: Published comparison lines on a trend (Kolada), by comparison kind: pages and briefs alike.
+COMPARISON_LINE_STYLES: dict[str, dict] = {
+    "national": {"color": "#555555", "dash": "dot", "width": 2},
+    "municipality_group": {"color": "#CC79A7", "dash": "dashdot", "width": 2},
+}
+COMPARISON_LINE_DEFAULT = {"color": "#777777", "dash": "dash", "width": 2}
 CONTEXT_GREY = "#8C8C8C"
 #: Traffic-light colours (Okabe-Ito): bluish green, yellow, vermillion. Yellow and vermillion
 #: differ in lightness too, so they stay apart for red-green colour-blind viewers (orange and

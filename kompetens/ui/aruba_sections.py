@@ -25,7 +25,7 @@ from kompetens.core.labels import (
 from kompetens.present import charts
 from kompetens.present.formatting import area_phrase, md_text
 from kompetens.ui import aruba_view as view
-from kompetens.ui import figures
+from kompetens.ui import benchmark_view, figures
 from kompetens.ui.components import (
     download_buttons,
     empty_state,
@@ -130,6 +130,9 @@ def trend(v: ArubaView, ind: view.Indicator) -> pl.DataFrame:
             ("trend", ind.id, v.area, v.colour),
             tuple(lines.values()),
             lambda: view.trend_figure(ind, frame, v.colour),
+        )
+        fig = benchmark_view.trend_lines(
+            fig, v.cur, v.scope, ind.id, period_type, key=f"benchmark_lines_{ind.id}"
         )
         figures.show(fig, config=PLOT_CONFIG, key=f"trend_{ind.id}")
     notes = []

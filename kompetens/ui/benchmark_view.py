@@ -19,6 +19,7 @@ import streamlit as st
 
 from kompetens.external.schema import kolada_page_url
 from kompetens.indicators.registry import get
+from kompetens.present import charts
 from kompetens.present.formatting import fmt_number, fmt_value, md_text
 from kompetens.query import benchmarks
 
@@ -28,8 +29,6 @@ DEMO_NOTE = (
 )
 #: A year later than any data: "the latest published".
 _LATEST = 9999
-_LINE_DASH = {"national": "dot", "municipality_group": "dashdot"}
-_LINE_COLOUR = {"national": "#555555", "municipality_group": "#CC79A7"}
 
 
 def _year(year: str | int | None) -> int:
@@ -229,11 +228,12 @@ def trend_lines(
     period_type: str = "year",
     key: str = "benchmark_lines",
 ) -> go.Figure:
-    """Add the national and similar-municipalities lines to a yearly trend chart (and a caption).
+    """The trend chart with the national and similar-municipalities lines added (and a caption).
 
-    Optional: a switch (``TREND_TOGGLE``, on by default, ``key`` per chart) turns them off.
-    Only years already on the chart's axis get a point, so the lines never stretch it. Monthly
-    charts get nothing: the sources publish yearly values.
+    Returns a copy when lines are added: ``fig`` itself (pages cache their figures) is left
+    as it is. Optional: a switch (``TREND_TOGGLE``, on by default, ``key`` per chart) turns
+    them off. Only years already on the chart's axis get a point, so the lines never stretch
+    it. Monthly and rolling charts get nothing: the sources publish yearly values.
     """
     if period_type != "year":
         return fig
@@ -245,6 +245,7 @@ def trend_lines(
         return fig
     if not st.toggle(TREND_TOGGLE, value=True, key=key):
         return fig
+    fig = go.Figure(fig)
     indicator = get(indicator_id)
     added = []
     for (kind,), part in lines.partition_by(
@@ -261,11 +262,7 @@ def trend_lines(
                 y=part["value"].to_list(),
                 mode="lines+markers",
                 name=name,
-                line={
-                    "color": _LINE_COLOUR.get(kind, "#777777"),
-                    "dash": _LINE_DASH.get(kind, "dash"),
-                    "width": 2,
-                },
+                line=charts.COMPARISON_LINE_STYLES.get(kind, charts.COMPARISON_LINE_DEFAULT),
                 customdata=[fmt_value(v, indicator) for v in part["value"].to_list()],
                 hovertemplate="%{x}: %{customdata}<extra>"
                 + name

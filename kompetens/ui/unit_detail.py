@@ -163,7 +163,7 @@ def show(cur, scope, table, share_id: str, share_name: str, period: str) -> None
             fig = charts.trend(
                 unit_trend, x="period", y="value", unit="share", series="series", target="target"
             )
-            benchmark_view.trend_lines(fig, cur, scope, share_id, key="unit_trend_benchmarks")
+            fig = benchmark_view.trend_lines(fig, cur, scope, share_id, key="unit_trend_benchmarks")
             figures.show(fig, config={"displaylogo": False}, key="unit_trend")
             if hidden := views.hidden_points(unit_trend):
                 st.caption(f"`..` (dolt): {md_text(hidden)}")

@@ -254,6 +254,10 @@ def axis_unit(indicator_id: str) -> str:
     return "share" if display_kind(ind) == "share" else str(ind.unit)
 
 
+#: The ``level`` of a brief trend row that is a published comparison (Kolada), not our figure.
+EXTERNAL_LEVEL = "external"
+
+
 def trend_figure(frame: pl.DataFrame, indicator_id: str, title: str) -> go.Figure:
     """A unit's trend beside its area and the organisation (``query.trend_with_context`` rows).
 
@@ -282,6 +286,17 @@ def trend_figure(frame: pl.DataFrame, indicator_id: str, title: str) -> go.Figur
                 hoverinfo="skip",
             )
         )
+    # Published comparisons (Kolada; ``content.with_external_lines`` keeps the kind in
+    # ``scope_id``) are styled as on the pages.
+    if "level" in shown.columns:
+        external = shown.filter(pl.col("level") == EXTERNAL_LEVEL).unique("series")
+        kinds = dict(zip(external["series"], external["scope_id"], strict=True))
+        for trace in fig.data:
+            if trace.name in kinds:
+                style = charts.COMPARISON_LINE_STYLES.get(
+                    kinds[trace.name], charts.COMPARISON_LINE_DEFAULT
+                )
+                trace.update(line=style, mode="lines+markers")
     fig.update_xaxes(categoryorder="array", categoryarray=periods)
     if unit == "share":
         fig.update_yaxes(rangemode="tozero")

@@ -27,6 +27,7 @@ import polars as pl
 from kompetens import query
 from kompetens.core.labels import TARGET_STATUS_LABELS, school_form_label
 from kompetens.dialogue import dialogues, discussion
+from kompetens.dialogue.briefs.charts import EXTERNAL_LEVEL
 from kompetens.dialogue.talking_points import as_text
 from kompetens.indicators import registry
 from kompetens.present.formatting import MISSING, fmt_date, fmt_delta, fmt_value
@@ -127,6 +128,36 @@ class Trend:
     indicator_id: str
     title: str
     frame: pl.DataFrame
+
+
+def with_external_lines(
+    conn: duckdb.DuckDBPyConnection, scope: query.Scope, frame: pl.DataFrame, indicator_id: str
+) -> pl.DataFrame:
+    """A trend frame with the national and similar-municipalities lines added as series.
+
+    ``frame``: ``query.trend_with_context`` rows (series x year). Only the years already in it
+    get a point (the lines never stretch the axis); the series read "Riket (Kolada)" and
+    "Liknande kommuner (Kolada)", ``level`` is ``EXTERNAL_LEVEL`` and ``scope_id`` the
+    comparison kind (``national``, ``municipality_group``; the chart styles by it), never
+    suppressed (published values), no target. Unchanged when nothing is published for the
+    indicator's KPI.
+    """
+    years = frame["period"].unique().to_list()
+    lines = external.external_trend(conn, scope, indicator_id).filter(
+        pl.col("year").cast(pl.String).is_in(years)
+    )
+    if lines.is_empty():
+        return frame
+    added = lines.select(
+        (pl.col("label") + " (Kolada)").alias("series"),
+        pl.lit(EXTERNAL_LEVEL).alias("level"),
+        pl.col("comparison_kind").alias("scope_id"),
+        pl.col("year").cast(pl.String).alias("period"),
+        "value",
+        pl.lit(False).alias("suppressed"),
+        pl.lit(None, dtype=pl.Float64).alias("target"),
+    )
+    return pl.concat([frame, added.select(frame.columns).cast(frame.schema)])
 
 
 @dataclass(frozen=True)
@@ -471,7 +502,9 @@ def build_brief(
             pl.col("period") <= period
         )
         if frame.filter(pl.col("level") == "unit").height:
-            trends.append(Trend(i, registry.get(i).name_sv, frame))
+            trends.append(
+                Trend(i, registry.get(i).name_sv, with_external_lines(conn, scope, frame, i))
+            )
 
     placement = None
     # A unit-level scope may lack its area; its visible units are then the peers it can see.
