@@ -6,7 +6,7 @@ once here) over the twelve months before the month the support started and the t
 months after it, beside the same figures of similar units that got no support at all (same
 school form and need band) over the same months. It says what *followed* the support, never
 what it *caused*: the units chose to ask, and the comparison units differ in ways no band
-captures (docs/support-register.md, "Before and after").
+captures (docs/support-follow-up.md, "Before and after support").
 
 Windows (month indexes as in ``query.periods``; ``s`` = the month of the first effort's
 start date on that topic): before = months ``s-12 .. s-1``, after = ``s+1 .. s+12``; the
