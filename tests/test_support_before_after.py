@@ -10,7 +10,7 @@ same value every month of a window, on 20 people (visible) unless said otherwise
     G4    grundskola  Syd   10 %                       10 %                      –
     G5    grundskola  Nord  10 %                       5 %                       proactive, 2025-03 (inside s-12 .. s+12)
     G6    grundskola  Nord  2 %                        2 %                       –
-    G7    grundskola  Nord  10 %                       10 %, but 2026-01 on 3 people (hidden)
+    G7    grundskola  Nord  10 %                       10 %, but 2026-01 .. 2026-07 on 3 people (hidden)
     F1    förskola    Syd   10 %                       8 %                       Behålla from 2025-07-01
 
 July 2025 (the support month, in neither window) is 50 % for every unit: if it leaked into a
@@ -25,7 +25,8 @@ are in band 1, F1 and G6 in band 4.
 
 G1's comparison group: grundskola, band 1, no support in 2024-07 .. 2026-07, visible in both
 windows: G2, G3 (its effort was declined), G4. Not G5 (proactive support in 2025-03), not
-G6 (band 4), not G7 (a hidden month in its after window), not F1 (another school form).
+G6 (band 4), not G7 (only five visible months after: 2025-08 .. 2025-12, fewer than six),
+not F1 (another school form).
 Means: before (10 + 10 + 10) / 3 = 10 %, after (9 + 11 + 10) / 3 = 10 %, change 0.
 G1 itself: before 10 %, after 7 %, change −3 percentage points.
 F1 has no other preschool: no comparison group (0 units, means null).
@@ -84,7 +85,7 @@ def sick_leave_rows() -> list[tuple]:
     for unit, (before, after) in SICK_LEAVE.items():
         for month in periods._month_range("2024-07", "2026-07"):
             percent = before if month < "2025-07" else 50 if month == "2025-07" else after
-            people = 3 if (unit, month) == ("G7", "2026-01") else 20
+            people = 3 if unit == "G7" and month >= "2026-01" else 20
             rows.append(kf("sick_leave_rate", "unit", unit, "month", month, percent, 100, people))
     return rows
 
@@ -166,15 +167,35 @@ def test_the_table_writes_the_values_in_swedish_and_says_it_is_not_causal(conn):
     assert "orsakar" not in follow.BEFORE_AFTER_CAPTION
 
 
-def test_a_hidden_month_hides_the_window_and_its_change():
-    # G1's after window has one month on 3 people: its mean would include a hidden figure.
+def hidden_after(months: set[str]):
+    """A copy of the fixture where G1's figures of ``months`` rest on 4 people (hidden)."""
     connection = store.connect(":memory:")
+    write_units(connection, UNITS)
+    import_bytes(connection, REQUESTS.encode(), "stod.csv", user="test")
+    import_bytes(connection, EFFORTS.encode(), "insatser.csv", user="test")
+    rows = [r if not (r[2] == "G1" and r[4] in months) else (*r[:9], 4) for r in sick_leave_rows()]
+    write_key_figures(connection, rows)
+    return connection
+
+
+def test_a_hidden_month_is_left_out_of_the_mean_of_the_visible_months():
+    connection = hidden_after({"2026-03"})
     try:
-        write_units(connection, UNITS)
-        import_bytes(connection, REQUESTS.encode(), "stod.csv", user="test")
-        import_bytes(connection, EFFORTS.encode(), "insatser.csv", user="test")
-        rows = [r if (r[2], r[4]) != ("G1", "2026-03") else (*r[:9], 4) for r in sick_leave_rows()]
-        write_key_figures(connection, rows)
+        g1 = sick_leave(effect.before_after(connection, Scope.everything()), "G1")
+        # eleven visible months at 7 %: the mean is 7 %, over 11 months, not hidden
+        assert (g1["after"], g1["after_months"], g1["after_suppressed"]) == (
+            pytest.approx(0.07),
+            11,
+            False,
+        )
+    finally:
+        connection.close()
+
+
+def test_a_window_with_fewer_than_six_visible_months_is_hidden_and_so_is_its_change():
+    # 2026-01 .. 2026-07 hidden: 5 visible months (2025-08 .. 2025-12) < 6
+    connection = hidden_after({f"2026-0{m}" for m in range(1, 8)})
+    try:
         g1 = sick_leave(effect.before_after(connection, Scope.everything()), "G1")
         assert g1["after"] is None and g1["after_suppressed"] is True
         assert g1["change"] is None

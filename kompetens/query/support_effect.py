@@ -12,9 +12,10 @@ Windows (month indexes as in ``query.periods``; ``s`` = the month of the first e
 start date on that topic): before = months ``s-12 .. s-1``, after = ``s+1 .. s+12``; the
 support month itself is in neither. A window's value:
 
-- an indicator with monthly figures: the mean of the unit's monthly values in the window,
-  when at least ``MIN_MONTHS`` months have one; hidden (``..``) when any month in the
-  window is hidden, so a mean never includes or stands in for a hidden figure;
+- an indicator with monthly figures: the mean of the unit's *visible* monthly values in the
+  window, when at least ``MIN_MONTHS`` months have one (a hidden month is left out, never
+  estimated: the mean is made of figures anyone in scope can already see); hidden (``..``)
+  when fewer months are visible because the others are hidden;
 - an indicator with only rolling-twelve-month figures: the figure at the window's last
   month (it covers exactly the window); hidden when that figure is hidden.
 
@@ -199,15 +200,13 @@ def _windows(cur, ctx, indicator_id: str, pairs: pl.DataFrame) -> pl.DataFrame:
         )
     )
     need = MIN_MONTHS if monthly else 1
+    enough = pl.col("n") >= need
     return found.select(
         "unit_id",
         "s",
         "window",
-        pl.when(pl.col("hidden") | (pl.col("n") < need))
-        .then(None)
-        .otherwise(pl.col("mean"))
-        .alias("value"),
-        "hidden",
+        pl.when(enough).then(pl.col("mean")).alias("value"),
+        (pl.col("hidden") & ~enough).alias("hidden"),
         (pl.col("n") * (1 if monthly else WINDOW_MONTHS)).alias("months"),
     )
 
