@@ -163,6 +163,12 @@ def test_the_table_writes_the_values_in_swedish_and_says_it_is_not_causal(conn):
     )
     assert row["change"] == "\u22123,0\u00a0procentenheter"
     assert (row["comparison_units"], row["comparison_change"]) == ("3", "0,0\u00a0procentenheter")
+    # G1 and F1, one sick-leave row each with both years visible
+    assert follow.before_after_sentence(effect.before_after(conn, Scope.everything())) == (
+        "2 enheter har fått stöd på ett ämne med relaterade nyckeltal. 2 nyckeltal har värden "
+        "både året före och året efter; för övriga har året efter inte gått än, eller så är "
+        "värdena dolda."
+    )
     assert "ingen jämförelse av orsak och verkan" in follow.BEFORE_AFTER_CAPTION
     assert "orsakar" not in follow.BEFORE_AFTER_CAPTION
 

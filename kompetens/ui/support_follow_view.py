@@ -16,7 +16,7 @@ import streamlit as st
 from kompetens.core.labels import SCHOOL_FORM_LABELS
 from kompetens.indicators import registry
 from kompetens.present import charts
-from kompetens.present.formatting import fmt_count, fmt_date, fmt_delta, fmt_value
+from kompetens.present.formatting import fmt_count, fmt_date, fmt_delta, fmt_value, value_texts
 from kompetens.query import support_effect, support_register
 from kompetens.ui import components, figures, support_view
 from kompetens.ui.competence_views import filter_units
@@ -74,10 +74,23 @@ def need_versus_support_section(
     else:
         listed = named
     if named.height:
+        # The score as Swedish text (``77,1``): Streamlit's number formats write a decimal point.
+        screen = listed.select(
+            "unit_name",
+            "area",
+            "school_form",
+            pl.Series("score", value_texts(listed["score"].to_list(), "decimal1")),
+            "rank",
+        )
         st.dataframe(
-            listed.select("unit_name", "area", "school_form", "score", "rank"),
+            screen,
             hide_index=True,
-            column_config={c: support_view.NEED_LABELS[c] for c in listed.columns},
+            column_config={c: support_view.NEED_LABELS[c] for c in screen.columns}
+            | {
+                "score": st.column_config.TextColumn(
+                    support_view.NEED_LABELS["score"], alignment="right"
+                )
+            },
             key=f"{key}_not_asking" if compact else "not_asking",
         )
         if listed.height < named.height:
@@ -110,20 +123,32 @@ def quadrant_count_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 BEFORE_AFTER_LABELS: dict[str, str] = {
     "unit_name": "Enhet",
-    "area": "Område",
-    "school_form": "Skolform",
     "topic": "Ämne",
     "support_start": "Stöd från",
-    "need_band": "Behovsgrupp (1 = högst)",
     "indicator": "Nyckeltal",
     "before": "Året före",
     "after": "Året efter",
     "change": "Förändring",
-    "comparison_units": "Jämförbara enheter utan stöd",
     "comparison_before": "Jämförelse, året före",
     "comparison_after": "Jämförelse, året efter",
     "comparison_change": "Jämförelse, förändring",
+    "comparison_units": "Jämförbara enheter utan stöd",
+    "need_band": "Behovsgrupp (1 = högst)",
+    "area": "Område",
+    "school_form": "Skolform",
 }
+#: The columns on screen (the download has them all).
+BEFORE_AFTER_SCREEN: tuple[str, ...] = (
+    "unit_name",
+    "topic",
+    "support_start",
+    "indicator",
+    "before",
+    "after",
+    "change",
+    "comparison_change",
+    "comparison_units",
+)
 
 BEFORE_AFTER_CAPTION = (
     "Det här är ingen jämförelse av orsak och verkan. Tabellen visar vad som följer efter "
@@ -169,19 +194,25 @@ def before_after_table(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def before_after_sentence(frame: pl.DataFrame) -> str:
-    """How many supported units and topics the table covers, in one sentence."""
-    pairs = frame.select("unit_id", "topic").unique().height
+    """How many supported units the table covers and how many rows have both years."""
     units = frame["unit_id"].n_unique()
-    if pairs == 0:
+    if units == 0:
         return (
             "Inga enheter har fått stöd på ett ämne med relaterade nyckeltal "
             "(Attrahera, Rekrytera, Utveckla, Behålla, Avveckla, Rekrytering, "
             "Kompetensutveckling eller Arbetsmiljö)."
         )
+    both = frame.filter(pl.col("change").is_not_null()).height
     return (
-        f"{fmt_count(units, 'enhet', 'enheter')} har fått stöd på "
-        f"{fmt_count(pairs, 'ämne', 'ämnen')} med relaterade nyckeltal (räknat per enhet)."
+        f"{fmt_count(units, 'enhet', 'enheter')} har fått stöd på ett ämne med relaterade "
+        f"nyckeltal. {fmt_count(both, 'nyckeltal', 'nyckeltal')} har värden både året före "
+        "och året efter; för övriga har året efter inte gått än, eller så är värdena dolda."
     )
+
+
+def with_change(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``before_after`` with a visible value in both windows (a change to show)."""
+    return frame.filter(pl.col("change").is_not_null())
 
 
 def before_after_section(
@@ -205,20 +236,32 @@ def before_after_section(
     st.caption(BEFORE_AFTER_CAPTION)
     if frame.height == 0:
         return
-    shown = before_after_table(frame)
-    columns = [c for c in BEFORE_AFTER_LABELS if not (unit_id and c in ("unit_name", "area"))]
-    st.dataframe(
-        shown.select(columns),
-        hide_index=True,
-        column_config={c: BEFORE_AFTER_LABELS[c] for c in columns},
-        key=key,
+    everything = st.toggle(
+        "Visa även nyckeltal utan värde (eller med dolt värde) året före eller året efter",
+        value=False,
+        key=f"{key}_all",
     )
+    listed = frame if everything else with_change(frame)
+    columns = [c for c in BEFORE_AFTER_SCREEN if not (unit_id and c == "unit_name")]
+    if listed.height:
+        st.dataframe(
+            before_after_table(listed).select(columns),
+            hide_index=True,
+            column_config={c: BEFORE_AFTER_LABELS[c] for c in columns},
+            key=key,
+        )
+    shown = before_after_table(frame)
     components.download_buttons(
         shown, "Före och efter stöd", labels=BEFORE_AFTER_LABELS, key=f"{key}_download"
     )
 
 
 # ---- The unit's own support (Verksamhetsdialog) ------------------------------------------------
+
+
+def dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Date columns as ISO text (``2026-01-05``): a table would otherwise add ``00:00:00``."""
+    return frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
 
 
 def unit_support_section(cur, scope, unit_id: str, unit_name: str) -> None:
@@ -241,7 +284,7 @@ def unit_support_section(cur, scope, unit_id: str, unit_name: str) -> None:
         f"{fmt_count(given.height, 'insats', 'insatser')} i stödregistret, det senaste först."
     )
     if asked.height:
-        requests_shown = support_view.request_table(asked).drop("unit_name", "area")
+        requests_shown = dates_as_text(support_view.request_table(asked).drop("unit_name", "area"))
         st.markdown("**Begärt stöd**")
         st.dataframe(
             requests_shown,
@@ -250,7 +293,7 @@ def unit_support_section(cur, scope, unit_id: str, unit_name: str) -> None:
             key="dialog_support_requests",
         )
     if given.height:
-        efforts_shown = support_view.effort_table(given).drop("unit_name")
+        efforts_shown = dates_as_text(support_view.effort_table(given).drop("unit_name"))
         st.markdown("**Givet stöd**")
         st.dataframe(
             efforts_shown,
@@ -311,11 +354,13 @@ def load_and_report_backs_section(cur, scope, viewer, *, area: str | None = None
             st.markdown("**Timmar per stödfunktion och månad** (insatsernas timmar, startmånad)")
             figures.show(
                 charts.stacked_bars(
-                    load.with_columns(pl.lit(False).alias("suppressed")),
+                    load.sort("month", "support_function").with_columns(
+                        pl.lit(False).alias("suppressed")
+                    ),
                     x="month",
                     stack="support_function",
                     value="hours",
-                    unit="hours",
+                    unit="count",
                     height=280,
                 ),
                 config={"displaylogo": False},
@@ -332,7 +377,9 @@ def load_and_report_backs_section(cur, scope, viewer, *, area: str | None = None
         if owed.height == 0:
             st.caption("Inga öppna återrapporteringar.")
         elif support_view.details_visible(viewer):
-            shown = support_view.request_table(owed).with_columns(owed["with_feedback"])
+            shown = dates_as_text(support_view.request_table(owed)).with_columns(
+                owed["with_feedback"]
+            )
             shown = shown.select([c for c in REPORT_BACK_LABELS if c in shown.columns])
             st.dataframe(
                 shown,
