@@ -100,14 +100,16 @@ def test_the_dialogue_lists_the_support_the_unit_asked_for_and_received(db):
     asked = next(f.value for f in at.dataframe if "asker_role" in f.value.columns)
     assert asked["request_id"].tolist() == ["A2", "A1"]  # newest first
     assert asked["status"].tolist() == ["Mottagen", "Klar"]
+    assert asked["hours"].tolist() == [0.0, 10.0]  # A2 has no effort yet
     # Free text is a table cell, as typed: the asterisks are not turned into bold.
     assert asked["description"].tolist() == ["*inte fetstil*", "Svårt att rekrytera"]
     given = next(f.value for f in at.dataframe if "effort_type" in f.value.columns)
     row = given.iloc[0]
     assert (row["effort_id"], row["support_function"], row["hours"]) == ("I1", "HR", 10.0)
-    assert (str(row["start_date"])[:10], row["feedback_score"], row["feedback_note"]) == (
+    assert (row["start_date"], row["end_date"], row["feedback_score"], row["feedback_note"]) == (
         "2025-06-15",
-        4,
+        "2025-06-30",
+        "4",
         "Bra stöd",
     )
     assert "2 ärenden och 1 insats i stödregistret" in texts(at)

@@ -260,8 +260,14 @@ def before_after_section(
 
 
 def dates_as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """Date columns as ISO text (``2026-01-05``): a table would otherwise add ``00:00:00``."""
-    return frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
+    """A register table for the screen: dates as ISO text (``2026-01-05``; a table would add
+    ``00:00:00``), the feedback score as text, and an empty cell as ``–`` (not ``None``)."""
+    out = frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
+    if "efforts" in out.columns:  # a request without efforts has had no hours
+        out = out.with_columns(pl.col("hours").fill_null(0.0))
+    if "feedback_score" in out.columns:
+        out = out.with_columns(pl.col("feedback_score").cast(pl.String))
+    return out.with_columns(pl.col(pl.String).fill_null("–"))
 
 
 def unit_support_section(cur, scope, unit_id: str, unit_name: str) -> None:
