@@ -163,5 +163,5 @@ with st.spinner("Jämför stödbehov med stödregistret …"):
 # ---- before and after support: what followed (never what it caused) ----------------------
 with st.spinner("Jämför nyckeltalen före och efter stöd …"):
     support_follow_view.before_after_section(
-        cur, scope, area=filters.area, school_form=filters.school_form, weights=weights
+        cur, scope, area=filters.area, school_form=filters.school_form
     )
