@@ -9,7 +9,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.query import projection
-from kompetens.ui import benchmark_view, components, subject_view
+from kompetens.ui import benchmark_view, components, subject_view, support_follow_view
 from kompetens.ui import dialogue_view as view
 from kompetens.ui.brief_downloads import render_brief_downloads
 from kompetens.ui.context import page_context
@@ -185,6 +185,9 @@ else:
             labels=view.TABLE_LABELS,
             key="dialog_table",
         )
+
+# ---- The support the unit asked for and received (the support register) --------------------
+support_follow_view.unit_support_section(cur, scope, unit_id, unit_names[unit_id])
 
 # ---- Follow-up of the previous dialogue's actions ------------------------------------------
 st.header("Uppföljning av förra dialogens åtgärder")

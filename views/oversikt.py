@@ -7,7 +7,7 @@ import streamlit as st
 from kompetens import query
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_count, md_text
-from kompetens.ui import benchmark_view, components, figures
+from kompetens.ui import benchmark_view, components, figures, support_follow_view
 from kompetens.ui import competence_views as views
 from kompetens.ui.context import page_context
 
@@ -172,6 +172,19 @@ st.page_link(
     label="Till Stödbehov: alla enheter, vikterna och vad som driver poängen",
     icon=":material/support:",
 )
+
+# ---- need against support: those who do not ask, and the support functions' follow-up ---------
+if reference is not None:
+    support_follow_view.need_versus_support_section(
+        cur,
+        scope,
+        reference=reference,
+        area=filters.area,
+        school_form=filters.school_form,
+        compact=True,
+        key="overview_need_support",
+    )
+    support_follow_view.load_and_report_backs_section(cur, scope, ctx.viewer, area=filters.area)
 if filters.school_form:
     st.caption(
         f"Skolformsfiltret ({views.school_form_label(filters.school_form)}) "

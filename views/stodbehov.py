@@ -7,9 +7,8 @@ import streamlit as st
 from kompetens import query
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_count, fmt_number
-from kompetens.query import support_register
 from kompetens.ui import competence_views as views
-from kompetens.ui import components, figures, support_view
+from kompetens.ui import components, figures, support_follow_view
 from kompetens.ui.context import page_context
 
 ctx = page_context()
@@ -151,28 +150,18 @@ else:
     )
 
 # ---- need against support: the units that neither ask nor get support --------------------
-st.header("De som inte ber om stöd – högt behov, inget stöd begärt eller givet")
 with st.spinner("Jämför stödbehov med stödregistret …"):
-    need_support = views.filter_units(
-        support_register.need_versus_support(cur, scope, period=reference, weights=weights),
-        filters.area,
-        filters.school_form,
+    support_follow_view.need_versus_support_section(
+        cur,
+        scope,
+        reference=reference,
+        weights=weights,
+        area=filters.area,
+        school_form=filters.school_form,
     )
-st.markdown(support_view.not_asking_sentence(need_support))
-st.caption(
-    f"Stödbehovet är indexet ovan (högt = rang i översta fjärdedelen av de rangordnade enheterna); "
-    f"ärenden och insatser är stödregistrets under de tolv månaderna fram till {reference}."
-)
-shown_need = support_view.need_table(need_support)
-st.dataframe(
-    support_view.not_asking_rows(shown_need),
-    hide_index=True,
-    column_config=support_view.NEED_LABELS,
-    key="not_asking",
-)
-components.download_buttons(
-    shown_need,
-    "Stödbehov och stöd",
-    labels=support_view.NEED_LABELS,
-    key="need_support",
-)
+
+# ---- before and after support: what followed (never what it caused) ----------------------
+with st.spinner("Jämför nyckeltalen före och efter stöd …"):
+    support_follow_view.before_after_section(
+        cur, scope, area=filters.area, school_form=filters.school_form
+    )

@@ -351,3 +351,82 @@ def without_feedback(
     return frame.filter((pl.col("status") == "done") & pl.col("feedback_score").is_null()).sort(
         ["end_date", "effort_id"], nulls_last=True
     )
+
+
+#: Request statuses that are still open (not done, not declined).
+OPEN_STATUSES: tuple[str, ...] = ("received", "planned", "in_progress")
+
+
+def function_load(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    function: str | None = None,
+    area: str | None = None,
+) -> pl.DataFrame:
+    """Each support function's load per month: requests received, efforts started, their hours.
+
+    Grain: one row per support function × month (``YYYY-MM``) with any request or effort:
+    ``requests`` (requests dated in the month), ``efforts`` (efforts started in the month)
+    and ``hours`` (those efforts' hours, all counted in their start month). Oldest first.
+    """
+    req = requests(conn, scope, area=area)
+    eff = efforts(conn, scope, area=area)
+    if function is not None:
+        req = req.filter(pl.col("support_function") == function)
+        eff = eff.filter(pl.col("support_function") == function)
+    keys = ["support_function", "month"]
+    r = req.group_by(
+        "support_function", pl.col("request_date").dt.strftime("%Y-%m").alias("month")
+    ).agg(pl.len().cast(pl.Int64).alias("requests"))
+    e = eff.group_by(
+        "support_function", pl.col("start_date").dt.strftime("%Y-%m").alias("month")
+    ).agg(
+        pl.len().cast(pl.Int64).alias("efforts"),
+        pl.col("hours").cast(pl.Float64).sum().alias("hours"),
+    )
+    return (
+        r.join(e, on=keys, how="full", coalesce=True)
+        .with_columns(pl.col("requests", "efforts").fill_null(0), pl.col("hours").fill_null(0.0))
+        .select("support_function", "month", "requests", "efforts", "hours")
+        .sort(keys)
+    )
+
+
+def open_report_backs(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    area: str | None = None,
+    function: str | None = None,
+) -> pl.DataFrame:
+    """Requests whose report-back is still owed: "vem återrapporterar vi till".
+
+    A request with a recipient (``report_to``) owes a report back until it is declined, or
+    done with agreed feedback on at least one of its efforts. The register has no field for
+    "reported back on"; feedback agreed with the unit is the closest recorded sign.
+
+    Grain: one row per request (``requests`` columns) plus ``with_feedback`` (its efforts
+    with feedback); the oldest request first. Filtered by area and support function.
+    """
+    frame = requests(conn, scope, area=area)
+    if function is not None:
+        frame = frame.filter(pl.col("support_function") == function)
+    fed = (
+        efforts(conn, scope, area=area)
+        .filter(pl.col("request_id").is_not_null() & pl.col("feedback_score").is_not_null())
+        .group_by("request_id")
+        .agg(pl.len().cast(pl.Int64).alias("with_feedback"))
+    )
+    owed = pl.col("status").is_in(list(OPEN_STATUSES)) | (
+        (pl.col("status") == "done") & (pl.col("with_feedback") == 0)
+    )
+    return (
+        frame.filter(
+            pl.col("report_to").is_not_null() & (pl.col("report_to").str.strip_chars() != "")
+        )
+        .join(fed, on="request_id", how="left")
+        .with_columns(pl.col("with_feedback").fill_null(0))
+        .filter(owed)
+        .sort(["request_date", "request_id"])
+    )
