@@ -106,6 +106,24 @@ def test_a_count_hidden_in_one_indicator_is_hidden_where_another_publishes_it_as
     assert attack(result, kf, UNITS_A, **NO_SETS).total == 0
 
 
+def test_the_share_publishing_a_hidden_count_is_linked_and_the_protecting_cells_secondary():
+    kf = programme_and_path()
+    result = apply_suppression(kf, UNITS_A, with_reason=True, **NO_SETS)
+    reasons = {
+        (r["indicator_id"], r["scope_id"]): r["suppression_reason"]
+        for r in result.filter(pl.col("period") == "2024").iter_rows(named=True)
+    }
+    # u1's programme count (2 people) is primary; u1's path share (on 10 people) publishes
+    # that 2 as its numerator: the same number, so 'linked'. u2's count (7) is hidden only so
+    # that A - u2 - u3 does not give u1 away: secondary, and so is u2's share, which publishes
+    # the 7 (a secondary cell's number, not a primary one).
+    assert reasons[("programme", "u1")] == "primary"
+    assert reasons[("path", "u1")] == "linked"
+    assert reasons[("programme", "u2")] == "secondary"
+    assert reasons[("path", "u2")] == "secondary"
+    assert reasons[("programme", "u3")] is None
+
+
 def test_the_attack_reads_a_hidden_count_off_another_indicators_numerator():
     kf = programme_and_path()
     published = per_slice(kf, UNITS_A, **NO_SETS)
@@ -315,18 +333,21 @@ def test_on_the_demo_nothing_is_recovered_across_indicators_or_periods(small_dem
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "open: 2.56 % measured (7,624 of 298,329 unit cells; 0 of 110,343 hidden cells "
-        "recovered). Cells that publish a primary cell's number (the "
-        "on_certification_path_share numerators that are in_certification_programme counts, "
-        "exit_reasons rows whose denominator is a hidden total) are 1.77 % of unit cells on "
-        "their own; the heuristic adds 0.75 % and the exact check 0.04 %. Counted as primary "
-        "(the linked-table convention) the share would be 0.78 %; the target stays on this count"
+        "open: 2.30 % secondary on the current demo (7,405 of 321,716 unit cells; 5,411 more, "
+        "1.68 %, publish a primary cell's own number and are 'linked'). Since the teaching "
+        "assignments and the support register joined the demo, a chain through sick leave's "
+        "months, rolling windows and long-sick-leave links adds ~3,100 cells (docs/suppression.md)"
     ),
 )
 def test_secondary_suppression_hides_under_two_percent_of_the_demo_unit_cells(demo_figures):
     truth, units = demo_figures
     published = apply_suppression(truth, units, with_reason=True)
     unit = published.filter(pl.col("level") == "unit")
-    secondary = (unit["suppression_reason"] == "secondary").sum() / unit.height
-    print(f"secondary share of unit cells: {secondary:.2%}")
-    assert secondary < 0.02
+    reasons = unit["suppression_reason"].value_counts()
+    share = dict(zip(reasons["suppression_reason"], reasons["count"] / unit.height, strict=True))
+    print(f"unit cells by reason: {share}")
+    # Secondary (complementary) cells protect others; cells that publish a primary cell's own
+    # number again ('linked', e.g. a path share whose numerator is a count on 2 people) are
+    # that primary cell in another table, counted apart (docs/suppression.md).
+    assert 0 < share["secondary"] < 0.02
+    assert share["linked"] > 0

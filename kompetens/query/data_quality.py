@@ -266,7 +266,8 @@ def suppressed_cells(
     ``period``: default the newest period of the type. Grain: one row per
     suppressed cell: ``indicator_id, level, scope_id, area, period_type,
     period, breakdown, suppression_reason`` (``primary``: fewer than 5
-    people; ``secondary``: hidden so that another cell cannot be recovered).
+    people; ``linked``: publishes a primary cell's own number; ``secondary``:
+    hidden so that another cell cannot be recovered).
     """
     from kompetens.indicators import registry
 

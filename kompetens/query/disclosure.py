@@ -307,10 +307,12 @@ def main(argv: list[str] | None = None) -> None:
     suppressed_cpu = time.process_time() - cpu_started
     unit = published.filter(pl.col("level") == "unit")
     secondary = (unit["suppression_reason"] == "secondary").sum() / max(unit.height, 1)
+    linked = (unit["suppression_reason"] == "linked").sum() / max(unit.height, 1)
     report = attack(published, truth, units)
     print(report.summary())
     print(
-        f"secondary suppression: {secondary:.2%} of {unit.height} unit cells; "
+        f"secondary suppression: {secondary:.2%} of {unit.height} unit cells "
+        f"(and {linked:.2%} copies of primary cells' numbers); "
         f"suppression took {suppressed_in:.1f} s ({suppressed_cpu:.1f} s CPU)"
     )
 

@@ -12,8 +12,10 @@ Tables (schema version 7, :data:`SUPPRESSION_MIGRATION`):
 - ``key_figure_suppression`` — grain: one row per key figure (indicator x
   level x scope x period type x period x breakdown, the key of
   ``key_figures``) with ``suppressed`` (boolean) and ``reason``
-  (``'primary'``: rests on 1–4 people; ``'secondary'``: hidden so that no
-  hidden figure can be worked out; null when shown).
+  (``'primary'``: rests on 1–4 people; ``'linked'``: publishes a primary
+  figure's own number, e.g. its count as another indicator's numerator;
+  ``'secondary'``: hidden so that no hidden figure can be worked out; null
+  when shown).
 - ``key_figure_suppression_meta`` — one row, the *stamp*: the key figures the
   mask was computed from (their data version, ``key_figures_meta.computed_at``,
   the indicator code fingerprint and the row count) and the fingerprint of the

@@ -44,6 +44,7 @@ FRESHNESS_STATUS: dict[str, str] = {
 LEVEL_LABELS: dict[str, str] = {"org": "Organisationen", "area": "Område", "unit": "Enhet"}
 REASON_LABELS: dict[str, str] = {
     "primary": "Färre än 5 personer",
+    "linked": "Samma tal som en dold uppgift (publiceras även där)",
     "secondary": "Dold så att en annan cell inte kan räknas fram",
 }
 

@@ -183,6 +183,32 @@ def _exact_check(df: pl.DataFrame, members: pl.DataFrame, sums: frozenset[str]) 
     )
 
 
+def _copies_of_primary(primary: np.ndarray, secret: pl.DataFrame) -> np.ndarray:
+    """Cells that publish a primary cell's own number (value, numerator or ``n``).
+
+    Follows the learned equalities (``secret``: ``_cell, field -> _cell_o, field_o``) from the
+    primary cells' secret fields, through copies of the same number only: the count on two
+    people that is another indicator's numerator, that numerator's December copy, and so on.
+    A cell reached is the primary number published again (the linked-table convention counts
+    it as primary); a cell hidden because it publishes *another* hidden cell's number is not.
+    """
+    edges = secret.select(
+        pl.col("_cell").cast(pl.Int64), "field", pl.col("_cell_o").cast(pl.Int64), "field_o"
+    )
+    start = pl.DataFrame({"_cell": np.flatnonzero(primary).astype(np.int64)})
+    seen = start.join(pl.DataFrame({"field": list(links.SECRET_FIELDS)}), how="cross")
+    todo = seen
+    while todo.height:
+        reached = todo.join(edges, on=["_cell", "field"]).select(
+            pl.col("_cell_o").alias("_cell"), pl.col("field_o").alias("field")
+        )
+        todo = reached.unique().join(seen, on=["_cell", "field"], how="anti")
+        seen = pl.concat([seen, todo])
+    copies = np.zeros(primary.size, dtype=bool)
+    copies[seen["_cell"].unique().to_numpy()] = True
+    return copies & ~primary
+
+
 def _protect(
     df: pl.DataFrame,
     primary: np.ndarray,
@@ -190,7 +216,13 @@ def _protect(
     sums: frozenset[str],
     month_flows: frozenset[str],
     exact: bool,
+    copies: list[np.ndarray] | None = None,
 ) -> np.ndarray:
+    """Steps 2-4 (see module docstring): the hidden cells, primary included.
+
+    ``copies``, when given, receives the cells that publish a primary cell's own number
+    (``_copies_of_primary``), for the reason ``'linked'``.
+    """
     hidden = primary.copy()
     if not hidden.any():
         return hidden
@@ -200,6 +232,8 @@ def _protect(
     )
     inst = links.instances(anchored, relations)
     secret = inst.filter(pl.col("field").is_in(list(links.SECRET_FIELDS)))
+    if copies is not None:
+        copies.append(_copies_of_primary(primary, secret))
     in_time = time_equations(df, month_flows)
     # A hidden month hides the year and the rolling windows it is part of: with them visible,
     # overlapping windows differ by single months and the year by the other months.
@@ -262,7 +296,9 @@ def apply_suppression(
     Pass *complete* groups — best the whole table: suppression is only as good
     as the totals and links it sees. A ``suppressed`` column already present
     is kept (idempotent). With ``with_reason``, ``suppression_reason`` is
-    ``'primary'`` / ``'secondary'`` / null. ``exact`` (on by default) runs
+    ``'primary'`` (on 1–4 people), ``'linked'`` (publishes a primary cell's own
+    number: the same cell in another table), ``'secondary'`` (hidden so that
+    no hidden cell can be worked out) or null. ``exact`` (on by default) runs
     step 4; ``exact=False`` stops after the heuristic (step 3).
     ``sum_indicators`` (whose value adds up) and ``month_flows`` (whose months
     add up to years and rolling windows) default to the registry's.
@@ -293,9 +329,13 @@ def apply_suppression(
         ).alias("_primary")
     )
     primary = df["_primary"].to_numpy().copy()
-    hidden = _protect(df, primary, sums=sum_indicators, month_flows=month_flows, exact=exact)
+    copies: list[np.ndarray] = []
+    hidden = _protect(
+        df, primary, sums=sum_indicators, month_flows=month_flows, exact=exact, copies=copies
+    )
+    linked = copies[0] if copies else np.zeros(df.height, dtype=bool)
 
-    out = df.with_columns(pl.Series("_hidden", hidden)).with_columns(
+    out = df.with_columns(pl.Series("_hidden", hidden), pl.Series("_linked", linked)).with_columns(
         [
             pl.when(pl.col("_hidden")).then(None).otherwise(pl.col(c)).alias(c)
             for c in _HIDDEN_COLUMNS
@@ -307,6 +347,8 @@ def apply_suppression(
         out = out.with_columns(
             pl.when(pl.col("_primary"))
             .then(pl.lit("primary"))
+            .when(pl.col("_linked") & pl.col("_hidden"))
+            .then(pl.lit("linked"))
             .when(pl.col("_hidden"))
             .then(pl.lit("secondary"))
             .otherwise(None)
