@@ -201,6 +201,8 @@ OUTSIDE = {
     "save_scenario": lambda c, s, u, a: q_scenarios.save_scenario(c, s, "mitt", f"area:{a}", Scenario(), "t"),
     "delete_scenario": lambda c, s, u, a: (_seed_scenarios(c), q_scenarios.delete_scenario(c, s, f"s area:{a}", "t")),
     "check_unit": lambda c, s, u, a: q_support.check_unit(c, s, u),
+    "check_filing": lambda c, s, u, a: q_support.check_filing(c, s, u, "HR"),
+    "load": lambda c, s, u, a: q_support.load(c, s, area=a),
     "current_row": lambda c, s, u, a: q_support.current_row(c, s, "support_request", _support_row(c, u)["request_id"]),
     "requests_of_unit": lambda c, s, u, a: q_support.requests(c, s, unit_id=u),
     "largest_subject_gaps": lambda c, s, u, a: q.largest_subject_gaps(c, s, u, "2025"),
