@@ -174,6 +174,7 @@ CALLS = {
     "not_asking": lambda c, s, u, a: q_support.not_asking(c, s),
     "unanswered": lambda c, s, u, a: q_support.unanswered(c, s, days=0, today=dt.date(2026, 1, 1)),
     "without_feedback": lambda c, s, u, a: q_support.without_feedback(c, s),
+    "filing_units": lambda c, s, u, a: q_support.filing_units(c, s),
     "subject_units": lambda c, s, u, a: q.subject_units(c, s, "2025"),  # no teaching assignments in the fixture: empty
 }  # fmt: skip
 

@@ -96,6 +96,16 @@ def check_unit(conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str) -> d
     return found.row(0, named=True)
 
 
+def filing_units(
+    conn: duckdb.DuckDBPyConnection, scope: Scope, *, area: str | None = None
+) -> pl.DataFrame:
+    """The units the scope may file a request or record support for: ``unit_id, unit_name, area``.
+
+    Grain: one row per unit, in area and name order. A support function's scope: every unit.
+    """
+    return _visible(conn, scope, area)
+
+
 def check_filing(
     conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str, function: str | None
 ) -> dict:
