@@ -255,15 +255,8 @@ with list_tab:
                 if st.form_submit_button("Spara återkopplingen", icon=":material/reviews:"):
                     warnings = view.text_warnings([note])
                     with ctx.writing("återkoppling på stödinsats") as wcur:
-                        ok, message = view.submit_status(
-                            wcur,
-                            scope,
-                            "support_effort",
-                            effort_id,
-                            "done",
-                            viewer,
-                            feedback_score=score,
-                            feedback_note=note,
+                        ok, message = view.submit_feedback(
+                            wcur, scope, effort_id, score, note, viewer
                         )
                     if ok:
                         view.flash(st.session_state, ok, message, warnings)

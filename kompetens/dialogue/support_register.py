@@ -27,6 +27,7 @@ import polars as pl
 from kompetens.access import audit
 from kompetens.core import store
 from kompetens.core.contract import KINDS
+from kompetens.core.labels import SUPPORT_STATUS_LABELS
 from kompetens.ingest import ImportRejected, import_bytes, undo_batch
 from kompetens.ingest.errors import UndoRefused
 from kompetens.query import ScopeError
@@ -214,7 +215,7 @@ def set_status(
     """
     row = read.current_row(conn, scope, kind, row_id)
     values = {**row, "status": status}
-    what = f"status {status}"
+    what = f"status {SUPPORT_STATUS_LABELS.get(status, status).lower()}"
     if kind == "support_effort" and (feedback_score is not None or feedback_note):
         values["feedback_score"] = feedback_score
         values["feedback_note"] = feedback_note

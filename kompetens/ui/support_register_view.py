@@ -149,6 +149,18 @@ def options(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
 # ---- tables ---------------------------------------------------------------------------------
 
 
+def _plain(frame: pl.DataFrame) -> pl.DataFrame:
+    """Dates as ``2026-03-02`` (not a time of day) and missing text as ``–`` for a table."""
+    return frame.with_columns(
+        *(
+            pl.col(c).dt.strftime("%Y-%m-%d").fill_null("–")
+            for c, t in frame.schema.items()
+            if t == pl.Date
+        ),
+        *(pl.col(c).fill_null("–") for c, t in frame.schema.items() if t == pl.String),
+    )
+
+
 def _labelled(frame: pl.DataFrame, columns: dict[str, dict[str, str]]) -> pl.DataFrame:
     return frame.with_columns(
         pl.col(c).replace_strict(labels, default=pl.col(c), return_dtype=pl.String)
@@ -189,12 +201,12 @@ def request_table(requests: pl.DataFrame) -> pl.DataFrame:
             "status": SUPPORT_STATUS_LABELS,
         },
     )
-    return shown.select([c for c in REQUEST_LABELS if c in shown.columns])
+    return _plain(shown.select([c for c in REQUEST_LABELS if c in shown.columns]))
 
 
 def unanswered_table(unanswered: pl.DataFrame) -> pl.DataFrame:
     """Requests without an answer (``query.support_register.unanswered``), as ``UNANSWERED_LABELS``."""
-    return unanswered.select(list(UNANSWERED_LABELS))
+    return _plain(unanswered.select(list(UNANSWERED_LABELS)))
 
 
 def effort_table(efforts: pl.DataFrame) -> pl.DataFrame:
@@ -202,7 +214,7 @@ def effort_table(efforts: pl.DataFrame) -> pl.DataFrame:
     shown = _labelled(
         efforts, {"effort_type": EFFORT_TYPE_LABELS, "status": SUPPORT_STATUS_LABELS}
     ).with_columns(pl.col("request_id").fill_null("utan ärende (proaktiv)"))
-    return shown.select([c for c in EFFORT_LABELS if c in shown.columns])
+    return _plain(shown.select([c for c in EFFORT_LABELS if c in shown.columns]))
 
 
 def overview_table(overview: pl.DataFrame) -> pl.DataFrame:
@@ -211,23 +223,23 @@ def overview_table(overview: pl.DataFrame) -> pl.DataFrame:
 
 
 def request_choices(requests: pl.DataFrame) -> dict[str, str]:
-    """``{request_id: "S-2026-0003 · Ekskolan · Rekrytering (Mottagen)"}``, newest first."""
+    """``{request_id: "S-2026-0003 · Ekskolan · Rekrytering"}``, newest first.
+
+    No status in the label: a changed label would make the browser's select box a new
+    widget and drop the choice after a status change.
+    """
     return {
-        r["request_id"]: (
-            f"{r['request_id']} · {r['unit_name']} · {r['topic']} "
-            f"({SUPPORT_STATUS_LABELS.get(r['status'], r['status'])})"
-        )
+        r["request_id"]: f"{r['request_id']} · {r['unit_name']} · {r['topic']}"
         for r in requests.iter_rows(named=True)
     }
 
 
 def effort_choices(efforts: pl.DataFrame) -> dict[str, str]:
-    """``{effort_id: "I-2026-0002 · HR · Handledning (Pågår)"}``, newest first."""
+    """``{effort_id: "I-2026-0002 · HR · Handledning"}``, newest first (no status: see above)."""
     return {
         r["effort_id"]: (
             f"{r['effort_id']} · {r['support_function']} · "
-            f"{EFFORT_TYPE_LABELS.get(r['effort_type'], r['effort_type'])} "
-            f"({SUPPORT_STATUS_LABELS.get(r['status'], r['status'])})"
+            f"{EFFORT_TYPE_LABELS.get(r['effort_type'], r['effort_type'])}"
         )
         for r in efforts.iter_rows(named=True)
     }
@@ -389,6 +401,24 @@ def submit_status(
             feedback_score=feedback_score,
             feedback_note=(feedback_note or "").strip() or None,
         )
+    )
+
+
+def submit_feedback(
+    conn, scope, effort_id: str, score: int | None, note: str | None, viewer
+) -> tuple[bool, str]:
+    """Save the feedback agreed with the unit (1–5 and a note); the effort is marked done."""
+    if score not in SCORES:
+        return False, "Sparades inte: Hjälpte det?: välj ett värde 1–5 som ni kommit överens om."
+    return submit_status(
+        conn,
+        scope,
+        "support_effort",
+        effort_id,
+        "done",
+        viewer,
+        feedback_score=score,
+        feedback_note=note,
     )
 
 
