@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kompetens.present import charts
 from kompetens.query import support_register as register
-from kompetens.ui import components, figures
+from kompetens.ui import components
 from kompetens.ui import support_register_view as view
 from kompetens.ui.context import page_context
 
@@ -31,25 +30,6 @@ if flashed is not None:
         st.warning(warning, icon=":material/warning:")
 
 
-def load_section(key: str) -> None:
-    """A support function's load per month: a chart of requests and a table with support given."""
-    load = register.load(cur, scope, area=area)
-    if load.height == 0:
-        components.empty_state("Inga ärenden eller insatser att visa belastning för.", "")
-        return
-    figures.show(
-        charts.stacked_bars(
-            load, x="month", stack="support_function", value="requests", unit="count", height=320
-        ),
-        key=f"{key}_chart",
-    )
-    shown = view.load_table(load)
-    st.dataframe(shown, hide_index=True, column_config=view.LOAD_LABELS, key=f"{key}_table")
-    components.download_buttons(
-        shown, "Stödfunktionernas belastning", labels=view.LOAD_LABELS, key=key
-    )
-
-
 if not view.details_visible(viewer):
     # Leadership: aggregates per area and support function, never a request's free text.
     st.header("Ärenden och stöd per område och stödfunktion")
@@ -62,7 +42,7 @@ if not view.details_visible(viewer):
             overview, "Stödregister per område", labels=view.OVERVIEW_LABELS, key="overview"
         )
     st.header("Belastning per månad")
-    load_section("load")
+    view.load_section(cur, scope, area, "load")
     st.stop()
 
 requests = register.requests(cur, scope, area=area)
@@ -323,7 +303,7 @@ with follow_tab:
         )
 
 with load_tab:
-    load_section("sr_load")
+    view.load_section(cur, scope, area, "sr_load")
 
 with change_tab:
     changes = view.change_table(register.changes(cur, scope))

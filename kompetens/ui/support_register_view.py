@@ -5,7 +5,8 @@ layer (``query.support_register``: reads, scope enforced there) and
 ``dialogue.support_register`` (writes through the importer, every change logged and
 undoable). Codes are shown with their Swedish labels (``core.labels``); free text
 (a request's description, a feedback note) is returned for ``st.dataframe`` /
-``st.text``, never for markdown. No Streamlit here.
+``st.text``, never for markdown. Streamlit only in :func:`load_section` (drawn in two
+places of the page).
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from kompetens.core.labels import (
 from kompetens.dialogue import support_register as form
 from kompetens.ingest import free_text
 from kompetens.ingest.errors import UndoRefused
-from kompetens.present.formatting import fmt_count
+from kompetens.present import charts
+from kompetens.present.formatting import fmt_count, fmt_number
 from kompetens.query import ScopeError
+from kompetens.query import support_register as read
 
 PROACTIVE = "__proactive__"
 ALL_FUNCTIONS = "Alla stödfunktioner"
@@ -213,13 +216,38 @@ def effort_table(efforts: pl.DataFrame) -> pl.DataFrame:
     """Efforts for a table or a download (a proactive effort's request reads "utan ärende")."""
     shown = _labelled(
         efforts, {"effort_type": EFFORT_TYPE_LABELS, "status": SUPPORT_STATUS_LABELS}
-    ).with_columns(pl.col("request_id").fill_null("utan ärende (proaktiv)"))
+    ).with_columns(
+        pl.col("request_id").fill_null("utan ärende (proaktiv)"),
+        pl.col("feedback_score").cast(pl.String).fill_null("–"),
+    )
     return _plain(shown.select([c for c in EFFORT_LABELS if c in shown.columns]))
 
 
 def overview_table(overview: pl.DataFrame) -> pl.DataFrame:
-    """Leadership's aggregates (``query.support_register.overview``) as ``OVERVIEW_LABELS``."""
-    return overview.select(list(OVERVIEW_LABELS))
+    """Leadership's aggregates (``query.support_register.overview``) as ``OVERVIEW_LABELS``:
+    no hours are 0, the mean feedback as Swedish text (``3,5``; ``–`` without feedback)."""
+    means = [fmt_number(v, 1) for v in overview["feedback_mean"].to_list()]
+    return overview.select(list(OVERVIEW_LABELS)).with_columns(
+        pl.col("hours").fill_null(0.0),
+        pl.Series("feedback_mean", means, dtype=pl.String),
+    )
+
+
+def load_chart(load: pl.DataFrame):
+    """Requests per month, stacked by support function (whole numbers on the axis)."""
+    fig = charts.stacked_bars(
+        load,
+        x="month",
+        stack="support_function",
+        value="requests",
+        unit="count",
+        title="Ärenden per månad och stödfunktion",
+        height=320,
+    )
+    top = load.group_by("month").agg(pl.col("requests").sum())["requests"].max() or 0
+    if top <= 10:
+        fig.update_yaxes(dtick=1)
+    return fig
 
 
 def request_choices(requests: pl.DataFrame) -> dict[str, str]:
@@ -267,6 +295,22 @@ def request_facts(row: dict) -> pl.DataFrame:
 def load_table(load: pl.DataFrame) -> pl.DataFrame:
     """A support function's load per month (``query.support_register.load``), newest month first."""
     return load.sort(["month", "support_function"], descending=[True, False])
+
+
+def load_section(conn, scope, area: str | None, key: str) -> None:
+    """Draw the support functions' load per month: the chart, the table and its downloads."""
+    import streamlit as st
+
+    from kompetens.ui import components, figures
+
+    load = read.load(conn, scope, area=area)
+    if load.height == 0:
+        components.empty_state("Inga ärenden eller insatser att visa belastning för.", "")
+        return
+    figures.show(load_chart(load), key=f"{key}_chart")
+    shown = load_table(load)
+    st.dataframe(shown, hide_index=True, column_config=LOAD_LABELS, key=f"{key}_table")
+    components.download_buttons(shown, "Stödfunktionernas belastning", labels=LOAD_LABELS, key=key)
 
 
 def change_table(changes: pl.DataFrame) -> pl.DataFrame:
