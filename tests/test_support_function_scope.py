@@ -243,3 +243,17 @@ def test_migration_12_keeps_every_user_and_accepts_the_support_role(tmp_path):
     )
     assert auth.user_scope(conn, "s@k.se") == (auth.SUPPORT, q.Scope.for_functions(["EH"]))
     conn.close()
+
+
+def test_the_admin_page_saves_a_support_function_user_with_its_functions(conn):
+    from types import SimpleNamespace
+
+    from kompetens.ui import admin_view
+
+    admin = SimpleNamespace(email="admin@kommun.se")
+    assert admin_view.support_functions(conn) == ["HR", "PC", "EH", "Admin & juridik"]
+    message = admin_view.save_user(
+        conn, admin, "pc@kommun.se", auth.SUPPORT, areas=[], units=[], functions=["PC"]
+    )
+    assert message == "pc@kommun.se har nu rollen Stödfunktion."
+    assert auth.user_scope(conn, "pc@kommun.se") == (auth.SUPPORT, q.Scope.for_functions(["PC"]))
