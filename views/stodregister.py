@@ -114,9 +114,8 @@ with new_tab:
             st.error(message, icon=":material/error:")
 
 with list_tab:
-    left, right = st.columns(2)
-    show_all = left.toggle("Visa även avslutade och avböjda ärenden", key="sr_alla")
-    chosen_function = right.selectbox(
+    show_all = st.toggle("Visa även klara och avböjda ärenden", key="sr_alla")
+    chosen_function = st.selectbox(
         "Stödfunktion", options=[view.ALL_FUNCTIONS, *functions], key="sr_funktion"
     )
     listed = view.by_function(

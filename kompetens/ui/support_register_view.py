@@ -241,7 +241,6 @@ def load_chart(load: pl.DataFrame):
         stack="support_function",
         value="requests",
         unit="count",
-        title="Ärenden per månad och stödfunktion",
         height=320,
     )
     top = load.group_by("month").agg(pl.col("requests").sum())["requests"].max() or 0
@@ -307,6 +306,9 @@ def load_section(conn, scope, area: str | None, key: str) -> None:
     if load.height == 0:
         components.empty_state("Inga ärenden eller insatser att visa belastning för.", "")
         return
+    st.caption(
+        "Ärenden per månad och stödfunktion; tabellen visar även stödet som gavs och timmarna."
+    )
     figures.show(load_chart(load), key=f"{key}_chart")
     shown = load_table(load)
     st.dataframe(shown, hide_index=True, column_config=LOAD_LABELS, key=f"{key}_table")
