@@ -75,6 +75,12 @@ PAGES = {
         page(
             "views/dialog.py", title="Verksamhetsdialog", icon=":material/forum:", url_path="dialog"
         ),
+        page(
+            "views/stodregister.py",
+            title="Stödregister",
+            icon=":material/volunteer_activism:",
+            url_path="stodregister",
+        ),
     ],
     "Data": [
         page(

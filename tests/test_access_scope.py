@@ -174,6 +174,7 @@ CALLS = {
     "not_asking": lambda c, s, u, a: q_support.not_asking(c, s),
     "unanswered": lambda c, s, u, a: q_support.unanswered(c, s, days=0, today=dt.date(2026, 1, 1)),
     "without_feedback": lambda c, s, u, a: q_support.without_feedback(c, s),
+    "filing_units": lambda c, s, u, a: q_support.filing_units(c, s),
     "subject_units": lambda c, s, u, a: q.subject_units(c, s, "2025"),  # no teaching assignments in the fixture: empty
 }  # fmt: skip
 
@@ -201,6 +202,8 @@ OUTSIDE = {
     "save_scenario": lambda c, s, u, a: q_scenarios.save_scenario(c, s, "mitt", f"area:{a}", Scenario(), "t"),
     "delete_scenario": lambda c, s, u, a: (_seed_scenarios(c), q_scenarios.delete_scenario(c, s, f"s area:{a}", "t")),
     "check_unit": lambda c, s, u, a: q_support.check_unit(c, s, u),
+    "check_filing": lambda c, s, u, a: q_support.check_filing(c, s, u, "HR"),
+    "load": lambda c, s, u, a: q_support.load(c, s, area=a),
     "current_row": lambda c, s, u, a: q_support.current_row(c, s, "support_request", _support_row(c, u)["request_id"]),
     "requests_of_unit": lambda c, s, u, a: q_support.requests(c, s, unit_id=u),
     "largest_subject_gaps": lambda c, s, u, a: q.largest_subject_gaps(c, s, u, "2025"),

@@ -67,7 +67,7 @@ def conn(db):
 
 
 def test_each_functions_load_counts_requests_by_date_and_effort_hours_by_start_month(conn):
-    load = read.function_load(conn, Scope.everything())
+    load = read.load(conn, Scope.everything())
     got = {
         (r["support_function"], r["month"]): (r["requests"], r["efforts"], r["hours"])
         for r in load.iter_rows(named=True)
@@ -78,7 +78,7 @@ def test_each_functions_load_counts_requests_by_date_and_effort_hours_by_start_m
         ("PC", "2025-07"): (1, 1, 8.0),  # A3; I2 (all its hours in its start month)
         ("PC", "2025-08"): (1, 0, 0.0),  # A5, no effort yet
     }
-    norr = read.function_load(conn, Scope.for_areas("Norr"), function="PC")
+    norr = read.load(conn, Scope.for_areas("Norr"), function="PC")
     assert norr.select("month", "requests").rows() == [("2025-07", 1)]  # A5 is Söder's
 
 

@@ -52,18 +52,23 @@ with users_tab:
         email = st.text_input("E-postadress", placeholder="fornamn.efternamn@kommun.se")
         areas: list[str] = []
         unit_ids: list[str] = []
+        functions: list[str] = []
         if role == view.AREA_MANAGER:
             areas = st.multiselect("Områden", options=records.known_areas(cur, viewer))
         elif role == view.PRINCIPAL:
             unit_ids = st.multiselect(
                 "Enheter", options=list(unit_names), format_func=lambda u: unit_names.get(u, u)
             )
+        elif role == view.SUPPORT:
+            functions = st.multiselect("Stödfunktioner", options=view.support_functions(cur))
         else:
             st.caption(view.role_scope_text(role))
         if st.form_submit_button("Spara", type="primary", icon=":material/person_add:"):
             try:
                 with ctx.writing("användare") as wcur:
-                    saved = view.save_user(wcur, viewer, email, role, areas=areas, units=unit_ids)
+                    saved = view.save_user(
+                        wcur, viewer, email, role, areas=areas, units=unit_ids, functions=functions
+                    )
             except ValueError as problem:
                 st.error(md_text(problem))
             else:

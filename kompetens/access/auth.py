@@ -11,8 +11,12 @@ Roles (``ROLES``):
   Import, no Datakvalitet); scope: the organisation.
 - ``admin`` — users and the audit log (the Admin page) and no key figures:
   an empty unit scope, so only the organisation aggregate would be visible.
+- ``support`` — a support function (Stödfunktion: HR, PC, EH …): the support register's
+  requests addressed to the user's functions, in every unit, and the support given on
+  them (``Scope.for_functions``, enforced by ``query.support_register``); no unit figures.
 
-Grain of ``users``: one row per e-mail address (lower-cased; the OIDC
+Grain of ``users``: one row per e-mail address (``functions``: a support function
+user's functions, from the register's list ``core.support_register``; version 12) (lower-cased; the OIDC
 provider's ``email`` claim). Removing a user deactivates the row
 (``active = false``) so that who had access stays answerable; adding the
 address again re-activates it with the new role and scope. Every change is
@@ -31,14 +35,16 @@ import polars as pl
 from kompetens.access import audit
 from kompetens.access.scope import Scope
 from kompetens.core import store
+from kompetens.core import support_register as support_lists
 
 HR = "hr"
 AREA_MANAGER = "area_manager"
 PRINCIPAL = "principal"
 LEADERSHIP = "leadership"
 ADMIN = "admin"
+SUPPORT = "support"
 
-ROLES: tuple[str, ...] = (HR, AREA_MANAGER, PRINCIPAL, LEADERSHIP, ADMIN)
+ROLES: tuple[str, ...] = (HR, AREA_MANAGER, PRINCIPAL, LEADERSHIP, ADMIN, SUPPORT)
 
 ROLE_LABELS: dict[str, str] = {
     HR: "HR",
@@ -46,6 +52,7 @@ ROLE_LABELS: dict[str, str] = {
     PRINCIPAL: "Rektor (enhet)",
     LEADERSHIP: "Ledning",
     ADMIN: "Administratör",
+    SUPPORT: "Stödfunktion",
 }
 
 
@@ -73,6 +80,7 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "stodbehov",
         "prognos",
         "dialog",
+        "stodregister",
         "datakvalitet",
         "import",
         "indikatorer",
@@ -85,11 +93,30 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "aruba",
         "stodbehov",
         "prognos",
+        "stodregister",
         "indikatorer",
     ),
-    PRINCIPAL: ("oversikt", "behorighet", "aruba", "stodbehov", "dialog", "indikatorer"),
-    LEADERSHIP: ("oversikt", "behorighet", "aruba", "stodbehov", "prognos", "indikatorer"),
+    PRINCIPAL: (
+        "oversikt",
+        "behorighet",
+        "aruba",
+        "stodbehov",
+        "dialog",
+        "stodregister",
+        "indikatorer",
+    ),
+    # Leadership sees the register's aggregates only (no request's free text).
+    LEADERSHIP: (
+        "oversikt",
+        "behorighet",
+        "aruba",
+        "stodbehov",
+        "prognos",
+        "stodregister",
+        "indikatorer",
+    ),
     ADMIN: ("admin",),
+    SUPPORT: ("stodregister",),
 }
 
 USER_SCHEMA: dict[str, pl.DataType] = {
@@ -97,6 +124,7 @@ USER_SCHEMA: dict[str, pl.DataType] = {
     "role": pl.String(),
     "areas": pl.List(pl.String()),
     "units": pl.List(pl.String()),
+    "functions": pl.List(pl.String()),
     "added_by": pl.String(),
     "added_at": pl.Datetime(time_unit="us", time_zone="UTC"),
     "active": pl.Boolean(),
@@ -123,6 +151,35 @@ def _migration_users() -> list[str]:
 USERS_MIGRATION = store.Migration(5, "users", _migration_users)
 
 
+def _migration_user_functions() -> list[str]:
+    """The users table again, with today's roles in its CHECK and a support user's ``functions``.
+
+    DuckDB cannot change a CHECK constraint in place, so the table is rebuilt and every
+    row copied (``functions`` empty for the users there were).
+    """
+    roles = ", ".join(f"'{r}'" for r in ROLES)
+    return [
+        f"""CREATE TABLE users_v12 (
+    email VARCHAR PRIMARY KEY,
+    role VARCHAR NOT NULL CHECK (role IN ({roles})),
+    areas VARCHAR[] NOT NULL DEFAULT [],
+    units VARCHAR[] NOT NULL DEFAULT [],
+    functions VARCHAR[] NOT NULL DEFAULT [],
+    added_by VARCHAR NOT NULL,
+    added_at TIMESTAMPTZ NOT NULL,
+    active BOOLEAN NOT NULL DEFAULT true
+)""",
+        """INSERT INTO users_v12 (email, role, areas, units, functions, added_by, added_at, active)
+SELECT email, role, areas, units, [], added_by, added_at, active FROM users""",
+        "DROP TABLE users",
+        "ALTER TABLE users_v12 RENAME TO users",
+    ]
+
+
+#: Schema version 12: the support function role and its functions.
+USER_FUNCTIONS_MIGRATION = store.Migration(12, "user_functions", _migration_user_functions)
+
+
 @dataclass(frozen=True)
 class Viewer:
     """The person using the app in this run: e-mail, role and the scope built from them."""
@@ -133,6 +190,7 @@ class Viewer:
     demo: bool = False
     areas: tuple[str, ...] = field(default=())
     units: tuple[str, ...] = field(default=())
+    functions: tuple[str, ...] = field(default=())
 
     @property
     def label(self) -> str:
@@ -163,9 +221,13 @@ def scope_for_role(
     areas: Iterable[str] = (),
     units: Iterable[str] = (),
     unit_areas: Mapping[str, str] | None = None,
+    functions: Iterable[str] = (),
 ) -> Scope:
-    """The data scope of a role. ``unit_areas`` (unit id → area) gives a principal's comparison areas."""
+    """The data scope of a role. ``unit_areas`` (unit id → area) gives a principal's comparison
+    areas; ``functions`` a support function user's functions."""
     check_role(role)
+    if role == SUPPORT:
+        return Scope.for_functions(functions)
     if role in (HR, LEADERSHIP):
         return Scope.everything()
     if role == AREA_MANAGER:
@@ -235,14 +297,39 @@ def units_with_schools(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return [unit for (unit,) in rows]
 
 
+def validate_functions(
+    conn: duckdb.DuckDBPyConnection, role: str, functions: Iterable[str]
+) -> tuple[str, ...]:
+    """A support function user's functions, spelt as the register's list spells them.
+
+    The support role needs at least one function of the list; every other role takes
+    none (``ValueError`` with a Swedish message). Returns them de-duplicated, sorted.
+    """
+    given = sorted({f.strip() for f in functions if f and f.strip()})
+    if role != SUPPORT:
+        if given:
+            raise ValueError("Bara rollen support (stödfunktion) ges stödfunktioner (--functions).")
+        return ()
+    if not given:
+        raise ValueError("En stödfunktion behöver minst en funktion (--functions), t.ex. HR.")
+    known = support_lists.list_values(conn, support_lists.FUNCTION)
+    by_fold = {support_lists.fold(k): k for k in known}
+    unknown = [f for f in given if support_lists.fold(f) not in by_fold]
+    if unknown:
+        raise ValueError(
+            f"Okänd stödfunktion: {', '.join(unknown)}. Kända stödfunktioner: {', '.join(known)}."
+        )
+    return tuple(sorted({by_fold[support_lists.fold(f)] for f in given}))
+
+
 def validate_scope(
     conn: duckdb.DuckDBPyConnection, role: str, areas: Iterable[str], units: Iterable[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Check that a role gets the scope it needs and that the areas and units exist.
 
     Area managers need at least one area (and no units), principals at least one
-    unit (and no areas: theirs are looked up); the organisation-wide roles and
-    admin take neither. Returns the de-duplicated, sorted (areas, units).
+    unit (and no areas: theirs are looked up); the organisation-wide roles, admin and
+    support functions take neither. Returns the de-duplicated, sorted (areas, units).
     """
     check_role(role)
     areas = tuple(sorted({a.strip() for a in areas if a and a.strip()}))
@@ -259,6 +346,10 @@ def validate_scope(
             raise ValueError(
                 "En rektor ges enheter (--unit); området för jämförelse hämtas från enheten."
             )
+    elif role == SUPPORT and (areas or units):
+        raise ValueError(
+            "En stödfunktion ges funktioner (--functions), inte områden eller enheter."
+        )
     elif areas or units:
         raise ValueError(
             f"Rollen {role} gäller hela organisationen och tar inga områden eller enheter."
@@ -284,24 +375,27 @@ def add_user(
     *,
     areas: Iterable[str] = (),
     units: Iterable[str] = (),
+    functions: Iterable[str] = (),
     added_by: str,
 ) -> dict:
     """Give ``email`` a role and scope (replacing an earlier grant, re-activating a removed user).
 
-    Validates the role, the scope it needs and that areas and units exist
-    (``ValueError`` with a Swedish message). Logs ``user_added``. Returns the row.
+    Validates the role, the scope it needs and that areas, units and support functions
+    exist (``ValueError`` with a Swedish message). Logs ``user_added``. Returns the row.
     """
     address = normalise_email(email)
     areas, units = validate_scope(conn, role, areas, units)
+    functions = validate_functions(conn, role, functions)
     now = dt.datetime.now(dt.UTC)
     cur = conn.cursor()
     try:
         cur.execute(
-            "INSERT INTO users (email, role, areas, units, added_by, added_at, active) "
-            "VALUES (?, ?, ?, ?, ?, ?, true) ON CONFLICT (email) DO UPDATE SET "
+            "INSERT INTO users (email, role, areas, units, functions, added_by, added_at, active) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, true) ON CONFLICT (email) DO UPDATE SET "
             "role = excluded.role, areas = excluded.areas, units = excluded.units, "
+            "functions = excluded.functions, "
             "added_by = excluded.added_by, added_at = excluded.added_at, active = true",
-            [address, role, list(areas), list(units), added_by, now],
+            [address, role, list(areas), list(units), list(functions), added_by, now],
         )
     finally:
         cur.close()
@@ -310,13 +404,15 @@ def add_user(
         added_by,
         audit.USER_ADDED,
         address,
-        {"role": role, "areas": list(areas), "units": list(units)},
+        {"role": role, "areas": list(areas), "units": list(units)}
+        | ({"functions": list(functions)} if functions else {}),
     )
     return {
         "email": address,
         "role": role,
         "areas": list(areas),
         "units": list(units),
+        "functions": list(functions),
         "added_by": added_by,
         "added_at": now,
         "active": True,
@@ -346,7 +442,7 @@ def list_users(conn: duckdb.DuckDBPyConnection, *, include_inactive: bool = True
     try:
         frame = store.frame(
             cur,
-            "SELECT email, role, areas, units, added_by, added_at, active FROM users "
+            "SELECT email, role, areas, units, functions, added_by, added_at, active FROM users "
             "WHERE active OR ? ORDER BY active DESC, email",
             [include_inactive],
         )
@@ -366,18 +462,20 @@ def user_scope(conn: duckdb.DuckDBPyConnection, email: str) -> tuple[str, Scope]
     cur = conn.cursor()
     try:
         found = store.rows(
-            cur, "SELECT role, areas, units FROM users WHERE email = ? AND active", [address]
+            cur,
+            "SELECT role, areas, units, functions FROM users WHERE email = ? AND active",
+            [address],
         )
     finally:
         cur.close()
     if not found:
         return None
-    role, areas, units = found[0]
+    role, areas, units, functions = found[0]
     unit_areas: dict[str, str] = {}
     if role == PRINCIPAL:
         known = known_units(conn)
         unit_areas = dict(zip(known["unit_id"].to_list(), known["area"].to_list(), strict=True))
-    return role, scope_for_role(role, areas or (), units or (), unit_areas)
+    return role, scope_for_role(role, areas or (), units or (), unit_areas, functions or ())
 
 
 def viewer_for(conn: duckdb.DuckDBPyConnection, email: str) -> Viewer | None:
@@ -392,6 +490,7 @@ def viewer_for(conn: duckdb.DuckDBPyConnection, email: str) -> Viewer | None:
         scope=scope,
         areas=tuple(sorted(scope.areas)),
         units=tuple(sorted(scope.units)),
+        functions=tuple(sorted(scope.functions)),
     )
 
 
@@ -402,6 +501,8 @@ def users_display(users: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("areas").list.join(", "))
         .when(pl.col("role") == PRINCIPAL)
         .then(pl.col("units").list.join(", "))
+        .when(pl.col("role") == SUPPORT)
+        .then(pl.lit("ärenden till ") + pl.col("functions").list.join(", "))
         .when(pl.col("role") == ADMIN)
         .then(pl.lit("användare och logg"))
         .otherwise(pl.lit("hela organisationen"))

@@ -28,17 +28,25 @@ class Scope:
     those areas' aggregates. ``level='unit'``: the units in ``units`` and the
     aggregates of ``areas`` (normally the units' own areas, for comparison).
     The organisation aggregate is visible to every scope.
+
+    ``functions``: a support function's scope (``Scope.for_functions``): the support
+    register's requests addressed to those functions (and the support given on them), in
+    every unit; elsewhere it is a unit scope without units, so only the organisation's
+    aggregates are visible. The support register's queries
+    (``kompetens.query.support_register``) enforce it.
     """
 
     level: Level
     areas: frozenset[str] = frozenset()
     units: frozenset[str] = frozenset()
+    functions: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.level not in ("org", "area", "unit"):
             raise ValueError(f"okänd behörighetsnivå {self.level!r}")
         object.__setattr__(self, "areas", frozenset(self.areas))
         object.__setattr__(self, "units", frozenset(self.units))
+        object.__setattr__(self, "functions", frozenset(self.functions))
 
     @classmethod
     def everything(cls) -> Scope:
@@ -51,6 +59,11 @@ class Scope:
     @classmethod
     def for_units(cls, units: Iterable[str], areas: Iterable[str] = ()) -> Scope:
         return cls("unit", frozenset(areas), frozenset(units))
+
+    @classmethod
+    def for_functions(cls, functions: Iterable[str]) -> Scope:
+        """A support function's scope: the register's requests addressed to ``functions``."""
+        return cls("unit", functions=frozenset(functions))
 
     def visible_units(self, unit_frame: pl.DataFrame) -> pl.DataFrame:
         """The rows of ``unit_frame`` (``unit_id, area, …``) this scope may see."""

@@ -33,7 +33,10 @@ def users_add(
     email: Annotated[str, typer.Argument(help="E-postadress (som i inloggningen).")],
     role: Annotated[
         str,
-        typer.Option("--role", help="Roll: hr, area_manager, principal, leadership eller admin."),
+        typer.Option(
+            "--role",
+            help="Roll: hr, area_manager, principal, leadership, admin eller support (stödfunktion).",
+        ),
     ],
     area: Annotated[
         list[str] | None,
@@ -42,6 +45,14 @@ def users_add(
     unit: Annotated[
         list[str] | None,
         typer.Option("--unit", help="Enhetens id (rektor; kan upprepas)."),
+    ] = None,
+    functions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--functions",
+            "--function",
+            help="Stödfunktion, t.ex. HR eller EH (rollen support; kan upprepas).",
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -59,12 +70,18 @@ def users_add(
     try:
         with database.writing(db, f"användare {address}", on_wait=tell_waiting) as conn:
             row = auth.add_user(
-                conn, address, role, areas=area or (), units=unit or (), added_by=cli_actor()
+                conn,
+                address,
+                role,
+                areas=area or (),
+                units=unit or (),
+                functions=[f for given in functions or () for f in given.split(",")],
+                added_by=cli_actor(),
             )
     except ValueError as problem:
         err.print(f"[red]{problem}[/red]")
         raise typer.Exit(EXIT_REJECTED) from None
-    scope = ", ".join(row["areas"] or row["units"]) or "hela organisationen"
+    scope = ", ".join(row["areas"] or row["units"] or row["functions"]) or "hela organisationen"
     console.print(f"{row['email']} har rollen {auth.ROLE_LABELS[role]} ({scope}).")
 
 
@@ -82,7 +99,16 @@ def users_list(
         console.print("Inga användare ännu. Lägg till med 'kompetens users add'.")
         return
     table = Table(title="Användare")
-    for column in ("E-post", "Roll", "Områden", "Enheter", "Tillagd av", "Tillagd", "Aktiv"):
+    for column in (
+        "E-post",
+        "Roll",
+        "Områden",
+        "Enheter",
+        "Stödfunktioner",
+        "Tillagd av",
+        "Tillagd",
+        "Aktiv",
+    ):
         table.add_column(column)
     for row in users.iter_rows(named=True):
         table.add_row(
@@ -90,6 +116,7 @@ def users_list(
             row["role"],
             ", ".join(row["areas"] or []),
             ", ".join(row["units"] or []),
+            ", ".join(row["functions"] or []),
             row["added_by"],
             row["added_at"].strftime("%Y-%m-%d %H:%M") if row["added_at"] else "",
             "ja" if row["active"] else "nej",

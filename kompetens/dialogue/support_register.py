@@ -9,7 +9,8 @@ change is also written to the audit log (``audit.SUPPORT_SAVED`` / ``SUPPORT_UND
 with the unit, the id and the batch, never the free text.
 
 Scope: the caller's ``query.Scope`` decides which units' requests and efforts may be
-filed or changed (a principal: their own unit); anything else raises ``ScopeError``.
+filed or changed (a principal: their own unit; a support function: any unit, for its own
+functions, and the requests addressed to it); anything else raises ``ScopeError``.
 Grain of each call: one request or one effort.
 """
 
@@ -26,6 +27,7 @@ import polars as pl
 from kompetens.access import audit
 from kompetens.core import store
 from kompetens.core.contract import KINDS
+from kompetens.core.labels import SUPPORT_STATUS_LABELS
 from kompetens.ingest import ImportRejected, import_bytes, undo_batch
 from kompetens.ingest.errors import UndoRefused
 from kompetens.query import ScopeError
@@ -119,11 +121,13 @@ def _save(
     return Saved(kind, row_id, result.batch_id, " ".join([message, *notes]))
 
 
-def _require_unit(conn, scope, unit_id) -> str:
+def _require_unit(conn, scope, unit_id, function) -> str:
+    """The form's unit; ``FormRejected`` when missing, ``ScopeError`` when the scope may not
+    file for it with ``function`` (``query.support_register.check_filing``)."""
     unit = _text(unit_id)
     if not unit:
         raise FormRejected(["Enhet: välj en enhet; ett ärende gäller alltid en enhet"])
-    read.check_unit(conn, scope, unit)
+    read.check_filing(conn, scope, unit, _text(function) or None)
     return unit
 
 
@@ -141,7 +145,7 @@ def file_request(
     ``S-<year>-<n>``). ``FormRejected`` for values that break a rule; ``ScopeError`` for a
     unit outside ``scope``.
     """
-    unit = _require_unit(conn, scope, form.get("unit_id"))
+    unit = _require_unit(conn, scope, form.get("unit_id"), form.get("support_function"))
     day = form.get("request_date") or dt.date.today()
     if not isinstance(day, dt.date):
         try:
@@ -175,7 +179,7 @@ def record_effort(
         except KeyError as exc:
             raise FormRejected([f"Ärende-id: ärendet {request_id} finns inte"]) from exc
         values["unit_id"] = request["unit_id"]
-    unit = _require_unit(conn, scope, values.get("unit_id"))
+    unit = _require_unit(conn, scope, values.get("unit_id"), values.get("support_function"))
     start = values.get("start_date") or dt.date.today()
     start_day = start if isinstance(start, dt.date) else dt.date.today()
     row_id = _next_id(conn, "support_effort", "I", start_day)
@@ -211,7 +215,7 @@ def set_status(
     """
     row = read.current_row(conn, scope, kind, row_id)
     values = {**row, "status": status}
-    what = f"status {status}"
+    what = f"status {SUPPORT_STATUS_LABELS.get(status, status).lower()}"
     if kind == "support_effort" and (feedback_score is not None or feedback_note):
         values["feedback_score"] = feedback_score
         values["feedback_note"] = feedback_note

@@ -3,8 +3,11 @@
 Scope is enforced here, as for key figures (``kompetens.query``): a principal sees the
 requests and efforts of their own unit, an area manager those of their area, an
 organisation-wide scope everything; an explicit unit outside the scope raises
-``ScopeError``. Leadership is shown aggregates (``overview``) rather than the
-requests' free text: that choice is the page's, by role (``ui.support_view``).
+``ScopeError``. A support function's scope (``Scope.for_functions``) sees, in every
+unit, the requests addressed to its functions and the support given on them or by
+them, and may file and record only for its functions (:func:`check_filing`).
+Leadership is shown aggregates (``overview``, ``load``) rather than the requests'
+free text: that choice is the page's, by role (``ui.support_register_view``).
 
 Every function reads the live rows (``current_support_request``,
 ``current_support_effort``); the raw tables keep every version, which is what
@@ -62,7 +65,27 @@ REQUEST_SCHEMA: dict[str, pl.DataType] = {
 
 
 def _visible(conn: duckdb.DuckDBPyConnection, scope: Scope, area: str | None) -> pl.DataFrame:
-    return units(conn, scope, area=area).select("unit_id", "unit_name", "area")
+    # A support function works for every unit; its rows are limited by function instead.
+    by_units = Scope.everything() if scope.functions else scope
+    return units(conn, by_units, area=area).select("unit_id", "unit_name", "area")
+
+
+def _request_functions(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """``request_id, request_function``: the function each live request is addressed to."""
+    frame = store.frame(
+        conn, "SELECT request_id, support_function AS request_function FROM current_support_request"
+    )
+    if frame.height == 0:
+        return pl.DataFrame(schema={"request_id": pl.String, "request_function": pl.String})
+    return frame
+
+
+def _effort_visible(scope: Scope) -> pl.Expr:
+    """An effort row (with ``request_function`` joined) a support function's scope may see."""
+    functions = sorted(scope.functions)
+    return pl.col("support_function").is_in(functions) | pl.col("request_function").is_in(
+        functions
+    ).fill_null(False)
 
 
 def check_unit(conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str) -> dict:
@@ -71,6 +94,33 @@ def check_unit(conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str) -> d
     if found.height == 0:
         raise ScopeError(f"enheten {unit_id!r} ligger utanför din behörighet")
     return found.row(0, named=True)
+
+
+def filing_units(
+    conn: duckdb.DuckDBPyConnection, scope: Scope, *, area: str | None = None
+) -> pl.DataFrame:
+    """The units the scope may file a request or record support for: ``unit_id, unit_name, area``.
+
+    Grain: one row per unit, in area and name order. A support function's scope: every unit.
+    """
+    return _visible(conn, scope, area)
+
+
+def check_filing(
+    conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str, function: str | None
+) -> dict:
+    """May the scope file a request or record support for ``unit_id`` with ``function``?
+
+    The unit as :func:`check_unit`; a support function's scope only for its own
+    functions (``ScopeError`` otherwise). Returns the unit's row.
+    """
+    unit = check_unit(conn, scope, unit_id)
+    if scope.functions and function not in scope.functions:
+        raise ScopeError(
+            f"stödfunktionen {function!r} är inte din; du registrerar för "
+            + ", ".join(sorted(scope.functions))
+        )
+    return unit
 
 
 def requests(
@@ -98,6 +148,8 @@ def requests(
     )
     if frame.height == 0:
         return pl.DataFrame(schema=REQUEST_SCHEMA)
+    if scope.functions:
+        frame = frame.filter(pl.col("support_function").is_in(sorted(scope.functions)))
     return (
         frame.join(visible, on="unit_id", how="inner")
         .select(list(REQUEST_SCHEMA))
@@ -116,13 +168,20 @@ def efforts(
     """The live support efforts the scope may see, newest first.
 
     Grain: one row per effort: its columns (``request_id`` null for proactive support)
-    and the unit's ``unit_name, area``.
+    and the unit's ``unit_name, area``. A support function's scope: the efforts of its
+    functions and those on requests addressed to it.
     """
     visible = _visible(conn, scope, area)
     if unit_id is not None:
         check_unit(conn, scope, unit_id)
         visible = visible.filter(pl.col("unit_id") == unit_id)
     frame = store.read_current(conn, "support_effort")
+    if scope.functions:
+        frame = (
+            frame.join(_request_functions(conn), on="request_id", how="left")
+            .filter(_effort_visible(scope))
+            .drop("request_function")
+        )
     return frame.join(visible, on="unit_id", how="inner").sort(
         ["start_date", "effort_id"], descending=True
     )
@@ -138,6 +197,13 @@ def current_row(conn: duckdb.DuckDBPyConnection, scope: Scope, kind: str, row_id
         raise KeyError(row_id)
     row = frame.row(0, named=True)
     check_unit(conn, scope, row["unit_id"])
+    if scope.functions:
+        own = row["support_function"] in scope.functions
+        if kind == "support_effort" and not own and row.get("request_id"):
+            linked = _request_functions(conn).filter(pl.col("request_id") == row["request_id"])
+            own = bool(linked.height) and linked["request_function"][0] in scope.functions
+        if not own:
+            raise ScopeError(f"{row_id} är inte ställt till din stödfunktion")
     return row
 
 
@@ -145,9 +211,26 @@ def changes(conn: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 20) -> p
     """The newest changes to the register (each is an import batch), for the undo list.
 
     Grain: one row per batch of a support kind whose rows all belong to units the scope
-    may see: ``batch_id, kind, file_name, user_name, imported_at, undone_at, rows_written``.
+    may see (a support function's scope: rows of its functions or on requests addressed
+    to them): ``batch_id, kind, file_name, user_name, imported_at, undone_at, rows_written``.
     """
     visible = _visible(conn, scope, None)["unit_id"].to_list()
+    if scope.functions:
+        rows = store.frame(
+            conn,
+            """SELECT _batch_id AS batch_id, unit_id, support_function,
+                CAST(NULL AS VARCHAR) AS request_id FROM support_request
+            UNION ALL
+            SELECT _batch_id, unit_id, support_function, request_id FROM support_effort""",
+        )
+        if rows.height:
+            rows = rows.join(_request_functions(conn), on="request_id", how="left")
+            ok = rows.with_columns(
+                (pl.col("unit_id").is_in(visible) & _effort_visible(scope)).alias("ok")
+            )
+            allowed = ok.group_by("batch_id").agg(pl.col("ok").all()).filter("ok")["batch_id"]
+        else:
+            allowed = pl.Series("batch_id", [], dtype=pl.Int64)
     log = store.frame(
         conn,
         """SELECT batch_id, kind, file_name, user_name, imported_at, undone_at, rows_written
@@ -162,9 +245,10 @@ def changes(conn: duckdb.DuckDBPyConnection, scope: Scope, limit: int = 20) -> p
         GROUP BY 1 UNION ALL
         SELECT _batch_id, list(DISTINCT unit_id) FROM support_effort GROUP BY 1""",
     )
-    allowed = owners.filter(pl.col("units").list.eval(pl.element().is_in(visible)).list.all())[
-        "batch_id"
-    ]
+    if not scope.functions:
+        allowed = owners.filter(pl.col("units").list.eval(pl.element().is_in(visible)).list.all())[
+            "batch_id"
+        ]
     return log.filter(pl.col("batch_id").is_in(allowed.implode())).head(limit)
 
 
@@ -357,38 +441,53 @@ def without_feedback(
 OPEN_STATUSES: tuple[str, ...] = ("received", "planned", "in_progress")
 
 
-def function_load(
+LOAD_SCHEMA: dict[str, pl.DataType] = {
+    "month": pl.String(),
+    "support_function": pl.String(),
+    "requests": pl.Int64(),
+    "efforts": pl.Int64(),
+    "hours": pl.Float64(),
+}
+
+
+def load(
     conn: duckdb.DuckDBPyConnection,
     scope: Scope,
     *,
-    function: str | None = None,
     area: str | None = None,
+    function: str | None = None,
 ) -> pl.DataFrame:
-    """Each support function's load per month: requests received, efforts started, their hours.
+    """Each support function's load over time, from the requests and efforts the scope may see.
 
-    Grain: one row per support function × month (``YYYY-MM``) with any request or effort:
-    ``requests`` (requests dated in the month), ``efforts`` (efforts started in the month)
-    and ``hours`` (those efforts' hours, all counted in their start month). Oldest first.
+    Grain: one row per month (``YYYY-MM``) × support function that had a request or an
+    effort: ``requests`` (requests dated in the month, addressed to the function),
+    ``efforts`` (efforts of the function started in the month) and ``hours`` (those
+    efforts' hours, 0 when none were given). Oldest month first.
     """
     req = requests(conn, scope, area=area)
     eff = efforts(conn, scope, area=area)
     if function is not None:
         req = req.filter(pl.col("support_function") == function)
         eff = eff.filter(pl.col("support_function") == function)
-    keys = ["support_function", "month"]
+    keys = ["month", "support_function"]
     r = req.group_by(
-        "support_function", pl.col("request_date").dt.strftime("%Y-%m").alias("month")
+        pl.col("request_date").dt.strftime("%Y-%m").alias("month"), "support_function"
     ).agg(pl.len().cast(pl.Int64).alias("requests"))
-    e = eff.group_by(
-        "support_function", pl.col("start_date").dt.strftime("%Y-%m").alias("month")
-    ).agg(
-        pl.len().cast(pl.Int64).alias("efforts"),
-        pl.col("hours").cast(pl.Float64).sum().alias("hours"),
+    e = (
+        eff.group_by(pl.col("start_date").dt.strftime("%Y-%m").alias("month"), "support_function")
+        .agg(
+            pl.len().cast(pl.Int64).alias("efforts"),
+            pl.col("hours").cast(pl.Float64).sum().alias("hours"),
+        )
+        .cast({"hours": pl.Float64})
     )
+    out = r.join(e, on=keys, how="full", coalesce=True)
+    if out.height == 0:
+        return pl.DataFrame(schema=LOAD_SCHEMA)
     return (
-        r.join(e, on=keys, how="full", coalesce=True)
-        .with_columns(pl.col("requests", "efforts").fill_null(0), pl.col("hours").fill_null(0.0))
-        .select("support_function", "month", "requests", "efforts", "hours")
+        out.with_columns(pl.col("requests", "efforts").fill_null(0), pl.col("hours").fill_null(0.0))
+        .select(list(LOAD_SCHEMA))
+        .cast(LOAD_SCHEMA)
         .sort(keys)
     )
 

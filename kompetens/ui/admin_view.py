@@ -14,12 +14,14 @@ import duckdb
 import polars as pl
 
 from kompetens.access import audit, auth
+from kompetens.core import support_register as support_lists
 from kompetens.present.formatting import fmt_count
 
 ROLES: tuple[str, ...] = auth.ROLES
 AREA_MANAGER = auth.AREA_MANAGER
 PRINCIPAL = auth.PRINCIPAL
 ADMIN = auth.ADMIN
+SUPPORT = auth.SUPPORT
 #: The audit event written when the log itself is downloaded.
 AUDIT_EXPORT = audit.AUDIT_EXPORT
 #: Action filter of the log: None (every action) first, then the known actions.
@@ -75,11 +77,25 @@ def save_user(
     *,
     areas: list[str],
     units: list[str],
+    functions: list[str] | None = None,
 ) -> str:
     """Add or change a user; returns the Swedish confirmation. ``ValueError`` with a Swedish
     message for a bad e-mail, role or scope (nothing is written then)."""
-    row = auth.add_user(conn, email, role, areas=areas, units=units, added_by=viewer.email)
+    row = auth.add_user(
+        conn,
+        email,
+        role,
+        areas=areas,
+        units=units,
+        functions=functions or (),
+        added_by=viewer.email,
+    )
     return f"{row['email']} har nu rollen {auth.ROLE_LABELS[role]}."
+
+
+def support_functions(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """The support functions a support function user may be given (the register's list)."""
+    return support_lists.list_values(conn, support_lists.FUNCTION)
 
 
 def remove_user(conn: duckdb.DuckDBPyConnection, viewer: object, email: str) -> str | None:

@@ -28,6 +28,7 @@ from streamlit.errors import StreamlitAPIException
 
 from kompetens import query
 from kompetens.access import audit, auth
+from kompetens.core import support_register as support_lists
 from kompetens.present.formatting import md_text
 from kompetens.ui import homes
 from kompetens.ui.context import (
@@ -48,6 +49,7 @@ LAST_DIALOGUE_KEY = "_kompetens_last_dialogue"
 DEMO_ROLE_KEY = "demo_roll"
 DEMO_AREAS_KEY = "demo_omraden"
 DEMO_UNIT_KEY = "demo_enhet"
+DEMO_FUNCTIONS_KEY = "demo_funktioner"
 
 PRODUCTION_REFUSAL = (
     "**Kompetens startar inte i demoläge i produktion.** Inloggning är inte konfigurerad: "
@@ -256,9 +258,26 @@ def _demo_viewer(db_path: str) -> auth.Viewer:
                     args=(DEMO_UNIT_KEY,),
                 )
             ]
+        functions: list[str] = []
+        if role == auth.SUPPORT:
+            known = support_lists.list_values(shared_connection(db_path), support_lists.FUNCTION)
+            kept_functions = [
+                f for f in st.session_state.get(_kept(DEMO_FUNCTIONS_KEY), []) if f in known
+            ]
+            functions = (
+                st.multiselect(
+                    "Stödfunktionens funktioner",
+                    options=known,
+                    default=kept_functions or known[:1],
+                    key=DEMO_FUNCTIONS_KEY,
+                    on_change=_keep,
+                    args=(DEMO_FUNCTIONS_KEY,),
+                )
+                or known[:1]
+            )
         st.divider()
     unit_areas = dict(zip(units["unit_id"].to_list(), units["area"].to_list(), strict=True))
-    scope = auth.scope_for_role(role, areas, unit_ids, unit_areas)
+    scope = auth.scope_for_role(role, areas, unit_ids, unit_areas, functions)
     return auth.Viewer(
         email=f"demo:{role}",
         role=role,
@@ -266,6 +285,7 @@ def _demo_viewer(db_path: str) -> auth.Viewer:
         demo=True,
         areas=tuple(sorted(scope.areas)),
         units=tuple(unit_ids),
+        functions=tuple(sorted(scope.functions)),
     )
 
 
@@ -384,7 +404,7 @@ def gate(db_path: str, *, all_areas_label: str) -> auth.Viewer:
         viewer = _demo_viewer(db_path)
         st.warning(
             "**Demoläge** – ingen inloggning är konfigurerad. Välj roll i sidopanelen för att se "
-            "appen som HR, verksamhetschef, rektor, ledning eller administratör. "
+            "appen som HR, verksamhetschef, rektor, ledning, administratör eller stödfunktion. "
             "Använd inte demoläget för riktiga personaluppgifter.",
             icon=":material/science:",
         )

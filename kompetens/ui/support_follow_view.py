@@ -348,7 +348,7 @@ def report_back_summary(frame: pl.DataFrame) -> pl.DataFrame:
 
 def load_and_report_backs_section(cur, scope, viewer, *, area: str | None = None) -> None:
     """Draw each support function's load per month (chart) and the open report-backs."""
-    load = support_register.function_load(cur, scope, area=area)
+    load = support_register.load(cur, scope, area=area)
     owed = support_register.open_report_backs(cur, scope, area=area)
     with st.expander(
         f"Stödfunktionernas belastning och öppna återrapporteringar ({owed.height})",
