@@ -57,6 +57,7 @@ DECLARED = [
     (9, "support_register"),
     (10, "teaching_assignment"),
     (11, "projection_scenarios"),
+    (13, "dialogue_rounds"),
 ]
 LATEST = DECLARED[-1][0]
 
