@@ -40,6 +40,7 @@ import polars as pl
 from kompetens.access.auth import LEADERSHIP
 from kompetens.access.scope import Scope, ScopeError
 from kompetens.core import store
+from kompetens.present import calendar_file
 from kompetens.query import dialogue_rounds as rounds_store
 from kompetens.query import support_register
 from kompetens.query.listings import units
@@ -573,3 +574,34 @@ def dialogue_status_by_area(
         .with_columns((pl.col("units") - pl.col("had_dialogue")).alias("not_yet"))
         .sort("area")
     )
+
+
+# --- the .ics export -------------------------------------------------------------------------
+
+
+def calendar_name(area: str | None) -> str:
+    """The exported calendar's title: ``'Årshjul – Norra området'`` or ``'Årshjul – hela organisationen'``."""
+    return f"Årshjul – {area or 'hela organisationen'}"
+
+
+def ics_file_name(area: str | None, today: dt.date | None = None) -> str:
+    """``arshjul-norra-omradet-2026-11-10.ics`` (``arshjul-2026-11-10.ics`` without an area)."""
+    stem = f"arshjul-{_slug(area)}" if area else "arshjul"
+    return f"{stem}-{(today or dt.date.today()).isoformat()}.ics"
+
+
+def upcoming_ics(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    today: dt.date | None = None,
+    area: str | None = None,
+    role: str | None = None,
+    stamp: dt.datetime | None = None,
+) -> tuple[bytes, int]:
+    """The upcoming dates (:func:`upcoming`) as an ``.ics`` file, and how many events it holds.
+
+    The same file for the page's download and ``kompetens arshjul``.
+    """
+    events = upcoming(conn, scope, today=today, area=area, role=role)
+    return calendar_file.to_ics(events, name=calendar_name(area), stamp=stamp), events.height
