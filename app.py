@@ -75,6 +75,7 @@ PAGES = {
         page(
             "views/dialog.py", title="Verksamhetsdialog", icon=":material/forum:", url_path="dialog"
         ),
+        page("views/arshjul.py", title="Årshjul", icon=":material/event:", url_path="arshjul"),
     ],
     "Data": [
         page(
