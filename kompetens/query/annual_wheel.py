@@ -517,7 +517,13 @@ def _status(
     conn: duckdb.DuckDBPyConnection, scope: Scope, term: str, area: str | None
 ) -> pl.DataFrame:
     first, last = rounds_store.term_bounds(term)
-    visible = _visible_units(conn, scope, area)
+    _visible_units(conn, scope, area)  # ScopeError for an area outside the scope
+    # Central units (the administration's own) hold no verksamhetsdialog.
+    visible = (
+        units(conn, scope, area=area)
+        .filter(pl.col("school_form").fill_null("") != "central")
+        .select("unit_id", "unit_name", "area")
+    )
     cur = conn.cursor()
     try:
         held = store.frame(
@@ -549,7 +555,8 @@ def dialogue_status(
     area: str | None = None,
     role: str | None = None,
 ) -> pl.DataFrame:
-    """Each unit in scope: has it had a verksamhetsdialog (notes or actions) in ``term``?
+    """Each school or preschool in scope: has it had a verksamhetsdialog (notes or actions) in
+    ``term``? Central units are left out.
 
     Grain: one row per unit (``STATUS_SCHEMA``; ``last_dialogue`` the newest dialogue date
     in the term), those without a dialogue first. Leadership gets ``ScopeError``: it sees
