@@ -37,6 +37,7 @@ def test_demo_roles_change_the_menu_and_keep_the_choice_across_pages(app_url, pa
         "ARUBA",
         "Stödbehov",
         "Verksamhetsdialog",
+        "Årshjul",
         "Indikatorer",
     ]
     # The role survives a page change in the menu.
