@@ -2,7 +2,7 @@
 
 What it writes (so the Årshjul page has content on first start):
 
-- **Rounds** for every area, for the term of the demo's "today" and the next one: two
+- **Rounds** for every area with a school or preschool, for the term of the demo's "today" and the next one: two
   rounds a term, each a fortnight, the areas a week apart (Område 1 starts first). An
   autumn term's rounds start in the second week of September and of November; a spring
   term's in the second week of February and of May.
@@ -77,7 +77,8 @@ def load_demo_annual_wheel(
         conn,
         "SELECT unit_id, area, school_form FROM current_units ORDER BY area, unit_id",
     )
-    areas = sorted({area for _, area, _ in unit_rows if area})
+    # Areas with a school or preschool: central units hold no verksamhetsdialog.
+    areas = sorted({area for _, area, form in unit_rows if area and form != "central"})
     term = rounds.term_of(today)
     saved_rounds = 0
     for i, area in enumerate(areas):
