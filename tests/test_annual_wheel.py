@@ -385,3 +385,34 @@ def test_the_ics_file_parses_back_with_whole_day_events_their_dates_and_uids():
     assert str(rnd["summary"]) == "Dialogomgång 2 HT 2026 – Norra området"
     skolverket = by_uid["delivery-skolverket_measurement-2027-10-15@arshjul.kompetens"]
     assert str(skolverket["summary"]) == "Skolverkets mätdag för personalstatistiken (15 oktober)"
+
+
+# --- the page's pure helpers ---------------------------------------------------------------
+
+
+def test_swedish_day_spans_and_month_names():
+    from kompetens.present.formatting import fmt_day_span, fmt_month_year
+
+    assert fmt_day_span(D(2026, 12, 5), D(2026, 12, 5)) == "5 december"
+    assert fmt_day_span(D(2026, 11, 16), D(2026, 11, 27)) == "16–27 november"
+    assert fmt_day_span(D(2026, 10, 1), D(2026, 11, 30)) == "1 oktober–30 november"
+    assert fmt_day_span(D(2026, 12, 28), D(2027, 1, 3)) == "28 december 2026–3 januari 2027"
+    assert fmt_month_year(2027, 3) == "mars 2027"
+
+
+def test_the_coming_twelve_months_run_across_the_new_year_and_a_year_is_january_to_december():
+    from kompetens.ui import annual_wheel_view as awv
+
+    ahead = awv.period_months(awv.AHEAD, D(2026, 12, 2))
+    assert ahead[0] == (2026, 12) and ahead[-1] == (2027, 11) and len(ahead) == 12
+    assert awv.month_bounds(ahead) == (D(2026, 12, 1), D(2027, 11, 30))
+    assert awv.month_bounds(awv.period_months("2026", TODAY)) == (D(2026, 1, 1), D(2026, 12, 31))
+    assert list(awv.period_options(D(2026, 12, 2))) == ["ahead", "2026", "2025", "2027"]
+
+
+def test_a_months_follow_ups_are_counted_with_the_overdue_ones():
+    from kompetens.ui import annual_wheel_view as awv
+
+    items = [{"overdue": True}, {"overdue": False}, {"overdue": True}]
+    assert awv.follow_up_line(items).endswith("3 uppföljningar, varav **2 försenade**")
+    assert awv.follow_up_line([{"overdue": False}]).endswith("1 uppföljning")

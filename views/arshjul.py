@@ -40,25 +40,21 @@ st.caption(
 )
 awv.show_actions_due(cur, scope, viewer, today, area)
 
-st.header("Året månad för månad")
-options = awv.year_options(today)
-year = st.selectbox("År", options, index=options.index(today.year), key="arshjul_ar")
-st.caption(awv.legend())
-events = wheel.calendar(
-    cur,
-    scope,
-    dt.date(year, 1, 1),
-    dt.date(year, 12, 31),
-    today=today,
-    area=area,
-    role=awv.role_of(viewer),
-)
-awv.show_year(events, year, today)
-with st.expander("Källor för dataleveranserna", icon=":material/info:"):
-    for delivery in wheel.DELIVERIES:
-        st.markdown(f"- **{md_text(delivery.summary)}**: {md_text(delivery.source)}")
-
 choices = awv.settable_areas(cur, scope, viewer)
 if choices:
     st.header("Sätt dialogdatum")
     awv.rounds_form(ctx, cur, scope, viewer, choices, today)
+
+st.header("Året månad för månad")
+periods = awv.period_options(today)
+period = st.selectbox(
+    "Visa", list(periods), format_func=periods.get, key="arshjul_period", width=260
+)
+months = awv.period_months(period, today)
+first, last = awv.month_bounds(months)
+st.caption(awv.legend())
+events = wheel.calendar(cur, scope, first, last, today=today, area=area, role=awv.role_of(viewer))
+awv.show_months(events, months, today)
+with st.expander("Källor för dataleveranserna", icon=":material/info:"):
+    for delivery in wheel.DELIVERIES:
+        st.markdown(f"- **{md_text(delivery.summary)}**: {md_text(delivery.source)}")

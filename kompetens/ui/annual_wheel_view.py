@@ -52,12 +52,29 @@ def is_aggregate(viewer) -> bool:
     return role_of(viewer) == LEADERSHIP
 
 
-def year_options(today: dt.date) -> list[int]:
-    """Last year, this year and next year."""
-    return [today.year - 1, today.year, today.year + 1]
+#: The period choice meaning "the twelve months from this month".
+AHEAD = "ahead"
 
 
-# --- the year, month by month ----------------------------------------------------------------
+def period_options(today: dt.date) -> dict[str, str]:
+    """``{key: Swedish label}``: the coming twelve months, then this, last and next year."""
+    years = [today.year, today.year - 1, today.year + 1]
+    return {AHEAD: "Kommande tolv månader"} | {str(y): str(y) for y in years}
+
+
+def period_months(key: str, today: dt.date) -> list[tuple[int, int]]:
+    """The twelve ``(year, month)`` a period choice shows, oldest first."""
+    if key == AHEAD:
+        first = today.year * 12 + today.month - 1
+        return [((first + i) // 12, (first + i) % 12 + 1) for i in range(12)]
+    return [(int(key), m) for m in range(1, 13)]
+
+
+def month_bounds(months: list[tuple[int, int]]) -> tuple[dt.date, dt.date]:
+    """The first day of the first month and the last day of the last."""
+    (y0, m0), (y1, m1) = months[0], months[-1]
+    after = dt.date(y1 + (m1 == 12), m1 % 12 + 1, 1)
+    return dt.date(y0, m0, 1), after - dt.timedelta(days=1)
 
 
 def event_line(row: dict) -> str:
@@ -67,34 +84,53 @@ def event_line(row: dict) -> str:
     return f"{KIND_ICONS.get(row['kind'], '')} **{days}** · {md_text(row['summary'])}{late}"
 
 
-def months_of(events: pl.DataFrame, year: int) -> dict[int, list[dict]]:
-    """``{month: [event, …]}`` for every month of ``year``; an event spanning months is in each."""
-    out: dict[int, list[dict]] = {m: [] for m in range(1, 13)}
+def months_of(events: pl.DataFrame, months: list[tuple[int, int]]) -> dict[tuple[int, int], list]:
+    """``{(year, month): [event, …]}`` for every month shown; an event spanning months is in each."""
+    out: dict[tuple[int, int], list[dict]] = {ym: [] for ym in months}
     for row in events.iter_rows(named=True):
-        first = max(row["start"], dt.date(year, 1, 1))
-        last = min(row["end"], dt.date(year, 12, 31))
-        for month in range(first.month, last.month + 1) if first <= last else ():
-            out[month].append(row)
+        for year, month in months:
+            first, last = month_bounds([(year, month)])
+            if row["start"] <= last and row["end"] >= first:
+                out[(year, month)].append(row)
     return out
 
 
-def show_year(events: pl.DataFrame, year: int, today: dt.date, *, columns: int = 3) -> None:
-    """Twelve month cards, ``columns`` a row; the current month is marked."""
-    by_month = months_of(events, year)
-    for first in range(1, 13, columns):
+#: Kinds listed one by one in a month card; the others (follow-ups) are counted, then listed
+#: in the card's expander.
+LISTED_KINDS = ("round", "delivery")
+
+
+def follow_up_line(items: list[dict]) -> str:
+    """``'12 uppföljningar, varav 5 försenade'`` for a month's actions and support follow-ups."""
+    late = sum(bool(i.get("overdue")) for i in items)
+    text = fmt_count(len(items), "uppföljning", "uppföljningar")
+    return f"{KIND_ICONS['action']} {text}" + (f", varav **{late} försenade**" if late else "")
+
+
+def show_months(
+    events: pl.DataFrame, months: list[tuple[int, int]], today: dt.date, *, columns: int = 3
+) -> None:
+    """Twelve month cards, ``columns`` a row: the rounds and deliveries, then the month's
+    follow-ups counted (listed in an expander); the current month is marked."""
+    by_month = months_of(events, months)
+    for first in range(0, len(months), columns):
         row = st.columns(columns)
-        for offset, column in enumerate(row):
-            month = first + offset
-            if month > 12:
-                continue
+        for column, (year, month) in zip(row, months[first : first + columns], strict=False):
             box = column.container(border=True)
             now = " (nu)" if (year, month) == (today.year, today.month) else ""
             box.markdown(f"**{fmt_month_year(year, month).capitalize()}{now}**")
-            items = by_month[month]
+            items = by_month[(year, month)]
+            listed = [i for i in items if i["kind"] in LISTED_KINDS]
+            follow = [i for i in items if i["kind"] not in LISTED_KINDS]
             if not items:
                 box.caption("Inget inplanerat.")
-            for item in items:
+            for item in listed:
                 box.markdown(event_line(item))
+            if follow:
+                box.markdown(follow_up_line(follow))
+                with box.expander("Visa uppföljningarna"):
+                    for item in follow:
+                        st.markdown(event_line(item))
 
 
 def legend() -> str:
