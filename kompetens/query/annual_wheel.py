@@ -122,7 +122,7 @@ DELIVERIES: tuple[Delivery, ...] = (
     ),
     Delivery(
         id="employee_survey",
-        summary="Medarbetarenkäten (oktober–november)",
+        summary="Medarbetarenkäten pågår",
         detail="Enkätfönstret: medarbetarna svarar; resultatet importeras som enkätfil efteråt.",
         source="Förvaltningens medarbetarenkät, som genomförs i oktober–november varje år",
         month=10,
@@ -132,7 +132,7 @@ DELIVERIES: tuple[Delivery, ...] = (
     ),
     Delivery(
         id="skolverket_measurement",
-        summary="Skolverkets mätdag för personalstatistiken (15 oktober)",
+        summary="Skolverkets mätdag för personalstatistiken",
         detail=(
             "Skolverkets officiella statistik över lärare och behörighet mäts per 15 oktober; "
             "jämför med oktobers personalögonblicksbild."

@@ -221,7 +221,7 @@ def show_actions_due(
                 {
                     "area": "Område",
                     "overdue": "Försenade",
-                    "due_soon": f"Klara inom {wheel.DUE_SOON_DAYS} dagar",
+                    "due_soon": f"Ska vara klara inom {wheel.DUE_SOON_DAYS} dagar",
                 }
             ),
             hide_index=True,
@@ -236,9 +236,9 @@ def show_actions_due(
         .otherwise(pl.lit("snart"))
         .alias("late"),
         "unit_name",
-        "area",
         "action",
         pl.col("dialogue_date").map_elements(fmt_date, pl.String),
+        "area",
     )
     st.dataframe(
         shown.rename(ACTION_LABELS), hide_index=True, width="stretch", key="arshjul_atgarder"
