@@ -99,7 +99,7 @@ def test_an_area_manager_sets_rounds_is_told_what_is_wrong_and_can_undo(wheel_db
     assert at.selectbox(key="arshjul_form_omrade").options == ["Norr"]
     # The lists hold Norr's units only: E1 had its dialogue, L1 not yet.
     assert table_with(at, "Enhet", "Område")["Enhet"].tolist() == ["Lärkans förskola"]
-    key = f"Norr_{TERM}"
+    key = f"Norr_{TERM}_1"  # the fields of change 1, the rounds in force
     at.date_input(key=f"arshjul_start_{key}_1").set_value(LAST - dt.timedelta(2))
     at.date_input(key=f"arshjul_slut_{key}_1").set_value(LAST - dt.timedelta(5))
     next(b for b in at.button if b.label == "Spara dialogdatum").click().run()
@@ -131,6 +131,9 @@ def test_an_area_manager_sets_rounds_is_told_what_is_wrong_and_can_undo(wheel_db
     undo = next(b for b in at.button if b.label.startswith("Ångra ändring"))
     undo.click().run()
     assert "är ångrad" in plain(texts(at))
+    # The form starts from the rounds in force again: round 2's fields are empty.
+    assert at.date_input(key=f"arshjul_slut_{key}_1").value is None
+    assert at.date_input(key=f"arshjul_slut_{key}_0").value == FIRST + dt.timedelta(4)
     conn = store.connect(wheel_db)
     try:
         assert rounds.current_rounds(conn, query.Scope.everything())["end_date"].to_list() == [

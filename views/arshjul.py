@@ -26,7 +26,6 @@ st.caption(
     + (f" för {md_text(area)}" if area else "")
     + ". Välj område i sidofältet. Kalenderfilen lägger in datumen ett år framåt i din kalender."
 )
-awv.show_flash()
 awv.ics_download(cur, scope, viewer, area, today)
 
 st.header(f"Dialoger {rounds.term_label(term)}")

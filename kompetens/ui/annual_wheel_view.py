@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from kompetens.access import audit
-from kompetens.access.auth import AREA_MANAGER, HR, LEADERSHIP
+from kompetens.access.auth import AREA_MANAGER, HR, LEADERSHIP, author_label
 from kompetens.present.formatting import (
     fmt_count,
     fmt_date,
@@ -283,9 +283,12 @@ def term_options(today: dt.date) -> list[str]:
     return [now, rounds.next_term(now)]
 
 
-def show_flash() -> None:
-    if flash := st.session_state.pop(FLASH, None):
-        st.success(md_text(flash), icon=":material/check_circle:")
+def show_flash(area: str, term: str) -> None:
+    """What the last save or undo of this area and term did (kept until the next one: a rerun
+    of the page, e.g. by a filter, does not wipe it)."""
+    flash = st.session_state.get(FLASH)
+    if flash and flash[0] == (area, term):
+        st.success(md_text(flash[1]), icon=":material/check_circle:")
 
 
 def rounds_in_force_text(in_force: pl.DataFrame) -> str:
@@ -311,8 +314,11 @@ def rounds_form(ctx, cur: duckdb.DuckDBPyConnection, scope, viewer, choices: lis
     )
     first, last = rounds.term_bounds(term)
     in_force = rounds.current_rounds(cur, scope, area=area, terms=[term])
+    show_flash(area, term)
     st.caption(md_text(rounds_in_force_text(in_force)))
     existing = in_force.rows(named=True)
+    # The fields start from the rounds in force: a save or an undo gives them new keys.
+    version = f"{area}_{term}_{in_force['change_id'][0] if in_force.height else 0}"
     with st.form(f"arshjul_rundor_{area}_{term}", enter_to_submit=False):
         st.caption(
             f"Ange första och sista dag för varje omgång inom {rounds.term_label(term)} "
@@ -329,7 +335,7 @@ def rounds_form(ctx, cur: duckdb.DuckDBPyConnection, scope, viewer, choices: lis
                 min_value=first,
                 max_value=last,
                 format="YYYY-MM-DD",
-                key=f"arshjul_start_{area}_{term}_{i}",
+                key=f"arshjul_start_{version}_{i}",
             )
             end = b.date_input(
                 f"Omgång {i + 1}, sista dag",
@@ -337,17 +343,18 @@ def rounds_form(ctx, cur: duckdb.DuckDBPyConnection, scope, viewer, choices: lis
                 min_value=first,
                 max_value=last,
                 format="YYYY-MM-DD",
-                key=f"arshjul_slut_{area}_{term}_{i}",
+                key=f"arshjul_slut_{version}_{i}",
             )
             note = c.text_input(
                 f"Omgång {i + 1}, notering (valfri)",
                 value=old.get("note") or "",
                 max_chars=rounds.NOTE_MAX,
-                key=f"arshjul_not_{area}_{term}_{i}",
+                key=f"arshjul_not_{version}_{i}",
             )
             entered.append({"start_date": start, "end_date": end, "note": note})
         submitted = st.form_submit_button("Spara dialogdatum", icon=":material/save:")
     if submitted:
+        st.session_state.pop(FLASH, None)
         save(ctx, scope, viewer, area, term, entered)
     undo_section(ctx, cur, scope, viewer, area, term)
 
@@ -368,7 +375,7 @@ def save(ctx, scope, viewer, area: str, term: str, entered: list[dict]) -> None:
     except ScopeError as problem:
         st.error(md_text(str(problem)), icon=":material/block:")
         return
-    st.session_state[FLASH] = done.message()
+    st.session_state[FLASH] = ((area, term), done.message())
     st.rerun()
 
 
@@ -383,7 +390,7 @@ def undo_section(ctx, cur, scope, viewer, area: str, term: str) -> None:
     st.caption(
         md_text(
             f"Senast sparat: ändring {newest['change_id']}, {fmt_count(newest['rounds'], 'omgång', 'omgångar')}, "
-            f"av {newest['saved_by']} {fmt_date(newest['saved_at'])}."
+            f"av {author_label(newest['saved_by'])} {fmt_date(newest['saved_at'])}."
         )
     )
     if st.button(
@@ -398,5 +405,5 @@ def undo_section(ctx, cur, scope, viewer, area: str, term: str) -> None:
         except (rounds.UndoRefused, ScopeError) as problem:
             st.error(md_text(str(problem)), icon=":material/error:")
             return
-        st.session_state[FLASH] = message
+        st.session_state[FLASH] = ((area, term), message)
         st.rerun()
