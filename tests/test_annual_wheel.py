@@ -156,7 +156,7 @@ def test_only_an_area_or_organisation_scope_covering_the_area_may_set_its_rounds
 
 def test_rounds_that_break_a_rule_are_refused_with_every_problem_in_swedish_and_nothing_written():
     conn = _wheel_db()
-    before = rounds.changes(conn, EVERYTHING).height
+    before = rounds.round_changes(conn, EVERYTHING).height
     with pytest.raises(rounds.RoundsRejected) as refused:
         rounds.save_rounds(
             conn,
@@ -178,7 +178,7 @@ def test_rounds_that_break_a_rule_are_refused_with_every_problem_in_swedish_and_
         "Omgång 3, första dag: 'inte ett datum' är inget datum; skriv ÅÅÅÅ-MM-DD",
         "Omgångarna 2027-02-01–2027-02-10 och 2027-02-08–2027-02-12 överlappar",
     ]
-    assert rounds.changes(conn, EVERYTHING).height == before
+    assert rounds.round_changes(conn, EVERYTHING).height == before
 
 
 def test_a_one_day_round_needs_only_its_first_day_and_empty_form_rows_are_skipped():
@@ -205,7 +205,7 @@ def test_saving_the_rounds_in_force_again_changes_nothing():
 
 def test_undo_brings_back_the_rounds_before_and_a_replaced_change_cannot_be_undone():
     conn = _wheel_db()
-    first = rounds.changes(conn, NORTH)["change_id"][0]
+    first = rounds.round_changes(conn, NORTH)["change_id"][0]
     moved = rounds.save_rounds(
         conn,
         NORTH,

@@ -46,4 +46,4 @@ def test_demo_dialogues_are_held_in_the_areas_first_round_and_written_only_once(
     again = load_demo_annual_wheel(conn, today=TODAY)
     assert again["dialogues"] == 0  # the database has dialogues now
     # Saving the rounds in force again is no new change: still one per area and term, 2 x 2 = 4.
-    assert rounds.changes(conn, Scope.everything()).height == 4
+    assert rounds.round_changes(conn, Scope.everything()).height == 4

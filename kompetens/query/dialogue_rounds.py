@@ -95,7 +95,7 @@ ROUND_SCHEMA: dict[str, pl.DataType] = {
     "saved_by": pl.String(),
     "saved_at": pl.Datetime(time_zone="UTC"),
 }
-#: Columns of :func:`changes` (one row per save, newest first).
+#: Columns of :func:`round_changes` (one row per save, newest first).
 CHANGE_SCHEMA: dict[str, pl.DataType] = {
     "change_id": pl.Int64(),
     "area": pl.String(),
@@ -328,7 +328,9 @@ ORDER BY d.start_date, l.area, d.round_no""",
     return frame
 
 
-def changes(conn: duckdb.DuckDBPyConnection, scope: Scope, *, limit: int = 20) -> pl.DataFrame:
+def round_changes(
+    conn: duckdb.DuckDBPyConnection, scope: Scope, *, limit: int = 20
+) -> pl.DataFrame:
     """The newest saves of rounds in the scope's areas, for the undo list (``CHANGE_SCHEMA``)."""
     cur = conn.cursor()
     try:

@@ -381,7 +381,7 @@ def save(ctx, scope, viewer, area: str, term: str, entered: list[dict]) -> None:
 
 def undo_section(ctx, cur, scope, viewer, area: str, term: str) -> None:
     """The newest live save of this area and term, with a button that undoes it."""
-    saved = rounds.changes(cur, scope).filter(
+    saved = rounds.round_changes(cur, scope).filter(
         (pl.col("area") == area) & (pl.col("term") == term) & pl.col("undone_at").is_null()
     )
     if saved.height == 0:
