@@ -170,3 +170,15 @@ def test_a_principal_sees_the_own_unit_and_the_own_areas_round_but_no_form(wheel
 def test_the_admin_role_does_not_get_the_page(wheel_db):
     at = as_role(wheel_db, "admin")
     assert "Årshjul" not in [t.value for t in at.title]
+
+
+def test_a_link_to_another_area_is_refused_for_an_area_manager(wheel_db):
+    at = run_page(wheel_db)
+    at.session_state["demo_roll"] = "area_manager"
+    at.session_state["demo_omraden"] = ["Norr"]
+    at.run()
+    at.query_params["omrade"] = "Söder"
+    at.switch_page(PAGE).run()
+    shown = plain(texts(at))
+    assert "Du har inte behörighet att se det här" in shown
+    assert "Söderskolan" not in shown
