@@ -81,6 +81,7 @@ PAGES = {
             icon=":material/volunteer_activism:",
             url_path="stodregister",
         ),
+        page("views/arshjul.py", title="Årshjul", icon=":material/event:", url_path="arshjul"),
     ],
     "Data": [
         page(

@@ -13,7 +13,8 @@ What is wired:
   suppression mask ``key_figure_suppression``; 8 the external benchmarks ``external_values``; 9 the support register's tables and lists,
   ``core.support_register``; 10 the teaching assignments, ``core.teaching_assignments``; 11 the saved projection scenarios,
   ``query.projection_scenarios``; 12 the users' support functions and the support role,
-  ``access.auth``). ``store.connect`` refuses
+  ``access.auth``; 13 the annual wheel's dialogue round dates,
+  ``query.dialogue_rounds``). ``store.connect`` refuses
   to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
@@ -37,7 +38,7 @@ from kompetens.dialogue import dialogues
 from kompetens.external import schema as external
 from kompetens.indicators import engine, registry
 from kompetens.ingest import catalogue, profiles
-from kompetens.query import projection_scenarios, suppression_store
+from kompetens.query import dialogue_rounds, projection_scenarios, suppression_store
 
 #: Every migration after the store's own version 1, by the module that owns the tables.
 MIGRATIONS: tuple[store.Migration, ...] = (
@@ -52,6 +53,7 @@ MIGRATIONS: tuple[store.Migration, ...] = (
     teaching_assignments.TEACHING_ASSIGNMENT_MIGRATION,
     projection_scenarios.SCENARIOS_MIGRATION,
     auth.USER_FUNCTIONS_MIGRATION,
+    dialogue_rounds.ROUNDS_MIGRATION,
 )
 
 

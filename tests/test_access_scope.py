@@ -23,9 +23,12 @@ from kompetens import query as q
 from kompetens.access import auth
 from kompetens.analysis.projection import Scenario
 from kompetens.core import store
+from kompetens.dialogue import dialogues
 from kompetens.dialogue import support_register as support_form
 from kompetens.indicators import registry
+from kompetens.query import annual_wheel as q_wheel
 from kompetens.query import benchmarks as q_external
+from kompetens.query import dialogue_rounds as q_rounds
 from kompetens.query import projection as q_projection
 from kompetens.query import projection_scenarios as q_scenarios
 from kompetens.query import records
@@ -109,6 +112,37 @@ def _scenarios_seen(c, s) -> pl.DataFrame:
     )
 
 
+def _seed_wheel(c) -> None:
+    """Once: HT2026 rounds for Norr and Söder, and a dialogue of 2026-09-15 with an open action
+    due 2026-12-01 for each unit (the annual wheel's recipes; "today" is 2026-11-10)."""
+    if store.scalar(c, "SELECT count(*) FROM dialogue_round_changes"):
+        return
+    everyone = q.Scope.everything()
+    for area in ("Norr", "Söder"):
+        q_rounds.save_rounds(c, everyone, area, "HT2026", [q_rounds.Round(dt.date(2026, 9, 14), dt.date(2026, 9, 25))], "test")
+    for unit in UNITS:
+        dialogues.save_dialogue(c, everyone, unit, dt.date(2026, 9, 15), "Anteckningar", [dialogues.Action("Plan", due_date=dt.date(2026, 12, 1))], user="test")
+
+
+def _wheel(fn, c, s, *args, **kwargs):
+    _seed_wheel(c)
+    return fn(c, s, *args, **kwargs)
+
+
+def _round_change_of(c, area: str) -> int:
+    _seed_wheel(c)
+    return q_rounds.round_changes(c, q.Scope.everything()).filter(pl.col("area") == area)["change_id"][0]
+
+
+def _ics_mentions(c, s) -> pl.DataFrame:
+    """The units and areas an .ics file names: unit names and rounds' ``– <area>``."""
+    text = _wheel(q_wheel.upcoming_ics, c, s, today=dt.date(2026, 11, 10))[0].decode()
+    names = {"E1": "Ekskolan", "L1": "Lärkans förskola", "S1": "Söderskolan"}
+    units = [u for u, n in names.items() if n in text]
+    areas = [a for a in AREAS if f"– {a}" in text]
+    return pl.DataFrame({"unit_id": units + [None] * len(areas), "area": [None] * len(units) + areas}, schema={"unit_id": pl.String, "area": pl.String})
+
+
 @pytest.fixture(scope="module")
 def principal(conn) -> q.Scope:
     role, scope = auth.user_scope(conn, "rektor.e1@KOMMUN.se")
@@ -176,6 +210,18 @@ CALLS = {
     "without_feedback": lambda c, s, u, a: q_support.without_feedback(c, s),
     "filing_units": lambda c, s, u, a: q_support.filing_units(c, s),
     "subject_units": lambda c, s, u, a: q.subject_units(c, s, "2025"),  # no teaching assignments in the fixture: empty
+    # the annual wheel (rounds and dialogues seeded by ``_seed_wheel``; support as above)
+    "calendar": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2025, 1, 1), dt.date(2026, 12, 31), today=dt.date(2026, 11, 10)),
+    "upcoming": lambda c, s, u, a: _wheel(q_wheel.upcoming, c, s, today=dt.date(2026, 11, 10)),
+    "round_events": lambda c, s, u, a: _wheel(q_wheel.round_events, c, s, dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+    "action_events": lambda c, s, u, a: _wheel(q_wheel.action_events, c, s, dt.date(2025, 1, 1), dt.date(2026, 12, 31), dt.date(2026, 11, 10)),
+    "support_events": lambda c, s, u, a: _wheel(q_wheel.support_events, c, s, dt.date(2025, 1, 1), dt.date(2026, 12, 31), dt.date(2026, 11, 10)),
+    "actions_due": lambda c, s, u, a: _wheel(q_wheel.actions_due, c, s, today=dt.date(2026, 11, 10)),
+    "dialogue_status": lambda c, s, u, a: _wheel(q_wheel.dialogue_status, c, s, "HT2026"),
+    "dialogue_status_by_area": lambda c, s, u, a: _wheel(q_wheel.dialogue_status_by_area, c, s, "HT2026"),
+    "upcoming_ics": lambda c, s, u, a: _ics_mentions(c, s),
+    "current_rounds": lambda c, s, u, a: _wheel(q_rounds.current_rounds, c, s),
+    "round_changes": lambda c, s, u, a: _wheel(q_rounds.round_changes, c, s),
 }  # fmt: skip
 
 #: Explicit requests for another unit or area: refused with ScopeError.
@@ -208,6 +254,11 @@ OUTSIDE = {
     "requests_of_unit": lambda c, s, u, a: q_support.requests(c, s, unit_id=u),
     "largest_subject_gaps": lambda c, s, u, a: q.largest_subject_gaps(c, s, u, "2025"),
     "subject_units_of_area": lambda c, s, u, a: q.subject_units(c, s, "2025", area=a),
+    "calendar_of_area": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2026, 1, 1), dt.date(2026, 12, 31), area=a),
+    "dialogue_status_of_area": lambda c, s, u, a: _wheel(q_wheel.dialogue_status, c, s, "HT2026", area=a),
+    "current_rounds_of_area": lambda c, s, u, a: _wheel(q_rounds.current_rounds, c, s, area=a),
+    "save_rounds": lambda c, s, u, a: q_rounds.save_rounds(c, s, a, "VT2027", [q_rounds.Round(dt.date(2027, 2, 1), dt.date(2027, 2, 5))], "t"),
+    "undo_change": lambda c, s, u, a: q_rounds.undo_change(c, s, _round_change_of(c, a), "t"),
 }  # fmt: skip
 
 

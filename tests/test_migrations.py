@@ -58,6 +58,7 @@ DECLARED = [
     (10, "teaching_assignment"),
     (11, "projection_scenarios"),
     (12, "user_functions"),
+    (13, "dialogue_rounds"),
 ]
 LATEST = DECLARED[-1][0]
 

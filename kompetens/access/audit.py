@@ -52,6 +52,10 @@ SUPPORT_UNDONE = "support_undone"
 #: A projection scenario saved or deleted (the Prognos page; ``query.projection_scenarios``).
 PROJECTION_SCENARIO_SAVED = "projection_scenario_saved"
 PROJECTION_SCENARIO_DELETED = "projection_scenario_deleted"
+#: An area's dialogue round dates for a term saved, or such a save undone (the Årshjul page;
+#: ``query.dialogue_rounds``).
+DIALOGUE_ROUNDS_SAVED = "dialogue_rounds_saved"
+DIALOGUE_ROUNDS_UNDONE = "dialogue_rounds_undone"
 #: A setting of the computation changed (the retirement age: ``kompetens settings``, Admin).
 SETTING_CHANGED = "setting_changed"
 
@@ -74,6 +78,8 @@ ACTION_LABELS: dict[str, str] = {
     PROJECTION_SCENARIO_SAVED: "Prognosscenario sparat",
     PROJECTION_SCENARIO_DELETED: "Prognosscenario borttaget",
     SETTING_CHANGED: "Inställning ändrad",
+    DIALOGUE_ROUNDS_SAVED: "Årshjul: dialogdatum sparade",
+    DIALOGUE_ROUNDS_UNDONE: "Årshjul: dialogdatum ångrade",
 }
 
 DEFAULT_RETENTION_DAYS = 730

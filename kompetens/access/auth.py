@@ -81,6 +81,7 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "prognos",
         "dialog",
         "stodregister",
+        "arshjul",
         "datakvalitet",
         "import",
         "indikatorer",
@@ -94,6 +95,7 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "stodbehov",
         "prognos",
         "stodregister",
+        "arshjul",
         "indikatorer",
     ),
     PRINCIPAL: (
@@ -103,6 +105,7 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "stodbehov",
         "dialog",
         "stodregister",
+        "arshjul",
         "indikatorer",
     ),
     # Leadership sees the register's aggregates only (no request's free text).
@@ -113,6 +116,7 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "stodbehov",
         "prognos",
         "stodregister",
+        "arshjul",
         "indikatorer",
     ),
     ADMIN: ("admin",),

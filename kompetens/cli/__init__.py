@@ -17,7 +17,7 @@ are done; commands that only read use the published snapshot and never wait
 from __future__ import annotations
 
 from kompetens import wiring
-from kompetens.cli import benchmarks, brief, data, ops, profiles, prognos, settings, users
+from kompetens.cli import arshjul, benchmarks, brief, data, ops, profiles, prognos, settings, users
 from kompetens.cli.common import GuardedTyper
 
 app = GuardedTyper(
@@ -43,6 +43,7 @@ app.command("figures")(data.figures)
 app.add_typer(users.users_app, name="users")
 app.command("brief")(brief.brief)
 app.command("prognos")(prognos.prognos)
+app.command("arshjul")(arshjul.arshjul)
 app.command("settings")(settings.settings)
 app.command("backup")(ops.backup_)
 app.command("restore")(ops.restore_)

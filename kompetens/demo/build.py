@@ -58,6 +58,7 @@ from kompetens.demo import kinds as demo_kinds
 from kompetens.demo import people as demo_people
 from kompetens.demo import records as demo_records
 from kompetens.demo import support as demo_support
+from kompetens.demo.annual_wheel import load_demo_annual_wheel
 from kompetens.demo.benchmarks import load_demo_benchmarks
 from kompetens.demo.people import Timeline
 
@@ -248,6 +249,7 @@ def build_demo(
             log.exception("key-figure recomputation after the demo load failed")
             finished = f"Demodatabasen är klar, men nyckeltalen kunde inte räknas om ({type(exc).__name__}: {exc})."
         load_demo_benchmarks(conn, seed)  # fictional Kolada/Skolverket values, labelled as demo
+        load_demo_annual_wheel(conn, seed=seed)  # round dates per area, this term's dialogues
         counts = store.table_counts(conn)
     finally:
         conn.close()

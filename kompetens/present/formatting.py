@@ -194,6 +194,44 @@ def fmt_date(value: dt.date | dt.datetime | str | None) -> str:
     return dt.date.fromisoformat(str(value)[:10]).isoformat()
 
 
+#: Swedish month names, January first (lower case, as Swedish writes them in running text).
+MONTH_NAMES: tuple[str, ...] = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def fmt_month_year(year: int, month: int) -> str:
+    """``(2026, 11)`` -> ``'november 2026'``."""
+    return f"{MONTH_NAMES[month - 1]} {year}"
+
+
+def fmt_day_span(start: dt.date, end: dt.date | None = None) -> str:
+    """A day or a span of days in Swedish: ``'5 december'``, ``'16–27 november'``,
+    ``'1 oktober–30 november'``, ``'28 december 2026–3 januari 2027'``."""
+    end = end or start
+    if end == start:
+        return f"{start.day} {MONTH_NAMES[start.month - 1]}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {MONTH_NAMES[end.month - 1]}"
+    if start.year == end.year:
+        return f"{start.day} {MONTH_NAMES[start.month - 1]}–{end.day} {MONTH_NAMES[end.month - 1]}"
+    return (
+        f"{start.day} {MONTH_NAMES[start.month - 1]} {start.year}–"
+        f"{end.day} {MONTH_NAMES[end.month - 1]} {end.year}"
+    )
+
+
 def delta_style(change: float | None, direction: str, shown: str | None = None) -> tuple[str, str]:
     """(colour, arrow) of a change shown as a metric delta, from the number itself.
 

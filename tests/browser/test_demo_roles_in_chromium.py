@@ -38,6 +38,7 @@ def test_demo_roles_change_the_menu_and_keep_the_choice_across_pages(app_url, pa
         "Stödbehov",
         "Verksamhetsdialog",
         "Stödregister",
+        "Årshjul",
         "Indikatorer",
     ]
     # The role survives a page change in the menu.

@@ -107,6 +107,7 @@ def test_a_principal_signs_in_sees_their_pages_and_signs_out(signed_in_app, page
         "Stödbehov",
         "Verksamhetsdialog",
         "Stödregister",
+        "Årshjul",
         "Indikatorer",
     ], titles
     assert "Demoläge" not in page.inner_text("body")
