@@ -12,7 +12,7 @@ What is wired:
   dialogue tables; 4 ``audit_events``; 5 ``users``; 6 ``import_profiles``; 7 the stored
   suppression mask ``key_figure_suppression``; 8 the external benchmarks ``external_values``; 9 the support register's tables and lists,
   ``core.support_register``; 10 the teaching assignments, ``core.teaching_assignments``; 11 the saved projection scenarios,
-  ``query.projection_scenarios``). ``store.connect`` refuses
+  ``query.projection_scenarios``; 14 the common themes, ``core.themes``). ``store.connect`` refuses
   to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
@@ -31,7 +31,7 @@ from __future__ import annotations
 import threading
 
 from kompetens.access import audit, auth
-from kompetens.core import hooks, store, support_register, teaching_assignments
+from kompetens.core import hooks, store, support_register, teaching_assignments, themes
 from kompetens.dialogue import dialogues
 from kompetens.external import schema as external
 from kompetens.indicators import engine, registry
@@ -50,6 +50,11 @@ MIGRATIONS: tuple[store.Migration, ...] = (
     support_register.SUPPORT_MIGRATION,
     teaching_assignments.TEACHING_ASSIGNMENT_MIGRATION,
     projection_scenarios.SCENARIOS_MIGRATION,
+    # Versions 12 and 13 belong to work merged from other branches (the support role, the
+    # årshjul); until then these empty placeholders keep the numbers without a gap.
+    store.Migration(12, "reserved_12", lambda: []),
+    store.Migration(13, "reserved_13", lambda: []),
+    themes.THEME_MIGRATION,
 )
 
 
