@@ -55,6 +55,12 @@ PROJECTION_SCENARIO_DELETED = "projection_scenario_deleted"
 #: A setting of the computation changed (the retirement age: ``kompetens settings``, Admin).
 SETTING_CHANGED = "setting_changed"
 
+#: A theme added to the shared list; the themes of a dialogue's notes or action changed, and such
+#: a change undone (``dialogue.themes``; details name the unit, date and theme ids, never text).
+THEME_ADDED = "theme_added"
+THEMES_TAGGED = "themes_tagged"
+THEMES_UNDONE = "themes_undone"
+
 ACTION_LABELS: dict[str, str] = {
     SIGN_IN: "Inloggning",
     SIGN_OUT: "Utloggning",
@@ -74,6 +80,9 @@ ACTION_LABELS: dict[str, str] = {
     PROJECTION_SCENARIO_SAVED: "Prognosscenario sparat",
     PROJECTION_SCENARIO_DELETED: "Prognosscenario borttaget",
     SETTING_CHANGED: "Inställning ändrad",
+    THEME_ADDED: "Tema tillagt",
+    THEMES_TAGGED: "Teman ändrade i dialog",
+    THEMES_UNDONE: "Temaändring ångrad",
 }
 
 DEFAULT_RETENTION_DAYS = 730

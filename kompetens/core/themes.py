@@ -129,10 +129,13 @@ def labels_by_id(conn: duckdb.DuckDBPyConnection) -> dict[int, str]:
 
 
 def lookup(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """How a file may name an active theme: ``{folded label or id as text: theme id}``."""
+    """How a file may name an active theme: ``{label as the list spells it, or id as text: id}``.
+
+    The importer matches a label ignoring case, accents and spaces (``contract.fold``).
+    """
     out: dict[str, int] = {}
     for theme_id, label in store.rows(conn, "SELECT theme_id, label FROM themes WHERE active"):
-        out[fold(str(label))] = int(theme_id)
+        out[str(label)] = int(theme_id)
         out[str(int(theme_id))] = int(theme_id)
     return out
 

@@ -74,25 +74,26 @@ def themes_column(
 ) -> tuple[pl.Expr, pl.Expr | None]:
     """``(theme ids as stored, Swedish error or null)`` for a ``;``-separated list of themes.
 
-    ``lookup``: ``core.themes.lookup`` (folded label or id -> id). Every part must name an
+    ``lookup``: ``core.themes.lookup`` (label or id -> id); labels match ignoring case and accents. Every part must name an
     active theme; the stored value is the ids ascending (``'2;5'``), null when empty.
     """
-    names = sorted({k for k in lookup if not k.isdigit()})
+    by_key = {(k if k.isdigit() else fold(k)): v for k, v in lookup.items()}
+    names = [k for k in lookup if not k.isdigit()]
     stored: dict[str, str | None] = {}
     errors: dict[str, str | None] = {}
     for value in uniques:
         parts = [p.strip() for p in value.split(themes.SEPARATOR) if p.strip()]
-        unknown = [p for p in parts if fold(p) not in lookup and p not in lookup]
+        keys = [p if p.isdigit() else fold(p) for p in parts]
+        unknown = [p for p, k in zip(parts, keys, strict=True) if k not in by_key]
         if unknown:
-            near = catalogue.nearest(unknown[0], names)
+            near = None if unknown[0].isdigit() else catalogue.nearest(unknown[0], names)
             errors[value] = (
                 f"okänt tema '{unknown[0]}': finns inte i listan över teman (Verksamhetsdialog › Teman)"
                 + (f"; närmast giltiga är '{near}'" if near else "")
                 + "; skriv temans namn eller nummer åtskilda med semikolon"
             )
             continue
-        ids = [lookup.get(p, lookup.get(fold(p))) for p in parts]
-        stored[value] = themes.ids_text(ids) or None
+        stored[value] = themes.ids_text(by_key[k] for k in keys) or None
     value = _mapped(raw, stored) if stored else pl.lit(None, dtype=pl.String)
     error = _mapped(raw, errors) if errors else None
     return value, error
