@@ -105,7 +105,7 @@ def tagged(conn):
 
 def _rows(frame: pl.DataFrame) -> list[tuple]:
     return [
-        (r["theme"], r["area"], r["term"], r["units"], r["hidden"])
+        (r["theme"], r["area"], r["term"], r["units"], r["units_suppressed"])
         for r in frame.iter_rows(named=True)
     ]
 

@@ -9,7 +9,7 @@ from kompetens.present import charts
 from kompetens.present.formatting import fmt_count, fmt_number
 from kompetens.query import support_register
 from kompetens.ui import competence_views as views
-from kompetens.ui import components, figures, support_view
+from kompetens.ui import components, figures, support_view, theme_view
 from kompetens.ui.context import page_context
 
 ctx = page_context()
@@ -176,3 +176,6 @@ components.download_buttons(
     labels=support_view.NEED_LABELS,
     key="need_support",
 )
+
+# ---- common themes per area and term (scope decided in the query layer) --------------------
+theme_view.render_theme_section(cur, scope, area=filters.area)

@@ -15,7 +15,7 @@ request counts once). Areas are the units' current areas.
 Scope is enforced here: a principal's scope counts only their own units, an area
 manager's only their areas' units (and they see the unit names); an
 organisation-wide scope (leadership, HR) sees counts per area, never unit names, and a
-count of one to four units is hidden (``units`` null, ``hidden`` true): a theme on a
+count of one to four units is hidden (``units`` null, ``units_suppressed`` true): a theme on a
 dialogue is what a principal said about their own unit, and with so few units the
 count would point at a unit and its principal. No total is shown beside the areas, so
 a hidden count cannot be recovered by subtraction. See ``docs/suppression.md``.
@@ -42,7 +42,7 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "term_start": pl.Date(),
     "term": pl.String(),
     "units": pl.Int64(),
-    "hidden": pl.Boolean(),
+    "units_suppressed": pl.Boolean(),
     "unit_names": pl.String(),
 }
 
@@ -119,10 +119,10 @@ def themes_by_area_term(
         )
         .with_columns(
             pl.col("term_start").map_elements(term_label, return_dtype=pl.String).alias("term"),
-            (pl.lit(org) & (pl.col("units") < MIN_UNITS)).alias("hidden"),
+            (pl.lit(org) & (pl.col("units") < MIN_UNITS)).alias("units_suppressed"),
         )
         .with_columns(
-            pl.when(pl.col("hidden")).then(None).otherwise(pl.col("units")).alias("units"),
+            pl.when(pl.col("units_suppressed")).then(None).otherwise(pl.col("units")).alias("units"),
             pl.when(pl.lit(org)).then(None).otherwise(pl.col("unit_names")).alias("unit_names"),
         )
     )
