@@ -181,3 +181,22 @@ def insert_theme(conn: duckdb.DuckDBPyConnection, label: str | None, *, user: st
             [text, user],
         )
     )
+
+
+def insert_tags(
+    conn: duckdb.DuckDBPyConnection,
+    rows: Iterable[tuple],
+    *,
+    user: str,
+) -> int:
+    """Load tag revisions in bulk, unaudited (the demo's dialogues): ``(unit_id, dialogue_date,
+    action_id or None, theme_ids)`` each; returns how many. The app writes through
+    ``dialogue.themes.set_tags``, which checks scope and logs every change."""
+    data = list(rows)
+    if data:
+        conn.executemany(
+            "INSERT INTO dialogue_theme_tags (unit_id, dialogue_date, action_id, theme_ids, "
+            "created_by, created_at) VALUES (?, ?, ?, ?, ?, now())",
+            [[u, d, a, ids, user] for u, d, a, ids in data],
+        )
+    return len(data)
