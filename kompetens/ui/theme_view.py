@@ -32,7 +32,7 @@ LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 FLASH = "_themes_flash"
 SAVES = "_themes_saves"
 #: Sentences shown above the table (the largest counts); the table has every row.
-SENTENCES = 8
+SENTENCES = 6
 
 TABLE_LABELS: dict[str, str] = {
     "theme": "Tema",
@@ -82,6 +82,8 @@ def render_theme_section(cur, scope, *, area: str | None = None) -> None:
             "visas som .. eftersom temat annars kan peka ut en enhet och dess rektor."
             if org
             else "Du ser enheterna i ditt område."
+            if scope.level == "area"
+            else "Du ser din enhets teman."
         )
     )
     terms = theme_query.terms(cur, scope)
@@ -97,9 +99,8 @@ def render_theme_section(cur, scope, *, area: str | None = None) -> None:
             f"Inga teman under {theme_query.term_label(term)} i urvalet.", icon=":material/info:"
         )
         return
-    with st.container(key="theme_sentences"):
-        for sentence in theme_sentences(frame):
-            st.markdown(f"- {md_text(sentence)}")
+    # One list (one element): the largest counts first, each sentence escaped as data.
+    st.markdown("\n".join(f"- {md_text(sentence)}" for sentence in theme_sentences(frame)))
     shown = table(frame, with_units=not org)
     st.dataframe(
         exports.display_frame(shown, suppressible=["units"]).rename(
