@@ -79,7 +79,7 @@ def render_theme_section(cur, scope, *, area: str | None = None) -> None:
         "HT = juli–december). "
         + (
             f"Ledningen ser antal enheter, aldrig vilka; färre än {theme_query.MIN_UNITS} enheter "
-            "visas som .. eftersom temat annars kan peka ut en enhet och dess rektor."
+            "visas som ”..”, eftersom temat annars kan peka ut en enhet och dess rektor."
             if org
             else "Du ser enheterna i ditt område."
             if scope.level == "area"
@@ -108,6 +108,8 @@ def render_theme_section(cur, scope, *, area: str | None = None) -> None:
         ),
         hide_index=True,
         width="stretch",
+        # A count hidden as '..' makes the column text: keep it aligned as a number.
+        column_config={TABLE_LABELS["units"]: st.column_config.TextColumn(alignment="right")},
         key="themes_table",
     )
     components.download_buttons(
