@@ -10,7 +10,7 @@ and their themes, so the Teman section and the dialogue page have content on fir
 What it looks like (5,000 staff, seed 42): each dialogue carries one to three themes;
 "Rekrytering av speciallärare" is the common theme of Område Syd (about two in three of its schools
 raise it each term, against one in six elsewhere), so the leadership reads a sentence
-like "Rekrytering av speciallärare: 12 enheter i Område Syd (HT 2026)". No names, ever.
+like "Rekrytering av speciallärare: 9 enheter i Område Syd (HT 2026)" (the demo built in December 2026). No names, ever.
 
 If the database already holds dialogues (loaded by another part of the demo), they are
 tagged instead of new ones being written. The tags are loaded directly, like the demo's
