@@ -9,10 +9,11 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.query import projection
-from kompetens.ui import benchmark_view, components, subject_view, theme_view
+from kompetens.ui import benchmark_view, components, subject_view
 from kompetens.ui import dialogue_view as view
 from kompetens.ui.brief_downloads import render_brief_downloads
 from kompetens.ui.context import page_context
+from kompetens.ui.theme_view import render_dialogue_themes
 
 ctx = page_context()
 cur = ctx.cursor()
@@ -298,7 +299,7 @@ if submitted:
         st.session_state[FLASH] = confirmation
         st.rerun()
 
-theme_view.render_dialogue_themes(ctx, cur, scope, unit_id, dialogue_date)
+render_dialogue_themes(ctx, cur, scope, unit_id, dialogue_date)
 
 # ---- History: every saved dialogue in full (notes and actions as plain text) -----------------
 st.header("Tidigare dialoger")

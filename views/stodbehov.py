@@ -9,8 +9,9 @@ from kompetens.present import charts
 from kompetens.present.formatting import fmt_count, fmt_number
 from kompetens.query import support_register
 from kompetens.ui import competence_views as views
-from kompetens.ui import components, figures, support_view, theme_view
+from kompetens.ui import components, figures, support_view
 from kompetens.ui.context import page_context
+from kompetens.ui.theme_view import render_theme_section
 
 ctx = page_context()
 cur = ctx.cursor()
@@ -178,4 +179,4 @@ components.download_buttons(
 )
 
 # ---- common themes per area and term (scope decided in the query layer) --------------------
-theme_view.render_theme_section(cur, scope, area=filters.area)
+render_theme_section(cur, scope, area=filters.area)
