@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from kompetens import query, wiring
 from kompetens.access import audit, auth
-from kompetens.core import hooks, store
+from kompetens.core import hooks, store, themes
 from kompetens.dialogue import dialogues
 from kompetens.indicators import engine, registry
 from kompetens.ingest import catalogue
@@ -59,6 +59,7 @@ DECLARED = [
     (11, "projection_scenarios"),
     (12, "user_functions"),
     (13, "dialogue_rounds"),
+    (14, "themes"),
 ]
 LATEST = DECLARED[-1][0]
 
@@ -123,7 +124,7 @@ import sys
 from kompetens.access import auth
 from kompetens.dialogue import dialogues
 from kompetens.indicators import engine
-from kompetens.core import hooks, store
+from kompetens.core import hooks, store, themes
 try:
     store.connect(sys.argv[1])
 except store.NotWiredError as exc:
@@ -286,7 +287,9 @@ def test_a_database_from_release_fc88928_migrates_to_the_latest_version_with_eve
         t: n for t, n in before.items() if t != "schema_version"
     }
     assert after["schema_version"] == LATEST
-    assert all(after[t] == 0 for t in set(after) - set(before))  # new tables start empty
+    # New tables start empty, except the theme list, which version 14 seeds with its defaults.
+    assert after["themes"] == len(themes.DEFAULT_THEMES)
+    assert all(after[t] == 0 for t in set(after) - set(before) - {"themes"})
 
 
 def test_a_database_from_release_fc88928_has_exactly_the_schema_of_a_new_database(

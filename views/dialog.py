@@ -13,6 +13,7 @@ from kompetens.ui import benchmark_view, components, subject_view, support_follo
 from kompetens.ui import dialogue_view as view
 from kompetens.ui.brief_downloads import render_brief_downloads
 from kompetens.ui.context import page_context
+from kompetens.ui.theme_view import render_dialogue_themes
 
 ctx = page_context()
 cur = ctx.cursor()
@@ -300,6 +301,8 @@ if submitted:
         st.session_state.pop(rows_key, None)
         st.session_state[FLASH] = confirmation
         st.rerun()
+
+render_dialogue_themes(ctx, cur, scope, unit_id, dialogue_date)
 
 # ---- History: every saved dialogue in full (notes and actions as plain text) -----------------
 st.header("Tidigare dialoger")

@@ -10,6 +10,7 @@ from kompetens.present.formatting import fmt_count, fmt_number
 from kompetens.ui import competence_views as views
 from kompetens.ui import components, figures, support_follow_view
 from kompetens.ui.context import page_context
+from kompetens.ui.theme_view import render_theme_section
 
 ctx = page_context()
 cur = ctx.cursor()
@@ -165,3 +166,6 @@ with st.spinner("Jämför nyckeltalen före och efter stöd …"):
     support_follow_view.before_after_section(
         cur, scope, area=filters.area, school_form=filters.school_form
     )
+
+# ---- common themes per area and term (scope decided in the query layer) --------------------
+render_theme_section(cur, scope, area=filters.area)

@@ -59,6 +59,12 @@ DIALOGUE_ROUNDS_UNDONE = "dialogue_rounds_undone"
 #: A setting of the computation changed (the retirement age: ``kompetens settings``, Admin).
 SETTING_CHANGED = "setting_changed"
 
+#: A theme added to the shared list; the themes of a dialogue's notes or action changed, and such
+#: a change undone (``dialogue.themes``; details name the unit, date and theme ids, never text).
+THEME_ADDED = "theme_added"
+THEMES_TAGGED = "themes_tagged"
+THEMES_UNDONE = "themes_undone"
+
 ACTION_LABELS: dict[str, str] = {
     SIGN_IN: "Inloggning",
     SIGN_OUT: "Utloggning",
@@ -80,6 +86,9 @@ ACTION_LABELS: dict[str, str] = {
     SETTING_CHANGED: "Inställning ändrad",
     DIALOGUE_ROUNDS_SAVED: "Årshjul: dialogdatum sparade",
     DIALOGUE_ROUNDS_UNDONE: "Årshjul: dialogdatum ångrade",
+    THEME_ADDED: "Tema tillagt",
+    THEMES_TAGGED: "Teman ändrade i dialog",
+    THEMES_UNDONE: "Temaändring ångrad",
 }
 
 DEFAULT_RETENTION_DAYS = 730

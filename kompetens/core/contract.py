@@ -28,6 +28,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
+# The code lists live in their own module (``contract_codes``); ``contract.X_CODES`` still works.
+from kompetens.core.contract_codes import (
+    EMPLOYMENT_TYPE_CODES,
+    GRADE_CODES,
+    SCHOOL_FORM_CODES,
+    STAFF_CATEGORY_CODES,
+    SUBJECT_CODES,
+)
+
 ColumnType = Literal["text", "code", "date", "month", "term", "number", "fte", "int", "bool"]
 ReplaceMode = Literal["upsert", "replace_snapshot"]
 
@@ -124,85 +133,6 @@ class Kind:
     def required_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
-
-STAFF_CATEGORY_CODES: dict[str, tuple[str, ...]] = {
-    "teacher": (
-        "lärare",
-        "larare",
-        "lärare grundskola",
-        "lärare gymnasieskola",
-        "ämneslärare",
-        "grundskollärare",
-        "grundlärare",
-        "gymnasielärare",
-    ),
-    "preschool_teacher": ("förskollärare",),
-    "leisure_teacher": ("fritidspedagog", "lärare i fritidshem", "grundlärare fritidshem"),
-    "childminder": ("barnskötare",),
-    "assistant": ("elevassistent", "assistent", "resursperson"),
-    "special_educator": ("specialpedagog", "speciallärare"),
-    "principal": ("rektor", "biträdande rektor"),
-    "other": ("övrig", "övrigt", "övriga", "annan"),
-}
-
-EMPLOYMENT_TYPE_CODES: dict[str, tuple[str, ...]] = {
-    "permanent": ("tillsvidare", "tillsvidareanställd", "tillsvidareanställning", "fast"),
-    "fixed_term": (
-        "visstid",
-        "visstidsanställd",
-        "visstidsanställning",
-        "vikariat",
-        "allmän visstid",
-    ),
-    "hourly": ("timavlönad", "timanställd", "timme"),
-}
-
-SCHOOL_FORM_CODES: dict[str, tuple[str, ...]] = {
-    "forskola": ("förskola", "preschool"),
-    "grundskola": ("compulsory",),
-    "gymnasieskola": ("gymnasium", "upper_secondary"),
-    "anpassad_grundskola": ("anpassad grundskola", "grundsärskola"),
-    "anpassad_gymnasieskola": ("anpassad gymnasieskola", "gymnasiesärskola"),
-    "fritidshem": ("fritids",),
-    "central": ("centralt", "förvaltning", "central förvaltning"),
-}
-
-#: Subjects of a teaching assignment: Skolverket's subject codes (grundskolan's ämnen, with the
-#: upper-secondary subject codes and the usual Swedish names as aliases). ``SPEC`` (special
-#: needs teaching, specialpedagogik/speciallärare) is not a Skolverket subject code: it names
-#: the special-needs teaching that is planned and qualified for like a subject.
-SUBJECT_CODES: dict[str, tuple[str, ...]] = {
-    "MA": ("matematik", "mat", "matte"),
-    "SV": ("svenska", "sve"),
-    "SVA": ("svenska som andraspråk", "svenska som andra språk", "sv2"),
-    "EN": ("engelska", "eng"),
-    "NO": ("naturorienterande ämnen", "no-ämnen", "nak", "naturkunskap"),
-    "BI": ("biologi", "bio"),
-    "FY": ("fysik", "fys"),
-    "KE": ("kemi", "kem"),
-    "TK": ("teknik", "tek"),
-    "SO": ("samhällsorienterande ämnen", "so-ämnen"),
-    "HI": ("historia", "his"),
-    "GE": ("geografi", "geo"),
-    "RE": ("religionskunskap", "religion", "rel"),
-    "SH": ("samhällskunskap", "sam"),
-    "IDH": ("idrott och hälsa", "idrott", "idr"),
-    "MU": ("musik", "mus"),
-    "BL": ("bild", "bil"),
-    "SL": ("slöjd", "textilslöjd", "trä- och metallslöjd"),
-    "HKK": ("hem- och konsumentkunskap", "hemkunskap"),
-    "ML": ("modersmål", "modersmålsundervisning"),
-    "M2": ("moderna språk", "språkval", "moderna språk språkval", "mod"),
-    "SPEC": ("specialpedagogik", "speciallärare", "specialundervisning", "särskilt stöd"),
-}
-
-#: Grades of a teaching assignment (Skolverket's stages; ``gy`` = upper secondary).
-GRADE_CODES: dict[str, tuple[str, ...]] = {
-    "F-3": ("fk-3", "f–3", "åk 1-3", "åk f-3", "1-3", "lågstadiet"),
-    "4-6": ("åk 4-6", "4–6", "mellanstadiet"),
-    "7-9": ("åk 7-9", "7–9", "högstadiet"),
-    "gy": ("gymnasieskola", "gymnasiet", "gymnasium"),
-}
 
 UNITS = Kind(
     name="units",
@@ -778,10 +708,20 @@ SUPPORT_REQUEST = Kind(
         Column(
             "status", "code", True, "Status", ("status", "ärendestatus"), SUPPORT_STATUS_CODES
         ),
+        # Last: migration 14 adds it to databases made before it (``core.themes``).
+        Column(
+            "themes",
+            "text",
+            False,
+            "Teman",
+            ("teman", "gemensamma teman"),
+            rule="theme labels or ids of the shared list, separated by ';' (stored as ids)",
+        ),
     ),
     rules=(
         "request_id unique in the file",
         "topic and support_function from the configured lists",
+        "themes from the shared theme list (Verksamhetsdialog › Teman)",
         "request_date not in the future",
     ),
 )

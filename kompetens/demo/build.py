@@ -58,6 +58,7 @@ from kompetens.demo import kinds as demo_kinds
 from kompetens.demo import people as demo_people
 from kompetens.demo import records as demo_records
 from kompetens.demo import support as demo_support
+from kompetens.demo import themes as demo_themes
 from kompetens.demo.annual_wheel import load_demo_annual_wheel
 from kompetens.demo.benchmarks import load_demo_benchmarks
 from kompetens.demo.people import Timeline
@@ -129,6 +130,7 @@ def generate_demo(
     frames["support_request"], frames["support_effort"] = demo_support.support_frames(
         units, info, last_snapshot, seed
     )
+    frames["support_request"] = demo_themes.request_themes(frames["support_request"], seed)
     frames["teaching_assignment"] = demo_assignments.assignments_frame(staff, units, seed)
     return {kind: _canonical(kind, frame) for kind, frame in frames.items()}
 
@@ -248,6 +250,8 @@ def build_demo(
         except Exception as exc:  # the data is loaded; a failing derived step must not hide that
             log.exception("key-figure recomputation after the demo load failed")
             finished = f"Demodatabasen är klar, men nyckeltalen kunde inte räknas om ({type(exc).__name__}: {exc})."
+        # Dialogues with common themes (after the imports: they refer to the units).
+        demo_themes.load_dialogues(conn, frames["staff"]["snapshot_date"].max(), seed)
         load_demo_benchmarks(conn, seed)  # fictional Kolada/Skolverket values, labelled as demo
         load_demo_annual_wheel(conn, seed=seed)  # round dates per area, this term's dialogues
         counts = store.table_counts(conn)

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kompetens.core import paths, support_register
+from kompetens.core import paths, support_register, themes
 from kompetens.core.contract import KINDS, Kind
 from kompetens.ingest import headers, profiles, snapshot_check, writer
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
@@ -275,6 +275,7 @@ def _validate(conn, raw: RawFile, name: str, kind: Kind, *, collect_rejected: bo
         known_areas=known_areas(conn) if kind.name == "targets" else None,
         collect_rejected=collect_rejected,
         allowed=support_register.allowed_values(conn, kind.name),
+        themes=themes.lookup(conn) if conn is not None and kind.name == "support_request" else None,
     )
 
 

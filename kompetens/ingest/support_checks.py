@@ -9,7 +9,9 @@ Three things set the support kinds apart from the other kinds of the contract:
 - free text (``contract.FREE_TEXT_COLUMNS``): a personnummer is removed before
   storage and an e-mail address is warned about (``ingest.free_text``);
 - an effort's dates and feedback: the end not before the start, feedback 1–5 and only
-  for a finished effort.
+  for a finished effort;
+- a request's common themes (``themes``): labels or ids of the shared theme list
+  (``core.themes``), separated by ``;``, stored as the ids.
 
 Grain: one expression per column; Python runs once per distinct value.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from kompetens.core import themes
 from kompetens.core.contract import Column, fold
 from kompetens.ingest import catalogue, free_text
 from kompetens.ingest.reading import ROW
@@ -63,6 +66,36 @@ def listed_column(
         )
     value = _mapped(raw, canonical) if canonical else raw
     error = _mapped(raw, errors) if any(errors.values()) else None
+    return value, error
+
+
+def themes_column(
+    raw: pl.Expr, uniques: list[str], lookup: dict[str, int]
+) -> tuple[pl.Expr, pl.Expr | None]:
+    """``(theme ids as stored, Swedish error or null)`` for a ``;``-separated list of themes.
+
+    ``lookup``: ``core.themes.lookup`` (label or id -> id); labels match ignoring case and accents. Every part must name an
+    active theme; the stored value is the ids ascending (``'2;5'``), null when empty.
+    """
+    by_key = {(k if k.isdigit() else fold(k)): v for k, v in lookup.items()}
+    names = [k for k in lookup if not k.isdigit()]
+    stored: dict[str, str | None] = {}
+    errors: dict[str, str | None] = {}
+    for value in uniques:
+        parts = [p.strip() for p in value.split(themes.SEPARATOR) if p.strip()]
+        keys = [p if p.isdigit() else fold(p) for p in parts]
+        unknown = [p for p, k in zip(parts, keys, strict=True) if k not in by_key]
+        if unknown:
+            near = None if unknown[0].isdigit() else catalogue.nearest(unknown[0], names)
+            errors[value] = (
+                f"okänt tema '{unknown[0]}': finns inte i listan över teman (Verksamhetsdialog › Teman)"
+                + (f"; närmast giltiga är '{near}'" if near else "")
+                + "; skriv temans namn eller nummer åtskilda med semikolon"
+            )
+            continue
+        stored[value] = themes.ids_text(by_key[k] for k in keys) or None
+    value = _mapped(raw, stored) if stored else pl.lit(None, dtype=pl.String)
+    error = _mapped(raw, errors) if errors else None
     return value, error
 
 

@@ -484,11 +484,14 @@ def validate(
     pseudonym_key: bytes | None = None,
     collect_rejected: bool = False,
     allowed: dict[str, list[str]] | None = None,
+    themes: dict[str, int] | None = None,
 ) -> Validated:
     """Check every rule of ``kind`` on ``raw``; raise ``ImportRejected`` for whole-file problems.
 
     ``allowed``: columns whose values must be on a list the database holds (the support
     register's topics, functions and request ids; ``core.support_register.allowed_values``).
+    ``themes``: how a file may name a common theme (``core.themes.lookup``); without it a
+    ``themes`` column is kept as written (a preview without a database).
     """
     today = today or dt.date.today()
     allowed = allowed or {}
@@ -593,6 +596,8 @@ def validate(
             value = raw_col
             valid = indicators if col.name == "indicator_id" else scopes
             error = _unknown_values_rule(col.name, uniques.to_list(), valid)
+        elif col.name == "themes" and themes is not None:
+            value, error = support_checks.themes_column(raw_col, uniques.to_list(), themes)
         elif col.name in allowed:
             value, error = support_checks.listed_column(
                 col, raw_col, uniques.to_list(), allowed[col.name]
