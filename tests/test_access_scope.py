@@ -32,7 +32,9 @@ from kompetens.query import dialogue_rounds as q_rounds
 from kompetens.query import projection as q_projection
 from kompetens.query import projection_scenarios as q_scenarios
 from kompetens.query import records
+from kompetens.query import support_effect as q_effect
 from kompetens.query import support_register as q_support
+from kompetens.query import themes as q_themes
 
 UNITS = {"E1": "Norr", "L1": "Norr", "S1": "Söder"}
 AREAS = {"Norr", "Söder"}
@@ -222,6 +224,11 @@ CALLS = {
     "upcoming_ics": lambda c, s, u, a: _ics_mentions(c, s),
     "current_rounds": lambda c, s, u, a: _wheel(q_rounds.current_rounds, c, s),
     "round_changes": lambda c, s, u, a: _wheel(q_rounds.round_changes, c, s),
+    "before_after": lambda c, s, u, a: q_effect.before_after(c, s),
+    "open_report_backs": lambda c, s, u, a: q_support.open_report_backs(c, s),
+    "tagged_units": lambda c, s, u, a: q_themes.tagged_units(c, s),
+    "themes_by_area_term": lambda c, s, u, a: q_themes.themes_by_area_term(c, s),
+    "terms": lambda c, s, u, a: pl.DataFrame({"term_start": q_themes.terms(c, s)}),
 }  # fmt: skip
 
 #: Explicit requests for another unit or area: refused with ScopeError.
@@ -238,6 +245,8 @@ OUTSIDE = {
     "segregation": lambda c, s, u, a: q.segregation(c, s, "2025", area=a),
     "series_unit": lambda c, s, u, a: q.series(c, s, CERT, "unit", u, "year"),
     "series_area": lambda c, s, u, a: q.series(c, s, CERT, "area", a, "year"),
+    "before_after_of_unit": lambda c, s, u, a: q_effect.before_after(c, s, unit_id=u),
+    "tagged_units_of_area": lambda c, s, u, a: q_themes.tagged_units(c, s, area=a),
     "trend_with_context": lambda c, s, u, a: q.trend_with_context(c, s, CERT, "unit", u, "year"),
     "unit_table": lambda c, s, u, a: q.unit_table(c, s, [CERT], "year", "2025", area=a),
     "unit_values": lambda c, s, u, a: q.unit_values(c, s, [CERT], "year", "2025", area=a),
@@ -317,8 +326,9 @@ def test_an_area_manager_never_gets_rows_of_another_area(conn, area_manager, nam
 #: Recipes that name no unit or area at all, or only the unit/area they were asked for (OUTSIDE
 #: covers those), redundancy_matches (the small fixture has redundant staff in Norr only) and
 #: not_asking (every unit of the fixture asked for support, so none is listed) and
-#: subject_units (the fixture has no teaching assignments; tests/test_subjects* cover scope).
-NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units"}  # fmt: skip
+#: subject_units (the fixture has no teaching assignments; tests/test_subjects* cover scope),
+#: and the themes (the fixture has no tags; tests/test_themes.py covers their scope).
+NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "terms", "tagged_units", "themes_by_area_term"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - NOTHING_TO_LEAK))

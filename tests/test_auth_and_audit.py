@@ -18,9 +18,16 @@ from kompetens.ui import signin
 
 @pytest.fixture
 def db(small_db, tmp_path):
-    """A private copy of the small fixture (E1, L1 in Norr; S1 in Söder)."""
+    """A private copy of the small fixture (E1, L1 in Norr; S1 in Söder), with only the audit
+    events of its build (the imports by "test"): page tests that ran earlier in the session
+    signed in to the shared fixture and left their own events in it."""
     target = tmp_path / "auth.duckdb"
     shutil.copy(small_db, target)
+    c = store.connect(target)
+    try:
+        c.execute("DELETE FROM audit_events WHERE user_email <> ?", ["test"])
+    finally:
+        c.close()
     return target
 
 

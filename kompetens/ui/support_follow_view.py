@@ -18,7 +18,7 @@ from kompetens.indicators import registry
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_count, fmt_date, fmt_delta, fmt_value, value_texts
 from kompetens.query import support_effect, support_register
-from kompetens.ui import components, figures, support_view
+from kompetens.ui import components, figures, support_register_view, support_view
 from kompetens.ui.competence_views import filter_units
 
 # ---- "De som inte ber om stöd" ------------------------------------------------------------
@@ -290,27 +290,33 @@ def unit_support_section(cur, scope, unit_id: str, unit_name: str) -> None:
         f"{fmt_count(given.height, 'insats', 'insatser')} i stödregistret, det senaste först."
     )
     if asked.height:
-        requests_shown = dates_as_text(support_view.request_table(asked).drop("unit_name", "area"))
+        requests_shown = dates_as_text(
+            support_register_view.request_table(asked).drop("unit_name", "area")
+        )
         st.markdown("**Begärt stöd**")
         st.dataframe(
             requests_shown,
             hide_index=True,
-            column_config={c: support_view.REQUEST_LABELS[c] for c in requests_shown.columns},
+            column_config={
+                c: support_register_view.REQUEST_LABELS[c] for c in requests_shown.columns
+            },
             key="dialog_support_requests",
         )
     if given.height:
-        efforts_shown = dates_as_text(support_view.effort_table(given).drop("unit_name"))
+        efforts_shown = dates_as_text(support_register_view.effort_table(given).drop("unit_name"))
         st.markdown("**Givet stöd**")
         st.dataframe(
             efforts_shown,
             hide_index=True,
-            column_config={c: support_view.EFFORT_LABELS[c] for c in efforts_shown.columns},
+            column_config={
+                c: support_register_view.EFFORT_LABELS[c] for c in efforts_shown.columns
+            },
             key="dialog_support_efforts",
         )
     components.download_buttons(
-        support_view.request_table(asked),
+        support_register_view.request_table(asked),
         f"Stödärenden {unit_name}",
-        labels=support_view.REQUEST_LABELS,
+        labels=support_register_view.REQUEST_LABELS,
         key="dialog_support_download",
     )
 
@@ -382,8 +388,8 @@ def load_and_report_backs_section(cur, scope, viewer, *, area: str | None = None
         )
         if owed.height == 0:
             st.caption("Inga öppna återrapporteringar.")
-        elif support_view.details_visible(viewer):
-            shown = dates_as_text(support_view.request_table(owed)).with_columns(
+        elif support_register_view.details_visible(viewer):
+            shown = dates_as_text(support_register_view.request_table(owed)).with_columns(
                 owed["with_feedback"]
             )
             shown = shown.select([c for c in REPORT_BACK_LABELS if c in shown.columns])
