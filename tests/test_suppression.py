@@ -450,6 +450,28 @@ def test_the_exact_check_picks_a_cell_that_breaks_the_determination():
     assert check.determined(hidden).tolist() == []
 
 
+def test_people_do_not_add_up_over_months_so_a_year_does_not_give_a_months_n_away():
+    # Only n is published (present in column 3). Cell 0 is a year, 1 and 2 its months
+    # (a time equation 0 = 1 + 2), 3 the same year's n published elsewhere (0 = 3, an
+    # equation in which n does add up). Hidden: the year 0 and the month 1.
+    from kompetens.query.suppression.exact import ExactCheck
+
+    present = np.zeros((4, 4), dtype=bool)
+    present[:, 3] = True
+    eq, cell, coef = [0, 0, 0, 1, 1], [0, 1, 2, 0, 3], [1.0, -1.0, -1.0, 1.0, -1.0]
+    hidden = np.array([True, True, False, False])
+
+    def check(n_adds):
+        return ExactCheck(
+            present, np.array(eq), np.array(cell), np.array(coef), np.zeros(4, dtype=bool), n_adds
+        )
+
+    # Were a year's people the sum of its months' people, month 1's n would be 3's - 2's.
+    assert check(None).determined(hidden).tolist() == [0, 1]
+    # They are not (the same people recur every month): only the year itself is pinned by 3.
+    assert check(np.array([False, False, False, True, True])).determined(hidden).tolist() == [0]
+
+
 TRIANGLES = [
     [(3, 1), (0, -1), (1, -1)],
     [(4, 1), (1, -1), (2, -1)],

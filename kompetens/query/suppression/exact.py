@@ -80,9 +80,8 @@ def _blas_thread_setter():
     return None
 
 
-def _decompose(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(determined per column, witness weights per row x determined column, an orthonormal
-    basis of the column space, rows x rank) of a dense matrix.
+def _decompose(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(determined per column, witness weights per row x determined column) of a dense matrix.
 
     Through the smaller Gram matrix. With fewer unknowns than equations, AᵀA = V Λ Vᵀ:
     the row space is spanned by the eigenvectors V_r with a non-zero eigenvalue, and the
@@ -94,18 +93,16 @@ def _decompose(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lam, vec = np.linalg.eigh(gram)
     nonzero = lam > _TOL_EIG * max(rows, cols) * max(float(lam[-1]) if lam.size else 0.0, 1.0)
     if not nonzero.any():
-        return np.zeros(cols, dtype=bool), np.zeros((rows, 0)), np.zeros((rows, 0))
+        return np.zeros(cols, dtype=bool), np.zeros((rows, 0))
     lam_r, vec_r = lam[nonzero], vec[:, nonzero]
     if cols <= rows:
         det = (vec_r**2).sum(axis=1) > 1 - 1e-8
         witness = a @ (vec_r @ (vec_r[det].T / lam_r[:, None]))
-        span = (a @ vec_r) / np.sqrt(lam_r)  # rows x rank, orthonormal columns
     else:
         basis = (a.T @ vec_r) / np.sqrt(lam_r)  # cols x rank, orthonormal columns
         det = (basis**2).sum(axis=1) > 1 - 1e-8
         witness = vec_r @ ((vec_r.T @ a[:, det]) / lam_r[:, None])
-        span = vec_r
-    return det, witness, span
+    return det, witness
 
 
 class ExactCheck:
@@ -124,12 +121,20 @@ class ExactCheck:
         m_cell: np.ndarray,
         m_coef: np.ndarray,
         is_sum: np.ndarray,
+        n_adds: np.ndarray | None = None,
     ) -> None:
+        """``n_adds`` (per member, default all): whether ``n_individuals`` adds up in that
+        member's equation. It does not over months: a year's people are not the sum of its
+        months' people (sick leave's ``n`` is an average headcount), so such an equation
+        constrains only the numerator and denominator; a false equation would make cells
+        look determined that no attacker can solve."""
         n_eq = int(m_eq.max()) + 1 if m_eq.size else 0
         self.n_eq = n_eq
         eqs, cells, coefs, fields = [], [], [], []
         for i, name in enumerate(links.FIELDS):
             ok = present[m_cell, i] & (is_sum[m_cell] if name == "value" else True)
+            if name == "n_individuals" and n_adds is not None:
+                ok = ok & n_adds
             bad = np.zeros(n_eq, dtype=bool)
             np.logical_or.at(bad, m_eq, ~ok)  # every member must carry the field
             keep = ~bad[m_eq]
@@ -145,7 +150,7 @@ class ExactCheck:
         order = np.argsort(m_eq, kind="stable")
         self.eq_cells = m_cell[order].astype(np.int64)
         self.eq_ptr = np.searchsorted(m_eq[order], np.arange(n_eq + 1))
-        self._cache: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         #: (hidden, rows of the components then determined) as of the last ``picks``
         self._last: tuple[np.ndarray, np.ndarray] | None = None
         #: how many components the last ``picks`` found determining something
@@ -227,7 +232,7 @@ class ExactCheck:
                 a,
             )
 
-    def _solve(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _solve(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sig = (a.shape, a.tobytes())
         got = self._cache.get(sig)
         if got is None:
@@ -237,15 +242,15 @@ class ExactCheck:
 
     def determined(self, hidden: np.ndarray) -> np.ndarray:
         """Hidden cells one of whose secret fields (value, numerator, n) the published cells fix."""
-        found = [k_keys[det] // _FIELDS for k_keys, det, *_ in self._determined(hidden)]
+        found = [k_keys[det] // _FIELDS for k_keys, det, _, _ in self._determined(hidden)]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def _determined(self, hidden: np.ndarray, rows: np.ndarray | None = None):
         for k_keys, k_eqs, a in self._components(hidden, rows):
-            det, witness, span = self._solve(a)
+            det, witness = self._solve(a)
             secret = _SECRET[k_keys % _FIELDS]
             if (det & secret).any():
-                yield k_keys, det & secret, k_eqs, witness[:, secret[det]], span
+                yield k_keys, det & secret, k_eqs, witness[:, secret[det]]
 
     def _changed_rows(self, hidden: np.ndarray) -> np.ndarray | None:
         """Rows to re-check since the last ``picks``: those of newly hidden cells and of what
@@ -274,7 +279,7 @@ class ExactCheck:
         _, row = np.unique(self.eq[ent], return_inverse=True)
         a = np.zeros((int(row.max()) + 1, keys.size))
         a[row, var] = self.coef[ent]
-        det, _, _ = self._solve(a)
+        det, _ = self._solve(a)
         return int(np.unique(keys[det & _SECRET[keys % _FIELDS]] // _FIELDS).size)
 
     def picks(
@@ -293,9 +298,7 @@ class ExactCheck:
         equations are ranked, those in the most witnesses first; in a small
         component the first ``_TRY`` are tried and the one after which the
         fewest cells around the component stay determined is hidden (ties:
-        the first tried); in a large one, the visible cell of its equations that
-        alone breaks the most of its determinations (``breaks``; else the first
-        ranked). ``greedy``: every visible
+        the first tried), in a large one the first. ``greedy``: every visible
         member of the witnesses' equations (or beside a determined cell) is
         hidden at once, so that a long chain of single picks ends in a few rounds.
         """
@@ -303,9 +306,7 @@ class ExactCheck:
         done: set[bytes] = set()
         open_rows = np.zeros(_FIELDS * self.n_eq, dtype=bool)
         n_groups = 0
-        for k_keys, det, k_eqs, witness, span in self._determined(
-            hidden, self._changed_rows(hidden)
-        ):
+        for k_keys, det, k_eqs, witness in self._determined(hidden, self._changed_rows(hidden)):
             open_rows[k_eqs] = True
             n_groups += 1
             covers: dict[int, int] = {}
@@ -332,11 +333,7 @@ class ExactCheck:
                 continue
             done.add(seen)
             best, best_score = tried[0], None
-            if around.size > _SIMULATE_UP_TO:  # large: the cell that breaks the most witnesses
-                cand, broken = self.breaks(hidden, k_eqs, witness, span)
-                count = broken.sum(axis=1)
-                if cand.size and count.max() > 0:
-                    best = int(cand[np.lexsort((priority[cand], -count))[0]])
+            if around.size > _SIMULATE_UP_TO:  # large: the cell in the most witnesses
                 tried = []
             for c in tried:
                 added = reach(c) if reach is not None else np.array([c])
@@ -351,28 +348,6 @@ class ExactCheck:
         self._last = (hidden.copy(), open_rows)
         self.open_groups = n_groups
         return np.unique(np.asarray(chosen, dtype=np.int64))
-
-    def breaks(
-        self, hidden: np.ndarray, k_eqs: np.ndarray, witness: np.ndarray, span: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(visible cells of a component's equations, whether hiding each one alone breaks
-        each determination: cells x witnesses).
-
-        Hiding a cell adds a column g (its coefficients in the component's equations
-        ``k_eqs``) to the component's matrix A. An unknown with witness w (Aᵀw = e_j) stays
-        determined iff some w + z, z in the left null space of A, has gᵀ(w + z) = 0: always
-        when g has a part outside A's column space (``span``, orthonormal), else iff
-        gᵀw = 0. Exact for the component on its own; the cell's links and its equations
-        outside the component are left out (the check that follows sees them).
-        """
-        rows = np.concatenate([self.by_eq[self.row_ptr[r] : self.row_ptr[r + 1]] for r in k_eqs])
-        rows = rows[~hidden[self.cell[rows]]]
-        cand, col = np.unique(self.cell[rows], return_inverse=True)
-        g = np.zeros((k_eqs.size, cand.size))
-        np.add.at(g, (np.searchsorted(k_eqs, self.eq[rows]), col), self.coef[rows])
-        outside = g - span @ (span.T @ g)
-        inside = (outside**2).sum(axis=0) <= 1e-12 * np.maximum((g**2).sum(axis=0), 1.0)
-        return cand, (np.abs(g.T @ witness) > 1e-7) & inside[:, None]
 
     def _beside(self, cell: int, hidden: np.ndarray) -> np.ndarray:
         """Visible cells sharing any equation with ``cell``."""

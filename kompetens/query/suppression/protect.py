@@ -180,6 +180,8 @@ def _exact_check(df: pl.DataFrame, members: pl.DataFrame, sums: frozenset[str]) 
         members["_cell"].to_numpy().astype(np.int64),
         np.where(members["_role"].to_numpy() == "total", 1.0, -1.0),
         df["indicator_id"].is_in(list(sums)).to_numpy(),
+        # people recur from month to month: n never adds up over months (time equations)
+        ~members["_time"].to_numpy(),
     )
 
 
@@ -251,9 +253,14 @@ def _protect(
         ),
     )
     close(hidden)
-    members = pl.concat([equations(df).select("_eq", "_cell", "_role"), in_time]).with_columns(
-        pl.col("_cell").cast(pl.UInt32)
-    )
+    members = pl.concat(
+        [
+            equations(df)
+            .select("_eq", "_cell", "_role")
+            .with_columns(pl.lit(False).alias("_time")),
+            in_time.with_columns(pl.lit(True).alias("_time")),
+        ]
+    ).with_columns(pl.col("_cell").cast(pl.UInt32))
     members = members.join(_order(df).with_columns(pl.col("_cell").cast(pl.UInt32)), on="_cell")
     check = _exact_check(df, members, sums) if exact else None
     priority = _priority(members, df.height) if exact else None
