@@ -95,3 +95,21 @@ def test_the_projection_benchmark_runs_at_a_tiny_size_and_ends_with_its_line():
     assert re.fullmatch(
         rf"projection: employees=300 warm_s={NUMBER} cpu_s={NUMBER} peak_mb=\d+", last
     ), last
+
+
+def test_the_suppression_benchmark_masks_a_database_and_reports_its_figures(small_db, tmp_path):
+    import json
+    import shutil
+
+    db = tmp_path / "small.duckdb"
+    shutil.copy(small_db, db)
+    done = subprocess.run(
+        [sys.executable, "-m", "kompetens.benchmarks", "suppression", "--employees", "--db",
+         str(db), "--timeout", "300"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(row for row in done.stdout.splitlines() if row.startswith(str(db)))
+    figures = json.loads(line.split("| this code: ", 1)[1])
+    assert figures["rows"] > 0 and figures["hidden"] > 0, line
+    assert {"wall_s", "cpu_s", "peak_mb", "load", "secondary_unit_pct"} <= set(figures), line

@@ -63,11 +63,23 @@ def _peak_mb() -> float:
 
 
 def _prepare(employees: int, seed: int, db: str) -> dict:
+    import polars as pl
+
     from kompetens.core import store
     from kompetens.demo import generate_demo
 
     frames = generate_demo(employees=employees, start=START, end_month=END, seed=seed)
     conn = store.connect(db)
+    if "themes" in frames.get("support_request", pl.DataFrame()).columns:
+        # The demo names a request's themes as a file would (labels); rows appended straight
+        # to the store need them as the importer stores them (ids).
+        from kompetens.core import themes
+        from kompetens.ingest.support_checks import themes_column
+
+        requests = frames["support_request"]
+        uniques = requests["themes"].drop_nulls().unique().to_list()
+        stored, _ = themes_column(pl.col("themes"), uniques, themes.lookup(conn))
+        frames["support_request"] = requests.with_columns(stored.alias("themes"))
     for kind, frame in frames.items():
         store.append_rows(conn, kind, frame, store.next_batch_id(conn))
     conn.close()

@@ -373,7 +373,8 @@ def _sick_leave(
     sick: pd.DataFrame, units: pd.DataFrame, people: pd.DataFrame, grid: np.ndarray
 ) -> pd.DataFrame:
     """Sick hours / scheduled hours per month, year and rolling 12 months (all + school form);
-    n_individuals = floor of the average headcount over the period's snapshots (0 if none)."""
+    n_individuals = floor of the average headcount over the period's snapshots with staff
+    (0 if none)."""
     sums = ["scheduled_hours", "sick_hours"]
     s = _with_units(sick.assign(m=_month(sick["month"])), units)
 
@@ -394,9 +395,14 @@ def _sick_leave(
     head_months = heads.assign(
         period_type="month", period=_month_label(heads["m"]), avg=heads["all_p"].astype("float64")
     )
-    head_flows = _flow_periods(heads, ["all_p"], grid)
+    # over the months the scope had staff (a unit opened in a window's last month rests on
+    # that month's people, not on a twelfth of them)
+    heads = heads.assign(staffed=(heads["all_p"] > 0).astype("int64"))
+    head_flows = _flow_periods(heads, ["all_p", "staffed"], grid)
     head_flows = head_flows[head_flows["months"] > 0]
-    head_flows = head_flows.assign(avg=head_flows["all_p"] / head_flows["months"])
+    head_flows = head_flows.assign(
+        avg=(head_flows["all_p"] / head_flows["staffed"]).where(head_flows["staffed"] > 0, 0.0)
+    )
     on = [*KEYS, "period_type", "period"]
     periods = periods.drop(columns="m").merge(
         pd.concat([head_months[[*on, "avg"]], head_flows[[*on, "avg"]]]), on=on, how="left"
