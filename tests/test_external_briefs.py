@@ -115,8 +115,12 @@ def test_the_briefs_sick_leave_trend_gets_the_country_and_group_lines_for_its_ow
         ("Liknande kommuner (Kolada)", "2024", approx(0.061), False),
         ("Riket (Kolada)", "2024", approx(0.063), False),
     ]
-    lines = {t.name: t.line.dash for t in trend_figure(sick.frame, sick.indicator_id, "x").data}
+    fig = trend_figure(sick.frame, sick.indicator_id, "x")
+    lines = {t.name: t.line.dash for t in fig.data}
     assert (lines["Riket (Kolada)"], lines["Liknande kommuner (Kolada)"]) == ("dot", "dashdot")
+    # unit, area, organisation and the two lines (no sick-leave target in the fixture): a
+    # legend of three rows gets room under the title (it covered the title in the brief)
+    assert len(fig.data) == 5 and fig.layout.margin.t == 104
 
 
 def test_the_pdf_shows_the_comparison_table_with_source_and_year(conn):

@@ -300,7 +300,10 @@ def trend_figure(frame: pl.DataFrame, indicator_id: str, title: str) -> go.Figur
     fig.update_xaxes(categoryorder="array", categoryarray=periods)
     if unit == "share":
         fig.update_yaxes(rangemode="tozero")
-    return _static_layout(fig, title=title)
+    fig = _static_layout(fig, title=title)
+    if len(fig.data) > 4:  # the legend wraps to a third row: room for it under the title
+        fig.update_layout(margin={"t": 104}, title={"y": 0.99})
+    return fig
 
 
 def place_figure(
