@@ -47,20 +47,12 @@ def _build(employees: int, db: str) -> None:
 
 
 def _mask(db: str, attack: bool) -> dict:
-    import duckdb
     import polars as pl
 
+    from kompetens.query.disclosure import read_figures
     from kompetens.query.suppression import apply_suppression
 
-    conn = duckdb.connect(db, read_only=True)
-    try:
-        truth = conn.sql(
-            "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, "
-            "denominator, value, n_individuals FROM key_figures"
-        ).pl()
-        units = conn.sql("SELECT unit_id, area FROM current_units").pl()
-    finally:
-        conn.close()
+    truth, units = read_figures(db)
     load_before = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), time.process_time()
     out = apply_suppression(truth, units, with_reason=True)

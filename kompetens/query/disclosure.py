@@ -264,6 +264,23 @@ def attack(
     )
 
 
+def read_figures(db: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the true key figures of a database file, unit -> area), read-only: what the attack and
+    the suppression benchmark start from. Grain: one row per key figure; one per unit."""
+    import duckdb
+
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        truth = conn.sql(
+            "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, "
+            "denominator, value, n_individuals FROM key_figures"
+        ).pl()
+        units = conn.sql("SELECT unit_id, area FROM current_units").pl()
+    finally:
+        conn.close()
+    return truth, units
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m kompetens.query.disclosure DB [--per-slice]``: attack a database's figures.
 
@@ -276,23 +293,13 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
     import time
 
-    import duckdb
-
     from kompetens.query.suppression import apply_suppression
 
     parser = argparse.ArgumentParser(prog="python -m kompetens.query.disclosure")
     parser.add_argument("db")
     parser.add_argument("--per-slice", action="store_true")
     args = parser.parse_args(argv)
-    conn = duckdb.connect(args.db, read_only=True)
-    try:
-        truth = conn.sql(
-            "SELECT indicator_id, level, scope_id, period_type, period, breakdown, numerator, "
-            "denominator, value, n_individuals FROM key_figures"
-        ).pl()
-        units = conn.sql("SELECT unit_id, area FROM current_units").pl()
-    finally:
-        conn.close()
+    truth, units = read_figures(args.db)
     started, cpu_started = time.perf_counter(), time.process_time()
     if args.per_slice:
         published = pl.concat(
