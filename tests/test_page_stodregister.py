@@ -29,6 +29,13 @@ PAGE = "views/stodregister.py"
 TODAY = dt.date.today()
 
 
+@pytest.fixture(autouse=True)
+def the_page_counts_days_from_the_same_today(monkeypatch):
+    """The page counts days waiting from ``view.today()``; pin it to the date the requests were
+    filed against, so that a run crossing midnight does not add a day (seen in CI: 21 vs 20)."""
+    monkeypatch.setattr(view, "today", lambda: TODAY)
+
+
 def _request(conn, unit, function, days_ago, status="received", text="Behöver stöd.") -> str:
     saved = form.file_request(
         conn,
