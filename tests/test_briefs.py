@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pypdf
+import polars as pl
 import pytest
 
 from kompetens import query
@@ -481,3 +482,22 @@ def test_a_change_that_rounds_to_zero_is_shown_as_unchanged_not_as_a_fall():
     assert (fall.arrow, fall.trend, fall.change_word, fall.change_text) == (
         "▼", "worse", "försämring", "\u22121"
     )  # fmt: skip
+
+
+def test_a_printed_share_trend_from_zero_has_ticks_from_zero_to_its_top():
+    # The lines run 35–48 %; the printed axis starts at zero, so its labels must too
+    # (they covered only 35–50 % before, leaving the lower half of the axis unlabelled).
+    frame = pl.DataFrame(
+        {
+            "series": ["Ekskolan"] * 3 + ["Hela organisationen"] * 3,
+            "period": ["2023", "2024", "2025"] * 2,
+            "value": [0.35, 0.40, 0.48, 0.42, 0.43, 0.44],
+            "suppressed": [False] * 6,
+            "target": [0.80, 0.80, 0.80, None, None, None],
+        }
+    )
+    fig = trend_figure(frame, "certified_teacher_share", "Behöriga")
+    ticks = fig.layout.yaxis.tickvals
+    # From 0 up to the target line (80 %), the highest value drawn.
+    assert ticks[0] == 0.0 and ticks[-1] >= 0.80
+    assert fig.layout.yaxis.ticktext[0] == "0\u00a0%"  # Swedish: a no-break space before %

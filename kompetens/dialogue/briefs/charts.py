@@ -299,7 +299,10 @@ def trend_figure(frame: pl.DataFrame, indicator_id: str, title: str) -> go.Figur
                 trace.update(line=style, mode="lines+markers")
     fig.update_xaxes(categoryorder="array", categoryarray=periods)
     if unit == "share":
-        fig.update_yaxes(rangemode="tozero")
+        # Printed from zero, so the ticks must cover zero too: ticks over the lines' own
+        # range alone labelled only the upper part of the axis (30–50 % over a 0–50 % axis).
+        drawn = [y for trace in fig.data for y in (trace.y or ())]
+        fig.update_yaxes(rangemode="tozero", **charts.axis_format(unit, [0.0, *drawn]))
     fig = _static_layout(fig, title=title)
     if len(fig.data) > 4:  # the legend wraps to a third row: room for it under the title
         fig.update_layout(margin={"t": 104}, title={"y": 0.99})
