@@ -547,3 +547,112 @@ def test_the_exact_property_fails_on_a_suppression_that_ignores_the_category_equ
     )  # S1's and S2's all = sum of categories
     assert len(determinable_hidden_cells(weakened, units)) == 2
     assert determinable_hidden_cells(apply_suppression(kf, units, exact=True), units) == []
+
+
+# --- the same figures always give the same mask ----------------------------------------------
+
+
+def tied_months():
+    """Two units straight under the organisation, sick hours in each month of 2024, the year and
+    the rolling 12 months to December. Every month of a unit rests on 10 people, so the months
+    tie on every pick rule but their period; u1's year rests on 3 people (primary)."""
+    rows = []
+    for m in range(1, 13):
+        for unit, hours in (("u1", 10.0 + m), ("u2", 20.0)):
+            rows.append(
+                dict(
+                    row("unit", unit, 10, hours, 100.0, indicator="sick"),
+                    period_type="month",
+                    period=f"2024-{m:02d}",
+                )
+            )
+        rows.append(
+            dict(
+                row("org", "org", 20, 30.0 + m, 200.0, indicator="sick"),
+                period_type="month",
+                period=f"2024-{m:02d}",
+            )
+        )
+    # u1: 12 x 10 + (1 + ... + 12) = 198 hours of 1200; u2: 12 x 20 = 240 of 1200; org: 438.
+    for unit, n, hours in (("u1", 3, 198.0), ("u2", 10, 240.0), ("org", 13, 438.0)):
+        level = "org" if unit == "org" else "unit"
+        for period_type, period in (("year", "2024"), ("rolling_12m", "2024-12")):
+            den = 2400.0 if unit == "org" else 1200.0
+            rows.append(
+                dict(
+                    row(level, unit, n, hours, den, indicator="sick"),
+                    period_type=period_type,
+                    period=period,
+                )
+            )
+    return frame(rows)
+
+
+TIED_UNITS = {"u1": "A", "u2": "B"}
+TIED_SETS = {"sum_indicators": frozenset(), "month_flows": frozenset({"sick"})}
+
+
+def hidden_keys(result: pl.DataFrame) -> list[tuple[str, str, str]]:
+    return sorted(
+        (r["scope_id"], r["period_type"], r["period"])
+        for r in result.filter(pl.col("suppressed")).iter_rows(named=True)
+    )
+
+
+def test_among_tied_months_the_first_one_is_hidden_whatever_the_order_of_the_rows():
+    # u1's year and December window (3 people) are primary; the organisation's = u1 + u2, so
+    # u2's hide too. Then u1's year = its 12 months with one hidden cell: one month hides, and
+    # the organisation's month = u1 + u2 takes u2's same month with it. The months tie (10
+    # people each, same unit and breakdown), so the earliest, January, is the pick, also when
+    # the rows come in reverse or shuffled order.
+    kf = tied_months()
+    expected = apply_suppression(kf, TIED_UNITS, **TIED_SETS)
+    assert hidden_keys(expected) == [
+        ("u1", "month", "2024-01"),
+        ("u1", "rolling_12m", "2024-12"),
+        ("u1", "year", "2024"),
+        ("u2", "month", "2024-01"),
+        ("u2", "rolling_12m", "2024-12"),
+        ("u2", "year", "2024"),
+    ]
+    for order in (kf.reverse(), kf.sample(fraction=1.0, shuffle=True, seed=7)):
+        assert hidden_keys(apply_suppression(order, TIED_UNITS, **TIED_SETS)) == hidden_keys(
+            expected
+        )
+
+
+_MASK_SCRIPT = """
+import json, sys
+sys.path.insert(0, {tests!r})
+from test_suppression import TIED_SETS, TIED_UNITS, apply_suppression, hidden_keys, tied_months
+print(json.dumps(hidden_keys(apply_suppression(tied_months(), TIED_UNITS, **TIED_SETS))))
+"""
+
+
+def test_two_processes_with_different_hash_seeds_hide_the_same_cells():
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = _MASK_SCRIPT.format(tests=str(Path(__file__).parent))
+    masks = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        masks.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    in_process = apply_suppression(tied_months(), TIED_UNITS, **TIED_SETS)
+    assert masks[0] == masks[1] == [list(k) for k in hidden_keys(in_process)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(month_tables(), st.integers(0, 2**16))
+def test_the_mask_does_not_depend_on_the_order_of_the_rows(case, seed):
+    kf, units = case
+    sets = {"sum_indicators": frozenset(), "month_flows": frozenset({"sick"})}
+    once = apply_suppression(kf, units, **sets)
+    shuffled = apply_suppression(kf.sample(fraction=1.0, shuffle=True, seed=seed), units, **sets)
+    assert hidden_keys(shuffled) == hidden_keys(once)

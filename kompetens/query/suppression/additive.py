@@ -172,6 +172,7 @@ def time_equations(cells: pl.DataFrame, month_flows: frozenset[str] | set[str]) 
     totals = flows.filter(pl.col("period_type").is_in(["year", "rolling_12m"])).select(
         pl.col("_cell").cast(pl.UInt32),
         series.alias("_s"),
+        pl.col("period_type").alias("_pt"),
         pl.when(pl.col("period_type") == "year")
         .then(pl.col("period").cast(pl.Int64, strict=False) * 12 + 11)
         .otherwise(month_no)
@@ -193,7 +194,9 @@ def time_equations(cells: pl.DataFrame, month_flows: frozenset[str] | set[str]) 
     members = members.join(complete.select("_cell"), on="_cell", how="semi")
     if members.height == 0:
         return empty
-    name = _key(pl.lit("time"), pl.col("_cell").cast(pl.String))
+    # named by the series and the total's period type and last month, not by row number, so
+    # the numbering of equations does not depend on the order of the rows
+    name = _key(pl.lit("time"), "_s", "_pt", pl.col("_end").cast(pl.String))
     heads = members.select(name.alias("_eq"), "_cell", pl.lit("total").alias("_role")).unique()
     parts = members.select(
         name.alias("_eq"), pl.col("_part").alias("_cell"), pl.lit("part").alias("_role")

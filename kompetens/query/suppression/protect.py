@@ -120,13 +120,21 @@ class _Closure:
 
 
 def _order(df: pl.DataFrame) -> pl.DataFrame:
-    """The tie-breaking columns of the pick: smallest n, with a value first, then scope, breakdown."""
+    """The tie-breaking columns of the pick: smallest n, with a value first, then scope, breakdown.
+
+    ``_key`` (the cell's whole key) breaks the remaining ties (the months of one series have
+    the same scope and breakdown), so the pick depends on the cells and not on row order,
+    thread scheduling or hash seeds: two runs on the same figures hide the same cells.
+    """
     return df.select(
         "_cell",
         pl.col("value").is_null().alias("_novalue"),
         pl.col("n_individuals").cast(pl.Float64).fill_null(float("inf")).alias("_n"),
         pl.col("scope_id").cast(pl.String).alias("_sid"),
         pl.col("breakdown").alias("_bd"),
+        pl.concat_str(
+            [pl.col(c).cast(pl.String) for c in links.KEY], separator="\x1f", ignore_nulls=True
+        ).alias("_key"),
     )
 
 
@@ -151,8 +159,9 @@ def _heuristic(members: pl.DataFrame, hidden: np.ndarray, close: _Closure) -> No
         picks = (
             candidates.with_columns(pl.len().over("_cell").alias("_k"))
             .sort(
-                ["_eq", "_k", "_cost", "_novalue", "_n", "_sid", "_bd"],
-                descending=[False, True, False, False, False, False, False],
+                ["_eq", "_k", "_cost", "_novalue", "_n", "_sid", "_bd", "_key"],
+                descending=[False, True, False, False, False, False, False, False],
+                maintain_order=True,
             )
             .group_by("_eq", maintain_order=True)
             .first()
@@ -165,8 +174,12 @@ def _heuristic(members: pl.DataFrame, hidden: np.ndarray, close: _Closure) -> No
 
 def _priority(members: pl.DataFrame, n_cells: int) -> np.ndarray:
     """Per cell, its rank in the pick order (smaller is hidden first; see ``_order``)."""
-    ranked = members.select("_cell", "_novalue", "_n", "_sid", "_bd").unique("_cell")
-    ranked = ranked.sort(["_novalue", "_n", "_sid", "_bd"], nulls_last=True)
+    ranked = members.select("_cell", "_novalue", "_n", "_sid", "_bd", "_key").unique(
+        "_cell", maintain_order=True
+    )
+    ranked = ranked.sort(
+        ["_novalue", "_n", "_sid", "_bd", "_key"], nulls_last=True, maintain_order=True
+    )
     priority = np.full(n_cells, n_cells, dtype=np.int64)
     priority[ranked["_cell"].to_numpy().astype(np.int64)] = np.arange(ranked.height)
     return priority
