@@ -9,7 +9,7 @@ import typer
 
 from kompetens.cli.common import EXIT_USAGE, DbOption, console, err, figures_current, tell_waiting
 from kompetens.ops import database
-from kompetens.present.formatting import fmt_number, fmt_percent
+from kompetens.present.formatting import fmt_number
 
 
 def prognos(
@@ -85,16 +85,7 @@ def prognos(
                 f"{result.to_year} ({result.counts['unit']} enhetsår, {result.counts['area']} "
                 f"områdesår, {result.counts['org']} år för organisationen)."
             )
-            by_level = result.coverage_by_level()
-
-            def share(level: str) -> str:
-                value = by_level[level]
-                return ".." if value is None else fmt_percent(value, 0)
-
-            console.print(
-                f"Utfall inom 80 %-bandet: organisationen {share('org')}, områdena "
-                f"{share('area')}, enheterna {share('unit')}."
-            )
+            console.print(qp.coverage_line(result))
             print(result.line())
             return
         if chosen is None:
