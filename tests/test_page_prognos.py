@@ -69,6 +69,11 @@ def test_the_page_shows_the_organisations_fan_what_it_takes_and_the_backtest(pro
     ]
     assert "," in at.metric[0].value and "." not in at.metric[0].value  # e.g. '2,7'
     assert at.metric[3].value.endswith("\u00a0%")
+    assert re.search(
+        r"Utfall inom 80 %-bandet: organisationen \d+\u00a0%, områdena \d+\u00a0%, "
+        r"enheterna \d+\u00a0%\.",
+        shown,
+    ), shown
 
 
 def test_a_slider_changes_the_fan_and_draws_the_observed_pace_beside_it(prognos_db):

@@ -208,9 +208,30 @@ def test_the_backtest_compares_the_projection_with_what_happened():
     assert bt.mae_pp["org"] == pytest.approx(0.0625 / 13 * 100)
     assert bt.counts == {"org": 1, "area": 1, "unit": 1}
     assert bt.coverage == 0.0  # no draws: the band is the point, which missed
+    assert bt.coverage_by_level() == {"org": 0.0, "area": 0.0, "unit": 0.0}
     assert (
         bt.line() == "backtest: org MAE 0.5 pp, area MAE 0.5 pp, unit MAE 0.5 pp, band coverage 0 %"
     )
+
+
+def test_the_backtests_band_rests_only_on_what_was_known_at_its_start():
+    # 2026 turned everything upside down (every certified teacher left, four uncertified
+    # hires): fitted at 2025, the rates and the spreads are those of 2024 → 2025 alone.
+    upside_down = [("p8", False, 1985), ("p9", False, 1985), ("h2", False, 1995)] + [
+        (f"n{i}", False, 1990) for i in range(4)
+    ]
+    snaps = pl.concat([SNAPSHOTS, _rows(2026, upside_down)])
+    fitted_then = pm.build_model(snaps, UNITS, 66, start_year=2025)
+    known_then = _model()
+    assert fitted_then.rates.equals(known_then.rates)
+    assert fitted_then.spread == known_then.spread
+    assert fitted_then.area_spread == known_then.area_spread
+    assert fitted_then.unit_spread == known_then.unit_spread
+    bt = ps.backtest(snaps, UNITS, 66, from_year=2025, draws=500)
+    # Observed 2026: 0 certified of 7. The median stays near 10/13 and the band of 13 people
+    # over one year does not reach 0: every level misses, coverage 0 %.
+    assert bt.rows["actual"].to_list() == [0.0, 0.0, 0.0]
+    assert bt.coverage == 0.0
 
 
 def test_the_backtest_refuses_a_year_without_a_later_year_to_compare_with():
@@ -329,7 +350,10 @@ def test_without_any_flow_every_year_repeats_the_start(org):
     snaps, units = org
     model = pm.build_model(snaps, units, 66)
     zero = np.zeros(model.n_cells)
-    still = dataclasses.replace(model, q_c=zero, q_u=zero, p=zero, h=zero)
+    # No flow at all: every rate 0 and no year-to-year spread to shift it by.
+    still = dataclasses.replace(
+        model, q_c=zero, q_u=zero, p=zero, h=zero, spread={}, area_spread={}, unit_spread={}
+    )
     result = pm.project(still, pm.Scenario(retirement_age=200), years=4, draws=20)
     start = result.filter(pl.col("step") == 0).select(
         "level", "scope_id", "indicator_id", pl.col("expected").alias("s")
@@ -350,3 +374,15 @@ def test_more_certified_hires_never_lower_the_projected_share(org, a, b):
     both = first.join(second, on=["level", "scope_id", "indicator_id", "year"])
     both = both.filter(pl.col("expected").is_not_null())
     assert (both["expected_right"] >= both["expected"] - 1e-12).all()
+    assert (both["median_right"] >= both["median"] - 1e-12).all()  # without draws: the path
+
+
+def test_with_draws_more_certified_hires_raise_the_median_and_the_whole_band():
+    # The fixture unit, every hire certified against none: from 2026 on the median, the low
+    # and the high end of the band are higher (the draws differ, so only a real gap is asked).
+    model = _model()
+    none = pm.project(model, pm.Scenario(certified_hire_share=0.0), years=4, draws=500)
+    every = pm.project(model, pm.Scenario(certified_hire_share=1.0), years=4, draws=500)
+    for year in range(2026, 2030):
+        for col in ("median", "low80", "high80"):
+            assert _unit(every, year, col) > _unit(none, year, col), (year, col)

@@ -165,3 +165,8 @@ def test_the_backtest_command_says_why_it_cannot_run_on_two_years(small_db, tmp_
         r"backtest: org MAE \d+\.\d pp, area MAE (\d+\.\d|na) pp, unit MAE (\d+\.\d|na) pp, band coverage \d+ %",
         last,
     ), last
+    assert re.search(
+        r"Utfall inom 80 %-bandet: organisationen (\d+\s%|\.\.), områdena (\d+\s%|\.\.), "
+        r"enheterna (\d+\s%|\.\.)\.",
+        " ".join(first.output.split()),
+    ), first.output

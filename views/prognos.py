@@ -81,6 +81,7 @@ else:
     )
     for column, (label, value) in zip(st.columns(4), pv.backtest_summary(tested), strict=True):
         column.metric(label, value)
+    st.caption(qp.coverage_line(tested))
 
 with st.expander("Takter som prognosen bygger på"):
     st.dataframe(pv.rates_table(qp.rates(cur, scope, area=area), choice), hide_index=True)

@@ -47,6 +47,7 @@ from kompetens.analysis.projection_rates import (
     CELL_KEYS,
     PRIOR_STRENGTH,
     RATE_WINDOW,
+    area_spread,
     classify,
     common_spread,
     observed_flows,
@@ -138,9 +139,14 @@ class Model:
     #: Per rate: the year-to-year spread of the organisation's rate beyond chance (a standard
     #: deviation, ``common_spread``); each draw shifts every cell's rate by one common amount.
     spread: dict[str, float] = field(default_factory=dict)
-    #: Per rate: the year-to-year spread of a cell's own rate beyond chance (``unit_spread``);
-    #: each draw shifts each cell's rate by its own normal amount with it.
+    #: Per rate: the year-to-year spread of an area's rate beyond the organisation's and
+    #: chance (``area_spread``); each draw shifts the rates of an area's cells by one amount.
+    area_spread: dict[str, float] = field(default_factory=dict)
+    #: Per rate: the year-to-year spread of a cell's rate beyond its area's and chance
+    #: (``unit_spread``); each draw shifts each cell's rate by its own normal amount with it.
     unit_spread: dict[str, float] = field(default_factory=dict)
+    #: Per cell: the index of its area × share (the group ``area_spread`` shifts together).
+    area_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _groups: dict = field(default_factory=dict)
 
     @property
@@ -241,7 +247,12 @@ def build_model(
         heads=start_heads(rows),
         evidence=evidence,
         spread=common_spread(flows),
+        area_spread=area_spread(flows),
         unit_spread=unit_spread(flows),
+        area_of=cells.select(pl.struct("area", "indicator_id").rank("dense") - 1)
+        .to_series()
+        .to_numpy()
+        .astype(np.int64),
     )
 
 
@@ -423,13 +434,16 @@ def _drawn_rates(
 
     The Beta has the rate as its mean and the rate's evidence (exposure + prior
     strength) as its size, i.e. the posterior of the shrinkage in
-    ``shrunk_rates``: a rate resting on few person-years varies more. On top, one
-    normal shift per draw with the rate's ``common_spread``, the same for every
-    cell (clipped to 0–1). A scenario's
-    change (``prm`` minus the model's rate) is added to every draw; a hire share
-    the scenario sets is taken as given.
+    ``shrunk_rates``: a rate resting on few person-years varies more. On top, three
+    normal shifts, kept for every year of the draw: one shared by every cell
+    (``common_spread``), one per area × share shared by its cells (``area_spread``) and
+    one per cell (``unit_spread``); the sum is clipped to 0–1. A scenario's change
+    (``prm`` minus the model's rate) is added to every draw; a hire share the scenario
+    sets is taken as given.
     """
     out = []
+    n = model.n_cells
+    n_areas = int(model.area_of.max()) + 1 if model.area_of.size else 0
     for name, model_rate, used in (
         ("exit_certified", model.q_c, prm.q_c),
         ("exit_uncertified", model.q_u, prm.q_u),
@@ -442,14 +456,17 @@ def _drawn_rates(
             continue
         a = np.maximum(model_rate * size, 1e-6)
         b = np.maximum((1.0 - model_rate) * size, 1e-6)
-        drawn = rng.beta(a, b, size=(draws, model.n_cells))
+        drawn = rng.beta(a, b, size=(draws, n))
         tau = model.spread.get(name, 0.0)
         if tau > 0:  # one shift per draw, shared by every cell
-            drawn = np.clip(drawn + rng.normal(0.0, tau, size=(draws, 1)), 0.0, 1.0)
+            drawn += rng.normal(0.0, tau, size=(draws, 1))
+        tau_area = model.area_spread.get(name, 0.0)
+        if tau_area > 0 and n_areas:  # one per draw and area × share, shared by its cells
+            drawn += rng.normal(0.0, tau_area, size=(draws, n_areas))[:, model.area_of]
         tau_cell = model.unit_spread.get(name, 0.0)
-        if tau_cell > 0:  # one shift per draw and cell: a unit's own pace drifts
-            shift = rng.normal(0.0, tau_cell, size=(draws, model.n_cells))
-            drawn = np.clip(drawn + shift, 0.0, 1.0)
+        if tau_cell > 0:  # one per draw and cell: a unit's own pace drifts
+            drawn += rng.normal(0.0, tau_cell, size=(draws, n))
+        np.clip(drawn, 0.0, 1.0, out=drawn)
         if name == "certified_hire_share":
             out.append(np.where(np.isclose(used, model_rate), drawn, used))
         else:

@@ -3,8 +3,10 @@
 Grain: ``observed_flows`` is one row per unit × staff category × rate × year-to-year
 transition (people: events and exposure); ``shrunk_rates`` one row per unit × staff
 category × rate (fractions per year), each with the years it came from;
-``common_spread`` one number per rate. Pure functions of Polars frames; the formulas
-are in ``docs/projection.md``.
+``common_spread``, ``area_spread`` and ``unit_spread`` one number per rate each (the
+year-to-year spread of the rates beyond chance shared by the organisation, by an area's
+cells, and a cell's own; fractions per year). Pure functions of Polars frames; the
+formulas are in ``docs/projection.md``.
 """
 
 from __future__ import annotations
@@ -239,69 +241,135 @@ def shrunk_rates(
 
 
 # --------------------------------------------------------------------------------------------
-# The model
+# The year-to-year spread of the rates beyond chance: organisation, area, cell
+
+
+#: Fewest transitions a group needs before its year-to-year variance is used. The
+#: organisation is one series, so it needs three; areas and cells are averaged over many
+#: groups (weighted by exposure), so two each (the fewest a variance has) suffice.
+MIN_YEARS_ORG = 3
+MIN_YEARS_POOLED = 2
+
+
+def _yearly(flows: pl.DataFrame, keys: list[str], name: str) -> pl.DataFrame:
+    """Events, exposure and rate ``r`` per group × rate × year (groups with exposure only)."""
+    return (
+        flows.group_by(*keys, "rate", "year")
+        .agg(pl.col("events").sum().alias(f"e_{name}"), pl.col("exposure").sum().alias(f"n_{name}"))
+        .filter(pl.col(f"n_{name}") > 0)
+        .with_columns((pl.col(f"e_{name}") / pl.col(f"n_{name}")).alias(f"r_{name}"))
+    )
+
+
+def _excess_spread(rows: pl.DataFrame, keys: list[str], min_years: int) -> dict[str, float]:
+    """Per rate: ``√ max(0, Σ w·(var(d) − m(1 − m)·mean(1/n − 1/n_up)) / Σ w)`` over the groups.
+
+    ``rows``: one row per group (``keys``) × rate × year with the group's events ``e``,
+    exposure ``n``, its rate's deviation ``d`` from the level above and that level's exposure
+    ``n_up``. ``var(d)``: the sample variance over the group's years; ``m``: the group's
+    pooled rate; ``m(1 − m)(1/n − 1/n_up)`` is what binomial chance alone gives a part's
+    rate minus its whole's. ``w``: the group's exposure. Groups with fewer than
+    ``min_years`` years are left out; 0 when none is left.
+    """
+    stats = (
+        rows.group_by(*keys, "rate")
+        .agg(
+            pl.col("d").var(ddof=1).alias("v"),
+            (pl.col("e").sum() / pl.col("n").sum()).alias("m"),
+            (1 / pl.col("n") - 1 / pl.col("n_up")).mean().alias("inv"),
+            pl.col("n").sum().alias("w"),
+            pl.len().alias("k"),
+        )
+        .filter(pl.col("k") >= min_years)
+        .with_columns((pl.col("v") - pl.col("m") * (1 - pl.col("m")) * pl.col("inv")).alias("x"))
+    )
+    out: dict[str, float] = {}
+    for name in RATE_LABELS:
+        part = stats.filter(pl.col("rate") == name)
+        if part.height == 0:
+            out[name] = 0.0
+            continue
+        w = part["w"].to_numpy()
+        out[name] = float(np.sqrt(max(0.0, float(np.sum(w * part["x"].to_numpy()) / np.sum(w)))))
+    return out
+
+
+def _org_yearly(flows: pl.DataFrame) -> pl.DataFrame:
+    return _yearly(flows, [], "org")
+
+
+def _area_yearly(flows: pl.DataFrame) -> pl.DataFrame:
+    return _yearly(flows, ["area", "indicator_id"], "area")
 
 
 def common_spread(flows: pl.DataFrame) -> dict[str, float]:
     """Per rate: how much the organisation's yearly rate varies beyond binomial chance.
 
     With ``r_y = e_y / n_y`` the organisation's rate in each observed transition:
-    ``τ² = max(0, var(r_y) − mean(r̄(1 − r̄) / n_y))`` (the sample variance across the
-    years minus what chance alone would give). ``τ`` is 0 with fewer than 3 years.
-    Such shifts hit every unit at once (a recruitment drive, a tight labour market),
-    so they do not average out over units as the binomial noise does.
+    ``τ² = max(0, var(r_y) − r̄(1 − r̄)·mean(1 / n_y))`` (the sample variance across the
+    years minus what chance alone would give). ``τ`` is 0 with fewer than
+    ``MIN_YEARS_ORG`` years. Such shifts hit every unit at once (a recruitment drive, a
+    tight labour market), so they do not average out over units as the binomial noise does.
     """
-    out: dict[str, float] = {}
-    yearly = (
-        flows.group_by("rate", "year")
-        .agg(pl.col("events").sum(), pl.col("exposure").sum())
-        .filter(pl.col("exposure") > 0)
+    org = _org_yearly(flows)
+    rows = org.select(
+        "rate",
+        pl.col("e_org").alias("e"),
+        pl.col("n_org").alias("n"),
+        pl.col("r_org").alias("d"),
+        pl.lit(float("inf")).alias("n_up"),
     )
-    for name in RATE_LABELS:
-        part = yearly.filter(pl.col("rate") == name)
-        if part.height < 3:
-            out[name] = 0.0
-            continue
-        r = (part["events"] / part["exposure"]).to_numpy()
-        mean = float(part["events"].sum() / part["exposure"].sum())
-        chance = float(np.mean(mean * (1 - mean) / part["exposure"].to_numpy()))
-        out[name] = float(np.sqrt(max(0.0, float(np.var(r, ddof=1)) - chance)))
-    return out
+    return _excess_spread(rows, [], MIN_YEARS_ORG)
+
+
+def area_spread(flows: pl.DataFrame) -> dict[str, float]:
+    """Per rate: how much an area's yearly rate moves beyond the organisation's and chance.
+
+    Per area × share and year, ``d_y = r_area,y − r_org,y``; the area's excess variance is
+    ``var(d_y) − r̄(1 − r̄)·mean(1/n_area,y − 1/n_org,y)``, averaged over the areas weighted
+    by exposure (areas with at least ``MIN_YEARS_POOLED`` transitions). The draws shift the
+    rates of all cells of an area by one normal amount with this spread: what an area's
+    units share (an area manager's recruitment drive, a local labour market) does not
+    average out over the area's units.
+    """
+    rows = (
+        _area_yearly(flows)
+        .join(_org_yearly(flows), on=["rate", "year"])
+        .select(
+            "area",
+            "indicator_id",
+            "rate",
+            pl.col("e_area").alias("e"),
+            pl.col("n_area").alias("n"),
+            (pl.col("r_area") - pl.col("r_org")).alias("d"),
+            pl.col("n_org").alias("n_up"),
+        )
+    )
+    return _excess_spread(rows, ["area", "indicator_id"], MIN_YEARS_POOLED)
 
 
 def unit_spread(flows: pl.DataFrame) -> dict[str, float]:
-    """Per rate: how much a cell's own yearly rate varies from year to year beyond chance.
+    """Per rate: how much a cell's yearly rate moves beyond its area's and chance.
 
-    For each cell with at least 3 observed transitions, ``var(r_y) − r̄(1 − r̄)·mean(1/n_y)``
-    (the sample variance of its yearly rates minus what chance alone would give); the
-    cells' values are averaged weighted by exposure and the result's square root taken
-    (0 when negative or when no cell has 3 transitions). The draws shift each cell's rate
-    by a normal amount with this spread: a unit's pace changes from year to year (a new
-    principal, a recruitment drive) in ways its past average does not show.
+    Per cell (unit × staff category) and year, ``d_y = r_cell,y − r_area,y`` (the area's rate
+    for the cell's share); the cell's excess variance is ``var(d_y) − r̄(1 − r̄)·mean(1/n_cell,y
+    − 1/n_area,y)``, averaged over the cells weighted by exposure (cells with at least
+    ``MIN_YEARS_POOLED`` transitions). The draws shift each cell's rate by its own normal
+    amount with this spread: a unit's pace changes (a new principal) in ways its past
+    average does not show. What the area's or the organisation's rate does in the same year
+    is left out here: ``area_spread`` and ``common_spread`` hold it, shared.
     """
-    out: dict[str, float] = {}
-    yearly = (
-        flows.group_by("unit_id", "staff_category", "rate", "year")
-        .agg(pl.col("events").sum(), pl.col("exposure").sum())
-        .filter(pl.col("exposure") > 0)
-    )
-    for name in RATE_LABELS:
-        stats = (
-            yearly.filter(pl.col("rate") == name)
-            .group_by("unit_id", "staff_category")
-            .agg(
-                (pl.col("events") / pl.col("exposure")).var(ddof=1).alias("v"),
-                (pl.col("events").sum() / pl.col("exposure").sum()).alias("m"),
-                (1 / pl.col("exposure")).mean().alias("inv"),
-                pl.col("exposure").sum().alias("n"),
-                pl.len().alias("k"),
-            )
-            .filter(pl.col("k") >= 3)
+    keys = ["unit_id", "staff_category", "area", "indicator_id"]
+    rows = (
+        _yearly(flows, keys, "cell")
+        .join(_area_yearly(flows), on=["area", "indicator_id", "rate", "year"])
+        .select(
+            *keys,
+            "rate",
+            pl.col("e_cell").alias("e"),
+            pl.col("n_cell").alias("n"),
+            (pl.col("r_cell") - pl.col("r_area")).alias("d"),
+            pl.col("n_area").alias("n_up"),
         )
-        if stats.height == 0:
-            out[name] = 0.0
-            continue
-        excess = (stats["v"] - stats["m"] * (1 - stats["m"]) * stats["inv"]).to_numpy()
-        weights = stats["n"].to_numpy()
-        out[name] = float(np.sqrt(max(0.0, float(np.sum(weights * excess) / np.sum(weights)))))
-    return out
+    )
+    return _excess_spread(rows, keys, MIN_YEARS_POOLED)

@@ -446,6 +446,15 @@ class Backtest:
     coverage: float | None
     counts: dict[str, int]
 
+    def coverage_by_level(self) -> dict[str, float | None]:
+        """Per level (org, area, unit): the share of its rows inside the 80 % band (0–1; None
+        without rows)."""
+        out: dict[str, float | None] = {}
+        for level in ("org", "area", "unit"):
+            covered = self.rows.filter(pl.col("level") == level)["covered"]
+            out[level] = float(covered.mean()) if covered.len() else None
+        return out
+
     def line(self) -> str:
         """``backtest: org MAE X.X pp, area MAE X.X pp, unit MAE X.X pp, band coverage NN %``."""
 

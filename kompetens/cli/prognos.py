@@ -85,6 +85,7 @@ def prognos(
                 f"{result.to_year} ({result.counts['unit']} enhetsår, {result.counts['area']} "
                 f"områdesår, {result.counts['org']} år för organisationen)."
             )
+            console.print(qp.coverage_line(result))
             print(result.line())
             return
         if chosen is None:

@@ -487,6 +487,23 @@ def backtest(
     return _cached("projection_backtest", conn, (from_year, draws), compute)
 
 
+def coverage_line(result: solve_.Backtest) -> str:
+    """The backtest's band coverage per level, one Swedish sentence (the page and the command
+    line), e.g. "Utfall inom 80 %-bandet: organisationen 75 %, områdena 80 %, enheterna 79 %."."""
+    from kompetens.present.formatting import fmt_percent
+
+    by_level = result.coverage_by_level()
+
+    def share(level: str) -> str:
+        value = by_level[level]
+        return ".." if value is None else fmt_percent(value, 0)
+
+    return (
+        f"Utfall inom 80 %-bandet: organisationen {share('org')}, områdena {share('area')}, "
+        f"enheterna {share('unit')}."
+    )
+
+
 def outlook_line(row: dict, name: str) -> str:
     """The one-line outlook of a share, for the dialogue page and the unit brief (PDF and Excel).
 
