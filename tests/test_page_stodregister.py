@@ -373,6 +373,11 @@ def test_the_support_function_answers_closes_and_gets_feedback_and_the_request_l
 # ---- proactive support: given without a request --------------------------------------------------
 
 
+def _in_form(at, form_key: str, label: str):
+    """The select box ``label`` of the form ``form_key`` (the page has several "Enhet")."""
+    return next(s for s in at.selectbox if s.label == label and s.form_id == form_key)
+
+
 def _proactive(at):
     """The table of support given without a request (the tab "Stöd utan ärende").
 
@@ -390,8 +395,8 @@ def test_hr_records_proactive_support_for_a_unit_that_never_asked_and_can_undo_i
     at = _as(db, auth.HR)
     assert _proactive(at) is None  # the fixture's only effort answers L1's request
     started = TODAY - dt.timedelta(days=2)
-    at.selectbox(key="proactive_effort_0_unit").set_value("S1")
-    at.selectbox(key="proactive_effort_0_function").set_value("EH")
+    _in_form(at, "proactive_effort_0", "Enhet").set_value("S1")
+    _in_form(at, "proactive_effort_0", "Stödfunktion").set_value("EH")
     at.selectbox(key="proactive_effort_0_type").set_value("advice")
     at.selectbox(key="proactive_effort_0_status").set_value("in_progress")
     at.date_input(key="proactive_effort_0_start").set_value(started)
@@ -413,7 +418,7 @@ def test_hr_records_proactive_support_for_a_unit_that_never_asked_and_can_undo_i
     assert events["target"].to_list()[0] == "S1"
     conn.close()
     # the form starts empty again; the change is the newest in the undo list and can be undone
-    assert at.selectbox(key="proactive_effort_1_unit").value is None
+    assert _in_form(at, "proactive_effort_1", "Enhet").value is None
     assert _frame(at, "batch_id")["what"].tolist()[0].startswith("stödinsats I-")
     at.button(key="sr_undo").click().run()
     assert not at.exception
@@ -437,7 +442,8 @@ def test_proactive_support_without_a_unit_or_a_function_is_refused_in_swedish(re
 def test_a_support_function_records_proactive_support_only_for_its_own_function(register):
     db, ids = register
     at = _as(db, auth.SUPPORT, functions=["EH"])
-    assert at.selectbox(key="proactive_effort_0_function").options == ["EH"]
+    box = _in_form(at, "proactive_effort_0", "Stödfunktion")
+    assert (box.options, box.value) == (["EH"], "EH")  # its only function, already chosen
     conn = store.connect(db)
     ok, message = view.submit_effort(
         conn,
@@ -493,7 +499,7 @@ def test_a_principal_sees_no_form_but_agrees_feedback_on_proactive_support_for_t
     conn.close()
     q.clear_cache()
     at = _as(db, auth.PRINCIPAL, unit="E1")
-    assert not [s for s in at.selectbox if s.key == "proactive_effort_0_unit"]
+    assert not [s for s in at.selectbox if s.form_id == "proactive_effort_0"]
     assert _proactive(at)["effort_id"].tolist() == [given.row_id]
     at.radio(key="pr_feedback_score").set_value(5)
     at.text_input(key="pr_feedback_note").set_value("Utbildningen gav mycket.")

@@ -72,6 +72,8 @@ def render(ctx, cur, scope, viewer, area: str | None, functions: list[str], choi
         )
         units = view.unit_choices(read.filing_units(cur, scope, area=area))
         key = form_key(st.session_state)
+        # Unit and function have no key: their id follows their options, so a box with a
+        # single option (a principal's unit, a support function's own) starts on it.
         with st.form(key, enter_to_submit=False):
             st.subheader("Registrera stöd utan ärende")
             left, right = st.columns(2)
@@ -81,14 +83,12 @@ def render(ctx, cur, scope, viewer, area: str | None, functions: list[str], choi
                 format_func=units.get,
                 index=0 if len(units) == 1 else None,
                 placeholder="Välj enhet",
-                key=f"{key}_unit",
             )
             function = right.selectbox(
                 "Stödfunktion",
                 options=functions,
                 index=0 if len(functions) == 1 else None,
                 placeholder="Välj stödfunktion",
-                key=f"{key}_function",
             )
             effort_type = left.selectbox(
                 "Insatstyp",
