@@ -7,6 +7,8 @@ ranked units: max(1, round(2 × 0,25)) = 1, and both share rank 1, so E1 and L1 
 the register holds nothing, so both are in the quadrant "högt behov, inget stöd begärt eller
 givet" and S1 is "behov okänt".
 
+Proactive support: the support function (HR) records advice for Söderskolan with the keyboard.
+
 Themes: an area manager (Norr, the demo's first area with schools) saves today's dialogue
 of Ekskolan and tags its notes "Rekrytering av speciallärare"; the leadership then sees on
 Stödbehov one unit in Norr this term, shown as "färre än 5 enheter" and never by name.
@@ -24,6 +26,7 @@ import pytest
 
 from kompetens import query
 from kompetens.core import store
+from kompetens.query import support_register as register
 from kompetens.query import themes as theme_query
 from tests.browser.harness import main_text, no_exception, running_app, screenshot, wait_for_app
 
@@ -151,5 +154,45 @@ def test_an_area_manager_tags_a_dialogue_and_the_leadership_sees_the_theme_on_st
         sentence.scroll_into_view_if_needed()
         assert "Ekskolan" not in sentence.inner_text()
         screenshot(page, "stodbehov_themes_leadership")
+    finally:
+        context.close()
+
+
+def test_a_support_function_records_proactive_support_with_the_keyboard(browser, served):
+    """Stödregister › Stöd utan ärende: the demo's support function (HR) records two hours of
+    advice for Söderskolan, which never asked, choosing and saving with the keyboard only."""
+    url, db = served
+    context, page = new_page(browser)
+    try:
+        page.goto(f"{url}/stodregister")
+        wait_for_app(page)
+        choose_role(page, "Stödfunktion")
+        page.get_by_role("tab", name="Stöd utan ärende").click()
+        wait_for_app(page)
+        form = page.locator('[data-testid="stForm"]').filter(has_text="Registrera stöd utan ärende")
+        unit = form.get_by_role("combobox", name="Enhet")
+        unit.focus()
+        page.keyboard.type("Söder")
+        page.keyboard.press("Enter")
+        # the support function is already HR, the demo support function's only one
+        assert form.get_by_role("combobox", name="Stödfunktion").input_value() == "HR"
+        hours = form.get_by_role("spinbutton", name="Timmar")
+        hours.focus()
+        page.keyboard.type("2")
+        page.keyboard.press("Tab")
+        form.get_by_role("button", name="Registrera stödet utan ärende").focus()
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        page.get_by_text("utan ärende (proaktiv)); ändringen kan ångras").first.wait_for()
+        no_exception(page)
+        conn = store.connect(db, read_only=True)
+        try:
+            given = register.efforts(conn, query.Scope.everything())
+        finally:
+            conn.close()
+        assert given.select("request_id", "unit_id", "support_function", "hours").rows() == [
+            (None, "S1", "HR", 2.0)
+        ]
+        screenshot(page, "stodregister_proactive_support")
     finally:
         context.close()
