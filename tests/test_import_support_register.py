@@ -117,6 +117,8 @@ def test_an_unknown_function_a_future_date_and_an_unknown_unit_are_refused_in_sw
     found = _issues(caught)
     assert found[0][:2] == (2, "Stödfunktion")
     assert "finns inte i listan över stödfunktioner" in found[0][2]
+    # the message points to where an administrator adds a value (the Admin page's settings)
+    assert "lägger till värden under Admin › Inställningar › Stödregistrets listor" in found[0][2]
     assert "närmast giltiga är 'HR'" in found[0][2]
     assert found[1][:2] == (3, "Datum för begäran")
     assert "datumet ligger i framtiden" in found[1][2]

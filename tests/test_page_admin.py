@@ -28,6 +28,11 @@ def conn(small_db, tmp_path):
     connection.close()
 
 
+def plain(text: str) -> str:
+    """Text as the reader sees it: without md_text's backslashes and word joiners."""
+    return text.replace("\\", "").replace("\u2060", "")
+
+
 def viewer(conn, email: str):
     return auth.viewer_for(conn, email)
 
@@ -65,3 +70,59 @@ def test_the_administrator_cannot_remove_their_own_access_and_removing_another_s
     assert view.remove_user(conn, admin, "hr@kommun.se") == "hr@kommun.se har inte längre åtkomst."
     assert view.active_emails(records.users(conn, admin)) == ["admin@kommun.se"]
     assert view.remove_user(conn, admin, "hr@kommun.se") is None  # already removed
+
+
+def test_the_administrator_adds_a_support_function_on_the_settings_tab_and_it_is_valid_and_logged(
+    small_db, tmp_path
+):
+    """The importer's message for an unknown function names Admin › Inställningar ›
+    Stödregistrets listor: the place exists, and a value added there is valid from then on."""
+    from kompetens.core import support_register as support_lists
+    from kompetens.dialogue import support_register as form
+    from kompetens.query import Scope
+    from tests.app_support import run_page, texts
+
+    target = tmp_path / "lists.duckdb"
+    shutil.copy(small_db, target)
+    at = run_page(target)
+    at.session_state["demo_roll"] = "admin"
+    at.run()
+    at.switch_page("views/admin.py").run()
+    assert support_lists.LISTS_PLACE_TITLE in [s.value for s in at.subheader]
+    at.selectbox(key="admin_lista").set_value(support_lists.FUNCTION)
+    at.text_input(key="admin_listvarde").set_value("Ekonomi")
+    next(b for b in at.button if b.label == "Lägg till").click().run()
+    assert not at.exception
+    assert "Ekonomi är tillagt i listan stödfunktioner." in plain(texts(at))
+    # the same value again (other case) is refused in Swedish
+    at.selectbox(key="admin_lista").set_value(support_lists.FUNCTION)
+    at.text_input(key="admin_listvarde").set_value("ekonomi")
+    next(b for b in at.button if b.label == "Lägg till").click().run()
+    assert "Lades inte till: 'Ekonomi' finns redan i listan stödfunktioner." in plain(texts(at))
+    conn = store.connect(target)
+    try:
+        assert support_lists.list_values(conn, support_lists.FUNCTION) == [
+            "HR",
+            "PC",
+            "EH",
+            "Admin & juridik",
+            "Ekonomi",
+        ]
+        logged = audit.list_events(conn, action=audit.SETTING_CHANGED)
+        assert logged["target"].to_list() == ["support_function"]
+        saved = form.file_request(
+            conn,
+            Scope.everything(),
+            {
+                "unit_id": "E1",
+                "request_date": dt.date.today(),
+                "asker_role": "principal",
+                "channel": "dialogue",
+                "topic": "Rekrytering",
+                "support_function": "Ekonomi",
+            },
+            user="test",
+        )
+        assert saved.row_id.startswith("S-")
+    finally:
+        conn.close()

@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import polars as pl
 import pytest
 
 from kompetens import query
 from kompetens.access import audit
 from kompetens.core import store
 from kompetens.dialogue import dialogues
+from kompetens.dialogue import support_register as support_form
+from kompetens.query import annual_wheel as wheel
 from kompetens.query import dialogue_rounds as rounds
 from tests.app_support import run_page, texts
 
@@ -182,3 +185,99 @@ def test_a_link_to_another_area_is_refused_for_an_area_manager(wheel_db):
     shown = plain(texts(at))
     assert "Du har inte behörighet att se det här" in shown
     assert "Söderskolan" not in shown
+
+
+# ---- the school-form filter and the open report-backs ------------------------------------------
+
+
+@pytest.fixture
+def report_db(wheel_db):
+    """``wheel_db`` with three requests filed 20 days ago, all still received:
+    E1 (grundskola, Norr) to HR, report back to "Rektor"; L1 (förskola, Norr) to EH, report
+    back to "Förskolechef"; S1 (grundskola, Söder) to HR with no one to report back to."""
+    conn = store.connect(wheel_db)
+    try:
+        for unit, function, report_to in (
+            ("E1", "HR", "Rektor"),
+            ("L1", "EH", "Förskolechef"),
+            ("S1", "HR", ""),
+        ):
+            support_form.file_request(
+                conn,
+                query.Scope.everything(),
+                {
+                    "unit_id": unit,
+                    "request_date": TODAY - dt.timedelta(days=20),
+                    "asker_role": "principal",
+                    "channel": "dialogue",
+                    "topic": "Rekrytering",
+                    "support_function": function,
+                    "report_to": report_to,
+                },
+                user="test",
+            )
+    finally:
+        conn.close()
+    query.clear_cache()
+    return wheel_db
+
+
+def test_the_school_form_filter_narrows_the_dialogue_lists_and_the_actions(wheel_db):
+    at = run_page(wheel_db, PAGE)
+    at.selectbox(key="skolform").set_value("forskola").run()
+    assert not at.exception
+    shown = texts(at)
+    # förskola: L1 only; it has had no dialogue, and E1's overdue action is a grundskola's
+    assert "Inte ännu (1)" in shown and "Har haft dialog (0)" in shown
+    assert table_with(at, "Enhet", "Område")["Enhet"].tolist() == ["Lärkans förskola"]
+    assert "Inga öppna åtgärder är försenade" in shown
+    assert "för Förskola" in plain(shown)
+    at.selectbox(key="skolform").set_value("grundskola").run()
+    # grundskola: E1 (had its dialogue today) and S1 (not yet); E1's action is late
+    assert "Inte ännu (1)" in texts(at) and "Har haft dialog (1)" in texts(at)
+    assert table_with(at, "Ska vara klar", "Åtgärd")["Åtgärd"].tolist() == ["Plan för legitimation"]
+
+
+def test_hr_sees_the_open_report_backs_and_the_school_form_filter_narrows_them(report_db):
+    at = run_page(report_db, PAGE)
+    assert not at.exception
+    owed = table_with(at, "request_id", "report_to")
+    # S1's request names no one to report back to; E1's and L1's do (same day: by id)
+    assert owed[["unit_name", "support_function", "status", "report_to"]].values.tolist() == [
+        ["Ekskolan", "HR", "Mottagen", "Rektor"],
+        ["Lärkans förskola", "EH", "Mottagen", "Förskolechef"],
+    ]
+    at.selectbox(key="skolform").set_value("forskola").run()
+    assert table_with(at, "request_id", "report_to")["unit_name"].tolist() == ["Lärkans förskola"]
+
+
+def test_leadership_sees_open_report_backs_as_counts_per_area_and_function(report_db):
+    at = as_role(report_db, "leadership")
+    assert not at.exception
+    counts = table_with(at, "support_function", "open")
+    assert counts.values.tolist() == [["Norr", "EH", 1], ["Norr", "HR", 1]]
+    assert "Rektor" not in plain(texts(at)) and "request_id" not in counts.columns
+
+
+def test_the_calendar_leaves_out_follow_ups_of_other_school_forms(report_db):
+    conn = store.connect(report_db, read_only=True)
+    try:
+        first, last = TODAY - dt.timedelta(days=30), TODAY
+        everything = query.Scope.everything()
+        support = wheel.calendar(conn, everything, first, last, today=TODAY).filter(
+            pl.col("kind") == "support"
+        )
+        # three requests received 20 days ago: each answer was due 20 - 14 = 6 days ago
+        assert sorted(support["unit_id"].to_list()) == ["E1", "L1", "S1"]
+        assert set(support["start"].to_list()) == {TODAY - dt.timedelta(days=6)}
+        preschool = wheel.calendar(
+            conn, everything, first, last, today=TODAY, school_form="forskola"
+        )
+        assert preschool.filter(pl.col("kind") == "support")["unit_id"].to_list() == ["L1"]
+        # E1's action (due yesterday) is a grundskola's: gone from the förskola calendar
+        assert preschool.filter(pl.col("kind") == "action").height == 0
+        assert wheel.calendar(conn, everything, first, last, today=TODAY).filter(
+            pl.col("kind") == "action"
+        )["unit_id"].to_list() == ["E1"]
+    finally:
+        conn.close()

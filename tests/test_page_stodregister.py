@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 
 from kompetens import query as q
-from kompetens.access import auth
+from kompetens.access import audit, auth
 from kompetens.core import store
 from kompetens.dialogue import support_register as form
 from kompetens.query import support_register as read
@@ -375,3 +375,170 @@ def test_the_support_function_answers_closes_and_gets_feedback_and_the_request_l
     # E1's request is done: not among HR's open requests nor unanswered
     assert _frame(at, "request_id")["request_id"].tolist() == [ids["L1"]]
     assert _frame(at, "days_waiting") is None
+
+
+# ---- proactive support: given without a request --------------------------------------------------
+
+
+def _in_form(at, form_key: str, label: str):
+    """The select box ``label`` of the form ``form_key`` (the page has several "Enhet")."""
+    return next(s for s in at.selectbox if s.label == label and s.form_id == form_key)
+
+
+def _proactive(at):
+    """The table of support given without a request (the tab "Stöd utan ärende").
+
+    With no request chosen it is the first table of efforts on the page (the tab comes
+    before "Uppföljning"); a read-only table has no key to find it by in AppTest.
+    """
+    found = [t.value for t in at.dataframe if "effort_id" in t.value.columns]
+    first = found[0] if found else None
+    proactive = first is not None and set(first["request_id"]) == {"utan ärende (proaktiv)"}
+    return first if proactive else None
+
+
+def test_hr_records_proactive_support_for_a_unit_that_never_asked_and_can_undo_it(register):
+    db, ids = register
+    at = _as(db, auth.HR)
+    assert _proactive(at) is None  # the fixture's only effort answers L1's request
+    started = TODAY - dt.timedelta(days=2)
+    _in_form(at, "proactive_effort_0", "Enhet").set_value("S1")
+    _in_form(at, "proactive_effort_0", "Stödfunktion").set_value("EH")
+    at.selectbox(key="proactive_effort_0_type").set_value("advice")
+    at.selectbox(key="proactive_effort_0_status").set_value("in_progress")
+    at.date_input(key="proactive_effort_0_start").set_value(started)
+    at.number_input(key="proactive_effort_0_hours").set_value(3.5)
+    _submit(at, "proactive_effort_0", "Registrera stödet utan ärende")
+    assert "utan ärende (proaktiv)" in texts(at) and "kan ångras" in texts(at)
+    shown = _proactive(at)
+    # one row: Söderskolan, EH's advice of 3.5 hours, no request, in progress, no feedback yet
+    assert shown[
+        ["request_id", "unit_name", "support_function", "effort_type", "hours", "status"]
+    ].values.tolist() == [
+        ["utan ärende (proaktiv)", "Söderskolan", "EH", "Rådgivning", 3.5, "Pågår"]
+    ]
+    assert shown["start_date"].tolist() == [started.isoformat()]
+    conn = store.connect(db, read_only=True)
+    stored = read.efforts(conn, q.Scope.everything()).filter(pl.col("request_id").is_null())
+    assert stored.select("unit_id", "hours", "status").rows() == [("S1", 3.5, "in_progress")]
+    events = audit.list_events(conn, action=audit.SUPPORT_SAVED)
+    assert events["target"].to_list()[0] == "S1"
+    conn.close()
+    # the form starts empty again; the change is the newest in the undo list and can be undone
+    assert _in_form(at, "proactive_effort_1", "Enhet").value is None
+    assert _frame(at, "batch_id")["what"].tolist()[0].startswith("stödinsats I-")
+    at.button(key="sr_undo").click().run()
+    assert not at.exception
+    assert _proactive(at) is None
+
+
+def test_proactive_support_without_a_unit_or_a_function_is_refused_in_swedish(register):
+    db, ids = register
+    at = _as(db, auth.HR)
+    _submit(at, "proactive_effort_0", "Registrera stödet utan ärende")
+    assert (
+        "Sparades inte: Enhet: välj en enhet; en insats gäller alltid en enhet; "
+        "Stödfunktion: välj en stödfunktion." in texts(at)
+    )
+    conn = store.connect(db, read_only=True)
+    # nothing written: the fixture's one effort only
+    assert read.efforts(conn, q.Scope.everything()).height == 1
+    conn.close()
+
+
+def test_a_support_function_records_proactive_support_only_for_its_own_function(register):
+    db, ids = register
+    at = _as(db, auth.SUPPORT, functions=["EH"])
+    box = _in_form(at, "proactive_effort_0", "Stödfunktion")
+    assert (box.options, box.value) == (["EH"], "EH")  # its only function, already chosen
+    conn = store.connect(db)
+    ok, message = view.submit_effort(
+        conn,
+        q.Scope.for_functions(["EH"]),
+        {
+            "request_id": view.PROACTIVE,
+            "unit_id": "E1",
+            "support_function": "HR",
+            "effort_type": "advice",
+            "start_date": TODAY,
+            "status": "planned",
+        },
+        None,
+    )
+    assert (ok, message) == (
+        False,
+        "Sparades inte: stödfunktionen 'HR' är inte din; du registrerar för EH.",
+    )
+    assert read.efforts(conn, q.Scope.everything()).height == 1
+    conn.close()
+
+
+def test_a_principal_sees_no_form_but_agrees_feedback_on_proactive_support_for_their_unit(
+    register,
+):
+    db, ids = register
+    conn = store.connect(db)
+    given = form.record_effort(
+        conn,
+        q.Scope.everything(),
+        {
+            "unit_id": "E1",
+            "support_function": "HR",
+            "effort_type": "training",
+            "start_date": TODAY - dt.timedelta(days=7),
+            "hours": 2,
+            "status": "in_progress",
+        },
+        user="hr",
+    )
+    form.record_effort(  # another unit's proactive support: not the principal's
+        conn,
+        q.Scope.everything(),
+        {
+            "unit_id": "S1",
+            "support_function": "EH",
+            "effort_type": "advice",
+            "start_date": TODAY,
+            "status": "planned",
+        },
+        user="hr",
+    )
+    conn.close()
+    q.clear_cache()
+    at = _as(db, auth.PRINCIPAL, unit="E1")
+    assert not [s for s in at.selectbox if s.form_id == "proactive_effort_0"]
+    assert _proactive(at)["effort_id"].tolist() == [given.row_id]
+    at.radio(key="pr_feedback_score").set_value(5)
+    at.text_input(key="pr_feedback_note").set_value("Utbildningen gav mycket.")
+    _submit(at, "proactive_feedback", "Spara återkopplingen")
+    conn = store.connect(db, read_only=True)
+    row = read.current_row(conn, q.Scope.everything(), "support_effort", given.row_id)
+    # feedback agreed: the effort is done, ended today, 5 and the note
+    assert (row["status"], row["end_date"], row["feedback_score"], row["feedback_note"]) == (
+        "done",
+        TODAY,
+        5,
+        "Utbildningen gav mycket.",
+    )
+    conn.close()
+
+
+# ---- themes on a new request ----------------------------------------------------------------
+
+
+def test_a_request_filed_with_two_themes_stores_their_ids_and_lists_their_labels(register):
+    db, ids = register
+    at = _as(db, auth.PRINCIPAL, unit="E1")
+    picker = [m for m in at.multiselect if m.label == "Gemensamma teman (valfritt)"][0]
+    # the active themes of the default list, ids 1..11
+    assert len(picker.options) == 11
+    picker.set_value([5, 2])  # Elevhälsa, Rekrytering av speciallärare
+    [s for s in at.selectbox if s.label == "Stödfunktion som tillfrågas"][0].set_value("HR")
+    _submit(at, "new_request_0", "Registrera ärendet")
+    conn = store.connect(db, read_only=True)
+    newest = read.requests(conn, q.Scope.everything(), unit_id="E1").row(0, named=True)
+    assert newest["themes"] == "2;5"  # ids ascending, as the importer stores them
+    conn.close()
+    listed = _frame(at, "request_id")
+    assert listed["themes"].tolist()[0] == "Rekrytering av speciallärare, Elevhälsa"
+    assert listed["themes"].tolist()[1] == "–"  # the fixture's E1 request has none

@@ -122,3 +122,4 @@ with log_tab:
 
 with settings_tab:
     settings_view.retirement_age_section(ctx, cur)
+    settings_view.support_lists_section(ctx, cur)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from kompetens.query import support_register as register
 from kompetens.ui import components
+from kompetens.ui import support_proactive_view as proactive_view
 from kompetens.ui import support_register_view as view
 from kompetens.ui.context import page_context
 
@@ -49,8 +50,8 @@ requests = register.requests(cur, scope, area=area)
 choices = view.options(cur)
 functions = view.function_options(cur, scope)
 
-new_tab, list_tab, follow_tab, load_tab, change_tab = st.tabs(
-    ["Nytt ärende", "Ärenden", "Uppföljning", "Belastning", "Ändringar"]
+new_tab, list_tab, proactive_tab, follow_tab, load_tab, change_tab = st.tabs(
+    ["Nytt ärende", "Ärenden", "Stöd utan ärende", "Uppföljning", "Belastning", "Ändringar"]
 )
 
 with new_tab:
@@ -85,6 +86,14 @@ with new_tab:
             index=0 if len(functions) == 1 else None,
             placeholder="Välj stödfunktion",
         )
+        themes = st.multiselect(
+            "Gemensamma teman (valfritt)",
+            options=list(choices["themes"]),
+            format_func=choices["themes"].get,
+            placeholder="Välj teman",
+            help="Teman från den gemensamma listan (Verksamhetsdialog › Teman); "
+            "ledningen ser dem per område och termin.",
+        )
         description = st.text_area("Beskrivning", max_chars=1000)
         report_to = st.text_input(
             "Vem återrapporterar vi till? (roll eller funktion, aldrig ett namn)", max_chars=100
@@ -104,6 +113,7 @@ with new_tab:
                         "description": description,
                         "support_function": function,
                         "report_to": report_to,
+                        "themes": view.themes_value(themes),
                     },
                     viewer,
                 )
@@ -124,7 +134,7 @@ with list_tab:
     if listed.height == 0:
         components.empty_state("Inga ärenden i urvalet.", "")
     else:
-        shown = view.request_table(listed)
+        shown = view.request_table(listed, view.theme_labels(cur))
         st.dataframe(shown, hide_index=True, column_config=view.REQUEST_LABELS, key="requests")
         components.download_buttons(
             shown, "Stödärenden", labels=view.REQUEST_LABELS, key="requests"
@@ -143,7 +153,9 @@ with list_tab:
     )
     if request_id is not None:
         row = view.request_row(requests, request_id)
-        st.dataframe(view.request_facts(row), hide_index=True, key="request_facts")
+        st.dataframe(
+            view.request_facts(row, view.theme_labels(cur)), hide_index=True, key="request_facts"
+        )
         st.caption("Beskrivning")
         st.text(row["description"] or "–")
         linked = view.efforts_of(register.efforts(cur, scope), request_id)
@@ -241,6 +253,9 @@ with list_tab:
                         view.flash(st.session_state, ok, message, warnings)
                         st.rerun()
                     st.error(message, icon=":material/error:")
+
+with proactive_tab:
+    proactive_view.render(ctx, cur, scope, viewer, area, functions, choices)
 
 with follow_tab:
     left, right = st.columns(2)

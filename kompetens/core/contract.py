@@ -679,7 +679,7 @@ SUPPORT_REQUEST = Kind(
             True,
             "Ämne",
             ("ämne", "tema"),
-            rule="an ARUBA phase or a topic of the configured list (Stödregister › Inställningar)",
+            rule="an ARUBA phase or a topic of the configured list (Admin › Inställningar › Stödregistrets listor)",
         ),
         Column(
             "description",
@@ -705,9 +705,7 @@ SUPPORT_REQUEST = Kind(
             ("återrapportering till", "återrapportering", "rapportera till"),
             rule="a role or function, never a name (free text rules)",
         ),
-        Column(
-            "status", "code", True, "Status", ("status", "ärendestatus"), SUPPORT_STATUS_CODES
-        ),
+        Column("status", "code", True, "Status", ("status", "ärendestatus"), SUPPORT_STATUS_CODES),
         # Last: migration 14 adds it to databases made before it (``core.themes``).
         Column(
             "themes",

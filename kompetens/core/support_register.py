@@ -27,6 +27,9 @@ from kompetens.core.labels import PHASE_LABELS
 TOPIC = "topic"
 FUNCTION = "function"
 LIST_LABELS: dict[str, str] = {TOPIC: "Ämnen", FUNCTION: "Stödfunktioner"}
+#: Where in the app an administrator adds a value to a list (the importer's messages name it).
+LISTS_PLACE_TITLE = "Stödregistrets listor"
+LISTS_PLACE = f"Admin › Inställningar › {LISTS_PLACE_TITLE}"
 
 #: The ARUBA phases are always valid topics, as the phase labels spell them.
 ARUBA_TOPICS: tuple[str, ...] = tuple(

@@ -121,13 +121,19 @@ def _save(
     return Saved(kind, row_id, result.batch_id, " ".join([message, *notes]))
 
 
-def _require_unit(conn, scope, unit_id, function) -> str:
-    """The form's unit; ``FormRejected`` when missing, ``ScopeError`` when the scope may not
-    file for it with ``function`` (``query.support_register.check_filing``)."""
+def _require_unit(conn, scope, unit_id, function, *, what: str = "ett ärende") -> str:
+    """The form's unit; ``FormRejected`` when the unit or the support function is missing,
+    ``ScopeError`` when the scope may not file for it with ``function``
+    (``query.support_register.check_filing``). ``what``: the thing saved, for the message."""
     unit = _text(unit_id)
+    missing = []
     if not unit:
-        raise FormRejected(["Enhet: välj en enhet; ett ärende gäller alltid en enhet"])
-    read.check_filing(conn, scope, unit, _text(function) or None)
+        missing.append(f"Enhet: välj en enhet; {what} gäller alltid en enhet")
+    if not _text(function):
+        missing.append("Stödfunktion: välj en stödfunktion")
+    if missing:
+        raise FormRejected(missing)
+    read.check_filing(conn, scope, unit, _text(function))
     return unit
 
 
@@ -179,7 +185,9 @@ def record_effort(
         except KeyError as exc:
             raise FormRejected([f"Ärende-id: ärendet {request_id} finns inte"]) from exc
         values["unit_id"] = request["unit_id"]
-    unit = _require_unit(conn, scope, values.get("unit_id"), values.get("support_function"))
+    unit = _require_unit(
+        conn, scope, values.get("unit_id"), values.get("support_function"), what="en insats"
+    )
     start = values.get("start_date") or dt.date.today()
     start_day = start if isinstance(start, dt.date) else dt.date.today()
     row_id = _next_id(conn, "support_effort", "I", start_day)

@@ -22,6 +22,7 @@ import polars as pl
 
 from kompetens.core import themes
 from kompetens.core.contract import Column, fold
+from kompetens.core.support_register import LISTS_PLACE
 from kompetens.ingest import catalogue, free_text
 from kompetens.ingest.reading import ROW
 
@@ -61,7 +62,8 @@ def listed_column(
         near = catalogue.nearest(value, valid)
         listed = LIST_NAMES.get(column.name, column.label_sv.lower())
         errors[value] = (
-            f"okänt värde: finns inte i listan över {listed} (Stödregister › Listor)"
+            f"okänt värde: finns inte i listan över {listed} (en administratör lägger till värden "
+            f"under {LISTS_PLACE})"
             + (f"; närmast giltiga är '{near}'" if near else f"; giltiga är {', '.join(valid)}")
         )
     value = _mapped(raw, canonical) if canonical else raw

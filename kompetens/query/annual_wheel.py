@@ -178,11 +178,19 @@ def _is_aggregate(role: str | None) -> bool:
     return role == LEADERSHIP
 
 
-def _visible_units(conn: duckdb.DuckDBPyConnection, scope: Scope, area: str | None) -> pl.DataFrame:
-    """``unit_id, unit_name, area`` of the units in scope (of ``area``; ``ScopeError`` outside)."""
+def _visible_units(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    area: str | None,
+    school_form: str | None = None,
+) -> pl.DataFrame:
+    """``unit_id, unit_name, area`` of the units in scope (of ``area`` and ``school_form``;
+    ``ScopeError`` for an area outside the scope)."""
     if area is not None and not scope.allows_area(area):
         raise ScopeError(f"området {area!r} ligger utanför din behörighet")
-    return units(conn, scope, area=area).select("unit_id", "unit_name", "area")
+    return units(conn, scope, area=area, school_form=school_form).select(
+        "unit_id", "unit_name", "area"
+    )
 
 
 # --- the four kinds of event -----------------------------------------------------------------
@@ -276,9 +284,10 @@ def action_events(
     *,
     area: str | None = None,
     role: str | None = None,
+    school_form: str | None = None,
 ) -> pl.DataFrame:
     """Open dialogue actions on their due date; for leadership one count per area and date."""
-    found = _open_actions(conn, _visible_units(conn, scope, area), first, last)
+    found = _open_actions(conn, _visible_units(conn, scope, area, school_form), first, last)
     rows = []
     if _is_aggregate(role):
         counts = (
@@ -329,11 +338,17 @@ def support_events(
     *,
     area: str | None = None,
     role: str | None = None,
+    school_form: str | None = None,
 ) -> pl.DataFrame:
     """The support register's follow-ups: answers due on unanswered requests, feedback due on
     finished efforts; for leadership one count per area and date."""
-    _visible_units(conn, scope, area)  # ScopeError for an area outside the scope
-    asked = support_register.requests(conn, scope, area=area).filter(pl.col("status") == "received")
+    asked = _of_school_form(
+        conn,
+        scope,
+        support_register.requests(conn, scope, area=area),
+        area,
+        school_form,
+    ).filter(pl.col("status") == "received")
     answers = asked.select(
         pl.col("request_id").alias("key"),
         "unit_id",
@@ -342,7 +357,9 @@ def support_events(
         (pl.col("request_date") + pl.duration(days=UNANSWERED_AFTER_DAYS)).alias("due"),
         pl.lit("answer").alias("what"),
     )
-    given = support_register.efforts(conn, scope, area=area).filter(
+    given = _of_school_form(
+        conn, scope, support_register.efforts(conn, scope, area=area), area, school_form
+    ).filter(
         (pl.col("status") == "done")
         & pl.col("feedback_score").is_null()
         & pl.col("end_date").is_not_null()
@@ -412,6 +429,62 @@ def support_events(
     return _frame(rows)
 
 
+def _of_school_form(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    frame: pl.DataFrame,
+    area: str | None,
+    school_form: str | None,
+) -> pl.DataFrame:
+    """``frame``'s rows (with ``unit_id``) of the units of ``school_form`` (None: all);
+    ``ScopeError`` for an area outside the scope."""
+    visible = _visible_units(conn, scope, area, school_form)
+    if school_form is None:
+        return frame
+    return frame.filter(pl.col("unit_id").is_in(visible["unit_id"].implode()))
+
+
+#: Leadership's open report-backs: counts per area and support function.
+REPORT_BACK_COUNT_SCHEMA: dict[str, pl.DataType] = {
+    "area": pl.String(),
+    "support_function": pl.String(),
+    "open": pl.Int64(),
+}
+
+
+def open_report_backs(
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    area: str | None = None,
+    school_form: str | None = None,
+    role: str | None = None,
+) -> pl.DataFrame:
+    """The requests whose report-back is still owed (``query.support_register.open_report_backs``),
+    of the units of ``area`` and ``school_form``.
+
+    Grain: one row per request (the oldest first); for leadership one row per area and
+    support function (``REPORT_BACK_COUNT_SCHEMA``: ``open`` requests), never a request.
+    """
+    owed = _of_school_form(
+        conn,
+        scope,
+        support_register.open_report_backs(conn, scope, area=area),
+        area,
+        school_form,
+    )
+    if not _is_aggregate(role):
+        return owed
+    if owed.height == 0:
+        return pl.DataFrame(schema=REPORT_BACK_COUNT_SCHEMA)
+    return (
+        owed.group_by("area", "support_function")
+        .agg(pl.len().alias("open"))
+        .cast(REPORT_BACK_COUNT_SCHEMA)
+        .sort("area", "support_function")
+    )
+
+
 # --- the calendar ----------------------------------------------------------------------------
 
 
@@ -424,11 +497,14 @@ def calendar(
     today: dt.date | None = None,
     area: str | None = None,
     role: str | None = None,
+    school_form: str | None = None,
 ) -> pl.DataFrame:
     """Every event overlapping ``first``..``last`` (inclusive) in the scope, by start date.
 
     Grain: one row per event (``EVENT_SCHEMA``). ``area`` narrows rounds and follow-ups to
-    one area (``ScopeError`` outside the scope); the data deliveries are always included.
+    one area (``ScopeError`` outside the scope), ``school_form`` the follow-ups to the units
+    of that school form (a round is the area's, for every school form); the data deliveries
+    are always included.
     ``role='leadership'`` gives follow-ups as counts per area (see the module docstring).
     """
     today = today or dt.date.today()
@@ -437,8 +513,12 @@ def calendar(
     parts = [
         round_events(conn, scope, first, last, area=area),
         delivery_events(first, last),
-        action_events(conn, scope, first, last, today, area=area, role=role),
-        support_events(conn, scope, first, last, today, area=area, role=role),
+        action_events(
+            conn, scope, first, last, today, area=area, role=role, school_form=school_form
+        ),
+        support_events(
+            conn, scope, first, last, today, area=area, role=role, school_form=school_form
+        ),
     ]
     order = {k: i for i, k in enumerate(KIND_LABELS)}
     return (
@@ -457,12 +537,20 @@ def upcoming(
     days: int = 365,
     area: str | None = None,
     role: str | None = None,
+    school_form: str | None = None,
 ) -> pl.DataFrame:
     """The events from ``today`` to ``days`` days ahead (a round under way included): the
     ``.ics`` export's content."""
     today = today or dt.date.today()
     return calendar(
-        conn, scope, today, today + dt.timedelta(days=days), today=today, area=area, role=role
+        conn,
+        scope,
+        today,
+        today + dt.timedelta(days=days),
+        today=today,
+        area=area,
+        role=role,
+        school_form=school_form,
     )
 
 
@@ -474,6 +562,7 @@ def actions_due(
     within_days: int = DUE_SOON_DAYS,
     area: str | None = None,
     role: str | None = None,
+    school_form: str | None = None,
 ) -> pl.DataFrame:
     """Open dialogue actions past their due date or due within ``within_days`` days.
 
@@ -484,7 +573,7 @@ def actions_due(
     today = today or dt.date.today()
     found = _open_actions(
         conn,
-        _visible_units(conn, scope, area),
+        _visible_units(conn, scope, area, school_form),
         dt.date(1900, 1, 1),
         today + dt.timedelta(days=within_days),
     ).with_columns((pl.col("due_date") < today).alias("overdue"))
@@ -514,13 +603,17 @@ STATUS_SCHEMA: dict[str, pl.DataType] = {
 
 
 def _status(
-    conn: duckdb.DuckDBPyConnection, scope: Scope, term: str, area: str | None
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    term: str,
+    area: str | None,
+    school_form: str | None = None,
 ) -> pl.DataFrame:
     first, last = rounds_store.term_bounds(term)
     _visible_units(conn, scope, area)  # ScopeError for an area outside the scope
     # Central units (the administration's own) hold no verksamhetsdialog.
     visible = (
-        units(conn, scope, area=area)
+        units(conn, scope, area=area, school_form=school_form)
         .filter(pl.col("school_form").fill_null("") != "central")
         .select("unit_id", "unit_name", "area")
     )
@@ -554,6 +647,7 @@ def dialogue_status(
     *,
     area: str | None = None,
     role: str | None = None,
+    school_form: str | None = None,
 ) -> pl.DataFrame:
     """Each school or preschool in scope: has it had a verksamhetsdialog (notes or actions) in
     ``term``? Central units are left out.
@@ -564,15 +658,20 @@ def dialogue_status(
     """
     if _is_aggregate(role):
         raise ScopeError("ledningen ser sammanställningen per område, inte enheternas dialoger")
-    return _status(conn, scope, term, area)
+    return _status(conn, scope, term, area, school_form)
 
 
 def dialogue_status_by_area(
-    conn: duckdb.DuckDBPyConnection, scope: Scope, term: str, *, area: str | None = None
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    term: str,
+    *,
+    area: str | None = None,
+    school_form: str | None = None,
 ) -> pl.DataFrame:
     """Per area: ``units``, ``had_dialogue`` and ``not_yet`` (units) in ``term``, by area."""
     return (
-        _status(conn, scope, term, area)
+        _status(conn, scope, term, area, school_form)
         .group_by("area")
         .agg(
             pl.len().cast(pl.Int64).alias("units"),
@@ -605,10 +704,11 @@ def upcoming_ics(
     area: str | None = None,
     role: str | None = None,
     stamp: dt.datetime | None = None,
+    school_form: str | None = None,
 ) -> tuple[bytes, int]:
     """The upcoming dates (:func:`upcoming`) as an ``.ics`` file, and how many events it holds.
 
     The same file for the page's download and ``kompetens arshjul``.
     """
-    events = upcoming(conn, scope, today=today, area=area, role=role)
+    events = upcoming(conn, scope, today=today, area=area, role=role, school_form=school_form)
     return calendar_file.to_ics(events, name=calendar_name(area), stamp=stamp), events.height

@@ -59,6 +59,7 @@ REQUEST_SCHEMA: dict[str, pl.DataType] = {
     "support_function": pl.String(),
     "report_to": pl.String(),
     "status": pl.String(),
+    "themes": pl.String(),  # common theme ids, ';'-separated ('2;5'), null for none
     "efforts": pl.Int64(),
     "hours": pl.Float64(),
 }

@@ -28,8 +28,9 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from kompetens.access.scope import Scope
+from kompetens.access.scope import Scope, ScopeError
 from kompetens.core import store
+from kompetens.present.formatting import fmt_count
 from kompetens.query.listings import units as visible_units
 
 #: An organisation-wide scope sees a theme's count only when it rests on at least this many units.
@@ -46,23 +47,47 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "unit_names": pl.String(),
 }
 
-_TAGGED_SQL = """
+_TAGGED_CTE = """
 WITH dialogue AS (
-    SELECT unit_id, dialogue_date AS day, arg_max(theme_ids, id) AS theme_ids
+    SELECT unit_id, dialogue_date AS day, arg_max(theme_ids, id) AS theme_ids,
+           'dialogue' AS source
     FROM dialogue_theme_tags GROUP BY unit_id, dialogue_date, action_id
 ), request AS (
-    SELECT unit_id, request_date AS day, themes AS theme_ids
+    SELECT unit_id, request_date AS day, themes AS theme_ids, 'request' AS source
     FROM current_support_request WHERE themes IS NOT NULL
 ), tagged AS (
-    SELECT unit_id, day, unnest(string_split(theme_ids, ';')) AS theme_id
+    SELECT unit_id, day, source, unnest(string_split(theme_ids, ';')) AS theme_id
     FROM (SELECT * FROM dialogue UNION ALL SELECT * FROM request)
     WHERE theme_ids <> ''
 )
-SELECT DISTINCT t.unit_id, CAST(t.theme_id AS BIGINT) AS theme_id,
+"""
+
+_UNIT_SQL = (
+    _TAGGED_CTE
+    + """
+SELECT CAST(t.theme_id AS BIGINT) AS theme_id, th.label AS theme,
+       bool_or(t.source = 'dialogue') AS in_dialogue, bool_or(t.source = 'request') AS in_request
+FROM tagged t JOIN themes th ON th.theme_id = CAST(t.theme_id AS BIGINT)
+WHERE t.unit_id = ? AND t.day BETWEEN ? AND ?
+GROUP BY ALL ORDER BY theme_id
+"""
+)
+
+UNIT_SCHEMA: dict[str, pl.DataType] = {
+    "theme_id": pl.Int64(),
+    "theme": pl.String(),
+    "in_dialogue": pl.Boolean(),
+    "in_request": pl.Boolean(),
+}
+
+_TAGGED_SQL = (
+    _TAGGED_CTE
+    + """SELECT DISTINCT t.unit_id, CAST(t.theme_id AS BIGINT) AS theme_id,
        make_date(year(t.day), CASE WHEN month(t.day) <= 6 THEN 1 ELSE 7 END, 1) AS term_start,
        th.label AS theme
 FROM tagged t JOIN themes th ON th.theme_id = CAST(t.theme_id AS BIGINT)
 """
+)
 
 
 def term_start(day: dt.date) -> dt.date:
@@ -122,7 +147,10 @@ def themes_by_area_term(
             (pl.lit(org) & (pl.col("units") < MIN_UNITS)).alias("units_suppressed"),
         )
         .with_columns(
-            pl.when(pl.col("units_suppressed")).then(None).otherwise(pl.col("units")).alias("units"),
+            pl.when(pl.col("units_suppressed"))
+            .then(None)
+            .otherwise(pl.col("units"))
+            .alias("units"),
             pl.when(pl.lit(org)).then(None).otherwise(pl.col("unit_names")).alias("unit_names"),
         )
     )
@@ -135,6 +163,51 @@ def themes_by_area_term(
         .select(list(RESULT_SCHEMA))
         .cast(RESULT_SCHEMA)
     )
+
+
+def term_end(day: dt.date) -> dt.date:
+    """The last day of the term of ``day``: 30 June (VT) or 31 December (HT)."""
+    return dt.date(day.year, 6, 30) if day.month <= 6 else dt.date(day.year, 12, 31)
+
+
+def unit_themes(
+    conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str, day: dt.date
+) -> pl.DataFrame:
+    """The themes one unit carries in the term of ``day`` (its dialogues and its requests).
+
+    Grain: one row per theme (``UNIT_SCHEMA``): ``in_dialogue`` (a dialogue's notes or
+    an action of the term is tagged with it), ``in_request`` (a live request of the term
+    names it); in theme id order. ``ScopeError`` for a unit outside the scope. An
+    organisation-wide scope gets no rows: which unit carries a theme is the unit's and its
+    area manager's to see, the organisation sees counts per area (:func:`themes_by_area_term`).
+    """
+    if visible_units(conn, scope).filter(pl.col("unit_id") == unit_id).height == 0:
+        raise ScopeError(f"enheten {unit_id!r} ligger utanför din behörighet")
+    if scope.level == "org":
+        return pl.DataFrame(schema=UNIT_SCHEMA)
+    frame = store.frame(conn, _UNIT_SQL, [unit_id, term_start(day), term_end(day)])
+    return frame.cast(UNIT_SCHEMA) if frame.height else pl.DataFrame(schema=UNIT_SCHEMA)
+
+
+def theme_sentence(row: dict) -> str:
+    """``'Rekrytering av speciallärare: 9 enheter i Område Syd (HT 2026)'`` for one row of
+    :func:`themes_by_area_term`. A hidden count (an organisation-wide scope, one to four
+    units) reads "färre än 5 enheter"."""
+    if row.get("units_suppressed"):
+        count = f"färre än {MIN_UNITS} enheter"
+    else:
+        count = fmt_count(int(row["units"]), "enhet", "enheter")
+    return f"{row['theme']}: {count} i {row['area']} ({row['term']})"
+
+
+def theme_sentences(frame: pl.DataFrame, limit: int | None = None) -> list[str]:
+    """The sentences of :func:`themes_by_area_term` rows, the most units first (hidden counts
+    after the shown ones); at most ``limit``."""
+    ordered = frame.sort(
+        ["units_suppressed", "units", "theme"], descending=[False, True, False], nulls_last=True
+    )
+    rows = ordered if limit is None else ordered.head(limit)
+    return [theme_sentence(r) for r in rows.iter_rows(named=True)]
 
 
 def terms(conn: duckdb.DuckDBPyConnection, scope: Scope) -> list[dt.date]:

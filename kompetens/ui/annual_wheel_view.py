@@ -17,6 +17,7 @@ import streamlit as st
 
 from kompetens.access import audit
 from kompetens.access.auth import AREA_MANAGER, HR, LEADERSHIP, author_label
+from kompetens.core.labels import SUPPORT_STATUS_LABELS, school_form_label
 from kompetens.present.formatting import (
     fmt_count,
     fmt_date,
@@ -50,6 +51,12 @@ def role_of(viewer) -> str | None:
 def is_aggregate(viewer) -> bool:
     """Leadership sees counts per area, not units' actions or dialogues."""
     return role_of(viewer) == LEADERSHIP
+
+
+def selection_text(area: str | None, school_form: str | None) -> str:
+    """`` för Norr, grundskola`` (escaped for markdown) for the page's caption; empty for all."""
+    parts = [p for p in (area, school_form_label(school_form) if school_form else None) if p]
+    return f" för {md_text(', '.join(parts))}" if parts else ""
 
 
 #: The period choice meaning "the twelve months from this month".
@@ -153,16 +160,25 @@ AREA_STATUS_LABELS: dict[str, str] = {
 
 
 def show_dialogue_status(
-    cur: duckdb.DuckDBPyConnection, scope, viewer, term: str, area: str | None
+    cur: duckdb.DuckDBPyConnection,
+    scope,
+    viewer,
+    term: str,
+    area: str | None,
+    school_form: str | None = None,
 ) -> None:
     """ "Had dialogue this term / not yet": two unit lists, or counts per area for leadership."""
     if is_aggregate(viewer):
-        by_area = wheel.dialogue_status_by_area(cur, scope, term, area=area)
+        by_area = wheel.dialogue_status_by_area(
+            cur, scope, term, area=area, school_form=school_form
+        )
         st.dataframe(
             by_area.rename(AREA_STATUS_LABELS), hide_index=True, width="stretch", key="arshjul_omr"
         )
         return
-    status = wheel.dialogue_status(cur, scope, term, area=area, role=role_of(viewer))
+    status = wheel.dialogue_status(
+        cur, scope, term, area=area, role=role_of(viewer), school_form=school_form
+    )
     had = status.filter(pl.col("had_dialogue"))
     not_yet = status.filter(~pl.col("had_dialogue"))
     left, right = st.columns(2)
@@ -206,10 +222,17 @@ ACTION_LABELS: dict[str, str] = {
 
 
 def show_actions_due(
-    cur: duckdb.DuckDBPyConnection, scope, viewer, today: dt.date, area: str | None
+    cur: duckdb.DuckDBPyConnection,
+    scope,
+    viewer,
+    today: dt.date,
+    area: str | None,
+    school_form: str | None = None,
 ) -> None:
     """Open actions past their due date or due within 30 days (counts per area for leadership)."""
-    due = wheel.actions_due(cur, scope, today=today, area=area, role=role_of(viewer))
+    due = wheel.actions_due(
+        cur, scope, today=today, area=area, role=role_of(viewer), school_form=school_form
+    )
     if due.height == 0:
         st.caption(
             f"Inga öppna åtgärder är försenade eller ska vara klara inom {wheel.DUE_SOON_DAYS} dagar."
@@ -245,14 +268,80 @@ def show_actions_due(
     )
 
 
+# --- open report-backs ----------------------------------------------------------------------
+
+REPORT_BACK_LABELS: dict[str, str] = {
+    "request_date": "Datum",
+    "request_id": "Ärende",
+    "unit_name": "Enhet",
+    "area": "Område",
+    "support_function": "Stödfunktion",
+    "topic": "Ämne",
+    "status": "Status",
+    "report_to": "Återrapportering till",
+    "with_feedback": "Insatser med återkoppling",
+    "open": "Öppna återrapporteringar",
+}
+
+
+def report_back_table(owed: pl.DataFrame) -> pl.DataFrame:
+    """The open report-backs for a table: dates as ``2026-03-02``, status in Swedish; for
+    leadership (counts per area and function) the counts as they are."""
+    if "request_id" not in owed.columns:
+        return owed
+    return owed.select(
+        pl.col("request_date").map_elements(fmt_date, pl.String),
+        "request_id",
+        "unit_name",
+        "area",
+        "support_function",
+        "topic",
+        pl.col("status").replace_strict(
+            SUPPORT_STATUS_LABELS, default=pl.col("status"), return_dtype=pl.String
+        ),
+        "report_to",
+        "with_feedback",
+    )
+
+
+def show_report_backs(
+    cur: duckdb.DuckDBPyConnection,
+    scope,
+    viewer,
+    area: str | None,
+    school_form: str | None = None,
+) -> None:
+    """The requests whose report-back is owed ("vem återrapporterar vi till"); counts per area
+    and support function for leadership."""
+    owed = wheel.open_report_backs(
+        cur, scope, area=area, school_form=school_form, role=role_of(viewer)
+    )
+    if owed.height == 0:
+        st.caption("Inga öppna återrapporteringar.")
+        return
+    shown = report_back_table(owed)
+    labels = {c: REPORT_BACK_LABELS[c] for c in shown.columns}
+    st.dataframe(shown, hide_index=True, column_config=labels, key="arshjul_aterrapport")
+    components.download_buttons(
+        shown, "Öppna återrapporteringar", labels=labels, key="arshjul_aterrapport"
+    )
+
+
 # --- the .ics download -----------------------------------------------------------------------
 
 
 def ics_download(
-    cur: duckdb.DuckDBPyConnection, scope, viewer, area: str | None, today: dt.date
+    cur: duckdb.DuckDBPyConnection,
+    scope,
+    viewer,
+    area: str | None,
+    today: dt.date,
+    school_form: str | None = None,
 ) -> None:
     """The upcoming year's dates as a calendar file (audited as an export when clicked)."""
-    data, n = wheel.upcoming_ics(cur, scope, today=today, area=area, role=role_of(viewer))
+    data, n = wheel.upcoming_ics(
+        cur, scope, today=today, area=area, role=role_of(viewer), school_form=school_form
+    )
     name = wheel.ics_file_name(area, today)
     st.download_button(
         f"Ladda ner kalenderfil (.ics, {fmt_count(n, 'datum', 'datum')})",

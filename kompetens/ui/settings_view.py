@@ -1,18 +1,25 @@
-"""The Admin page's settings: the retirement age (``kompetens.ops.settings``).
+"""The Admin page's settings: the retirement age (``kompetens.ops.settings``) and the
+support register's lists (``kompetens.core.support_register``).
 
 Saving a new age recomputes every key figure with it, under the writer lock; the
-projection, its retirement timeline and the retirement forecast then use it.
+projection, its retirement timeline and the retirement forecast then use it. A value
+added to the support register's topics or support functions is valid in the form and
+in imported files from then on (the importer's message for an unknown value points
+here: ``SUPPORT_LISTS_PLACE``); it is written to the audit log as a changed setting.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from kompetens.access import audit
+from kompetens.core import support_register as support_lists
 from kompetens.ops import settings as ops_settings
 from kompetens.present.formatting import md_text
 from kompetens.query import projection as qp
 
 _FLASH = "_admin_settings_flash"
+_LISTS_FLASH = "_admin_lists_flash"
 
 
 def retirement_age_section(ctx, cur) -> None:
@@ -56,4 +63,56 @@ def retirement_age_section(ctx, cur) -> None:
         if changed
         else f"Pensionsåldern är redan {int(age)} år; inget ändrades."
     )
+    st.rerun()
+
+
+def add_list_value(conn, list_name: str, value: str, viewer) -> str:
+    """Add ``value`` to a support register list and log it; returns the Swedish confirmation.
+
+    ``ValueError`` (Swedish) for an empty value or one already on the list (nothing written).
+    """
+    user = getattr(viewer, "email", None) or "okänd"
+    added = support_lists.add_list_value(conn, list_name, value, user=user)
+    audit.log_event(
+        conn,
+        user,
+        audit.SETTING_CHANGED,
+        target=f"support_{list_name}",
+        details={"lista": support_lists.LIST_LABELS[list_name], "tillagt": added},
+        role=getattr(viewer, "role", None),
+    )
+    return f"{added} är tillagt i listan {support_lists.LIST_LABELS[list_name].lower()}."
+
+
+def support_lists_section(ctx, cur) -> None:
+    """The support register's two lists as they stand, and a form to add a value to one."""
+    st.subheader(support_lists.LISTS_PLACE_TITLE)
+    if flash := st.session_state.pop(_LISTS_FLASH, None):
+        st.success(md_text(flash), icon=":material/check_circle:")
+    st.caption(
+        "Ämnen och stödfunktioner som stödärenden och insatser kan ha, i formuläret och i "
+        "importerade filer. Ett värde kan läggas till men inte tas bort (äldre ärenden pekar på det)."
+    )
+    left, right = st.columns(2)
+    for column, list_name in ((left, support_lists.TOPIC), (right, support_lists.FUNCTION)):
+        column.markdown(f"**{support_lists.LIST_LABELS[list_name]}**")
+        column.text(", ".join(support_lists.list_values(cur, list_name)))
+    with st.form("admin_support_lists", border=True, clear_on_submit=True):
+        list_name = st.selectbox(
+            "Lista",
+            options=list(support_lists.LIST_LABELS),
+            format_func=support_lists.LIST_LABELS.get,
+            key="admin_lista",
+        )
+        value = st.text_input("Nytt värde", max_chars=60, key="admin_listvarde")
+        submitted = st.form_submit_button("Lägg till", icon=":material/add:")
+    if not submitted:
+        return
+    try:
+        with ctx.writing("stödregistrets listor") as wcur:
+            message = add_list_value(wcur, list_name, value, getattr(ctx, "viewer", None))
+    except ValueError as problem:
+        st.error(md_text(f"Lades inte till: {problem}."), icon=":material/error:")
+        return
+    st.session_state[_LISTS_FLASH] = message
     st.rerun()

@@ -19,6 +19,7 @@ import polars as pl
 
 from kompetens.access.auth import LEADERSHIP, PRINCIPAL
 from kompetens.core import support_register as lists
+from kompetens.core import themes as theme_list
 from kompetens.core.labels import (
     ASKER_ROLE_LABELS,
     EFFORT_TYPE_LABELS,
@@ -51,6 +52,7 @@ REQUEST_LABELS: dict[str, str] = {
     "asker_role": "Frågeställare",
     "channel": "Kanal",
     "topic": "Ämne",
+    "themes": "Teman",
     "support_function": "Stödfunktion",
     "status": "Status",
     "report_to": "Återrapportering till",
@@ -138,15 +140,28 @@ def function_options(conn: duckdb.DuckDBPyConnection, scope) -> list[str]:
     return [f for f in known if f in functions] if functions else known
 
 
-def options(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    """Form choices as ``{field: {value: Swedish label}}``; topics from the configured list."""
+def theme_labels(conn: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """``{theme id: label}`` of every theme, inactive ones too (a request may name one)."""
+    return theme_list.labels_by_id(conn)
+
+
+def options(conn: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Form choices as ``{field: {value: Swedish label}}``; topics from the configured list,
+    ``themes`` the active common themes (``{theme id: label}``, ``core.themes``)."""
+    active = theme_list.theme_list(conn)
     return {
         "asker_role": ASKER_ROLE_LABELS,
         "channel": SUPPORT_CHANNEL_LABELS,
         "topic": {t: t for t in lists.list_values(conn, lists.TOPIC)},
         "status": SUPPORT_STATUS_LABELS,
         "effort_type": EFFORT_TYPE_LABELS,
+        "themes": dict(zip(active["theme_id"].to_list(), active["label"].to_list(), strict=True)),
     }
+
+
+def themes_value(theme_ids: Iterable[int] | None) -> str:
+    """The picked themes as the request stores them: ids ascending, ``;``-separated (``''``: none)."""
+    return theme_list.ids_text(theme_ids or ())
 
 
 # ---- tables ---------------------------------------------------------------------------------
@@ -194,8 +209,27 @@ def efforts_of(efforts: pl.DataFrame, request_id: str) -> pl.DataFrame:
     return efforts.filter(pl.col("request_id") == request_id)
 
 
-def request_table(requests: pl.DataFrame) -> pl.DataFrame:
-    """Requests for a table or a download: Swedish labels for codes, columns as ``REQUEST_LABELS``."""
+def theme_names(ids_text: str | None, labels: dict[int, str]) -> str | None:
+    """A request's stored themes (``'2;5'``) as their labels, ``'Rekrytering av speciallärare, Elevhälsa'``."""
+    ids = theme_list.parse_ids(ids_text)
+    return ", ".join(labels.get(i, str(i)) for i in ids) or None
+
+
+def request_table(
+    requests: pl.DataFrame, theme_labels: dict[int, str] | None = None
+) -> pl.DataFrame:
+    """Requests for a table or a download: Swedish labels for codes, columns as ``REQUEST_LABELS``;
+    the themes as their labels (``theme_labels``: ``core.themes.labels_by_id``; without it
+    the table has no themes column)."""
+    if "themes" in requests.columns:
+        if theme_labels is None:
+            requests = requests.drop("themes")
+        else:
+            requests = requests.with_columns(
+                pl.col("themes").map_elements(
+                    lambda t: theme_names(t, theme_labels), return_dtype=pl.String, skip_nulls=True
+                )
+            )
     shown = _labelled(
         requests,
         {
@@ -272,7 +306,7 @@ def effort_choices(efforts: pl.DataFrame) -> dict[str, str]:
     }
 
 
-def request_facts(row: dict) -> pl.DataFrame:
+def request_facts(row: dict, theme_labels: dict[int, str] | None = None) -> pl.DataFrame:
     """One request as a two-column table (``Uppgift``, ``Värde``) without its free text."""
     facts = [
         ("Enhet", f"{row['unit_name']} ({row['unit_id']})"),
@@ -284,6 +318,7 @@ def request_facts(row: dict) -> pl.DataFrame:
         ("Stödfunktion", row["support_function"] or "–"),
         ("Status", SUPPORT_STATUS_LABELS.get(row["status"], row["status"] or "–")),
         ("Återrapportering till", row["report_to"] or "–"),
+        ("Teman", theme_names(row.get("themes"), theme_labels or {}) or "–"),
     ]
     return pl.DataFrame(
         {"Uppgift": [k for k, _ in facts], "Värde": [str(v) for _, v in facts]},

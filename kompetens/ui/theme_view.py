@@ -43,24 +43,9 @@ TABLE_LABELS: dict[str, str] = {
 }
 
 
-def theme_sentence(row: dict) -> str:
-    """``'Rekrytering av speciallärare: 9 enheter i Område Syd (HT 2026)'`` for one result row.
-
-    A hidden count (an organisation-wide scope, one to four units) reads "färre än 5 enheter".
-    """
-    if row.get("units_suppressed"):
-        count = f"färre än {theme_query.MIN_UNITS} enheter"
-    else:
-        count = fmt_count(int(row["units"]), "enhet", "enheter")
-    return f"{row['theme']}: {count} i {row['area']} ({row['term']})"
-
-
 def theme_sentences(frame: pl.DataFrame, limit: int = SENTENCES) -> list[str]:
-    """The sentences of the rows with the most units (hidden counts after the shown ones)."""
-    ordered = frame.sort(
-        ["units_suppressed", "units", "theme"], descending=[False, True, False], nulls_last=True
-    )
-    return [theme_sentence(r) for r in ordered.head(limit).iter_rows(named=True)]
+    """The sentences of the rows with the most units (``query.themes.theme_sentences``)."""
+    return theme_query.theme_sentences(frame, limit)
 
 
 def table(frame: pl.DataFrame, *, with_units: bool) -> pl.DataFrame:

@@ -33,6 +33,7 @@ from kompetens.indicators import registry
 from kompetens.present.formatting import MISSING, fmt_date, fmt_delta, fmt_value
 from kompetens.query import benchmarks as external
 from kompetens.query import projection
+from kompetens.query import themes as theme_query
 
 UNDERLAG = "underlag"
 PROTOKOLL = "protokoll"
@@ -185,6 +186,24 @@ PreviousAction = ActionLine
 
 
 @dataclass(frozen=True)
+class ThemeLine:
+    """One common theme of the brief's term (``query.themes``).
+
+    For a reader who may see the unit's themes (area manager, principal): the unit's own
+    theme, ``where`` saying where it was tagged (``'dialog, stödärende'``), ``units``
+    None. For an organisation-wide reader (leadership, HR): a theme of the unit's area,
+    ``where`` the area, ``units`` how many of its units carry it (None and ``suppressed``
+    when one to four: such a count could point at a unit). ``text`` is the printed line.
+    """
+
+    theme: str
+    where: str
+    units: int | None
+    suppressed: bool
+    text: str
+
+
+@dataclass(frozen=True)
 class Brief:
     """Everything one unit's dialogue brief shows (already scoped and suppressed)."""
 
@@ -212,10 +231,31 @@ class Brief:
     #: The unit's outlook at the observed pace, one line per certified share
     #: (``query.projection.unit_outlook``, the same lines as the dialogue page).
     outlook: tuple[str, ...] = ()
+    #: The common themes of the dialogue date's term: the unit's own, or (an
+    #: organisation-wide reader) the counts of its area (``themes_by_area``).
+    themes: tuple[ThemeLine, ...] = ()
+    themes_term: str = ""
+    themes_by_area: bool = False
 
     @property
     def has_data(self) -> bool:
         return bool(self.key_figures)
+
+    @property
+    def themes_heading(self) -> str:
+        if self.themes_by_area:
+            return f"Gemensamma teman i {self.area} {self.themes_term}"
+        return f"Enhetens gemensamma teman {self.themes_term}"
+
+    @property
+    def themes_note(self) -> str:
+        return THEME_NOTE_AREA if self.themes_by_area else THEME_NOTE_UNIT
+
+    @property
+    def no_themes_text(self) -> str:
+        if self.themes_by_area:
+            return f"Inga enheter i {self.area} har märkts med teman {self.themes_term}."
+        return f"Enhetens dialoger och stödärenden är inte märkta med teman {self.themes_term}."
 
     @property
     def is_protokoll(self) -> bool:
@@ -432,6 +472,55 @@ def _previous_actions(
     return (fmt_date(previous) if previous else None), _action_lines(frame)
 
 
+THEME_NOTE_AREA = (
+    "Antal enheter i området som har temat i en verksamhetsdialog eller ett stödärende "
+    "under terminen. Vilka enheter visas inte för hela organisationen, och färre än "
+    f"{theme_query.MIN_UNITS} enheter visas som ”färre än {theme_query.MIN_UNITS}”."
+)
+THEME_NOTE_UNIT = (
+    "Teman som enhetens verksamhetsdialoger och stödärenden är märkta med under terminen."
+)
+
+
+def themes_for(
+    conn: duckdb.DuckDBPyConnection, scope: query.Scope, unit: dict, day: dt.date
+) -> tuple[tuple[ThemeLine, ...], bool]:
+    """The brief's themes for the term of ``day`` and whether they are the area's counts.
+
+    The rules are the query layer's (``query.themes``): a reader with a unit or area scope
+    gets the unit's own themes; an organisation-wide reader the area's counts per theme,
+    one to four units hidden.
+    """
+    try:
+        if scope.level == "org":
+            area = theme_query.themes_by_area_term(conn, scope, area=unit["area"], term=day)
+            lines = [
+                ThemeLine(
+                    theme=r["theme"],
+                    where=r["area"],
+                    units=r["units"],
+                    suppressed=bool(r["units_suppressed"]),
+                    text=theme_query.theme_sentence(r),
+                )
+                for r in area.sort(
+                    ["units_suppressed", "units", "theme"],
+                    descending=[False, True, False],
+                    nulls_last=True,
+                ).iter_rows(named=True)
+            ]
+            return tuple(lines), True
+        own = theme_query.unit_themes(conn, scope, unit["unit_id"], day)
+    except duckdb.CatalogException:  # a database opened read-only before the theme tables
+        return (), scope.level == "org"
+    lines = []
+    for r in own.iter_rows(named=True):
+        where = ", ".join(
+            w for w, on in (("dialog", r["in_dialogue"]), ("stödärende", r["in_request"])) if on
+        )
+        lines.append(ThemeLine(r["theme"], where, None, False, f"{r['theme']} ({where})"))
+    return tuple(lines), False
+
+
 def _this_dialogue(
     conn: duckdb.DuckDBPyConnection, scope: query.Scope, unit_id: str, day: dt.date
 ) -> tuple[tuple[str, ...], tuple[ActionLine, ...]]:
@@ -482,6 +571,12 @@ def build_brief(
     }
     previous_dialogue, actions = _previous_actions(conn, scope, unit_id, day)
     base |= {"previous_dialogue": previous_dialogue, "previous_actions": actions, "kind": kind}
+    themes, by_area = themes_for(conn, scope, unit, day)
+    base |= {
+        "themes": themes,
+        "themes_term": theme_query.term_label(day),
+        "themes_by_area": by_area,
+    }
     if kind == PROTOKOLL:
         notes, agreed = _this_dialogue(conn, scope, unit_id, day)
         base |= {"notes": notes, "agreed_actions": agreed}

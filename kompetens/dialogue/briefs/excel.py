@@ -1,7 +1,7 @@
 """A dialogue brief as an Excel workbook (xlsxwriter), for one unit or a whole area.
 
 One unit: one sheet per section (Översikt, Nyckeltal, Trender, Plats i
-området, Samtalspunkter, Åtgärder; a *protokoll* also has Anteckningar, and
+området, Samtalspunkter, Åtgärder, Teman; a *protokoll* also has Anteckningar, and
 its Åtgärder sheet lists the actions agreed at the dialogue first, then the
 follow-up of earlier ones). A whole area: one sheet per unit with the
 sections one below the other, and a first sheet listing the units.
@@ -249,6 +249,23 @@ def _note_rows(brief: Brief) -> list[list[object]]:
     return [[line] for line in brief.notes]
 
 
+def theme_table(brief: Brief) -> tuple[tuple[str, ...], list[list[Cell | object]]]:
+    """The brief's themes as ``(header, rows)``: the unit's own (theme, where it was tagged)
+    or, for an organisation-wide reader, the area's (theme, area, units; ``..`` when hidden)."""
+    if brief.themes_by_area:
+        header = ("Tema", "Område", "Termin", "Antal enheter")
+        rows = [
+            [t.theme, t.where, brief.themes_term, Cell(t.units, "count", t.suppressed)]
+            for t in brief.themes
+        ]
+    else:
+        header = ("Tema", "Var", "Termin")
+        rows = [[t.theme, t.where, brief.themes_term] for t in brief.themes]
+    if not rows:
+        rows = [[brief.no_themes_text]]
+    return header, rows
+
+
 ACTION_HEADER = ("Beslutad", "Åtgärd", "Ansvarig", "Klart senast", "Status")
 TREND_HEADER = ("Nyckeltal", "Serie", "Period", "Värde", "Mål")
 PLACEMENT_HEADER = ("Enhet", "Enhets-id", "Värde", "Denna enhet")
@@ -314,6 +331,12 @@ def _write_unit_sheets(w: _Writer, brief: Brief) -> None:
     w.table(sheet, 0, ACTION_HEADER, _action_rows(brief))
     _set_widths(sheet, (12, 70, 22, 13, 10))
 
+    sheet = w.workbook.add_worksheet("Teman")
+    header, rows = theme_table(brief)
+    end = w.table(sheet, 0, header, rows)
+    sheet.write_string(end + 1, 0, neutralise(brief.themes_note))
+    _set_widths(sheet, (40, 24, 10, 14))
+
 
 def _write_unit_section_sheet(w: _Writer, brief: Brief, name: str) -> None:
     """One unit of an area workbook: the sections one below the other on one sheet."""
@@ -342,7 +365,10 @@ def _write_unit_section_sheet(w: _Writer, brief: Brief, name: str) -> None:
         sheet.write_string(row, 0, "Överenskomna och tidigare åtgärder", w.section)
     else:
         sheet.write_string(row, 0, "Åtgärder från föregående dialog", w.section)
-    w.table(sheet, row + 1, ACTION_HEADER, _action_rows(brief))
+    row = w.table(sheet, row + 1, ACTION_HEADER, _action_rows(brief)) + 1
+    sheet.write_string(row, 0, neutralise(brief.themes_heading), w.section)
+    header, rows = theme_table(brief)
+    w.table(sheet, row + 1, header, rows)
     _set_widths(sheet, (18, 44, 11, 11, 13, 13, 11, 14, 10, 17, 10, 10))
 
 
