@@ -15,6 +15,7 @@ import streamlit as st
 
 from kompetens import query
 from kompetens.core.labels import GRADES_LABELS, SCHOOL_FORM_LABELS
+from kompetens.dialogue.briefs.content import subject_gap_text
 from kompetens.present.formatting import fmt_number, fmt_percent, md_text
 from kompetens.present.subject_charts import subject_heatmap
 from kompetens.ui import competence_views as views
@@ -268,9 +269,9 @@ def _unit_subjects(cur, scope, period: str, rows: pl.DataFrame, picked: str | No
 
 def gap_lines(gaps: pl.DataFrame) -> list[str]:
     """The dialogue's lines for a unit's largest subject gaps (``query.largest_subject_gaps``):
-    'Matematik: 10,0 timmar i veckan utan behörig lärare (0,6 heltidstjänster)'."""
+    'Matematik: 10,0 timmar i veckan utan behörig lärare (0,6 heltidstjänster)' (the brief's
+    words, ``subject_gap_text``; the name as text, not markdown)."""
     return [
-        f"{md_text(r['subject_name'])}: {fmt_number(r['uncertified_hours'], 1)} timmar i veckan "
-        f"utan behörig lärare ({fmt_number(r['uncertified_fte'], 1)} heltidstjänster)"
+        subject_gap_text(md_text(r["subject_name"]), r["uncertified_hours"], r["uncertified_fte"])
         for r in gaps.iter_rows(named=True)
     ]
