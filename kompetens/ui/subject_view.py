@@ -235,7 +235,7 @@ def _unit_subjects(cur, scope, period: str, rows: pl.DataFrame, picked: str | No
         st.session_state["amnen_enhet"] = None
     st.subheader("En enhets ämnen per årskurs")
     unit_id = st.selectbox(
-        "Enhet",
+        "Enhetens ämnen",
         options=options,
         format_func=lambda u: names.get(u, u),
         index=None,
