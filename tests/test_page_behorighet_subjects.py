@@ -134,3 +134,29 @@ def test_sorted_subjects_puts_hidden_figures_last_in_both_orders():
         "Svenska",
         "Matematik",
     ]
+
+
+def test_the_heat_map_prints_shares_in_its_cells_only_while_they_are_wide_enough():
+    from kompetens.core.labels import SUBJECT_LABELS
+    from kompetens.present.subject_charts import CELL_TEXT_SUBJECTS, subject_heatmap
+
+    def one_unit(subjects: list[str]) -> pl.DataFrame:
+        # the first subject hidden, the others 75 % qualified with 2 h unqualified
+        return pl.DataFrame(
+            {
+                "unit_name": ["U"] * len(subjects),
+                "subject": subjects,
+                "share": [None] + [0.75] * (len(subjects) - 1),
+                "share_suppressed": [True] + [False] * (len(subjects) - 1),
+                "uncertified_hours": [None] + [2.0] * (len(subjects) - 1),
+                "uncertified_hours_suppressed": [True] + [False] * (len(subjects) - 1),
+            }
+        )
+
+    codes = sorted(SUBJECT_LABELS)
+    few = subject_heatmap(one_unit(codes[:CELL_TEXT_SUBJECTS])).data[0]
+    assert list(few.customdata[0][:2]) == ["..", f"75{NB}%"]
+    assert few.text[0][1] == f"75{NB}% · 2,0 h obehörig"  # the hover
+    many = subject_heatmap(one_unit(codes[: CELL_TEXT_SUBJECTS + 1])).data[0]
+    assert list(many.customdata[0][:2]) == ["..", ""]  # hidden cells keep their ..
+    assert many.text[0][1] == f"75{NB}% · 2,0 h obehörig"

@@ -144,14 +144,16 @@ def show(cur, scope, period: str, area: str | None, school_form: str | None) -> 
             components.headline_card(column, card_rows[indicator_id])
 
     forms = sorted(every["school_form"].unique().to_list())
-    form_column, grades_column, sort_column = st.columns([2, 3, 2])
+    # Two lists side by side and the grades on their own line: all three in one row cut the
+    # grade buttons on an 800 px screen with the sidebar open.
+    form_column, sort_column = st.columns(2)
     form = form_column.selectbox(
         "Skolform",
         options=[_ALL, *forms],
         format_func=lambda f: "Alla skolformer" if f == _ALL else SCHOOL_FORM_LABELS.get(f, f),
         key="amnen_skolform",
     )
-    grades = grades_column.segmented_control(
+    grades = st.segmented_control(
         "Årskurser",
         options=[_ALL, *GRADES_LABELS],
         format_func=lambda g: "Alla" if g == _ALL else g.replace("-", "–"),

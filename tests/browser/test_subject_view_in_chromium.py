@@ -33,7 +33,8 @@ def heatmap(page) -> dict:
     return page.evaluate(
         """() => {
             const t = document.querySelector('.st-key-subject_heatmap .js-plotly-plot').data[0];
-            return {y: Array.from(t.y), x: Array.from(t.x), text: t.text.map(r => Array.from(r))};
+            return {y: Array.from(t.y), x: Array.from(t.x), text: t.text.map(r => Array.from(r)),
+                    cells: t.customdata.map(r => Array.from(r))};
         }"""
     )
 
@@ -51,8 +52,9 @@ def test_the_heat_map_shows_units_by_gap_and_a_row_click_opens_the_units_subject
     # Units by their visible gap: Aspskolan 24 + 12 = 36 h, Björkskolan 18 h, Almskolan hidden.
     assert drawn["y"] == ["Aspskolan", "Björkskolan", "Almskolan"]
     assert drawn["x"] == ["EN", "MA", "SV"]
-    assert drawn["text"][0][2] == "50\u00a0% · 24,0 h obehörig"  # Aspskolan, Swedish
-    assert drawn["text"][2] == ["..", "..", ".."]  # Almskolan: every figure hidden
+    assert drawn["text"][0][2] == "50\u00a0% · 24,0 h obehörig"  # Aspskolan, Swedish (hover)
+    assert drawn["cells"][0] == ["100\u00a0%", "67\u00a0%", "50\u00a0%"]  # printed in the cells
+    assert drawn["cells"][2] == ["..", "..", ".."]  # Almskolan: every figure hidden
     # The table's first row (Aspskolan, Svenska: the largest gap) opens Aspskolan below.
     grid = page.locator(".st-key-subject_table [data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()
