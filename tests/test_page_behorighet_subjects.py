@@ -155,8 +155,8 @@ def test_the_heat_map_prints_shares_in_its_cells_only_while_they_are_wide_enough
 
     codes = sorted(SUBJECT_LABELS)
     few = subject_heatmap(one_unit(codes[:CELL_TEXT_SUBJECTS])).data[0]
-    assert list(few.customdata[0][:2]) == ["..", f"75{NB}%"]
-    assert few.text[0][1] == f"75{NB}% · 2,0 h obehörig"  # the hover
+    assert list(few.text[0][:2]) == ["..", f"75{NB}%"]
+    assert few.customdata[0][1] == f"75{NB}% · 2,0 h obehörig"  # the hover
     many = subject_heatmap(one_unit(codes[: CELL_TEXT_SUBJECTS + 1])).data[0]
-    assert list(many.customdata[0][:2]) == ["..", ""]  # hidden cells keep their ..
-    assert many.text[0][1] == f"75{NB}% · 2,0 h obehörig"
+    assert list(many.text[0][:2]) == ["..", ""]  # hidden cells keep their ..
+    assert many.customdata[0][1] == f"75{NB}% · 2,0 h obehörig"

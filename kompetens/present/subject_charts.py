@@ -57,10 +57,12 @@ def subject_heatmap(frame: pl.DataFrame) -> go.Figure:
             zmin=0,
             zmax=1,
             colorscale=[[0, "#D55E00"], [0.5, "#F0E442"], [1, "#009E73"]],
-            text=text,
-            customdata=short,
-            texttemplate="%{customdata}",
-            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            # A heat map's texttemplate knows x, y, z and text only: the cells print ``text``
+            # (short), the hover the full text from ``customdata``.
+            text=short,
+            customdata=text,
+            texttemplate="%{text}",
+            hovertemplate="%{y} · %{x}: %{customdata}<extra></extra>",
             colorbar={
                 "title": "Andel behöriga timmar",
                 "tickmode": "array",

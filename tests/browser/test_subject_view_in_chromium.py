@@ -33,8 +33,8 @@ def heatmap(page) -> dict:
     return page.evaluate(
         """() => {
             const t = document.querySelector('.st-key-subject_heatmap .js-plotly-plot').data[0];
-            return {y: Array.from(t.y), x: Array.from(t.x), text: t.text.map(r => Array.from(r)),
-                    cells: t.customdata.map(r => Array.from(r))};
+            return {y: Array.from(t.y), x: Array.from(t.x), text: t.customdata.map(r => Array.from(r)),
+                    cells: t.text.map(r => Array.from(r))};
         }"""
     )
 
@@ -71,4 +71,7 @@ def test_the_heat_map_shows_units_by_gap_and_a_row_click_opens_the_units_subject
     if width == 1400:
         tall(page)
         wait_for_app(page)
+    # the cells print their share (the text layer, not only the data)
+    printed = page.locator(".st-key-subject_heatmap .js-plotly-plot").first.inner_text()
+    assert "67\u00a0%" in printed or "67 %" in printed
     screenshot(page, f"subject_view_drill_{width}")
