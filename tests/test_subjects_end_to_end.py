@@ -129,7 +129,7 @@ def test_the_share_and_the_gap_in_hours_of_one_cell_are_hidden_together(exported
     assert (both["suppressed"] == both["suppressed_gap"]).all()
 
 
-def test_a_two_school_organisation_shows_no_subject_figure_of_2025(exported):
+def test_a_two_school_organisation_shows_only_one_subject_figure_of_2025(exported):
     # Each school is its area's only unit (unit = area), every subject has a cell on fewer than
     # five teachers somewhere, and the gap is the share's denominator minus its numerator: the
     # whole-table mask hides every 2025 figure of the share and the gap, organisation included.
@@ -140,9 +140,17 @@ def test_a_two_school_organisation_shows_no_subject_figure_of_2025(exported):
         & (pl.col("period") == "2025")
     )
     # units S1 (all + 8 subjects) and S2 (all + 14); areas add school_form=grundskola (10, 16);
-    # the organisation all + school form + the 15 subjects of both (17); twice (share and gap)
-    assert cells.height == 2 * ((9 + 15) + (10 + 16) + 17)
-    assert cells["suppressed"].all()
+    # the organisation all + school form + the 15 subjects of both (17); and the subject x grades
+    # rows: S1 9, S2 15 (units and areas alike), the organisation 9 + 15 - 3 shared (MA:7-9,
+    # MA:4-6, TK:7-9) = 21; twice (share and gap)
+    assert cells.height == 2 * ((9 + 9 + 15 + 15) + (10 + 9 + 16 + 15) + (17 + 21))
+    # One exception: mathematics in years 7-9 over the organisation (teachers 1, 2, 6 and 13 at
+    # S1, 7, 8 and 13 at S2: six people), whose parts (the two areas, the organisation's other
+    # mathematics rows) are all hidden, so it gives none of them away.
+    shown = cells.filter(~pl.col("suppressed"))
+    assert shown["level"].to_list() == ["org", "org"]
+    assert shown["breakdown"].to_list() == ["subject_grades=MA:7-9"] * 2
+    assert shown["n_individuals"].to_list() == [6, 6]
     lost = row(
         exported,
         "lost_qualified_teaching_hours",

@@ -208,6 +208,12 @@ SURVEY_MEASURE_LABELS: dict[str, str] = {
 }
 
 #: Key-figure breakdown dimensions (the registry's ``breakdowns``), lower case as in a sentence.
+#: ``subject_grades=MA:7-9`` (a subject in some grades): 'Matematik, årskurs 7–9'.
+SUBJECT_GRADES_LABELS: dict[str, str] = {
+    f"{subject}:{grades}": f"{subject_name}, {grades_name[:1].lower()}{grades_name[1:]}"
+    for subject, subject_name in SUBJECT_LABELS.items()
+    for grades, grades_name in {**GRADES_LABELS, "unknown": "Okända årskurser"}.items()
+}
 DIMENSION_LABELS: dict[str, str] = {
     "staff_category": "personalkategori",
     "school_form": "skolform",
@@ -216,6 +222,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "measure": "delindex",
     "reason": "avgångsorsak",
     "subject": "ämne",
+    "subject_grades": "ämne och årskurser",
 }
 #: The labels of each dimension's values.
 DIMENSION_VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -226,6 +233,7 @@ DIMENSION_VALUE_LABELS: dict[str, dict[str, str]] = {
     "measure": SURVEY_MEASURE_LABELS,
     "reason": EXIT_REASON_LABELS,
     "subject": SUBJECT_LABELS,
+    "subject_grades": SUBJECT_GRADES_LABELS,
 }
 
 #: A figure against its target (``query.traffic_light``); None: no target.

@@ -245,13 +245,14 @@ _INDICATORS: tuple[Indicator, ...] = (
             "sum of teaching hours per week of all rows (an assignment given as a share of a full-time post "
             "counts share x 18 hours). School form = the row's, else the unit's. Stock: a month value for every "
             "assignment snapshot month; yearly value = the reference-month snapshot, else the year's latest. "
-            "Breakdown subject=<code> (Skolverket subject codes) and school_form=<code>. n_individuals = distinct "
-            "teachers."
+            "Breakdown subject=<code> (Skolverket subject codes), school_form=<code> and subject_grades=<code>:<grades> "
+            "(e.g. subject_grades=MA:7-9, the subject's hours in those grades; nested in subject=<code>). "
+            "n_individuals = distinct teachers."
         ),
         sources=("teaching_assignment", "units"),
         grain=_UNIT_GRAIN,
         period_types=STOCK_PERIODS,
-        breakdowns=("school_form", "subject"),
+        breakdowns=("school_form", "subject", "subject_grades"),
         aggregation="ratio_sum",
         stock_or_flow="stock",
         unfinished_year="show",
@@ -280,7 +281,7 @@ _INDICATORS: tuple[Indicator, ...] = (
         sources=("teaching_assignment", "units"),
         grain=_UNIT_GRAIN,
         period_types=STOCK_PERIODS,
-        breakdowns=("school_form", "subject"),
+        breakdowns=("school_form", "subject", "subject_grades"),
         aggregation="sum",
         stock_or_flow="stock",
         unfinished_year="show",

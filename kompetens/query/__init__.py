@@ -79,7 +79,12 @@ from kompetens.query.status import (
     status_expr,
     traffic_light,
 )
-from kompetens.query.subjects import SUBJECT_LABELS, largest_subject_gaps, subject_units
+from kompetens.query.subjects import (
+    SUBJECT_LABELS,
+    largest_subject_gaps,
+    subject_units,
+    unit_subject_grades,
+)
 from kompetens.query.support_index import support_need
 from kompetens.query.trends import (
     breakdown,
@@ -131,6 +136,7 @@ __all__ = [
     # qualification per subject (teaching assignments)
     "SUBJECT_LABELS",
     "largest_subject_gaps",
+    "unit_subject_grades",
     "subject_units",
     # ARUBA
     "MATCHING_VACANCIES",

@@ -30,7 +30,7 @@ from kompetens.dialogue import dialogues, discussion
 from kompetens.dialogue.briefs.charts import EXTERNAL_LEVEL
 from kompetens.dialogue.talking_points import as_text
 from kompetens.indicators import registry
-from kompetens.present.formatting import MISSING, fmt_date, fmt_delta, fmt_value
+from kompetens.present.formatting import MISSING, fmt_date, fmt_delta, fmt_number, fmt_value
 from kompetens.query import benchmarks as external
 from kompetens.query import projection
 from kompetens.query import themes as theme_query
@@ -204,6 +204,45 @@ class ThemeLine:
 
 
 @dataclass(frozen=True)
+class SubjectGap:
+    """One of the unit's largest subject gaps (``query.largest_subject_gaps``: visible gaps above
+    zero only): teaching hours per week without a qualified teacher, and as full-time posts."""
+
+    subject: str  # Skolverket's code, e.g. 'MA'
+    subject_name: str
+    share: float | None  # qualified hours / all hours of the subject (None when hidden)
+    hours: float
+    fte: float
+    text: str  # 'Matematik: 10,0 timmar i veckan utan behörig lärare (0,6 heltidstjänster)'
+
+
+def subject_gap_text(subject_name: str, hours: float, fte: float) -> str:
+    """A subject gap in words (plain text; a page passes the name through ``md_text`` first)."""
+    return (
+        f"{subject_name}: {fmt_number(hours, 1)} timmar i veckan utan behörig lärare "
+        f"({fmt_number(fte, 1)} heltidstjänster)"
+    )
+
+
+def subject_gaps(
+    conn: duckdb.DuckDBPyConnection, scope: query.Scope, unit_id: str, period: str
+) -> tuple[SubjectGap, ...]:
+    """The unit's three largest visible subject gaps in ``period`` (none without assignments)."""
+    rows = query.largest_subject_gaps(conn, scope, unit_id, period)
+    return tuple(
+        SubjectGap(
+            r["subject"],
+            r["subject_name"],
+            None if r["share_suppressed"] else r["share"],
+            r["uncertified_hours"],
+            r["uncertified_fte"],
+            subject_gap_text(r["subject_name"], r["uncertified_hours"], r["uncertified_fte"]),
+        )
+        for r in rows.iter_rows(named=True)
+    )
+
+
+@dataclass(frozen=True)
 class Brief:
     """Everything one unit's dialogue brief shows (already scoped and suppressed)."""
 
@@ -236,6 +275,8 @@ class Brief:
     themes: tuple[ThemeLine, ...] = ()
     themes_term: str = ""
     themes_by_area: bool = False
+    #: The unit's three largest subject gaps in hours (teaching assignments; hidden ones left out).
+    subject_gaps: tuple[SubjectGap, ...] = ()
 
     @property
     def has_data(self) -> bool:
@@ -624,4 +665,5 @@ def build_brief(
         talking_points=tuple(points),
         comparisons=comparisons_for(conn, scope, unit_id, period, figures),
         outlook=tuple(projection.unit_outlook(conn, scope, unit_id)),
+        subject_gaps=subject_gaps(conn, scope, unit_id, period),
     )

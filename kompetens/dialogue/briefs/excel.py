@@ -196,7 +196,30 @@ def _overview_rows(brief: Brief) -> list[tuple[str, str]]:
     if not brief.has_data:
         rows.append(("Nyckeltal", brief.no_data_text))
     rows += [("Prognos", line) for line in brief.outlook]
+    rows += [("Största ämnesgap", gap.text) for gap in brief.subject_gaps]
     return rows
+
+
+SUBJECT_GAP_HEADER = (
+    "Ämne",
+    "Ämneskod",
+    "Andel behöriga undervisningstimmar",
+    "Obehöriga undervisningstimmar per vecka",
+    "Motsvarar heltidstjänster",
+)
+
+
+def _subject_gap_rows(brief: Brief) -> list[list[Cell | object]]:
+    return [
+        [
+            g.subject_name,
+            g.subject,
+            Cell(g.share, "share", g.share is None),
+            Cell(g.hours, "hours"),
+            Cell(g.fte, "fte"),
+        ]
+        for g in brief.subject_gaps
+    ]
 
 
 def _indicator_format(indicator_id: str) -> str:
@@ -302,6 +325,17 @@ def _write_unit_sheets(w: _Writer, brief: Brief) -> None:
         sheet.write_string(end + 1, 0, neutralise(note))
         _set_widths(sheet, (44, 11, 16, 7, 18, 7, 11, 7, 26, 50, 10))
         sheet.freeze_panes(1, 1)
+
+    if brief.subject_gaps:
+        sheet = w.workbook.add_worksheet("Ämnesgap")
+        end = w.table(sheet, 0, SUBJECT_GAP_HEADER, _subject_gap_rows(brief))
+        sheet.write_string(
+            end + 1,
+            0,
+            "De tre ämnena med flest undervisningstimmar utan behörig lärare; ämnen med dolda "
+            "timmar (färre än fem lärare) visas inte.",
+        )
+        _set_widths(sheet, (26, 10, 18, 18, 14))
 
     sheet = w.workbook.add_worksheet("Trender")
     w.table(sheet, 0, TREND_HEADER, _trend_rows(brief))

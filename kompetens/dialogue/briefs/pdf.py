@@ -142,6 +142,7 @@ def typst_data(brief: Brief, images: list[ChartImage], chart_note: str = "") -> 
         "comparison_note": _comparison_note(brief),
         "talking_points": list(brief.talking_points),
         "outlook": list(brief.outlook),
+        "subject_gaps": [g.text for g in brief.subject_gaps],
         "charts": [{"file": image.name, "title": image.title} for image in images],
         "chart_note": chart_note,
         "themes_heading": brief.themes_heading,

@@ -5,7 +5,9 @@ date, with its teaching hours per week (or its share of a full-time post, conver
 ``TEACHING_HOURS_PER_FTE``) and whether the teacher is qualified for that subject and those
 grades. Without assignment rows the block returns nothing, and every other figure is unchanged.
 
-Output grain: level x scope x breakdown (``all``, ``school_form=``, ``subject=<code>``) x period.
+Output grain: level x scope x breakdown (``all``, ``school_form=``, ``subject=<code>``, and for
+the share and the gap ``subject_grades=<code>:<grades>``, e.g. ``subject_grades=MA:7-9``, the part
+of a subject row taught in those grades; ``unknown`` grades when the row gives none) x period.
 
 * ``certified_teaching_hours_share``: qualified hours / all teaching hours (Skolverket's
   construction, hours per week); ``uncertified_teaching_hours``: the other hours (numerator the
@@ -47,6 +49,9 @@ TEACHING_HOURS_PER_FTE = 18.0
 EXIT_LOOKBACK_DAYS = 365
 
 _STOCK_DIMS = ("school_form", "subject")
+#: The share and the gap also per subject and grades (``subject_grades=MA:7-9``), nested in the
+#: subject rows (``query.suppression`` knows the nesting, ``NESTED_DIMENSIONS``).
+_HOURS_DIMS = (*_STOCK_DIMS, "subject_grades")
 
 
 def hours_to_fte(hours: float) -> float:
@@ -68,6 +73,11 @@ def prepare_assignments(assignments: pl.DataFrame, units: pl.DataFrame) -> pl.La
             pl.coalesce("hours_per_week", pl.col("fte_share") * TEACHING_HOURS_PER_FTE).alias(
                 "hours"
             ),
+            pl.concat_str(
+                pl.col("subject"),
+                pl.lit(":"),
+                pl.col("grades").cast(pl.String).fill_null("unknown"),
+            ).alias("subject_grades"),
         )
         .with_columns(
             pl.when(pl.col("qualified").fill_null(False))
@@ -102,7 +112,7 @@ def _stock_periods(frame: pl.LazyFrame, reference_month: int) -> pl.LazyFrame:
 def stock_cells(prepared: pl.LazyFrame) -> pl.DataFrame:
     """Hours, qualified hours and distinct teachers per level x scope x breakdown x month."""
     return (
-        expand_levels(prepared, _STOCK_DIMS)
+        expand_levels(prepared, _HOURS_DIMS)
         .group_by([*KEYS, "m"])
         .agg(
             pl.col("hours").sum(),

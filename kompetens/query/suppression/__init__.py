@@ -6,6 +6,7 @@ which cells add up to which, ``links`` which cells publish the same number,
 """
 
 from kompetens.query.suppression.additive import (
+    NESTED_DIMENSIONS,
     NON_ADDITIVE_DIMENSIONS,
     _with_area,
     equations,
@@ -18,6 +19,7 @@ from kompetens.query.suppression.protect import (
 )
 
 __all__ = [
+    "NESTED_DIMENSIONS",
     "NON_ADDITIVE_DIMENSIONS",
     "SUPPRESSION_THRESHOLD",
     "_with_area",

@@ -8,7 +8,8 @@ belongs to; ``_role`` is ``total`` or ``part``). Three families:
    area has no area row);
 2. breakdowns, per scope: the ``all`` row = the rows of one dimension
    (``staff_category=...``), except alternative definitions (``variant=``) and
-   sub-indices (``measure=``);
+   sub-indices (``measure=``); and a nested dimension's rows = the rows of its
+   parent value (``NESTED_DIMENSIONS``: ``subject=MA`` = the ``subject_grades=MA:...`` rows);
 3. time, for flows that have months (sick leave): a year = its 12 months, a
    rolling 12 months = the 12 months ending in it (only when all 12 are there,
    or all since the series' first month).
@@ -26,6 +27,10 @@ import polars as pl
 #: not parts of it (``variant=excl_retirement``): they are not summed to ``all``.
 #: ``measure=hme_motivation`` is a sub-index of HME, not a share of the total.
 NON_ADDITIVE_DIMENSIONS: frozenset[str] = frozenset({"variant", "measure"})
+
+#: Dimensions whose values are parts of another dimension's value: ``subject_grades=MA:7-9`` is
+#: the part of ``subject=MA`` taught in years 7-9 (the parent value is the text before ``:``).
+NESTED_DIMENSIONS: dict[str, str] = {"subject_grades": "subject"}
 
 _GROUP = ["indicator_id", "period_type", "period"]
 _SEP = "\x1f"
@@ -129,8 +134,37 @@ def equations(cells: pl.DataFrame) -> pl.DataFrame:
         pl.lit("total").alias("_role"),
     )
 
+    # Nested equations: a parent row (subject=MA) of a scope = its nested rows (subject_grades=MA:..).
+    nested_parts = parts.filter(pl.col("_dim").is_in(list(NESTED_DIMENSIONS))).with_columns(
+        pl.concat_str(
+            pl.col("_dim").replace_strict(NESTED_DIMENSIONS, default=None),
+            pl.lit("="),
+            pl.col("breakdown")
+            .str.split_exact("=", 1)
+            .struct.field("field_1")
+            .str.extract(r"^([^:]*):"),
+        ).alias("_parent")
+    )
+    nested_rows = nested_parts.select(
+        pl.col("_cell"),
+        _key(scope_key, pl.lit("nest"), "_parent").alias("_eq"),
+        pl.lit("part").alias("_role"),
+    )
+    parents = nested_parts.select(scope_key.alias("_s"), "_parent").unique()
+    nested_totals = (
+        base.select(pl.col("_cell"), scope_key.alias("_s"), pl.col("breakdown").alias("_parent"))
+        .join(parents, on=["_s", "_parent"], how="inner")
+        .select(
+            pl.col("_cell"),
+            _key("_s", pl.lit("nest"), "_parent").alias("_eq"),
+            pl.lit("total").alias("_role"),
+        )
+    )
+
     members = pl.concat(
         [
+            nested_rows,
+            nested_totals,
             unit_parts_area,
             unit_parts_org,
             area_totals,
