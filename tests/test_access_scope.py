@@ -21,11 +21,14 @@ import pytest
 
 from kompetens import query as q
 from kompetens.access import auth
+from kompetens.analysis.allocation import AllocationParameters
 from kompetens.analysis.projection import Scenario
 from kompetens.core import store
 from kompetens.dialogue import dialogues
 from kompetens.dialogue import support_register as support_form
 from kompetens.indicators import registry
+from kompetens.ingest import import_bytes
+from kompetens.query import allocation as q_allocation
 from kompetens.query import annual_wheel as q_wheel
 from kompetens.query import benchmarks as q_external
 from kompetens.query import dialogue_rounds as q_rounds
@@ -51,6 +54,7 @@ def conn(small_db, tmp_path_factory):
     auth.add_user(c, "Rektor.E1@kommun.se", auth.PRINCIPAL, units=["E1"], added_by="test")
     auth.add_user(c, "vc.soder@kommun.se", auth.AREA_MANAGER, areas=["Söder"], added_by="test")
     _seed_support(c)
+    _seed_allocation(c)
     q.clear_cache()
     yield c
     c.close()
@@ -60,6 +64,17 @@ def _seed_scenarios(c) -> None:
     """One saved projection scenario per scope key of the fixture (saved by the organisation)."""
     for key in ("org", "area:Norr", "area:Söder", "unit:E1", "unit:L1", "unit:S1"):
         q_scenarios.save_scenario(c, q.Scope.everything(), f"s {key}", key, Scenario(), "test")
+
+
+def _seed_allocation(c) -> None:
+    """Pupils, an index and a pot for the three units (two years), so every unit has an amount."""
+    files = {
+        "pupil_count": "unit_id;year;school_form;pupils\nE1;2024;grundskola;100\nL1;2024;forskola;50\nS1;2024;grundskola;200\nE1;2025;grundskola;100\nL1;2025;forskola;50\nS1;2025;grundskola;200\n",
+        "socioeconomic_index": "unit_id;year;index\nE1;2024;120\nL1;2024;110\nS1;2024;130\nE1;2025;125\nL1;2025;105\nS1;2025;140\n",
+        "allocation_parameters": "year;school_form;pot;floor\n2024;grundskola;1000000;100\n2024;forskola;200000;100\n2025;grundskola;1000000;100\n2025;forskola;200000;100\n",
+    }  # fmt: skip
+    for kind, text in files.items():
+        import_bytes(c, text.encode(), f"{kind}.csv", kind=kind, user="test")
 
 
 def _seed_support(c) -> None:
@@ -229,6 +244,8 @@ CALLS = {
     "tagged_units": lambda c, s, u, a: q_themes.tagged_units(c, s),
     "themes_by_area_term": lambda c, s, u, a: q_themes.themes_by_area_term(c, s),
     "terms": lambda c, s, u, a: pl.DataFrame({"term_start": q_themes.terms(c, s)}),
+    # the allocation model (pupils, index and pots seeded by ``_seed_allocation``)
+    "scenario": lambda c, s, u, a: pl.concat([q_allocation.scenario(c, s, AllocationParameters(floor=90)).comparison.select("unit_id", "area"), q_allocation.scenario(c, s, AllocationParameters(floor=90)).series.select("unit_id")], how="diagonal"),
 }  # fmt: skip
 
 #: Explicit requests for another unit or area: refused with ScopeError.
@@ -268,6 +285,7 @@ OUTSIDE = {
     "current_rounds_of_area": lambda c, s, u, a: _wheel(q_rounds.current_rounds, c, s, area=a),
     "save_rounds": lambda c, s, u, a: q_rounds.save_rounds(c, s, a, "VT2027", [q_rounds.Round(dt.date(2027, 2, 1), dt.date(2027, 2, 5))], "t"),
     "undo_change": lambda c, s, u, a: q_rounds.undo_change(c, s, _round_change_of(c, a), "t"),
+    "unit_explanation": lambda c, s, u, a: q_allocation.unit_explanation(c, s, u),
 }  # fmt: skip
 
 

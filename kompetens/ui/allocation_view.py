@@ -1,0 +1,233 @@
+"""View helpers of the page Resursfördelning: the scenario's controls, table, chart and texts.
+
+Everything here turns a ``query.allocation.Scenario`` (one row per visible unit, kronor) into
+what the page shows, in Swedish with Swedish number formats; the page only calls these.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from kompetens.analysis.allocation import AllocationParameters
+from kompetens.present.charts import OKABE_ITO, TEMPLATE_NAME
+from kompetens.present.formatting import fmt_number, fmt_percent, md_text
+from kompetens.query.allocation import Scenario
+from kompetens.ui import components
+
+#: Slider ranges: the floors on the index scale, the smoothing in years, the cap in percent.
+FLOOR_RANGE = (0, 200)
+SMOOTHING_RANGE = (1, 5)
+CAP_RANGE = (0, 50)
+#: How many winners and losers the chart and the text name.
+NAMED = 3
+CHART_UNITS = 12
+
+TABLE_LABELS: dict[str, str] = {
+    "unit_name": "Enhet",
+    "area": "Område",
+    "pupils": "Elever",
+    "amount_today": "I dag (kr)",
+    "amount_scenario": "Scenario (kr)",
+    "difference": "Skillnad (kr)",
+    "difference_share": "Skillnad (%)",
+    "per_pupil_today": "Per elev i dag (kr)",
+    "per_pupil_scenario": "Per elev i scenariot (kr)",
+}
+
+
+def controls(today: AllocationParameters, key: str = "alloc") -> AllocationParameters:
+    """The four sliders, starting at the model as decided; returns the scenario's parameters."""
+    left, right = st.columns(2)
+    floor = left.slider(
+        "Golv (index)",
+        *FLOOR_RANGE,
+        value=int(round(today.floor)),
+        step=5,
+        key=f"{key}_floor",
+        help="Elever räknas bara för den del av enhetens index som ligger över golvet.",
+    )
+    upper = left.slider(
+        "Golv för gymnasieskolan (index)",
+        *FLOOR_RANGE,
+        value=int(round(today.upper_secondary_floor or 0)),
+        step=5,
+        key=f"{key}_upper_floor",
+        help="0 betyder inget golv: gymnasieskolans pott fördelas efter hela indexet.",
+    )
+    smoothing = right.slider(
+        "Utjämning (år)",
+        *SMOOTHING_RANGE,
+        value=today.smoothing_years,
+        key=f"{key}_smoothing",
+        help="Indexet som används är medelvärdet av de senaste åren. 1 = ingen utjämning.",
+    )
+    cap = right.slider(
+        "Tak för årlig förändring (%)",
+        *CAP_RANGE,
+        value=int(round((today.cap or 0) * 100)),
+        key=f"{key}_cap",
+        help="Hur mycket en enhets belopp högst får ändras från året före. 0 = inget tak.",
+    )
+    return AllocationParameters(
+        floor=float(floor),
+        upper_secondary_floor=float(upper) if upper else None,
+        smoothing_years=int(smoothing),
+        cap=cap / 100 if cap else None,
+    )
+
+
+def parameters_text(params: AllocationParameters) -> str:
+    """One Swedish line naming a parameter set: ``golv 95 · gymnasiet utan golv · …``."""
+    upper = (
+        "gymnasiet utan golv"
+        if params.upper_secondary_floor is None
+        else f"gymnasiets golv {fmt_number(params.upper_secondary_floor)}"
+    )
+    smoothing = (
+        "ingen utjämning"
+        if params.smoothing_years == 1
+        else f"utjämning över {params.smoothing_years} år"
+    )
+    cap = "inget tak" if params.cap is None else f"tak {fmt_percent(params.cap, 0)} per år"
+    return f"golv {fmt_number(params.floor)} · {upper} · {smoothing} · {cap}"
+
+
+def screen_table(comparison: pl.DataFrame) -> pl.DataFrame:
+    """The comparison in Swedish formats, the largest loser first (strings, for the screen)."""
+    kr = lambda c: pl.col(c).map_elements(fmt_number, return_dtype=pl.String)  # noqa: E731
+    return comparison.select(
+        pl.col("unit_name").alias(TABLE_LABELS["unit_name"]),
+        pl.col("area").alias(TABLE_LABELS["area"]),
+        kr("pupils").alias(TABLE_LABELS["pupils"]),
+        kr("amount_today").alias(TABLE_LABELS["amount_today"]),
+        kr("amount_scenario").alias(TABLE_LABELS["amount_scenario"]),
+        pl.col("difference")
+        .map_elements(_signed_kr, return_dtype=pl.String)
+        .alias(TABLE_LABELS["difference"]),
+        pl.col("difference_share")
+        .map_elements(lambda s: _signed(fmt_percent(s), s), return_dtype=pl.String)
+        .alias(TABLE_LABELS["difference_share"]),
+        kr("per_pupil_today").alias(TABLE_LABELS["per_pupil_today"]),
+        kr("per_pupil_scenario").alias(TABLE_LABELS["per_pupil_scenario"]),
+    )
+
+
+def _signed(text: str, value: float | None) -> str:
+    return f"+{text}" if value is not None and value > 0 else text
+
+
+def _signed_kr(value: float | None) -> str:
+    return _signed(fmt_number(value), value)
+
+
+def winners_and_losers(comparison: pl.DataFrame, n: int = NAMED) -> tuple[str, str]:
+    """Two Swedish sentences naming the ``n`` units that gain and lose most (kronor)."""
+    gain = comparison.filter(pl.col("difference") > 0.5).sort("difference", descending=True)
+    loss = comparison.filter(pl.col("difference") < -0.5).sort("difference")
+
+    def named(frame: pl.DataFrame) -> str:
+        parts = [
+            f"{row['unit_name']} ({_signed_kr(row['difference'])} kr)"
+            for row in frame.head(n).iter_rows(named=True)
+        ]
+        more = frame.height - len(parts)
+        tail = f" och {fmt_number(more)} till" if more > 0 else ""
+        return ", ".join(parts) + tail
+
+    winners = f"Vinner mest: {named(gain)}." if gain.height else "Ingen enhet får mer."
+    losers = f"Förlorar mest: {named(loss)}." if loss.height else "Ingen enhet får mindre."
+    return winners, losers
+
+
+def difference_chart(comparison: pl.DataFrame, n: int = CHART_UNITS) -> go.Figure:
+    """The ``n`` largest winners and losers: the change in kronor per unit, scenario − today."""
+    moved = comparison.filter(pl.col("difference").abs() > 0.5)
+    shown = pl.concat([moved.sort("difference").head(n), moved.sort("difference").tail(n)]).unique(
+        "unit_id", keep="first"
+    )
+    shown = shown.sort("difference")
+    values = shown["difference"].to_list()
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=shown["unit_name"].to_list(),
+            orientation="h",
+            marker_color=[OKABE_ITO[2] if v > 0 else OKABE_ITO[3] for v in values],
+            text=[f"{_signed_kr(v)} kr" for v in values],
+            textposition="auto",
+            customdata=shown["unit_id"].to_list(),
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        ),
+        layout={
+            "template": TEMPLATE_NAME,
+            "title": "Förändring per enhet, scenario mot i dag (kr)",
+            "height": max(300, 24 * shown.height + 100),
+        },
+    )
+    fig.update_xaxes(separatethousands=True, tickformat=",.0f")
+    fig.update_yaxes(type="category", automargin=True)
+    return fig
+
+
+def variation_metrics(s: Scenario) -> list[tuple[str, str, str]]:
+    """(label, value, help) for the yearly variation without smoothing, as decided and in the
+    scenario: the standard deviation of the units' yearly change, in percent."""
+    helptext = (
+        "Standardavvikelsen för enheternas förändring från ett år till nästa, i procent av "
+        "föregående års belopp, över alla enheter och år."
+    )
+    return [
+        ("Årlig variation utan utjämning", fmt_percent(s.variation_unsmoothed), helptext),
+        ("Årlig variation i dag", fmt_percent(s.variation_today), helptext),
+        ("Årlig variation i scenariot", fmt_percent(s.variation_scenario), helptext),
+    ]
+
+
+def download_frame(s: Scenario) -> pl.DataFrame:
+    """The scenario for download: numbers as numbers, one row per unit, the parameters beside."""
+    return s.comparison.select(
+        "unit_id",
+        "unit_name",
+        "area",
+        "pupils",
+        "amount_today",
+        "amount_scenario",
+        "difference",
+        "difference_share",
+        "per_pupil_today",
+        "per_pupil_scenario",
+    ).with_columns(
+        pl.lit(s.year).alias("year"),
+        pl.lit(parameters_text(s.scenario)).alias("scenario"),
+    )
+
+
+DOWNLOAD_LABELS: dict[str, str] = {
+    "unit_id": "Enhets-id",
+    "year": "År",
+    "scenario": "Scenario",
+    **TABLE_LABELS,
+}
+
+
+def show(s: Scenario) -> None:
+    """The scenario against today: the sentences, the chart, the table and the download."""
+    st.caption(
+        f"{s.year}: i dag {parameters_text(s.today)}. Scenario: {parameters_text(s.scenario)}. "
+        f"Potten {fmt_number(s.pot)} kr fördelas lika stor i båda."
+    )
+    winners, losers = winners_and_losers(s.comparison)
+    st.markdown(f"- {md_text(winners)}\n- {md_text(losers)}")
+    for column, (label, value, helptext) in zip(st.columns(3), variation_metrics(s), strict=True):
+        column.metric(label, value, help=helptext)
+    if s.comparison.filter(pl.col("difference").abs() > 0.5).height:
+        st.plotly_chart(difference_chart(s.comparison), key="alloc_chart")
+    st.dataframe(screen_table(s.comparison), hide_index=True)
+    components.download_buttons(
+        download_frame(s),
+        f"Resursfördelning {s.year}",
+        labels=DOWNLOAD_LABELS,
+        key="alloc_download",
+    )

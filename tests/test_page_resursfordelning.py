@@ -1,0 +1,147 @@
+"""Resursfördelning on the small fixture with hand-computed allocations, in the leadership role.
+
+Seeded allocation (``seed_allocation``), pots 1 000 000 kr (grundskola) and 200 000 kr
+(förskola) both years, floor 100 as decided, no smoothing, no cap:
+
+    unit                     pupils  index 2024  index 2025
+    E1 Ekskolan (grundskola)    100        120         130
+    S1 Söderskolan (grundsk.)   200        140         135
+    L1 Lärkans förskola          50        110         105
+
+Today 2025: weights E1 100 × 30 = 3 000, S1 200 × 35 = 7 000 (sum 10 000): E1 300 000,
+S1 700 000; L1 is alone in its pot: 200 000. 2024: E1 2 000, S1 8 000: 200 000 and 800 000.
+Floor 0 in 2025: E1 13 000, S1 27 000 (sum 40 000): E1 325 000 (+25 000), S1 675 000 (−25 000).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kompetens.core import store
+from kompetens.ingest import import_bytes
+from kompetens.query import clear_cache
+from tests.app_support import run_page
+from tests.app_support import texts as all_texts
+
+PAGE = "views/resursfordelning.py"
+
+FILES = {
+    "pupil_count": (
+        "unit_id;year;school_form;pupils\n"
+        "E1;2024;grundskola;100\nS1;2024;grundskola;200\nL1;2024;forskola;50\n"
+        "E1;2025;grundskola;100\nS1;2025;grundskola;200\nL1;2025;forskola;50\n"
+    ),
+    "socioeconomic_index": (
+        "unit_id;year;index\nE1;2024;120\nS1;2024;140\nL1;2024;110\n"
+        "E1;2025;130\nS1;2025;135\nL1;2025;105\n"
+    ),
+    "allocation_parameters": (
+        "year;school_form;pot;floor\n2024;grundskola;1000000;100\n2024;forskola;200000;100\n"
+        "2025;grundskola;1000000;100\n2025;forskola;200000;100\n"
+    ),
+}
+
+
+def seed_allocation(conn) -> None:
+    for kind, text in FILES.items():
+        import_bytes(conn, text.encode(), f"{kind}.csv", kind=kind, user="test")
+
+
+@pytest.fixture(scope="module")
+def db(small_db, tmp_path_factory):
+    target = tmp_path_factory.mktemp("alloc") / "alloc.duckdb"
+    shutil.copy(small_db, target)
+    conn = store.connect(target)
+    seed_allocation(conn)
+    conn.close()
+    clear_cache()
+    return target
+
+
+def as_leadership(db):
+    at = run_page(db)
+    at.session_state["demo_roll"] = "leadership"
+    at.run()
+    at.switch_page(PAGE).run()
+    return at
+
+
+def table(at):
+    for frame in at.dataframe:
+        if "Scenario (kr)" in frame.value.columns:
+            return frame.value
+    raise AssertionError("no allocation table")
+
+
+def column(at, name: str) -> dict[str, str]:
+    frame = table(at)
+    return dict(zip(frame["Enhet"], frame[name], strict=True))
+
+
+NBSP = "\u00a0"
+
+
+def texts(at) -> str:
+    """The page's text as the reader sees it (without md_text's backslashes)."""
+    return all_texts(at).replace("\\", "").replace("\u2060", "")
+
+
+def test_the_page_opens_at_the_model_as_decided_with_todays_amounts(db):
+    at = as_leadership(db)
+    assert not at.exception
+    assert at.slider(key="alloc_floor").value == 100
+    assert column(at, "I dag (kr)") == {
+        "Ekskolan": f"300{NBSP}000",
+        "Söderskolan": f"700{NBSP}000",
+        "Lärkans förskola": f"200{NBSP}000",
+    }
+    assert column(at, "Scenario (kr)") == column(at, "I dag (kr)")
+    # per pupil: 300 000 / 100 = 3 000; 700 000 / 200 = 3 500; 200 000 / 50 = 4 000
+    assert column(at, "Per elev i dag (kr)")["Söderskolan"] == f"3{NBSP}500"
+    # yearly change 2024 -> 2025: +50 %, -12,5 %, 0 %: mean 0,125; squared deviations
+    # 0,140625 + 0,0625 + 0,015625 = 0,21875; / 2; sqrt = 0,3307 -> 33,1 %
+    shown = texts(at)
+    assert f"33,1{NBSP}%" in shown
+    assert "Ingen enhet får mer." in shown
+
+
+def test_moving_the_floor_to_zero_names_the_winner_and_the_loser(db):
+    at = as_leadership(db)
+    at.slider(key="alloc_floor").set_value(0).run()
+    assert not at.exception
+    assert column(at, "Scenario (kr)") == {
+        "Söderskolan": f"675{NBSP}000",
+        "Lärkans förskola": f"200{NBSP}000",
+        "Ekskolan": f"325{NBSP}000",
+    }
+    assert column(at, "Skillnad (kr)") == {
+        "Söderskolan": f"−25{NBSP}000",
+        "Lärkans förskola": "0",
+        "Ekskolan": f"+25{NBSP}000",
+    }
+    shown = texts(at)
+    assert f"Vinner mest: Ekskolan (+25{NBSP}000 kr)." in shown
+    assert f"Förlorar mest: Söderskolan (−25{NBSP}000 kr)." in shown
+    # scenario 2024 floor 0: E1 12 000 / 40 000 -> 300 000, S1 700 000; changes +8,33 %,
+    # -3,57 %, 0 %: standard deviation 6,1 %
+    assert f"6,1{NBSP}%" in shown
+
+
+def test_a_ten_percent_cap_holds_ekskolan_and_soderskolan_takes_the_rest(db):
+    at = as_leadership(db)
+    at.slider(key="alloc_cap").set_value(10).run()
+    assert not at.exception
+    # E1 may rise at most to 220 000 (200 000 + 10 %); S1 takes 1 000 000 - 220 000 = 780 000
+    # (-2,5 % from 800 000, inside its cap)
+    assert column(at, "Scenario (kr)")["Ekskolan"] == f"220{NBSP}000"
+    assert column(at, "Scenario (kr)")["Söderskolan"] == f"780{NBSP}000"
+
+
+def test_a_principal_does_not_have_the_page(db):
+    at = run_page(db)
+    at.session_state["demo_roll"] = "principal"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert "Ekskolan" not in [str(v) for f in at.dataframe for v in f.value.get("Enhet", [])]
