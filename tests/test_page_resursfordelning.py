@@ -139,9 +139,19 @@ def test_a_ten_percent_cap_holds_ekskolan_and_soderskolan_takes_the_rest(db):
     assert column(at, "Scenario (kr)")["Söderskolan"] == f"780{NBSP}000"
 
 
-def test_a_principal_does_not_have_the_page(db):
+def test_a_principal_sees_only_their_unit_and_how_its_amount_was_calculated(db):
     at = run_page(db)
     at.session_state["demo_roll"] = "principal"
+    at.session_state["demo_enhet"] = "E1"
     at.run()
     at.switch_page(PAGE).run()
-    assert "Ekskolan" not in [str(v) for f in at.dataframe for v in f.value.get("Enhet", [])]
+    assert not at.exception
+    assert list(column(at, "I dag (kr)")) == ["Ekskolan"]
+    shown = texts(at)
+    assert "Söderskolan" not in shown
+    # E1 2025: 100 pupils, index 130, floor 100: 30 above; weight 100 × 30 = 3 000 of 10 000
+    # = 30 %; 1 000 000 × 30 % = 300 000 kr, 3 000 kr per pupil; 2024 it had 200 000: +50 %
+    assert f"Vikt = elever × index över golvet = 100 × 30 = 3{NBSP}000." in shown
+    assert f"enhetens andel är 3{NBSP}000 / 10{NBSP}000 = 30,00{NBSP}%" in shown
+    assert f"Belopp: 300{NBSP}000 kr, 3{NBSP}000 kr per elev." in shown
+    assert f"Förändring från året före: +100{NBSP}000 kr (+50,0{NBSP}%)." in shown

@@ -34,3 +34,9 @@ if result is None or result.comparison.height == 0:
     components.empty_state("Det finns inga enheter med resursfördelning i din behörighet.")
     st.stop()
 av.show(result)
+
+st.header("Så räknades enhetens belopp")
+st.caption("Med parametrarna som gäller i dag, steg för steg.")
+names = av.unit_names(result)
+unit = st.selectbox("Enhet", list(names), format_func=names.get, key="alloc_unit")
+av.show_explanation(qa.unit_explanation(cur, ctx.scope, unit), names[unit])

@@ -104,6 +104,7 @@ ROLE_PAGES: dict[str, tuple[str, ...]] = {
         "behorighet",
         "aruba",
         "stodbehov",
+        "resursfordelning",
         "dialog",
         "stodregister",
         "arshjul",

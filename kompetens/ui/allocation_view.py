@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from kompetens.analysis.allocation import AllocationParameters
+from kompetens.core.labels import school_form_label
 from kompetens.present.charts import OKABE_ITO, TEMPLATE_NAME
 from kompetens.present.formatting import fmt_number, fmt_percent, md_text
 from kompetens.query.allocation import Scenario
@@ -231,3 +232,89 @@ def show(s: Scenario) -> None:
         labels=DOWNLOAD_LABELS,
         key="alloc_download",
     )
+
+
+def _index(value: float | None) -> str:
+    """An index value: whole numbers without decimals (``100``), else one (``117,5``)."""
+    whole = value is not None and float(value).is_integer()
+    return fmt_number(value, 0 if whole else 1)
+
+
+def explanation_lines(rows: pl.DataFrame, unit_name: str) -> list[str]:
+    """How a unit's amount was calculated, factor by factor, in plain Swedish.
+
+    ``rows``: ``query.allocation.unit_explanation`` (one row per school form of the unit).
+    """
+    lines: list[str] = []
+    for row in rows.iter_rows(named=True):
+        form = school_form_label(row["school_form"]) or row["school_form"]
+        above = max(0.0, (row["index_used"] or 0.0) - row["floor"])
+        index_text = _index(row["index"])
+        if row["index_used"] is not None and abs(row["index_used"] - (row["index"] or 0)) > 1e-9:
+            index_text += f" (medel över åren som används: {_index(row['index_used'])})"
+        lines += [
+            f"{form} {row['year']}: {unit_name} har {fmt_number(row['pupils'])} elever och "
+            f"socioekonomiskt index {index_text}.",
+            f"Golvet är {_index(row['floor'])}. Indexet över golvet är "
+            f"{_index(above)}"
+            + (
+                " (indexet ligger under golvet, så enheten får inget ur potten)."
+                if above == 0
+                else "."
+            ),
+            f"Vikt = elever × index över golvet = {fmt_number(row['pupils'])} × "
+            f"{_index(above)} = {fmt_number(row['weight'])}.",
+        ]
+        total = row["total_weight"] or 0.0
+        if total > 0:
+            share = row["weight"] / total
+            lines.append(
+                f"Alla enheters vikter i {form.lower()} är tillsammans {fmt_number(total)}, så "
+                f"enhetens andel är {fmt_number(row['weight'])} / {fmt_number(total)} = "
+                f"{fmt_percent(share, 2)}. Potten {fmt_number(row['pot'])} kr × "
+                f"{fmt_percent(share, 2)} = {fmt_number(row['uncapped_amount'])} kr."
+            )
+        if row["capped"]:
+            lines.append(
+                f"Taket för årlig förändring höll beloppet till {fmt_number(row['amount'])} kr "
+                f"(året före {fmt_number(row['previous_amount'])} kr)."
+            )
+        per_pupil = row["amount_per_pupil"]
+        closing = f"Belopp: {fmt_number(row['amount'])} kr, {fmt_number(per_pupil)} kr per elev."
+        if row["change"] is not None:
+            closing += f" Förändring från året före: {_signed_kr(row['change'])} kr"
+            closing += (
+                f" ({_signed(fmt_percent(row['change_share']), row['change_share'])})."
+                if row["change_share"] is not None
+                else "."
+            )
+        lines.append(closing)
+    if rows.height:
+        first = rows.row(0, named=True)
+        parts = [
+            (label, first.get(column))
+            for label, column in (
+                ("föräldrar med eftergymnasial utbildning", "parents_post_secondary_pct"),
+                ("utländsk bakgrund", "migration_background_pct"),
+                ("låg ekonomisk standard", "low_income_pct"),
+            )
+            if first.get(column) is not None
+        ]
+        if parts:
+            listed = ", ".join(f"{label} {fmt_percent(v / 100)}" for label, v in parts)
+            lines.append(f"Indexet bygger bland annat på enhetens elever: {listed}.")
+    return lines
+
+
+def show_explanation(rows: pl.DataFrame, unit_name: str) -> None:
+    """The explanation as a list, each line as text (names never read as markdown)."""
+    if rows.height == 0:
+        st.caption("Enheten har ingen resursfördelning det senaste året.")
+        return
+    st.markdown("\n".join(f"- {md_text(line)}" for line in explanation_lines(rows, unit_name)))
+
+
+def unit_names(s: Scenario) -> dict[str, str]:
+    """``{unit id: unit name}`` of the scenario's (visible) units, by name."""
+    ordered = s.comparison.sort("unit_name", "unit_id")
+    return dict(zip(ordered["unit_id"].to_list(), ordered["unit_name"].to_list(), strict=True))
