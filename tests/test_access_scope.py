@@ -29,6 +29,7 @@ from kompetens.dialogue import support_register as support_form
 from kompetens.indicators import registry
 from kompetens.ingest import import_bytes
 from kompetens.query import allocation as q_allocation
+from kompetens.query import allocation_scenarios as q_alloc_scenarios
 from kompetens.query import annual_wheel as q_wheel
 from kompetens.query import benchmarks as q_external
 from kompetens.query import dialogue_rounds as q_rounds
@@ -286,6 +287,8 @@ OUTSIDE = {
     "save_rounds": lambda c, s, u, a: q_rounds.save_rounds(c, s, a, "VT2027", [q_rounds.Round(dt.date(2027, 2, 1), dt.date(2027, 2, 5))], "t"),
     "undo_change": lambda c, s, u, a: q_rounds.undo_change(c, s, _round_change_of(c, a), "t"),
     "unit_explanation": lambda c, s, u, a: q_allocation.unit_explanation(c, s, u),
+    "save_allocation_scenario": lambda c, s, u, a: q_alloc_scenarios.save_scenario(c, s, "mitt", AllocationParameters(), "t"),  # organisation-wide scopes only
+    "delete_allocation_scenario": lambda c, s, u, a: q_alloc_scenarios.delete_scenario(c, s, "mitt", "t"),
 }  # fmt: skip
 
 
@@ -396,6 +399,9 @@ def test_the_import_log_is_read_by_an_organisation_wide_scope_only(conn):
     # The small fixture is loaded through the importer: one batch per kind, newest first,
     # e.g. the 3 units of units.csv (E1, L1, S1) and the 6 rows of targets.csv.
     logged = records.imports(conn, q.Scope.everything())
+    # newest: the three allocation batches of ``_seed_allocation``
+    assert logged["kind"].to_list()[:3] == ["allocation_parameters", "socioeconomic_index", "pupil_count"]
+    logged = logged.slice(3)
     # the module's fixture adds six support-register batches on top (one request and one
     # effort per unit), newest first
     assert logged["kind"].to_list()[:6] == ["support_effort", "support_request"] * 3

@@ -155,3 +155,18 @@ def test_a_principal_sees_only_their_unit_and_how_its_amount_was_calculated(db):
     assert f"enhetens andel är 3{NBSP}000 / 10{NBSP}000 = 30,00{NBSP}%" in shown
     assert f"Belopp: 300{NBSP}000 kr, 3{NBSP}000 kr per elev." in shown
     assert f"Förändring från året före: +100{NBSP}000 kr (+50,0{NBSP}%)." in shown
+
+
+def test_a_saved_scenario_reopens_in_the_sliders_and_the_table(db):
+    at = as_leadership(db)
+    at.slider(key="alloc_floor").set_value(0).run()
+    at.text_input(key="alloc_scenario_name").input("Golv noll")
+    next(b for b in at.button if b.label == "Spara scenario").click().run()
+    assert not at.exception
+    assert "Scenariot Golv noll är sparat." in texts(at)
+    at.slider(key="alloc_floor").set_value(100).run()
+    assert column(at, "Scenario (kr)")["Ekskolan"] == f"300{NBSP}000"
+    at.selectbox(key="alloc_saved").select("Golv noll").run()
+    assert not at.exception
+    assert at.slider(key="alloc_floor").value == 0
+    assert column(at, "Scenario (kr)")["Ekskolan"] == f"325{NBSP}000"

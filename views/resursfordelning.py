@@ -28,7 +28,9 @@ st.caption(
 )
 today = qa.decided_parameters(cur)
 with st.expander("Scenario", icon=":material/tune:", expanded=True):
+    av.pick_saved(cur, ctx.scope)
     params = av.controls(today)
+    av.save_form(ctx, params)
 result = qa.scenario(cur, ctx.scope, params)
 if result is None or result.comparison.height == 0:
     components.empty_state("Det finns inga enheter med resursfördelning i din behörighet.")

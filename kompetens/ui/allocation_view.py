@@ -10,10 +10,13 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from kompetens.access.scope import ScopeError
 from kompetens.analysis.allocation import AllocationParameters
 from kompetens.core.labels import school_form_label
 from kompetens.present.charts import OKABE_ITO, TEMPLATE_NAME
 from kompetens.present.formatting import fmt_number, fmt_percent, md_text
+from kompetens.query import allocation_scenarios as qas
+from kompetens.query import projection_scenarios as qps
 from kompetens.query.allocation import Scenario
 from kompetens.ui import components
 
@@ -38,13 +41,25 @@ TABLE_LABELS: dict[str, str] = {
 }
 
 
+def slider_state(params: AllocationParameters, key: str = "alloc") -> dict[str, int]:
+    """The sliders' session-state values for a parameter set (floors, years, cap in percent)."""
+    return {
+        f"{key}_floor": int(round(params.floor)),
+        f"{key}_upper_floor": int(round(params.upper_secondary_floor or 0)),
+        f"{key}_smoothing": int(params.smoothing_years),
+        f"{key}_cap": int(round((params.cap or 0) * 100)),
+    }
+
+
 def controls(today: AllocationParameters, key: str = "alloc") -> AllocationParameters:
-    """The four sliders, starting at the model as decided; returns the scenario's parameters."""
+    """The four sliders, starting at the model as decided (or a saved scenario once opened);
+    returns the scenario's parameters."""
+    for state_key, value in slider_state(today, key).items():
+        st.session_state.setdefault(state_key, value)
     left, right = st.columns(2)
     floor = left.slider(
         "Golv (index)",
         *FLOOR_RANGE,
-        value=int(round(today.floor)),
         step=5,
         key=f"{key}_floor",
         help="Elever räknas bara för den del av enhetens index som ligger över golvet.",
@@ -52,7 +67,6 @@ def controls(today: AllocationParameters, key: str = "alloc") -> AllocationParam
     upper = left.slider(
         "Golv för gymnasieskolan (index)",
         *FLOOR_RANGE,
-        value=int(round(today.upper_secondary_floor or 0)),
         step=5,
         key=f"{key}_upper_floor",
         help="0 betyder inget golv: gymnasieskolans pott fördelas efter hela indexet.",
@@ -60,14 +74,12 @@ def controls(today: AllocationParameters, key: str = "alloc") -> AllocationParam
     smoothing = right.slider(
         "Utjämning (år)",
         *SMOOTHING_RANGE,
-        value=today.smoothing_years,
         key=f"{key}_smoothing",
         help="Indexet som används är medelvärdet av de senaste åren. 1 = ingen utjämning.",
     )
     cap = right.slider(
         "Tak för årlig förändring (%)",
         *CAP_RANGE,
-        value=int(round((today.cap or 0) * 100)),
         key=f"{key}_cap",
         help="Hur mycket en enhets belopp högst får ändras från året före. 0 = inget tak.",
     )
@@ -77,6 +89,65 @@ def controls(today: AllocationParameters, key: str = "alloc") -> AllocationParam
         smoothing_years=int(smoothing),
         cap=cap / 100 if cap else None,
     )
+
+
+SAVED_KEY = "alloc_saved"
+_LOADED = "alloc_saved_loaded"
+_FLASH = "alloc_saved_flash"
+
+
+def pick_saved(cur, scope) -> str | None:
+    """The saved-scenario select box; opening one puts its parameters in the sliders.
+
+    Call it before :func:`controls`. Returns the picked name (None: the sliders as they are).
+    """
+    names = qas.list_scenarios(cur, scope)["name"].to_list()
+    if not names:
+        return None
+    picked = st.selectbox(
+        "Sparat scenario",
+        names,
+        index=None,
+        placeholder="Välj ett sparat scenario (eller ställ in reglagen nedan)",
+        key=SAVED_KEY,
+    )
+    if picked is None:
+        st.session_state.pop(_LOADED, None)
+        return None
+    params = qas.get_scenario(cur, scope, picked)
+    if params is not None and st.session_state.get(_LOADED) != picked:
+        st.session_state.update(slider_state(params))
+        st.session_state[_LOADED] = picked
+    return picked
+
+
+def save_form(ctx, params: AllocationParameters) -> None:
+    """Name and save the sliders' scenario (organisation-wide scopes only)."""
+    if flash := st.session_state.pop(_FLASH, None):
+        st.success(md_text(flash), icon=":material/check_circle:")
+    if ctx.scope.level != "org":
+        return
+    viewer = getattr(ctx, "viewer", None)
+    user = getattr(viewer, "email", None) or "okänd"
+    role = getattr(viewer, "role", None)
+    with st.form("alloc_save_scenario", border=False, enter_to_submit=False):
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        name = left.text_input(
+            "Spara reglagen som ett namngivet scenario",
+            max_chars=qps.NAME_MAX,
+            placeholder="t.ex. Golv 90 med treårig utjämning",
+            key="alloc_scenario_name",
+        )
+        submitted = right.form_submit_button("Spara scenario", icon=":material/save:")
+    if submitted:
+        try:
+            with ctx.writing("resursfördelningsscenario") as wcur:
+                done = qas.save_scenario(wcur, ctx.scope, name, params, user, role=role)
+        except (ValueError, ScopeError) as problem:
+            st.error(md_text(str(problem)), icon=":material/error:")
+        else:
+            st.session_state[_FLASH] = f"Scenariot {done} är sparat."
+            st.rerun()
 
 
 def parameters_text(params: AllocationParameters) -> str:
