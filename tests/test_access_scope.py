@@ -246,6 +246,8 @@ CALLS = {
     "themes_by_area_term": lambda c, s, u, a: q_themes.themes_by_area_term(c, s),
     "terms": lambda c, s, u, a: pl.DataFrame({"term_start": q_themes.terms(c, s)}),
     # the allocation model (pupils, index and pots seeded by ``_seed_allocation``)
+    "competence_link": lambda c, s, u, a: q_allocation.competence_link(c, s),
+    "segregation_by_year": lambda c, s, u, a: q_allocation.segregation_by_year(c, s),  # counts and mean shares of the scope's own units; names none
     "scenario": lambda c, s, u, a: pl.concat([q_allocation.scenario(c, s, AllocationParameters(floor=90)).comparison.select("unit_id", "area"), q_allocation.scenario(c, s, AllocationParameters(floor=90)).series.select("unit_id")], how="diagonal"),
 }  # fmt: skip
 
@@ -349,7 +351,7 @@ def test_an_area_manager_never_gets_rows_of_another_area(conn, area_manager, nam
 #: not_asking (every unit of the fixture asked for support, so none is listed) and
 #: subject_units (the fixture has no teaching assignments; tests/test_subjects* cover scope),
 #: and the themes (the fixture has no tags; tests/test_themes.py covers their scope).
-NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "terms", "tagged_units", "themes_by_area_term"}  # fmt: skip
+NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "terms", "tagged_units", "themes_by_area_term", "segregation_by_year"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - NOTHING_TO_LEAK))

@@ -42,3 +42,5 @@ st.caption("Med parametrarna som gäller i dag, steg för steg.")
 names = av.unit_names(result)
 unit = st.selectbox("Enhet", list(names), format_func=names.get, key="alloc_unit")
 av.show_explanation(qa.unit_explanation(cur, ctx.scope, unit), names[unit])
+
+av.show_competence_link(qa.competence_link(cur, ctx.scope), qa.segregation_by_year(cur, ctx.scope))

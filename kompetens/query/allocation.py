@@ -21,7 +21,9 @@ from kompetens.access.scope import Scope, ScopeError
 from kompetens.analysis import allocation as al
 from kompetens.core import store
 from kompetens.query.cache import _cached
+from kompetens.query.certification import certification_units
 from kompetens.query.slices import _unit_frame
+from kompetens.query.support_index import support_need
 
 #: The school form whose row carries the upper-secondary floor.
 UPPER_SECONDARY = "gymnasieskola"
@@ -203,3 +205,95 @@ def unit_explanation(
         .join(components, on="unit_id", how="left")
         .sort("school_form")
     )
+
+
+def competence_link(conn: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """Does the money reach the units that lack certified teachers? One row per visible school
+    unit with an allocation in the latest year: ``index`` (that year's), ``amount_per_pupil``
+    (kronor per pupil, the model as decided), ``certified_share`` (fraction; null where the
+    key figure is hidden, fewer than 5 people), the certified share's ``period`` (the allocation
+    year, or the year before when that year has no figure yet) and the support-need ``score``
+    (0–100). The key figures come through the query layer, scoped and suppressed.
+    """
+    if not has_data(conn):
+        return pl.DataFrame()
+    data = _inputs(conn)
+    year = max(data.years)
+    result = al.unit_totals(_run(data, decided_parameters(conn, year))).filter(
+        pl.col("year") == year
+    )
+    index = data.index.filter(pl.col("year") == year).select("unit_id", "index")
+    shares = pl.DataFrame()
+    period = str(year)
+    for candidate in (year, year - 1):
+        shares = certification_units(conn, scope, "teacher", str(candidate))
+        if shares.height:
+            period = str(candidate)
+            break
+    certified = (
+        shares.select(
+            "unit_id",
+            certified_share=pl.when(~pl.col("share_suppressed")).then(pl.col("share")),
+        )
+        if shares.height
+        else pl.DataFrame(schema={"unit_id": pl.String, "certified_share": pl.Float64})
+    )
+    scores = support_need(conn, scope).select("unit_id", "score")
+    return (
+        _visible(result.select("unit_id", "amount_per_pupil"), scope, data.units)
+        .join(index, on="unit_id", how="left")
+        .join(certified, on="unit_id", how="left")
+        .join(scores, on="unit_id", how="left")
+        .with_columns(period=pl.lit(period))
+        .sort("unit_name", "unit_id")
+    )
+
+
+def segregation_by_year(conn: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """Pedagogical segregation against the allocation, year by year, over the visible units.
+
+    Grain: one row per allocation year with teacher key figures: ``units_above`` and
+    ``share_above`` (the units above the floor, that receive compensatory money: how many with a
+    visible certified share, and their mean share, a fraction) and the same ``_below`` for the
+    others, and ``gap`` (below − above, percentage points as a fraction: positive when the
+    units that receive money have fewer certified teachers). Hidden shares are left out.
+    """
+    if not has_data(conn):
+        return pl.DataFrame()
+    data = _inputs(conn)
+    result = al.unit_totals(_run(data, decided_parameters(conn))).select(
+        "unit_id", "year", receives=pl.col("amount") > 0
+    )
+    rows = []
+    for year in data.years:
+        shares = certification_units(conn, scope, "teacher", str(year))
+        if shares.height == 0:
+            continue
+        joined = shares.filter(~pl.col("share_suppressed")).join(
+            result.filter(pl.col("year") == year), on="unit_id", how="inner"
+        )
+        above = joined.filter(pl.col("receives"))["share"]
+        below = joined.filter(~pl.col("receives"))["share"]
+        share_above = float(above.mean()) if len(above) else None
+        share_below = float(below.mean()) if len(below) else None
+        rows.append(
+            {
+                "year": year,
+                "units_above": len(above),
+                "share_above": share_above,
+                "units_below": len(below),
+                "share_below": share_below,
+                "gap": None
+                if share_above is None or share_below is None
+                else share_below - share_above,
+            }
+        )
+    schema = {
+        "year": pl.Int64,
+        "units_above": pl.Int64,
+        "share_above": pl.Float64,
+        "units_below": pl.Int64,
+        "share_below": pl.Float64,
+        "gap": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)

@@ -389,3 +389,92 @@ def unit_names(s: Scenario) -> dict[str, str]:
     """``{unit id: unit name}`` of the scenario's (visible) units, by name."""
     ordered = s.comparison.sort("unit_name", "unit_id")
     return dict(zip(ordered["unit_id"].to_list(), ordered["unit_name"].to_list(), strict=True))
+
+
+def link_chart(link: pl.DataFrame) -> go.Figure:
+    """Amount per pupil (kronor) against the certified teacher share, one point per unit."""
+    shown = link.filter(pl.col("certified_share").is_not_null())
+    fig = go.Figure(
+        go.Scatter(
+            x=shown["amount_per_pupil"].to_list(),
+            y=shown["certified_share"].to_list(),
+            mode="markers",
+            marker={"color": OKABE_ITO[0], "size": 10, "opacity": 0.8},
+            text=shown["unit_name"].to_list(),
+            customdata=[
+                [fmt_number(a), fmt_percent(c), fmt_number(s, 1)]
+                for a, c, s in zip(
+                    shown["amount_per_pupil"], shown["certified_share"], shown["score"], strict=True
+                )
+            ],
+            hovertemplate=(
+                "%{text}<br>%{customdata[0]} kr per elev<br>Behöriga lärare %{customdata[1]}"
+                "<br>Stödbehov %{customdata[2]}<extra></extra>"
+            ),
+        ),
+        layout={
+            "template": TEMPLATE_NAME,
+            "title": "Kompensatoriska medel per elev och andel behöriga lärare",
+            "height": 420,
+        },
+    )
+    fig.update_xaxes(title="Kompensatoriska medel per elev (kr)", tickformat=",.0f")
+    fig.update_yaxes(title="Andel behöriga lärare", tickformat=".0%")
+    return fig
+
+
+def link_table(link: pl.DataFrame) -> pl.DataFrame:
+    """The units' money against competence, in Swedish formats (strings)."""
+    return link.select(
+        pl.col("unit_name").alias("Enhet"),
+        pl.col("area").alias("Område"),
+        pl.col("index").map_elements(_index, return_dtype=pl.String).alias("Index"),
+        pl.col("amount_per_pupil")
+        .map_elements(fmt_number, return_dtype=pl.String)
+        .alias("Per elev (kr)"),
+        pl.col("certified_share")
+        .map_elements(fmt_percent, return_dtype=pl.String)
+        .alias("Andel behöriga lärare"),
+        pl.col("score")
+        .map_elements(lambda v: fmt_number(v, 1), return_dtype=pl.String)
+        .alias("Stödbehov (0–100)"),
+    )
+
+
+def segregation_table(by_year: pl.DataFrame) -> pl.DataFrame:
+    """Year by year: the certified share where the compensatory money goes and elsewhere."""
+    pp = lambda v: _signed(fmt_number(None if v is None else v * 100, 1), v)  # noqa: E731
+    return by_year.select(
+        pl.col("year").cast(pl.String).alias("År"),
+        pl.col("units_above").alias("Enheter som får medel"),
+        pl.col("share_above")
+        .map_elements(fmt_percent, return_dtype=pl.String)
+        .alias("Andel behöriga där"),
+        pl.col("units_below").alias("Övriga enheter"),
+        pl.col("share_below")
+        .map_elements(fmt_percent, return_dtype=pl.String)
+        .alias("Andel behöriga i övriga"),
+        pl.col("gap").map_elements(pp, return_dtype=pl.String).alias("Skillnad (procentenheter)"),
+    )
+
+
+def show_competence_link(link: pl.DataFrame, by_year: pl.DataFrame) -> None:
+    """The section 'Pengarna och behörigheten': the scatter, the units and the years."""
+    st.header("Pengarna och behörigheten")
+    if link.height == 0 or link["certified_share"].null_count() == link.height:
+        st.caption("Det finns ingen synlig andel behöriga lärare att jämföra med.")
+        return
+    st.caption(
+        f"Andel behöriga lärare {link['period'][0]} (dolda andelar, färre än 5 personer, visas "
+        "inte) mot de kompensatoriska medlen per elev i dag. Får enheterna med högst index, som "
+        "får mest, också färre behöriga lärare?"
+    )
+    st.plotly_chart(link_chart(link), key="alloc_link_chart")
+    if by_year.height:
+        st.dataframe(segregation_table(by_year), hide_index=True)
+        st.caption(
+            "Skillnad: andelen behöriga i övriga enheter minus i enheterna som får medel. "
+            "Positiv betyder att pengarna går till enheter med färre behöriga lärare."
+        )
+    with st.expander("Enheterna"):
+        st.dataframe(link_table(link), hide_index=True)
