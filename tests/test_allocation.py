@@ -122,16 +122,18 @@ def test_a_ten_percent_cap_holds_the_movers_and_the_rest_takes_up_the_pot():
 
 
 def test_the_cap_narrows_the_yearly_variation():
-    # Without the cap the 2026 changes are A -25 %, B +150 %, D -50 % (C has none):
-    # mean 0.25; squared deviations 0.25, 1.5625, 0.5625 = 2.375; / 2 = 1.1875; sqrt = 1.0897
+    # Without the cap, per pupil 2025 -> 2026: A 4 000 -> 3 000, B 1 000 -> 2 500, C 0 -> 0,
+    # D 8 000 -> 4 000: changes -1 000, +1 500, 0, -4 000; mean -875; squared deviations
+    # 15 625 + 5 640 625 + 765 625 + 9 765 625 = 16 187 500; / 3; sqrt = 2 322,9 kr per pupil
     before = al.allocate(PUPILS, INDEX, POTS, al.AllocationParameters(floor=100))
     assert al.yearly_variation(before.filter(pl.col("school_form") == "grundskola")) == (
-        pytest.approx(math.sqrt(1.1875))
+        pytest.approx(math.sqrt(16_187_500 / 3))
     )
-    # With the 10 % cap: -5 %, +10 %, -10 %; mean -1/60; squared deviations sum 0.0216667; / 2; sqrt
+    # With the 10 % cap: A 4 200, B 1 100, C 0, D 7 200: changes +200, +100, 0, -800; mean -125;
+    # squared deviations 105 625 + 50 625 + 15 625 + 455 625 = 627 500; / 3; sqrt = 457,4
     after = al.allocate(PUPILS, INDEX, POTS, al.AllocationParameters(floor=100, cap=0.10))
     assert al.yearly_variation(after.filter(pl.col("school_form") == "grundskola")) == (
-        pytest.approx(math.sqrt(0.0216667 / 2), rel=1e-4)
+        pytest.approx(math.sqrt(627_500 / 3))
     )
 
 

@@ -100,10 +100,11 @@ def test_the_page_opens_at_the_model_as_decided_with_todays_amounts(db):
     assert column(at, "Scenario (kr)") == column(at, "I dag (kr)")
     # per pupil: 300 000 / 100 = 3 000; 700 000 / 200 = 3 500; 200 000 / 50 = 4 000
     assert column(at, "Per elev i dag (kr)")["Söderskolan"] == f"3{NBSP}500"
-    # yearly change 2024 -> 2025: +50 %, -12,5 %, 0 %: mean 0,125; squared deviations
-    # 0,140625 + 0,0625 + 0,015625 = 0,21875; / 2; sqrt = 0,3307 -> 33,1 %
+    # yearly change per pupil 2024 -> 2025: E1 2 000 -> 3 000, S1 4 000 -> 3 500, L1 4 000 ->
+    # 4 000: +1 000, -500, 0; mean 166,7; squared deviations 694 444 + 444 444 + 27 778 =
+    # 1 166 667; / 2; sqrt = 763,8 -> 764 kr per pupil
     shown = texts(at)
-    assert f"33,1{NBSP}%" in shown
+    assert "764 kr per elev" in shown
     assert "Ingen enhet får mer." in shown
 
 
@@ -124,9 +125,10 @@ def test_moving_the_floor_to_zero_names_the_winner_and_the_loser(db):
     shown = texts(at)
     assert f"Vinner mest: Ekskolan (+25{NBSP}000 kr)." in shown
     assert f"Förlorar mest: Söderskolan (−25{NBSP}000 kr)." in shown
-    # scenario 2024 floor 0: E1 12 000 / 40 000 -> 300 000, S1 700 000; changes +8,33 %,
-    # -3,57 %, 0 %: standard deviation 6,1 %
-    assert f"6,1{NBSP}%" in shown
+    # scenario 2024 floor 0: E1 12 000 / 40 000 -> 300 000 (3 000 per pupil), S1 700 000
+    # (3 500); 2025 3 250 and 3 375; L1 4 000 both: changes +250, -125, 0; mean 41,7; squared
+    # deviations 43 403 + 27 778 + 1 736 = 72 917; / 2; sqrt = 190,9 -> 191 kr per pupil
+    assert "191 kr per elev" in shown
 
 
 def test_a_ten_percent_cap_holds_ekskolan_and_soderskolan_takes_the_rest(db):

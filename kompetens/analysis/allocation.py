@@ -284,10 +284,21 @@ def unit_totals(result: pl.DataFrame) -> pl.DataFrame:
 
 def yearly_variation(result: pl.DataFrame) -> float | None:
     """How much the units' amounts swing from year to year: the standard deviation (n − 1) of
-    the yearly change as a fraction of the year before, over every unit × year that had an
-    amount the year before (school forms summed per unit). ``None`` with fewer than two changes.
+    the yearly change in the amount per pupil (kronor per pupil), over every unit × year whose
+    unit has a row the year before (school forms summed per unit). Per pupil, not as a share of
+    last year's amount: a unit just above the floor would otherwise swing by thousands of per
+    cent on a few kronor. ``None`` with fewer than two changes.
     """
-    changes = unit_totals(result)["change_share"].drop_nulls()
+    changes = (
+        unit_totals(result)
+        .sort("unit_id", "year")
+        .with_columns(
+            change=pl.col("amount_per_pupil") - pl.col("amount_per_pupil").shift(1).over("unit_id"),
+            consecutive=(pl.col("year") - pl.col("year").shift(1).over("unit_id")) == 1,
+        )
+        .filter(pl.col("consecutive"))["change"]
+        .drop_nulls()
+    )
     return float(changes.std()) if len(changes) >= 2 else None
 
 

@@ -116,7 +116,7 @@ class Scenario:
     ``comparison``: one row per visible unit (``analysis.allocation.compare`` columns plus
     ``unit_name``, ``area``); ``series``: one row per visible unit × year with ``amount_today``
     and ``amount_scenario`` (kronor); ``variation_*``: the yearly variation (standard deviation
-    of the yearly change, a fraction) of the visible units without smoothing or cap
+    of the yearly change in kronor per pupil) of the visible units without smoothing or cap
     (``unsmoothed``), as decided (``today``) and in the scenario; ``pot``: the year's pots summed
     (kronor).
     """

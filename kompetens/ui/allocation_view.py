@@ -245,15 +245,19 @@ def difference_chart(comparison: pl.DataFrame, n: int = CHART_UNITS) -> go.Figur
 
 def variation_metrics(s: Scenario) -> list[tuple[str, str, str]]:
     """(label, value, help) for the yearly variation without smoothing, as decided and in the
-    scenario: the standard deviation of the units' yearly change, in percent."""
+    scenario: the standard deviation of the units' yearly change in kronor per pupil."""
     helptext = (
-        "Standardavvikelsen för enheternas förändring från ett år till nästa, i procent av "
-        "föregående års belopp, över alla enheter och år."
+        "Standardavvikelsen för enheternas förändring från ett år till nästa, i kronor per "
+        "elev, över alla enheter och år. Lägre betyder jämnare belopp att planera efter."
     )
+
+    def kr(value: float | None) -> str:
+        return "–" if value is None else f"{fmt_number(value)} kr per elev"
+
     return [
-        ("Årlig variation utan utjämning", fmt_percent(s.variation_unsmoothed), helptext),
-        ("Årlig variation i dag", fmt_percent(s.variation_today), helptext),
-        ("Årlig variation i scenariot", fmt_percent(s.variation_scenario), helptext),
+        ("Årlig variation utan utjämning", kr(s.variation_unsmoothed), helptext),
+        ("Årlig variation i dag", kr(s.variation_today), helptext),
+        ("Årlig variation i scenariot", kr(s.variation_scenario), helptext),
     ]
 
 
