@@ -163,7 +163,7 @@ def test_a_saved_scenario_reopens_in_the_sliders_and_the_table(db):
     at = as_leadership(db)
     at.slider(key="alloc_floor").set_value(0).run()
     at.text_input(key="alloc_scenario_name").input("Golv noll")
-    next(b for b in at.button if b.label == "Spara scenario").click().run()
+    next(b for b in at.button if b.label == "Spara").click().run()
     assert not at.exception
     assert "Scenariot Golv noll är sparat." in texts(at)
     at.slider(key="alloc_floor").set_value(100).run()

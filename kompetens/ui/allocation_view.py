@@ -13,7 +13,7 @@ import streamlit as st
 from kompetens.access.scope import ScopeError
 from kompetens.analysis.allocation import AllocationParameters
 from kompetens.core.labels import school_form_label
-from kompetens.present.charts import OKABE_ITO, TEMPLATE_NAME
+from kompetens.present.charts import OKABE_ITO, TEMPLATE_NAME, axis_format
 from kompetens.present.formatting import fmt_number, fmt_percent, md_text
 from kompetens.query import allocation_scenarios as qas
 from kompetens.query import projection_scenarios as qps
@@ -138,7 +138,7 @@ def save_form(ctx, params: AllocationParameters) -> None:
             placeholder="t.ex. Golv 90 med treårig utjämning",
             key="alloc_scenario_name",
         )
-        submitted = right.form_submit_button("Spara scenario", icon=":material/save:")
+        submitted = right.form_submit_button("Spara", icon=":material/save:")
     if submitted:
         try:
             with ctx.writing("resursfördelningsscenario") as wcur:
@@ -154,7 +154,7 @@ def parameters_text(params: AllocationParameters) -> str:
     """One Swedish line naming a parameter set: ``golv 95 · gymnasiet utan golv · …``."""
     upper = (
         "gymnasiet utan golv"
-        if params.upper_secondary_floor is None
+        if not params.upper_secondary_floor
         else f"gymnasiets golv {fmt_number(params.upper_secondary_floor)}"
     )
     smoothing = (
@@ -423,7 +423,9 @@ def link_chart(link: pl.DataFrame) -> go.Figure:
         },
     )
     fig.update_xaxes(title="Kompensatoriska medel per elev (kr)", tickformat=",.0f")
-    fig.update_yaxes(title="Andel behöriga lärare", tickformat=".0%")
+    fig.update_yaxes(
+        title="Andel behöriga lärare", **axis_format("share", shown["certified_share"].to_list())
+    )
     return fig
 
 
