@@ -1,4 +1,5 @@
-"""Resursfördelning in headless Chromium, as leadership: moving the floor slider changes the table.
+"""Resursfördelning in headless Chromium, as leadership: moving the floor slider changes the table,
+and a saved scenario reopens.
 
 Served from the small fixture with the hand-computed allocation of
 ``tests/test_page_resursfordelning.py`` (Ekskolan 300 000 kr today; 325 000 kr with floor 0).
@@ -74,3 +75,25 @@ def test_moving_the_floor_slider_changes_the_table(alloc_url, page):
     page.set_viewport_size({"width": 800, "height": 2000})
     page.wait_for_timeout(800)
     screenshot(page, "resursfordelning_floor0_800")
+
+
+@pytest.mark.browser
+def test_a_saved_scenario_reopens_in_the_table(alloc_url, page):
+    open_as_leadership(page, alloc_url)
+    page.get_by_role("slider", name="Golv (index)").focus()
+    page.keyboard.press("Home")  # the floor to 0
+    wait_for_app(page)
+    page.get_by_label("Spara reglagen som ett namngivet scenario").fill("Inget golv")
+    page.get_by_role("button", name="Spara").click()
+    wait_for_app(page)
+    no_exception(page)
+    page.get_by_role("slider", name="Golv (index)").focus()
+    page.keyboard.press("End")  # the floor to 200: nobody above it, the table changes
+    wait_for_app(page)
+    assert f"325{NBSP}000" not in cells(page)
+    box = page.get_by_role("combobox", name="Sparat scenario")
+    box.click()
+    page.get_by_role("option", name="Inget golv").click()
+    wait_for_app(page)
+    no_exception(page)
+    assert f"325{NBSP}000" in cells(page)  # Ekskolan with floor 0 again
