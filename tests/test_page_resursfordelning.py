@@ -172,3 +172,11 @@ def test_a_saved_scenario_reopens_in_the_sliders_and_the_table(db):
     assert not at.exception
     assert at.slider(key="alloc_floor").value == 0
     assert column(at, "Scenario (kr)")["Ekskolan"] == f"325{NBSP}000"
+
+
+def test_a_floor_above_every_unit_says_how_much_of_the_pot_is_not_shared(db):
+    at = as_leadership(db)
+    at.slider(key="alloc_floor").set_value(200).run()
+    assert not at.exception
+    # every index (130, 135, 105) is below 200: the 1 000 000 kr and 200 000 kr pots stay unshared
+    assert f"1{NBSP}200{NBSP}000 kr fördelas inte i scenariot" in texts(at)

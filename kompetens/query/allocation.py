@@ -118,7 +118,8 @@ class Scenario:
     and ``amount_scenario`` (kronor); ``variation_*``: the yearly variation (standard deviation
     of the yearly change in kronor per pupil) of the visible units without smoothing or cap
     (``unsmoothed``), as decided (``today``) and in the scenario; ``pot``: the year's pots summed
-    (kronor).
+    (kronor); ``undistributed``: the part of the year's pots the scenario shares with no unit,
+    in the school forms where no unit is above the floor (kronor, over the whole organisation).
     """
 
     year: int
@@ -130,6 +131,7 @@ class Scenario:
     variation_today: float | None
     variation_scenario: float | None
     pot: float
+    undistributed: float = 0.0
 
 
 def scenario(
@@ -175,6 +177,8 @@ def scenario(
         variation_today=variation(result_today),
         variation_scenario=variation(result_scenario),
         pot=float(data.parameters.filter(pl.col("year") == year)["pot"].sum()),
+        undistributed=float(data.parameters.filter(pl.col("year") == year)["pot"].sum())
+        - float(result_scenario.filter(pl.col("year") == year)["amount"].sum()),
     )
 
 

@@ -294,6 +294,12 @@ def show(s: Scenario) -> None:
         f"{s.year}: i dag {parameters_text(s.today)}. Scenario: {parameters_text(s.scenario)}. "
         f"Potten {fmt_number(s.pot)} kr fördelas lika stor i båda."
     )
+    if s.undistributed > 0.5:
+        st.warning(
+            f"{fmt_number(s.undistributed)} kr fördelas inte i scenariot: i minst en skolform "
+            "ligger ingen enhet över golvet.",
+            icon=":material/warning:",
+        )
     winners, losers = winners_and_losers(s.comparison)
     st.markdown(f"- {md_text(winners)}\n- {md_text(losers)}")
     for column, (label, value, helptext) in zip(st.columns(3), variation_metrics(s), strict=True):
