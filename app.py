@@ -70,6 +70,12 @@ PAGES = {
         page(
             "views/prognos.py", title="Prognos", icon=":material/trending_up:", url_path="prognos"
         ),
+        page(
+            "views/resursfordelning.py",
+            title="Resursfördelning",
+            icon=":material/account_balance:",
+            url_path="resursfordelning",
+        ),
     ],
     "Dialog": [
         page(

@@ -21,11 +21,15 @@ import pytest
 
 from kompetens import query as q
 from kompetens.access import auth
+from kompetens.analysis.allocation import AllocationParameters
 from kompetens.analysis.projection import Scenario
 from kompetens.core import store
 from kompetens.dialogue import dialogues
 from kompetens.dialogue import support_register as support_form
 from kompetens.indicators import registry
+from kompetens.ingest import import_bytes
+from kompetens.query import allocation as q_allocation
+from kompetens.query import allocation_scenarios as q_alloc_scenarios
 from kompetens.query import annual_wheel as q_wheel
 from kompetens.query import benchmarks as q_external
 from kompetens.query import dialogue_rounds as q_rounds
@@ -51,6 +55,7 @@ def conn(small_db, tmp_path_factory):
     auth.add_user(c, "Rektor.E1@kommun.se", auth.PRINCIPAL, units=["E1"], added_by="test")
     auth.add_user(c, "vc.soder@kommun.se", auth.AREA_MANAGER, areas=["Söder"], added_by="test")
     _seed_support(c)
+    _seed_allocation(c)
     q.clear_cache()
     yield c
     c.close()
@@ -60,6 +65,17 @@ def _seed_scenarios(c) -> None:
     """One saved projection scenario per scope key of the fixture (saved by the organisation)."""
     for key in ("org", "area:Norr", "area:Söder", "unit:E1", "unit:L1", "unit:S1"):
         q_scenarios.save_scenario(c, q.Scope.everything(), f"s {key}", key, Scenario(), "test")
+
+
+def _seed_allocation(c) -> None:
+    """Pupils, an index and a pot for the three units (two years), so every unit has an amount."""
+    files = {
+        "pupil_count": "unit_id;year;school_form;pupils\nE1;2024;grundskola;100\nL1;2024;forskola;50\nS1;2024;grundskola;200\nE1;2025;grundskola;100\nL1;2025;forskola;50\nS1;2025;grundskola;200\n",
+        "socioeconomic_index": "unit_id;year;index\nE1;2024;120\nL1;2024;110\nS1;2024;130\nE1;2025;125\nL1;2025;105\nS1;2025;140\n",
+        "allocation_parameters": "year;school_form;pot;floor\n2024;grundskola;1000000;100\n2024;forskola;200000;100\n2025;grundskola;1000000;100\n2025;forskola;200000;100\n",
+    }  # fmt: skip
+    for kind, text in files.items():
+        import_bytes(c, text.encode(), f"{kind}.csv", kind=kind, user="test")
 
 
 def _seed_support(c) -> None:
@@ -230,6 +246,10 @@ CALLS = {
     "tagged_units": lambda c, s, u, a: q_themes.tagged_units(c, s),
     "themes_by_area_term": lambda c, s, u, a: q_themes.themes_by_area_term(c, s),
     "terms": lambda c, s, u, a: pl.DataFrame({"term_start": q_themes.terms(c, s)}),
+    # the allocation model (pupils, index and pots seeded by ``_seed_allocation``)
+    "competence_link": lambda c, s, u, a: q_allocation.competence_link(c, s),
+    "segregation_by_year": lambda c, s, u, a: q_allocation.segregation_by_year(c, s),  # counts and mean shares of the scope's own units; names none
+    "scenario": lambda c, s, u, a: pl.concat([q_allocation.scenario(c, s, AllocationParameters(floor=90)).comparison.select("unit_id", "area"), q_allocation.scenario(c, s, AllocationParameters(floor=90)).series.select("unit_id")], how="diagonal"),
 }  # fmt: skip
 
 #: Explicit requests for another unit or area: refused with ScopeError.
@@ -270,6 +290,9 @@ OUTSIDE = {
     "current_rounds_of_area": lambda c, s, u, a: _wheel(q_rounds.current_rounds, c, s, area=a),
     "save_rounds": lambda c, s, u, a: q_rounds.save_rounds(c, s, a, "VT2027", [q_rounds.Round(dt.date(2027, 2, 1), dt.date(2027, 2, 5))], "t"),
     "undo_change": lambda c, s, u, a: q_rounds.undo_change(c, s, _round_change_of(c, a), "t"),
+    "unit_explanation": lambda c, s, u, a: q_allocation.unit_explanation(c, s, u),
+    "save_allocation_scenario": lambda c, s, u, a: q_alloc_scenarios.save_scenario(c, s, "mitt", AllocationParameters(), "t"),  # organisation-wide scopes only
+    "delete_allocation_scenario": lambda c, s, u, a: q_alloc_scenarios.delete_scenario(c, s, "mitt", "t"),
 }  # fmt: skip
 
 
@@ -330,7 +353,7 @@ def test_an_area_manager_never_gets_rows_of_another_area(conn, area_manager, nam
 #: not_asking (every unit of the fixture asked for support, so none is listed) and
 #: subject_units (the fixture has no teaching assignments; tests/test_subjects* cover scope),
 #: and the themes (the fixture has no tags; tests/test_themes.py covers their scope).
-NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "terms", "tagged_units", "themes_by_area_term"}  # fmt: skip
+NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "terms", "tagged_units", "themes_by_area_term", "segregation_by_year"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - NOTHING_TO_LEAK))
@@ -380,6 +403,9 @@ def test_the_import_log_is_read_by_an_organisation_wide_scope_only(conn):
     # The small fixture is loaded through the importer: one batch per kind, newest first,
     # e.g. the 3 units of units.csv (E1, L1, S1) and the 6 rows of targets.csv.
     logged = records.imports(conn, q.Scope.everything())
+    # newest: the three allocation batches of ``_seed_allocation``
+    assert logged["kind"].to_list()[:3] == ["allocation_parameters", "socioeconomic_index", "pupil_count"]
+    logged = logged.slice(3)
     # the module's fixture adds six support-register batches on top (one request and one
     # effort per unit), newest first
     assert logged["kind"].to_list()[:6] == ["support_effort", "support_request"] * 3

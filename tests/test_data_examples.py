@@ -30,6 +30,9 @@ EXPECTED_ROWS = {
     "support_request": 2,
     "support_effort": 3,
     "teaching_assignment": 40,
+    "pupil_count": 10,
+    "socioeconomic_index": 6,
+    "allocation_parameters": 8,
 }
 
 

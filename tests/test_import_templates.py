@@ -80,6 +80,18 @@ ONE_ROW = {
         "",
         "ja",
     ],
+    "pupil_count": ["U1", "2025", "grundskola", "F-3", "120"],
+    "socioeconomic_index": ["U1", "2025", "142,5", "38", "61,5", "22"],
+    "allocation_parameters": [
+        "2025",
+        "grundskola",
+        "12 500 000",
+        "100",
+        "100 = kommunens snitt",
+        "8",
+        "2",
+        "10",
+    ],
 }
 
 

@@ -75,8 +75,10 @@ def main() -> None:
         if kind == "support_effort":  # an effort names a request of the example, or none
             asked = picked["support_request"]["request_id"].implode()
             frame = frame.filter(pl.col("request_id").is_null() | pl.col("request_id").is_in(asked))
-        if "year" in frame.columns:  # targets: this year's organisation-wide rows
+        if kind == "targets":  # this year's organisation-wide rows
             frame = frame.filter((pl.col("year") == first.year) & (pl.col("scope") == "org"))
+        elif "year" in frame.columns:  # the allocation kinds: the last two years
+            frame = frame.filter(pl.col("year") >= first.year - 1)
         picked[kind] = frame.head(40)
     for number, kind in enumerate(IMPORT_ORDER, start=1):
         path = HERE / f"{number:02d}_{kind}.csv"

@@ -52,6 +52,9 @@ SUPPORT_UNDONE = "support_undone"
 #: A projection scenario saved or deleted (the Prognos page; ``query.projection_scenarios``).
 PROJECTION_SCENARIO_SAVED = "projection_scenario_saved"
 PROJECTION_SCENARIO_DELETED = "projection_scenario_deleted"
+#: An allocation scenario saved or deleted (the Resursfördelning page; ``query.allocation_scenarios``).
+ALLOCATION_SCENARIO_SAVED = "allocation_scenario_saved"
+ALLOCATION_SCENARIO_DELETED = "allocation_scenario_deleted"
 #: An area's dialogue round dates for a term saved, or such a save undone (the Årshjul page;
 #: ``query.dialogue_rounds``).
 DIALOGUE_ROUNDS_SAVED = "dialogue_rounds_saved"
@@ -83,6 +86,8 @@ ACTION_LABELS: dict[str, str] = {
     SUPPORT_UNDONE: "Stödregister: ändring ångrad",
     PROJECTION_SCENARIO_SAVED: "Prognosscenario sparat",
     PROJECTION_SCENARIO_DELETED: "Prognosscenario borttaget",
+    ALLOCATION_SCENARIO_SAVED: "Resursfördelningsscenario sparat",
+    ALLOCATION_SCENARIO_DELETED: "Resursfördelningsscenario borttaget",
     SETTING_CHANGED: "Inställning ändrad",
     DIALOGUE_ROUNDS_SAVED: "Årshjul: dialogdatum sparade",
     DIALOGUE_ROUNDS_UNDONE: "Årshjul: dialogdatum ångrade",

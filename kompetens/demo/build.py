@@ -53,6 +53,7 @@ import polars as pl
 
 from kompetens.core import hooks, paths, store
 from kompetens.core.contract import IMPORT_ORDER, KINDS
+from kompetens.demo import allocation as demo_allocation
 from kompetens.demo import assignments as demo_assignments
 from kompetens.demo import kinds as demo_kinds
 from kompetens.demo import people as demo_people
@@ -132,6 +133,7 @@ def generate_demo(
     )
     frames["support_request"] = demo_themes.request_themes(frames["support_request"], seed)
     frames["teaching_assignment"] = demo_assignments.assignments_frame(staff, units, seed)
+    frames.update(demo_allocation.allocation_frames(units, staff, seed))
     return {kind: _canonical(kind, frame) for kind, frame in frames.items()}
 
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from kompetens.core import store
 from kompetens.core.contract import FREE_TEXT_COLUMNS, Kind, fold
-from kompetens.ingest import catalogue, identity, pseudonym, support_checks
+from kompetens.ingest import allocation_checks, catalogue, identity, pseudonym, support_checks
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import (
     NAME_KEYS,
@@ -294,6 +294,9 @@ def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, Rule]]:
             (column, _rule(condition, message))
             for column, condition, message in support_checks.effort_rules(_raw("start_date"))
         ]
+    rules += [
+        (column, _rule(cond, message)) for column, cond, message in allocation_checks.rules(name)
+    ]
     return rules
 
 
