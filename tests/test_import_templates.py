@@ -80,6 +80,7 @@ ONE_ROW = {
         "",
         "ja",
     ],
+    "certification_path": ["E1", "U1", "Lärarlyftet", "matematik", "2025-01-13", "2026-06-30"],
 }
 
 
