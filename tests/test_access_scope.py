@@ -252,6 +252,7 @@ CALLS = {
     "subject_units": lambda c, s, u, a: q.subject_units(c, s, "2025"),  # no teaching assignments in the fixture: empty
     "path_periods": lambda c, s, u, a: pl.DataFrame({"period": q.path_periods(c, s)}),  # names no unit
     "path_progress": lambda c, s, u, a: q.path_progress(c, s, "2025-12"),  # paths seeded at E1 and S1
+    "path_progress_by_area": lambda c, s, u, a: q.path_progress(c, s, "2025-12", level="area"),
     # the annual wheel (rounds and dialogues seeded by ``_seed_wheel``; support as above)
     "calendar": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2025, 1, 1), dt.date(2026, 12, 31), today=dt.date(2026, 11, 10)),
     "upcoming": lambda c, s, u, a: _wheel(q_wheel.upcoming, c, s, today=dt.date(2026, 11, 10)),

@@ -103,6 +103,15 @@ def test_the_yearly_expected_completions_are_in_the_figures_export(conn, importe
     assert dict(org.select("period", "value").rows()) == {"2025": 6.0, "2026": 13.0}
 
 
+def test_the_area_rows_add_up_the_units_and_are_visible_where_the_units_are_not(conn, imported):
+    areas = q.path_progress(conn, q.Scope.everything(), "2025-10", level="area")
+    rows = {r["unit_name"]: r for r in areas.to_dicts()}
+    # Syd = S2 + S3: 5 + 2 = 7 paths of 7 people, all ongoing, though each school is hidden
+    assert (rows["Syd"]["paths"], rows["Syd"]["ongoing"], rows["Syd"]["overdue"]) == (7.0, 7.0, 0.0)
+    assert rows["Syd"]["unit_id"] is None
+    assert (rows["Norr"]["paths"], rows["Norr"]["ongoing"]) == (12.0, 6.0)
+
+
 def test_undoing_the_path_import_removes_the_path_figures(conn, imported):
     undo_batch(conn, imported.batch_id, user="test")
     q.clear_cache()

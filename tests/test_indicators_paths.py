@@ -183,3 +183,23 @@ def test_without_paths_nothing_is_computed_and_without_staff_only_the_plan():
     assert path_indicators(PATHS.clear(), STAFF, UNITS, 10) == {}
     plan_only = path_indicators(PATHS, STAFF.clear(), UNITS, 10)
     assert set(plan_only) == {"expected_completions"}
+
+
+def test_a_completed_path_counts_for_twelve_months_from_the_month_it_was_completed():
+    # P1 completed at the 2025-06 snapshot: still counted in 2026-05, gone in 2026-06.
+    may, june = D(2026, 5, 15), D(2026, 6, 15)
+    one = PATHS.filter(pl.col("employee_id") == "P1")
+    staff = pl.concat(
+        [
+            STAFF.filter(pl.col("employee_id") == "P1"),
+            STAFF.filter(
+                (pl.col("employee_id") == "P1") & (pl.col("snapshot_date") == OCT)
+            ).with_columns(pl.lit(may).alias("snapshot_date")),
+            STAFF.filter(
+                (pl.col("employee_id") == "P1") & (pl.col("snapshot_date") == OCT)
+            ).with_columns(pl.lit(june).alias("snapshot_date")),
+        ]
+    )
+    pp = path_indicators(one, staff, UNITS, 10)["certification_path_progress"]
+    assert value(pp, "unit", "E1", "2026-05", "all", "month") == (1.0, 1)
+    assert value(pp, "unit", "E1", "2026-06", "all", "month") is None

@@ -53,8 +53,11 @@ def path_progress(
     scope: Scope,
     period: str,
     area: str | None = None,
+    level: str = "unit",
 ) -> pl.DataFrame:
-    """Certification paths per visible unit at ``period`` (``'YYYY-MM'`` or ``'YYYY'``).
+    """Certification paths per visible unit (or, ``level='area'``, per area the scope is given:
+    ``unit_name`` is then the area, ``unit_id`` and ``school_form`` empty) at ``period`` (``'YYYY-MM'`` or
+    ``'YYYY'``).
 
     Columns: ``unit_id, unit_name, area, school_form``, then ``paths`` (started by the period),
     ``ongoing``, ``overdue`` (expected completion passed, certification flag unchanged),
@@ -66,19 +69,28 @@ def path_progress(
     def compute(cur, ctx):
         if area is not None:
             _check_area(scope, area)
+        if level not in ("unit", "area"):
+            raise ValueError(f"okänd nivå {level!r}")
         visible = scope.visible_units(_unit_frame(cur, ctx))
         if area is not None:
             visible = visible.filter(pl.col("area") == area)
+        if level == "area":
+            if scope.level != "org":  # the areas the scope is given, as for every area figure
+                visible = visible.filter(pl.col("area").is_in(list(scope.areas)))
+            visible = visible.select(
+                pl.col("area").alias("unit_id"),
+                pl.col("area").alias("unit_name"),
+                "area",
+                pl.lit(None, dtype=pl.String).alias("school_form"),
+            ).unique(maintain_order=True)
         progress = _slice(cur, ctx, PROGRESS_ID, _period_type_of(period)).filter(
-            (pl.col("period") == period) & (pl.col("level") == "unit")
+            (pl.col("period") == period) & (pl.col("level") == level)
         )
         if progress.height == 0:
             return pl.DataFrame(schema=_SCHEMA)
         year = period[:4]
         expected = _slice(cur, ctx, EXPECTED_ID, "year").filter(
-            (pl.col("period") == year)
-            & (pl.col("level") == "unit")
-            & (pl.col("breakdown") == "all")
+            (pl.col("period") == year) & (pl.col("level") == level) & (pl.col("breakdown") == "all")
         )
         column = (
             pl.when(pl.col("breakdown") == "all")
@@ -119,10 +131,12 @@ def path_progress(
                 pl.when(hide).then(None).otherwise(pl.col(c).fill_null(0.0)).alias(c),
                 hide.alias(f"{c}_suppressed"),
             )
+        if level == "area":  # the join key was the area: an area row names no unit
+            out = out.with_columns(pl.lit(None, dtype=pl.String).alias("unit_id"))
         return (
             out.select(list(_SCHEMA))
             .cast({k: v for k, v in _SCHEMA.items()})
             .sort("overdue", "unit_name", descending=[True, False], nulls_last=True)
         )
 
-    return _cached("path_progress", conn, (scope, period, area), compute)
+    return _cached("path_progress", conn, (scope, period, area, level), compute)

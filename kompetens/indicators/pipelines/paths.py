@@ -22,6 +22,9 @@ their units; a person counts once in ``n_individuals``).
   - ``overdue``: the flag has not changed and the expected completion is before the snapshot date;
   - ``ongoing``: the flag has not changed and the expected completion is on or after it.
 
+  A path counts from its start until twelve months after the first snapshot it is completed or
+  left at (``ENDED_MONTHS``), so the list is the open paths and the last year's outcomes.
+
   Stock: a month row for every snapshot month (every breakdown for the latest, ``all`` before), a
   year row from the reference month, else the year's latest month. Value = paths, n_individuals
   = distinct people. The flag is one per person: a path to a further subject of a person already
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
 
 #: Where a path stands (``certification_path_progress``'s breakdown ``path_status=``).
 PATH_STATUSES = ("ongoing", "overdue", "completed", "left")
+#: A completed path, or one whose person left, counts for this many months from the month it ended.
+ENDED_MONTHS = 12
 
 
 def certified_flags(staff: pl.DataFrame) -> pl.DataFrame:
@@ -101,6 +106,16 @@ def path_states(paths: pl.DataFrame, staff: pl.DataFrame) -> pl.DataFrame:
             month_of(pl.col("snapshot_date")).alias("m"),
         )
         .select("path", "employee_id", "unit_id", "m", "path_status", "expected_completion")
+        # A path that ended (completed, or its person left) counts for twelve months after.
+        .with_columns(
+            pl.col("m")
+            .filter(pl.col("path_status").is_in(["completed", "left"]))
+            .min()
+            .over("path")
+            .alias("_ended")
+        )
+        .filter(pl.col("_ended").is_null() | (pl.col("m") < pl.col("_ended") + ENDED_MONTHS))
+        .drop("_ended")
     )
 
 
