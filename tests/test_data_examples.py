@@ -30,6 +30,7 @@ EXPECTED_ROWS = {
     "support_request": 2,
     "support_effort": 3,
     "teaching_assignment": 40,
+    "certification_path": 6,
 }
 
 
