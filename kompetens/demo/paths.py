@@ -40,12 +40,12 @@ OVERDUE_NOW = 0.3
 
 
 def _term_start(day: dt.date) -> dt.date:
-    """The autumn (20 August) or spring (15 January) term start on or before ``day``."""
-    if (day.month, day.day) >= (8, 20):
-        return dt.date(day.year, 8, 20)
-    if (day.month, day.day) >= (1, 15):
-        return dt.date(day.year, 1, 15)
-    return dt.date(day.year - 1, 8, 20)
+    """The autumn (15 August) or spring (10 January) term start on or before ``day``."""
+    if (day.month, day.day) >= (8, 15):
+        return dt.date(day.year, 8, 15)
+    if (day.month, day.day) >= (1, 10):
+        return dt.date(day.year, 1, 10)
+    return dt.date(day.year - 1, 8, 15)
 
 
 def _months(day: dt.date, n: int) -> dt.date:

@@ -13,7 +13,8 @@ their units; a person counts once in ``n_individuals``).
   type ``year``, future years included: the figure is a plan). Breakdown ``programme=<code>``.
   Value = paths, n_individuals = distinct people.
 * ``certification_path_progress``: at every staff snapshot month, the paths started on or before
-  the snapshot date, by where they stand (breakdown ``path_status=``):
+  the snapshot date (and not before the person's first snapshot: a path may start before the
+  hire), by where they stand (breakdown ``path_status=``):
 
   - ``left``: the person is in no unit of that snapshot;
   - ``completed``: the person is certified at the snapshot and was not at the path's start (the
@@ -90,9 +91,15 @@ def path_states(paths: pl.DataFrame, staff: pl.DataFrame) -> pl.DataFrame:
     started = numbered.join(at_start, on="path", how="left").with_columns(
         pl.coalesce("_before", "_after").fill_null(False).alias("certified_at_start")
     )
+    first_seen = flags.group_by("employee_id").agg(pl.col("snapshot_date").min().alias("_seen"))
     return (
         started.join(dates, how="cross")
-        .filter(pl.col("snapshot_date") >= pl.col("start_date"))
+        .join(first_seen, on="employee_id", how="left")
+        # from the start, and not before the person's first snapshot (hired after the start)
+        .filter(
+            (pl.col("snapshot_date") >= pl.col("start_date"))
+            & (pl.col("_seen").is_null() | (pl.col("snapshot_date") >= pl.col("_seen")))
+        )
         .join(flags, on=["employee_id", "snapshot_date"], how="left")
         .with_columns(
             pl.when(pl.col("certified").is_null())
