@@ -246,8 +246,9 @@ _INDICATORS: tuple[Indicator, ...] = (
         number_format="integer",
         direction="neutral",
         formula=(
-            "At each staff snapshot: certification_path rows with start_date on or before the snapshot date, "
-            "at the path's unit. path_status: left = the person is in no unit of the snapshot; completed = "
+            "At each staff snapshot: certification_path rows with start_date on or before the snapshot date "
+            "(and not before the person's first snapshot), at the path's unit, until twelve months after the "
+            "first snapshot the path is completed or left at. path_status: left = the person is in no unit of the snapshot; completed = "
             "certified at the snapshot (licensed, and a teacher also qualified) and not certified at the start "
             "(the latest snapshot on or before start_date, else the first after it); overdue = flag unchanged "
             "and expected_completion before the snapshot date; ongoing = flag unchanged, expected_completion "
