@@ -17,6 +17,7 @@ import pytest
 
 from kompetens import query as q
 from kompetens.core import store
+from kompetens.indicators import engine
 from kompetens.ingest import import_bytes, undo_batch
 
 UNITS_CSV = (
@@ -110,6 +111,44 @@ def test_the_area_rows_add_up_the_units_and_are_visible_where_the_units_are_not(
     assert (rows["Syd"]["paths"], rows["Syd"]["ongoing"], rows["Syd"]["overdue"]) == (7.0, 7.0, 0.0)
     assert rows["Syd"]["unit_id"] is None
     assert (rows["Norr"]["paths"], rows["Norr"]["ongoing"]) == (12.0, 6.0)
+
+
+def test_a_new_staff_month_redone_by_month_gives_the_paths_as_a_full_recompute(
+    conn, imported, monkeypatch
+):
+    # November: A06 has become certified. The recompute redoes the changed month only, and the
+    # path block gets every snapshot of the people with a path (engine._path_people_staff).
+    runs = []
+    real = engine._month_results
+    monkeypatch.setattr(
+        engine,
+        "_month_results",
+        lambda c, change, *a, **k: runs.append(change) or real(c, change, *a, **k),
+    )
+    november = staff_csv().replace("2025-10-15", "2025-11-15").splitlines()
+    november = [november[0]] + [
+        line.replace(";nej;nej;", ";ja;ja;") if ";A06;" in line else line
+        for line in november[1:]
+        if line.startswith("2025-11-15")
+    ]
+    import_bytes(conn, ("\n".join(november) + "\n").encode("utf-8"), "nov.csv", user="test")
+    assert [r.month for r in runs] == [2025 * 12 + 10]  # redone by month, not whole
+    ids = "('expected_completions', 'certification_path_progress')"
+    sql = (
+        f"SELECT * EXCLUDE (computed_at) FROM key_figures WHERE indicator_id IN {ids} ORDER BY ALL"
+    )
+    by_month = store.frame(conn, sql)
+    engine.recompute(conn, **engine.stored_settings(conn))
+    assert by_month.equals(store.frame(conn, sql))
+    # the stored (unmasked) figure: A12 and now A06 completed at S1 in November
+    completed = by_month.filter(
+        (pl.col("indicator_id") == "certification_path_progress")
+        & (pl.col("scope_id") == "S1")
+        & (pl.col("period") == "2025-11")
+        & (pl.col("breakdown") == "path_status=completed")
+    )
+    assert completed["value"].to_list() == [2.0]
+    q.clear_cache()
 
 
 def test_undoing_the_path_import_removes_the_path_figures(conn, imported):
