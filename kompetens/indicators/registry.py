@@ -220,8 +220,9 @@ _INDICATORS: tuple[Indicator, ...] = (
         direction="higher_is_better",
         formula=(
             "Count of certification_path rows whose expected_completion falls in the calendar year, at the "
-            "path's unit (area and organisation = the sum of their units). Every imported path counts, "
-            "future years included (a plan). Breakdown programme=<code>. n_individuals = distinct people."
+            "path's unit (area and organisation = the sum of their units). Every imported path counts, up to "
+            "the year of the newest staff snapshot (a later year would become every page's newest year); the "
+            "running year is a plan. Breakdown programme=<code>. n_individuals = distinct people."
         ),
         sources=("certification_path", "units"),
         grain=_UNIT_GRAIN,

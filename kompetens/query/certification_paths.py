@@ -63,7 +63,7 @@ def path_progress(
     ``ongoing``, ``overdue`` (expected completion passed, certification flag unchanged),
     ``completed``, ``left`` and ``expected_this_year`` (paths expected to finish in the period's
     year), each with ``<column>_suppressed``. Sorted by overdue paths (most first; hidden last),
-    then unit name. A status no path has is 0. Empty without certification paths.
+    then by paths, then unit name. A status no path has is 0. Empty without certification paths.
     """
 
     def compute(cur, ctx):
@@ -136,7 +136,7 @@ def path_progress(
         return (
             out.select(list(_SCHEMA))
             .cast({k: v for k, v in _SCHEMA.items()})
-            .sort("overdue", "unit_name", descending=[True, False], nulls_last=True)
+            .sort("overdue", "paths", "unit_name", descending=[True, True, False], nulls_last=True)
         )
 
     return _cached("path_progress", conn, (scope, period, area, level), compute)

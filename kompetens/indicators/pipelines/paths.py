@@ -10,8 +10,10 @@ Output grain: level x scope x breakdown x period, at the path's unit (area and o
 their units; a person counts once in ``n_individuals``).
 
 * ``expected_completions``: paths whose expected completion falls in a calendar year (period
-  type ``year``, future years included: the figure is a plan). Breakdown ``programme=<code>``.
-  Value = paths, n_individuals = distinct people.
+  type ``year``), up to the year of the newest staff snapshot: a later year would become the
+  newest year of the key figures, and every page's year filter would open on a year without
+  staff figures. The running year is a plan (its paths may still finish). Breakdown
+  ``programme=<code>``. Value = paths, n_individuals = distinct people.
 * ``certification_path_progress``: at every staff snapshot month, the paths started on or before
   the snapshot date (and not before the person's first snapshot: a path may start before the
   hire), by where they stand (breakdown ``path_status=``):
@@ -160,15 +162,27 @@ def _stock_periods(monthly: pl.DataFrame, reference_month: int) -> pl.LazyFrame:
 
 
 def path_indicators(
-    paths: pl.DataFrame, staff: pl.DataFrame, units: pl.DataFrame, reference_month: int
+    paths: pl.DataFrame,
+    staff: pl.DataFrame,
+    units: pl.DataFrame,
+    reference_month: int,
+    last_year: int | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """The two certification-path indicators (module docstring); {} without paths."""
+    """The two certification-path indicators (module docstring); {} without paths.
+
+    ``last_year``: the year of the newest staff snapshot (default: the newest in ``staff``);
+    expected completions of later years are left out (module docstring).
+    """
     if paths.is_empty():
         return {}
+    if last_year is None and not staff.is_empty():
+        last_year = staff["snapshot_date"].max().year  # type: ignore[union-attr]
     placed = with_unit_attrs(paths.lazy(), units).with_columns(
         pl.col("expected_completion").dt.year().cast(pl.String).alias("period"),
         pl.lit("year").alias("period_type"),
     )
+    if last_year is not None:
+        placed = placed.filter(pl.col("expected_completion").dt.year() <= last_year)
     out = {
         "expected_completions": finish(
             _count(placed, ("programme",), ["period_type", "period"]), "expected_completions"
@@ -186,7 +200,9 @@ def path_indicators(
 def paths_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
     """The certification-path figures (nothing without path rows)."""
     paths, staff, units = inputs.frame("certification_path"), inputs.frame("staff"), inputs.units
-    return path_indicators(paths, staff, units, inputs.settings.reference_month)
+    last = inputs.grid.last
+    last_year = None if last is None else last // 12
+    return path_indicators(paths, staff, units, inputs.settings.reference_month, last_year)
 
 
 BLOCK = Block(
