@@ -14,8 +14,9 @@ What is wired:
   ``core.support_register``; 10 the teaching assignments, ``core.teaching_assignments``; 11 the saved projection scenarios,
   ``query.projection_scenarios``; 12 the users' support functions and the support role,
   ``access.auth``; 13 the annual wheel's dialogue round dates,
-  ``query.dialogue_rounds``; 14 the common themes, ``core.themes``; 17 the allocation model's
-  kinds and saved scenarios, ``core.allocation_tables``). ``store.connect`` refuses to open a database until :func:`wire` has run.
+  ``query.dialogue_rounds``; 14 the common themes, ``core.themes``; 15 the certification paths,
+  ``core.certification_paths``; 17 the allocation model's kinds and saved scenarios,
+  ``core.allocation_tables``). ``store.connect`` refuses to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
 - The after-recompute callback: after every recompute (full or incremental), in the
@@ -35,6 +36,7 @@ import threading
 from kompetens.access import audit, auth
 from kompetens.core import (
     allocation_tables,
+    certification_paths,
     hooks,
     store,
     support_register,
@@ -62,6 +64,7 @@ MIGRATIONS: tuple[store.Migration, ...] = (
     auth.USER_FUNCTIONS_MIGRATION,
     dialogue_rounds.ROUNDS_MIGRATION,
     themes.THEME_MIGRATION,
+    certification_paths.CERTIFICATION_PATH_MIGRATION,
     allocation_tables.ALLOCATION_MIGRATION,
 )
 

@@ -54,6 +54,7 @@ def conn(small_db, tmp_path_factory):
     c = store.connect(target)
     auth.add_user(c, "Rektor.E1@kommun.se", auth.PRINCIPAL, units=["E1"], added_by="test")
     auth.add_user(c, "vc.soder@kommun.se", auth.AREA_MANAGER, areas=["Söder"], added_by="test")
+    _seed_paths(c)
     _seed_support(c)
     _seed_allocation(c)
     q.clear_cache()
@@ -76,6 +77,18 @@ def _seed_allocation(c) -> None:
     }  # fmt: skip
     for kind, text in files.items():
         import_bytes(c, text.encode(), f"{kind}.csv", kind=kind, user="test")
+
+
+def _seed_paths(c) -> None:
+    """A certification path at E1 (P04) and one at S1 (P21), so that path_progress has rows to leak."""
+    import_bytes(
+        c,
+        b"employee_id;unit_id;programme;subject;start_date;expected_completion\n"
+        b"P04;E1;KPU;MA;2024-08-19;2025-06-15\nP21;S1;VAL;SV;2024-08-19;2026-06-15\n",
+        "vagar.csv",
+        kind="certification_path",
+        user="test",
+    )
 
 
 def _seed_support(c) -> None:
@@ -116,7 +129,11 @@ def _seed_support(c) -> None:
 
 def _support_row(c, unit: str) -> dict:
     """The fixture's support request of ``unit`` (seeded in ``conn``)."""
-    row = q_support.requests(c, q.Scope.everything()).filter(pl.col("unit_id") == unit).row(0, named=True)
+    row = (
+        q_support.requests(c, q.Scope.everything())
+        .filter(pl.col("unit_id") == unit)
+        .row(0, named=True)
+    )
     return row
 
 
@@ -137,9 +154,24 @@ def _seed_wheel(c) -> None:
         return
     everyone = q.Scope.everything()
     for area in ("Norr", "Söder"):
-        q_rounds.save_rounds(c, everyone, area, "HT2026", [q_rounds.Round(dt.date(2026, 9, 14), dt.date(2026, 9, 25))], "test")
+        q_rounds.save_rounds(
+            c,
+            everyone,
+            area,
+            "HT2026",
+            [q_rounds.Round(dt.date(2026, 9, 14), dt.date(2026, 9, 25))],
+            "test",
+        )
     for unit in UNITS:
-        dialogues.save_dialogue(c, everyone, unit, dt.date(2026, 9, 15), "Anteckningar", [dialogues.Action("Plan", due_date=dt.date(2026, 12, 1))], user="test")
+        dialogues.save_dialogue(
+            c,
+            everyone,
+            unit,
+            dt.date(2026, 9, 15),
+            "Anteckningar",
+            [dialogues.Action("Plan", due_date=dt.date(2026, 12, 1))],
+            user="test",
+        )
 
 
 def _wheel(fn, c, s, *args, **kwargs):
@@ -149,7 +181,9 @@ def _wheel(fn, c, s, *args, **kwargs):
 
 def _round_change_of(c, area: str) -> int:
     _seed_wheel(c)
-    return q_rounds.round_changes(c, q.Scope.everything()).filter(pl.col("area") == area)["change_id"][0]
+    return q_rounds.round_changes(c, q.Scope.everything()).filter(pl.col("area") == area)[
+        "change_id"
+    ][0]
 
 
 def _ics_mentions(c, s) -> pl.DataFrame:
@@ -158,7 +192,10 @@ def _ics_mentions(c, s) -> pl.DataFrame:
     names = {"E1": "Ekskolan", "L1": "Lärkans förskola", "S1": "Söderskolan"}
     units = [u for u, n in names.items() if n in text]
     areas = [a for a in AREAS if f"– {a}" in text]
-    return pl.DataFrame({"unit_id": units + [None] * len(areas), "area": [None] * len(units) + areas}, schema={"unit_id": pl.String, "area": pl.String})
+    return pl.DataFrame(
+        {"unit_id": units + [None] * len(areas), "area": [None] * len(units) + areas},
+        schema={"unit_id": pl.String, "area": pl.String},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -228,6 +265,9 @@ CALLS = {
     "without_feedback": lambda c, s, u, a: q_support.without_feedback(c, s),
     "filing_units": lambda c, s, u, a: q_support.filing_units(c, s),
     "subject_units": lambda c, s, u, a: q.subject_units(c, s, "2025"),  # no teaching assignments in the fixture: empty
+    "path_periods": lambda c, s, u, a: pl.DataFrame({"period": q.path_periods(c, s)}),  # names no unit
+    "path_progress": lambda c, s, u, a: q.path_progress(c, s, "2025-12"),  # paths seeded at E1 and S1
+    "path_progress_by_area": lambda c, s, u, a: q.path_progress(c, s, "2025-12", level="area"),
     # the annual wheel (rounds and dialogues seeded by ``_seed_wheel``; support as above)
     "calendar": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2025, 1, 1), dt.date(2026, 12, 31), today=dt.date(2026, 11, 10)),
     "upcoming": lambda c, s, u, a: _wheel(q_wheel.upcoming, c, s, today=dt.date(2026, 11, 10)),
@@ -285,6 +325,7 @@ OUTSIDE = {
     "requests_of_unit": lambda c, s, u, a: q_support.requests(c, s, unit_id=u),
     "largest_subject_gaps": lambda c, s, u, a: q.largest_subject_gaps(c, s, u, "2025"),
     "subject_units_of_area": lambda c, s, u, a: q.subject_units(c, s, "2025", area=a),
+    "path_progress_of_area": lambda c, s, u, a: q.path_progress(c, s, "2025-12", area=a),
     "calendar_of_area": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2026, 1, 1), dt.date(2026, 12, 31), area=a),
     "dialogue_status_of_area": lambda c, s, u, a: _wheel(q_wheel.dialogue_status, c, s, "HT2026", area=a),
     "current_rounds_of_area": lambda c, s, u, a: _wheel(q_rounds.current_rounds, c, s, area=a),
@@ -353,7 +394,7 @@ def test_an_area_manager_never_gets_rows_of_another_area(conn, area_manager, nam
 #: not_asking (every unit of the fixture asked for support, so none is listed) and
 #: subject_units (the fixture has no teaching assignments; tests/test_subjects* cover scope),
 #: and the themes (the fixture has no tags; tests/test_themes.py covers their scope).
-NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "terms", "tagged_units", "themes_by_area_term", "segregation_by_year"}  # fmt: skip
+NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "path_periods", "terms", "tagged_units", "themes_by_area_term", "segregation_by_year"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - NOTHING_TO_LEAK))
@@ -406,10 +447,12 @@ def test_the_import_log_is_read_by_an_organisation_wide_scope_only(conn):
     # newest: the three allocation batches of ``_seed_allocation``
     assert logged["kind"].to_list()[:3] == ["allocation_parameters", "socioeconomic_index", "pupil_count"]
     logged = logged.slice(3)
-    # the module's fixture adds six support-register batches on top (one request and one
-    # effort per unit), newest first
-    assert logged["kind"].to_list()[:6] == ["support_effort", "support_request"] * 3
-    batches = logged.slice(6)
+    # the module's fixture adds a certification-path batch and then six support-register batches
+    # on top (one request and one effort per unit), newest first
+    assert logged["kind"].to_list()[:7] == ["support_effort", "support_request"] * 3 + [
+        "certification_path"
+    ]
+    batches = logged.slice(7)
     assert batches["kind"].to_list()[0] == "targets" and batches["kind"].to_list()[-1] == "units"
     written = dict(batches.select("kind", "rows_written").rows())
     assert (written["units"], written["targets"], batches.height) == (3, 6, 9)

@@ -33,6 +33,7 @@ EXPECTED_ROWS = {
     "pupil_count": 10,
     "socioeconomic_index": 6,
     "allocation_parameters": 8,
+    "certification_path": 6,
 }
 
 

@@ -543,6 +543,7 @@ def test_build_demo_loads_every_file_through_the_importer_into_a_fresh_database(
         "pupil_count",
         "socioeconomic_index",
         "allocation_parameters",
+        "certification_path",
     ]
     assert {u for _, u, _ in log} == {"demo"} and {r for _, _, r in log} == {0}
     assert staff_in_db == frames["staff"]["employee_id"].n_unique()

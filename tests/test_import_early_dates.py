@@ -131,6 +131,18 @@ FILES = [
         "snapshot_date",
         "snapshot_date;employee_id;unit_id;subject;hours_per_week;qualified\n{d};E1;U1;MA;5;ja\n",
     ),
+    (
+        "certification_path",
+        "start_date",
+        "employee_id;unit_id;programme;subject;start_date;expected_completion\n"
+        "E1;U1;KPU;MA;{d};2026-06-30\n",
+    ),
+    (
+        "certification_path",
+        "expected_completion",
+        "employee_id;unit_id;programme;subject;start_date;expected_completion\n"
+        "E1;U1;KPU;MA;2024-08-15;{d}\n",
+    ),
 ]
 #: Excel's day zero, and for months and terms their own early spelling.
 DAY_ZERO = {"period_start": "HT1899", "month": "1899-12"}

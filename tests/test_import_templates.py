@@ -92,6 +92,7 @@ ONE_ROW = {
         "2",
         "10",
     ],
+    "certification_path": ["E1", "U1", "Lärarlyftet", "matematik", "2025-01-13", "2026-06-30"],
 }
 
 

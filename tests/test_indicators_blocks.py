@@ -45,6 +45,21 @@ def frames():
         )
         for subject, qualified in (("MA", True), ("SV", False))
     )
+    # Nor certification paths: every teacher of the first snapshot is on a KPU path in SV, started
+    # a month before and expected to finish a year later.
+    first = frames["staff"]["snapshot_date"].min()
+    frames["certification_path"] = (
+        teachers.filter(pl.col("snapshot_date") == first)
+        .select(
+            "employee_id",
+            "unit_id",
+            pl.lit("KPU").alias("programme"),
+            pl.lit("SV").alias("subject"),
+            (pl.col("snapshot_date") - pl.duration(days=30)).alias("start_date"),
+            (pl.col("snapshot_date") + pl.duration(days=365)).alias("expected_completion"),
+        )
+        .unique(["employee_id"])
+    )
     return frames
 
 

@@ -80,6 +80,10 @@ EXTRA: dict[str, str] = {
         "2025-10-15,P01,E1,MA,,7-9,10,,Ja\n"
         "2025-10-15,P02,E1,SV,,7-9,8,,Nej\n"
     ),
+    "certification_path": (
+        "employee_id,unit_id,programme,subject,start_date,expected_completion\n"
+        "P02,E1,KPU,SV,2025-01-13,2025-12-20\n"
+    ),
     "targets": (
         "indicator_id,scope,year,target\n"
         "certified_teacher_share,S1,2025,0.9\n"
@@ -215,6 +219,8 @@ def test_a_staff_import_redoes_every_block_that_reads_the_staff_months_grid():
         "placements",
         # lost hours at exits: rolling windows end at the staff months
         "teaching_assignment",
+        # where a path stands rests on its person's certification flag in the snapshots
+        "certification_path",
     }
     assert KIND_BLOCKS["survey"] == {"survey"}
     assert KIND_BLOCKS["targets"] == {"certification_gap"}

@@ -47,6 +47,7 @@ def test_every_indicator_is_fully_described(indicator_id):
         "sick_leave",
         "targets",
         "teaching_assignment",
+        "certification_path",
     }
 
 

@@ -60,6 +60,7 @@ DECLARED = [
     (12, "user_functions"),
     (13, "dialogue_rounds"),
     (14, "themes"),
+    (15, "certification_path"),
     (17, "allocation"),
 ]
 LATEST = DECLARED[-1][0]

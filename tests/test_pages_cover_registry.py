@@ -121,9 +121,14 @@ def test_the_export_carries_every_indicator_the_engine_computes(small_db):
         exported = set(figures_frame(conn)["indicator_id"].unique().to_list())
     finally:
         conn.close()
-    # The small fixture has no teaching assignments (an optional kind); with them, their figures
-    # are exported too (tests/test_subjects_end_to_end.py).
-    optional = {i for i, ind in registry.REGISTRY.items() if "teaching_assignment" in ind.sources}
+    # The small fixture has no teaching assignments or certification paths (optional kinds); with
+    # them, their figures are exported too (tests/test_subjects_end_to_end.py,
+    # tests/test_certification_paths_end_to_end.py).
+    optional = {
+        i
+        for i, ind in registry.REGISTRY.items()
+        if {"teaching_assignment", "certification_path"} & set(ind.sources)
+    }
     assert (
         exported
         == {i for i, pages in homes.INDICATOR_HOMES.items() if homes.EXPORT in pages} - optional

@@ -7,7 +7,7 @@ def test_a_new_database_gets_every_contract_table_and_the_newest_schema_version(
     # 1 contract tables, 2 key_figures, 3 dialogues, 4 audit_events, 5 users, 6 import_profiles,
     # 7 key_figure_suppression (the stored mask), 8 external_benchmarks, 9 support_register,
     # 10 teaching_assignment, 11 projection_scenarios, 12 user_functions, 13 dialogue_rounds,
-    # 14 themes, 17 allocation
+    # 14 themes, 15 certification_path, 16 recruitment subject, 17 allocation
     assert store.schema_version(conn) == 17
     assert set(store.table_counts(conn)) == set(KINDS)
     assert store.data_version(conn) == 0
@@ -37,6 +37,7 @@ def test_migrating_twice_changes_nothing_and_keeps_the_data(tmp_path):
         (12,),
         (13,),
         (14,),
+        (15,),
         (17,),
     ]
 

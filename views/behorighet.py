@@ -13,7 +13,7 @@ from kompetens.present.formatting import (
     fmt_value,
     md_text,
 )
-from kompetens.ui import benchmark_view, components, figures, subject_view, unit_detail
+from kompetens.ui import benchmark_view, components, figures, paths_view, subject_view, unit_detail
 from kompetens.ui import competence_views as views
 from kompetens.ui.context import page_context
 
@@ -255,6 +255,9 @@ benchmark_view.reconciliation_table(cur, scope, period, area=filters.area, staff
 # ---- subjects (teaching assignments; nothing without them) ---------------------------
 if category == "teacher":
     subject_view.show(cur, scope, period, filters.area, filters.school_form)
+
+# ---- certification paths (nothing without them) ---------------------------------------
+paths_view.show(cur, scope, period, filters.area)
 
 # ---- one unit -------------------------------------------------------------------------
 unit_detail.show(cur, scope, table, share_id, share_name, period)

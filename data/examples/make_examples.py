@@ -46,6 +46,24 @@ def _swedish(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(out)
 
 
+def _further_subject_paths(assignments: pl.DataFrame, last: date) -> pl.DataFrame:
+    """Lärarlyftet paths in the subjects the example's teachers teach unqualified (the small demo
+    slice has nobody on a path to a licence): started the January before, expected in June."""
+    unqualified = (
+        assignments.filter(~pl.col("qualified") & (pl.col("subject") != "SPEC"))
+        .sort("employee_id", "hours_per_week", descending=[False, True])
+        .unique(["employee_id", "subject"], keep="first", maintain_order=True)
+    )
+    return unqualified.select(
+        "employee_id",
+        "unit_id",
+        pl.lit("lararlyftet").alias("programme"),
+        "subject",
+        pl.lit(date(last.year, 1, 15)).alias("start_date"),
+        pl.lit(date(last.year + 1, 6, 15)).alias("expected_completion"),
+    ).head(6)
+
+
 def main() -> None:
     frames = generate_demo(employees=60, end_month=END_MONTH, seed=7)
     units = frames["units"].sort("unit_id").head(3)
@@ -70,6 +88,8 @@ def main() -> None:
                 pl.col("to_unit_id").is_null() | pl.col("to_unit_id").is_in(unit_ids)
             )
         dated = [c.name for c in KINDS[kind].columns if c.type in ("date", "month", "term")]
+        if kind == "certification_path":  # the paths still running a year before the snapshots
+            dated = ["expected_completion"]
         if dated:  # the last year before the snapshots
             frame = frame.filter(pl.col(dated[0]) >= date(first.year - 1, first.month, 1))
         if kind == "support_effort":  # an effort names a request of the example, or none
@@ -79,6 +99,8 @@ def main() -> None:
             frame = frame.filter((pl.col("year") == first.year) & (pl.col("scope") == "org"))
         elif "year" in frame.columns:  # the allocation kinds: the last two years
             frame = frame.filter(pl.col("year") >= first.year - 1)
+        if kind == "certification_path" and frame.height == 0:
+            frame = _further_subject_paths(picked["teaching_assignment"], months[-1])
         picked[kind] = frame.head(40)
     for number, kind in enumerate(IMPORT_ORDER, start=1):
         path = HERE / f"{number:02d}_{kind}.csv"

@@ -31,6 +31,7 @@ from kompetens.core.contract_allocation import ALLOCATION_KINDS
 from kompetens.core.contract_codes import (
     EMPLOYMENT_TYPE_CODES,
     GRADE_CODES,
+    PROGRAMME_CODES,
     SCHOOL_FORM_CODES,
     STAFF_CATEGORY_CODES,
     SUBJECT_CODES,
@@ -825,6 +826,56 @@ TEACHING_ASSIGNMENT = Kind(
     ),
 )
 
+CERTIFICATION_PATH = Kind(
+    name="certification_path",
+    label_sv="Behörighetsgivande utbildningar",
+    grain="One row per person, programme, subject and start date (a path to a licence or a subject).",
+    key=("employee_id", "programme", "subject", "start_date"),
+    columns=(
+        Column(
+            "employee_id",
+            "text",
+            True,
+            "Anställnings-id",
+            ("anställningsid", "anstallningsid", "personnummer", "pnr", "personnr", "anst.nr"),
+            rule="personnummer are pseudonymised",
+        ),
+        Column(
+            "unit_id",
+            "text",
+            True,
+            "Enhets-id",
+            ("enhet_id", "enhetskod", "skolenhet", "arbetsplats"),
+            rule="must exist in units",
+        ),
+        Column(
+            "programme",
+            "code",
+            True,
+            "Utbildning",
+            ("utbildning", "program", "utbildningsväg", "behörighetsväg"),
+            PROGRAMME_CODES,
+        ),
+        Column("subject", "code", True, "Ämne", ("ämne", "amne", "ämneskod"), SUBJECT_CODES),
+        Column(
+            "start_date", "date", True, "Startdatum", ("startdatum", "påbörjad", "utbildningsstart")
+        ),
+        Column(
+            "expected_completion",
+            "date",
+            True,
+            "Beräknat klar",
+            ("beräknat klar", "beräknad examen", "förväntat klar", "planerat slut", "klar senast"),
+            rule="not before start_date",
+        ),
+    ),
+    rules=(
+        "one row per (employee_id, programme, subject, start_date) in the file",
+        "expected_completion not before start_date",
+        "a re-imported path (same person, programme, subject and start) replaces the earlier row",
+    ),
+)
+
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -841,6 +892,7 @@ KINDS: dict[str, Kind] = {
         SUPPORT_EFFORT,
         TEACHING_ASSIGNMENT,
         *ALLOCATION_KINDS,
+        CERTIFICATION_PATH,
     )
 }
 

@@ -85,3 +85,14 @@ GRADE_CODES: dict[str, tuple[str, ...]] = {
     "7-9": ("åk 7-9", "7–9", "högstadiet"),
     "gy": ("gymnasieskola", "gymnasiet", "gymnasium"),
 }
+
+#: Programmes of a certification path (``certification_path.programme``): VAL (Vidareutbildning
+#: av lärare), KPU (Kompletterande pedagogisk utbildning), Lärarlyftet, ULV (Utländska lärares
+#: vidareutbildning) and any other route to a licence or a further subject.
+PROGRAMME_CODES: dict[str, tuple[str, ...]] = {
+    "VAL": ("vidareutbildning av lärare", "vidareutbildning av lärare som saknar lärarexamen"),
+    "KPU": ("kompletterande pedagogisk utbildning",),
+    "lararlyftet": ("lärarlyftet", "lärarlyft", "lärarlyftet ii", "lärarlyftet 2"),
+    "ULV": ("utländska lärares vidareutbildning", "utländska lärare"),
+    "other": ("annat", "annan", "övrigt", "övrig", "annan utbildning"),
+}

@@ -155,6 +155,23 @@ GRADES_LABELS: dict[str, str] = {
     "gy": "Gymnasiet",
 }
 
+#: ``programme`` of a certification path (``contract.PROGRAMME_CODES``).
+PROGRAMME_LABELS: dict[str, str] = {
+    "VAL": "VAL (Vidareutbildning av lärare)",
+    "KPU": "KPU (Kompletterande pedagogisk utbildning)",
+    "lararlyftet": "Lärarlyftet",
+    "ULV": "ULV (Utländska lärares vidareutbildning)",
+    "other": "Annan utbildning",
+}
+
+#: Where a certification path stands at a staff snapshot (``certification_path_progress``).
+PATH_STATUS_LABELS: dict[str, str] = {
+    "ongoing": "Pågår",
+    "overdue": "Försenad",
+    "completed": "Klar (behörig)",
+    "left": "Slutat",
+}
+
 CODE_LABELS: dict[str, dict[str, str]] = {
     "school_form": SCHOOL_FORM_LABELS,
     "staff_category": STAFF_CATEGORY_LABELS,
@@ -171,6 +188,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "effort_type": EFFORT_TYPE_LABELS,
     "subject": SUBJECT_LABELS,
     "grades": GRADES_LABELS,
+    "programme": PROGRAMME_LABELS,
 }
 
 #: The ARUBA phases and the two besides them, in the model's order (indicator registry phase ids).
@@ -223,6 +241,8 @@ DIMENSION_LABELS: dict[str, str] = {
     "reason": "avgångsorsak",
     "subject": "ämne",
     "subject_grades": "ämne och årskurser",
+    "programme": "utbildning",
+    "path_status": "läge",
 }
 #: The labels of each dimension's values.
 DIMENSION_VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -234,6 +254,8 @@ DIMENSION_VALUE_LABELS: dict[str, dict[str, str]] = {
     "reason": EXIT_REASON_LABELS,
     "subject": SUBJECT_LABELS,
     "subject_grades": SUBJECT_GRADES_LABELS,
+    "programme": PROGRAMME_LABELS,
+    "path_status": PATH_STATUS_LABELS,
 }
 
 #: A figure against its target (``query.traffic_light``); None: no target.

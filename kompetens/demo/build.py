@@ -56,6 +56,7 @@ from kompetens.core.contract import IMPORT_ORDER, KINDS
 from kompetens.demo import allocation as demo_allocation
 from kompetens.demo import assignments as demo_assignments
 from kompetens.demo import kinds as demo_kinds
+from kompetens.demo import paths as demo_paths
 from kompetens.demo import people as demo_people
 from kompetens.demo import records as demo_records
 from kompetens.demo import support as demo_support
@@ -134,6 +135,9 @@ def generate_demo(
     frames["support_request"] = demo_themes.request_themes(frames["support_request"], seed)
     frames["teaching_assignment"] = demo_assignments.assignments_frame(staff, units, seed)
     frames.update(demo_allocation.allocation_frames(units, staff, seed))
+    frames["certification_path"] = demo_paths.paths_frame(
+        staff, frames["teaching_assignment"], seed
+    )
     return {kind: _canonical(kind, frame) for kind, frame in frames.items()}
 
 

@@ -107,6 +107,10 @@ _LOAD_SQL: dict[str, str] = {
         "SELECT snapshot_date, hash(employee_id) AS employee_id, unit_id, subject, school_form, grades, "
         "hours_per_week, fte_share, qualified FROM current_teaching_assignment"
     ),
+    "certification_path": (
+        "SELECT hash(employee_id) AS employee_id, unit_id, programme, subject, start_date, "
+        "expected_completion FROM current_certification_path"
+    ),
 }
 
 
@@ -186,6 +190,22 @@ def load_frames(
             frame = pl.DataFrame(schema={c: schema[c] for c in frame.columns})
         frames[kind] = frame
     return frames
+
+
+_PATH_PEOPLE = " WHERE employee_id IN (SELECT employee_id FROM current_certification_path)"
+
+
+def _path_people_staff(conn: duckdb.DuckDBPyConnection, left_out: list[dt.date]) -> pl.DataFrame:
+    """Every staff snapshot row (the staff load's columns) of the people with a certification path."""
+    # Both parts are constants of this module, never a caller's text.
+    sql = _LOAD_SQL["staff"] + _PATH_PEOPLE  # noqa: S608
+    frame = store.frame(conn, sql)
+    if left_out:
+        frame = frame.filter(~pl.col("snapshot_date").is_in(left_out))
+    if not frame.height:
+        schema = store.polars_schema(store.KINDS["staff"]) | {"employee_id": pl.UInt64()}
+        frame = pl.DataFrame(schema={c: schema[c] for c in frame.columns})
+    return frame
 
 
 def _fill_months(conn: duckdb.DuckDBPyConnection) -> set[int]:
@@ -442,9 +462,15 @@ def _month_results(
         staff = frames["staff"]
         filling = staff.filter(pipelines.month_of(pl.col("snapshot_date")).is_in(sorted(fill)))
         complete = frames | load_frames(conn, left_out, kinds=("events", "recruitments"))
-        results |= pipelines.compute(
-            complete | {"staff": filling}, settings, blocks & incremental.WHOLE_BLOCKS, grid=grid
-        )
+        whole = blocks & incremental.WHOLE_BLOCKS
+        if "certification_path" in whole:
+            # Paths rest on their people's every snapshot: those people's rows, all months.
+            people = _path_people_staff(conn, left_out)
+            results |= pipelines.compute(
+                complete | {"staff": people}, settings, {"certification_path"}, grid=grid
+            )
+            whole = whole - {"certification_path"}
+        results |= pipelines.compute(complete | {"staff": filling}, settings, whole, grid=grid)
     ids = [i for block in sorted(windowed) for i in pipelines.BLOCKS[block]]
     return frames, results, incremental.touched_periods(change, ids)
 

@@ -210,6 +210,67 @@ _INDICATORS: tuple[Indicator, ...] = (
         block="staff",
     ),
     Indicator(
+        id="expected_completions",
+        name_sv="Beräknat klara behörighetsgivande utbildningar",
+        name_en="Expected completions of certification paths",
+        description="Hur många behörighetsgivande utbildningar (VAL, KPU, Lärarlyftet, ULV och andra) som beräknas bli klara under året: hur många fler behöriga lärare som är på väg.",
+        phase="current_state",
+        unit="count",
+        number_format="integer",
+        direction="higher_is_better",
+        formula=(
+            "Count of certification_path rows whose expected_completion falls in the calendar year, at the "
+            "path's unit (area and organisation = the sum of their units). Every imported path counts, up to "
+            "the year of the newest staff snapshot (a later year would become every page's newest year); the "
+            "running year is a plan. Breakdown programme=<code>. n_individuals = distinct people."
+        ),
+        sources=("certification_path", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=("year",),
+        breakdowns=("programme",),
+        aggregation="sum",
+        stock_or_flow="flow",
+        unfinished_year="show",
+        block="certification_path",
+        note=(
+            "Computed only when certification paths are imported. A path's person may have left: "
+            "certification_path_progress tells where the paths stand."
+        ),
+    ),
+    Indicator(
+        id="certification_path_progress",
+        name_sv="Behörighetsgivande utbildningar efter läge",
+        name_en="Certification paths by progress",
+        description="Hur många påbörjade behörighetsgivande utbildningar som pågår, är klara (personen har blivit behörig), är försenade (beräknat klar har passerat utan att personen blivit behörig) eller där personen har slutat.",
+        phase="current_state",
+        unit="count",
+        number_format="integer",
+        direction="neutral",
+        formula=(
+            "At each staff snapshot: certification_path rows with start_date on or before the snapshot date "
+            "(and not before the person's first snapshot), at the path's unit, until twelve months after the "
+            "first snapshot the path is completed or left at. path_status: left = the person is in no unit of the snapshot; completed = "
+            "certified at the snapshot (licensed, and a teacher also qualified) and not certified at the start "
+            "(the latest snapshot on or before start_date, else the first after it); overdue = flag unchanged "
+            "and expected_completion before the snapshot date; ongoing = flag unchanged, expected_completion "
+            "not passed. Stock: a month value for every snapshot month; yearly value = the reference-month "
+            "snapshot, else the year's latest. Breakdown path_status=<status>. n_individuals = distinct people."
+        ),
+        sources=("certification_path", "staff", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=STOCK_PERIODS,
+        breakdowns=("path_status",),
+        aggregation="sum",
+        stock_or_flow="stock",
+        unfinished_year="show",
+        block="certification_path",
+        note=(
+            "The certification flag is one per person: a path to a further subject of a person already "
+            "certified cannot change it and counts as overdue once its date has passed. Computed only when "
+            "certification paths are imported."
+        ),
+    ),
+    Indicator(
         id="temporary_teacher_share",
         name_sv="Andel lärare med tidsbegränsad anställning",
         name_en="Temporary teacher share (FTE)",

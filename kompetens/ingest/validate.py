@@ -263,6 +263,16 @@ def _kind_rules(kind: Kind, today: dt.date) -> list[tuple[str, Rule]]:
                 ),
             ),
         ]
+    elif name == "certification_path":
+        rules.append(
+            (
+                "expected_completion",
+                _rule(
+                    c("expected_completion") < c("start_date"),
+                    pl.format("beräknat klar är före startdatumet ({})", _raw("start_date")),
+                ),
+            )
+        )
     elif name == "sick_leave":
         rules += [
             (

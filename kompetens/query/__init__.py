@@ -60,6 +60,7 @@ from kompetens.query.certification import (
     licence_status,
     segregation,
 )
+from kompetens.query.certification_paths import path_periods, path_progress
 from kompetens.query.comparison import compare, headline, unit_table, unit_values
 from kompetens.query.data_quality import (
     COVERAGE_KINDS,
@@ -138,6 +139,9 @@ __all__ = [
     "largest_subject_gaps",
     "unit_subject_grades",
     "subject_units",
+    # certification paths
+    "path_periods",
+    "path_progress",
     # ARUBA
     "MATCHING_VACANCIES",
     "REDUNDANT",

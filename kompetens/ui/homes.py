@@ -48,6 +48,8 @@ _OTHER_HOMES: dict[str, tuple[str, ...]] = {
     "certified_teaching_hours_share": (BEHORIGHET,),
     "uncertified_teaching_hours": (BEHORIGHET,),
     "subjects_without_certified_teacher": (BEHORIGHET,),
+    "expected_completions": (BEHORIGHET,),
+    "certification_path_progress": (BEHORIGHET,),
     "employer_recommendation": (OVERSIKT, DIALOG),
     "time_to_fill_days": (DIALOG,),
     "unfilled_vacancy_share": (OVERSIKT, DIALOG),

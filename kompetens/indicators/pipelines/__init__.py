@@ -11,7 +11,7 @@ rows), ``periods`` (month index, snapshot grid, years, rolling windows),
 ``persons`` (the person-month grain of the snapshots and its roll-up), ``staff``
 (stocks), ``events`` (hires, exits, turnover), ``redundancy``, ``recruitment``,
 ``placements``, ``survey``, ``sick_leave``, ``development``, ``subjects`` (teaching
-assignments: qualification per subject) and ``gap``
+assignments: qualification per subject), ``paths`` (certification paths) and ``gap``
 (certification_gap_fte, which the engine derives from the shares and targets).
 Each block module declares its ``BLOCK`` (``block.Block``: name, the import kinds
 it reads, its compute function); ``BLOCKS`` (block -> indicators) is derived from
@@ -50,6 +50,7 @@ from kompetens.indicators.pipelines import (
     development,
     events,
     gap,
+    paths,
     placements,
     recruitment,
     redundancy,
@@ -99,6 +100,7 @@ ALL_BLOCKS: tuple[Block, ...] = (
     sick_leave.BLOCK,
     development.BLOCK,
     subjects.BLOCK,
+    paths.BLOCK,
     gap.BLOCK,
 )
 

@@ -51,8 +51,10 @@ REACHES_BACK: dict[str, tuple[int, int]] = {
 }
 
 #: Blocks recomputed whole on all their rows: what they count in a month rests on earlier months.
-#: The teaching-assignment block is small and its exits look back up to a year of snapshots.
-WHOLE_BLOCKS = frozenset({"redundancy", "teaching_assignment"})
+#: The teaching-assignment block is small and its exits look back up to a year of snapshots; a
+#: certification path's status rests on its person's flag at the path's start (the engine gives
+#: that block every snapshot of the people with a path).
+WHOLE_BLOCKS = frozenset({"redundancy", "teaching_assignment", "certification_path"})
 
 
 @dataclass(frozen=True)
