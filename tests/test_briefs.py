@@ -18,8 +18,8 @@ import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 
-import pypdf
 import polars as pl
+import pypdf
 import pytest
 
 from kompetens import query
