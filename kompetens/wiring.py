@@ -14,7 +14,8 @@ What is wired:
   ``core.support_register``; 10 the teaching assignments, ``core.teaching_assignments``; 11 the saved projection scenarios,
   ``query.projection_scenarios``; 12 the users' support functions and the support role,
   ``access.auth``; 13 the annual wheel's dialogue round dates,
-  ``query.dialogue_rounds``; 14 the common themes, ``core.themes``). ``store.connect`` refuses to open a database until :func:`wire` has run.
+  ``query.dialogue_rounds``; 14 the common themes, ``core.themes``; 16 the requisitions'
+  subject column, ``core.recruitment_subject``). ``store.connect`` refuses to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
 - The after-recompute callback: after every recompute (full or incremental), in the
@@ -32,7 +33,14 @@ from __future__ import annotations
 import threading
 
 from kompetens.access import audit, auth
-from kompetens.core import hooks, store, support_register, teaching_assignments, themes
+from kompetens.core import (
+    hooks,
+    recruitment_subject,
+    store,
+    support_register,
+    teaching_assignments,
+    themes,
+)
 from kompetens.dialogue import dialogues
 from kompetens.external import schema as external
 from kompetens.indicators import engine, registry
@@ -54,6 +62,7 @@ MIGRATIONS: tuple[store.Migration, ...] = (
     auth.USER_FUNCTIONS_MIGRATION,
     dialogue_rounds.ROUNDS_MIGRATION,
     themes.THEME_MIGRATION,
+    recruitment_subject.RECRUITMENT_SUBJECT_MIGRATION,
 )
 
 

@@ -60,6 +60,7 @@ DECLARED = [
     (12, "user_functions"),
     (13, "dialogue_rounds"),
     (14, "themes"),
+    (16, "recruitment_subject"),
 ]
 LATEST = DECLARED[-1][0]
 

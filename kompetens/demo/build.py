@@ -57,6 +57,7 @@ from kompetens.demo import assignments as demo_assignments
 from kompetens.demo import kinds as demo_kinds
 from kompetens.demo import people as demo_people
 from kompetens.demo import records as demo_records
+from kompetens.demo import requisition_subjects as demo_requisition_subjects
 from kompetens.demo import support as demo_support
 from kompetens.demo import themes as demo_themes
 from kompetens.demo.annual_wheel import load_demo_annual_wheel
@@ -132,6 +133,9 @@ def generate_demo(
     )
     frames["support_request"] = demo_themes.request_themes(frames["support_request"], seed)
     frames["teaching_assignment"] = demo_assignments.assignments_frame(staff, units, seed)
+    frames["recruitments"] = demo_requisition_subjects.with_subjects(
+        frames["recruitments"], units, seed
+    )
     return {kind: _canonical(kind, frame) for kind, frame in frames.items()}
 
 
