@@ -100,7 +100,11 @@ def _seed_support(c) -> None:
 
 def _support_row(c, unit: str) -> dict:
     """The fixture's support request of ``unit`` (seeded in ``conn``)."""
-    row = q_support.requests(c, q.Scope.everything()).filter(pl.col("unit_id") == unit).row(0, named=True)
+    row = (
+        q_support.requests(c, q.Scope.everything())
+        .filter(pl.col("unit_id") == unit)
+        .row(0, named=True)
+    )
     return row
 
 
@@ -121,9 +125,24 @@ def _seed_wheel(c) -> None:
         return
     everyone = q.Scope.everything()
     for area in ("Norr", "Söder"):
-        q_rounds.save_rounds(c, everyone, area, "HT2026", [q_rounds.Round(dt.date(2026, 9, 14), dt.date(2026, 9, 25))], "test")
+        q_rounds.save_rounds(
+            c,
+            everyone,
+            area,
+            "HT2026",
+            [q_rounds.Round(dt.date(2026, 9, 14), dt.date(2026, 9, 25))],
+            "test",
+        )
     for unit in UNITS:
-        dialogues.save_dialogue(c, everyone, unit, dt.date(2026, 9, 15), "Anteckningar", [dialogues.Action("Plan", due_date=dt.date(2026, 12, 1))], user="test")
+        dialogues.save_dialogue(
+            c,
+            everyone,
+            unit,
+            dt.date(2026, 9, 15),
+            "Anteckningar",
+            [dialogues.Action("Plan", due_date=dt.date(2026, 12, 1))],
+            user="test",
+        )
 
 
 def _wheel(fn, c, s, *args, **kwargs):
@@ -133,7 +152,9 @@ def _wheel(fn, c, s, *args, **kwargs):
 
 def _round_change_of(c, area: str) -> int:
     _seed_wheel(c)
-    return q_rounds.round_changes(c, q.Scope.everything()).filter(pl.col("area") == area)["change_id"][0]
+    return q_rounds.round_changes(c, q.Scope.everything()).filter(pl.col("area") == area)[
+        "change_id"
+    ][0]
 
 
 def _ics_mentions(c, s) -> pl.DataFrame:
@@ -142,7 +163,10 @@ def _ics_mentions(c, s) -> pl.DataFrame:
     names = {"E1": "Ekskolan", "L1": "Lärkans förskola", "S1": "Söderskolan"}
     units = [u for u, n in names.items() if n in text]
     areas = [a for a in AREAS if f"– {a}" in text]
-    return pl.DataFrame({"unit_id": units + [None] * len(areas), "area": [None] * len(units) + areas}, schema={"unit_id": pl.String, "area": pl.String})
+    return pl.DataFrame(
+        {"unit_id": units + [None] * len(areas), "area": [None] * len(units) + areas},
+        schema={"unit_id": pl.String, "area": pl.String},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +236,8 @@ CALLS = {
     "without_feedback": lambda c, s, u, a: q_support.without_feedback(c, s),
     "filing_units": lambda c, s, u, a: q_support.filing_units(c, s),
     "subject_units": lambda c, s, u, a: q.subject_units(c, s, "2025"),  # no teaching assignments in the fixture: empty
+    "lost_and_hired_by_subject": lambda c, s, u, a: q.lost_and_hired_by_subject(c, s),  # the organisation's row; the fixture has no subjects: empty (tests/test_recruit_smart.py covers scope)
+    "recruit_smart_periods": lambda c, s, u, a: pl.DataFrame({"period": q.recruit_smart_periods(c, s)}, schema={"period": pl.String}),  # periods name no unit
     # the annual wheel (rounds and dialogues seeded by ``_seed_wheel``; support as above)
     "calendar": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2025, 1, 1), dt.date(2026, 12, 31), today=dt.date(2026, 11, 10)),
     "upcoming": lambda c, s, u, a: _wheel(q_wheel.upcoming, c, s, today=dt.date(2026, 11, 10)),
@@ -263,6 +289,8 @@ OUTSIDE = {
     "requests_of_unit": lambda c, s, u, a: q_support.requests(c, s, unit_id=u),
     "largest_subject_gaps": lambda c, s, u, a: q.largest_subject_gaps(c, s, u, "2025"),
     "subject_units_of_area": lambda c, s, u, a: q.subject_units(c, s, "2025", area=a),
+    "lost_and_hired_by_subject_of_unit": lambda c, s, u, a: q.lost_and_hired_by_subject(c, s, unit_id=u),
+    "lost_and_hired_by_subject_of_area": lambda c, s, u, a: q.lost_and_hired_by_subject(c, s, area=a),
     "calendar_of_area": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2026, 1, 1), dt.date(2026, 12, 31), area=a),
     "dialogue_status_of_area": lambda c, s, u, a: _wheel(q_wheel.dialogue_status, c, s, "HT2026", area=a),
     "current_rounds_of_area": lambda c, s, u, a: _wheel(q_rounds.current_rounds, c, s, area=a),
@@ -326,9 +354,10 @@ def test_an_area_manager_never_gets_rows_of_another_area(conn, area_manager, nam
 #: Recipes that name no unit or area at all, or only the unit/area they were asked for (OUTSIDE
 #: covers those), redundancy_matches (the small fixture has redundant staff in Norr only) and
 #: not_asking (every unit of the fixture asked for support, so none is listed) and
-#: subject_units (the fixture has no teaching assignments; tests/test_subjects* cover scope),
+#: subject_units and the recruit-smart rows (the fixture has no teaching assignments or subjects;
+#: tests/test_subjects* and tests/test_recruit_smart.py cover scope),
 #: and the themes (the fixture has no tags; tests/test_themes.py covers their scope).
-NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "terms", "tagged_units", "themes_by_area_term"}  # fmt: skip
+NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "lost_and_hired_by_subject", "recruit_smart_periods", "terms", "tagged_units", "themes_by_area_term"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - NOTHING_TO_LEAK))

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from kompetens import query
-from kompetens.present.formatting import MONTH_NAMES, fmt_number
+from kompetens.present.formatting import MONTH_NAMES, area_phrase, fmt_number, md_text
 from kompetens.present.recruit_smart_charts import lost_and_hired_bars
 from kompetens.ui import figures
 from kompetens.ui.components import download_buttons, empty_state, import_hint
@@ -76,7 +76,7 @@ def summary(rows: pl.DataFrame) -> str | None:
     short = rows.filter(pl.col("certified_hires_minus_lost_posts") < -0.05)
     if short.height == 0:
         return None
-    names = short["subject_name"].to_list()
+    names = [md_text(name) for name in short["subject_name"].to_list()]
     listed = ", ".join(names[:-1]) + f" och {names[-1]}" if len(names) > 1 else names[0]
     return (
         f"Färre behöriga anställda än de behöriga tjänster som försvann vid avgångar: **{listed}**."
@@ -97,7 +97,7 @@ def show(cur, scope, year: str, area: str | None) -> None:
         )
         return
     rows = query.lost_and_hired_by_subject(cur, scope, period, area=area)
-    where = f"området {area}" if area else "hela organisationen"
+    where = md_text(area_phrase(area)) if area else "hela organisationen"
     st.caption(
         f"De senaste 12 månaderna ({window_text(period)}), {where}. Förlorat: undervisningstimmar "
         "i veckan med behörig lärare hos dem som slutade, och samma timmar som tjänster "
