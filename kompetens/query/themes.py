@@ -122,10 +122,7 @@ def themes_by_area_term(
             (pl.lit(org) & (pl.col("units") < MIN_UNITS)).alias("units_suppressed"),
         )
         .with_columns(
-            pl.when(pl.col("units_suppressed"))
-            .then(None)
-            .otherwise(pl.col("units"))
-            .alias("units"),
+            pl.when(pl.col("units_suppressed")).then(None).otherwise(pl.col("units")).alias("units"),
             pl.when(pl.lit(org)).then(None).otherwise(pl.col("unit_names")).alias("unit_names"),
         )
     )
