@@ -100,11 +100,7 @@ def _seed_support(c) -> None:
 
 def _support_row(c, unit: str) -> dict:
     """The fixture's support request of ``unit`` (seeded in ``conn``)."""
-    row = (
-        q_support.requests(c, q.Scope.everything())
-        .filter(pl.col("unit_id") == unit)
-        .row(0, named=True)
-    )
+    row = q_support.requests(c, q.Scope.everything()).filter(pl.col("unit_id") == unit).row(0, named=True)
     return row
 
 
@@ -125,24 +121,9 @@ def _seed_wheel(c) -> None:
         return
     everyone = q.Scope.everything()
     for area in ("Norr", "Söder"):
-        q_rounds.save_rounds(
-            c,
-            everyone,
-            area,
-            "HT2026",
-            [q_rounds.Round(dt.date(2026, 9, 14), dt.date(2026, 9, 25))],
-            "test",
-        )
+        q_rounds.save_rounds(c, everyone, area, "HT2026", [q_rounds.Round(dt.date(2026, 9, 14), dt.date(2026, 9, 25))], "test")
     for unit in UNITS:
-        dialogues.save_dialogue(
-            c,
-            everyone,
-            unit,
-            dt.date(2026, 9, 15),
-            "Anteckningar",
-            [dialogues.Action("Plan", due_date=dt.date(2026, 12, 1))],
-            user="test",
-        )
+        dialogues.save_dialogue(c, everyone, unit, dt.date(2026, 9, 15), "Anteckningar", [dialogues.Action("Plan", due_date=dt.date(2026, 12, 1))], user="test")
 
 
 def _wheel(fn, c, s, *args, **kwargs):
@@ -152,9 +133,7 @@ def _wheel(fn, c, s, *args, **kwargs):
 
 def _round_change_of(c, area: str) -> int:
     _seed_wheel(c)
-    return q_rounds.round_changes(c, q.Scope.everything()).filter(pl.col("area") == area)[
-        "change_id"
-    ][0]
+    return q_rounds.round_changes(c, q.Scope.everything()).filter(pl.col("area") == area)["change_id"][0]
 
 
 def _ics_mentions(c, s) -> pl.DataFrame:
@@ -163,10 +142,7 @@ def _ics_mentions(c, s) -> pl.DataFrame:
     names = {"E1": "Ekskolan", "L1": "Lärkans förskola", "S1": "Söderskolan"}
     units = [u for u, n in names.items() if n in text]
     areas = [a for a in AREAS if f"– {a}" in text]
-    return pl.DataFrame(
-        {"unit_id": units + [None] * len(areas), "area": [None] * len(units) + areas},
-        schema={"unit_id": pl.String, "area": pl.String},
-    )
+    return pl.DataFrame({"unit_id": units + [None] * len(areas), "area": [None] * len(units) + areas}, schema={"unit_id": pl.String, "area": pl.String})
 
 
 @pytest.fixture(scope="module")
