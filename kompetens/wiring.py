@@ -15,8 +15,9 @@ What is wired:
   ``query.projection_scenarios``; 12 the users' support functions and the support role,
   ``access.auth``; 13 the annual wheel's dialogue round dates,
   ``query.dialogue_rounds``; 14 the common themes, ``core.themes``; 15 the certification paths,
-  ``core.certification_paths``; 17 the allocation model's kinds and saved scenarios,
-  ``core.allocation_tables``). ``store.connect`` refuses to open a database until :func:`wire` has run.
+  ``core.certification_paths``; 16 the requisitions' subject column, ``core.recruitment_subject``;
+  17 the allocation model's kinds and saved scenarios, ``core.allocation_tables``).
+  ``store.connect`` refuses to open a database until :func:`wire` has run.
 - The data-change hook: after every import or undo the indicator engine
   recomputes the key figures the changed kinds feed.
 - The after-recompute callback: after every recompute (full or incremental), in the
@@ -38,6 +39,7 @@ from kompetens.core import (
     allocation_tables,
     certification_paths,
     hooks,
+    recruitment_subject,
     store,
     support_register,
     teaching_assignments,
@@ -65,6 +67,7 @@ MIGRATIONS: tuple[store.Migration, ...] = (
     dialogue_rounds.ROUNDS_MIGRATION,
     themes.THEME_MIGRATION,
     certification_paths.CERTIFICATION_PATH_MIGRATION,
+    recruitment_subject.RECRUITMENT_SUBJECT_MIGRATION,
     allocation_tables.ALLOCATION_MIGRATION,
 )
 

@@ -268,6 +268,8 @@ CALLS = {
     "path_periods": lambda c, s, u, a: pl.DataFrame({"period": q.path_periods(c, s)}),  # names no unit
     "path_progress": lambda c, s, u, a: q.path_progress(c, s, "2025-12"),  # paths seeded at E1 and S1
     "path_progress_by_area": lambda c, s, u, a: q.path_progress(c, s, "2025-12", level="area"),
+    "lost_and_hired_by_subject": lambda c, s, u, a: q.lost_and_hired_by_subject(c, s),  # the organisation's row; the fixture has no subjects: empty (tests/test_recruit_smart.py covers scope)
+    "recruit_smart_periods": lambda c, s, u, a: pl.DataFrame({"period": q.recruit_smart_periods(c, s)}, schema={"period": pl.String}),  # periods name no unit
     # the annual wheel (rounds and dialogues seeded by ``_seed_wheel``; support as above)
     "calendar": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2025, 1, 1), dt.date(2026, 12, 31), today=dt.date(2026, 11, 10)),
     "upcoming": lambda c, s, u, a: _wheel(q_wheel.upcoming, c, s, today=dt.date(2026, 11, 10)),
@@ -326,6 +328,8 @@ OUTSIDE = {
     "largest_subject_gaps": lambda c, s, u, a: q.largest_subject_gaps(c, s, u, "2025"),
     "subject_units_of_area": lambda c, s, u, a: q.subject_units(c, s, "2025", area=a),
     "path_progress_of_area": lambda c, s, u, a: q.path_progress(c, s, "2025-12", area=a),
+    "lost_and_hired_by_subject_of_unit": lambda c, s, u, a: q.lost_and_hired_by_subject(c, s, unit_id=u),
+    "lost_and_hired_by_subject_of_area": lambda c, s, u, a: q.lost_and_hired_by_subject(c, s, area=a),
     "calendar_of_area": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2026, 1, 1), dt.date(2026, 12, 31), area=a),
     "dialogue_status_of_area": lambda c, s, u, a: _wheel(q_wheel.dialogue_status, c, s, "HT2026", area=a),
     "current_rounds_of_area": lambda c, s, u, a: _wheel(q_rounds.current_rounds, c, s, area=a),
@@ -392,9 +396,10 @@ def test_an_area_manager_never_gets_rows_of_another_area(conn, area_manager, nam
 #: Recipes that name no unit or area at all, or only the unit/area they were asked for (OUTSIDE
 #: covers those), redundancy_matches (the small fixture has redundant staff in Norr only) and
 #: not_asking (every unit of the fixture asked for support, so none is listed) and
-#: subject_units (the fixture has no teaching assignments; tests/test_subjects* cover scope),
+#: subject_units and the recruit-smart rows (the fixture has no teaching assignments or subjects;
+#: tests/test_subjects* and tests/test_recruit_smart.py cover scope),
 #: and the themes (the fixture has no tags; tests/test_themes.py covers their scope).
-NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "path_periods", "terms", "tagged_units", "themes_by_area_term", "segregation_by_year"}  # fmt: skip
+NOTHING_TO_LEAK = {"available_periods", "latest_month", "breakdown", "breakdown_series", "compare", "licence_status", "series", "trend_with_context", "redundancy_matches", "incomplete_snapshots", "external_comparisons", "external_trend", "certification_reconciliation", "backtest", "not_asking", "subject_units", "path_periods", "lost_and_hired_by_subject", "recruit_smart_periods", "terms", "tagged_units", "themes_by_area_term", "segregation_by_year"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(set(CALLS) - NOTHING_TO_LEAK))

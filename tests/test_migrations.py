@@ -61,6 +61,7 @@ DECLARED = [
     (13, "dialogue_rounds"),
     (14, "themes"),
     (15, "certification_path"),
+    (16, "recruitment_subject"),
     (17, "allocation"),
 ]
 LATEST = DECLARED[-1][0]

@@ -38,6 +38,7 @@ def test_migrating_twice_changes_nothing_and_keeps_the_data(tmp_path):
         (13,),
         (14,),
         (15,),
+        (16,),
         (17,),
     ]
 

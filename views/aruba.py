@@ -1,5 +1,6 @@
 """ARUBA: every indicator of a phase – trend against target, unit ranking and spread; Avveckla adds
-the retirement forecast, the redundancy rule (place redundant staff before hiring externally) and exit reasons."""
+the retirement forecast, the redundancy rule (place redundant staff before hiring externally), exit reasons
+and "rekrytera smart" (qualified teaching hours lost at exits beside hires, per subject)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import streamlit as st
 from kompetens import query
 from kompetens.ui import aruba_sections as sections
 from kompetens.ui import aruba_view as view
-from kompetens.ui import components, homes
+from kompetens.ui import components, homes, recruit_smart_view
 from kompetens.ui.components import empty_state
 from kompetens.ui.context import page_context
 
@@ -105,6 +106,9 @@ if view.REDUNDANCY_TAB in extra and extra[view.REDUNDANCY_TAB].open:
             st.caption(view.flagged_hires_summary(hires))
             if hires.height:
                 st.dataframe(view.flagged_hires_table(hires), hide_index=True, key="hr_hires")
+if view.RECRUIT_SMART_TAB in extra and extra[view.RECRUIT_SMART_TAB].open:
+    with extra[view.RECRUIT_SMART_TAB]:
+        recruit_smart_view.show(cur, scope, year, area)
 if extra[view.UNITS_TAB].open:
     with extra[view.UNITS_TAB]:
         sections.unit_table(page, indicators)

@@ -316,7 +316,7 @@ EVENTS = Kind(
 RECRUITMENTS = Kind(
     name="recruitments",
     label_sv="Rekryteringar",
-    grain="One row per requisition (advertised post).",
+    grain="One row per requisition (advertised post), with its subject when it is a teaching post.",
     key=("requisition_id",),
     columns=(
         Column(
@@ -373,6 +373,16 @@ RECRUITMENTS = Kind(
             False,
             "Anställd behörig",
             ("anställd_behörig", "behörig anställd"),
+        ),
+        # Last, so that a database from before the column gets it in the same place (migration 16).
+        Column(
+            "subject",
+            "code",
+            False,
+            "Ämne",
+            ("ämne", "amne", "ämneskod", "undervisningsämne"),
+            SUBJECT_CODES,
+            rule="optional: the teaching post's main subject; empty when not given or not a teaching post",
         ),
     ),
     rules=(

@@ -59,6 +59,7 @@ from kompetens.demo import kinds as demo_kinds
 from kompetens.demo import paths as demo_paths
 from kompetens.demo import people as demo_people
 from kompetens.demo import records as demo_records
+from kompetens.demo import requisition_subjects as demo_requisition_subjects
 from kompetens.demo import support as demo_support
 from kompetens.demo import themes as demo_themes
 from kompetens.demo.annual_wheel import load_demo_annual_wheel
@@ -137,6 +138,9 @@ def generate_demo(
     frames.update(demo_allocation.allocation_frames(units, staff, seed))
     frames["certification_path"] = demo_paths.paths_frame(
         staff, frames["teaching_assignment"], seed
+    )
+    frames["recruitments"] = demo_requisition_subjects.with_subjects(
+        frames["recruitments"], units, seed
     )
     return {kind: _canonical(kind, frame) for kind, frame in frames.items()}
 

@@ -564,6 +564,38 @@ _INDICATORS: tuple[Indicator, ...] = (
         unfinished_year="leave_out",
         block="events",
     ),
+    Indicator(
+        id="filled_requisitions",
+        name_sv="Tillsatta rekryteringar",
+        name_en="Filled requisitions",
+        description=(
+            "Hur många annonserade tjänster som tillsattes under perioden, per ämne för lärartjänster: "
+            "ställs mot de behöriga undervisningstimmar som försvann vid avgångar, för att se om "
+            "rekryteringarna ersätter det som förlorades (rekrytera smart)."
+        ),
+        phase="rekrytera",
+        unit="count",
+        number_format="integer",
+        direction="neutral",
+        formula=(
+            "Requisitions with outcome filled, counted in the month of closed_date (published_date when "
+            "closed_date is empty). Value and denominator = filled requisitions; numerator = those filled "
+            "with hired_certified = true. Breakdown subject=<code> ('subject=unknown' when the requisition "
+            "has no subject), staff_category=<code> and school_form=<code>."
+        ),
+        sources=("recruitments", "units"),
+        grain=_UNIT_GRAIN,
+        period_types=FLOW_PERIODS,
+        breakdowns=("subject", "staff_category", "school_form"),
+        aggregation="sum",
+        stock_or_flow="flow",
+        unfinished_year="leave_out",
+        block="recruitments",
+        note=(
+            "n_individuals = filled requisitions (one hire each). Set against "
+            "lost_qualified_teaching_hours per subject (query.recruit_smart)."
+        ),
+    ),
     # ---- Utveckla --------------------------------------------------------------------
     Indicator(
         id="development_hours_per_fte",

@@ -34,6 +34,7 @@ Modules (each answers one kind of question; import from here, not from them):
   year (``unit_table``, ``compare``, ``headline``).
 - ``certification``: certification per unit, licence status, segregation.
 - ``aruba``: redundant staff against open vacancies.
+- ``recruit_smart``: qualified teaching hours lost at exits beside hires, per subject.
 - ``data_quality``: coverage, freshness and suppressed cells.
 - ``support_index``: the support-need index.
 - ``suppression``: the small-number rule; ``export``: the key-figure export file.
@@ -73,6 +74,7 @@ from kompetens.query.data_quality import (
 )
 from kompetens.query.listings import areas, available_periods, latest_month, units
 from kompetens.query.periods import PeriodType, period_year, previous_period
+from kompetens.query.recruit_smart import lost_and_hired_by_subject, recruit_smart_periods
 from kompetens.query.slices import figures
 from kompetens.query.status import (
     RELATIVE_TOLERANCE,
@@ -149,6 +151,9 @@ __all__ = [
     "redundant_people",
     "placement_match",
     "hires_despite_redundancy",
+    # rekrytera smart: lost qualified hours beside hires, per subject
+    "lost_and_hired_by_subject",
+    "recruit_smart_periods",
     "may_see_people",
     # data quality
     "COVERAGE_KINDS",

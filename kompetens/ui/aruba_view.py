@@ -58,11 +58,13 @@ FORECAST_INDICATOR = "retirement_forecast_5y"
 FORECAST_TAB = "Pensionsprognos"
 REDUNDANCY_TAB = "Övertaliga och öppna tjänster"
 UNITS_TAB = "Alla enheter"
+#: Lost qualified teaching hours beside hires per subject (``ui.recruit_smart_view``).
+RECRUIT_SMART_TAB = "Rekrytera smart"
 
 
 def tab_labels(phase: str, indicators: list[registry.Indicator]) -> list[str]:
     """The ARUBA page's tabs for a phase: one per indicator, then the phase's own sections."""
-    extra = [FORECAST_TAB, REDUNDANCY_TAB] if phase == "avveckla" else []
+    extra = [FORECAST_TAB, REDUNDANCY_TAB, RECRUIT_SMART_TAB] if phase == "avveckla" else []
     return [ind.name_sv for ind in indicators] + extra + [UNITS_TAB]
 
 

@@ -7,6 +7,11 @@ applicants per requisition (of requisitions that report them), median days from
 publishing to closing a filled requisition, the share of decided requisitions left
 unfilled, the share of filled ones filled by a certified person. n_individuals =
 requisitions.
+
+``filled_requisitions`` counts filled requisitions in the month they were filled (closed_date,
+else published_date), per calendar year and every rolling 12 months, with ``subject``, staff
+category and school form breakdowns: the hires per subject that the ARUBA page sets against
+the qualified teaching hours lost at exits. n_individuals = filled requisitions.
 """
 
 from __future__ import annotations
@@ -93,9 +98,58 @@ def recruitment_indicators(
     }
 
 
+def filled_requisition_figures(
+    recruitments: pl.DataFrame, units: pl.DataFrame, grid: Grid
+) -> dict[str, pl.DataFrame]:
+    """Filled requisitions by the month filled, per subject, staff category and school form.
+
+    Value and denominator = filled requisitions, numerator = those filled by a certified person.
+    """
+    if recruitments.is_empty():
+        return {}
+    filled = recruitments.lazy().filter(pl.col("outcome") == "filled")
+    lf = with_unit_attrs(
+        filled.with_columns(
+            month_of(pl.coalesce("closed_date", "published_date")).alias("m"),
+            # An old file without the column still imports: its requisitions have no subject.
+            *(
+                []
+                if "subject" in recruitments.columns
+                else [pl.lit(None, pl.String).alias("subject")]
+            ),
+        ),
+        units,
+    ).filter(pl.col("m").is_not_null())
+    months = lf.select("m").collect()["m"]
+    if months.len() == 0:
+        return {}
+    periods = explode_periods(
+        expand_levels(lf, ("subject", "staff_category", "school_form")), flow_span(grid, months)
+    )
+    agg = periods.group_by([*KEYS, "period_type", "period"]).agg(
+        pl.len().alias("filled"),
+        pl.col("hired_certified").fill_null(False).sum().alias("certified"),
+    )
+    return {
+        "filled_requisitions": finish(
+            agg.with_columns(
+                pl.col("certified").cast(pl.Float64).alias("numerator"),
+                pl.col("filled").cast(pl.Float64).alias("denominator"),
+                pl.col("filled").cast(pl.Float64).alias("value"),
+                pl.col("filled").alias("n_individuals"),
+            ),
+            "filled_requisitions",
+        )
+    }
+
+
 def recruitment_block(inputs: Inputs) -> dict[str, pl.DataFrame]:
-    """The five recruitment indicators; rolling windows end at the staff snapshot months."""
-    return recruitment_indicators(inputs.frame("recruitments"), inputs.units, inputs.grid)
+    """The six recruitment indicators; rolling windows end at the staff snapshot months."""
+    recruitments = inputs.frame("recruitments")
+    return {
+        **recruitment_indicators(recruitments, inputs.units, inputs.grid),
+        **filled_requisition_figures(recruitments, inputs.units, inputs.grid),
+    }
 
 
 BLOCK = Block(
