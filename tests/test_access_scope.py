@@ -328,6 +328,7 @@ OUTSIDE = {
     "largest_subject_gaps": lambda c, s, u, a: q.largest_subject_gaps(c, s, u, "2025"),
     "subject_units_of_area": lambda c, s, u, a: q.subject_units(c, s, "2025", area=a),
     "path_progress_of_area": lambda c, s, u, a: q.path_progress(c, s, "2025-12", area=a),
+    "unit_subject_grades": lambda c, s, u, a: q.unit_subject_grades(c, s, u, "2025"),  # the drill from a unit's row
     "lost_and_hired_by_subject_of_unit": lambda c, s, u, a: q.lost_and_hired_by_subject(c, s, unit_id=u),
     "lost_and_hired_by_subject_of_area": lambda c, s, u, a: q.lost_and_hired_by_subject(c, s, area=a),
     "calendar_of_area": lambda c, s, u, a: _wheel(q_wheel.calendar, c, s, dt.date(2026, 1, 1), dt.date(2026, 12, 31), area=a),

@@ -97,7 +97,14 @@ def allocation_frames(
                 pupil_rows.append((unit_id, year, forms[i], None, total))
     pupil_frame = pl.DataFrame(
         pupil_rows,
-        schema=["unit_id", "year", "school_form", "grade_band", "pupils"],
+        # Typed: the first hundred rows may all be preschools without a grade band.
+        schema={
+            "unit_id": pl.String,
+            "year": pl.Int64,
+            "school_form": pl.String,
+            "grade_band": pl.String,
+            "pupils": pl.Int64,
+        },
         orient="row",
     )
     first_totals = (
