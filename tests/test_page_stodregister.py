@@ -542,3 +542,64 @@ def test_a_request_filed_with_two_themes_stores_their_ids_and_lists_their_labels
     listed = _frame(at, "request_id")
     assert listed["themes"].tolist()[0] == "Rekrytering av speciallärare, Elevhälsa"
     assert listed["themes"].tolist()[1] == "–"  # the fixture's E1 request has none
+
+
+# ---- Dialogue actions past their due date ------------------------------------------------------
+
+
+@pytest.fixture
+def late_actions(register):
+    """The register plus E1's dialogue 40 days ago with three actions: one due 12 days ago, one
+    due 3 days ago, one due tomorrow; and S1's dialogue with one action due 10 days ago."""
+    from kompetens.dialogue import dialogues
+
+    db, ids = register
+    conn = store.connect(db)
+    everything = q.Scope.everything()
+    dialogues.save_dialogue(
+        conn,
+        everything,
+        "E1",
+        TODAY - dt.timedelta(40),
+        "Anteckningar",
+        [
+            dialogues.Action("Plan för legitimation", due_date=TODAY - dt.timedelta(12)),
+            dialogues.Action("Mentorer till nyanställda", due_date=TODAY - dt.timedelta(3)),
+            dialogues.Action("Rekryteringsannons", due_date=TODAY + dt.timedelta(1)),
+        ],
+        user="vc",
+    )
+    dialogues.save_dialogue(
+        conn,
+        everything,
+        "S1",
+        TODAY - dt.timedelta(40),
+        "Anteckningar",
+        [dialogues.Action("Schema", due_date=TODAY - dt.timedelta(10))],
+        user="vc",
+    )
+    conn.close()
+    q.clear_cache()
+    return db, ids
+
+
+def test_hr_sees_the_open_dialogue_actions_past_their_date_longest_overdue_first(late_actions):
+    db, _ = late_actions
+    at = _as(db, auth.HR)
+    late = _frame(at, "Dagar sedan")
+    # Three actions past their date: E1's 12 and 3 days, S1's 10 days; E1's due tomorrow is
+    # not late yet.
+    assert late[["Enhet", "Åtgärd", "Dagar sedan"]].values.tolist() == [
+        ["Ekskolan", "Plan för legitimation", 12],
+        ["Söderskolan", "Schema", 10],
+        ["Ekskolan", "Mentorer till nyanställda", 3],
+    ]
+
+
+def test_a_principal_sees_only_the_late_actions_of_their_own_unit(late_actions):
+    db, _ = late_actions
+    at = _as(db, auth.PRINCIPAL, unit="S1")
+    late = _frame(at, "Dagar sedan")
+    assert late[["Enhet", "Åtgärd", "Dagar sedan"]].values.tolist() == [
+        ["Söderskolan", "Schema", 10]
+    ]

@@ -315,6 +315,26 @@ with follow_tab:
         components.download_buttons(
             shown, "Stöd utan återkoppling", labels=view.EFFORT_LABELS, key="without_feedback"
         )
+    if clickable:  # the units' own dialogue actions: for the roles that hold the dialogues
+        st.header("Dialogåtgärder efter sista datum")
+        st.caption(
+            "Överenskomna åtgärder från verksamhetsdialogerna som inte är klara fast sista datum "
+            "har passerat. Listan följer område och skolform, inte stödfunktion."
+        )
+        late = view.overdue_actions(cur, scope, view.today(), area, ctx.filters.school_form)
+        if late.height == 0:
+            components.empty_state("Inga åtgärder har passerat sitt sista datum.", "")
+        else:
+            shown = view.overdue_actions_table(late)
+            st.dataframe(
+                shown,
+                hide_index=True,
+                on_select=components.dialogue_click("sr_late_actions", late["unit_id"]),
+                selection_mode="single-row",
+                key="sr_late_actions",
+            )
+            st.caption("Klicka på en rad för att öppna enheten i Verksamhetsdialog.")
+            components.download_buttons(shown, "Dialogåtgärder efter sista datum", key="late")
 
 with load_tab:
     view.load_section(cur, scope, area, "sr_load")

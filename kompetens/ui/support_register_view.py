@@ -32,6 +32,7 @@ from kompetens.ingest.errors import UndoRefused
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_count, fmt_number
 from kompetens.query import ScopeError
+from kompetens.query import annual_wheel as wheel
 from kompetens.query import support_register as read
 
 PROACTIVE = "__proactive__"
@@ -372,6 +373,50 @@ def last_change(changes: pl.DataFrame) -> int | None:
         return None
     open_ = changes.filter(pl.col("undone") == "")
     return int(open_["batch_id"][0]) if open_.height else None
+
+
+#: Columns of the overdue dialogue actions (``overdue_actions``), in Swedish.
+OVERDUE_ACTION_LABELS = {
+    "unit_name": "Enhet",
+    "area": "Område",
+    "action": "Åtgärd",
+    "dialogue_date": "Dialog",
+    "due_date": "Klar senast",
+    "days_overdue": "Dagar sedan",
+}
+
+
+def overdue_actions(
+    conn: duckdb.DuckDBPyConnection,
+    scope,
+    today: dt.date,
+    area: str | None,
+    school_form: str | None,
+) -> pl.DataFrame:
+    """Open dialogue actions past their due date (``annual_wheel.actions_due``), longest overdue
+    first. Grain: one action per row, with ``unit_id`` for the click to the unit and
+    ``days_overdue`` (days since the due date, as of ``today``)."""
+    due = wheel.actions_due(
+        conn, scope, today=today, within_days=0, area=area, school_form=school_form
+    )
+    return (
+        due.filter(pl.col("overdue"))
+        .with_columns((pl.lit(today) - pl.col("due_date")).dt.total_days().alias("days_overdue"))
+        .sort("days_overdue", "unit_name", descending=[True, False])
+        .select("unit_id", *OVERDUE_ACTION_LABELS)
+    )
+
+
+def overdue_actions_table(actions: pl.DataFrame) -> pl.DataFrame:
+    """``overdue_actions`` as shown: dates as ``YYYY-MM-DD`` text, without the unit id."""
+    return actions.select(
+        "unit_name",
+        "area",
+        "action",
+        pl.col("dialogue_date").dt.to_string("%Y-%m-%d"),
+        pl.col("due_date").dt.to_string("%Y-%m-%d"),
+        "days_overdue",
+    ).rename(OVERDUE_ACTION_LABELS)
 
 
 def followup_caption(n_unanswered: int, n_without: int, days: int) -> str:
