@@ -62,6 +62,8 @@ def test_the_parameters_are_the_model_as_decided_and_the_pot_rises(demo):
     }
     floors = dict(params.filter(pl.col("year") == 2026).select("school_form", "floor").iter_rows())
     assert floors["grundskola"] == 95 and floors["gymnasieskola"] == 0
+    # anpassad grundskola has no floor either: with one unit below 95, a floor left its pot unshared
+    assert floors.get("anpassad_grundskola", 0) == 0
     pots = params.filter(pl.col("school_form") == "grundskola").sort("year")["pot"]
     assert (pots.diff().drop_nulls() > 0).all()
     assert params["smoothing_years"].unique().to_list() == [1]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 
+import polars as pl
 import pytest
 
 from kompetens.core import store
@@ -180,3 +181,25 @@ def test_a_floor_above_every_unit_says_how_much_of_the_pot_is_not_shared(db):
     assert not at.exception
     # every index (130, 135, 105) is below 200: the 1 000 000 kr and 200 000 kr pots stay unshared
     assert f"1{NBSP}200{NBSP}000 kr fördelas inte i scenariot" in texts(at)
+
+
+def test_a_change_from_nothing_reads_as_a_dash_not_none():
+    from kompetens.ui import allocation_view as av
+
+    # A preschool below the floor both today and in the scenario: 0 kr, no change in percent.
+    comparison = pl.DataFrame(
+        {
+            "unit_name": ["Lindåsens förskola"],
+            "area": ["Område Nord"],
+            "pupils": [90.0],
+            "amount_today": [0.0],
+            "amount_scenario": [0.0],
+            "difference": [0.0],
+            "difference_share": [None],
+            "per_pupil_today": [0.0],
+            "per_pupil_scenario": [0.0],
+        },
+        schema_overrides={"difference_share": pl.Float64},
+    )
+    row = av.screen_table(comparison).row(0)
+    assert row[5] == "0" and row[6] == "–"

@@ -10,8 +10,9 @@ back with a drift of its own per unit (some units' conditions get harder, some e
 yearly noise, so a smoothing of the index has something to smooth. Pupils follow the unit's
 staff (about 12 pupils per staff member in a school, 5 children in a preschool) and change by
 a few per cent a year. The pot is about 9 000 kr per pupil (compensatory share 10 %), rising
-2 % a year; the floor is 95 in every school form but upper secondary, which has none (0),
-with no smoothing and no cap: the model as decided, which the page's scenarios change.
+2 % a year; the floor is 95 in preschool and compulsory school; upper secondary and the
+anpassad school forms have none (0): the demo's anpassad grundskola is one unit below 95, whose
+pot a floor would leave unshared. No smoothing and no cap: the model as decided, which the page's scenarios change.
 
 Drawn from its own random stream (``seed`` + 19), so the other kinds are the same.
 """
@@ -36,9 +37,10 @@ BANDS: tuple[tuple[str, float], ...] = (("F-3", 0.4), ("4-6", 0.3), ("7-9", 0.3)
 #: Compensatory kronor per pupil in the first year, and the pot's yearly rise.
 POT_PER_PUPIL = 9_000.0
 POT_RISE = 0.02
-#: The floor as decided: 95 on the index scale, none (0) for upper secondary.
+#: The floor as decided: 95 on the index scale, none (0) for the school forms in ``NO_FLOOR``.
 FLOOR = 95.0
 UPPER_SECONDARY = ("gymnasieskola", "anpassad_gymnasieskola")
+NO_FLOOR = (*UPPER_SECONDARY, "anpassad_grundskola")
 
 
 def allocation_frames(
@@ -117,7 +119,7 @@ def allocation_frames(
             "year": year,
             "school_form": form,
             "pot": float(round(total * POT_PER_PUPIL * (1 + POT_RISE) ** k, -3)),
-            "floor": 0.0 if form in UPPER_SECONDARY else FLOOR,
+            "floor": 0.0 if form in NO_FLOOR else FLOOR,
             "index_scale": "100 = kommunens snitt",
             "compensatory_share_pct": 10.0,
             "smoothing_years": 1,

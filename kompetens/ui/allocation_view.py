@@ -183,7 +183,7 @@ def screen_table(comparison: pl.DataFrame) -> pl.DataFrame:
         .alias(TABLE_LABELS["difference_share"]),
         kr("per_pupil_today").alias(TABLE_LABELS["per_pupil_today"]),
         kr("per_pupil_scenario").alias(TABLE_LABELS["per_pupil_scenario"]),
-    )
+    ).with_columns(pl.all().fill_null("–"))  # no figure (a change from 0 kr): a dash, not "None"
 
 
 def _signed(text: str, value: float | None) -> str:
