@@ -36,6 +36,7 @@ def test_demo_roles_change_the_menu_and_keep_the_choice_across_pages(app_url, pa
         "Behörighet",
         "ARUBA",
         "Stödbehov",
+        "Resursfördelning",
         "Verksamhetsdialog",
         "Stödregister",
         "Årshjul",

@@ -105,6 +105,7 @@ def test_a_principal_signs_in_sees_their_pages_and_signs_out(signed_in_app, page
         "Behörighet",
         "ARUBA",
         "Stödbehov",
+        "Resursfördelning",
         "Verksamhetsdialog",
         "Stödregister",
         "Årshjul",
