@@ -188,6 +188,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "effort_type": EFFORT_TYPE_LABELS,
     "subject": SUBJECT_LABELS,
     "grades": GRADES_LABELS,
+    "grade_band": GRADES_LABELS,  # the allocation model's pupil counts (``pupil_count``)
     "programme": PROGRAMME_LABELS,
 }
 
