@@ -29,6 +29,12 @@ Method (the full account, with the reasons, is ``docs/suppression.md``)
    numerator or ``n``, one more visible cell of the equations that isolate it
    is hidden (the one that leaves the fewest determined), and steps 2–4
    repeat until nothing is determined.
+5. **What the published table teaches.** The relations of step 2 are learned
+   again from the *visible* area and organisation cells: a relation that
+   holds on too few true cells to be learned (first-year retention's
+   denominator is the hires only in complete years) can hold on every visible
+   one once the cells where it fails are hidden, and an attacker learns it
+   there. New relations add links, and steps 2–5 repeat until none appears.
 
 Hiding only ever adds cells, so every loop ends. Pass the **whole** key-figure
 table (every indicator and period type) to coordinate across them; a slice
@@ -94,6 +100,10 @@ class _Closure:
         self.src, self.dst = src, dst
         order = np.argsort(src, kind="stable")
         self._from, self._to = src[order], dst[order]
+
+    def extend(self, src: np.ndarray, dst: np.ndarray) -> None:
+        """Add links (``src`` hides ``dst``)."""
+        self.__init__(np.concatenate([self.src, src]), np.concatenate([self.dst, dst]))
 
     def reach(self, cell: int) -> np.ndarray:
         """``cell`` and the cells hiding it hides (its links, followed to the end)."""
@@ -245,10 +255,7 @@ def _protect(
     relations = links.learn_relations(
         anchored, min_matches=LINK_MIN_MATCHES, min_rate=LINK_MIN_RATE
     )
-    inst = links.instances(anchored, relations)
-    secret = inst.filter(pl.col("field").is_in(list(links.SECRET_FIELDS)))
-    if copies is not None:
-        copies.append(_copies_of_primary(primary, secret))
+    secret = _secret_instances(anchored, relations)
     in_time = time_equations(df, month_flows)
     # A hidden month hides the year and the rolling windows it is part of: with them visible,
     # overlapping windows differ by single months and the year by the other months.
@@ -277,9 +284,59 @@ def _protect(
     members = members.join(_order(df).with_columns(pl.col("_cell").cast(pl.UInt32)), on="_cell")
     check = _exact_check(df, members, sums) if exact else None
     priority = _priority(members, df.height) if exact else None
-    _heuristic(members, hidden, close)
-    if check is None:
-        return hidden
+    while True:
+        _heuristic(members, hidden, close)
+        if check is not None:
+            _exact_rounds(check, members, hidden, priority, close)
+        # Step 5: what the published table itself teaches. A relation that holds on 75 % of
+        # the true cells is not learned above, but once the cells where it fails are hidden
+        # it holds on every visible one, and an attacker learns it from the visible cells.
+        new = _published_relations(anchored, hidden, relations)
+        if new.height == 0:
+            break
+        relations = pl.concat([relations, new])
+        more = _secret_instances(anchored, new)
+        secret = pl.concat([secret, more])
+        close.extend(
+            more["_cell"].to_numpy().astype(np.int64), more["_cell_o"].to_numpy().astype(np.int64)
+        )
+        close(hidden)
+    if copies is not None:
+        copies.append(_copies_of_primary(primary, secret))
+    return hidden
+
+
+def _secret_instances(anchored: pl.DataFrame, relations: pl.DataFrame) -> pl.DataFrame:
+    """Where a relation publishes a hidden cell's secret field again: ``_cell, field -> _cell_o``."""
+    inst = links.instances(anchored, relations)
+    return inst.filter(pl.col("field").is_in(list(links.SECRET_FIELDS)))
+
+
+def _published_relations(
+    anchored: pl.DataFrame, hidden: np.ndarray, known: pl.DataFrame
+) -> pl.DataFrame:
+    """Relations the visible area and organisation entries show that ``known`` lacks.
+
+    Learned as eagerly as in step 2 (``LINK_MIN_MATCHES``, ``LINK_MIN_RATE``), which is
+    more eagerly than the attack (``query.disclosure``), but from the published cells only.
+    """
+    visible = pl.DataFrame({"_cell": np.flatnonzero(~hidden).astype(np.uint32)})
+    learned = links.learn_relations(
+        anchored.filter(pl.col("level") != "unit").join(visible, on="_cell", how="semi"),
+        min_matches=LINK_MIN_MATCHES,
+        min_rate=LINK_MIN_RATE,
+    )
+    return learned.join(known, on=["col_a", "col_b"], how="anti")
+
+
+def _exact_rounds(
+    check: ExactCheck,
+    members: pl.DataFrame,
+    hidden: np.ndarray,
+    priority: np.ndarray,
+    close: _Closure,
+) -> None:
+    """Step 4: hide around what the exact check finds determined, until nothing is."""
     with single_threaded_blas():
         rounds, groups = 0, []  # groups: per round, how many groups determined something
         while True:
@@ -291,7 +348,7 @@ def _protect(
             groups.append(check.open_groups)
             picks = picks[~hidden[picks]]
             if picks.size == 0:  # nothing determined, or nothing left to hide around it
-                return hidden
+                return
             hidden[picks] = True
             close(hidden)
             _heuristic(members, hidden, close)
