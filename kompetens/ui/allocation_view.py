@@ -19,6 +19,7 @@ from kompetens.query import allocation_scenarios as qas
 from kompetens.query import projection_scenarios as qps
 from kompetens.query.allocation import Scenario
 from kompetens.ui import components
+from kompetens.ui.context import audit_user
 
 #: Slider ranges: the floors on the index scale, the smoothing in years, the cap in percent.
 FLOOR_RANGE = (0, 200)
@@ -128,7 +129,7 @@ def save_form(ctx, params: AllocationParameters) -> None:
     if ctx.scope.level != "org":
         return
     viewer = getattr(ctx, "viewer", None)
-    user = getattr(viewer, "email", None) or "okänd"
+    user = audit_user(viewer)
     role = getattr(viewer, "role", None)
     with st.form("alloc_save_scenario", border=False, enter_to_submit=False):
         left, right = st.columns([3, 1], vertical_alignment="bottom")

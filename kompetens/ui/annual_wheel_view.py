@@ -29,6 +29,7 @@ from kompetens.query import ScopeError, areas
 from kompetens.query import annual_wheel as wheel
 from kompetens.query import dialogue_rounds as rounds
 from kompetens.ui import components
+from kompetens.ui.context import audit_user
 
 FLASH = "_arshjul_flash"
 #: Roles that set round dates on the page (an area manager for their areas; HR for any).
@@ -450,7 +451,7 @@ def rounds_form(ctx, cur: duckdb.DuckDBPyConnection, scope, viewer, choices: lis
 
 def save(ctx, scope, viewer, area: str, term: str, entered: list[dict]) -> None:
     """Save the form's rounds; Swedish errors under the form, a success line after the rerun."""
-    user = getattr(viewer, "email", None) or "okänd"
+    user = audit_user(viewer)
     try:
         with ctx.writing("dialogdatum") as wcur:
             done = rounds.save_rounds(wcur, scope, area, term, entered, user, role=role_of(viewer))
@@ -485,7 +486,7 @@ def undo_section(ctx, cur, scope, viewer, area: str, term: str) -> None:
     if st.button(
         f"Ångra ändring {newest['change_id']}", icon=":material/undo:", key="arshjul_angra"
     ):
-        user = getattr(viewer, "email", None) or "okänd"
+        user = audit_user(viewer)
         try:
             with ctx.writing("dialogdatum") as wcur:
                 message = rounds.undo_change(

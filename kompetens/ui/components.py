@@ -149,12 +149,18 @@ def audited_download(
     """
     if action is None:
         return build
-    from kompetens.ui.context import CONTEXT_KEY, current_viewer, default_db_path, log_event
+    from kompetens.ui.context import (
+        CONTEXT_KEY,
+        audit_user,
+        current_viewer,
+        default_db_path,
+        log_event,
+    )
 
     context = st.session_state.get(CONTEXT_KEY)
     viewer = current_viewer()
     db_path = getattr(context, "db_path", None) or default_db_path()
-    user = getattr(viewer, "email", None) or "okänd"
+    user = audit_user(viewer)
     role = getattr(viewer, "role", None)
 
     def data() -> bytes:

@@ -317,6 +317,11 @@ def current_viewer():
     return getattr(context, "viewer", None)
 
 
+def audit_user(viewer: object) -> str:
+    """Who the audit log names for ``viewer``: the signed-in e-mail, or ``'okänd'`` without one."""
+    return getattr(viewer, "email", None) or "okänd"
+
+
 def audit_page_event(
     action: str, target: str | None = None, details: str | Mapping | None = None
 ) -> None:
@@ -327,7 +332,7 @@ def audit_page_event(
     context = st.session_state.get(CONTEXT_KEY)
     viewer = current_viewer()
     db_path = getattr(context, "db_path", None) or default_db_path()
-    user = getattr(viewer, "email", None) or "okänd"
+    user = audit_user(viewer)
     role = getattr(viewer, "role", None)
     try:
         log_event(db_path, user, action, target, details, role=role)

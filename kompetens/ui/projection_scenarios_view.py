@@ -17,6 +17,7 @@ from kompetens.access.scope import ScopeError
 from kompetens.analysis.projection import Scenario
 from kompetens.present.formatting import md_text
 from kompetens.query import projection_scenarios as qps
+from kompetens.ui.context import audit_user
 from kompetens.ui.projection_view import KEYS
 
 #: The saved-scenario pick (bound to the address) and its session keys.
@@ -114,7 +115,7 @@ def save_form(ctx, scope, scope_key: str, scenario: Scenario, saved: qps.SavedSc
     if flash := st.session_state.pop(_FLASH, None):
         st.success(md_text(flash), icon=":material/check_circle:")
     viewer = getattr(ctx, "viewer", None)
-    user = getattr(viewer, "email", None) or "okänd"
+    user = audit_user(viewer)
     role = getattr(viewer, "role", None)
     with st.form("prognos_save_scenario", border=False, enter_to_submit=False):
         left, right = st.columns([3, 1], vertical_alignment="bottom")

@@ -21,6 +21,7 @@ from kompetens.indicators import registry
 from kompetens.ingest import snapshot_check, writer
 from kompetens.ingest.errors import ValidationIssue
 from kompetens.present.formatting import fmt_date, fmt_number, value_texts
+from kompetens.ui.context import audit_user
 
 #: The kind control on Datakvalitet (the label is what a bound control keeps in the URL).
 ALL_MONTHLY = "Månadsdata"
@@ -305,7 +306,7 @@ def confirm_snapshot(
     """
     if not may_confirm_snapshots(viewer):
         raise PermissionError("bara HR kan bekräfta en ofullständig ögonblicksbild")
-    user = getattr(viewer, "email", None) or "okänd"
+    user = audit_user(viewer)
     row = snapshot_check.confirm(conn, snapshot_date, user)
     audit.log_event(
         conn,

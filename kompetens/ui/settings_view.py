@@ -17,6 +17,7 @@ from kompetens.core import support_register as support_lists
 from kompetens.ops import settings as ops_settings
 from kompetens.present.formatting import md_text
 from kompetens.query import projection as qp
+from kompetens.ui.context import audit_user
 
 _FLASH = "_admin_settings_flash"
 _LISTS_FLASH = "_admin_lists_flash"
@@ -46,7 +47,7 @@ def retirement_age_section(ctx, cur) -> None:
     if not submitted:
         return
     viewer = getattr(ctx, "viewer", None)
-    user = getattr(viewer, "email", None) or "okänd"
+    user = audit_user(viewer)
     try:
         with (
             st.spinner("Räknar om nyckeltalen med den nya pensionsåldern …"),
@@ -71,7 +72,7 @@ def add_list_value(conn, list_name: str, value: str, viewer) -> str:
 
     ``ValueError`` (Swedish) for an empty value or one already on the list (nothing written).
     """
-    user = getattr(viewer, "email", None) or "okänd"
+    user = audit_user(viewer)
     added = support_lists.add_list_value(conn, list_name, value, user=user)
     audit.log_event(
         conn,

@@ -34,6 +34,7 @@ from kompetens.present.formatting import fmt_count, fmt_number
 from kompetens.query import ScopeError
 from kompetens.query import annual_wheel as wheel
 from kompetens.query import support_register as read
+from kompetens.ui.context import audit_user
 
 PROACTIVE = "__proactive__"
 ALL_FUNCTIONS = "Alla stödfunktioner"
@@ -489,7 +490,7 @@ def _outcome(call) -> tuple[bool, str]:
 def submit_request(conn, scope, values: dict, viewer) -> tuple[bool, str]:
     """File a request from the form; ``(saved, Swedish message)``."""
     return _outcome(
-        lambda: form.file_request(conn, scope, values, user=_user(viewer), role=_role(viewer))
+        lambda: form.file_request(conn, scope, values, user=audit_user(viewer), role=_role(viewer))
     )
 
 
@@ -499,7 +500,7 @@ def submit_effort(conn, scope, values: dict, viewer) -> tuple[bool, str]:
     if clean.get("request_id") == PROACTIVE:
         clean["request_id"] = None
     return _outcome(
-        lambda: form.record_effort(conn, scope, clean, user=_user(viewer), role=_role(viewer))
+        lambda: form.record_effort(conn, scope, clean, user=audit_user(viewer), role=_role(viewer))
     )
 
 
@@ -522,7 +523,7 @@ def submit_status(
             kind,
             row_id,
             status,
-            user=_user(viewer),
+            user=audit_user(viewer),
             role=_role(viewer),
             feedback_score=feedback_score,
             feedback_note=(feedback_note or "").strip() or None,
@@ -551,13 +552,9 @@ def submit_feedback(
 def submit_undo(conn, scope, batch_id: int, viewer) -> tuple[bool, str]:
     """Undo one change of the register; ``(undone, Swedish message)``."""
     try:
-        return True, form.undo(conn, scope, batch_id, user=_user(viewer), role=_role(viewer))
+        return True, form.undo(conn, scope, batch_id, user=audit_user(viewer), role=_role(viewer))
     except (UndoRefused, ScopeError) as exc:
         return False, f"Ångrades inte: {exc}"
-
-
-def _user(viewer) -> str:
-    return getattr(viewer, "email", None) or "okänd"
 
 
 def _role(viewer) -> str | None:
