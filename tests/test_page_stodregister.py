@@ -587,6 +587,8 @@ def test_hr_sees_the_open_dialogue_actions_past_their_date_longest_overdue_first
     db, _ = late_actions
     at = _as(db, auth.HR)
     late = _frame(at, "Dagar sedan")
+    # How late comes right after the unit, so it stays in view on a narrow screen.
+    assert list(late.columns[:3]) == ["Enhet", "Dagar sedan", "Klar senast"]
     # Three actions past their date: E1's 12 and 3 days, S1's 10 days; E1's due tomorrow is
     # not late yet.
     assert late[["Enhet", "Åtgärd", "Dagar sedan"]].values.tolist() == [

@@ -209,6 +209,7 @@ else:
             hide_index=True,
             width="stretch",
             disabled=["id", "dialogue_date", "action", "owner", "due_date"],
+            placeholder="–",  # an action without an owner or a date: a dash, not "None"
             column_config={
                 "id": st.column_config.NumberColumn("Nr", width="small"),
                 "dialogue_date": st.column_config.DateColumn("Dialog", format="YYYY-MM-DD"),

@@ -377,13 +377,15 @@ def last_change(changes: pl.DataFrame) -> int | None:
 
 
 #: Columns of the overdue dialogue actions (``overdue_actions``), in Swedish.
+#: The days overdue come right after the unit: the action text is long, and on a narrow
+#: screen the columns after it scroll out of view.
 OVERDUE_ACTION_LABELS = {
     "unit_name": "Enhet",
-    "area": "Område",
-    "action": "Åtgärd",
-    "dialogue_date": "Dialog",
-    "due_date": "Klar senast",
     "days_overdue": "Dagar sedan",
+    "due_date": "Klar senast",
+    "action": "Åtgärd",
+    "area": "Område",
+    "dialogue_date": "Dialog",
 }
 
 
@@ -412,11 +414,11 @@ def overdue_actions_table(actions: pl.DataFrame) -> pl.DataFrame:
     """``overdue_actions`` as shown: dates as ``YYYY-MM-DD`` text, without the unit id."""
     return actions.select(
         "unit_name",
-        "area",
-        "action",
-        pl.col("dialogue_date").dt.to_string("%Y-%m-%d"),
-        pl.col("due_date").dt.to_string("%Y-%m-%d"),
         "days_overdue",
+        pl.col("due_date").dt.to_string("%Y-%m-%d"),
+        "action",
+        "area",
+        pl.col("dialogue_date").dt.to_string("%Y-%m-%d"),
     ).rename(OVERDUE_ACTION_LABELS)
 
 
