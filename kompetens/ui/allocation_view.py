@@ -10,7 +10,6 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from kompetens.access.scope import ScopeError
 from kompetens.analysis.allocation import AllocationParameters
 from kompetens.core.labels import school_form_label
 from kompetens.present.charts import OKABE_ITO, TEMPLATE_NAME, axis_format
@@ -131,24 +130,20 @@ def save_form(ctx, params: AllocationParameters) -> None:
     viewer = getattr(ctx, "viewer", None)
     user = audit_user(viewer)
     role = getattr(viewer, "role", None)
-    with st.form("alloc_save_scenario", border=False, enter_to_submit=False):
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
-        name = left.text_input(
-            "Spara reglagen som ett namngivet scenario",
-            max_chars=qps.NAME_MAX,
-            placeholder="t.ex. Golv 90 med treårig utjämning",
-            key="alloc_scenario_name",
-        )
-        submitted = right.form_submit_button("Spara", icon=":material/save:")
-    if submitted:
-        try:
-            with ctx.writing("resursfördelningsscenario") as wcur:
-                done = qas.save_scenario(wcur, ctx.scope, name, params, user, role=role)
-        except (ValueError, ScopeError) as problem:
-            st.error(md_text(str(problem)), icon=":material/error:")
-        else:
-            st.session_state[_FLASH] = f"Scenariot {done} är sparat."
-            st.rerun()
+    done = components.name_and_save(
+        ctx,
+        "alloc_save_scenario",
+        lambda wcur, name: qas.save_scenario(wcur, ctx.scope, name, params, user, role=role),
+        name_key="alloc_scenario_name",
+        label="Spara reglagen som ett namngivet scenario",
+        placeholder="t.ex. Golv 90 med treårig utjämning",
+        button="Spara",
+        what="resursfördelningsscenario",
+        max_chars=qps.NAME_MAX,
+    )
+    if done is not None:
+        st.session_state[_FLASH] = f"Scenariot {done} är sparat."
+        st.rerun()
 
 
 def parameters_text(params: AllocationParameters) -> str:

@@ -409,3 +409,42 @@ def dialogue_click(source_key: str, unit_ids: Sequence[str]):
             st.session_state[_DIALOGUE_REQUEST] = unit
 
     return apply
+
+
+def name_and_save(
+    ctx,
+    key: str,
+    save: Callable[[duckdb.DuckDBPyConnection, str], object],
+    *,
+    name_key: str,
+    label: str,
+    placeholder: str,
+    button: str,
+    what: str,
+    value: str = "",
+    max_chars: int | None = None,
+):
+    """A one-line form: a name and a save button, as the saved scenarios use it.
+
+    On submit, ``save(cursor, name)`` runs under ``ctx.writing(what)`` (the one writer); a
+    ``ValueError`` or ``ScopeError`` (Swedish by contract) is shown as an error. Returns what
+    ``save`` returned, or ``None`` when nothing was saved. ``key`` is the form's key,
+    ``name_key`` the name field's.
+    """
+    from kompetens.access.scope import ScopeError
+    from kompetens.present.formatting import md_text
+
+    with st.form(key, border=False, enter_to_submit=False):
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        name = left.text_input(
+            label, value=value, max_chars=max_chars, placeholder=placeholder, key=name_key
+        )
+        submitted = right.form_submit_button(button, icon=":material/save:")
+    if not submitted:
+        return None
+    try:
+        with ctx.writing(what) as wcur:
+            return save(wcur, name)
+    except (ValueError, ScopeError) as problem:
+        st.error(md_text(str(problem)), icon=":material/error:")
+        return None

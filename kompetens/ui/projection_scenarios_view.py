@@ -17,6 +17,7 @@ from kompetens.access.scope import ScopeError
 from kompetens.analysis.projection import Scenario
 from kompetens.present.formatting import md_text
 from kompetens.query import projection_scenarios as qps
+from kompetens.ui import components
 from kompetens.ui.context import audit_user
 from kompetens.ui.projection_view import KEYS
 
@@ -117,27 +118,25 @@ def save_form(ctx, scope, scope_key: str, scenario: Scenario, saved: qps.SavedSc
     viewer = getattr(ctx, "viewer", None)
     user = audit_user(viewer)
     role = getattr(viewer, "role", None)
-    with st.form("prognos_save_scenario", border=False, enter_to_submit=False):
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
-        name = left.text_input(
-            "Spara reglagen som ett namngivet scenario",
-            value=saved.name if saved else "",
-            max_chars=qps.NAME_MAX,
-            placeholder="t.ex. Fler utbildningsplatser 2027",
-            key="prognos_scenario_name",
-        )
-        submitted = right.form_submit_button("Spara scenario", icon=":material/save:")
-    if submitted:
-        try:
-            with ctx.writing("prognosscenario") as wcur:
-                done = qps.save_scenario(wcur, scope, name, scope_key, scenario, user, role=role)
-        except (ValueError, ScopeError) as problem:
-            st.error(md_text(str(problem)), icon=":material/error:")
-        else:
-            st.session_state[_PENDING] = done.name
-            st.session_state[_LOADED] = done.name
-            st.session_state[_FLASH] = f"Scenariot {done.name} är sparat."
-            st.rerun()
+    done = components.name_and_save(
+        ctx,
+        "prognos_save_scenario",
+        lambda wcur, name: qps.save_scenario(
+            wcur, scope, name, scope_key, scenario, user, role=role
+        ),
+        name_key="prognos_scenario_name",
+        label="Spara reglagen som ett namngivet scenario",
+        placeholder="t.ex. Fler utbildningsplatser 2027",
+        button="Spara scenario",
+        what="prognosscenario",
+        value=saved.name if saved else "",
+        max_chars=qps.NAME_MAX,
+    )
+    if done is not None:
+        st.session_state[_PENDING] = done.name
+        st.session_state[_LOADED] = done.name
+        st.session_state[_FLASH] = f"Scenariot {done.name} är sparat."
+        st.rerun()
     if saved is not None and st.button(
         "Ta bort det sparade scenariot", icon=":material/delete:", key="prognos_scenario_delete"
     ):
