@@ -63,13 +63,7 @@ with new_tab:
     )
     with st.form(f"new_request_{nonce}", enter_to_submit=False):
         left, right = st.columns(2)
-        unit_id = left.selectbox(
-            "Enhet",
-            options=list(units),
-            format_func=units.get,
-            index=0 if len(units) == 1 else None,
-            placeholder="Välj enhet",
-        )
+        unit_id = components.pick_one(left, "Enhet", units, placeholder="Välj enhet")
         request_date = right.date_input("Datum", value=view.today(), format="YYYY-MM-DD")
         asker = left.selectbox(
             "Frågeställarens roll",
@@ -80,11 +74,8 @@ with new_tab:
             "Kanal", options=list(choices["channel"]), format_func=choices["channel"].get
         )
         topic = left.selectbox("Ämne", options=list(choices["topic"]))
-        function = right.selectbox(
-            "Stödfunktion som tillfrågas",
-            options=functions,
-            index=0 if len(functions) == 1 else None,
-            placeholder="Välj stödfunktion",
+        function = components.pick_one(
+            right, "Stödfunktion som tillfrågas", functions, placeholder="Välj stödfunktion"
         )
         themes = st.multiselect(
             "Gemensamma teman (valfritt)",

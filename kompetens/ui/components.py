@@ -448,3 +448,20 @@ def name_and_save(
     except (ValueError, ScopeError) as problem:
         st.error(md_text(str(problem)), icon=":material/error:")
         return None
+
+
+def pick_one(where, label: str, options: Sequence | Mapping, *, placeholder: str, key=None):
+    """A selectbox that preselects the only option and otherwise asks (no silent default).
+
+    ``options``: the values, or a mapping of value -> Swedish label. ``where`` is ``st`` or a
+    column. Returns the picked value, or ``None`` while nothing is picked.
+    """
+    values = list(options)
+    return where.selectbox(
+        label,
+        options=values,
+        format_func=options.get if isinstance(options, Mapping) else str,
+        index=0 if len(values) == 1 else None,
+        placeholder=placeholder,
+        key=key,
+    )

@@ -77,18 +77,9 @@ def render(ctx, cur, scope, viewer, area: str | None, functions: list[str], choi
         with st.form(key, enter_to_submit=False):
             st.subheader("Registrera stöd utan ärende")
             left, right = st.columns(2)
-            unit_id = left.selectbox(
-                "Enhet",
-                options=list(units),
-                format_func=units.get,
-                index=0 if len(units) == 1 else None,
-                placeholder="Välj enhet",
-            )
-            function = right.selectbox(
-                "Stödfunktion",
-                options=functions,
-                index=0 if len(functions) == 1 else None,
-                placeholder="Välj stödfunktion",
+            unit_id = components.pick_one(left, "Enhet", units, placeholder="Välj enhet")
+            function = components.pick_one(
+                right, "Stödfunktion", functions, placeholder="Välj stödfunktion"
             )
             effort_type = left.selectbox(
                 "Insatstyp",
