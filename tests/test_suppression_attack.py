@@ -388,11 +388,10 @@ def test_on_the_demo_nothing_is_recovered_across_indicators_or_periods(small_dem
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "open: 2.21 % secondary on the current demo (7,099 of 321,716 unit cells, the same in "
-        "every run since the mask is deterministic; 5,411 more, 1.68 %, publish a primary cell's "
-        "own number and are 'linked'). ~1.2 % of unit cells is one broad-fallback round for a "
-        "single component (a unit's 2025 sick-leave months and rolling windows) that no single "
-        "pick breaks (docs/suppression.md)"
+        "open (#17): 9.44 % secondary on the demo with subjects, paths and allocation (399,021 "
+        "unit cells; 2.21 % on the demo before them). Most is one broad-fallback round for 17 "
+        "components that no single pick breaks: the teaching-hours subject x grades tables "
+        "and one unit's sick leave (docs/suppression.md)"
     ),
 )
 def test_secondary_suppression_hides_under_two_percent_of_the_demo_unit_cells(demo_figures):
