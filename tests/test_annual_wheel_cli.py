@@ -84,6 +84,48 @@ def test_an_other_areas_file_has_no_round_of_norr(db, tmp_path):
     assert not [e for e in _events(out) if str(e["uid"]).startswith("round-")]
 
 
+def test_a_school_form_keeps_only_its_units_actions(db, tmp_path):
+    from kompetens.dialogue import dialogues
+
+    today = dt.date.today()
+    conn = store.connect(db)
+    try:
+        everything = query.Scope.everything()
+        # Norr has E1 (grundskola) and L1 (förskola): one open action each, due within the year.
+        for unit, days in (("E1", 20), ("L1", 25)):
+            dialogues.save_dialogue(
+                conn,
+                everything,
+                unit,
+                today,
+                "Anteckningar",
+                [dialogues.Action(f"Åtgärd för {unit}", due_date=today + dt.timedelta(days))],
+                user="vc",
+            )
+    finally:
+        conn.close()
+    query.clear_cache()
+
+    def actions(*extra: str) -> list[str]:
+        out = tmp_path / "a.ics"
+        result = runner.invoke(app, ["arshjul", "--out", str(out), "--db", str(db), *extra])
+        assert result.exit_code == 0, result.output
+        return sorted(
+            str(e["description"]).split(" (")[0]
+            for e in _events(out)
+            if str(e["uid"]).startswith("action-")
+        )
+
+    assert actions() == ["Åtgärd för E1", "Åtgärd för L1"]
+    assert actions("--skolform", "Förskola") == ["Åtgärd för L1"]
+    assert actions("--skolform", "grundskola") == ["Åtgärd för E1"]
+    wrong = runner.invoke(
+        app, ["arshjul", "--out", str(tmp_path / "x.ics"), "--skolform", "lekis", "--db", str(db)]
+    )
+    assert wrong.exit_code == 2
+    assert "Skolformen 'lekis' finns inte. Skolformer: förskola, grundskola" in said(wrong)
+
+
 def test_an_unknown_area_a_wrong_suffix_and_a_missing_folder_are_usage_errors_in_swedish(
     db, tmp_path
 ):
