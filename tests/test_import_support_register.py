@@ -226,6 +226,31 @@ def test_a_topic_added_to_the_list_is_accepted_and_a_duplicate_is_refused():
     assert result.rows_written == 1
 
 
+def test_an_added_topic_can_be_removed_while_unused_but_not_a_default_or_one_in_use():
+    conn = seeded_db()
+    support_register.add_list_value(conn, "topic", "Specialärare", user="admin")  # misspelt
+    support_register.add_list_value(conn, "topic", "Speciallärare", user="admin")
+    assert support_register.removable_values(conn, "topic") == ["Specialärare", "Speciallärare"]
+    # Matched as every list value is: ignoring case and accents.
+    assert support_register.remove_list_value(conn, "topic", "SPECIALARARE") == "Specialärare"
+    assert support_register.list_values(conn, "topic")[-1] == "Speciallärare"
+    with pytest.raises(ValueError, match="'Elevhälsa' hör till standardlistan"):
+        support_register.remove_list_value(conn, "topic", "Elevhälsa")
+    with pytest.raises(ValueError, match="'Attrahera' hör till standardlistan"):
+        support_register.remove_list_value(conn, "topic", "Attrahera")
+    with pytest.raises(ValueError, match="'Ekonomi' finns inte bland de tillagda"):
+        support_register.remove_list_value(conn, "function", "Ekonomi")
+    import_bytes(
+        conn,
+        _requests("A1;U1;2025-03-02;Rektor;Dialog;Speciallärare;;HR;;Mottagen"),
+        "a.csv",
+        user="t",
+    )
+    with pytest.raises(ValueError, match="'Speciallärare' används av 1 ärende eller insats"):
+        support_register.remove_list_value(conn, "topic", "Speciallärare")
+    assert support_register.list_values(conn, "topic")[-1] == "Speciallärare"
+
+
 def test_the_swedish_template_comes_back_as_an_xlsx_with_one_request():
     conn = seeded_db()
     headers = template_headers("support_request", "sv")

@@ -126,3 +126,56 @@ def test_the_administrator_adds_a_support_function_on_the_settings_tab_and_it_is
         assert saved.row_id.startswith("S-")
     finally:
         conn.close()
+
+
+def test_the_administrator_removes_a_misspelt_function_and_one_in_use_stays(small_db, tmp_path):
+    from kompetens.core import support_register as support_lists
+    from kompetens.dialogue import support_register as form
+    from kompetens.query import Scope
+    from tests.app_support import run_page, texts
+
+    target = tmp_path / "lists.duckdb"
+    shutil.copy(small_db, target)
+    conn = store.connect(target)
+    try:
+        support_lists.add_list_value(conn, "function", "Ekonmi", user="admin")  # misspelt
+        support_lists.add_list_value(conn, "function", "Ekonomi", user="admin")
+        form.file_request(
+            conn,
+            Scope.everything(),
+            {
+                "unit_id": "E1",
+                "request_date": dt.date.today(),
+                "asker_role": "principal",
+                "channel": "dialogue",
+                "topic": "Rekrytering",
+                "support_function": "Ekonomi",
+            },
+            user="test",
+        )
+    finally:
+        conn.close()
+    at = run_page(target)
+    at.session_state["demo_roll"] = "admin"
+    at.run()
+    at.switch_page("views/admin.py").run()
+    picker = at.selectbox(key="admin_listvarde_bort")
+    assert picker.options == ["Ekonmi (stödfunktioner)", "Ekonomi (stödfunktioner)"]
+    picker.set_value(("function", "Ekonmi"))
+    next(b for b in at.button if b.label == "Ta bort").click().run()
+    assert not at.exception
+    assert "Ekonmi är borttaget ur listan stödfunktioner." in plain(texts(at))
+    at.selectbox(key="admin_listvarde_bort").set_value(("function", "Ekonomi"))
+    next(b for b in at.button if b.label == "Ta bort").click().run()
+    assert (
+        "Togs inte bort: 'Ekonomi' används av 1 ärende eller insats och kan inte tas bort."
+        in plain(texts(at))
+    )
+    conn = store.connect(target)
+    try:
+        assert support_lists.list_values(conn, "function")[-1] == "Ekonomi"
+        assert "Ekonmi" not in support_lists.list_values(conn, "function")
+        logged = audit.list_events(conn, action=audit.SETTING_CHANGED)
+        assert logged["details"].str.contains("borttaget").sum() == 1
+    finally:
+        conn.close()

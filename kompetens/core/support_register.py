@@ -111,6 +111,59 @@ def add_list_value(
     return text
 
 
+#: Per list, how many live requests and efforts use a value (``fold``-ed on both sides).
+#: Constant SQL: table and column names cannot be bound.
+_USES: dict[str, str] = {
+    TOPIC: "SELECT topic AS v FROM current_support_request",
+    FUNCTION: (
+        "SELECT support_function AS v FROM current_support_request "
+        "UNION ALL SELECT support_function AS v FROM current_support_effort"
+    ),
+}
+
+
+def removable_values(conn: duckdb.DuckDBPyConnection, list_name: str) -> list[str]:
+    """The values an administrator added to a list (the defaults cannot be removed), in order."""
+    list_values(conn, list_name)  # a Swedish error for an unknown list
+    return [
+        r[0]
+        for r in store.rows(
+            conn,
+            "SELECT value FROM support_settings WHERE list_name = ? ORDER BY position, value",
+            [list_name],
+        )
+    ]
+
+
+def remove_list_value(conn: duckdb.DuckDBPyConnection, list_name: str, value: str) -> str:
+    """Remove a value an administrator added, while no request or effort uses it; returns it.
+
+    For a value added by mistake (a misspelling). ``ValueError`` (Swedish) for a default
+    value, one not on the list, or one in use (nothing written).
+    """
+    added = removable_values(conn, list_name)
+    match = [v for v in added if fold(v) == fold(value or "")]
+    if not match:
+        if any(fold(v) == fold(value or "") for v in DEFAULTS[list_name] + ARUBA_TOPICS):
+            raise ValueError(f"'{value}' hör till standardlistan och kan inte tas bort")
+        raise ValueError(f"'{value}' finns inte bland de tillagda värdena")
+    text = match[0]
+    used = sum(
+        1
+        for (v,) in store.rows(conn, _USES[list_name])  # noqa: S608 (constant SQL above)
+        if v is not None and fold(v) == fold(text)
+    )
+    if used:
+        raise ValueError(
+            f"'{text}' används av {used} {'ärende eller insats' if used == 1 else 'ärenden och insatser'}"
+            " och kan inte tas bort"
+        )
+    conn.execute(
+        "DELETE FROM support_settings WHERE list_name = ? AND value = ?", [list_name, text]
+    )
+    return text
+
+
 def allowed_values(conn: duckdb.DuckDBPyConnection | None, kind: str) -> dict[str, list[str]]:
     """For a support kind: ``{column: valid values}`` the importer checks (empty for other kinds).
 

@@ -85,6 +85,22 @@ def add_list_value(conn, list_name: str, value: str, viewer) -> str:
     return f"{added} är tillagt i listan {support_lists.LIST_LABELS[list_name].lower()}."
 
 
+def remove_list_value(conn, list_name: str, value: str, viewer) -> str:
+    """Remove an added, unused value from a support register list and log it; returns the
+    Swedish confirmation. ``ValueError`` (Swedish) when it cannot go (nothing written)."""
+    user = audit_user(viewer)
+    removed = support_lists.remove_list_value(conn, list_name, value)
+    audit.log_event(
+        conn,
+        user,
+        audit.SETTING_CHANGED,
+        target=f"support_{list_name}",
+        details={"lista": support_lists.LIST_LABELS[list_name], "borttaget": removed},
+        role=getattr(viewer, "role", None),
+    )
+    return f"{removed} är borttaget ur listan {support_lists.LIST_LABELS[list_name].lower()}."
+
+
 def support_lists_section(ctx, cur) -> None:
     """The support register's two lists as they stand, and a form to add a value to one."""
     st.subheader(support_lists.LISTS_PLACE_TITLE)
@@ -92,7 +108,8 @@ def support_lists_section(ctx, cur) -> None:
         st.success(md_text(flash), icon=":material/check_circle:")
     st.caption(
         "Ämnen och stödfunktioner som stödärenden och insatser kan ha, i formuläret och i "
-        "importerade filer. Ett värde kan läggas till men inte tas bort (äldre ärenden pekar på det)."
+        "importerade filer. Ett tillagt värde kan tas bort så länge inget ärende eller ingen "
+        "insats använder det (t.ex. ett felstavat värde)."
     )
     left, right = st.columns(2)
     for column, list_name in ((left, support_lists.TOPIC), (right, support_lists.FUNCTION)):
@@ -107,13 +124,42 @@ def support_lists_section(ctx, cur) -> None:
         )
         value = st.text_input("Nytt värde", max_chars=60, key="admin_listvarde")
         submitted = st.form_submit_button("Lägg till", icon=":material/add:")
-    if not submitted:
+    if submitted:
+        try:
+            with ctx.writing("stödregistrets listor") as wcur:
+                message = add_list_value(wcur, list_name, value, getattr(ctx, "viewer", None))
+        except ValueError as problem:
+            st.error(md_text(f"Lades inte till: {problem}."), icon=":material/error:")
+        else:
+            st.session_state[_LISTS_FLASH] = message
+            st.rerun()
+    added = {
+        (name, v): f"{v} ({support_lists.LIST_LABELS[name].lower()})"
+        for name in support_lists.LIST_LABELS
+        for v in support_lists.removable_values(cur, name)
+    }
+    if not added:
+        return
+    with st.form("admin_support_lists_remove", border=True, clear_on_submit=True):
+        picked = st.selectbox(
+            "Ta bort ett tillagt värde",
+            options=list(added),
+            format_func=added.get,
+            index=None,
+            placeholder="Välj värde",
+            key="admin_listvarde_bort",
+        )
+        remove = st.form_submit_button("Ta bort", icon=":material/delete:")
+    if not remove:
+        return
+    if picked is None:
+        st.error("Välj ett värde att ta bort.", icon=":material/error:")
         return
     try:
         with ctx.writing("stödregistrets listor") as wcur:
-            message = add_list_value(wcur, list_name, value, getattr(ctx, "viewer", None))
+            message = remove_list_value(wcur, *picked, getattr(ctx, "viewer", None))
     except ValueError as problem:
-        st.error(md_text(f"Lades inte till: {problem}."), icon=":material/error:")
+        st.error(md_text(f"Togs inte bort: {problem}."), icon=":material/error:")
         return
     st.session_state[_LISTS_FLASH] = message
     st.rerun()
