@@ -72,14 +72,32 @@ def test_the_administrator_cannot_remove_their_own_access_and_removing_another_s
     assert view.remove_user(conn, admin, "hr@kommun.se") is None  # already removed
 
 
+def _file_economy_request(conn):
+    """A request from E1's principal to the support function Ekonomi, filed as the form does."""
+    from kompetens.dialogue import support_register as form
+    from kompetens.query import Scope
+
+    return form.file_request(
+        conn,
+        Scope.everything(),
+        {
+            "unit_id": "E1",
+            "request_date": dt.date.today(),
+            "asker_role": "principal",
+            "channel": "dialogue",
+            "topic": "Rekrytering",
+            "support_function": "Ekonomi",
+        },
+        user="test",
+    )
+
+
 def test_the_administrator_adds_a_support_function_on_the_settings_tab_and_it_is_valid_and_logged(
     small_db, tmp_path
 ):
     """The importer's message for an unknown function names Admin › Inställningar ›
     Stödregistrets listor: the place exists, and a value added there is valid from then on."""
     from kompetens.core import support_register as support_lists
-    from kompetens.dialogue import support_register as form
-    from kompetens.query import Scope
     from tests.app_support import run_page, texts
 
     target = tmp_path / "lists.duckdb"
@@ -110,19 +128,7 @@ def test_the_administrator_adds_a_support_function_on_the_settings_tab_and_it_is
         ]
         logged = audit.list_events(conn, action=audit.SETTING_CHANGED)
         assert logged["target"].to_list() == ["support_function"]
-        saved = form.file_request(
-            conn,
-            Scope.everything(),
-            {
-                "unit_id": "E1",
-                "request_date": dt.date.today(),
-                "asker_role": "principal",
-                "channel": "dialogue",
-                "topic": "Rekrytering",
-                "support_function": "Ekonomi",
-            },
-            user="test",
-        )
+        saved = _file_economy_request(conn)
         assert saved.row_id.startswith("S-")
     finally:
         conn.close()
@@ -130,8 +136,6 @@ def test_the_administrator_adds_a_support_function_on_the_settings_tab_and_it_is
 
 def test_the_administrator_removes_a_misspelt_function_and_one_in_use_stays(small_db, tmp_path):
     from kompetens.core import support_register as support_lists
-    from kompetens.dialogue import support_register as form
-    from kompetens.query import Scope
     from tests.app_support import run_page, texts
 
     target = tmp_path / "lists.duckdb"
@@ -140,19 +144,7 @@ def test_the_administrator_removes_a_misspelt_function_and_one_in_use_stays(smal
     try:
         support_lists.add_list_value(conn, "function", "Ekonmi", user="admin")  # misspelt
         support_lists.add_list_value(conn, "function", "Ekonomi", user="admin")
-        form.file_request(
-            conn,
-            Scope.everything(),
-            {
-                "unit_id": "E1",
-                "request_date": dt.date.today(),
-                "asker_role": "principal",
-                "channel": "dialogue",
-                "topic": "Rekrytering",
-                "support_function": "Ekonomi",
-            },
-            user="test",
-        )
+        _file_economy_request(conn)
     finally:
         conn.close()
     at = run_page(target)

@@ -74,9 +74,16 @@ SUPPORT_MIGRATION = store.Migration(9, "support_register", _migration_support_re
 
 def list_values(conn: duckdb.DuckDBPyConnection, list_name: str) -> list[str]:
     """A list's values: the defaults, then those added, in order (a topic: the ARUBA phases first)."""
+    added = removable_values(conn, list_name)  # a Swedish error for an unknown list
+    values = [*DEFAULTS[list_name], *added]
+    return [*ARUBA_TOPICS, *values] if list_name == TOPIC else values
+
+
+def removable_values(conn: duckdb.DuckDBPyConnection, list_name: str) -> list[str]:
+    """The values an administrator added to a list (the defaults cannot be removed), in order."""
     if list_name not in DEFAULTS:
         raise ValueError(f"okänd lista {list_name!r}; välj {' eller '.join(DEFAULTS)}")
-    found = [
+    return [
         r[0]
         for r in store.rows(
             conn,
@@ -84,8 +91,6 @@ def list_values(conn: duckdb.DuckDBPyConnection, list_name: str) -> list[str]:
             [list_name],
         )
     ]
-    values = [*DEFAULTS[list_name], *found]
-    return [*ARUBA_TOPICS, *values] if list_name == TOPIC else values
 
 
 def add_list_value(
@@ -111,8 +116,7 @@ def add_list_value(
     return text
 
 
-#: Per list, how many live requests and efforts use a value (``fold``-ed on both sides).
-#: Constant SQL: table and column names cannot be bound.
+#: Per list, the values live requests and efforts use (compared ``fold``-ed).
 _USES: dict[str, str] = {
     TOPIC: "SELECT topic AS v FROM current_support_request",
     FUNCTION: (
@@ -120,19 +124,6 @@ _USES: dict[str, str] = {
         "UNION ALL SELECT support_function AS v FROM current_support_effort"
     ),
 }
-
-
-def removable_values(conn: duckdb.DuckDBPyConnection, list_name: str) -> list[str]:
-    """The values an administrator added to a list (the defaults cannot be removed), in order."""
-    list_values(conn, list_name)  # a Swedish error for an unknown list
-    return [
-        r[0]
-        for r in store.rows(
-            conn,
-            "SELECT value FROM support_settings WHERE list_name = ? ORDER BY position, value",
-            [list_name],
-        )
-    ]
 
 
 def remove_list_value(conn: duckdb.DuckDBPyConnection, list_name: str, value: str) -> str:
@@ -149,9 +140,7 @@ def remove_list_value(conn: duckdb.DuckDBPyConnection, list_name: str, value: st
         raise ValueError(f"'{value}' finns inte bland de tillagda värdena")
     text = match[0]
     used = sum(
-        1
-        for (v,) in store.rows(conn, _USES[list_name])  # noqa: S608 (constant SQL above)
-        if v is not None and fold(v) == fold(text)
+        1 for (v,) in store.rows(conn, _USES[list_name]) if v is not None and fold(v) == fold(text)
     )
     if used:
         raise ValueError(

@@ -72,33 +72,29 @@ def add_list_value(conn, list_name: str, value: str, viewer) -> str:
 
     ``ValueError`` (Swedish) for an empty value or one already on the list (nothing written).
     """
-    user = audit_user(viewer)
-    added = support_lists.add_list_value(conn, list_name, value, user=user)
-    audit.log_event(
-        conn,
-        user,
-        audit.SETTING_CHANGED,
-        target=f"support_{list_name}",
-        details={"lista": support_lists.LIST_LABELS[list_name], "tillagt": added},
-        role=getattr(viewer, "role", None),
-    )
+    added = support_lists.add_list_value(conn, list_name, value, user=audit_user(viewer))
+    _log_list_change(conn, viewer, list_name, "tillagt", added)
     return f"{added} är tillagt i listan {support_lists.LIST_LABELS[list_name].lower()}."
 
 
 def remove_list_value(conn, list_name: str, value: str, viewer) -> str:
     """Remove an added, unused value from a support register list and log it; returns the
     Swedish confirmation. ``ValueError`` (Swedish) when it cannot go (nothing written)."""
-    user = audit_user(viewer)
     removed = support_lists.remove_list_value(conn, list_name, value)
+    _log_list_change(conn, viewer, list_name, "borttaget", removed)
+    return f"{removed} är borttaget ur listan {support_lists.LIST_LABELS[list_name].lower()}."
+
+
+def _log_list_change(conn, viewer, list_name: str, change: str, value: str) -> None:
+    """One audit event for a value added to (``'tillagt'``) or removed from (``'borttaget'``) a list."""
     audit.log_event(
         conn,
-        user,
+        audit_user(viewer),
         audit.SETTING_CHANGED,
         target=f"support_{list_name}",
-        details={"lista": support_lists.LIST_LABELS[list_name], "borttaget": removed},
+        details={"lista": support_lists.LIST_LABELS[list_name], change: value},
         role=getattr(viewer, "role", None),
     )
-    return f"{removed} är borttaget ur listan {support_lists.LIST_LABELS[list_name].lower()}."
 
 
 def support_lists_section(ctx, cur) -> None:
