@@ -437,15 +437,17 @@ def test_three_hidden_cells_pairwise_in_three_sums_are_each_determined():
     assert check.determined(hidden).tolist() == []
 
 
-def test_the_exact_check_picks_a_cell_that_breaks_the_determination():
-    # As above; the pick is a visible total of a witness equation (the smallest priority, 3),
-    # after which nothing is determined.
+def test_the_exact_check_picks_one_total_that_sets_all_three_free():
+    # As above. The cheapest null vector through cell 0 hides one total: with 5 hidden,
+    # (0, 1, 2, 5) = (1, -1, 1, 2) keeps 3 = 0 + 1, 4 = 1 + 2 and 5 = 0 + 2 true, so 0 can move,
+    # and with it 1 and 2 (the vector touches them too). Hiding 3, 4 or 5 costs the same; the
+    # program takes one of them, not two.
     check = exact_check(
         6, [[(3, 1), (0, -1), (1, -1)], [(4, 1), (1, -1), (2, -1)], [(5, 1), (0, -1), (2, -1)]]
     )
     hidden = np.array([True, True, True, False, False, False])
-    picks = check.picks(hidden, priority=np.arange(6))
-    assert picks.tolist() == [3]
+    picks = check.picks(hidden)
+    assert len(picks) == 1 and int(picks[0]) in (3, 4, 5)
     hidden[picks] = True
     assert check.determined(hidden).tolist() == []
 
@@ -485,17 +487,22 @@ TRIANGLES = [
 def test_a_re_check_finds_what_newly_hidden_cells_determine_and_what_stayed_determined():
     # Two separate triangles as above: cells 0-2 with totals 3-5, cells 6-8 with totals 9-11.
     # A re-check decomposes only the groups around cells hidden since the last one, and the
-    # groups that determined something then.
+    # groups that determined something then. Totals 3 and 9 are made the cheapest (cost 1
+    # against 2), so the picks are exact.
     check = exact_check(12, TRIANGLES)
+    cost = np.array([2.0] * 12)
+    cost[[3, 9]] = 1.0
     hidden = np.array([True] * 3 + [False] * 9)
-    assert check.picks(hidden, priority=np.arange(12)).tolist() == [3]
+    assert check.picks(hidden, cost).tolist() == [3]
+    assert check.open_groups == 2  # the numerators' system and the n's (each its own group)
     # The pick is not hidden: the first triangle is unchanged and still determined.
-    assert check.picks(hidden, priority=np.arange(12)).tolist() == [3]
+    assert check.picks(hidden, cost).tolist() == [3]
     # Hiding 3 closes the first; hiding 6, 7, 8 opens the second (same shape: pick 9).
     hidden[[3, 6, 7, 8]] = True
-    assert check.picks(hidden, priority=np.arange(12)).tolist() == [9]
+    assert check.picks(hidden, cost).tolist() == [9]
     hidden[9] = True
-    assert check.picks(hidden, priority=np.arange(12)).tolist() == []
+    assert check.picks(hidden, cost).tolist() == []
+    assert check.open_groups == 0
     assert check.determined(hidden).tolist() == []
 
 

@@ -385,15 +385,6 @@ def test_on_the_demo_nothing_is_recovered_across_indicators_or_periods(small_dem
     assert (report.across_indicators, report.across_periods) == (0, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "open (#17): 9.44 % secondary on the demo with subjects, paths and allocation (399,021 "
-        "unit cells; 2.21 % on the demo before them). Most is one broad-fallback round for 17 "
-        "components that no single pick breaks: the teaching-hours subject x grades tables "
-        "and one unit's sick leave (docs/suppression.md)"
-    ),
-)
 def test_secondary_suppression_hides_under_two_percent_of_the_demo_unit_cells(demo_figures):
     truth, units = demo_figures
     published = apply_suppression(truth, units, with_reason=True)

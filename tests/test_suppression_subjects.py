@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from kompetens.query.suppression import (
     NESTED_DIMENSIONS,
+    OVERLAPPING_DIMENSIONS,
     SUPPRESSION_THRESHOLD,
     apply_suppression,
     equations,
@@ -138,6 +139,30 @@ def test_a_subject_row_is_the_total_of_its_grade_rows_in_the_equations():
     roles = dict(zip(nested["_cell"].to_list(), nested["_role"].to_list(), strict=True))
     assert roles == {0: "total", 1: "part", 2: "part"}
     assert NESTED_DIMENSIONS == {"subject_grades": "subject"}
+
+
+def test_a_units_teachers_are_not_the_sum_of_its_subjects_teachers_but_its_hours_are():
+    # Unit u: 6 teachers and 40 hours in all; MA on 4 teachers (12 h), SV on 5 (28 h). Hours add
+    # up (12 + 28 = 40), teachers do not (4 + 5 = 9, not 6: three teach both). So in the exact
+    # check n takes no part in all = MA + SV, nor in all = the four grade rows (an equation that
+    # does not hold recovers nothing), while within MA the grade rows' teachers (2 + 2 = 4, one
+    # stage each) stay in.
+    kf = frame(
+        cell_rows("unit", "u", "all", 6, 30.0, 40.0)
+        + cell_rows("unit", "u", "subject=MA", 4, 6.0, 12.0)
+        + cell_rows("unit", "u", "subject=SV", 5, 24.0, 28.0)
+        + cell_rows("unit", "u", "subject_grades=MA:7-9", 2, 2.0, 5.0)
+        + cell_rows("unit", "u", "subject_grades=MA:4-6", 2, 4.0, 7.0)
+    ).filter(pl.col("indicator_id") == SHARE)
+    members = equations(
+        kf.with_row_index("_cell").with_columns(pl.lit(None, dtype=pl.String).alias("_area"))
+    )
+    n_adds = {
+        kind: members.filter(pl.col("_eq").str.contains(kind))["_n_adds"].unique().to_list()
+        for kind in ("\x1fdim\x1f", "\x1fnest\x1f")
+    }
+    assert n_adds == {"\x1fdim\x1f": [False], "\x1fnest\x1f": [True]}
+    assert set(OVERLAPPING_DIMENSIONS) == {"subject", "subject_grades"}
 
 
 def test_a_grade_row_on_three_teachers_hides_its_sibling_grade_row_too():

@@ -2,12 +2,14 @@
 
 ``apply_suppression`` (``protect``) is the one entry point; ``equations`` says
 which cells add up to which, ``links`` which cells publish the same number,
-``algebra`` which hidden numbers the published ones determine.
+``exact`` which hidden numbers the published ones determine and ``cover`` the
+cheapest cells that set such a number free.
 """
 
 from kompetens.query.suppression.additive import (
     NESTED_DIMENSIONS,
     NON_ADDITIVE_DIMENSIONS,
+    OVERLAPPING_DIMENSIONS,
     _with_area,
     equations,
     time_equations,
@@ -21,6 +23,7 @@ from kompetens.query.suppression.protect import (
 __all__ = [
     "NESTED_DIMENSIONS",
     "NON_ADDITIVE_DIMENSIONS",
+    "OVERLAPPING_DIMENSIONS",
     "SUPPRESSION_THRESHOLD",
     "_with_area",
     "apply_suppression",

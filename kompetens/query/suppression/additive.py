@@ -16,7 +16,9 @@ belongs to; ``_role`` is ``total`` or ``part``). Three families:
 
 An equation holds for the numerator, the denominator and ``n_individuals``
 (headcounts only about: a person in two units counts once above) and, for
-counts, the value.
+counts, the value. ``_n_adds`` says where ``n_individuals`` takes part: not in
+the equations of a dimension whose values share people
+(``OVERLAPPING_DIMENSIONS``), nor over months (``time_equations``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,15 @@ NON_ADDITIVE_DIMENSIONS: frozenset[str] = frozenset({"variant", "measure"})
 #: Dimensions whose values are parts of another dimension's value: ``subject_grades=MA:7-9`` is
 #: the part of ``subject=MA`` taught in years 7-9 (the parent value is the text before ``:``).
 NESTED_DIMENSIONS: dict[str, str] = {"subject_grades": "subject"}
+
+#: Dimensions whose values are not disjoint groups of people: a teacher teaches several subjects,
+#: so a scope's teachers (``n`` of its ``all`` row) are far fewer than the sum over its
+#: ``subject=`` rows (demo: 35 against 118), or over its ``subject_grades=`` rows. The hours add
+#: up; the headcount does not, and an equation that does not hold recovers nothing. This is the
+#: ``all`` = parts equation only: within one subject (the nested equation, ``subject=MA`` = its
+#: ``subject_grades=MA:...`` rows) ``n`` is kept, as in the demo a teacher teaches a subject in
+#: one stage, and there it does add up.
+OVERLAPPING_DIMENSIONS: frozenset[str] = frozenset({"subject", "subject_grades"})
 
 _GROUP = ["indicator_id", "period_type", "period"]
 _SEP = "\x1f"
@@ -73,7 +84,7 @@ def _key(*cols: str | pl.Expr) -> pl.Expr:
 
 
 def equations(cells: pl.DataFrame) -> pl.DataFrame:
-    """Membership of cells in additive equations: one row per (equation, cell, role).
+    """Membership of cells in additive equations: one row per (equation, cell, role, ``_n_adds``).
 
     ``cells`` needs ``_cell`` (row id), ``_area`` and the key-figure key columns.
     Role is ``total`` or ``part``; only equations with a total and at least one
@@ -123,6 +134,7 @@ def equations(cells: pl.DataFrame) -> pl.DataFrame:
         pl.col("_cell"),
         _key(scope_key, pl.lit("dim"), "_dim").alias("_eq"),
         pl.lit("part").alias("_role"),
+        ~pl.col("_dim").is_in(list(OVERLAPPING_DIMENSIONS)).alias("_n_adds"),
     )
     dims = parts.select(scope_key.alias("_s"), pl.col("_dim")).unique()
     all_rows = base.filter(pl.col("breakdown") == "all").select(
@@ -132,6 +144,7 @@ def equations(cells: pl.DataFrame) -> pl.DataFrame:
         pl.col("_cell"),
         _key("_s", pl.lit("dim"), "_dim").alias("_eq"),
         pl.lit("total").alias("_role"),
+        ~pl.col("_dim").is_in(list(OVERLAPPING_DIMENSIONS)).alias("_n_adds"),
     )
 
     # Nested equations: a parent row (subject=MA) of a scope = its nested rows (subject_grades=MA:..).
@@ -163,15 +176,20 @@ def equations(cells: pl.DataFrame) -> pl.DataFrame:
 
     members = pl.concat(
         [
-            nested_rows,
-            nested_totals,
-            unit_parts_area,
-            unit_parts_org,
-            area_totals,
-            area_parts_org,
-            org_totals,
-            part_rows,
-            total_rows,
+            frame
+            if "_n_adds" in frame.columns
+            else frame.with_columns(pl.lit(True).alias("_n_adds"))
+            for frame in (
+                nested_rows,
+                nested_totals,
+                unit_parts_area,
+                unit_parts_org,
+                area_totals,
+                area_parts_org,
+                org_totals,
+                part_rows,
+                total_rows,
+            )
         ],
         how="vertical",
     )

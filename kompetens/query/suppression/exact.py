@@ -8,24 +8,17 @@ of ``query.disclosure`` solves (method c).
 
 An unknown is **determined** iff its unit vector lies in the row space of the
 system restricted to the hidden cells. The system is split into connected
-components (unknowns sharing an equation); a component with one equation and
-two or more unknowns determines nothing and is skipped, every other one is
-decomposed densely (an SVD: A = U S Vᵀ; unknown j is determined iff the rows of
-Vᵀ with a non-zero singular value have norm 1 in column j). Components of the
+components (unknowns sharing an equation); a component whose unknowns and
+equations form a tree determines nothing and is skipped, every other one is
+decomposed densely (an eigendecomposition of its Gram matrix; unknown j is
+determined iff the row space's basis has norm 1 in column j). Components of the
 same shape and coefficients are decomposed once (a cache that lives as long as
-the check), so re-checking after a few more cells are hidden only decomposes
-the components that changed. ``picks`` goes further: it only builds the
-components around cells hidden since its last call and those that determined
-something then (``_changed_rows``); any other component is unchanged and
-determined nothing.
+the check). ``picks`` only builds the components around cells hidden since its
+last call and those that determined something then (``_changed_rows``); any
+other component is unchanged and determined nothing.
 
-For a determined unknown j the **witness** is the combination of equations
-that isolates it: w = U_r S_r⁻¹ V_rᵀ e_j (Aᵀw = e_j). Hiding one more visible
-member of an equation with a non-zero weight in w is what can break the
-determination; ``ExactCheck.picks`` chooses, per component, the fewest such
-cells that touch every witness (greedy: the cell in the most witnesses, then
-the cell with the smallest ``n``), so one pick often breaks several
-determinations at once.
+What to hide for a determined unknown is ``cover.Cover``'s answer: the cheapest
+visible cells that, hidden, leave a null vector of the system through it.
 """
 
 from __future__ import annotations
@@ -33,20 +26,16 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
 
 from kompetens.query.suppression import algebra, links
+from kompetens.query.suppression.cover import Cover
 
 _TOL_EIG = 1e-12
 _FIELDS = len(links.FIELDS)
-#: Candidates tried per determined component.
-_TRY = 8
-#: Components of at most this many cells have each candidate tried; larger ones take the
-#: candidate in the most witnesses (trying means decomposing the component again).
-_SIMULATE_UP_TO = 60
 _SECRET = np.array([f in links.SECRET_FIELDS for f in links.FIELDS])
 
 
@@ -80,29 +69,23 @@ def _blas_thread_setter():
     return None
 
 
-def _decompose(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(determined per column, witness weights per row x determined column) of a dense matrix.
+def _decompose(a: np.ndarray) -> np.ndarray:
+    """Per column of a dense matrix, whether the rows determine that unknown.
 
     Through the smaller Gram matrix. With fewer unknowns than equations, AᵀA = V Λ Vᵀ:
-    the row space is spanned by the eigenvectors V_r with a non-zero eigenvalue, and the
-    witness of unknown j is A V_r Λ_r⁻¹ V_rᵀ e_j. Otherwise AAᵀ = U Λ Uᵀ: the row space
-    is spanned by Aᵀ U_r Λ_r^(-1/2), and the witness is U_r Λ_r⁻¹ U_rᵀ A e_j.
+    the row space is spanned by the eigenvectors V_r with a non-zero eigenvalue.
+    Otherwise AAᵀ = U Λ Uᵀ, and the row space is spanned by Aᵀ U_r Λ_r^(-1/2).
+    Unknown j is determined iff that orthonormal basis has norm 1 in row j.
     """
     rows, cols = a.shape
     gram = a.T @ a if cols <= rows else a @ a.T
     lam, vec = np.linalg.eigh(gram)
     nonzero = lam > _TOL_EIG * max(rows, cols) * max(float(lam[-1]) if lam.size else 0.0, 1.0)
     if not nonzero.any():
-        return np.zeros(cols, dtype=bool), np.zeros((rows, 0))
+        return np.zeros(cols, dtype=bool)
     lam_r, vec_r = lam[nonzero], vec[:, nonzero]
-    if cols <= rows:
-        det = (vec_r**2).sum(axis=1) > 1 - 1e-8
-        witness = a @ (vec_r @ (vec_r[det].T / lam_r[:, None]))
-    else:
-        basis = (a.T @ vec_r) / np.sqrt(lam_r)  # cols x rank, orthonormal columns
-        det = (basis**2).sum(axis=1) > 1 - 1e-8
-        witness = vec_r @ ((vec_r.T @ a[:, det]) / lam_r[:, None])
-    return det, witness
+    basis = vec_r if cols <= rows else (a.T @ vec_r) / np.sqrt(lam_r)  # cols x rank
+    return (basis**2).sum(axis=1) > 1 - 1e-8
 
 
 class ExactCheck:
@@ -150,7 +133,8 @@ class ExactCheck:
         order = np.argsort(m_eq, kind="stable")
         self.eq_cells = m_cell[order].astype(np.int64)
         self.eq_ptr = np.searchsorted(m_eq[order], np.arange(n_eq + 1))
-        self._cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple, np.ndarray] = {}
+        self._cover: Cover | None = None
         #: (hidden, rows of the components then determined) as of the last ``picks``
         self._last: tuple[np.ndarray, np.ndarray] | None = None
         #: how many components the last ``picks`` found determining something
@@ -232,7 +216,7 @@ class ExactCheck:
                 a,
             )
 
-    def _solve(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _solve(self, a: np.ndarray) -> np.ndarray:
         sig = (a.shape, a.tobytes())
         got = self._cache.get(sig)
         if got is None:
@@ -242,15 +226,16 @@ class ExactCheck:
 
     def determined(self, hidden: np.ndarray) -> np.ndarray:
         """Hidden cells one of whose secret fields (value, numerator, n) the published cells fix."""
-        found = [k_keys[det] // _FIELDS for k_keys, det, _, _ in self._determined(hidden)]
+        found = [k_keys[det] // _FIELDS for k_keys, det, _ in self._determined(hidden)]
         return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def _determined(self, hidden: np.ndarray, rows: np.ndarray | None = None):
+        """Per component that determines a secret unknown: (unknown keys, which are
+        determined secrets, equation ids)."""
         for k_keys, k_eqs, a in self._components(hidden, rows):
-            det, witness = self._solve(a)
-            secret = _SECRET[k_keys % _FIELDS]
-            if (det & secret).any():
-                yield k_keys, det & secret, k_eqs, witness[:, secret[det]]
+            det = self._solve(a) & _SECRET[k_keys % _FIELDS]
+            if det.any():
+                yield k_keys, det, k_eqs
 
     def _changed_rows(self, hidden: np.ndarray) -> np.ndarray | None:
         """Rows to re-check since the last ``picks``: those of newly hidden cells and of what
@@ -267,90 +252,28 @@ class ExactCheck:
         rows[self.eq[changed[self.cell]]] = True
         return rows
 
-    def _local(self, cells: np.ndarray, hidden: np.ndarray) -> int:
-        """Determined secret unknowns of the equations around ``cells``, with ``hidden`` hidden."""
-        idx = np.concatenate([self.by_cell[self.cell_ptr[c] : self.cell_ptr[c + 1]] for c in cells])
-        rows = np.unique(self.eq[idx])
-        ent = np.concatenate([self.by_eq[self.row_ptr[r] : self.row_ptr[r + 1]] for r in rows])
-        ent = ent[hidden[self.cell[ent]]]
-        if ent.size == 0:
-            return 0
-        keys, var = np.unique(self.cell[ent] * _FIELDS + self.field[ent], return_inverse=True)
-        _, row = np.unique(self.eq[ent], return_inverse=True)
-        a = np.zeros((int(row.max()) + 1, keys.size))
-        a[row, var] = self.coef[ent]
-        det, _ = self._solve(a)
-        return int(np.unique(keys[det & _SECRET[keys % _FIELDS]] // _FIELDS).size)
+    def picks(self, hidden: np.ndarray, cost: np.ndarray | None = None) -> np.ndarray:
+        """Visible cells to hide so that no hidden secret unknown is determined (empty: none is).
 
-    def picks(
-        self,
-        hidden: np.ndarray,
-        priority: np.ndarray,
-        reach: Callable[[int], np.ndarray] | None = None,
-        *,
-        greedy: bool = False,
-    ) -> np.ndarray:
-        """Visible cells to hide next so that fewer hidden cells stay determined (empty: none are).
-
-        ``priority``: per cell, smaller is hidden first among equal choices
-        (the smallest ``n``); ``reach(cell)``: the cells hidden with ``cell``
-        (its links). Per component, the visible members of the witnesses'
-        equations are ranked, those in the most witnesses first; in a small
-        component the first ``_TRY`` are tried and the one after which the
-        fewest cells around the component stay determined is hidden (ties:
-        the first tried), in a large one the first. ``greedy``: every visible
-        member of the witnesses' equations (or beside a determined cell) is
-        hidden at once, so that a long chain of single picks ends in a few rounds.
+        Per determined unknown, the cells of the cheapest null vector through it
+        (``cover.Cover``; ``cost`` per cell, default 1, taken at the first call). Hiding
+        them leaves every unknown found now free, whatever else is hidden later; cells
+        hidden with them (their links) can be determined in turn, which the next call finds.
         """
-        chosen: list[int] = []
-        done: set[bytes] = set()
+        if self._cover is None:
+            self._cover = Cover(self, np.ones(hidden.size) if cost is None else cost)
         open_rows = np.zeros(_FIELDS * self.n_eq, dtype=bool)
+        targets: list[np.ndarray] = []
         n_groups = 0
-        for k_keys, det, k_eqs, witness in self._determined(hidden, self._changed_rows(hidden)):
+        for k_keys, det, k_eqs in self._determined(hidden, self._changed_rows(hidden)):
             open_rows[k_eqs] = True
             n_groups += 1
-            covers: dict[int, int] = {}
-            for j in range(witness.shape[1]):
-                for e in k_eqs[np.abs(witness[:, j]) > 1e-9].tolist():
-                    for c in self._members(e).tolist():
-                        if not hidden[c]:
-                            covers[c] = covers.get(c, 0) + 1
-            if not covers:  # no visible cell in a witness: hide one beside a determined cell
-                cell = int(k_keys[np.flatnonzero(det)[0]] // _FIELDS)
-                near = self._beside(cell, hidden)
-                if near.size and greedy:
-                    chosen.extend(near.tolist())
-                elif near.size:
-                    chosen.append(int(near[np.argmin(priority[near])]))
-                continue
-            if greedy:
-                chosen.extend(covers)
-                continue
-            tried = sorted(covers, key=lambda c: (-covers[c], priority[c]))[:_TRY]
-            around = np.unique(k_keys // _FIELDS)
-            seen = around.tobytes()
-            if seen in done:  # the same cells, another field: one pick serves both
-                continue
-            done.add(seen)
-            best, best_score = tried[0], None
-            if around.size > _SIMULATE_UP_TO:  # large: the cell in the most witnesses
-                tried = []
-            for c in tried:
-                added = reach(c) if reach is not None else np.array([c])
-                trial = hidden.copy()
-                trial[added] = True
-                score = self._local(np.concatenate([around, added]), trial)
-                if best_score is None or score < best_score:
-                    best, best_score = c, score
-                if score == 0:
-                    break
-            chosen.append(best)
+            targets.append(k_keys[det])
+        chosen = (
+            self._cover.picks(np.sort(np.concatenate(targets)), hidden)
+            if targets
+            else np.zeros(0, dtype=np.int64)
+        )
         self._last = (hidden.copy(), open_rows)
         self.open_groups = n_groups
-        return np.unique(np.asarray(chosen, dtype=np.int64))
-
-    def _beside(self, cell: int, hidden: np.ndarray) -> np.ndarray:
-        """Visible cells sharing any equation with ``cell``."""
-        eqs = np.unique(self.eq[self.cell == cell] % self.n_eq)
-        near = np.concatenate([self._members(int(e)) for e in eqs]) if eqs.size else eqs
-        return near[~hidden[near]]
+        return chosen

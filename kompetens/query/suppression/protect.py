@@ -25,9 +25,9 @@ Method (the full account, with the reasons, is ``docs/suppression.md``)
    repeated until no equation has exactly one hidden cell.
 4. **Exact check** (``exact``). The attacker's linear system (every
    equation per field, with the visible cells as constants) is tested per
-   connected component; for each component that determines a hidden value,
-   numerator or ``n``, one more visible cell of the equations that isolate it
-   is hidden (the one that leaves the fewest determined), and steps 2–4
+   connected component; for every hidden value, numerator or ``n`` it
+   determines, the cheapest set of visible cells that sets it free (a null
+   vector of the system through it, ``cover``) is hidden, and steps 2–4
    repeat until nothing is determined.
 5. **What the published table teaches.** The relations of step 2 are learned
    again from the *visible* area and organisation cells: a relation that
@@ -61,16 +61,6 @@ _HIDDEN_COLUMNS = ["value", "numerator", "denominator", "n_individuals"]
 #: Links are learned more eagerly than an attacker would (see ``links``).
 LINK_MIN_MATCHES = 3
 LINK_MIN_RATE = 0.8
-#: Rounds of the exact check that hide one well-chosen cell per determined group. The first
-#: ``CAREFUL_ROUNDS`` always; after them, up to ``MAX_CAREFUL_ROUNDS`` while the chain is
-#: ending: fewer groups (connected components) determine something than ``CAREFUL_ROUNDS``
-#: rounds earlier. A re-check decomposes only the groups that changed, so such a round is
-#: cheap. Otherwise every visible cell around what is still determined is hidden at once: a
-#: small organisation (150 staff) has one large group in which each pick leaves a new cell
-#: determined (a chain of hundreds of picks, minutes); the 5,000-staff demo's groups
-#: resolve in 22 careful rounds (48, 24, ..., 11, 7, 1 groups; 26, 13, ..., 6, 4, 1 picks).
-CAREFUL_ROUNDS = 8
-MAX_CAREFUL_ROUNDS = 64
 
 __all__ = [
     "NON_ADDITIVE_DIMENSIONS",
@@ -182,19 +172,6 @@ def _heuristic(members: pl.DataFrame, hidden: np.ndarray, close: _Closure) -> No
         close(hidden)
 
 
-def _priority(members: pl.DataFrame, n_cells: int) -> np.ndarray:
-    """Per cell, its rank in the pick order (smaller is hidden first; see ``_order``)."""
-    ranked = members.select("_cell", "_novalue", "_n", "_sid", "_bd", "_key").unique(
-        "_cell", maintain_order=True
-    )
-    ranked = ranked.sort(
-        ["_novalue", "_n", "_sid", "_bd", "_key"], nulls_last=True, maintain_order=True
-    )
-    priority = np.full(n_cells, n_cells, dtype=np.int64)
-    priority[ranked["_cell"].to_numpy().astype(np.int64)] = np.arange(ranked.height)
-    return priority
-
-
 def _exact_check(df: pl.DataFrame, members: pl.DataFrame, sums: frozenset[str]) -> ExactCheck:
     present = np.column_stack([df[f].is_not_null().to_numpy() for f in links.FIELDS])
     return ExactCheck(
@@ -203,8 +180,8 @@ def _exact_check(df: pl.DataFrame, members: pl.DataFrame, sums: frozenset[str]) 
         members["_cell"].to_numpy().astype(np.int64),
         np.where(members["_role"].to_numpy() == "total", 1.0, -1.0),
         df["indicator_id"].is_in(list(sums)).to_numpy(),
-        # people recur from month to month: n never adds up over months (time equations)
-        ~members["_time"].to_numpy(),
+        # n never adds up over months (people recur) nor over subjects (a teacher teaches several)
+        members["_n_adds"].to_numpy(),
     )
 
 
@@ -275,19 +252,16 @@ def _protect(
     close(hidden)
     members = pl.concat(
         [
-            equations(df)
-            .select("_eq", "_cell", "_role")
-            .with_columns(pl.lit(False).alias("_time")),
-            in_time.with_columns(pl.lit(True).alias("_time")),
+            equations(df).select("_eq", "_cell", "_role", "_n_adds"),
+            in_time.with_columns(pl.lit(False).alias("_n_adds")),
         ]
     ).with_columns(pl.col("_cell").cast(pl.UInt32))
     members = members.join(_order(df).with_columns(pl.col("_cell").cast(pl.UInt32)), on="_cell")
     check = _exact_check(df, members, sums) if exact else None
-    priority = _priority(members, df.height) if exact else None
     while True:
         _heuristic(members, hidden, close)
         if check is not None:
-            _exact_rounds(check, members, hidden, priority, close)
+            _exact_rounds(check, members, hidden, close)
         # Step 5: what the published table itself teaches. A relation that holds on 75 % of
         # the true cells is not learned above, but once the cells where it fails are hidden
         # it holds on every visible one, and an attacker learns it from the visible cells.
@@ -330,24 +304,18 @@ def _published_relations(
 
 
 def _exact_rounds(
-    check: ExactCheck,
-    members: pl.DataFrame,
-    hidden: np.ndarray,
-    priority: np.ndarray,
-    close: _Closure,
+    check: ExactCheck, members: pl.DataFrame, hidden: np.ndarray, close: _Closure
 ) -> None:
-    """Step 4: hide around what the exact check finds determined, until nothing is."""
+    """Step 4: hide the cheapest cover of what the exact check finds determined, until nothing is.
+
+    A cell's cost is 1 plus the cells its links hide with it.
+    """
+    cost = 1.0 + close.cost(hidden.size)
     with single_threaded_blas():
-        rounds, groups = 0, []  # groups: per round, how many groups determined something
         while True:
-            rounds += 1
-            careful = rounds <= CAREFUL_ROUNDS or (
-                rounds <= MAX_CAREFUL_ROUNDS and groups[-1] < groups[-CAREFUL_ROUNDS]
-            )
-            picks = check.picks(hidden, priority, close.reach, greedy=not careful)
-            groups.append(check.open_groups)
+            picks = check.picks(hidden, cost)
             picks = picks[~hidden[picks]]
-            if picks.size == 0:  # nothing determined, or nothing left to hide around it
+            if picks.size == 0:  # nothing determined
                 return
             hidden[picks] = True
             close(hidden)
