@@ -81,41 +81,72 @@ def learn_relations(
     and unit rows are ignored (pass only what the learner may see). Returns
     ``col_a, col_b, matches, rate`` (``col_a < col_b``).
     """
+    schema = {"col_a": pl.String, "col_b": pl.String, "matches": pl.UInt32, "rate": pl.Float64}
     learn = anchored_entries.filter(
         pl.col("level").is_in(["area", "org"]) & pl.col("val").is_not_null() & (pl.col("val") != 0)
-    ).select("_cell", "col", "key", "_v", "_ycopy", pl.col("period_type").alias("pt"))
-    a = learn.rename({c: f"{c}_a" for c in ("_cell", "col", "_ycopy", "pt")})
-    b = learn.rename({c: f"{c}_b" for c in ("_cell", "col", "_ycopy", "pt")})
-    schema = {"col_a": pl.String, "col_b": pl.String, "matches": pl.UInt32, "rate": pl.Float64}
+    )
+    # Integer ids for columns (in sorted order, so that c_a < c_b is col_a < col_b) and places,
+    # and the pair join streamed: the pairs of entries equal at one place are many more than the
+    # entries (measured at 5,000 generator staff: 16 s CPU and +4.4 GB as strings in memory,
+    # 5 s and +0.2 GB like this).
+    cols = learn.select(pl.col("col").unique().sort()).with_row_index("c")
+    keys = learn.select(pl.col("key").unique()).with_row_index("k")
+    learn = (
+        learn.join(cols, on="col")
+        .join(keys, on="key")
+        .select(
+            "c",
+            "k",
+            "_v",
+            pl.col("_cell").cast(pl.UInt32),
+            # 0: an entry of a month or window, 1: of a year, 2: a month's or window's year copy
+            pl.when(pl.col("_ycopy"))
+            .then(2)
+            .when(pl.col("period_type") == "year")
+            .then(1)
+            .otherwise(0)
+            .cast(pl.UInt8)
+            .alias("t"),
+        )
+    )
+    a = learn.lazy().rename({"c": "c_a", "_cell": "x_a", "t": "t_a"})
+    b = learn.lazy().rename({"c": "c_b", "_cell": "x_b", "t": "t_b"})
     pairs = (
-        a.join(b, on=["key", "_v"])
+        a.join(b, on=["k", "_v"])
         .filter(
-            (pl.col("col_a") < pl.col("col_b"))
-            & (pl.col("_cell_a") != pl.col("_cell_b"))
+            (pl.col("c_a") < pl.col("c_b"))
+            & (pl.col("x_a") != pl.col("x_b"))
             # a year copy pairs only with a year, and own entries with own entries
             & (
-                (~pl.col("_ycopy_a") & ~pl.col("_ycopy_b"))
-                | (pl.col("_ycopy_a") & (pl.col("pt_b") == "year") & ~pl.col("_ycopy_b"))
-                | (pl.col("_ycopy_b") & (pl.col("pt_a") == "year") & ~pl.col("_ycopy_a"))
+                ((pl.col("t_a") < 2) & (pl.col("t_b") < 2))
+                | ((pl.col("t_a") == 2) & (pl.col("t_b") == 1))
+                | ((pl.col("t_b") == 2) & (pl.col("t_a") == 1))
             )
         )
-        .group_by("col_a", "col_b")
+        .group_by("c_a", "c_b")
         .agg(pl.len().alias("matches"))
         .filter(pl.col("matches") >= min_matches)
+        .collect(engine="streaming")
     )
     if pairs.height == 0:
         return pl.DataFrame(schema=schema)
+    places = learn.select("c", "k").unique().lazy()
     both = (
-        pairs.select("col_a", "col_b")
-        .join(learn.select(pl.col("col").alias("col_a"), "key"), on="col_a")
-        .join(learn.select(pl.col("col").alias("col_b"), "key"), on=["col_b", "key"])
-        .group_by("col_a", "col_b")
+        pairs.lazy()
+        .select("c_a", "c_b")
+        .join(places.rename({"c": "c_a"}), on="c_a")
+        .join(places.rename({"c": "c_b"}), on=["c_b", "k"])
+        .group_by("c_a", "c_b")
         .agg(pl.len().alias("together"))
+        .collect(engine="streaming")
     )
     return (
-        pairs.join(both, on=["col_a", "col_b"])
+        pairs.join(both, on=["c_a", "c_b"])
         .with_columns((pl.col("matches") / pl.col("together")).alias("rate"))
         .filter(pl.col("rate") >= min_rate)
+        .join(cols.rename({"c": "c_a", "col": "col_a"}), on="c_a")
+        .join(cols.rename({"c": "c_b", "col": "col_b"}), on="c_b")
+        .sort("col_a", "col_b")
         .select("col_a", "col_b", "matches", "rate")
         .cast(schema)
     )
