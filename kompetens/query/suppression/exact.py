@@ -256,12 +256,14 @@ class ExactCheck:
         """Visible cells to hide so that no hidden secret unknown is determined (empty: none is).
 
         Per determined unknown, the cells of the cheapest null vector through it
-        (``cover.Cover``; ``cost`` per cell, default 1, taken at the first call). Hiding
-        them leaves every unknown found now free, whatever else is hidden later; cells
-        hidden with them (their links) can be determined in turn, which the next call finds.
+        (``cover.Cover``; ``cost`` per cell, default 1). Hiding them leaves every unknown
+        found now free, whatever else is hidden later; cells hidden with them (their links)
+        can be determined in turn, which the next call finds.
         """
+        cost = np.ones(hidden.size) if cost is None else cost
         if self._cover is None:
-            self._cover = Cover(self, np.ones(hidden.size) if cost is None else cost)
+            self._cover = Cover(self, cost)
+        self._cover.cost = cost.astype(np.float64)
         open_rows = np.zeros(_FIELDS * self.n_eq, dtype=bool)
         targets: list[np.ndarray] = []
         n_groups = 0
