@@ -112,6 +112,9 @@ class Cover:
         return got
 
     def _solve(self, cell: int, field: int, near: np.ndarray, hidden: np.ndarray):
+        """The program over the cells ``near`` (sorted ids; every other cell held at 0) and
+        every equation of ``field`` touching them: (cells, entries) of its answer, or None
+        when no null vector through ``cell`` exists over those cells."""
         c = self.check
         rows = self._rows_of(near, field)
         ent = c.by_eq[_ranges(c.row_ptr[rows], c.row_ptr[rows + 1])]
