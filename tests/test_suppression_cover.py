@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kompetens.query.suppression.exact import ExactCheck
+from kompetens.query.suppression.cover import Cover
+from tests.test_suppression import exact_check
 
 # A two-way table: units u1, u2 x categories X, Y, with unit totals, area totals and the
 # area's grand total.
@@ -22,17 +23,10 @@ TWO_WAY = [
 
 
 def check_of(n_cells, equations):
-    eq, cell, coef = [], [], []
-    for i, members in enumerate(equations):
-        for c, k in members:
-            eq.append(i)
-            cell.append(c)
-            coef.append(float(k))
+    """``exact_check`` with the numerator only: one system."""
     present = np.zeros((n_cells, 4), dtype=bool)
-    present[:, 1] = True  # the numerator only: one system
-    return ExactCheck(
-        present, np.array(eq), np.array(cell), np.array(coef), np.zeros(n_cells, dtype=bool)
-    )
+    present[:, 1] = True
+    return exact_check(n_cells, equations, present)
 
 
 def determined_by_rank(n_cells, equations, hidden):
@@ -75,8 +69,7 @@ def test_the_cover_is_a_null_vector_of_every_equation_it_touches():
     check = check_of(9, TWO_WAY)
     hidden = np.zeros(9, dtype=bool)
     hidden[U1X] = True
-    check.picks(hidden)  # builds the cover
-    cells, entries = check._cover.vector(U1X, 1, hidden)
+    cells, entries = Cover(check).vector(U1X, 1, hidden, np.ones(9))
     v = dict(zip(cells.tolist(), entries.tolist(), strict=True))
     assert v[U1X] == 1.0
     for members in TWO_WAY:  # every equation sums to 0 over the vector

@@ -7,7 +7,7 @@ A hidden number x is **not** determined by the published ones iff the system res
 hidden cells has a null vector v (every equation sums to 0 over v) with v_x != 0: then x + t
 v_x is consistent with everything published, for every t. Such a vector is a certificate, and it
 stays one when more cells are hidden (they enter with 0). So instead of hoping that one more
-cell breaks a determination (``ExactCheck.picks``), this module asks a linear program for the
+cell breaks a determination (step 4 until 3 December 2026), this module asks a linear program for the
 cheapest vector: minimise the cost of the visible cells it touches, subject to A v = 0 and
 v_x = 1, with v = p - q, p, q >= 0 (HiGHS, through ``scipy.optimize.linprog``). A vertex of
 that program touches few cells; hiding the visible ones among them sets x free. This is the
@@ -36,6 +36,7 @@ _HOPS = (2, 4, 8, 10_000)
 #: Cost of a cell that is already hidden (free, but not zero: keeps the vector small).
 _HIDDEN_COST = 1e-4
 _ZERO = 1e-9
+_FIELDS = len(links.FIELDS)
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -51,13 +52,12 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 class Cover:
     """Cheapest null vectors in ``check``'s system (an ``exact.ExactCheck``).
 
-    ``cost``: per cell, what hiding it costs (>= 1: the cell and the cells its links hide).
+    ``cost`` (every method that takes it): per cell, what hiding it costs (>= 1: the cell and
+    the cells its links hide).
     """
 
-    def __init__(self, check, cost: np.ndarray) -> None:
+    def __init__(self, check) -> None:
         self.check = check
-        self.cost = cost.astype(np.float64)
-        self.n_fields = len(links.FIELDS)
 
     def _rows_of(self, cells: np.ndarray, field: int) -> np.ndarray:
         c = self.check
@@ -69,7 +69,7 @@ class Cover:
         return np.unique(c.cell[c.by_eq[_ranges(c.row_ptr[rows], c.row_ptr[rows + 1])]])
 
     def vector(
-        self, cell: int, field: int, hidden: np.ndarray
+        self, cell: int, field: int, hidden: np.ndarray, cost: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """The cheapest null vector through (``cell``, ``field``): (cells, entries), or None."""
         near = np.array([cell], dtype=np.int64)
@@ -82,14 +82,14 @@ class Cover:
                     reached = _HOPS[-1]  # the whole component is in
                     break
                 near = grown
-            got = self._solve(cell, field, near, hidden)
+            got = self._solve(cell, field, near, hidden, cost)
             if got is not None:
-                return self._prune(cell, field, near, hidden, got)
+                return self._prune(cell, field, near, hidden, cost, got)
             if reached >= _HOPS[-1]:
                 return None
         return None
 
-    def _prune(self, cell, field, near, hidden, got):
+    def _prune(self, cell, field, near, hidden, cost, got):
         """Drop visible cells the vector can do without, the dearest first.
 
         The program weighs a cell by the size of its entry, so it can take two cells where
@@ -103,15 +103,15 @@ class Cover:
             return got
         base = near[hidden[near]]
         keep = set(visible.tolist())
-        for c in sorted(keep, key=lambda c: (-self.cost[c], -c)):
+        for c in sorted(keep, key=lambda c: (-cost[c], -c)):
             rest = np.array(sorted(keep - {c}), dtype=np.int64)
-            trial = self._solve(cell, field, np.union1d(base, rest), hidden)
+            trial = self._solve(cell, field, np.union1d(base, rest), hidden, cost)
             if trial is not None:
                 keep.discard(c)
                 got = trial
         return got
 
-    def _solve(self, cell: int, field: int, near: np.ndarray, hidden: np.ndarray):
+    def _solve(self, cell: int, field: int, near: np.ndarray, hidden: np.ndarray, cost: np.ndarray):
         """The program over the cells ``near`` (sorted ids; every other cell held at 0) and
         every equation of ``field`` touching them: (cells, entries) of its answer, or None
         when no null vector through ``cell`` exists over those cells."""
@@ -129,7 +129,7 @@ class Cover:
         a_eq = vstack([hstack([a, -a]), hstack([unit, -unit])]).tocsr()
         b_eq = np.zeros(m + 1)
         b_eq[m] = 1.0
-        w = np.where(hidden[near], _HIDDEN_COST, self.cost[near])
+        w = np.where(hidden[near], _HIDDEN_COST, cost[near])
         res = linprog(
             np.concatenate([w, w]), A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs"
         )
@@ -139,7 +139,7 @@ class Cover:
         keep = np.abs(v) > _ZERO
         return near[keep], v[keep]
 
-    def picks(self, targets: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    def picks(self, targets: np.ndarray, hidden: np.ndarray, cost: np.ndarray) -> np.ndarray:
         """Visible cells to hide so that no unknown in ``targets`` (cell * fields + field) is
         determined any more; the targets are taken in order, and one already freed by an
         earlier vector is skipped."""
@@ -149,15 +149,15 @@ class Cover:
         for key in np.asarray(targets, dtype=np.int64).tolist():
             if key in freed:
                 continue
-            cell, field = divmod(key, self.n_fields)
-            got = self.vector(cell, field, trial)
+            cell, field = divmod(key, _FIELDS)
+            got = self.vector(cell, field, trial, cost)
             if got is None:
                 continue
             cells, _ = got
             new = cells[~trial[cells]]
             trial[new] = True
             chosen.append(new)
-            freed.update((cells * self.n_fields + field).tolist())
+            freed.update((cells * _FIELDS + field).tolist())
         if not chosen:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(chosen))

@@ -129,12 +129,7 @@ class ExactCheck:
         self.cell = np.concatenate(cells).astype(np.int64)
         self.coef = np.concatenate(coefs).astype(np.float64)
         self.field = np.concatenate(fields)
-        # equation -> its member cells (any field), to find the visible cells of an equation
-        order = np.argsort(m_eq, kind="stable")
-        self.eq_cells = m_cell[order].astype(np.int64)
-        self.eq_ptr = np.searchsorted(m_eq[order], np.arange(n_eq + 1))
         self._cache: dict[tuple, np.ndarray] = {}
-        self._cover: Cover | None = None
         #: (hidden, rows of the components then determined) as of the last ``picks``
         self._last: tuple[np.ndarray, np.ndarray] | None = None
         #: how many components the last ``picks`` found determining something
@@ -145,10 +140,7 @@ class ExactCheck:
         self.cell_ptr = np.searchsorted(self.cell[self.by_cell], np.arange(n_cells + 1))
         self.by_eq = np.argsort(self.eq, kind="stable")
         self.row_ptr = np.searchsorted(self.eq[self.by_eq], np.arange(_FIELDS * n_eq + 1))
-
-    def _members(self, eq: int) -> np.ndarray:
-        base = eq % self.n_eq
-        return self.eq_cells[self.eq_ptr[base] : self.eq_ptr[base + 1]]
+        self._cover = Cover(self)
 
     def _around(self, on: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The hidden entries (``on``) of the components that contain one of ``rows`` (a mask)."""
@@ -260,10 +252,6 @@ class ExactCheck:
         found now free, whatever else is hidden later; cells hidden with them (their links)
         can be determined in turn, which the next call finds.
         """
-        cost = np.ones(hidden.size) if cost is None else cost
-        if self._cover is None:
-            self._cover = Cover(self, cost)
-        self._cover.cost = cost.astype(np.float64)
         open_rows = np.zeros(_FIELDS * self.n_eq, dtype=bool)
         targets: list[np.ndarray] = []
         n_groups = 0
@@ -272,7 +260,11 @@ class ExactCheck:
             n_groups += 1
             targets.append(k_keys[det])
         chosen = (
-            self._cover.picks(np.sort(np.concatenate(targets)), hidden)
+            self._cover.picks(
+                np.sort(np.concatenate(targets)),
+                hidden,
+                np.ones(hidden.size) if cost is None else cost,
+            )
             if targets
             else np.zeros(0, dtype=np.int64)
         )

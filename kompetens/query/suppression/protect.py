@@ -88,24 +88,11 @@ class _Closure:
 
     def __init__(self, src: np.ndarray, dst: np.ndarray) -> None:
         self.src, self.dst = src, dst
-        order = np.argsort(src, kind="stable")
-        self._from, self._to = src[order], dst[order]
 
     def extend(self, src: np.ndarray, dst: np.ndarray) -> None:
         """Add links (``src`` hides ``dst``)."""
-        self.__init__(np.concatenate([self.src, src]), np.concatenate([self.dst, dst]))
-
-    def reach(self, cell: int) -> np.ndarray:
-        """``cell`` and the cells hiding it hides (its links, followed to the end)."""
-        seen, todo = {cell}, [cell]
-        while todo:
-            c = todo.pop()
-            lo, hi = np.searchsorted(self._from, [c, c + 1])
-            for d in self._to[lo:hi].tolist():
-                if d not in seen:
-                    seen.add(d)
-                    todo.append(d)
-        return np.fromiter(seen, dtype=np.int64, count=len(seen))
+        self.src = np.concatenate([self.src, src])
+        self.dst = np.concatenate([self.dst, dst])
 
     def __call__(self, hidden: np.ndarray) -> None:
         while self.src.size:
