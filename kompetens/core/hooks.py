@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 import duckdb
 
+from kompetens.core.progress import Progress
+
 DataChangeCallback = Callable[[duckdb.DuckDBPyConnection, frozenset[str]], None]
 
 _CALLBACKS: list[DataChangeCallback] = []
@@ -55,7 +57,6 @@ def after_data_change(conn: duckdb.DuckDBPyConnection, kinds: Iterable[str]) -> 
 
 # --- after every recompute of the key figures ----------------------------------------------
 
-Progress = Callable[[float, str], None]
 FiguresCallback = Callable[[duckdb.DuckDBPyConnection, Progress], None]
 StaleCheck = Callable[[duckdb.DuckDBPyConnection], bool]
 

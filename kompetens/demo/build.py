@@ -44,7 +44,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -53,6 +52,7 @@ import polars as pl
 
 from kompetens.core import hooks, paths, store
 from kompetens.core.contract import IMPORT_ORDER, KINDS
+from kompetens.core.progress import Progress
 from kompetens.demo import allocation as demo_allocation
 from kompetens.demo import assignments as demo_assignments
 from kompetens.demo import kinds as demo_kinds
@@ -72,8 +72,6 @@ DEFAULT_START = date(2019, 1, 1)
 
 log = logging.getLogger(__name__)
 _ENSURE_LOCK = threading.Lock()
-
-Progress = Callable[[float, str], None]
 
 
 def default_end_month(today: date | None = None) -> date:

@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -32,6 +32,7 @@ import httpx
 import polars as pl
 
 from kompetens.core import store
+from kompetens.core.progress import Progress
 from kompetens.external.errors import ExternalRejected, FetchFailed
 from kompetens.external.parse import (
     Context,
@@ -43,8 +44,6 @@ from kompetens.external.parse import (
 )
 from kompetens.external.schema import NATIONAL_ID, empty_rows
 from kompetens.external.writer import BenchmarkImport, context, read_settings, write_rows
-
-Progress = Callable[[float, str], None]
 
 #: Kolada KPIs fetched besides the registry's own ids: the upper-secondary certified share and
 #: the share of teachers with a teaching degree (context for the certified share).

@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -27,14 +27,13 @@ import polars as pl
 
 from kompetens.core import hooks, store
 from kompetens.core.contract import KINDS
+from kompetens.core.progress import Progress
 from kompetens.indicators import pipelines, targets
 from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA, key_figures_ddl
 from kompetens.indicators.pipelines import incremental
 from kompetens.indicators.pipelines.periods import Grid
 from kompetens.indicators.registry import engine_indicators
 from kompetens.ingest import snapshot_check
-
-Progress = Callable[[float, str], None]
 
 #: Key of the code fingerprint in the store's ``meta`` table.
 CODE_VERSION_KEY = "key_figures_code"

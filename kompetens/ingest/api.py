@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,14 +11,13 @@ import polars as pl
 
 from kompetens.core import paths, support_register, themes
 from kompetens.core.contract import KINDS, Kind
+from kompetens.core.progress import Progress
 from kompetens.ingest import headers, profiles, snapshot_check, writer
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import KindNotDetected, detect_kind, map_headers
 from kompetens.ingest.pseudonym import mask_in_text
 from kompetens.ingest.reading import RawFile, read_bytes, sniff_format
 from kompetens.ingest.validate import Validated, known_areas, known_unit_ids, validate
-
-Progress = Callable[[float, str], None]
 
 PREVIEW_ROWS = 20
 

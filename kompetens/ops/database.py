@@ -27,8 +27,8 @@ import duckdb
 
 from kompetens.core import locking, paths, snapshot, store
 from kompetens.core.locking import DatabaseBusy
+from kompetens.core.progress import Progress
 
-Progress = Callable[[float, str], None]
 OnWait = Callable[[locking.Holder | None], None]
 
 log = logging.getLogger(__name__)

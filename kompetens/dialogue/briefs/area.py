@@ -15,13 +15,14 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
 
 from kompetens import query
+from kompetens.core.progress import Progress
 from kompetens.dialogue.briefs import excel
 from kompetens.dialogue.briefs.charts import ChartRenderer, ChartRenderError
 from kompetens.dialogue.briefs.content import (
@@ -32,8 +33,6 @@ from kompetens.dialogue.briefs.content import (
     default_period,
 )
 from kompetens.dialogue.briefs.pdf import chart_images, compile_pdf
-
-Progress = Callable[[float, str], None]
 
 
 def _no_progress(fraction: float, message: str = "") -> None:
