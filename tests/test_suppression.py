@@ -83,6 +83,30 @@ def test_a_lone_hidden_unit_takes_the_next_smallest_unit_of_its_area_with_it():
     assert reasons["u1"] == "primary" and reasons["u2"] == "secondary" and reasons["u3"] is None
 
 
+def test_progress_is_told_each_step_in_swedish_in_order_and_ends_at_one():
+    # The same area as above: u1 (3 people) is hidden, so every step runs once.
+    units = {"u1": "A", "u2": "A", "u3": "A"}
+    rows = [
+        row("unit", "u1", 3),
+        row("unit", "u2", 10),
+        row("unit", "u3", 20),
+        row("area", "A", 33),
+    ]
+    told: list[tuple[float, str]] = []
+    apply_suppression(
+        frame(rows), units, with_reason=True, progress=lambda f, m: told.append((f, m))
+    )
+    fractions = [f for f, _ in told]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert [m for _, m in told] == [
+        "letar nyckeltal som visar samma tal",
+        "ställer upp summorna mellan enheter, kategorier och månader",
+        "döljer fler tal så att inget dolt tal kan räknas fram",
+        "märker tal som upprepar ett litet tal",
+        "små tal dolda",
+    ]
+
+
 def test_a_small_area_hides_a_second_area_and_a_unit_inside_it():
     # A = a1 (3 people): both primary. Org = A + B + C, so B (30, smaller than C's 90) is hidden,
     # and then B = b1 + b2 with B hidden: b1 (10, smaller than b2's 20) is hidden too.

@@ -181,7 +181,7 @@ def test_figures_and_mask_commit_together_so_a_failing_mask_keeps_the_previous_p
     figures_before = engine.read_meta(small)
     mask_before = suppression_store.stored_stamp(small)
 
-    def interrupted(conn):
+    def interrupted(conn, progress=None):
         raise RuntimeError("avbruten mitt i sekretessgranskningen")
 
     monkeypatch.setattr(suppression_store, "compute_mask", interrupted)
@@ -197,6 +197,11 @@ def test_a_full_recompute_reports_the_mask_step_before_it_is_done(small):
     engine.recompute(small, progress=lambda fraction, message: said.append(message))
     step = said.index("sekretessgranskning: döljer små tal i alla nyckeltal (kan ta en minut)")
     assert said.index("sparar nyckeltal") < step < said.index("klart")
+    # and the mask's own steps after it, before it is saved
+    inner = said.index(
+        "sekretessgranskning: ställer upp summorna mellan enheter, kategorier och månader"
+    )
+    assert step < inner < said.index("sparar sekretessgranskningen")
 
 
 # --- a stale or missing mask is detected and not used ------------------------------------------

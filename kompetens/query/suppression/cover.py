@@ -7,8 +7,8 @@ A hidden number x is **not** determined by the published ones iff the system res
 hidden cells has a null vector v (every equation sums to 0 over v) with v_x != 0: then x + t
 v_x is consistent with everything published, for every t. Such a vector is a certificate, and it
 stays one when more cells are hidden (they enter with 0). So instead of hoping that one more
-cell breaks a determination (step 4 until 3 December 2026), this module asks a linear program for the
-cheapest vector: minimise the cost of the visible cells it touches, subject to A v = 0 and
+cell breaks a determination (step 4 until 3 December 2026), this module asks a linear program
+for the cheapest vector: minimise the cost of the visible cells it touches, subject to A v = 0 and
 v_x = 1, with v = p - q, p, q >= 0 (HiGHS, through ``scipy.optimize.linprog``). A vertex of
 that program touches few cells; hiding the visible ones among them sets x free. This is the
 "attacker subproblem" of the classical secondary-suppression models (Fischetti and Salazar),

@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from kompetens.core.progress import Progress
 from kompetens.query.suppression import links
 from kompetens.query.suppression.additive import (
     NON_ADDITIVE_DIMENSIONS,
@@ -107,21 +108,28 @@ class _Closure:
 
 
 def _order(df: pl.DataFrame) -> pl.DataFrame:
-    """The tie-breaking columns of the pick: smallest n, with a value first, then scope, breakdown.
+    """Per cell, its place ``_ord`` (0..) in the tie-breaking order of the pick: smallest n,
+    with a value first, then scope, breakdown.
 
-    ``_key`` (the cell's whole key) breaks the remaining ties (the months of one series have
-    the same scope and breakdown), so the pick depends on the cells and not on row order,
-    thread scheduling or hash seeds: two runs on the same figures hide the same cells.
+    The cell's whole key breaks the remaining ties (the months of one series have the same
+    scope and breakdown), so the order is total and the pick depends on the cells and not on
+    row order, thread scheduling or hash seeds: two runs on the same figures hide the same
+    cells. One integer per cell, so that the equations' members do not each carry the strings.
     """
-    return df.select(
-        "_cell",
-        pl.col("value").is_null().alias("_novalue"),
-        pl.col("n_individuals").cast(pl.Float64).fill_null(float("inf")).alias("_n"),
-        pl.col("scope_id").cast(pl.String).alias("_sid"),
-        pl.col("breakdown").alias("_bd"),
-        pl.concat_str(
-            [pl.col(c).cast(pl.String) for c in links.KEY], separator="\x1f", ignore_nulls=True
-        ).alias("_key"),
+    return (
+        df.select(
+            "_cell",
+            pl.col("value").is_null().alias("_novalue"),
+            pl.col("n_individuals").cast(pl.Float64).fill_null(float("inf")).alias("_n"),
+            pl.col("scope_id").cast(pl.String).alias("_sid"),
+            pl.col("breakdown").alias("_bd"),
+            pl.concat_str(
+                [pl.col(c).cast(pl.String) for c in links.KEY], separator="\x1f", ignore_nulls=True
+            ).alias("_key"),
+        )
+        .sort(["_novalue", "_n", "_sid", "_bd", "_key"], maintain_order=True)
+        .with_row_index("_ord")
+        .select(pl.col("_cell").cast(pl.UInt32), pl.col("_ord").cast(pl.UInt32))
     )
 
 
@@ -146,8 +154,8 @@ def _heuristic(members: pl.DataFrame, hidden: np.ndarray, close: _Closure) -> No
         picks = (
             candidates.with_columns(pl.len().over("_cell").alias("_k"))
             .sort(
-                ["_eq", "_k", "_cost", "_novalue", "_n", "_sid", "_bd", "_key"],
-                descending=[False, True, False, False, False, False, False, False],
+                ["_eq", "_k", "_cost", "_ord"],
+                descending=[False, True, False, False],
                 maintain_order=True,
             )
             .group_by("_eq", maintain_order=True)
@@ -163,7 +171,7 @@ def _exact_check(df: pl.DataFrame, members: pl.DataFrame, sums: frozenset[str]) 
     present = np.column_stack([df[f].is_not_null().to_numpy() for f in links.FIELDS])
     return ExactCheck(
         present,
-        (members["_eq"].rank("dense") - 1).to_numpy().astype(np.int64),
+        members["_eq"].to_numpy().astype(np.int64),
         members["_cell"].to_numpy().astype(np.int64),
         np.where(members["_role"].to_numpy() == "total", 1.0, -1.0),
         df["indicator_id"].is_in(list(sums)).to_numpy(),
@@ -206,15 +214,18 @@ def _protect(
     month_flows: frozenset[str],
     exact: bool,
     copies: list[np.ndarray] | None = None,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """Steps 2-4 (see module docstring): the hidden cells, primary included.
 
     ``copies``, when given, receives the cells that publish a primary cell's own number
-    (``_copies_of_primary``), for the reason ``'linked'``.
+    (``_copies_of_primary``), for the reason ``'linked'``; ``progress`` is told each step.
     """
+    step = progress or (lambda fraction, message: None)
     hidden = primary.copy()
     if not hidden.any():
         return hidden
+    step(0.05, "letar nyckeltal som visar samma tal")
     anchored = links.anchored(links.entries(df))
     relations = links.learn_relations(
         anchored, min_matches=LINK_MIN_MATCHES, min_rate=LINK_MIN_RATE
@@ -237,15 +248,27 @@ def _protect(
         ),
     )
     close(hidden)
+    step(0.3, "ställer upp summorna mellan enheter, kategorier och månader")
     members = pl.concat(
         [
             equations(df).select("_eq", "_cell", "_role", "_n_adds"),
             in_time.with_columns(pl.lit(False).alias("_n_adds")),
         ]
-    ).with_columns(pl.col("_cell").cast(pl.UInt32))
-    members = members.join(_order(df).with_columns(pl.col("_cell").cast(pl.UInt32)), on="_cell")
+    ).with_columns(
+        pl.col("_cell").cast(pl.UInt32),
+        # equations numbered 0.. in the order of their names, instead of a name per member
+        (pl.col("_eq").rank("dense") - 1).cast(pl.UInt32),
+    )
+    members = members.join(_order(df), on="_cell")
     check = _exact_check(df, members, sums) if exact else None
+    rounds = 0
     while True:
+        rounds += 1
+        step(
+            min(0.45 + 0.1 * (rounds - 1), 0.85),
+            "döljer fler tal så att inget dolt tal kan räknas fram"
+            + (f" (varv {rounds})" if rounds > 1 else ""),
+        )
         _heuristic(members, hidden, close)
         if check is not None:
             _exact_rounds(check, members, hidden, close)
@@ -263,6 +286,7 @@ def _protect(
         )
         close(hidden)
     if copies is not None:
+        step(0.9, "märker tal som upprepar ett litet tal")
         copies.append(_copies_of_primary(primary, secret))
     return hidden
 
@@ -318,6 +342,7 @@ def apply_suppression(
     exact: bool = True,
     sum_indicators: frozenset[str] | None = None,
     month_flows: frozenset[str] | None = None,
+    progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Suppress key-figure rows (see module docstring); returns them in order with ``suppressed``.
 
@@ -334,6 +359,7 @@ def apply_suppression(
     step 4; ``exact=False`` stops after the heuristic (step 3).
     ``sum_indicators`` (whose value adds up) and ``month_flows`` (whose months
     add up to years and rolling windows) default to the registry's.
+    ``progress(fraction, message)`` is told each step (Swedish messages), ending at 1.0.
     """
     if frame.height == 0:
         out = (
@@ -363,7 +389,13 @@ def apply_suppression(
     primary = df["_primary"].to_numpy().copy()
     copies: list[np.ndarray] = []
     hidden = _protect(
-        df, primary, sums=sum_indicators, month_flows=month_flows, exact=exact, copies=copies
+        df,
+        primary,
+        sums=sum_indicators,
+        month_flows=month_flows,
+        exact=exact,
+        copies=copies,
+        progress=progress,
     )
     linked = copies[0] if copies else np.zeros(df.height, dtype=bool)
 
@@ -389,6 +421,8 @@ def apply_suppression(
     keep = [c for c in frame.columns if c != "suppressed"] + ["suppressed"]
     if with_reason:
         keep.append("suppression_reason")
+    if progress is not None:
+        progress(1.0, "små tal dolda")
     return out.select(keep)
 
 
