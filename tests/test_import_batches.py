@@ -186,7 +186,7 @@ def test_undoing_a_units_batch_is_refused_if_other_data_points_at_its_units():
 def test_hooks_run_after_an_import_and_an_undo_with_the_changed_kind(hooks_on):  # noqa: F811 (fixture)
     calls = []
 
-    def record(conn, kinds):
+    def record(conn, kinds, progress):
         calls.append((sorted(kinds), store.data_version(conn)))
 
     hooks_on(record)
@@ -204,7 +204,7 @@ def test_progress_is_reported_from_zero_to_one():
 
 
 def test_a_failing_after_change_hook_does_not_hide_that_the_import_was_saved(hooks_on):  # noqa: F811 (fixture)
-    def broken(conn, kinds):
+    def broken(conn, kinds, progress):
         raise RuntimeError("trasig")
 
     hooks_on(broken)

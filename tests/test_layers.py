@@ -93,10 +93,6 @@ PAGE_HELPER_EXCEPTIONS: dict[tuple[str, str], str] = {
         "the Import page's cached template download (to move to a ui helper with the Import "
         "page's own refactor)"
     ),
-    ("views/importera.py", "progress"): (
-        "the import's progress callback closes over the page's progress bar (to move to a ui "
-        "helper with the Import page's own refactor)"
-    ),
 }
 
 

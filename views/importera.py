@@ -177,11 +177,7 @@ else:
     label = "Importera giltiga rader" if partial else f"Importera {imp.md_text(upload.name)}"
     if ready and st.button(label, type="primary", icon=":material/check:", key="import_confirm"):
         with st.status(f"Importerar {imp.md_text(upload.name)} …", expanded=True) as status:
-            bar = st.progress(0.0, text="Startar")
-
-            def progress(fraction: float, message: str) -> None:
-                bar.progress(max(0.0, min(1.0, fraction)), text=message)
-
+            progress = components.progress_bar("Startar")
             try:
                 with (
                     tempfile.TemporaryDirectory() as folder,
@@ -260,9 +256,10 @@ else:
             if yes.button("Ja, ångra", type="primary", key="undo_confirm"):
                 st.session_state.pop(UNDO_PENDING, None)
                 with st.status(f"Ångrar batch {pending} …", expanded=True) as status:
+                    progress = components.progress_bar("Ångrar importen")
                     try:
                         with ctx.writing(f"ångra batch {pending}") as wcur:
-                            undone = undo_batch(wcur, int(pending), user=USER)
+                            undone = undo_batch(wcur, int(pending), user=USER, progress=progress)
                     except UndoRefused as exc:
                         status.update(label="Importen kunde inte ångras", state="error")
                         st.session_state[FLASH] = ("warning", str(exc))

@@ -144,8 +144,11 @@ def undo(
     from kompetens.ingest import UndoRefused, undo_batch
 
     try:
-        with database.writing(db, f"ångra batch {batch_id}", on_wait=tell_waiting) as conn:
-            result = undo_batch(conn, batch_id)
+        with (
+            database.writing(db, f"ångra batch {batch_id}", on_wait=tell_waiting) as conn,
+            progress_bar(f"Ångrar batch {batch_id}") as progress,
+        ):
+            result = undo_batch(conn, batch_id, progress=progress)
     except UndoRefused as refused:
         err.print(f"[red]{refused}[/red]")
         raise typer.Exit(EXIT_REFUSED) from None

@@ -15,15 +15,19 @@ from contextlib import contextmanager
 
 import duckdb
 
-from kompetens.core.progress import Progress
+from kompetens.core.progress import Progress, part
 
-DataChangeCallback = Callable[[duckdb.DuckDBPyConnection, frozenset[str]], None]
+DataChangeCallback = Callable[[duckdb.DuckDBPyConnection, frozenset[str], Progress], None]
 
 _CALLBACKS: list[DataChangeCallback] = []
 
 
 def on_data_change(fn: DataChangeCallback) -> DataChangeCallback:
-    """Run ``fn(conn, changed_kinds)`` after every import or undo (registering twice is a no-op)."""
+    """Run ``fn(conn, changed_kinds, progress)`` after every import or undo (registering twice is a no-op).
+
+    ``progress`` is the caller's (a no-op when it has none): the recompute this starts is
+    most of an import's time, and the person who started it sees how far it has come.
+    """
     if fn not in _CALLBACKS:
         _CALLBACKS.append(fn)
     return fn
@@ -46,13 +50,19 @@ def suspended() -> Iterator[None]:
         _local.depth -= 1
 
 
-def after_data_change(conn: duckdb.DuckDBPyConnection, kinds: Iterable[str]) -> None:
-    """Run the registered callbacks (unless suspended in this thread) for the changed kinds."""
+def after_data_change(
+    conn: duckdb.DuckDBPyConnection, kinds: Iterable[str], progress: Progress | None = None
+) -> None:
+    """Run the registered callbacks (unless suspended in this thread) for the changed kinds.
+
+    The callbacks share ``progress``'s range 0..1 in equal parts, in the order registered.
+    """
     if getattr(_local, "depth", 0):
         return
     changed = frozenset(kinds)
-    for fn in list(_CALLBACKS):
-        fn(conn, changed)
+    callbacks = list(_CALLBACKS)
+    for i, fn in enumerate(callbacks):
+        fn(conn, changed, part(progress, i / len(callbacks), (i + 1) / len(callbacks)))
 
 
 # --- after every recompute of the key figures ----------------------------------------------
@@ -81,6 +91,11 @@ def figures_recomputed(conn: duckdb.DuckDBPyConnection, progress: Progress) -> N
     """Run every after-recompute callback (the engine calls this; not suspended by ``suspended``)."""
     for fn, _ in list(_AFTER_RECOMPUTE):
         fn(conn, progress)
+
+
+def has_figures_callbacks() -> bool:
+    """Whether any after-recompute callback is registered (the engine splits its progress so)."""
+    return bool(_AFTER_RECOMPUTE)
 
 
 def stale_after_recompute(conn: duckdb.DuckDBPyConnection) -> list[FiguresCallback]:

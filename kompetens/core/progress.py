@@ -11,3 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 Progress = Callable[[float, str], None]
+
+
+def no_progress(fraction: float, message: str = "") -> None:
+    """A ``Progress`` that tells nobody."""
+    return None
+
+
+def part(progress: Progress | None, start: float, end: float) -> Progress:
+    """``progress`` seen by a step that owns ``start..end`` of it: the step's 0..1 maps there.
+
+    ``part(p, 0.3, 0.9)(0.5, "m")`` calls ``p(0.6, "m")``; with ``progress`` None, nobody is told.
+    """
+    if progress is None:
+        return no_progress
+    width = end - start
+    return lambda fraction, message="": progress(start + width * fraction, message)

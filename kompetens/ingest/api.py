@@ -11,7 +11,7 @@ import polars as pl
 
 from kompetens.core import paths, support_register, themes
 from kompetens.core.contract import KINDS, Kind
-from kompetens.core.progress import Progress
+from kompetens.core.progress import Progress, no_progress, part
 from kompetens.ingest import headers, profiles, snapshot_check, writer
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import KindNotDetected, detect_kind, map_headers
@@ -20,6 +20,11 @@ from kompetens.ingest.reading import RawFile, read_bytes, sniff_format
 from kompetens.ingest.validate import Validated, known_areas, known_unit_ids, validate
 
 PREVIEW_ROWS = 20
+
+
+def _capital(message: str) -> str:
+    """A step's message as a line of its own ("läser data" -> "Läser data")."""
+    return message[:1].upper() + message[1:]
 
 
 @dataclass
@@ -95,10 +100,6 @@ class Preview:
     def needs_mapping(self) -> bool:
         """The columns do not match the contract: the page offers the mapping step."""
         return self.profile is None and _columns_do_not_match(self.issues)
-
-
-def _noop(_fraction: float, _message: str) -> None:
-    return None
 
 
 def _unknown_kind(kind: str, file_name: str) -> ImportRejected:
@@ -352,7 +353,7 @@ def import_bytes(
     ``validate._rejected_rows``. Its first line says it holds personal data and
     ``rejected_where`` (default: "Sparad som <path>").
     """
-    report = progress or _noop
+    report = progress or no_progress
     # A file named after a person's personnummer must not carry it into the log.
     name = mask_in_text(Path(file_name).name)
     report(0.0, f"Läser {name}")
@@ -415,7 +416,7 @@ def import_bytes(
             warnings,
             rejected_file,
         )
-    report(0.6, f"Skriver {checked.valid.height} rader")
+    report(0.3, f"Skriver {checked.valid.height} rader")
     batch_id, written, replaced = writer.write_batch(
         conn,
         k.name,
@@ -427,8 +428,12 @@ def import_bytes(
         user=user,
         warnings=warnings,
     )
-    report(0.9, "Uppdaterar nyckeltal")
-    hook_warning = writer.notify_data_change(conn, k.name)
+    # The recompute (figures, then the suppression mask) is most of an import's time.
+    report(0.35, "Uppdaterar nyckeltal")
+    recompute = part(report, 0.35, 0.99)
+    hook_warning = writer.notify_data_change(
+        conn, k.name, lambda fraction, message: recompute(fraction, _capital(message))
+    )
     if hook_warning:
         warnings.append(hook_warning)
     if k.name == "staff":  # a partial snapshot must not pass unnoticed (snapshot_check)

@@ -17,18 +17,22 @@ import polars as pl
 
 from kompetens.core import hooks, store
 from kompetens.core.contract import KINDS
+from kompetens.core.progress import Progress, part
 from kompetens.ingest.errors import UndoRefused
 
 log = logging.getLogger(__name__)
 
 
-def notify_data_change(conn: duckdb.DuckDBPyConnection, kind: str) -> str | None:
+def notify_data_change(
+    conn: duckdb.DuckDBPyConnection, kind: str, progress: Progress | None = None
+) -> str | None:
     """Run the after-change hooks; a failure there must not hide that the data *was* changed.
 
     Returns a Swedish warning if a hook failed (the error is logged), else None.
+    ``progress`` hears the hooks' steps (the recompute and its suppression mask).
     """
     try:
-        hooks.after_data_change(conn, {kind})
+        hooks.after_data_change(conn, {kind}, progress)
     except Exception as exc:
         log.exception("after_data_change failed for %s", kind)
         return f"Ändringen är sparad, men nyckeltalen kunde inte räknas om ({type(exc).__name__}: {exc})."
@@ -178,9 +182,16 @@ def _orphaned_units(conn: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str,
 
 
 def undo_batch(
-    conn: duckdb.DuckDBPyConnection, batch_id: int, *, user: str | None = None
+    conn: duckdb.DuckDBPyConnection,
+    batch_id: int,
+    *,
+    user: str | None = None,
+    progress: Progress | None = None,
 ) -> UndoResult:
-    """Remove a batch and restore what it replaced, in one transaction; refuse if that breaks data."""
+    """Remove a batch and restore what it replaced, in one transaction; refuse if that breaks data.
+
+    ``progress`` hears the steps, the recompute after the undo (most of its time) included.
+    """
     log = store.rows(
         conn,
         "SELECT kind, file_name, strftime(undone_at, '%Y-%m-%d %H:%M'), undone_by FROM import_log WHERE batch_id = ?",
@@ -230,7 +241,9 @@ def undo_batch(
             [current_user(user), batch_id],
         )
         store.bump_data_version(conn)
-    warning = notify_data_change(conn, kind.name)
+    if progress is not None:
+        progress(0.05, "Importen är ångrad; nyckeltalen räknas om")
+    warning = notify_data_change(conn, kind.name, part(progress, 0.05, 1.0))
     return UndoResult(
         batch_id, kind.name, file_name, int(removed or 0), int(restored or 0), warning
     )

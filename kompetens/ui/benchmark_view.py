@@ -22,6 +22,7 @@ from kompetens.indicators.registry import get
 from kompetens.present import charts
 from kompetens.present.formatting import fmt_number, fmt_value, md_text
 from kompetens.query import benchmarks
+from kompetens.ui.components import progress_bar
 
 DEMO_NOTE = (
     "Jämförelsevärdena är demodata: fiktiva värden för den fiktiva demokommunen, "
@@ -302,19 +303,16 @@ def fetch_button(ctx) -> None:
         "Hämta jämförelsevärden från Kolada och Skolverket", icon=":material/download:"
     ):
         return
-    bar = st.progress(0.0, text="Hämtar jämförelsevärden …")
+    holder = st.empty()
+    progress = progress_bar("Hämtar jämförelsevärden …", holder)
     try:
         with writing(ctx.db_path, "hämtning av jämförelsevärden") as conn:
             result = fetch_benchmarks(
-                conn,
-                progress=lambda fraction, message: bar.progress(
-                    min(max(fraction, 0.0), 1.0), text=message
-                ),
-                user=getattr(ctx.viewer, "email", None),
+                conn, progress=progress, user=getattr(ctx.viewer, "email", None)
             )
     except (FetchFailed, ExternalRejected) as failed:
-        bar.empty()
+        holder.empty()
         st.error(md_text(str(failed)), icon=":material/cloud_off:")
         return
-    bar.empty()
+    holder.empty()
     st.success(md_text(str(result)), icon=":material/check_circle:")

@@ -20,9 +20,10 @@ from kompetens.core.labels import (
     TARGET_STATUS_LEGEND,
     TARGET_STATUS_SYMBOLS,
 )
+from kompetens.core.progress import Progress
 from kompetens.indicators import registry
 from kompetens.present import exports
-from kompetens.present.formatting import delta_style, fmt_delta, fmt_value, value_texts
+from kompetens.present.formatting import delta_style, fmt_delta, fmt_value, md_text, value_texts
 from kompetens.query import previous_period
 
 _STATUS_BADGES: dict[str | None, str] = {
@@ -105,6 +106,19 @@ ASK_HR = "Uppgifterna importeras av HR – kontakta HR om de saknas."
 DEFAULT_IMPORT_ADVICE = (
     "Importera data på sidan **Import** eller bygg demodata med `uv run kompetens demo`."
 )
+
+
+def progress_bar(start: str, where=None) -> Progress:
+    """A progress bar (in ``where``, default the page) and the ``Progress`` that moves it.
+
+    Messages are shown as text, never markdown (they can hold a file's name).
+    """
+    bar = (where or st).progress(0.0, text=md_text(start))
+
+    def progress(fraction: float, message: str = "") -> None:
+        bar.progress(max(0.0, min(1.0, fraction)), text=md_text(message or start))
+
+    return progress
 
 
 def may_import(viewer=None) -> bool:

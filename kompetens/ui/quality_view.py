@@ -17,6 +17,7 @@ import polars as pl
 from kompetens.access import audit, auth
 from kompetens.core.contract import KINDS
 from kompetens.core.labels import CODE_LABELS, breakdown_label
+from kompetens.core.progress import Progress
 from kompetens.indicators import registry
 from kompetens.ingest import snapshot_check, writer
 from kompetens.ingest.errors import ValidationIssue
@@ -297,12 +298,16 @@ def may_confirm_snapshots(viewer: object) -> bool:
 
 
 def confirm_snapshot(
-    conn: duckdb.DuckDBPyConnection, viewer: object, snapshot_date: dt.date
+    conn: duckdb.DuckDBPyConnection,
+    viewer: object,
+    snapshot_date: dt.date,
+    progress: Progress | None = None,
 ) -> str:
     """HR confirms an incomplete snapshot: stored, audited, key figures recomputed.
 
     ``conn`` is a writing connection. Returns the Swedish confirmation; ``PermissionError``
     for any role but HR, ``ValueError`` (Swedish) when there is nothing to confirm.
+    ``progress`` hears the recompute's steps.
     """
     if not may_confirm_snapshots(viewer):
         raise PermissionError("bara HR kan bekräfta en ofullständig ögonblicksbild")
@@ -322,6 +327,6 @@ def confirm_snapshot(
         },
         role=getattr(viewer, "role", None),
     )
-    warning = writer.notify_data_change(conn, "staff")
+    warning = writer.notify_data_change(conn, "staff", progress)
     text = f"Ögonblicksbilden {fmt_date(snapshot_date)} är bekräftad och används nu i nyckeltalen."
     return f"{text} {warning}" if warning else text
