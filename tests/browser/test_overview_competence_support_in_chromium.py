@@ -84,3 +84,31 @@ def test_stodbehov_moves_a_weight_slider_and_the_scores_change(app_url, page):
     assert "vikt_turnover_rate=0" in page.url
     tall(page, 2600)
     screenshot(page, "stodbehov_weights")
+
+
+def test_after_a_weight_change_the_area_manager_clicks_a_ranked_unit_and_the_dialogue_opens(
+    app_url, page
+):
+    """The weights and the ranking are one fragment: a weight change reruns only that part,
+    and a click on a row there must still switch to the Verksamhetsdialog."""
+    page.goto(f"{app_url}/?ar=2025")
+    wait_for_app(page)
+    page.get_by_role("combobox", name="Visa appen som").click()
+    page.get_by_role("option", name="Verksamhetschef (område)").click()
+    wait_for_app(page)
+    open_page(page, f"{app_url}/stodbehov?ar=2025", "Stödbehov")
+    page.get_by_text("Vikter", exact=True).click()
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Personalomsättning")
+    slider.get_by_role("slider").focus()
+    slider.get_by_role("slider").press("Home")  # weight 0: a fragment rerun
+    wait_for_app(page)
+    assert "Egna vikter används" in main_text(page)
+    grid = page.locator(".st-key-ranking [data-testid='stDataFrame']").first
+    grid.wait_for(state="visible")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first data row's selection box
+    page.get_by_role("heading", name="Verksamhetsdialog", exact=True).first.wait_for()
+    wait_for_app(page)
+    no_exception(page)
+    assert page.get_by_role("combobox", name="Enhet").input_value() != ""
