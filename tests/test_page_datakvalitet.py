@@ -167,6 +167,7 @@ def test_the_import_preview_shows_codes_as_swedish_words_under_swedish_headings(
             "staff_category": ["preschool_teacher"],
             "employment_type": ["fixed_term"],
             "fte": [0.75],
+            "salary": [34567.5],
         }
     )
     shown = view.preview_table(head, "staff")
@@ -174,5 +175,8 @@ def test_the_import_preview_shows_codes_as_swedish_words_under_swedish_headings(
         "Mätdatum": "2025-10-01",
         "Personalkategori": "Förskollärare",
         "Anställningsform": "Visstid",
-        "Sysselsättningsgrad": 0.75,
+        # numbers as Swedish text, whatever the browser's language: 0.75 -> "0,75",
+        # 34567.5 -> "34 567,5" (no-break space as the thousands separator)
+        "Sysselsättningsgrad": "0,75",
+        "salary": "34\u00a0567,5",
     }

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from kompetens.present.formatting import fmt_count
 from kompetens.ui import benchmark_view, components
 from kompetens.ui import import_view as imp
 from kompetens.ui import quality_view as view
@@ -113,7 +114,7 @@ else:
         facts.append(f"Teckenkodning: {preview.encoding}")
     if preview.separator:
         facts.append(f"Avgränsare: `{preview.separator}`")
-    facts.append(f"{preview.rows_in} rader")
+    facts.append(fmt_count(preview.rows_in, "rad", "rader"))
     st.markdown(" · ".join(facts))
     if preview.profile is not None:
         st.info(

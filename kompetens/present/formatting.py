@@ -117,6 +117,14 @@ def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     return _fix_minus(format_decimal(value, format=pattern, locale=LOCALE))
 
 
+def fmt_stored(value: float | int | None) -> str:
+    """A stored number as it is, in Swedish: ``2970.4`` -> ``'2 970,4'``, ``0.75`` -> ``'0,75'``,
+    ``10290`` -> ``'10 290'`` (up to four decimals, none added; NBSP as separator)."""
+    if _is_missing(value):
+        return MISSING
+    return _fix_minus(format_decimal(value, format="#,##0.####", locale=LOCALE))
+
+
 def fmt_count(n: int, singular: str, plural: str) -> str:
     """A count with its noun in the right number: ``(1, "enhet", "enheter")`` -> ``'1 enhet'``,
     ``(1234, …)`` -> ``'1 234 enheter'`` (NBSP as thousands separator, a space before the noun)."""

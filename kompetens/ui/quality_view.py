@@ -21,7 +21,13 @@ from kompetens.core.progress import Progress
 from kompetens.indicators import registry
 from kompetens.ingest import snapshot_check, writer
 from kompetens.ingest.errors import ValidationIssue
-from kompetens.present.formatting import fmt_date, fmt_number, value_texts
+from kompetens.present.formatting import (
+    fmt_date,
+    fmt_number,
+    fmt_stored,
+    padded_texts,
+    value_texts,
+)
 from kompetens.ui.context import audit_user
 
 #: The kind control on Datakvalitet (the label is what a bound control keeps in the URL).
@@ -239,10 +245,12 @@ def issues_table(issues: Iterable[ValidationIssue]) -> pl.DataFrame:
 
 
 def preview_table(head: pl.DataFrame, kind: str | None = None) -> pl.DataFrame:
-    """Normalised preview rows: dates as ISO text, codes as Swedish words (``fixed_term`` ->
-    ``Visstid``), columns under the kind's Swedish labels."""
+    """Normalised preview rows: dates as ISO text, numbers as Swedish text (``2970.4`` ->
+    ``2 970,4``, padded to line up), codes as Swedish words (``fixed_term`` -> ``Visstid``),
+    columns under the kind's Swedish labels."""
     out = head.with_columns(
         [pl.col(c).map_elements(fmt_date, return_dtype=pl.String) for c, t in head.schema.items() if t == pl.Date()]
+        + [pl.Series(c, padded_texts([fmt_stored(v) for v in head[c].to_list()])) for c, t in head.schema.items() if t.is_numeric()]
         + [pl.col(c).replace(CODE_LABELS[c]) for c, t in head.schema.items() if c in CODE_LABELS and t == pl.String()]
     )  # fmt: skip
     if kind in KINDS:
