@@ -397,3 +397,25 @@ def test_secondary_suppression_hides_under_two_percent_of_the_demo_unit_cells(de
     # that primary cell in another table, counted apart (docs/suppression.md).
     assert 0 < share["secondary"] < 0.02
     assert share["linked"] > 0
+
+
+def test_anchored_entries_keep_what_the_mask_reads_and_encode_the_rest_in_col_and_key():
+    """The entries are held through the whole mask (at 50,000 staff ~30 million rows): the key
+    columns ``col`` and ``key`` encode are dropped, the rest are categoricals."""
+    from kompetens.query.suppression import links
+
+    kf = programme_and_path().with_row_index("_cell")
+    entries = links.entries(kf).with_columns(pl.lit(True).alias("hidden"))
+    anchored = links.anchored(entries)
+    assert set(anchored.columns) == {
+        "_cell", "level", "period_type", "field", "val", "_v", "col", "key", "_ycopy", "hidden"
+    }  # fmt: skip
+    assert anchored.schema["level"] == anchored.schema["field"] == pl.Categorical
+    # 5 years x 2 indicators x 5 scopes = 50 cells, 4 fields each; all years, so no year copies
+    assert anchored.height == 200 and not anchored["_ycopy"].any()
+    # u1's 2024 programme count: published as "year|programme|all|value" at "unit|u1|2024"
+    row = anchored.filter(
+        (pl.col("col").cast(pl.String) == "year|programme|all|value")
+        & (pl.col("key").cast(pl.String) == "unit|u1|2024")
+    )
+    assert row["val"].to_list() == [2.0]

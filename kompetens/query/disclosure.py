@@ -116,7 +116,7 @@ def _by_relations(anchored: pl.DataFrame, relations: pl.DataFrame) -> pl.DataFra
     )
     return got.select(
         "_cell",
-        "field",
+        pl.col("field").cast(pl.String),  # a categorical in ``links.anchored``
         pl.col("predicted").alias("value"),
         pl.when(across_periods)
         .then(pl.lit("across_periods"))

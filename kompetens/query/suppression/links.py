@@ -53,20 +53,23 @@ def entries(cells: pl.DataFrame, prefix: str = "") -> pl.DataFrame:
 def anchored(frame: pl.DataFrame) -> pl.DataFrame:
     """Entries with ``col`` (what is published) and ``key`` (where and when), see module docstring.
 
-    ``_ycopy`` marks the extra copy of a month or rolling-window entry keyed by its year.
+    ``_ycopy`` marks the extra copy of a month or rolling-window entry keyed by its year. The
+    key columns ``col`` and ``key`` encode (indicator, scope, period, breakdown) are dropped;
+    ``level``, ``period_type`` and ``field`` are kept as categoricals, any other column as it is.
     """
     base = pl.concat_str(["period_type", "indicator_id", "breakdown", "field"], separator=_SEP)
-    frame = frame.with_columns(pl.col("val").round(6).alias("_v"))
-    # ``col`` and ``key`` are categoricals: as strings they were most of the memory of the
-    # whole mask (two per entry, four entries per cell, most cells twice)
-    own = frame.with_columns(
+    lazy = frame.lazy().with_columns(pl.col("val").round(6).alias("_v"))
+    # ``col`` and ``key`` are categoricals, and the key columns they encode are dropped: as
+    # strings they were most of the memory of the whole mask (four entries per cell, most
+    # cells twice, held from here to the end of the mask)
+    own = lazy.with_columns(
         base.cast(pl.Categorical).alias("col"),
         pl.concat_str(["level", "scope_id", "period"], separator=_SEP)
         .cast(pl.Categorical)
         .alias("key"),
         pl.lit(False).alias("_ycopy"),
     )
-    copies = frame.filter(pl.col("period_type") != "year").with_columns(
+    copies = lazy.filter(pl.col("period_type") != "year").with_columns(
         pl.concat_str([base, pl.lit("@"), pl.col("period").str.slice(5, 2)])
         .cast(pl.Categorical)
         .alias("col"),
@@ -75,7 +78,12 @@ def anchored(frame: pl.DataFrame) -> pl.DataFrame:
         .alias("key"),
         pl.lit(True).alias("_ycopy"),
     )
-    return pl.concat([own, copies])
+    return (
+        pl.concat([own, copies])
+        .drop("indicator_id", "scope_id", "period", "breakdown")
+        .with_columns(pl.col("level", "period_type", "field").cast(pl.Categorical))
+        .collect()
+    )
 
 
 def learn_relations(
