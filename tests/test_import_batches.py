@@ -215,3 +215,25 @@ def test_a_failing_after_change_hook_does_not_hide_that_the_import_was_saved(hoo
         result.warnings[-1]
         == "Ändringen är sparad, men nyckeltalen kunde inte räknas om (RuntimeError: trasig)."
     )
+
+
+def test_the_import_and_undo_messages_agree_in_number_and_write_thousands_in_swedish():
+    from kompetens.ingest.api import ImportResult
+    from kompetens.ingest.writer import UndoResult
+
+    one = ImportResult(3, "units", "enheter.csv", "x", 2, 1, 1, 1, [])
+    assert str(one) == (
+        "enheter.csv (enheter): 1 rad importerad, 1 tidigare rad ersatt, 1 rad avvisad "
+        "(se None) – batch 3."
+    )
+    many = ImportResult(4, "units", "enheter.csv", "x", 12345, 12345, 0, 0, [])
+    # 12345 with a no-break space as the thousands separator; 0 takes the plural
+    assert str(many) == (
+        "enheter.csv (enheter): 12\u00a0345 rader importerade, 0 tidigare rader ersatta – batch 4."
+    )
+    only = ImportResult(None, "units", "enheter.csv", "x", 1, 0, 0, 1, [])
+    assert "inga rader importerades – den enda raden avvisades" in str(only)
+    undone = UndoResult(5, "units", "enheter.csv", 1, 2, None)
+    assert str(undone) == (
+        "Batch 5 (enheter.csv) är ångrad: 1 rad togs bort och 2 tidigare rader återställdes."
+    )

@@ -250,8 +250,8 @@ def test_the_rejected_rows_file_says_in_its_first_line_that_it_holds_personal_da
         "raderna är rättade."
     )
     assert str(result) == (
-        "personal mars.csv (personal (ögonblicksbilder)): 1 rader importerade, 0 tidigare rader "
-        f"ersatta, 1 rader avvisade (se personal mars.avvisade.csv) – batch {result.batch_id}."
+        "personal mars.csv (personal (ögonblicksbilder)): 1 rad importerad, 0 tidigare rader "
+        f"ersatta, 1 rad avvisad (se personal mars.avvisade.csv) – batch {result.batch_id}."
     )
 
 

@@ -195,7 +195,7 @@ def test_the_page_download_says_where_it_came_from_instead_of_a_server_path(tmp_
     assert str(tmp_path) not in first
     # The success message names the file, never its folder.
     assert str(result) == (
-        "heroma okt.csv (personal (ögonblicksbilder)): 1 rader importerade, 0 tidigare rader "
+        "heroma okt.csv (personal (ögonblicksbilder)): 1 rad importerad, 0 tidigare rader "
         f"ersatta, 3 rader avvisade (se heroma okt.avvisade.csv) – batch {result.batch_id}."
     )
     assert str(tmp_path) not in str(result)
@@ -269,7 +269,7 @@ def test_the_cli_imports_through_the_profile_names_the_rejected_file_and_says_wh
     )
     assert out.exit_code == 0, out.output
     said = " ".join(out.output.split())
-    assert "1 rader importerade" in said
+    assert "1 rad importerad" in said
     assert "3 rader avvisade (se heroma okt.avvisade.csv)" in said
     assert (
         f"De avvisade raderna skrevs till {tmp_path / 'heroma okt.avvisade.csv'}. Filen innehåller "

@@ -197,7 +197,7 @@ def test_a_principal_files_a_request_for_their_unit_and_it_is_listed_and_can_be_
     at.button(key="sr_undo").click().run()
     assert not at.exception
     assert f"Batch {newest} (Formulär stödärende" in texts(at)
-    assert "är ångrad: 1 rader togs bort och 0 tidigare rader återställdes." in texts(at)
+    assert "är ångrad: 1 rad togs bort och 0 tidigare rader återställdes." in texts(at)
     assert _frame(at, "request_id")["unit_name"].tolist() == ["Ekskolan"]
 
 

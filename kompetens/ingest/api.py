@@ -18,6 +18,7 @@ from kompetens.ingest.normalise import KindNotDetected, detect_kind, map_headers
 from kompetens.ingest.pseudonym import mask_in_text
 from kompetens.ingest.reading import RawFile, read_bytes, sniff_format
 from kompetens.ingest.validate import Validated, known_areas, known_unit_ids, validate
+from kompetens.present.formatting import fmt_count
 
 PREVIEW_ROWS = 20
 
@@ -50,16 +51,25 @@ class ImportResult:
                 f"{self.file_name}: redan importerad (batch {self.batch_id}); ingenting ändrades."
             )
         if self.batch_id is None:
+            rejected = (
+                "den enda raden"
+                if self.rows_rejected == 1
+                else f"alla {fmt_count(self.rows_rejected, 'rad', 'rader')}"
+            )
             return (
-                f"{self.file_name} ({label}): inga rader importerades – alla {self.rows_rejected} "
-                f"rader avvisades (se {self._rejected_name}). Ingenting har skrivits till databasen."
+                f"{self.file_name} ({label}): inga rader importerades – {rejected} avvisades "
+                f"(se {self._rejected_name}). Ingenting har skrivits till databasen."
             )
         text = (
-            f"{self.file_name} ({label}): {self.rows_written} rader importerade"
-            f", {self.rows_replaced} tidigare rader ersatta"
+            f"{self.file_name} ({label}): "
+            f"{fmt_count(self.rows_written, 'rad importerad', 'rader importerade')}, "
+            f"{fmt_count(self.rows_replaced, 'tidigare rad ersatt', 'tidigare rader ersatta')}"
         )
         if self.rows_rejected:
-            text += f", {self.rows_rejected} rader avvisade (se {self._rejected_name})"
+            text += (
+                f", {fmt_count(self.rows_rejected, 'rad avvisad', 'rader avvisade')} "
+                f"(se {self._rejected_name})"
+            )
         return text + f" – batch {self.batch_id}."
 
     @property

@@ -19,6 +19,7 @@ from kompetens.core import hooks, store
 from kompetens.core.contract import KINDS
 from kompetens.core.progress import Progress, part
 from kompetens.ingest.errors import UndoRefused
+from kompetens.present.formatting import fmt_count
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +154,11 @@ class UndoResult:
     warning: str | None = None
 
     def __str__(self) -> str:
-        return (
-            f"Batch {self.batch_id} ({self.file_name}) är ångrad: {self.rows_removed} rader togs bort "
-            f"och {self.rows_restored} tidigare rader återställdes."
+        removed = fmt_count(self.rows_removed, "rad togs bort", "rader togs bort")
+        restored = fmt_count(
+            self.rows_restored, "tidigare rad återställdes", "tidigare rader återställdes"
         )
+        return f"Batch {self.batch_id} ({self.file_name}) är ångrad: {removed} och {restored}."
 
 
 def _orphaned_units(conn: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, list[str]]:

@@ -162,7 +162,7 @@ def test_a_bad_file_gets_a_swedish_report_and_a_good_one_imports_and_can_be_undo
     page.get_by_role("button", name="Importera giltiga rader").click()
     wait_for_app(page)
     no_exception(page)
-    assert "sjukfranvaro_fel.csv (sjukfrånvaro): 1 rader importerade" in alerts(page)
+    assert "sjukfranvaro_fel.csv (sjukfrånvaro): 1 rad importerad" in alerts(page)
     assert "2 rader avvisade" in alerts(page)
     with page.expect_download() as download:
         page.get_by_role(
