@@ -77,8 +77,11 @@ def test_hidden_values_list_the_small_school_and_the_cell_hidden_to_protect_it(s
         & (hidden["Uppdelning"] == "–")
     ]
     reasons = dict(zip(rows["Enhet/område"], rows["Varför dold"], strict=True))
-    assert reasons["S1"] == "Färre än 5 personer"
-    assert reasons["E1"] == "Dold så att en annan cell inte kan räknas fram"
+    # units by name (units.csv: S1 Söderskolan, E1 Ekskolan), their ids beside them
+    assert reasons["Söderskolan"] == "Färre än 5 personer"
+    assert reasons["Ekskolan"] == "Dold så att en annan cell inte kan räknas fram"
+    ids = dict(zip(rows["Enhet/område"], rows["Enhets-id"], strict=True))
+    assert ids["Söderskolan"] == "S1" and ids["Ekskolan"] == "E1"
     assert set(hidden["Period"]) == {"2025"}
 
 

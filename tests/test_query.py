@@ -138,6 +138,9 @@ def test_suppressed_cells_name_the_reason(conn):
         ("temporary_teacher_share", "S1", "staff_category=special_educator"): "primary",
         ("temporary_teacher_share", "S1", "staff_category=teacher"): "secondary",
     }
+    # a unit's name beside its id (N1 and N2 are units of this fixture)
+    named = dict(zip(cells["scope_id"], cells["scope_name"], strict=True))
+    assert all(named[u] not in (None, u) for u in ("N1", "N2", "S1")), named
 
 
 def test_suppression_is_decided_on_the_whole_organisation_before_the_scope_narrows():

@@ -43,15 +43,17 @@ def test_hidden_figures_of_the_whole_organisation_show_a_dash_not_none():
         {
             "indicator_id": ["turnover", "turnover"],
             "level": ["org", "unit"],
-            "scope_id": [None, "Ekskolan"],
+            "scope_id": [None, "E1"],
+            "scope_name": [None, "Ekskolan"],
             "period": ["2025", "2025"],
             "breakdown": ["all", "all"],
             "suppression_reason": ["small_n", "small_n"],
         },
-        schema_overrides={"scope_id": pl.String},
+        schema_overrides={"scope_id": pl.String, "scope_name": pl.String},
     )
     table = quality_view.suppressed_table(cells)
-    assert table["scope_id"].to_list() == ["–", "Ekskolan"]
+    assert table["scope_name"].to_list() == ["–", "Ekskolan"]
+    assert table["unit_id"].to_list() == ["–", "E1"]  # the id beside a unit's name only
 
 
 def test_the_import_log_says_who_imported_in_words_and_a_dash_for_the_command_line():

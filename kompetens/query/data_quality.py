@@ -265,9 +265,11 @@ def suppressed_cells(
 
     ``period``: default the newest period of the type. Grain: one row per
     suppressed cell: ``indicator_id, level, scope_id, area, period_type,
-    period, breakdown, suppression_reason`` (``primary``: fewer than 5
+    period, breakdown, suppression_reason, scope_name`` (``primary``: fewer than 5
     people; ``linked``: publishes a primary cell's own number; ``secondary``:
-    hidden so that another cell cannot be recovered).
+    hidden so that another cell cannot be recovered). ``scope_name``: a unit's
+    name (its id if it has none), an area's own id (its name), null for the
+    organisation.
     """
     from kompetens.indicators import registry
 
@@ -299,10 +301,21 @@ def suppressed_cells(
             "suppression_reason",
         ]
         if not parts:
-            return pl.DataFrame(schema={c: pl.String for c in cols})
+            return pl.DataFrame(schema={c: pl.String for c in [*cols, "scope_name"]})
+        names = _unit_frame(cur, ctx).select(
+            pl.col("unit_id").alias("scope_id"), pl.lit("unit").alias("level"), "unit_name"
+        )
         return (
             pl.concat(parts, how="vertical_relaxed")
             .select(cols)
+            .join(names, on=["scope_id", "level"], how="left")
+            .with_columns(
+                pl.when(pl.col("level") == "unit")
+                .then(pl.coalesce("unit_name", "scope_id"))
+                .otherwise(pl.col("scope_id"))
+                .alias("scope_name")
+            )
+            .drop("unit_name")
             .sort("indicator_id", "level", "scope_id", "breakdown")
         )
 

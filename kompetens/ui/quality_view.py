@@ -125,7 +125,8 @@ def opened_text(freshness: pl.DataFrame) -> str | None:
 SUPPRESSED_LABELS: dict[str, str] = {
     "name_sv": "Nyckeltal",
     "level_label": "Nivå",
-    "scope_id": "Enhet/område",
+    "scope_name": "Enhet/område",
+    "unit_id": "Enhets-id",
     "period": "Period",
     "breakdown": "Uppdelning",
     "reason_label": "Varför dold",
@@ -142,12 +143,14 @@ def newest_period(frame: pl.DataFrame) -> str | None:
 
 
 def suppressed_table(cells: pl.DataFrame) -> pl.DataFrame:
-    """``query.suppressed_cells`` in Swedish: indicator name, level, scope, period, reason."""
+    """``query.suppressed_cells`` in Swedish: indicator name, level, unit or area by name (and a
+    unit's id), period, reason."""
     names = {i.id: i.name_sv for i in registry.engine_indicators()}
     return cells.select(
         pl.col("indicator_id").replace_strict(names, default=pl.col("indicator_id")).alias("name_sv"),
         pl.col("level").replace_strict(LEVEL_LABELS, default=pl.col("level")).alias("level_label"),
-        pl.col("scope_id").fill_null("–"),  # the organisation has none ("None" on screen)
+        pl.col("scope_name").fill_null("–"),  # the organisation has none ("None" on screen)
+        pl.when(pl.col("level") == "unit").then(pl.col("scope_id")).otherwise(pl.lit("–")).alias("unit_id"),
         "period",
         pl.col("breakdown").map_elements(breakdown_label, return_dtype=pl.String),
         pl.col("suppression_reason").replace_strict(REASON_LABELS, default=pl.col("suppression_reason")).alias("reason_label"),
