@@ -82,3 +82,17 @@ def test_a_staff_import_shows_the_real_recompute_and_its_suppression_mask_in_ord
     mask = [f for f, m in seen if m.startswith("Sekretessgranskning")]
     # The figures own 0.35 .. 0.35 + 0.64 * 0.15 = 0.446; the mask the rest up to 0.99.
     assert mask and min(mask) == pytest.approx(0.446) and max(mask) <= 0.99
+
+
+def test_two_after_recompute_callbacks_share_the_progress_in_halves(monkeypatch):
+    def first(conn, progress):
+        progress(1.0, "mask klar")
+
+    def second(conn, progress):
+        progress(0.0, "annat börjar")
+
+    monkeypatch.setattr(hooks, "_AFTER_RECOMPUTE", [(first, bool), (second, bool)])
+    seen = []
+    hooks.figures_recomputed(None, lambda f, m: seen.append((f, m)))
+    # first: 0 + 0.5 * 1.0 = 0.5; second: 0.5 + 0.5 * 0.0 = 0.5 (never back to 0)
+    assert seen == [(0.5, "mask klar"), (0.5, "annat börjar")]

@@ -171,6 +171,7 @@ def test_the_import_preview_shows_codes_as_swedish_words_under_swedish_headings(
             "employment_type": ["fixed_term"],
             "fte": [0.75],
             "salary": [34567.5],
+            "birth_year": [1985],
         }
     )
     shown = view.preview_table(head, "staff")
@@ -182,4 +183,5 @@ def test_the_import_preview_shows_codes_as_swedish_words_under_swedish_headings(
         # 34567.5 -> "34 567,5" (no-break space as the thousands separator)
         "Sysselsättningsgrad": "0,75",
         "salary": "34\u00a0567,5",
+        "Födelseår": "1985",  # a year is not a number to group: never "1 985"
     }

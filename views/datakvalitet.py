@@ -45,8 +45,8 @@ if incomplete.height:
     if view.may_confirm_snapshots(ctx.viewer):
         for day in view.unconfirmed_dates(incomplete):
             if st.button(f"Bekräfta ögonblicksbilden {day}", key=f"dq_confirm_{day}"):
-                progress = components.progress_bar("Nyckeltalen räknas om")
                 with ctx.writing(f"bekräfta ögonblicksbild {day}") as wcur:
+                    progress = components.progress_bar("Nyckeltalen räknas om")
                     st.session_state["dq_confirmed"] = view.confirm_snapshot(
                         wcur, ctx.viewer, day, progress
                     )

@@ -28,7 +28,7 @@ if reference is None:
     st.stop()
 
 # ---- the weights and all they decide (a fragment: a weight change reruns only this) ----------
-support_need_view.need_by_weights(cur, scope, filters, ctx.viewer, reference)
+support_need_view.need_by_weights(ctx, reference)
 
 # ---- before and after support: what followed (never what it caused) ----------------------
 with st.spinner("Jämför nyckeltalen före och efter stöd …"):

@@ -124,8 +124,11 @@ def progress_bar(description: str) -> Iterator[Callable[[float, str], None]]:
         task = bar.add_task(description, total=1.0)
 
         def update(fraction: float, message: str = "") -> None:
+            text = message or description  # the engine's steps start in lower case
             bar.update(
-                task, completed=max(0.0, min(1.0, fraction)), description=message or description
+                task,
+                completed=max(0.0, min(1.0, fraction)),
+                description=text[:1].upper() + text[1:],
             )
 
         yield update

@@ -88,9 +88,13 @@ def on_figures_recomputed(fn: FiguresCallback, is_stale: StaleCheck) -> FiguresC
 
 
 def figures_recomputed(conn: duckdb.DuckDBPyConnection, progress: Progress) -> None:
-    """Run every after-recompute callback (the engine calls this; not suspended by ``suspended``)."""
-    for fn, _ in list(_AFTER_RECOMPUTE):
-        fn(conn, progress)
+    """Run every after-recompute callback (the engine calls this; not suspended by ``suspended``).
+
+    The callbacks share ``progress``'s range 0..1 in equal parts, in the order registered.
+    """
+    callbacks = [fn for fn, _ in _AFTER_RECOMPUTE]
+    for i, fn in enumerate(callbacks):
+        fn(conn, part(progress, i / len(callbacks), (i + 1) / len(callbacks)))
 
 
 def has_figures_callbacks() -> bool:

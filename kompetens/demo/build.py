@@ -52,7 +52,7 @@ import polars as pl
 
 from kompetens.core import hooks, paths, store
 from kompetens.core.contract import IMPORT_ORDER, KINDS
-from kompetens.core.progress import Progress
+from kompetens.core.progress import Progress, part
 from kompetens.demo import allocation as demo_allocation
 from kompetens.demo import assignments as demo_assignments
 from kompetens.demo import kinds as demo_kinds
@@ -254,7 +254,7 @@ def build_demo(
         _report(progress, 0.9, "Räknar nyckeltal …")
         finished = "Demodatabasen är klar."
         try:
-            hooks.after_data_change(conn, LOAD_ORDER)
+            hooks.after_data_change(conn, LOAD_ORDER, part(progress, 0.9, 0.99))
         except Exception as exc:  # the data is loaded; a failing derived step must not hide that
             log.exception("key-figure recomputation after the demo load failed")
             finished = f"Demodatabasen är klar, men nyckeltalen kunde inte räknas om ({type(exc).__name__}: {exc})."

@@ -388,7 +388,7 @@ def import_bytes(
             ],
             already_imported=True,
         )
-    report(0.25, f"Kontrollerar {raw.rows_in} rader ({k.label_sv.lower()})")
+    report(0.25, f"Kontrollerar {fmt_count(raw.rows_in, 'rad', 'rader')} ({k.label_sv.lower()})")
     try:
         checked = _validate(conn, raw, name, k, collect_rejected=partial)
     except ImportRejected as exc:  # whole-file problems: missing or repeated columns
@@ -426,7 +426,7 @@ def import_bytes(
             warnings,
             rejected_file,
         )
-    report(0.3, f"Skriver {checked.valid.height} rader")
+    report(0.3, f"Skriver {fmt_count(checked.valid.height, 'rad', 'rader')}")
     batch_id, written, replaced = writer.write_batch(
         conn,
         k.name,

@@ -111,12 +111,14 @@ DEFAULT_IMPORT_ADVICE = (
 def progress_bar(start: str, where=None) -> Progress:
     """A progress bar (in ``where``, default the page) and the ``Progress`` that moves it.
 
-    Messages are shown as text, never markdown (they can hold a file's name).
+    Messages are shown as text, never markdown (they can hold a file's name), each starting
+    with a capital letter (the engine's steps are written as parts of a line: "läser data").
     """
     bar = (where or st).progress(0.0, text=md_text(start))
 
     def progress(fraction: float, message: str = "") -> None:
-        bar.progress(max(0.0, min(1.0, fraction)), text=md_text(message or start))
+        text = message or start
+        bar.progress(max(0.0, min(1.0, fraction)), text=md_text(text[:1].upper() + text[1:]))
 
     return progress
 

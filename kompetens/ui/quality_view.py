@@ -247,13 +247,19 @@ def issues_table(issues: Iterable[ValidationIssue]) -> pl.DataFrame:
     )
 
 
+def _is_year(column: str) -> bool:
+    """A year (``year``, ``birth_year``): written as it is, never "2 025"."""
+    return column == "year" or column.endswith("_year")
+
+
 def preview_table(head: pl.DataFrame, kind: str | None = None) -> pl.DataFrame:
     """Normalised preview rows: dates as ISO text, numbers as Swedish text (``2970.4`` ->
     ``2 970,4``, padded to line up), codes as Swedish words (``fixed_term`` -> ``Visstid``),
     columns under the kind's Swedish labels."""
     out = head.with_columns(
         [pl.col(c).map_elements(fmt_date, return_dtype=pl.String) for c, t in head.schema.items() if t == pl.Date()]
-        + [pl.Series(c, padded_texts([fmt_stored(v) for v in head[c].to_list()])) for c, t in head.schema.items() if t.is_numeric()]
+        + [pl.Series(c, padded_texts([fmt_stored(v) for v in head[c].to_list()])) for c, t in head.schema.items() if t.is_numeric() and not _is_year(c)]
+        + [pl.col(c).cast(pl.String) for c, t in head.schema.items() if t.is_numeric() and _is_year(c)]
         + [pl.col(c).replace(CODE_LABELS[c]) for c, t in head.schema.items() if c in CODE_LABELS and t == pl.String()]
     )  # fmt: skip
     if kind in KINDS:

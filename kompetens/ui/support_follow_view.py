@@ -16,7 +16,14 @@ import streamlit as st
 from kompetens.core.labels import SCHOOL_FORM_LABELS
 from kompetens.indicators import registry
 from kompetens.present import charts
-from kompetens.present.formatting import fmt_count, fmt_date, fmt_delta, fmt_value, value_texts
+from kompetens.present.formatting import (
+    fmt_count,
+    fmt_date,
+    fmt_delta,
+    fmt_number,
+    fmt_value,
+    value_texts,
+)
 from kompetens.query import support_effect, support_register
 from kompetens.ui import components, figures, support_register_view, support_view
 from kompetens.ui.competence_views import filter_units
@@ -95,7 +102,8 @@ def need_versus_support_section(
         )
         if listed.height < named.height:
             st.caption(
-                f"De {listed.height} med störst behov av {named.height}; alla finns i nedladdningen."
+                f"De {fmt_number(listed.height)} med störst behov av {fmt_number(named.height)}; "
+                "alla finns i nedladdningen."
             )
     components.download_buttons(
         shown, "Stödbehov och stöd", labels=support_view.NEED_LABELS, key=key

@@ -20,16 +20,17 @@ CHART_UNITS = 20
 
 
 @st.fragment
-def need_by_weights(cur, scope, filters, viewer, reference: str) -> None:
+def need_by_weights(ctx, reference: str) -> None:
     """Everything the weights decide: the ranking, what drives it, the units without fresh data
     and need against support. A weight change reruns this part only (not the before-and-after
     charts and themes below, which no weight changes).
 
-    ``cur``: a read cursor; ``scope``: the viewer's scope; ``filters``: the page's sidebar
-    filters (area and school form narrow the units); ``viewer``: decides whether a click on a
-    ranked unit opens the Verksamhetsdialog; ``reference``: the month (``YYYY-MM``) the index
+    ``ctx``: the page context (scope, sidebar filters, viewer); each run of the fragment reads
+    through a cursor of its own, on the snapshot published then (a fragment rerun after
+    someone's import reads the new figures). ``reference``: the month (``YYYY-MM``) the index
     is computed for.
     """
+    cur, scope, filters, viewer = ctx.cursor(), ctx.scope, ctx.filters, ctx.viewer
     with st.expander("Vikter", icon=":material/tune:", expanded=False):
         st.caption(
             "Vikterna behöver inte summera till 100 %: de normaliseras över de nyckeltal som finns "
@@ -119,7 +120,7 @@ def need_by_weights(cur, scope, filters, viewer, reference: str) -> None:
         st.success("Alla enheter i urvalet har färska uppgifter för indexets nyckeltal.")
     else:
         st.markdown(
-            f"**{flagged.height} enheter** saknar färska uppgifter för minst ett nyckeltal "
+            f"**{fmt_count(flagged.height, 'enhet', 'enheter')}** saknar färska uppgifter för minst ett nyckeltal "
             "(saknas, är äldre än tolv månader eller döljs för att de bygger på färre än fem personer). "
             "Tystnad i statistiken är inte detsamma som inget behov – följ upp dem i dialogen."
         )
