@@ -76,6 +76,11 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def plain(text: str) -> str:
+    """Text as the reader sees it: without md_text's backslashes and word joiners."""
+    return text.replace("\\", "").replace("\u2060", "")
+
+
 @pytest.fixture(scope="session")
 def app_url(small_db, browser, tmp_path_factory) -> Iterator[str]:
     """The real app (``streamlit run app.py``) serving the small fixture on a free loopback port.

@@ -13,7 +13,7 @@ from kompetens import query
 from kompetens.core import store
 from kompetens.core.contract import KINDS
 from kompetens.ingest import template_headers
-from tests.app_support import run_page, texts
+from tests.app_support import plain, run_page, texts
 
 PAGE = "views/importera.py"
 
@@ -60,12 +60,13 @@ def test_undo_asks_for_confirmation_then_removes_the_batch(writable_db):
     undo = next(s for s in at.selectbox if s.label == "Ångra en import")
     undo.set_value(9).run()  # targets.csv: nothing depends on it
     next(b for b in at.button if b.label == "Ångra …").click().run()
-    assert "Vill du ångra **Batch 9 · targets.csv (Målvärden)" in texts(at)
+    # the batch's name (a file name: data) is escaped for markdown; read as the reader sees it
+    assert "Vill du ångra **Batch 9 · targets.csv (Målvärden)" in plain(texts(at))
     next(b for b in at.button if b.label == "Ja, ångra").click().run()
     assert not at.exception
     assert (
         "Batch 9 (targets.csv) är ångrad: 6 rader togs bort och 0 tidigare rader återställdes."
-        in texts(at)
+        in plain(texts(at))
     )
     assert history(at)["Status"].iloc[0].startswith("Ångrad ")
     conn = store.connect(writable_db)
@@ -81,7 +82,7 @@ def test_an_undo_that_would_orphan_data_is_refused_with_the_reason(writable_db):
     next(b for b in at.button if b.label == "Ångra …").click().run()
     next(b for b in at.button if b.label == "Ja, ångra").click().run()
     assert not at.exception
-    shown = texts(at)
+    shown = plain(texts(at))
     assert (
         "Batch 1 (units.csv) kan inte ångras: då skulle data peka på enheter som inte längre finns"
         in shown
@@ -106,3 +107,26 @@ def test_template_headers_are_the_contract_labels():
         "Sjukfrånvaro (h)",
         "Långtidssjukfrånvaro (h)",
     ]
+
+
+def test_a_file_name_in_the_import_message_is_shown_as_typed_not_as_markdown(
+    writable_db, monkeypatch
+):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_support import APP
+
+    monkeypatch.setenv("KOMPETENS_DB", str(writable_db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    # what the page stores after an import, for the run that follows it
+    at.session_state["_import_flash"] = (
+        "success",
+        "**fet**[länk](http://x.se).csv: 1 rad importerad",
+    )
+    at.run()
+    shown = [s.value for s in at.success]
+    # every markdown character escaped, so the reader sees the name exactly as the file has it
+    assert any(r"\*\*fet\*\*\[länk\]\(http" in s for s in shown), shown
+    assert plain(next(s for s in shown if "fet" in s)).startswith("**fet**[länk](http")

@@ -50,11 +50,12 @@ if saved := st.session_state.pop(imp.PROFILE_SAVED, None):
     )
 if flash := st.session_state.pop(FLASH, None):
     level, message = flash
-    (st.success if level == "success" else st.warning)(message, icon=":material/info:")
+    # file names and warnings are data: shown as typed, never as markdown
+    (st.success if level == "success" else st.warning)(imp.md_text(message), icon=":material/info:")
 if rejected := st.session_state.get(REJECTED):
     name, data = rejected
     st.download_button(
-        f"Ladda ner avvisade rader ({name})",
+        f"Ladda ner avvisade rader ({imp.md_text(name)})",
         data=lambda: data,  # made on click: the rows never wait at a /media/ address
         file_name=name,
         mime="text/csv",
@@ -205,7 +206,7 @@ else:
                         st.session_state.pop(REJECTED, None)
             except ImportRejected as exc:
                 status.update(label="Importen avbröts", state="error")
-                st.error(str(exc))
+                st.error(imp.md_text(str(exc)))
             else:
                 status.update(label="Klart – nyckeltalen är omräknade", state="complete")
                 st.session_state[IMPORTS_DONE] = st.session_state.get(IMPORTS_DONE, 0) + 1
@@ -249,7 +250,7 @@ else:
         pending = st.session_state.get(UNDO_PENDING)
         if pending is not None and pending in active:
             st.warning(
-                f"Vill du ångra **{active[pending]}**? Raderna från importen tas bort och det de "
+                f"Vill du ångra **{imp.md_text(active[pending])}**? Raderna från importen tas bort och det de "
                 "ersatte återställs. Nyckeltalen räknas om.",
                 icon=":material/warning:",
             )
