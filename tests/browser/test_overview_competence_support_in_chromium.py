@@ -106,9 +106,14 @@ def test_after_a_weight_change_the_area_manager_clicks_a_ranked_unit_and_the_dia
     grid = page.locator(".st-key-ranking [data-testid='stDataFrame']").first
     grid.wait_for(state="visible")
     grid.scroll_into_view_if_needed()
+    # the grid's accessible table: the first ranked unit's name, under the heading "Enhet"
+    headings = [t.strip() for t in grid.locator("tr").first.locator("th").all_inner_texts()]
+    first = [t.strip() for t in grid.locator("tr").nth(1).locator("td").all_inner_texts()]
+    unit = first[headings.index("Enhet")]
+    assert unit
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the first data row's selection box
     page.get_by_role("heading", name="Verksamhetsdialog", exact=True).first.wait_for()
     wait_for_app(page)
     no_exception(page)
-    assert page.get_by_role("combobox", name="Enhet").input_value() != ""
+    assert unit in page.get_by_role("combobox", name="Enhet").input_value()
