@@ -73,20 +73,21 @@ def _change(page, server_pid: int, key: str) -> tuple[float, float, float]:
     return seconds, _cpu(chromium) - before[0], _cpu([server_pid]) - before[1]
 
 
-def run(db: Path, roots: dict[str, Path], changes: int) -> dict[str, list[tuple]]:
-    """Per checkout (name -> root), the figures of each change, alternating between them."""
-    from playwright.sync_api import sync_playwright
+def run(db: Path, roots: dict[str, Path], changes: int, browser=None) -> dict[str, list[tuple]]:
+    """Per checkout (name -> root), the figures of each change, alternating between them.
 
-    from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
-
+    ``browser``: a launched Playwright Chromium to use (a test's); without one, one is
+    launched here (Playwright's sync API allows one instance per thread at a time).
+    """
     with tempfile.TemporaryDirectory(prefix="kompetens-bench-weights-") as folder:
         copies = {}
         for name, root in roots.items():
             copies[name] = Path(folder) / f"{name}.duckdb"
             shutil.copy(db, copies[name])
             prepare(copies[name], root)
-        with contextlib.ExitStack() as stack, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with contextlib.ExitStack() as stack:
+            if browser is None:
+                browser = stack.enter_context(_chromium())
             tabs = {}
             for name, root in roots.items():
                 url, pid = stack.enter_context(serving(root / "app.py", copies[name], root))
@@ -98,8 +99,24 @@ def run(db: Path, roots: dict[str, Path], changes: int) -> dict[str, list[tuple]
                 for name in names if i % 2 == 0 else names[::-1]:
                     page, pid = tabs[name]
                     out[name].append(_change(page, pid, key))
-            browser.close()
+            for page, _ in tabs.values():
+                page.context.close()
     return out
+
+
+@contextlib.contextmanager
+def _chromium():
+    """Headless Chromium (the system's), closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
 
 
 def report(result: dict[str, list[tuple]]) -> str:

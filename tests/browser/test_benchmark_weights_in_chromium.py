@@ -15,10 +15,13 @@ from kompetens.benchmarks import weights
 pytestmark = pytest.mark.browser
 
 
-def test_the_weight_benchmark_moves_the_slider_twice_and_reports_both_changes(small_db, tmp_path):
+def test_the_weight_benchmark_moves_the_slider_twice_and_reports_both_changes(
+    small_db, browser, tmp_path
+):
     db = tmp_path / "small.duckdb"
     shutil.copy(small_db, db)
-    result = weights.run(db, {"this": weights.ROOT}, changes=2)
+    # the session's Chromium: Playwright's sync API allows one instance per thread at a time
+    result = weights.run(db, {"this": weights.ROOT}, changes=2, browser=browser)
     assert list(result) == ["this"] and len(result["this"]) == 2
     assert all(seconds > 0 and chromium >= 0 for seconds, chromium, _ in result["this"])
     text = weights.report(result)
