@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kompetens.core import locking, paths, store
+from kompetens.core.progress import as_line
 from kompetens.ops import database
 
 EXIT_REJECTED = 1
@@ -124,11 +125,10 @@ def progress_bar(description: str) -> Iterator[Callable[[float, str], None]]:
         task = bar.add_task(description, total=1.0)
 
         def update(fraction: float, message: str = "") -> None:
-            text = message or description  # the engine's steps start in lower case
             bar.update(
                 task,
                 completed=max(0.0, min(1.0, fraction)),
-                description=text[:1].upper() + text[1:],
+                description=as_line(message or description),
             )
 
         yield update

@@ -13,6 +13,14 @@ from collections.abc import Callable
 Progress = Callable[[float, str], None]
 
 
+def as_line(message: str) -> str:
+    """A step's message as a line of its own, for a bar or a log: "läser data" -> "Läser data".
+
+    The engine's steps are written as parts of a line ("sekretessgranskning: …").
+    """
+    return message[:1].upper() + message[1:]
+
+
 def no_progress(fraction: float, message: str = "") -> None:
     """A ``Progress`` that tells nobody."""
     return None

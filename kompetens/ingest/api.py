@@ -11,7 +11,7 @@ import polars as pl
 
 from kompetens.core import paths, support_register, themes
 from kompetens.core.contract import KINDS, Kind
-from kompetens.core.progress import Progress, no_progress, part
+from kompetens.core.progress import Progress, as_line, no_progress, part
 from kompetens.ingest import headers, profiles, snapshot_check, writer
 from kompetens.ingest.errors import ImportRejected, ValidationIssue
 from kompetens.ingest.normalise import KindNotDetected, detect_kind, map_headers
@@ -21,11 +21,6 @@ from kompetens.ingest.validate import Validated, known_areas, known_unit_ids, va
 from kompetens.present.formatting import fmt_count
 
 PREVIEW_ROWS = 20
-
-
-def _capital(message: str) -> str:
-    """A step's message as a line of its own ("läser data" -> "Läser data")."""
-    return message[:1].upper() + message[1:]
 
 
 @dataclass
@@ -442,7 +437,7 @@ def import_bytes(
     report(0.35, "Uppdaterar nyckeltal")
     recompute = part(report, 0.35, 0.99)
     hook_warning = writer.notify_data_change(
-        conn, k.name, lambda fraction, message: recompute(fraction, _capital(message))
+        conn, k.name, lambda fraction, message: recompute(fraction, as_line(message))
     )
     if hook_warning:
         warnings.append(hook_warning)

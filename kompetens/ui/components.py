@@ -20,7 +20,7 @@ from kompetens.core.labels import (
     TARGET_STATUS_LEGEND,
     TARGET_STATUS_SYMBOLS,
 )
-from kompetens.core.progress import Progress
+from kompetens.core.progress import Progress, as_line
 from kompetens.indicators import registry
 from kompetens.present import exports
 from kompetens.present.formatting import delta_style, fmt_delta, fmt_value, md_text, value_texts
@@ -117,8 +117,7 @@ def progress_bar(start: str, where=None) -> Progress:
     bar = (where or st).progress(0.0, text=md_text(start))
 
     def progress(fraction: float, message: str = "") -> None:
-        text = message or start
-        bar.progress(max(0.0, min(1.0, fraction)), text=md_text(text[:1].upper() + text[1:]))
+        bar.progress(max(0.0, min(1.0, fraction)), text=md_text(as_line(message or start)))
 
     return progress
 
