@@ -309,12 +309,8 @@ def suppressed_cells(
             pl.concat(parts, how="vertical_relaxed")
             .select(cols)
             .join(names, on=["scope_id", "level"], how="left")
-            .with_columns(
-                pl.when(pl.col("level") == "unit")
-                .then(pl.coalesce("unit_name", "scope_id"))
-                .otherwise(pl.col("scope_id"))
-                .alias("scope_name")
-            )
+            # only unit rows found a name: areas (and the organisation's null) keep their id
+            .with_columns(pl.coalesce("unit_name", "scope_id").alias("scope_name"))
             .drop("unit_name")
             .sort("indicator_id", "level", "scope_id", "breakdown")
         )
