@@ -461,6 +461,36 @@ def test_three_hidden_cells_pairwise_in_three_sums_are_each_determined():
     assert check.determined(hidden).tolist() == []
 
 
+def test_two_triangles_of_the_same_shape_are_decomposed_once_whatever_their_member_order():
+    # Cells 0-5 as above (0, 1, 2 hidden; 3 = 0 + 1, 4 = 1 + 2, 5 = 0 + 2), and cells 6-11 the
+    # same triangle with its equations' members written in another order. Per field that adds
+    # up here (numerator, denominator, n) each triangle is a component: six components, all
+    # the same 3 x 3 matrix, so the check decomposes it once and finds all six determined.
+    triangle = [[(3, 1), (0, -1), (1, -1)], [(4, 1), (1, -1), (2, -1)], [(5, 1), (0, -1), (2, -1)]]
+    shuffled = [
+        [(7, -1), (9, 1), (6, -1)],
+        [(8, -1), (10, 1), (7, -1)],
+        [(8, -1), (6, -1), (11, 1)],
+    ]
+    check = exact_check(12, triangle + shuffled)
+    hidden = np.array([True, True, True, False, False, False] * 2)
+    assert check.determined(hidden).tolist() == [0, 1, 2, 6, 7, 8]
+    assert len(check._cache) == 1
+
+
+def test_the_exact_check_holds_its_entries_in_narrow_integers():
+    # 3 equations x 3 members x 3 fields (numerator, denominator, n) = 27 entries
+    check = exact_check(
+        6, [[(3, 1), (0, -1), (1, -1)], [(4, 1), (1, -1), (2, -1)], [(5, 1), (0, -1), (2, -1)]]
+    )
+    assert check.cell.size == 27
+    assert (check.cell.dtype, check.eq.dtype, check.by_cell.dtype, check.by_eq.dtype) == (
+        np.int32,
+    ) * 4
+    assert (check.field.dtype, check.coef.dtype) == (np.int8, np.int8)
+    assert sorted(set(check.coef.tolist())) == [-1, 1]
+
+
 def test_the_exact_check_picks_one_total_that_sets_all_three_free():
     # As above. The cheapest null vector through cell 0 hides one total: with 5 hidden,
     # (0, 1, 2, 5) = (1, -1, 1, 2) keeps 3 = 0 + 1, 4 = 1 + 2 and 5 = 0 + 2 true, so 0 can move,

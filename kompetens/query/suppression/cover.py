@@ -123,7 +123,7 @@ class Cover:
         ent, pos = ent[inside], pos[inside]
         row = np.searchsorted(rows, c.eq[ent])
         n, m = near.size, rows.size
-        a = csr_array((c.coef[ent], (row, pos)), shape=(m, n))
+        a = csr_array((c.coef[ent].astype(np.float64), (row, pos)), shape=(m, n))
         x = int(np.searchsorted(near, cell))
         unit = csr_array(([1.0], ([0], [x])), shape=(1, n))
         a_eq = vstack([hstack([a, -a]), hstack([unit, -unit])]).tocsr()
