@@ -419,3 +419,32 @@ def test_anchored_entries_keep_what_the_mask_reads_and_encode_the_rest_in_col_an
         & (pl.col("key").cast(pl.String) == "unit|u1|2024")
     )
     assert row["val"].to_list() == [2.0]
+
+
+def test_instances_of_chosen_fields_are_the_instances_whose_first_entry_has_that_field():
+    from kompetens.query.suppression import links
+
+    kf = programme_and_path().with_row_index("_cell")
+    anchored = links.anchored(links.entries(kf))
+    relations = links.learn_relations(anchored, min_matches=3, min_rate=0.8)
+    # two relations, both ways: the path numerator = the programme value, and = its n; each
+    # holds in 25 cells (5 years x 5 scopes), so 4 x 25 = 100 instances, 25 starting at a value
+    everything = links.instances(anchored, relations).sort(pl.all())
+    values = links.instances(anchored, relations, fields=("value",)).sort(pl.all())
+    assert (everything.height, values.height) == (100, 25)
+    assert values.equals(everything.filter(pl.col("field") == "value"))
+    secret = links.instances(anchored, relations, fields=links.SECRET_FIELDS)
+    # u1's 2024 programme count (2, in its value and n) is published again as u1's 2024 path
+    # numerator, and that numerator (a secret field too) as the count's value and n
+    cell_of = {
+        (r["indicator_id"], r["scope_id"], r["period"]): r["_cell"]
+        for r in kf.iter_rows(named=True)
+    }
+    count, share = cell_of[("programme", "u1", "2024")], cell_of[("path", "u1", "2024")]
+    pairs = set(secret.filter(pl.col("_cell").is_in([count, share])).iter_rows())
+    assert pairs == {
+        (count, "value", share, "numerator"),
+        (count, "n_individuals", share, "numerator"),
+        (share, "numerator", count, "value"),
+        (share, "numerator", count, "n_individuals"),
+    }

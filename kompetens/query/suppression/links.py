@@ -185,20 +185,29 @@ def directed(relations: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def instances(anchored_entries: pl.DataFrame, relations: pl.DataFrame) -> pl.DataFrame:
+def instances(
+    anchored_entries: pl.DataFrame,
+    relations: pl.DataFrame,
+    fields: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
     """Where a relation holds exactly: ``_cell, field, _cell_o, field_o`` (both directions).
 
-    Both entries present (``val`` not null), equal, and of different cells.
+    Both entries present (``val`` not null), equal, and of different cells. ``fields``: only
+    the instances whose first entry (``_cell, field``) is one of these fields.
     """
+    pairs = directed(relations)
+    # only the entries of a column in some relation (at 50,000 staff 7.3 of 27 million)
     present = (
         anchored_entries.lazy()
         .filter(pl.col("val").is_not_null())
+        .join(pairs.lazy().select("col").unique(), on="col", how="semi")
         .select("_cell", pl.col("field").cast(pl.Categorical), "col", "key", "_v")
     )
     other = present.rename({"_cell": "_cell_o", "field": "field_o", "col": "other"})
+    own = present if fields is None else present.filter(pl.col("field").is_in(list(fields)))
     # streamed: at 50,000 staff the joined entries were the mask's peak memory (11 GB)
     return (
-        present.join(directed(relations).lazy(), on="col")
+        own.join(pairs.lazy(), on="col")
         .join(other, on=["other", "key", "_v"])
         .filter(pl.col("_cell") != pl.col("_cell_o"))
         .select("_cell", "field", "_cell_o", "field_o")

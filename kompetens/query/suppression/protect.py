@@ -301,8 +301,7 @@ def _protect(
 
 def _secret_instances(anchored: pl.DataFrame, relations: pl.DataFrame) -> pl.DataFrame:
     """Where a relation publishes a hidden cell's secret field again: ``_cell, field -> _cell_o``."""
-    inst = links.instances(anchored, relations)
-    return inst.filter(pl.col("field").is_in(list(links.SECRET_FIELDS)))
+    return links.instances(anchored, relations, fields=links.SECRET_FIELDS)
 
 
 def _published_relations(
