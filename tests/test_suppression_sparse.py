@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kompetens.query.suppression import algebra, exact
 from tests.test_suppression_cover import (
@@ -126,3 +127,40 @@ def test_components_left_with_an_unknown_not_shown_free_get_another_vector(monke
     assert once.sum() < more.sum()
     assert not (once & ~more).any()  # the first vector is the same; the others only add
     assert set(cols[more].tolist()) <= truly_free
+
+
+def test_components_are_labelled_by_their_smallest_unknown():
+    # equation 0 joins unknowns 0 and 1, equation 1 joins 1 and 4, equation 2 holds 3 alone;
+    # 2 is in no equation: components {0, 1, 4}, {2}, {3} (labelled 0, 2, 3, not 0, 1, 2)
+    eq, var = np.array([0, 0, 1, 1, 2]), np.array([0, 1, 1, 4, 3])
+    assert algebra.components(5, eq, var).tolist() == [0, 0, 2, 3, 0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 12).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, 6), st.integers(0, n - 1)), max_size=30),
+        )
+    )
+)
+def test_components_agree_with_a_union_of_the_unknowns_each_equation_holds(case):
+    n, entries = case
+    parent = list(range(n))
+
+    def root(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    by_eq: dict[int, list[int]] = {}
+    for e, v in entries:
+        by_eq.setdefault(e, []).append(v)
+    for members in by_eq.values():
+        for v in members[1:]:
+            parent[root(v)] = root(members[0])
+    expected = [min(u for u in range(n) if root(u) == root(x)) for x in range(n)]
+    eq = np.array([e for e, _ in entries], dtype=np.int64)
+    var = np.array([v for _, v in entries], dtype=np.int64)
+    assert algebra.components(n, eq, var).tolist() == expected
