@@ -717,3 +717,22 @@ def test_the_mask_does_not_depend_on_the_order_of_the_rows(case, seed):
     once = apply_suppression(kf, units, **sets)
     shuffled = apply_suppression(kf.sample(fraction=1.0, shuffle=True, seed=seed), units, **sets)
     assert hidden_keys(shuffled) == hidden_keys(once)
+
+
+def test_a_unit_row_takes_its_area_from_the_unit_list_and_other_rows_none():
+    from kompetens.query.suppression.additive import _with_area
+
+    cells = pl.DataFrame(
+        {
+            "level": ["unit", "unit", "unit", "area", "org"],
+            "scope_id": ["u1", "u2", "u9", "A", "org"],
+            "value": [1.0, 2.0, 3.0, 3.0, 3.0],
+        }
+    )
+    units = pl.DataFrame({"unit_id": ["u1", "u2", "u3"], "area": ["A", "B", "A"]})
+    out = _with_area(cells, units)
+    # u9 is not in the list; the area and organisation rows have no area of their own
+    assert out["_area"].to_list() == ["A", "B", None, None, None]
+    # the other columns are the caller's, in the caller's order
+    assert out.drop("_area").equals(cells)
+    assert _with_area(cells, {"u2": "B"})["_area"].to_list() == [None, "B", None, None, None]
