@@ -166,10 +166,14 @@ class ExactCheck:
         self.row_ptr = _starts(self.eq, _FIELDS * n_eq)
         self._cover = Cover(self)
 
+    def _unknowns(self, entries: np.ndarray) -> np.ndarray:
+        """The unknown (cell x fields + field, int64) of each entry selected by ``entries``."""
+        return self.cell[entries].astype(np.int64) * _FIELDS + self.field[entries]
+
     def _around(self, on: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The hidden entries (``on``) of the components that contain one of ``rows`` (a mask)."""
         idx = np.flatnonzero(on)
-        key, eq = self.cell[idx].astype(np.int64) * _FIELDS + self.field[idx], self.eq[idx]
+        key, eq = self._unknowns(idx), self.eq[idx]
         keys, var = np.unique(key, return_inverse=True)
         row_on = rows.copy()
         var_on = np.zeros(keys.size, dtype=bool)
@@ -194,7 +198,7 @@ class ExactCheck:
             on = self._around(on, rows)
         if not on.any():
             return
-        key = self.cell[on].astype(np.int64) * _FIELDS + self.field[on]
+        key = self._unknowns(on)
         keys, var = np.unique(key, return_inverse=True)
         eq_ids, eq_c = np.unique(self.eq[on], return_inverse=True)
         coef = self.coef[on].astype(np.float64)

@@ -189,8 +189,8 @@ def _copies_of_primary(primary: np.ndarray, secret: pl.DataFrame) -> np.ndarray:
     A cell reached is the primary number published again (the linked-table convention counts
     it as primary); a cell hidden because it publishes *another* hidden cell's number is not.
     """
-    # one integer per (cell, field), and the edges followed to a fixed point over a boolean
-    # array (as ``_Closure``): at 50,000 staff 0.8 s, against 4.2 s as joins of frames
+    # one integer per (cell, field), and the edges followed to a fixed point by ``_Closure``
+    # over them: at 50,000 staff 0.8 s, against 4.2 s as joins of frames
     n_fields = len(links.FIELDS)
     number = {f: i for i, f in enumerate(links.FIELDS)}
 
@@ -200,16 +200,11 @@ def _copies_of_primary(primary: np.ndarray, secret: pl.DataFrame) -> np.ndarray:
             + secret[field].replace_strict(number, return_dtype=pl.Int64).to_numpy()
         )
 
-    src, dst = key("_cell", "field"), key("_cell_o", "field_o")
     reached = np.zeros(primary.size * n_fields, dtype=bool)
     start = np.flatnonzero(primary) * n_fields
     for f in links.SECRET_FIELDS:
         reached[start + number[f]] = True
-    while src.size:
-        add = dst[reached[src] & ~reached[dst]]
-        if add.size == 0:
-            break
-        reached[add] = True
+    _Closure(key("_cell", "field"), key("_cell_o", "field_o"))(reached)
     copies = reached.reshape(-1, n_fields).any(axis=1)
     return copies & ~primary
 
