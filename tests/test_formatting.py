@@ -258,3 +258,52 @@ def test_the_drivers_legend_gets_room_above_the_bars_for_two_names_a_row():
     )
     assert fig.layout.margin.t == 126
     assert fig.layout.height == 320
+
+
+# ---- the cached babel rendering --------------------------------------------------------
+
+import math  # noqa: E402
+
+from babel.numbers import format_decimal, format_percent  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kompetens.present import formatting  # noqa: E402
+
+_BABEL_PATTERNS = [*formatting.PATTERNS.values(), "#,##0.####", "0.00", f"#,##0{NBSP}%"]
+
+
+@given(
+    value=st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+        st.integers(min_value=-(10**12), max_value=10**12),
+        st.sampled_from([0.0, -0.0, 2.675, 0.0005, 0.9995, -0.05, 0.125, 1, 1.0]),
+    ),
+    pattern=st.sampled_from(_BABEL_PATTERNS),
+)
+def test_the_cached_rendering_is_babels_text_with_the_typographic_minus(value, pattern):
+    babel = format_percent if "%" in pattern else format_decimal
+    expected = babel(value, format=pattern, locale="sv_SE").replace("-", "\u2212")
+    # Twice: the second answer comes from the cache and must be the same text.
+    assert formatting._babel(value, pattern) == expected
+    assert formatting._babel(value, pattern) == expected
+
+
+def test_values_that_compare_equal_but_print_differently_are_not_confused_in_the_cache():
+    # 0.0 == -0.0 (one key for a cache keyed by the value), but babel prints -0.0 with a
+    # sign: the cache is keyed by the text babel reads, so either order gives both texts.
+    for order in ((0.0, -0.0), (-0.0, 0.0)):
+        formatting._render.cache_clear()
+        texts = {math.copysign(1.0, v): formatting.fmt_stored(v) for v in order}
+        assert texts == {1.0: "0", -1.0: "\u22120"}
+
+
+def test_a_rerun_formats_the_same_values_from_the_cache():
+    formatting._render.cache_clear()
+    values = [i / 7 for i in range(1000)]
+    first = [fmt_value(v, "share") for v in values]
+    misses = formatting._render.cache_info().misses
+    again = [fmt_value(v, "share") for v in values]
+    assert again == first
+    assert first[7] == f"100,0{NBSP}%"  # 7 / 7
+    assert formatting._render.cache_info().misses == misses  # nothing rendered anew
