@@ -224,3 +224,21 @@ def test_a_unit_that_advertised_no_post_is_neutral_on_unfilled_vacancies_not_fla
     # S1: turnover percentile 0 (lower need), unfilled 50 (alone) -> 0.5*0 + 0.5*50 = 25
     # S2: turnover percentile 100, unfilled neutral 50           -> 0.5*100 + 0.5*50 = 75
     assert out["score"].to_list() == [25.0, 75.0]
+
+
+def test_a_slices_unit_rows_are_sorted_by_unit_and_month_with_a_year_as_its_december():
+    from kompetens.query.cache import _identity_and_stamp
+    from kompetens.query.slices import _unit_rows
+
+    q.clear_cache()
+    c = store.connect(":memory:")
+    fixture_db(c)
+    cur = c.cursor()
+    rows = _unit_rows(cur, _identity_and_stamp(cur), "certified_teacher_share", "year")
+    # Five schools × two years, no area or organisation rows, no breakdowns.
+    assert rows["scope_id"].to_list() == [u for u in ("N1", "N2", "N4", "S1", "S2") for _ in (0, 1)]
+    # 2024 -> December 2024 = 2024 × 12 + 11 = 24 299; 2025 -> 24 311.
+    assert rows["_m"].to_list() == [24_299, 24_311] * 5
+    n1 = rows.filter(pl.col("scope_id") == "N1")
+    assert n1["value"].to_list() == [0.7, None]  # 7 / 10 in 2024; its 2025 share is hidden
+    assert n1["suppressed"].to_list() == [False, True]

@@ -23,6 +23,7 @@ from kompetens.core import store
 from kompetens.indicators.key_figures import KEY_FIGURE_SCHEMA
 from kompetens.query import suppression_store
 from kompetens.query.cache import _has_table, _identity_and_stamp, _memo
+from kompetens.query.periods import _month_index_expr
 
 #: The figure columns most query results carry.
 _OUT = ["value", "numerator", "denominator", "n_individuals", "suppressed"]
@@ -89,6 +90,37 @@ def _slice(
         ).drop("_unit_area")
 
     return _memo("_slice", cur, ctx, (indicator_id, period_type), load)
+
+
+def _unit_rows(
+    cur: duckdb.DuckDBPyConnection, ctx: tuple, indicator_id: str, period_type: str
+) -> pl.DataFrame:
+    """A slice's unit rows without breakdown, with their month index, sorted by unit and month.
+
+    Grain: one row per unit × period. Columns: ``scope_id`` (the unit), ``period``, ``_m``
+    (months since year 0; a year counts as its December), ``value``, ``numerator``,
+    ``denominator``, ``suppressed``. Kept beside the slice: the support-need index and the
+    before/after windows read it for many reference months, each a filter on it instead of
+    a pass over the whole slice.
+    """
+
+    def load() -> pl.DataFrame:
+        return (
+            _slice(cur, ctx, indicator_id, period_type)
+            .filter((pl.col("level") == "unit") & (pl.col("breakdown") == "all"))
+            .select(
+                "scope_id",
+                "period",
+                _month_index_expr().alias("_m"),
+                "value",
+                "numerator",
+                "denominator",
+                "suppressed",
+            )
+            .sort("scope_id", "_m")
+        )
+
+    return _memo("_unit_rows", cur, ctx, (indicator_id, period_type), load)
 
 
 def _scope_filter(frame: pl.DataFrame, scope: Scope, unit_frame: pl.DataFrame) -> pl.DataFrame:

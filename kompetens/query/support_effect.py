@@ -48,8 +48,7 @@ from kompetens.core import store
 from kompetens.core.labels import PHASE_LABELS
 from kompetens.indicators import registry
 from kompetens.query.cache import _cached
-from kompetens.query.periods import _month_index_expr
-from kompetens.query.slices import _check_scope, _slice, _unit_frame
+from kompetens.query.slices import _check_scope, _unit_frame, _unit_rows
 from kompetens.query.support_index import support_need
 from kompetens.query.support_register import HIGH_NEED_SHARE
 
@@ -159,15 +158,8 @@ def _bands(conn, anchors: list[int], weights) -> pl.DataFrame:
 def _windows(cur, ctx, indicator_id: str, pairs: pl.DataFrame) -> pl.DataFrame:
     """Window values of ``pairs`` (``unit_id, s``): ``unit_id, s, window, value, hidden, months``."""
     period_type = _period_type(indicator_id)
-    rows = (
-        _slice(cur, ctx, indicator_id, period_type)
-        .filter((pl.col("level") == "unit") & (pl.col("breakdown") == "all"))
-        .select(
-            pl.col("scope_id").alias("unit_id"),
-            _month_index_expr().alias("_m"),
-            "value",
-            "suppressed",
-        )
+    rows = _unit_rows(cur, ctx, indicator_id, period_type).select(
+        pl.col("scope_id").alias("unit_id"), "_m", "value", "suppressed"
     )
     spans = pl.concat(
         [

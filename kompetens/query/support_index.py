@@ -9,8 +9,8 @@ from kompetens.access.scope import Scope
 from kompetens.analysis import support
 from kompetens.query.cache import _cached
 from kompetens.query.listings import latest_month
-from kompetens.query.periods import _month_index, _month_index_expr
-from kompetens.query.slices import _slice, _unit_frame
+from kompetens.query.periods import _month_index
+from kompetens.query.slices import _unit_frame, _unit_rows
 from kompetens.query.status import direction_sign
 
 #: Which period type a support-need component is read at: the first that has unit figures.
@@ -27,19 +27,16 @@ def _latest_unit_values(
     the reference month's year.
     """
     for pt in _COMPONENT_PERIOD_TYPES:
-        rows = _slice(cur, ctx, indicator_id, pt).filter(
-            (pl.col("level") == "unit") & (pl.col("breakdown") == "all")
-        )
+        rows = _unit_rows(cur, ctx, indicator_id, pt)  # sorted by unit and month
         if rows.height == 0:
             continue
-        rows = rows.with_columns(_month_index_expr().alias("_m")).filter(
+        rows = rows.filter(
             (pl.col("_m") <= ref_index + (11 if pt == "year" else 0))
             & (pl.col("_m") > ref_index - recent_months)
             & pl.col("value").is_not_null()
         )
         return (
-            rows.sort("period")
-            .group_by("scope_id")
+            rows.group_by("scope_id", maintain_order=True)
             .last()
             .select(pl.col("scope_id").alias("unit_id"), "period", "value", "denominator")
         )
