@@ -176,3 +176,46 @@ def test_the_background_warmer_fills_the_cache_after_a_publication(published, mo
         pytest.fail("the warmer did not replay the page's call on the new snapshot")
     key = next(k for k in list(cache._CACHE) if k[0] == "series" and k[2] == new_stamp)
     assert cache._CACHE[key]["value"].to_list()[-1] == pytest.approx(40 / 115)
+
+
+def _counting(monkeypatch, module, name: str, runs: dict) -> None:
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        runs[name] = runs.get(name, 0) + 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+
+
+def test_after_warming_a_principal_and_an_area_manager_find_the_shared_blocks_computed(
+    published, monkeypatch
+):
+    from kompetens.query import projection, support_index
+
+    runs: dict = {}
+    _counting(monkeypatch, support_index, "_org_index", runs)  # the whole ranking
+    _counting(monkeypatch, projection, "_model", runs)  # the projection's model and run
+    conn = snapshot.Reader(published).connection()
+    cache.unpin()
+    done = warmup.warm_once(conn, period_types=())
+    assert done["shared"] == 3
+    assert runs == {"_org_index": 1, "_model": 1}  # once each, for the organisation
+    for scope in (q.Scope.for_units(["N1"], ["Nord"]), q.Scope.for_areas("Nord")):
+        q.support_need(conn, scope)
+        projection.projection(conn, scope)
+    # Two more scopes asked: each filtered the warmed results, nothing was computed again.
+    assert runs == {"_org_index": 1, "_model": 1}
+
+
+def test_without_the_shared_blocks_a_new_scope_computes_the_ranking_itself(published, monkeypatch):
+    from kompetens.query import support_index
+
+    runs: dict = {}
+    _counting(monkeypatch, support_index, "_org_index", runs)
+    conn = snapshot.Reader(published).connection()
+    cache.unpin()
+    assert warmup.warm_once(conn, period_types=(), shared=False)["shared"] == 0
+    assert runs == {}
+    q.support_need(conn, q.Scope.for_units(["N1"], ["Nord"]))
+    assert runs == {"_org_index": 1}

@@ -312,6 +312,31 @@ def _check(scope: Scope, unit_frame: pl.DataFrame, area: str | None, unit: str |
         raise ScopeError(f"området {area!r} ingår inte i din behörighet")
 
 
+def _projected(
+    cur, ctx, scenario: model_.Scenario, years: int, draws: int, start_year: int | None
+) -> pl.DataFrame:
+    """The whole organisation's projection, suppressed, with targets; once per stamp and scenario.
+
+    Grain and columns as :func:`projection`, for every level and scope (no scope applied):
+    the simulation runs once for all the scopes that ask (each filters its rows), and the
+    background warmer runs it for the default scenario after a start or a recompute.
+    """
+
+    def load() -> pl.DataFrame:
+        built = _model(cur, ctx, start_year)
+        if built is None:
+            return pl.DataFrame(
+                schema={**model_.RESULT_SCHEMA, "target": pl.Float64, "suppressed": pl.Boolean}
+            )
+        result = model_.project(built, scenario, years, draws=draws)
+        start = f"{built.start_year}-{_inputs(cur, ctx)['start'][5:]}"
+        result = _protect(result, cur, ctx, start)
+        targets = _targets(cur, ctx, sorted(result["year"].unique().to_list()))
+        return result.join(targets, on=["level", "scope_id", "indicator_id", "year"], how="left")
+
+    return _memo("_projected", cur, ctx, (scenario, years, draws, start_year), load)
+
+
 def projection(
     conn: duckdb.DuckDBPyConnection,
     scope: Scope,
@@ -334,16 +359,7 @@ def projection(
     def compute(cur, ctx):
         unit_frame = _unit_frame(cur, ctx)
         _check(scope, unit_frame, area, unit)
-        built = _model(cur, ctx, start_year)
-        if built is None:
-            return pl.DataFrame(
-                schema={**model_.RESULT_SCHEMA, "target": pl.Float64, "suppressed": pl.Boolean}
-            )
-        result = model_.project(built, scenario, years, draws=draws)
-        start = f"{built.start_year}-{_inputs(cur, ctx)['start'][5:]}"
-        result = _protect(result, cur, ctx, start)
-        targets = _targets(cur, ctx, sorted(result["year"].unique().to_list()))
-        result = result.join(targets, on=["level", "scope_id", "indicator_id", "year"], how="left")
+        result = _projected(cur, ctx, scenario, years, draws, start_year)
         result = _selection(_in_scope(result, scope, unit_frame), unit_frame, area, unit)
         return result.sort(
             pl.col("level").replace_strict({"org": 0, "area": 1, "unit": 2}, return_dtype=pl.Int8),

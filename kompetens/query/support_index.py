@@ -7,7 +7,7 @@ import polars as pl
 
 from kompetens.access.scope import Scope
 from kompetens.analysis import support
-from kompetens.query.cache import _cached
+from kompetens.query.cache import _cached, _memo
 from kompetens.query.listings import latest_month
 from kompetens.query.periods import _month_index
 from kompetens.query.slices import _unit_frame, _unit_rows
@@ -109,6 +109,29 @@ def _component_values(cur, ctx, ref: str, recent_months: int) -> pl.DataFrame:
     return pl.concat(parts, how="vertical_relaxed")
 
 
+def _org_index(cur, ctx, ref: str | None, recent_months: int, weights: dict) -> pl.DataFrame:
+    """The support-need index of every unit (no scope applied) at reference month ``ref``.
+
+    Kept once per stamp, reference month and weights (:func:`support_need`): every scope
+    filters the same ranking, so a principal's first visit after a start or a recompute
+    finds what the background warmer or another scope already computed.
+    """
+    if ref is None:
+        values = pl.DataFrame(
+            schema={
+                "unit_id": pl.String,
+                "component": pl.String,
+                "value": pl.Float64,
+                "need_sign": pl.Int64,
+            }
+        )
+    else:
+        values = _component_values(cur, ctx, ref, recent_months)
+    return support.support_need_index(
+        values.select("unit_id", "component", "value", "need_sign"), _unit_frame(cur, ctx), weights
+    )
+
+
 def support_need(
     conn: duckdb.DuckDBPyConnection,
     scope: Scope,
@@ -128,19 +151,12 @@ def support_need(
     def compute(cur, ctx):
         ref = period or latest_month(conn, Scope.everything())
         unit_frame = _unit_frame(cur, ctx)
-        if ref is None:
-            values = pl.DataFrame(
-                schema={
-                    "unit_id": pl.String,
-                    "component": pl.String,
-                    "value": pl.Float64,
-                    "need_sign": pl.Int64,
-                }
-            )
-        else:
-            values = _component_values(cur, ctx, ref, recent_months)
-        index = support.support_need_index(
-            values.select("unit_id", "component", "value", "need_sign"), unit_frame, w
+        index = _memo(
+            "_support_need_index",
+            cur,
+            ctx,
+            (ref, recent_months, weight_key),
+            lambda: _org_index(cur, ctx, ref, recent_months, w),
         )
         visible = scope.visible_units(unit_frame).select("unit_id")
         return index.join(visible, on="unit_id", how="semi")
