@@ -90,7 +90,9 @@ def test_the_projection_benchmark_runs_at_a_tiny_size_and_ends_with_its_line():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
-    assert re.search(rf"projection \+ 500-draw band \(warm, best of 3\): +{NUMBER} s wall", out), out
+    assert re.search(rf"projection \+ 500-draw band \(warm, best of 3\): +{NUMBER} s wall", out), (
+        out
+    )
     last = out.strip().splitlines()[-1]
     assert re.fullmatch(
         rf"projection: employees=300 warm_s={NUMBER} cpu_s={NUMBER} peak_mb=\d+", last
@@ -113,3 +115,13 @@ def test_the_suppression_benchmark_masks_a_database_and_reports_its_figures(smal
     figures = json.loads(line.split("| this code: ", 1)[1])
     assert figures["rows"] > 0 and figures["hidden"] > 0, line
     assert {"wall_s", "cpu_s", "peak_mb", "load", "secondary_unit_pct"} <= set(figures), line
+
+
+def test_browser_cpu_counts_each_living_process_growth_and_never_goes_negative():
+    from kompetens.benchmarks.pages import cpu_growth
+
+    before = {10: 5.0, 11: 2.0, 12: 9.0}  # 12: a closed tab's renderer, about to exit
+    after = {10: 5.4, 11: 2.1, 13: 0.25}  # 13: a renderer started in between
+    # 0.4 + 0.1 + 0.25 = 0.75; the exited process is left out, not subtracted (-8.25 before).
+    assert round(cpu_growth(before, after), 6) == 0.75
+    assert cpu_growth(before, {}) == 0.0

@@ -269,6 +269,29 @@ def _chromium_pids() -> list[int]:
     ]
 
 
+def chromium_cpu() -> dict[int, float]:
+    """User + system CPU seconds so far of each Chromium process alive now, by pid."""
+    import psutil
+
+    times: dict[int, float] = {}
+    for pid in _chromium_pids():
+        with contextlib.suppress(psutil.Error):
+            cpu = psutil.Process(pid).cpu_times()
+            times[pid] = cpu.user + cpu.system
+    return times
+
+
+def cpu_growth(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes used between two ``chromium_cpu`` readings.
+
+    Each process alive at the second reading counts what it grew by (one started in
+    between counts from 0). One that exited in between is left out: it cannot be read
+    any more, and subtracting its earlier total (as a sum over the first reading's pids
+    did) made the trivial app's figure negative when a closed tab's renderer exited.
+    """
+    return sum(max(0.0, now - before.get(pid, 0.0)) for pid, now in after.items())
+
+
 def _finished(page, since_ms: float, chart: bool, timeout: float = 120) -> None:
     """Wait until a run that began after ``since_ms`` (page clock) ended and, if asked, a chart drew."""
     start = time.perf_counter()
@@ -302,8 +325,7 @@ def _navigate(page, name: str, server_pid: int) -> dict:
     """Click the menu link of ``name``; seconds until finished, with Chromium and server CPU."""
     page.evaluate(_OBSERVER)
     link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=name).first
-    chromium = _chromium_pids()
-    cpu_before = (_cpu(chromium), _cpu([server_pid]))
+    cpu_before = (chromium_cpu(), _cpu([server_pid]))
     since = page.evaluate("() => performance.now()")
     start = time.perf_counter()
     link.click()
@@ -312,7 +334,7 @@ def _navigate(page, name: str, server_pid: int) -> dict:
     page.wait_for_timeout(300)  # let the browser finish drawing before the CPU is read
     return {
         "seconds": round(elapsed, 3),
-        "chromium_cpu": round(_cpu(chromium) - cpu_before[0], 3),
+        "chromium_cpu": round(cpu_growth(cpu_before[0], chromium_cpu()), 3),
         "server_cpu": round(_cpu([server_pid]) - cpu_before[1], 3),
     }
 
@@ -325,8 +347,7 @@ def _change_year(page, name: str, server_pid: int) -> dict:
     box.first.click()
     page.get_by_role("option").first.wait_for(timeout=30_000)
     page.evaluate(_OBSERVER)
-    chromium = _chromium_pids()
-    cpu_before = (_cpu(chromium), _cpu([server_pid]))
+    cpu_before = (chromium_cpu(), _cpu([server_pid]))
     since = page.evaluate("() => performance.now()")
     start = time.perf_counter()
     page.keyboard.press("ArrowDown")  # the option after the chosen one: always another year
@@ -336,7 +357,7 @@ def _change_year(page, name: str, server_pid: int) -> dict:
     page.wait_for_timeout(300)
     return {
         "seconds": round(elapsed, 3),
-        "chromium_cpu": round(_cpu(chromium) - cpu_before[0], 3),
+        "chromium_cpu": round(cpu_growth(cpu_before[0], chromium_cpu()), 3),
         "server_cpu": round(_cpu([server_pid]) - cpu_before[1], 3),
     }
 

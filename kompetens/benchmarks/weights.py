@@ -31,9 +31,10 @@ from pathlib import Path
 from kompetens.benchmarks.pages import (
     _IDLE,
     _OBSERVER,
-    _chromium_pids,
     _cpu,
     _finished,
+    chromium_cpu,
+    cpu_growth,
     prepare,
     serving,
 )
@@ -61,8 +62,7 @@ def _change(page, server_pid: int, key: str) -> tuple[float, float, float]:
     handle = page.locator('[data-testid="stSlider"]').filter(has_text=SLIDER).get_by_role("slider")
     handle.focus()
     page.evaluate(_OBSERVER)
-    chromium = _chromium_pids()
-    before = (_cpu(chromium), _cpu([server_pid]))
+    before = (chromium_cpu(), _cpu([server_pid]))
     since = page.evaluate("() => performance.now()")
     start = time.perf_counter()
     handle.press(key)
@@ -70,7 +70,7 @@ def _change(page, server_pid: int, key: str) -> tuple[float, float, float]:
     page.get_by_role("heading", name=HEADING).wait_for()
     seconds = time.perf_counter() - start
     page.wait_for_timeout(400)  # let the browser finish drawing before the CPU is read
-    return seconds, _cpu(chromium) - before[0], _cpu([server_pid]) - before[1]
+    return seconds, cpu_growth(before[0], chromium_cpu()), _cpu([server_pid]) - before[1]
 
 
 def run(db: Path, roots: dict[str, Path], changes: int, browser=None) -> dict[str, list[tuple]]:
