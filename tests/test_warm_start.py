@@ -219,3 +219,28 @@ def test_without_the_shared_blocks_a_new_scope_computes_the_ranking_itself(publi
     assert runs == {}
     q.support_need(conn, q.Scope.for_units(["N1"], ["Nord"]))
     assert runs == {"_org_index": 1}
+
+
+def test_a_publication_without_new_data_in_the_middle_of_warming_does_not_leave_it_half_done(
+    published, monkeypatch
+):
+    monkeypatch.setattr(warmup, "POLL_SECONDS", 0.05)
+    results: list[dict] = []
+    real = warmup.warm_once
+
+    def warm(conn, **kwargs):
+        if not results:  # a sign-in's audit event publishes a new snapshot, same data
+            with database.writing(published, "test-audit") as writer:
+                writer.execute("INSERT INTO meta VALUES ('note', 'sign-in')")
+        results.append(real(conn, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(warmup, "warm_once", warm)
+    reader = snapshot.Reader(published)
+    assert warmup.ensure_warmer(str(published), reader.connection)
+    deadline = time.monotonic() + 20
+    while len(results) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(results) >= 2, results  # taken up again on the new snapshot
+    assert results[0]["slices"] == 0 and results[0]["shared"] == 0  # cut short at once
+    assert results[1]["slices"] > 0 and results[1]["shared"] == 3  # then run to the end

@@ -231,15 +231,20 @@ def _watch(
                 # cache as it is (the stamp is the same): nothing to warm.
                 stamp = cache.stamp_of(conn) if conn is not None else None
                 if stamp is not None and stamp != warmed:
+
+                    def moved_on(now: tuple = token) -> bool:
+                        return stop.is_set() or pointer_token(db_path) != now
+
                     _busy(+1)
                     try:
-                        done = warm_once(
-                            conn,
-                            stop=lambda now=token: stop.is_set() or pointer_token(db_path) != now,
-                        )
+                        done = warm_once(conn, stop=moved_on)
                     finally:
                         _busy(-1)
-                    warmed = stamp
+                    # Only a warm that ran to the end counts. One cut short by a publication
+                    # without new data (a sign-in's audit event, right after a start) is taken
+                    # up again on the new snapshot at the next look; what it cached still hits.
+                    if not moved_on():
+                        warmed = stamp
                     _LOG.info("warmed the query cache for %s: %s", db_path, done)
             except Exception:  # never let the warmer die: pages would only be slower
                 _LOG.exception("could not warm the query cache for %s", db_path)
