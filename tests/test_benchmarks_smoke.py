@@ -125,3 +125,25 @@ def test_browser_cpu_counts_each_living_process_growth_and_never_goes_negative()
     # 0.4 + 0.1 + 0.25 = 0.75; the exited process is left out, not subtracted (-8.25 before).
     assert round(cpu_growth(before, after), 6) == 0.75
     assert cpu_growth(before, {}) == 0.0
+
+
+def test_a_figures_only_run_without_pandas_says_so_and_prints_no_pandas_lines():
+    from kompetens.benchmarks.indicators import summary
+
+    run = {
+        "employees": 200_000,
+        "staff_rows": 18_747_000,
+        "events": 1_000,
+        "recompute": {
+            "seconds": 30.5,
+            "cpu_seconds": 41.0,
+            "peak_mb": 9_000,
+            "key_figure_rows": 12_000_000,
+            "figures_only": True,
+            "load_average": 1.2,
+        },
+    }
+    text = summary(run)
+    assert "the key figures alone (no suppression mask): 30.5 s (CPU 41.0 s)" in text
+    assert "peak 9,000 MB" in text and "NOT met" in text  # 30.5 s > 20 s at this size
+    assert "pandas" not in text and "(load 1.2)" in text
