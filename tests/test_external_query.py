@@ -258,3 +258,25 @@ def test_a_new_import_or_an_undo_on_a_database_file_is_seen_at_once(tmp_path):
         ]
     finally:
         c.close()
+
+
+def test_on_a_database_file_a_repeated_strip_is_kept_and_scope_is_still_checked(tmp_path):
+    c = connect(tmp_path / "k.duckdb")
+    try:
+        build(c)
+        first = benchmarks.external_comparisons(
+            c, EVERYONE, "certified_teacher_share", 2024, unit_id="E1"
+        )
+        again = benchmarks.external_comparisons(
+            c, EVERYONE, "certified_teacher_share", 2024, unit_id="E1"
+        )
+        assert again is first  # the dialogue's fifteen cards on every rerun: kept, not redone
+        unit = first.filter(pl.col("comparison_kind") == "school_unit")
+        assert unit["value"].to_list() == [approx(0.55)]  # Ekskolan's own 55 %
+        # A kept strip is no way around scope: S1's principal may not see E1's.
+        with pytest.raises(ScopeError):
+            benchmarks.external_comparisons(
+                c, S1_PRINCIPAL, "certified_teacher_share", 2024, unit_id="E1"
+            )
+    finally:
+        c.close()

@@ -29,7 +29,7 @@ from kompetens.access.scope import Scope, ScopeError
 from kompetens.core import store
 from kompetens.external.schema import COMPARISON_KINDS, SOURCES
 from kompetens.indicators.registry import REGISTRY, get
-from kompetens.query.cache import _has_table
+from kompetens.query.cache import _cached, _has_table
 
 #: Our certified share and Skolverket's differ by more than this (percentage points, as a fraction).
 RECONCILIATION_THRESHOLD = 0.10
@@ -70,6 +70,30 @@ def _empty() -> pl.DataFrame:
 _TOTALS: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
 _TOTALS_LOCK = threading.Lock()
 _TOTALS_KEEP = 4
+#: Comparison strips (``external_comparisons``) per benchmark state, indicator, year and unit:
+#: the dialogue draws fifteen cards a run, each its strip again on every rerun.
+_STRIPS: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
+_STRIPS_KEEP = 2048
+
+
+def _totals_key(cur: duckdb.DuckDBPyConnection) -> tuple | None:
+    """(file path, newest batch, number of undone batches): the state of the benchmark values.
+
+    One small query. A published snapshot is a new file, and a write on the primary adds or
+    undoes a batch, so two equal keys read the same values. None when the table does not
+    exist; the path is empty for an in-memory database.
+    """
+    try:
+        return tuple(
+            store.rows(
+                cur,
+                "SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
+                "(SELECT max(batch_id) FROM external_import_log), "
+                "(SELECT count(undone_at) FROM external_import_log)",
+            )[0]
+        )
+    except duckdb.CatalogException:
+        return None
 
 
 def _kolada_totals(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
@@ -80,17 +104,10 @@ def _kolada_totals(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     on the primary adds or undoes a batch, so a stale frame is never returned. In-memory
     databases (no path) are read every time. None when the table does not exist.
     """
-    try:
-        path, newest, undone = store.rows(
-            cur,
-            "SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
-            "(SELECT max(batch_id) FROM external_import_log), "
-            "(SELECT count(undone_at) FROM external_import_log)",
-        )[0]
-    except duckdb.CatalogException:
+    key = _totals_key(cur)
+    if key is None:
         return None
-    key = (path, newest, undone)
-    if path:
+    if key[0]:
         with _TOTALS_LOCK:
             if key in _TOTALS:
                 _TOTALS.move_to_end(key)
@@ -100,7 +117,7 @@ def _kolada_totals(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
         "SELECT * FROM current_external_values WHERE source = 'kolada' AND gender = 'T' "
         "ORDER BY measure_id, comparison_kind, year",
     )
-    if path:
+    if key[0]:
         with _TOTALS_LOCK:
             _TOTALS[key] = frame
             while len(_TOTALS) > _TOTALS_KEEP:
@@ -119,8 +136,13 @@ def _units(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
-def _visible_unit(cur: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str) -> dict:
-    units = _units(cur)
+def _cached_units(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """``_units``, once per data stamp (the units change with an import, which moves it)."""
+    return _cached("benchmark_units", conn, (), lambda cur, ctx: _units(cur), remember=False)
+
+
+def _visible_unit(conn: duckdb.DuckDBPyConnection, scope: Scope, unit_id: str) -> dict:
+    units = _cached_units(conn)
     visible = scope.visible_units(units).filter(pl.col("unit_id") == unit_id)
     if visible.is_empty():
         raise ScopeError(f"enheten {unit_id!r} ligger utanför din behörighet")
@@ -170,8 +192,16 @@ def external_comparisons(
     try:
         ou_id = None
         if unit_id is not None:
-            ou_id = _visible_unit(cur, scope, unit_id)["kolada_ou_id"]
-        totals = None if kpi is None else _kolada_totals(cur)
+            ou_id = _visible_unit(conn, scope, unit_id)["kolada_ou_id"]
+        if kpi is None:
+            return _empty()
+        key = _totals_key(cur)
+        memo = (key, indicator_id, year, ou_id)
+        with _TOTALS_LOCK:
+            if key is not None and key[0] and memo in _STRIPS:
+                _STRIPS.move_to_end(memo)
+                return _STRIPS[memo]
+        totals = _kolada_totals(cur)
     finally:
         cur.close()
     if totals is None or totals.is_empty():
@@ -188,7 +218,13 @@ def external_comparisons(
         .unique("comparison_kind", keep="first", maintain_order=True)
         .sort(pl.col("comparison_kind").replace_strict(order, default=9))
     )
-    return _shape(frame, _scale(indicator_id))
+    shaped = _shape(frame, _scale(indicator_id))
+    if key is not None and key[0]:
+        with _TOTALS_LOCK:
+            _STRIPS[memo] = shaped
+            while len(_STRIPS) > _STRIPS_KEEP:
+                _STRIPS.popitem(last=False)
+    return shaped
 
 
 def external_trend(
