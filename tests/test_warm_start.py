@@ -191,34 +191,70 @@ def _counting(monkeypatch, module, name: str, runs: dict) -> None:
 def test_after_warming_a_principal_and_an_area_manager_find_the_shared_blocks_computed(
     published, monkeypatch
 ):
-    from kompetens.query import projection, support_index
+    from kompetens.analysis import support
+    from kompetens.query import projection
 
     runs: dict = {}
-    _counting(monkeypatch, support_index, "_org_index", runs)  # the whole ranking
+    _counting(monkeypatch, support, "support_need_index", runs)  # the whole ranking
     _counting(monkeypatch, projection, "_model", runs)  # the projection's model and run
     conn = snapshot.Reader(published).connection()
     cache.unpin()
     done = warmup.warm_once(conn, period_types=())
     assert done["shared"] == 5
-    assert runs == {"_org_index": 1, "_model": 1}  # once each, for the organisation
+    assert runs == {"support_need_index": 1, "_model": 1}  # once each, for the organisation
+    # The warmer's own calls are not remembered as pages' calls (it replays those first).
+    assert cache.recent_calls() == []
     for scope in (q.Scope.for_units(["N1"], ["Nord"]), q.Scope.for_areas("Nord")):
         q.support_need(conn, scope)
         projection.projection(conn, scope)
     # Two more scopes asked: each filtered the warmed results, nothing was computed again.
-    assert runs == {"_org_index": 1, "_model": 1}
+    assert runs == {"support_need_index": 1, "_model": 1}
 
 
 def test_without_the_shared_blocks_a_new_scope_computes_the_ranking_itself(published, monkeypatch):
-    from kompetens.query import support_index
+    from kompetens.analysis import support
 
     runs: dict = {}
-    _counting(monkeypatch, support_index, "_org_index", runs)
+    _counting(monkeypatch, support, "support_need_index", runs)
     conn = snapshot.Reader(published).connection()
     cache.unpin()
     assert warmup.warm_once(conn, period_types=(), shared=False)["shared"] == 0
     assert runs == {}
     q.support_need(conn, q.Scope.for_units(["N1"], ["Nord"]))
-    assert runs == {"_org_index": 1}
+    assert runs == {"support_need_index": 1}
+
+
+def test_two_scopes_asking_while_the_ranking_is_computed_wait_for_it_instead_of_computing_it_twice(
+    published, monkeypatch
+):
+    import threading
+
+    from kompetens.analysis import support
+
+    runs = {"n": 0}
+    real = support.support_need_index
+
+    def slow(*args, **kwargs):
+        runs["n"] += 1
+        time.sleep(0.5)  # the warmer on the organisation's ranking at 50,000 staff: seconds
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(support, "support_need_index", slow)
+    conn = snapshot.Reader(published).connection()
+    cache.unpin()
+    scopes = (q.Scope.everything(), q.Scope.for_units(["N1"], ["Nord"]))
+    out: dict = {}
+    threads = [
+        threading.Thread(target=lambda s=s: out.setdefault(s, q.support_need(conn, s)))
+        for s in scopes
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert runs["n"] == 1
+    assert set(out[scopes[1]]["unit_id"]) <= set(out[scopes[0]]["unit_id"])
+    assert out[scopes[1]]["unit_id"].to_list() == ["N1"]
 
 
 def test_a_publication_without_new_data_in_the_middle_of_warming_does_not_leave_it_half_done(

@@ -46,10 +46,11 @@ before anyone asks.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,10 @@ _ONCE: OrderedDict[tuple, Any] = OrderedDict()
 _ONCE_LOCKS: dict[tuple, threading.Lock] = {}
 #: How many stamps of one database a heavy value is kept for (a session may still read the older one).
 ONCE_KEEP = 2
+#: A lock per building block being computed with ``_memo(..., wait=True)``.
+_MEMO_LOCKS: dict[tuple, threading.Lock] = {}
+#: Per thread: calls made while set are not remembered for warming (the warmer's own).
+_UNRECORDED = threading.local()
 
 Compute = Callable[[duckdb.DuckDBPyConnection, tuple], Any]
 
@@ -279,7 +284,7 @@ def _cached(
     remember: bool = True,
 ) -> Any:
     """Run ``compute(cursor, ctx)`` once per (function, database, stamp, args)."""
-    if remember:
+    if remember and not getattr(_UNRECORDED, "on", False):
         with _LOCK:
             _RECENT[(name, args)] = compute
             _RECENT.move_to_end((name, args))
@@ -316,15 +321,56 @@ def _cached(
 
 
 def _memo(
-    name: str, cur: duckdb.DuckDBPyConnection, ctx: tuple, args: tuple, compute: Callable[[], Any]
+    name: str,
+    cur: duckdb.DuckDBPyConnection,
+    ctx: tuple,
+    args: tuple,
+    compute: Callable[[], Any],
+    *,
+    wait: bool = False,
 ) -> Any:
-    """Cache an inner building block (a slice, the unit list) under the same stamp."""
+    """Cache an inner building block (a slice, the unit list) under the same stamp.
+
+    ``wait``: a caller that asks while another thread computes the same block waits for
+    it instead of computing it a second time beside it (for the heavy organisation-wide
+    blocks the background warmer computes right after a start, while the first pages ask).
+    """
     key = (name, ctx[0], ctx[1], args)
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    value = compute()
-    with _LOCK:
-        _CACHE[key] = value
+        gate = _MEMO_LOCKS.setdefault(key, threading.Lock()) if wait else None
+    if gate is None:
+        value = compute()
+        with _LOCK:
+            _CACHE[key] = value
+        return value
+    with gate:
+        with _LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+        try:
+            value = compute()
+            with _LOCK:
+                _CACHE[key] = value
+        finally:
+            with _LOCK:
+                _MEMO_LOCKS.pop(key, None)
     return value
+
+
+@contextlib.contextmanager
+def unrecorded() -> Iterator[None]:
+    """Calls in this block (this thread) are cached but not remembered for warming.
+
+    The warmer's own calls would otherwise fill :func:`recent_calls` and push out the
+    calls pages made, which are what it replays first after an import.
+    """
+    before = getattr(_UNRECORDED, "on", False)
+    _UNRECORDED.on = True
+    try:
+        yield
+    finally:
+        _UNRECORDED.on = before

@@ -318,8 +318,9 @@ def _projected(
     """The whole organisation's projection, suppressed, with targets; once per stamp and scenario.
 
     Grain and columns as :func:`projection`, for every level and scope (no scope applied):
-    the simulation runs once for all the scopes that ask (each filters its rows), and the
-    background warmer runs it for the default scenario after a start or a recompute.
+    the simulation runs once for all the scopes that ask (each filters its rows; one that
+    asks while it runs waits for it), and the background warmer runs it for the default
+    scenario after a start or a recompute.
     """
 
     def load() -> pl.DataFrame:
@@ -334,7 +335,7 @@ def _projected(
         targets = _targets(cur, ctx, sorted(result["year"].unique().to_list()))
         return result.join(targets, on=["level", "scope_id", "indicator_id", "year"], how="left")
 
-    return _memo("_projected", cur, ctx, (scenario, years, draws, start_year), load)
+    return _memo("_projected", cur, ctx, (scenario, years, draws, start_year), load, wait=True)
 
 
 def projection(

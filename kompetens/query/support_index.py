@@ -112,24 +112,32 @@ def _component_values(cur, ctx, ref: str, recent_months: int) -> pl.DataFrame:
 def _org_index(cur, ctx, ref: str | None, recent_months: int, weights: dict) -> pl.DataFrame:
     """The support-need index of every unit (no scope applied) at reference month ``ref``.
 
-    Kept once per stamp, reference month and weights (:func:`support_need`): every scope
-    filters the same ranking, so a principal's first visit after a start or a recompute
-    finds what the background warmer or another scope already computed.
+    Grain: one row per unit, as :func:`support_need` before its scope filter. Kept once per
+    stamp, ``ref``, ``recent_months`` and weights: every scope filters the same ranking, so a
+    principal's first visit after a start or a recompute finds what the background warmer
+    or another scope computed (or waits for it while it is being computed).
     """
-    if ref is None:
-        values = pl.DataFrame(
-            schema={
-                "unit_id": pl.String,
-                "component": pl.String,
-                "value": pl.Float64,
-                "need_sign": pl.Int64,
-            }
+
+    def load() -> pl.DataFrame:
+        if ref is None:
+            values = pl.DataFrame(
+                schema={
+                    "unit_id": pl.String,
+                    "component": pl.String,
+                    "value": pl.Float64,
+                    "need_sign": pl.Int64,
+                }
+            )
+        else:
+            values = _component_values(cur, ctx, ref, recent_months)
+        return support.support_need_index(
+            values.select("unit_id", "component", "value", "need_sign"),
+            _unit_frame(cur, ctx),
+            weights,
         )
-    else:
-        values = _component_values(cur, ctx, ref, recent_months)
-    return support.support_need_index(
-        values.select("unit_id", "component", "value", "need_sign"), _unit_frame(cur, ctx), weights
-    )
+
+    key = (ref, recent_months, tuple(sorted(weights.items())))
+    return _memo("_org_index", cur, ctx, key, load, wait=True)
 
 
 def support_need(
@@ -151,13 +159,7 @@ def support_need(
     def compute(cur, ctx):
         ref = period or latest_month(conn, Scope.everything())
         unit_frame = _unit_frame(cur, ctx)
-        index = _memo(
-            "_support_need_index",
-            cur,
-            ctx,
-            (ref, recent_months, weight_key),
-            lambda: _org_index(cur, ctx, ref, recent_months, w),
-        )
+        index = _org_index(cur, ctx, ref, recent_months, w)
         visible = scope.visible_units(unit_frame).select("unit_id")
         return index.join(visible, on="unit_id", how="semi")
 

@@ -11,7 +11,10 @@ Two things keep a page from waiting on a cold query layer:
    so after an import the pages people were looking at are ready again), then
    it loads the suppressed key-figure slices of every indicator for the period
    types the pages start on (:data:`WARM_PERIOD_TYPES`), which every scope's
-   queries are built from. It runs at low priority (``nice``) and never holds
+   queries are built from, then the organisation-wide blocks several pages share
+   (:func:`_shared_blocks`: the support-need ranking, the projection, …). Its own
+   calls are not remembered as recent calls. A warm cut short by a new publication
+   is taken up again on it. It runs at low priority (``nice``) and never holds
    a lock a page needs; a page that asks before the thread got there computes
    the answer itself, exactly as without warming.
 
@@ -138,12 +141,14 @@ def begin_run(db_path: str, conn: duckdb.DuckDBPyConnection) -> bool:
 def _shared_blocks(conn: duckdb.DuckDBPyConnection) -> tuple[Callable[[], object], ...]:
     """The organisation-wide computations behind the pages' first screens, for every scope.
 
-    Each is kept in the cache apart from the scope that asked (``query.projection`` and
-    ``query.support_need`` filter one whole-organisation result), so after warming a
-    principal's or an area manager's first visit only filters: Stödbehov's ranking and
-    its before-and-after comparison, and the dialogue's outlook and neediest units. At
-    50,000 staff these took 2–4 s on a page's first run after a start or an import. Then
-    HR's Datakvalitet: the snapshot check and the coverage counts (0.6 s at 50,000).
+    The support-need ranking and the projection are kept apart from the scope that asked
+    (``query.support_need`` and ``query.projection`` filter one whole-organisation result),
+    so after warming a principal's or an area manager's Stödbehov ranking and dialogue
+    outlook only filter them. The before-and-after comparison is kept per scope, but the
+    rankings at each support start and the unit rows it reads are shared, so another
+    scope's comparison is left with its own small windows. At 50,000 staff these took
+    2–4 s on a page's first run after a start or an import. Then HR's Datakvalitet (the
+    organisation's scope): the snapshot check and the coverage counts (0.6 s at 50,000).
     """
     from kompetens.query import projection, support_effect
 
@@ -170,7 +175,6 @@ def warm_once(
     of all the suppression mask, when the snapshot has no current one (every slice needs
     it). ``shared``: also the organisation-wide blocks of :func:`_shared_blocks`.
     """
-    from kompetens.indicators import registry
     from kompetens.query import suppression_store
 
     started = time.perf_counter()
@@ -178,27 +182,8 @@ def warm_once(
     try:
         suppression_store.prepare(cur)
         replayed = cache.replay(cur, cache.recent_calls(), stop=stop)
-        slices = 0
-        everything = query.Scope.everything()
-        for indicator in registry.engine_indicators():
-            for period_type in period_types:
-                if stop():
-                    break
-                try:
-                    # Loads (and caches) the slice; the scope-filtered result is dropped.
-                    query.figures(cur, everything, [indicator.id], (period_type,))
-                    slices += 1
-                except Exception:  # noqa: S112 (best effort: a page computes it itself)
-                    continue
-        blocks = 0
-        for block in _shared_blocks(conn) if shared else ():
-            if stop():
-                break
-            try:
-                block()
-                blocks += 1
-            except Exception:  # noqa: S112 (best effort: a page computes it itself)
-                continue
+        with cache.unrecorded():  # its own calls are not what pages asked for
+            slices, blocks = _warm_slices_and_blocks(cur, conn, period_types, shared, stop)
     finally:
         cur.close()
     return {
@@ -207,6 +192,40 @@ def warm_once(
         "shared": blocks,
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def _warm_slices_and_blocks(
+    cur: duckdb.DuckDBPyConnection,
+    conn: duckdb.DuckDBPyConnection,
+    period_types: tuple[str, ...],
+    shared: bool,
+    stop: Callable[[], bool],
+) -> tuple[int, int]:
+    """Every indicator's slices for ``period_types``, then the shared blocks; (slices, blocks)."""
+    from kompetens.indicators import registry
+
+    slices = 0
+    everything = query.Scope.everything()
+    for indicator in registry.engine_indicators():
+        for period_type in period_types:
+            if stop():
+                break
+            try:
+                # Loads (and caches) the slice; the scope-filtered result is dropped.
+                query.figures(cur, everything, [indicator.id], (period_type,))
+                slices += 1
+            except Exception:  # noqa: S112 (best effort: a page computes it itself)
+                continue
+    blocks = 0
+    for block in _shared_blocks(conn) if shared else ():
+        if stop():
+            break
+        try:
+            block()
+            blocks += 1
+        except Exception:  # noqa: S112 (best effort: a page computes it itself)
+            continue
+    return slices, blocks
 
 
 def _lower_priority() -> None:
