@@ -1,6 +1,12 @@
 import datetime as dt
+import math
+
+from babel.numbers import format_decimal, format_percent
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kompetens.indicators.registry import get
+from kompetens.present import formatting
 from kompetens.present.formatting import (
     MISSING,
     NBSP,
@@ -261,14 +267,6 @@ def test_the_drivers_legend_gets_room_above_the_bars_for_two_names_a_row():
 
 
 # ---- the cached babel rendering --------------------------------------------------------
-
-import math  # noqa: E402
-
-from babel.numbers import format_decimal, format_percent  # noqa: E402
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from kompetens.present import formatting  # noqa: E402
 
 _BABEL_PATTERNS = [*formatting.PATTERNS.values(), "#,##0.####", "0.00", f"#,##0{NBSP}%"]
 

@@ -79,7 +79,7 @@ UNIT_KINDS: dict[str, str] = {
 
 _SV = Locale.parse(LOCALE)
 #: Renderings kept (pattern, number): more than the largest page formats in one run (about
-#: 21,000 at 50,000 staff), so a rerun finds every value it formats again; ~30 MB when full.
+#: 21,000 at 50,000 staff), so a rerun finds every value it formats again; 30–40 MB when full.
 RENDER_CACHE_SIZE = 1 << 17
 
 

@@ -12,9 +12,13 @@ own unit's and no other unit's.
 
 Units: ``value`` is in the indicator's own unit (a share is a fraction 0–1, as
 our key figures; Kolada and Skolverket publish percent, divided by 100 here).
-These functions read the benchmark table directly and are not cached: the
-table is small, and writing it does not change the key-figure stamp the
-query cache keys on.
+Caching: writing the benchmark table does not change the key-figure stamp the
+query cache keys on, so these functions keep their own small caches keyed by the
+state of the benchmark values (``_totals_key``: the database file, its newest
+import batch and its undone batches; a published snapshot is a new file): the
+Kolada totals, and each comparison strip (``external_comparisons``) per
+indicator, year and unit. The unit lookup is cached per data stamp. Scope is
+checked before a kept strip is returned. In-memory databases are read every time.
 """
 
 from __future__ import annotations
